@@ -1,0 +1,473 @@
+/*
+ * synfin — a userspace TCP/IP stack whose heart is TCP connection management.
+ *
+ * This is the one public header of libsynfin. The library is sans-IO: it never
+ * reads a clock, a random source, a socket or a device. Drivers feed it IP
+ * datagrams and times and carry away what it emits. It keeps no global mutable
+ * state: any number of stacks may live in one process.
+ *
+ * Errors are reported as negative errno values (as Linux returns them).
+ */
+#ifndef SYNFIN_H
+#define SYNFIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SYNFIN_BUILDING) && defined(__GNUC__)
+#define SF_API __attribute__((visibility("default")))
+#else
+#define SF_API
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Addresses
+ * ------------------------------------------------------------------------- */
+
+/** Address family tags used in struct sf_addr. */
+enum sf_family {
+	SF_AF_NONE = 0,
+	SF_AF_INET = 4,  /**< IPv4: the address is in bytes[0..3] */
+	SF_AF_INET6 = 6, /**< IPv6: the address is in bytes[0..15] */
+};
+
+/** An IPv4 or IPv6 address. Unused bytes are zero so that memcmp compares. */
+struct sf_addr {
+	uint8_t family; /**< enum sf_family */
+	uint8_t bytes[16];
+};
+
+/** An address and a TCP port (host byte order). */
+struct sf_endpoint {
+	struct sf_addr addr;
+	uint16_t port;
+};
+
+/** Build an IPv4 address from its four dotted-quad parts. */
+SF_API struct sf_addr sf_addr_v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d);
+/** Build an IPv6 address from its 16 bytes in network order. */
+SF_API struct sf_addr sf_addr_v6(const uint8_t bytes[16]);
+/**
+ * Parse a textual address ("192.0.2.1" or "2001:db8::1").
+ * Returns 0 on success, -EINVAL if the text is not an address.
+ */
+SF_API int sf_addr_parse(const char *text, struct sf_addr *out);
+/**
+ * Format an address into buf (at least 46 bytes for IPv6).
+ * Returns the string length, or -ENOSPC if buf is too small.
+ */
+SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
+
+/* ---------------------------------------------------------------------------
+ * Drop reasons
+ *
+ * Every datagram the stack discards is counted under exactly one of these
+ * reasons and reported through the trace hook. The list is an X-macro so that
+ * the enum and the names can never disagree.
+ * ------------------------------------------------------------------------- */
+#define SF_DROP_REASONS(X)                                                          \
+	X(NONE, "not dropped")                                                          \
+	/* IP layer */                                                                  \
+	X(TRUNCATED, "datagram shorter than its IP header")                             \
+	X(IP_VERSION, "IP version is neither 4 nor 6")                                  \
+	X(IPV4_IHL, "IPv4 header length below 5 words or past the datagram")            \
+	X(IP_LENGTH, "IP total/payload length disagrees with the datagram size")        \
+	X(IPV4_CHECKSUM, "IPv4 header checksum is wrong")                               \
+	X(IPV4_FRAGMENT, "IPv4 fragment (no reassembly)")                               \
+	X(IPV6_EXT_HEADER, "IPv6 extension header not handled")                         \
+	X(NOT_TCP, "IP protocol is not TCP")                                            \
+	X(MARTIAN_SOURCE, "source address is unspecified, multicast or broadcast")      \
+	X(MARTIAN_DEST, "destination address is unspecified, multicast or broadcast")   \
+	/* TCP header */                                                                \
+	X(TCP_TRUNCATED, "TCP segment shorter than 20 bytes")                           \
+	X(TCP_DATA_OFFSET, "TCP data offset below 5 or past the segment end")           \
+	X(TCP_CHECKSUM, "TCP checksum is wrong")                                        \
+	X(TCP_PORT_ZERO, "TCP source or destination port is zero")                      \
+	X(TCP_FLAGS_SYN_FIN, "SYN and FIN together")                                    \
+	X(TCP_FLAGS_SYN_RST, "SYN and RST together")                                    \
+	/* TCP options */                                                               \
+	X(TCP_OPT_LENGTH, "TCP option length 0 or 1, or option runs past the header")   \
+	X(TCP_OPT_MSS, "MSS option with a length other than 4")                         \
+	X(TCP_OPT_WSCALE, "window scale option with a length other than 3")             \
+	X(TCP_OPT_SACK_PERM, "SACK-permitted option with a length other than 2")        \
+	X(TCP_OPT_SACK, "SACK option length is not 2 + 8n with 1 <= n <= 4")            \
+	X(TCP_OPT_TIMESTAMP, "timestamp option with a length other than 10")              \
+	/* Demux and connection state (RFC 9293 §3.10.7) */                             \
+	X(NOT_LOCAL, "destination address is not one of this stack's")                 \
+	X(NO_CONNECTION, "no connection, listener or TIME-WAIT record (§3.10.7.1)")     \
+	X(LISTEN_RST, "RST to a listener (§3.10.7.2)")                                  \
+	X(LISTEN_ACK, "ACK to a listener, answered with RST (§3.10.7.2)")               \
+	X(LISTEN_NO_SYN, "neither SYN, ACK nor RST to a listener (§3.10.7.2)")          \
+	X(LISTEN_OVERFLOW, "accept queue full (SPEC 13.8)")                             \
+	X(SYN_QUEUE_FULL, "SYN queue full: syn_backlog reached (SPEC 13.8)")            \
+	X(LISTENER_GONE, "the embryonic connection's listener was closed")             \
+	X(NO_MEMORY, "no memory for a new connection")                                  \
+	X(SYN_SENT_BAD_ACK, "SYN-SENT: ACK outside (ISS, SND.NXT] (§3.10.7.3)")         \
+	X(SYN_SENT_NO_SYN, "SYN-SENT: neither SYN nor RST (§3.10.7.3)")                 \
+	X(SEQ_UNACCEPTABLE, "sequence number outside the receive window (§3.10.7.4)")   \
+	X(RST_CHALLENGED, "in-window RST not at RCV.NXT: challenge ACK (RFC 5961 §3)")  \
+	X(SYN_CHALLENGED, "SYN in a synchronized state: challenge ACK (RFC 5961 §4)")   \
+	X(ACK_CHALLENGED, "ACK outside [SND.UNA-MAX.SND.WND, SND.NXT] (RFC 5961 §5)")  \
+	X(NO_ACK, "ACK bit off in a synchronized state (§3.10.7.4)")                    \
+	X(SYN_RECEIVED_BAD_ACK, "SYN-RECEIVED: ACK not of our SYN, answered with RST")  \
+	X(OUT_OF_ORDER, "data beyond RCV.NXT (no reassembly yet): duplicate ACK")       \
+	X(DATA_AFTER_FIN, "text after the peer's FIN (§3.10.7.4 seventh)")              \
+	X(RCV_SHUTDOWN, "data after shutdown(SHUT_RD)")                                  \
+	X(TIME_WAIT_RST, "RST in TIME-WAIT ignored (RFC 1337)")                         \
+	X(TIME_WAIT_ACKED, "segment to TIME-WAIT: re-ACKed and dropped")                \
+	X(TIME_WAIT_SYN, "SYN to TIME-WAIT not allowed to reopen it: ACKed")
+
+enum sf_drop_reason {
+#define SF_DROP_ENUM_(name, text) SF_DROP_##name,
+	SF_DROP_REASONS(SF_DROP_ENUM_)
+#undef SF_DROP_ENUM_
+	SF_DROP__COUNT
+};
+
+/** The short name of a drop reason ("TCP_CHECKSUM"), or "?" if out of range. */
+SF_API const char *sf_drop_reason_name(enum sf_drop_reason reason);
+/** A one-line description of a drop reason. */
+SF_API const char *sf_drop_reason_text(enum sf_drop_reason reason);
+
+
+/* ---------------------------------------------------------------------------
+ * Segments as the trace hook reports them (the parsed wire fields).
+ * ------------------------------------------------------------------------- */
+
+/* TCP header flags (RFC 9293 §3.1; ECE/CWR from RFC 3168). */
+enum {
+	SF_TCP_FIN = 0x01,
+	SF_TCP_SYN = 0x02,
+	SF_TCP_RST = 0x04,
+	SF_TCP_PSH = 0x08,
+	SF_TCP_ACK = 0x10,
+	SF_TCP_URG = 0x20,
+	SF_TCP_ECE = 0x40,
+	SF_TCP_CWR = 0x80,
+};
+
+#define SF_TCP_MAX_SACK_BLOCKS 4
+
+struct sf_sack_block {
+	uint32_t left;  /**< first sequence number of the block */
+	uint32_t right; /**< sequence number just past the block */
+};
+
+/** TCP options as parsed from, or to be written to, a segment. */
+struct sf_tcp_options {
+	uint8_t has_mss;
+	uint8_t has_wscale;
+	uint8_t sack_permitted;
+	uint8_t has_timestamp;
+	uint16_t mss;
+	uint8_t wscale; /**< as received; users clamp to 14 (RFC 7323 §2.3) */
+	uint8_t sack_count;
+	uint32_t ts_val;
+	uint32_t ts_ecr;
+	struct sf_sack_block sack[SF_TCP_MAX_SACK_BLOCKS];
+};
+
+/** One TCP segment with its IP addressing. */
+struct sf_segment {
+	struct sf_addr src;
+	struct sf_addr dst;
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t flags;   /**< SF_TCP_* */
+	uint16_t window; /**< as on the wire, unscaled */
+	uint16_t urgent;
+	uint8_t ttl;     /**< IPv4 TTL or IPv6 hop limit */
+	struct sf_tcp_options opt;
+	const uint8_t *payload;
+	size_t payload_len;
+};
+
+/* ---------------------------------------------------------------------------
+ * TCP states (RFC 9293 §3.3.2), with the RFC's names.
+ * ------------------------------------------------------------------------- */
+#define SF_TCP_STATES(X)                                                                \
+	X(CLOSED, "CLOSED")                                                             \
+	X(LISTEN, "LISTEN")                                                             \
+	X(SYN_SENT, "SYN-SENT")                                                         \
+	X(SYN_RECEIVED, "SYN-RECEIVED")                                                 \
+	X(ESTABLISHED, "ESTABLISHED")                                                   \
+	X(FIN_WAIT_1, "FIN-WAIT-1")                                                     \
+	X(FIN_WAIT_2, "FIN-WAIT-2")                                                     \
+	X(CLOSE_WAIT, "CLOSE-WAIT")                                                     \
+	X(CLOSING, "CLOSING")                                                           \
+	X(LAST_ACK, "LAST-ACK")                                                         \
+	X(TIME_WAIT, "TIME-WAIT")
+
+enum sf_tcp_state {
+#define SF_STATE_ENUM_(name, text) SF_##name,
+	SF_TCP_STATES(SF_STATE_ENUM_)
+#undef SF_STATE_ENUM_
+	SF_STATE__COUNT
+};
+
+/** The RFC name of a state ("SYN-RECEIVED"), or "?" if out of range. */
+SF_API const char *sf_state_name(enum sf_tcp_state state);
+
+/* ---------------------------------------------------------------------------
+ * Counters, named as in the TCP-MIB (RFC 4022) and Linux's nstat.
+ * ------------------------------------------------------------------------- */
+#define SF_COUNTERS(X)                                                                  \
+	X(ActiveOpens, "connections that went SYN-SENT (active open)")                 \
+	X(PassiveOpens, "connections that went SYN-RECEIVED -> ESTABLISHED from a listener") \
+	X(AttemptFails, "SYN-SENT/SYN-RECEIVED -> CLOSED, or SYN-RECEIVED -> LISTEN")  \
+	X(EstabResets, "ESTABLISHED/CLOSE-WAIT -> CLOSED by a RST")                     \
+	X(CurrEstab, "connections now in ESTABLISHED or CLOSE-WAIT (a gauge)")         \
+	X(InSegs, "segments received, including those in error")                      \
+	X(OutSegs, "segments sent, excluding retransmissions")                        \
+	X(RetransSegs, "segments retransmitted")                                      \
+	X(InErrs, "segments received in error (bad checksum, malformed)")             \
+	X(OutRsts, "segments sent with RST")                                          \
+	X(InRsts, "segments received with RST")                                       \
+	X(ListenOverflows, "SYNs or final ACKs dropped because the accept queue was full") \
+	X(ListenDrops, "SYNs or final ACKs a listener dropped for any reason")        \
+	X(TCPReqQFullDrop, "SYNs dropped because the SYN queue was full")             \
+	X(TW, "TIME-WAIT records that ran their 2MSL to the end")                      \
+	X(TWRecycled, "TIME-WAIT 4-tuples reopened by a new SYN (RFC 6191)")          \
+	X(TWKilled, "TIME-WAIT records ended early by a RST (rfc1337 off)")            \
+	X(TCPTWRstIgnored, "RSTs ignored in TIME-WAIT (RFC 1337)")                    \
+	X(TCPAbortOnClose, "connections reset because close() left unread data")       \
+	X(TCPAbortOnData, "connections reset because data arrived after close()")      \
+	X(TCPAbortOnLinger, "connections reset by close() with SO_LINGER {1,0}")      \
+	X(TCPAbortOnTimeout, "connections dropped after too many retransmissions")     \
+	X(TCPAbortOnUser, "connections reset by sf_abort()")                          \
+	X(TCPChallengeACK, "challenge ACKs sent (RFC 5961)")                          \
+	X(TCPSYNChallenge, "challenge ACKs sent for a SYN in a synchronized state")   \
+	X(TCPChallengeACKLimited, "challenge ACKs suppressed by the per-connection limit") \
+	X(TCPTimeouts, "retransmission timer expirations")                            \
+	X(TCPSynRetrans, "SYN and SYN+ACK retransmissions")                           \
+	X(TCPKeepAliveProbes, "keepalive probes sent")                                \
+	X(TCPKeepAliveTimeouts, "connections dropped by keepalive")                   \
+	X(TCPFinWait2Timeouts, "orphaned FIN-WAIT-2 connections ended by fin_timeout") \
+	X(TCPOrphans, "connections closed by the application and not yet gone")      \
+	X(TimeWaitCurrent, "TIME-WAIT records now held (a gauge)")                     \
+	X(SynRecvCurrent, "embryonic SYN-RECEIVED records now held (a gauge)")         \
+	X(InDrops, "datagrams dropped for any named reason (see the drop reasons)")
+
+struct sf_counters {
+#define SF_COUNTER_FIELD_(name, text) uint64_t name;
+	SF_COUNTERS(SF_COUNTER_FIELD_)
+#undef SF_COUNTER_FIELD_
+	/** Datagrams dropped, per reason (index: enum sf_drop_reason). */
+	uint64_t drops[SF_DROP__COUNT];
+};
+
+enum sf_counter_id {
+#define SF_COUNTER_ID_(name, text) SF_CTR_##name,
+	SF_COUNTERS(SF_COUNTER_ID_)
+#undef SF_COUNTER_ID_
+	SF_CTR__COUNT
+};
+
+/** The name of a counter ("ListenOverflows"), or "?" if out of range. */
+SF_API const char *sf_counter_name(enum sf_counter_id id);
+/** The value of a counter by id (0 if out of range). */
+SF_API uint64_t sf_counter_value(const struct sf_counters *counters, enum sf_counter_id id);
+
+/* ---------------------------------------------------------------------------
+ * The stack
+ * ------------------------------------------------------------------------- */
+typedef struct sf_stack sf_stack;
+
+/** Receives every datagram the stack sends. The buffer is only valid during the call. */
+typedef void (*sf_output_fn)(void *ctx, const uint8_t *dgram, size_t len);
+
+/** What a trace event reports. */
+enum sf_trace_kind {
+	SF_TRACE_SEGMENT_IN,  /**< a valid segment arrived (seg) */
+	SF_TRACE_SEGMENT_OUT, /**< a segment was sent (seg; retransmit says if again) */
+	SF_TRACE_STATE,       /**< a connection changed state (old_state -> new_state, cause) */
+	SF_TRACE_TIMER,       /**< a timer fired (timer) */
+	SF_TRACE_DROP,        /**< a datagram was dropped (drop; seg if it parsed) */
+};
+
+/** Timers the trace hook names. */
+#define SF_TIMERS(X)                                                                    \
+	X(RETRANSMIT, "retransmit")                                                     \
+	X(TIME_WAIT, "2MSL")                                                            \
+	X(FIN_WAIT_2, "fin_timeout")                                                    \
+	X(KEEPALIVE, "keepalive")                                                       \
+	X(SYNACK, "SYN+ACK retransmit")
+
+enum sf_timer_kind {
+#define SF_TIMER_ENUM_(name, text) SF_TIMER_##name,
+	SF_TIMERS(SF_TIMER_ENUM_)
+#undef SF_TIMER_ENUM_
+	SF_TIMER__COUNT
+};
+
+SF_API const char *sf_timer_name(enum sf_timer_kind timer);
+
+struct sf_trace_event {
+	enum sf_trace_kind kind;
+	uint64_t now_ns;
+	int sock;                        /**< handle, or -1 (embryonic, TIME-WAIT, no connection) */
+	const struct sf_segment *seg;    /**< for SEGMENT_IN/OUT and DROP (NULL if it did not parse) */
+	int retransmit;                  /**< SEGMENT_OUT: 1 if this is a retransmission */
+	enum sf_tcp_state old_state;     /**< STATE */
+	enum sf_tcp_state new_state;     /**< STATE, and the state a TIMER fired in */
+	const char *cause;               /**< STATE: why, in words ("rcv SYN,ACK", "close()") */
+	enum sf_timer_kind timer;        /**< TIMER */
+	enum sf_drop_reason drop;        /**< DROP */
+	struct sf_endpoint local;        /**< the connection, where known */
+	struct sf_endpoint remote;
+};
+
+typedef void (*sf_trace_fn)(void *ctx, const struct sf_trace_event *ev);
+
+/** How initial sequence numbers are chosen (RFC 9293 §3.4.1). */
+enum sf_isn_mode {
+	SF_ISN_RFC6528 = 0,   /**< 4 µs clock + SipHash-2-4(4-tuple, secret): the default */
+	SF_ISN_CLOCK_ONLY = 1 /**< the bare RFC 793 4 µs clock: predictable; for teaching only */
+};
+
+/**
+ * Stack configuration. Fill with sf_config_default(), then change what you
+ * need. Times are in milliseconds unless named otherwise.
+ */
+struct sf_config {
+	uint8_t secret[16];           /**< key for ISNs and hash tables: give 16 random bytes */
+	sf_output_fn output;          /**< required */
+	void *output_ctx;
+	sf_trace_fn trace;            /**< optional */
+	void *trace_ctx;
+
+	uint32_t msl_ms;              /**< Maximum Segment Lifetime; TIME-WAIT lasts 2*msl (120000) */
+	uint32_t syn_retries;         /**< SYN retransmissions before ETIMEDOUT (6) */
+	uint32_t synack_retries;      /**< SYN+ACK retransmissions before the embryo is dropped (5) */
+	uint32_t retries2;            /**< retransmissions of data/FIN before the connection is dropped (15) */
+	uint32_t orphan_retries;      /**< FIN retransmissions once the app has closed (8) */
+	uint32_t fin_timeout_ms;      /**< orphaned FIN-WAIT-2 lifetime (60000) */
+	uint32_t syn_backlog;         /**< embryonic connections per listener (1000) */
+	uint32_t somaxconn;           /**< cap on every listen() backlog (128) */
+	uint32_t rto_initial_ms;      /**< RFC 6298 §2.1 initial RTO (1000) */
+	uint32_t rto_min_ms;          /**< lower bound of the RTO (200, as Linux) */
+	uint32_t rto_max_ms;          /**< upper bound of the RTO (120000) */
+	uint32_t keepalive_idle_ms;   /**< idle time before the first probe (7200000: RFC 1122 MUST-28) */
+	uint32_t keepalive_intvl_ms;  /**< time between probes (75000) */
+	uint32_t keepalive_probes;    /**< unanswered probes before the connection is dropped (9) */
+	uint32_t challenge_ack_limit; /**< challenge ACKs per connection per second (10; RFC 5961 §7) */
+	uint16_t ephemeral_lo;        /**< ephemeral port range, inclusive (32768) */
+	uint16_t ephemeral_hi;        /**< (60999) */
+	uint32_t max_sockets;         /**< handles at most (1 << 24) */
+	uint8_t strict_time_wait;     /**< 1: no SYN reopens a 4-tuple in TIME-WAIT before 2MSL ends (0) */
+	uint8_t rfc1337;              /**< 1: ignore RST in TIME-WAIT (RFC 1337) (1) */
+	uint8_t abort_on_overflow;    /**< 1: answer a final ACK that finds the accept queue full with RST (0) */
+	uint8_t isn_mode;             /**< enum sf_isn_mode (SF_ISN_RFC6528) */
+};
+
+/** Fill cfg with the defaults given in parentheses above (secret zero, no callbacks). */
+SF_API void sf_config_default(struct sf_config *cfg);
+
+/**
+ * Create a stack at time now_ns. Returns NULL on bad configuration (no output
+ * callback, ephemeral range empty, zero MSL) or when memory runs out.
+ */
+SF_API sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns);
+/** Free a stack and everything it holds, sending nothing. NULL is a no-op. */
+SF_API void sf_stack_free(sf_stack *stack);
+
+/**
+ * Give the stack a local address on an interface with the given MTU (the MSS
+ * it advertises is derived from it: RFC 9293 §3.7.1, MUST-67). Datagrams to
+ * other addresses are dropped. 0, -EINVAL (bad address, MTU below the
+ * family's minimum of 576/1280) or -EEXIST.
+ */
+SF_API int sf_stack_add_address(sf_stack *stack, const struct sf_addr *addr, uint32_t mtu);
+
+/**
+ * A datagram arrived at time now_ns. Time never runs backwards: an earlier
+ * now_ns is treated as the stack's current time. The stack does not keep dgram.
+ */
+SF_API void sf_input(sf_stack *stack, uint64_t now_ns, const void *dgram, size_t len);
+/** Time has reached now_ns: fire every timer due. */
+SF_API void sf_advance(sf_stack *stack, uint64_t now_ns);
+/** When sf_advance must next be called; UINT64_MAX if no timer is armed. */
+SF_API uint64_t sf_next_deadline(const sf_stack *stack);
+/** The stack's current time: the latest now_ns it was given. User calls act at this time. */
+SF_API uint64_t sf_now(const sf_stack *stack);
+
+SF_API const struct sf_counters *sf_stack_counters(const sf_stack *stack);
+
+/* ---------------------------------------------------------------------------
+ * Sockets: small integer handles, non-blocking, negative errno results.
+ * ------------------------------------------------------------------------- */
+
+/** Create a TCP socket of family SF_AF_INET or SF_AF_INET6. A handle >= 0, or -EAFNOSUPPORT/-EMFILE/-ENOMEM. */
+SF_API int sf_socket(sf_stack *stack, int family);
+/** Bind to a local address (unspecified = any of the stack's) and port (0 = ephemeral). */
+SF_API int sf_bind(sf_stack *stack, int sock, const struct sf_endpoint *local);
+/** Passive open (RFC 9293 §3.10.1). The accept queue holds min(backlog, somaxconn) connections, at least 1. */
+SF_API int sf_listen(sf_stack *stack, int sock, int backlog);
+/** Take a completed connection: a new handle, or -EAGAIN when none is waiting. peer may be NULL. */
+SF_API int sf_accept(sf_stack *stack, int sock, struct sf_endpoint *peer);
+/** Active open (RFC 9293 §3.10.1). Returns -EINPROGRESS: completion is reported by events. */
+SF_API int sf_connect(sf_stack *stack, int sock, const struct sf_endpoint *remote);
+/** Queue data to send. Bytes taken (may be fewer than len), or -EAGAIN/-EPIPE/-ENOTCONN/-ECONNRESET/... */
+SF_API long sf_send(sf_stack *stack, int sock, const void *buf, size_t len);
+/** Take received data. Bytes, 0 at end of stream (peer's FIN), or -EAGAIN/-ENOTCONN/-ECONNRESET/... */
+SF_API long sf_recv(sf_stack *stack, int sock, void *buf, size_t len);
+
+enum { SF_SHUT_RD = 0, SF_SHUT_WR = 1, SF_SHUT_RDWR = 2 };
+/** Half-close (RFC 9293 §3.6.1): SHUT_WR sends a FIN and keeps receiving. */
+SF_API int sf_shutdown(sf_stack *stack, int sock, int how);
+/** Close the handle (RFC 9293 §3.10.4); the connection finishes on its own. */
+SF_API int sf_close(sf_stack *stack, int sock);
+/** Abort (RFC 9293 §3.10.5): send RST where a connection exists, free the handle. */
+SF_API int sf_abort(sf_stack *stack, int sock);
+
+SF_API int sf_getsockname(const sf_stack *stack, int sock, struct sf_endpoint *local);
+SF_API int sf_getpeername(const sf_stack *stack, int sock, struct sf_endpoint *remote);
+/** The state of the socket's connection (enum sf_tcp_state), or -EBADF. */
+SF_API int sf_state(const sf_stack *stack, int sock);
+/** Take the pending error (like SO_ERROR): 0 or a negative errno, cleared by reading. */
+SF_API int sf_take_error(sf_stack *stack, int sock);
+
+/* Socket options. Each returns 0 or a negative errno (-EBADF, -EINVAL, -EISCONN). */
+/** SO_LINGER: on with 0 s makes close() abort with RST (RFC 9293 §3.10.5). */
+SF_API int sf_set_linger(sf_stack *stack, int sock, int on, int seconds);
+/** SO_REUSEADDR: allow bind to a port whose old connections linger in TIME-WAIT. */
+SF_API int sf_set_reuseaddr(sf_stack *stack, int sock, int on);
+/** TCP_MAXSEG: cap the MSS announced and used (88..65495 bytes); before connect/listen. */
+SF_API int sf_set_maxseg(sf_stack *stack, int sock, int mss);
+/** Keepalive (RFC 1122 §4.2.3.6): on/off; idle/interval in ms and probe count (0 = stack default). */
+SF_API int sf_set_keepalive(sf_stack *stack, int sock, int on, uint32_t idle_ms, uint32_t intvl_ms,
+			    uint32_t probes);
+/** SO_SNDBUF / SO_RCVBUF in bytes (1024 .. 16 MiB). */
+SF_API int sf_set_bufsizes(sf_stack *stack, int sock, uint32_t sndbuf, uint32_t rcvbuf);
+
+/* ---------------------------------------------------------------------------
+ * Readiness events (epoll-like, edge-triggered): each socket whose readiness
+ * changed is queued once; sf_poll_events reports its current readiness.
+ * ------------------------------------------------------------------------- */
+enum {
+	SF_EV_READABLE = 1 << 0,  /**< data to read, or end of stream */
+	SF_EV_WRITABLE = 1 << 1,  /**< room in the send buffer */
+	SF_EV_ACCEPT = 1 << 2,    /**< a listener has a completed connection */
+	SF_EV_CONNECTED = 1 << 3, /**< an active open reached ESTABLISHED */
+	SF_EV_HUP = 1 << 4,       /**< the connection is over in both directions */
+	SF_EV_ERROR = 1 << 5,     /**< an error is pending (sf_take_error) */
+};
+
+struct sf_event {
+	int sock;
+	uint32_t events; /**< SF_EV_* */
+};
+
+/** Take up to max queued events. Returns how many were written. */
+SF_API int sf_poll_events(sf_stack *stack, struct sf_event *events, int max);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SYNFIN_H */

@@ -1,0 +1,609 @@
+/*
+ * The socket-like API (RFC 9293 §3.9.1 user calls, in the shape of BSD
+ * sockets): small integer handles, never blocking, negative errno results as
+ * Linux gives them. Every argument is checked; a bad one is an error, never a
+ * crash.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "seq.h"
+
+static struct sf_sock *user_sock(const struct sf_stack *st, int handle)
+{
+	if (!st || handle < 0)
+		return NULL;
+	struct sf_sock *s = sf_sock_get(st, (uint32_t)handle);
+	return s && s->user_open ? s : NULL;
+}
+
+static struct sf_tcb *user_tcb(const struct sf_stack *st, int handle)
+{
+	struct sf_sock *s = user_sock(st, handle);
+	return s && s->kind == SF_SOCK_TCB ? (struct sf_tcb *)s : NULL;
+}
+
+static bool addr_unspecified(const struct sf_addr *a)
+{
+	static const uint8_t zero[16];
+	return memcmp(a->bytes, zero, sizeof zero) == 0;
+}
+
+static bool ever_connected(const struct sf_tcb *tcb)
+{
+	return tcb->sock.remote.port != 0;
+}
+
+int sf_socket(sf_stack *st, int family)
+{
+	if (!st)
+		return -EINVAL;
+	if (family != SF_AF_INET && family != SF_AF_INET6)
+		return -EAFNOSUPPORT;
+	if (st->nfree == 0 && st->socks_hwm >= st->cfg.max_sockets)
+		return -EMFILE;
+	struct sf_tcb *tcb = sf_tcb_new(st, family);
+	if (!tcb)
+		return -ENOMEM;
+	tcb->sock.user_open = true;
+	tcb->sock.local.addr.family = (uint8_t)family;
+	tcb->sock.ka_idle_ms = st->cfg.keepalive_idle_ms;
+	tcb->sock.ka_intvl_ms = st->cfg.keepalive_intvl_ms;
+	tcb->sock.ka_probes = st->cfg.keepalive_probes;
+	return (int)tcb->sock.handle;
+}
+
+/* Would binding sock to (addr, port) clash with what already uses the port? */
+static bool port_conflict(struct sf_stack *st, const struct sf_sock *sock, const struct sf_addr *addr, uint16_t port)
+{
+	const struct sf_port_use *use = sf_port_use(st, port, false);
+
+	if (!use)
+		return false;
+	/* Connections and TIME-WAIT records on the port block a bind without
+	 * SO_REUSEADDR, as on Linux. */
+	if (use->users && !sock->reuseaddr)
+		return true;
+	for (uint32_t h = use->bound_head; h; h = st->socks[h - 1]->bind_next) {
+		const struct sf_sock *o = st->socks[h - 1];
+		if (o->family != addr->family)
+			continue;
+		bool overlap = addr_unspecified(addr) || addr_unspecified(&o->local.addr) ||
+			       memcmp(&o->local.addr, addr, sizeof *addr) == 0;
+		if (!overlap)
+			continue;
+		/* SO_REUSEADDR on both lets them share, unless one listens. */
+		if (!(sock->reuseaddr && o->reuseaddr) || o->kind == SF_SOCK_LISTENER)
+			return true;
+	}
+	return false;
+}
+
+static int do_bind(struct sf_stack *st, struct sf_sock *sock, const struct sf_addr *addr, uint16_t port)
+{
+	if (port == 0) {
+		uint32_t lo = st->cfg.ephemeral_lo, range = (uint32_t)st->cfg.ephemeral_hi - lo + 1;
+		uint32_t count;
+		for (count = 0; count < range; count++) {
+			uint16_t p = (uint16_t)(lo + (st->ephemeral_next + count) % range);
+			const struct sf_port_use *use = sf_port_use(st, p, false);
+			if ((!use || (!use->bound_head && !use->users)) && !port_conflict(st, sock, addr, p)) {
+				port = p;
+				break;
+			}
+		}
+		if (count == range)
+			return -EADDRINUSE;
+		st->ephemeral_next += count + 1;
+	} else if (port_conflict(st, sock, addr, port)) {
+		return -EADDRINUSE;
+	}
+	struct sf_port_use *use = sf_port_use(st, port, true);
+	if (!use)
+		return -ENOMEM;
+	sock->local.addr = *addr;
+	sock->local.port = port;
+	sf_sock_bind_link(sock, use);
+	return 0;
+}
+
+int sf_bind(sf_stack *st, int handle, const struct sf_endpoint *local)
+{
+	struct sf_tcb *tcb = user_tcb(st, handle);
+
+	if (!user_sock(st, handle))
+		return -EBADF;
+	if (!tcb || tcb->sock.bound || tcb->state != SF_CLOSED || ever_connected(tcb) || !local)
+		return -EINVAL;
+	if (local->addr.family != tcb->sock.family)
+		return -EAFNOSUPPORT;
+	if (!addr_unspecified(&local->addr) && sf_local_id(st, &local->addr) == UINT32_MAX)
+		return -EADDRNOTAVAIL;
+	return do_bind(st, &tcb->sock, &local->addr, local->port);
+}
+
+int sf_listen(sf_stack *st, int handle, int backlog)
+{
+	struct sf_sock *sock = user_sock(st, handle);
+
+	if (!sock)
+		return -EBADF;
+	uint32_t limit = backlog < 1 ? 1u : (uint32_t)backlog;
+	if (limit > st->cfg.somaxconn)
+		limit = st->cfg.somaxconn;
+	if (sock->kind == SF_SOCK_LISTENER) {
+		((struct sf_listener *)sock)->backlog = limit; /* as Linux: listen() again resizes */
+		return 0;
+	}
+	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	if (tcb->state != SF_CLOSED || ever_connected(tcb))
+		return -EINVAL;
+	if (!sock->bound) {
+		struct sf_addr any = { .family = sock->family };
+		int err = do_bind(st, sock, &any, 0);
+		if (err)
+			return err;
+	}
+	struct sf_listener *lst = calloc(1, sizeof *lst);
+	if (!lst)
+		return -ENOMEM;
+	lst->sock = tcb->sock;
+	lst->sock.kind = SF_SOCK_LISTENER;
+	lst->sock.in_ready = false;
+	lst->backlog = limit;
+	st->socks[handle] = &lst->sock; /* the port's bound list names the handle, not the pointer */
+	struct sf_endpoint none = { .addr = { .family = sock->family } };
+	sf_trace_state(st, handle, &lst->sock.local, &none, SF_CLOSED, SF_LISTEN, "listen()");
+	if (tcb->sock.in_ready) {
+		/* drop the stale ready entry's target: poll skips non-TCB kinds safely */
+	}
+	sf_ring_free(&tcb->sndq);
+	sf_ring_free(&tcb->rcvq);
+	free(tcb);
+	return 0;
+}
+
+int sf_accept(sf_stack *st, int handle, struct sf_endpoint *peer)
+{
+	struct sf_sock *sock = user_sock(st, handle);
+
+	if (!sock)
+		return -EBADF;
+	if (sock->kind != SF_SOCK_LISTENER)
+		return -EINVAL;
+	struct sf_listener *lst = (struct sf_listener *)sock;
+	if (!lst->accept_head)
+		return -EAGAIN;
+	struct sf_tcb *tcb = (struct sf_tcb *)st->socks[lst->accept_head - 1];
+	lst->accept_head = tcb->accept_next;
+	if (!lst->accept_head)
+		lst->accept_tail = 0;
+	lst->accept_count--;
+	tcb->accept_next = 0;
+	tcb->listener = SF_NO_HANDLE;
+	tcb->sock.user_open = true;
+	if (peer)
+		*peer = tcb->sock.remote;
+	sf_mark_ready(st, &tcb->sock);
+	return (int)tcb->sock.handle;
+}
+
+int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
+{
+	struct sf_sock *sock = user_sock(st, handle);
+
+	if (!sock)
+		return -EBADF;
+	if (sock->kind == SF_SOCK_LISTENER)
+		return -EISCONN;
+	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
+		return -EALREADY;
+	if (tcb->state != SF_CLOSED || ever_connected(tcb))
+		return -EISCONN;
+	if (!remote || remote->port == 0 || !sf_addr_is_unicast(&remote->addr))
+		return -EINVAL;
+	if (remote->addr.family != sock->family)
+		return -EAFNOSUPPORT;
+
+	/* MUST-44: the local address is ours to choose when not bound to one. */
+	struct sf_endpoint local = sock->local;
+	if (!sock->bound || addr_unspecified(&local.addr)) {
+		uint32_t i;
+		for (i = 0; i < st->nlocals && st->locals[i].addr.family != sock->family; i++)
+			;
+		if (i == st->nlocals)
+			return -EADDRNOTAVAIL;
+		local.addr = st->locals[i].addr;
+	}
+	if (sock->bound) {
+		/* SPEC 13.6: a 4-tuple held by a connection, an embryo or a
+		 * TIME-WAIT record cannot be opened again: -EADDRNOTAVAIL, as Linux. */
+		if (sf_demux_lookup(st, &local, remote) != SF_REF_NONE)
+			return -EADDRNOTAVAIL;
+	} else {
+		int err = sf_pick_ephemeral(st, &local.addr, remote, &local.port);
+		if (err)
+			return err;
+	}
+	sock->local = local;
+	sock->remote = *remote;
+	tcb->iss = sf_isn(st, &local, remote);
+	tcb->snd_una = tcb->iss;
+	tcb->snd_nxt = tcb->snd_max = tcb->iss + 1;
+	uint16_t mss = sf_mss_for(st, &local.addr);
+	tcb->rcv_mss = sock->maxseg && sock->maxseg < mss ? sock->maxseg : mss;
+	tcb->rtt_timing = true;
+	tcb->rtt_seq = tcb->iss + 1;
+	tcb->rtt_start_ns = st->now_ns;
+	sf_tcb_set_state(st, tcb, SF_SYN_SENT, "connect()");
+	sf_tcb_hash(st, tcb);
+	st->ctr.ActiveOpens++;
+	sf_tcb_send_syn(st, tcb, false);
+	return -EINPROGRESS;
+}
+
+static int take_error(struct sf_sock *sock)
+{
+	int err = sock->error;
+	sock->error = 0;
+	return err;
+}
+
+long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
+{
+	struct sf_sock *sock = user_sock(st, handle);
+
+	if (!sock)
+		return -EBADF;
+	if (sock->kind != SF_SOCK_TCB)
+		return -ENOTCONN;
+	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	if (!buf && len)
+		return -EINVAL;
+	if (sock->error)
+		return take_error(sock);
+	switch (tcb->state) {
+	case SF_SYN_SENT:
+	case SF_SYN_RECEIVED:
+	case SF_ESTABLISHED:
+	case SF_CLOSE_WAIT:
+		break; /* §3.10.2: queued until ESTABLISHED, or sent */
+	case SF_CLOSED:
+		return ever_connected(tcb) ? -EPIPE : -ENOTCONN;
+	default:
+		return -EPIPE; /* "error: connection closing" */
+	}
+	if (tcb->fin_queued)
+		return -EPIPE;
+	if (len == 0)
+		return 0;
+	uint32_t n = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	long taken = sf_ring_write(&tcb->sndq, sock->sndbuf, buf, n);
+	if (taken < 0)
+		return taken;
+	if (taken == 0)
+		return -EAGAIN;
+	sf_tcb_output(st, tcb);
+	return taken;
+}
+
+long sf_recv(sf_stack *st, int handle, void *buf, size_t len)
+{
+	struct sf_sock *sock = user_sock(st, handle);
+
+	if (!sock)
+		return -EBADF;
+	if (sock->kind != SF_SOCK_TCB)
+		return -ENOTCONN;
+	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	if (!buf && len)
+		return -EINVAL;
+	if (tcb->rcvq.len && len) {
+		uint32_t before = sf_ring_room(&tcb->rcvq, sock->rcvbuf);
+		uint32_t n = sf_ring_read(&tcb->rcvq, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+		/* RFC 9293 §3.8.6.2.2: announce the reopened window once it has grown
+		 * by min(half the buffer, one MSS), not byte by byte (SWS avoidance). */
+		uint32_t adv = tcb->rcv_adv - tcb->rcv_nxt;
+		uint32_t room = sf_ring_room(&tcb->rcvq, sock->rcvbuf);
+		uint32_t step = sock->rcvbuf / 2 < tcb->rcv_mss ? sock->rcvbuf / 2 : tcb->rcv_mss;
+		if (room > adv && room - adv >= step && before < room && tcb->state != SF_CLOSED &&
+		    tcb->hashed && !tcb->eof)
+			sf_tcb_send_ack(st, tcb);
+		return n;
+	}
+	if (tcb->eof || tcb->rcv_shut)
+		return 0;
+	if (sock->error)
+		return take_error(sock);
+	if (tcb->state == SF_CLOSED)
+		return ever_connected(tcb) ? 0 : -ENOTCONN;
+	return len ? -EAGAIN : 0;
+}
+
+int sf_shutdown(sf_stack *st, int handle, int how)
+{
+	struct sf_sock *sock = user_sock(st, handle);
+
+	if (!sock)
+		return -EBADF;
+	if (how != SF_SHUT_RD && how != SF_SHUT_WR && how != SF_SHUT_RDWR)
+		return -EINVAL;
+	if (sock->kind != SF_SOCK_TCB)
+		return -ENOTCONN;
+	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	if (tcb->state == SF_CLOSED)
+		return -ENOTCONN;
+	if (how != SF_SHUT_WR) {
+		tcb->rcv_shut = true;
+		sf_ring_drop(&tcb->rcvq, tcb->rcvq.len);
+		sf_mark_ready(st, sock);
+	}
+	if (how != SF_SHUT_RD)
+		sf_tcb_start_close(st, tcb, "shutdown(SHUT_WR)"); /* RFC 9293 §3.6.1 half-close */
+	return 0;
+}
+
+static bool synchronized(enum sf_tcp_state s)
+{
+	return s == SF_SYN_RECEIVED || s == SF_ESTABLISHED || s == SF_FIN_WAIT_1 || s == SF_FIN_WAIT_2 ||
+	       s == SF_CLOSE_WAIT;
+}
+
+/* RFC 9293 §3.10.5 ABORT: RST where the peer has a connection, then gone. */
+static void abort_tcb(struct sf_stack *st, struct sf_tcb *tcb, const char *cause)
+{
+	if (synchronized(tcb->state))
+		sf_tcb_send_rst(st, tcb);
+	if (tcb->state != SF_CLOSED)
+		sf_tcb_set_state(st, tcb, SF_CLOSED, cause);
+	sf_tcb_destroy(st, tcb);
+}
+
+int sf_close(sf_stack *st, int handle)
+{
+	struct sf_sock *sock = user_sock(st, handle);
+
+	if (!sock)
+		return -EBADF;
+	if (sock->kind == SF_SOCK_LISTENER) {
+		sf_listener_close(st, (struct sf_listener *)sock);
+		return 0;
+	}
+	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	switch (tcb->state) {
+	case SF_CLOSED:
+		sf_tcb_destroy(st, tcb);
+		return 0;
+	case SF_SYN_SENT:
+		/* §3.10.4: delete the TCB; no segment is sent. */
+		sf_tcb_set_state(st, tcb, SF_CLOSED, "close()");
+		sf_tcb_destroy(st, tcb);
+		return 0;
+	default:
+		break;
+	}
+	if (sock->linger_on && sock->linger_s == 0) {
+		st->ctr.TCPAbortOnLinger++;
+		abort_tcb(st, tcb, "close() with SO_LINGER {1,0}");
+		return 0;
+	}
+	if (tcb->rcvq.len) {
+		/* RFC 2525 §2.17, SHLD-3: closing with unread data loses it; a
+		 * RST tells the peer so instead of a FIN that claims all is well. */
+		st->ctr.TCPAbortOnClose++;
+		abort_tcb(st, tcb, "close() with unread data");
+		return 0;
+	}
+	sock->user_open = false;
+	tcb->orphan = true;
+	st->ctr.TCPOrphans++;
+	sf_tcb_start_close(st, tcb, "close()");
+	if (tcb->state == SF_FIN_WAIT_2)
+		sf_tcb_arm(st, tcb, SF_TIMER_FIN_WAIT_2, st->now_ns + (uint64_t)st->cfg.fin_timeout_ms * 1000000u);
+	return 0;
+}
+
+int sf_abort(sf_stack *st, int handle)
+{
+	struct sf_sock *sock = user_sock(st, handle);
+
+	if (!sock)
+		return -EBADF;
+	if (sock->kind == SF_SOCK_LISTENER) {
+		sf_listener_close(st, (struct sf_listener *)sock);
+		return 0;
+	}
+	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	if (synchronized(tcb->state))
+		st->ctr.TCPAbortOnUser++;
+	abort_tcb(st, tcb, "abort()");
+	return 0;
+}
+
+int sf_getsockname(const sf_stack *st, int handle, struct sf_endpoint *local)
+{
+	const struct sf_sock *sock = user_sock(st, handle);
+
+	if (!sock)
+		return -EBADF;
+	if (!local)
+		return -EINVAL;
+	*local = sock->local;
+	return 0;
+}
+
+int sf_getpeername(const sf_stack *st, int handle, struct sf_endpoint *remote)
+{
+	const struct sf_tcb *tcb = user_tcb(st, handle);
+
+	if (!user_sock(st, handle))
+		return -EBADF;
+	if (!remote)
+		return -EINVAL;
+	if (!tcb || !ever_connected(tcb) || tcb->state == SF_CLOSED)
+		return -ENOTCONN;
+	*remote = tcb->sock.remote;
+	return 0;
+}
+
+int sf_state(const sf_stack *st, int handle)
+{
+	const struct sf_sock *sock = user_sock(st, handle);
+
+	if (!sock)
+		return -EBADF;
+	if (sock->kind == SF_SOCK_LISTENER)
+		return SF_LISTEN;
+	const struct sf_tcb *tcb = (const struct sf_tcb *)sock;
+	if (tcb->went_time_wait) {
+		/* The TCB was freed into a TIME-WAIT record; the record tells. */
+		sf_ref ref = sf_demux_lookup(st, &sock->local, &sock->remote);
+		return sf_ref_kind(ref) == SF_REF_TW ? SF_TIME_WAIT : SF_CLOSED;
+	}
+	return tcb->state;
+}
+
+int sf_take_error(sf_stack *st, int handle)
+{
+	struct sf_sock *sock = user_sock(st, handle);
+	return sock ? take_error(sock) : -EBADF;
+}
+
+/* ---- options ---- */
+
+static struct sf_sock *option_sock(sf_stack *st, int handle, int *err)
+{
+	struct sf_sock *sock = user_sock(st, handle);
+	*err = sock ? 0 : -EBADF;
+	return sock;
+}
+
+int sf_set_linger(sf_stack *st, int handle, int on, int seconds)
+{
+	int err;
+	struct sf_sock *sock = option_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (seconds < 0 || seconds > 65535)
+		return -EINVAL;
+	sock->linger_on = on != 0;
+	sock->linger_s = (uint16_t)seconds;
+	return 0;
+}
+
+int sf_set_reuseaddr(sf_stack *st, int handle, int on)
+{
+	int err;
+	struct sf_sock *sock = option_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	sock->reuseaddr = on != 0;
+	return 0;
+}
+
+int sf_set_maxseg(sf_stack *st, int handle, int mss)
+{
+	int err;
+	struct sf_sock *sock = option_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (mss < 88 || mss > 65495)
+		return -EINVAL;
+	if (sock->kind == SF_SOCK_TCB && ((struct sf_tcb *)sock)->state != SF_CLOSED)
+		return -EISCONN;
+	sock->maxseg = (uint16_t)mss;
+	return 0;
+}
+
+int sf_set_keepalive(sf_stack *st, int handle, int on, uint32_t idle_ms, uint32_t intvl_ms, uint32_t probes)
+{
+	int err;
+	struct sf_sock *sock = option_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (probes > 255)
+		return -EINVAL;
+	sock->keepalive_on = on != 0; /* MUST-24: per connection; MUST-25: off unless asked */
+	sock->ka_idle_ms = idle_ms ? idle_ms : st->cfg.keepalive_idle_ms;
+	sock->ka_intvl_ms = intvl_ms ? intvl_ms : st->cfg.keepalive_intvl_ms;
+	sock->ka_probes = probes ? probes : st->cfg.keepalive_probes;
+	if (sock->kind == SF_SOCK_TCB) {
+		struct sf_tcb *tcb = (struct sf_tcb *)sock;
+		if (!sock->keepalive_on)
+			sf_tcb_disarm(st, tcb, SF_TIMER_KEEPALIVE);
+		else if (tcb->hashed && tcb->state != SF_SYN_SENT)
+			sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, tcb->last_heard_ns + (uint64_t)sock->ka_idle_ms * 1000000u);
+	}
+	return 0;
+}
+
+int sf_set_bufsizes(sf_stack *st, int handle, uint32_t sndbuf, uint32_t rcvbuf)
+{
+	int err;
+	struct sf_sock *sock = option_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (sndbuf < 1024 || sndbuf > (16u << 20) || rcvbuf < 1024 || rcvbuf > (16u << 20))
+		return -EINVAL;
+	if (sock->kind == SF_SOCK_TCB && ((struct sf_tcb *)sock)->state != SF_CLOSED)
+		return -EISCONN;
+	sock->sndbuf = sndbuf;
+	sock->rcvbuf = rcvbuf;
+	return 0;
+}
+
+/* ---- readiness ---- */
+
+static uint32_t readiness(const struct sf_sock *sock)
+{
+	uint32_t ev = sock->error ? SF_EV_ERROR : 0;
+
+	if (sock->kind == SF_SOCK_LISTENER)
+		return ev | (((const struct sf_listener *)sock)->accept_count ? SF_EV_ACCEPT : 0);
+	const struct sf_tcb *tcb = (const struct sf_tcb *)sock;
+	bool ended = (tcb->state == SF_CLOSED && ever_connected(tcb)) || tcb->went_time_wait;
+	if (tcb->rcvq.len || tcb->eof || tcb->rcv_shut || ended)
+		ev |= SF_EV_READABLE;
+	if ((tcb->state == SF_ESTABLISHED || tcb->state == SF_CLOSE_WAIT) && !tcb->fin_queued &&
+	    sf_ring_room(&tcb->sndq, sock->sndbuf) > 0)
+		ev |= SF_EV_WRITABLE;
+	if (tcb->state != SF_SYN_SENT && tcb->state != SF_CLOSED && !(tcb->state == SF_SYN_RECEIVED))
+		ev |= SF_EV_CONNECTED;
+	if (ended || (tcb->eof && tcb->fin_queued))
+		ev |= SF_EV_HUP;
+	return ev;
+}
+
+int sf_poll_events(sf_stack *st, struct sf_event *events, int max)
+{
+	int n = 0;
+
+	if (!st || !events || max <= 0)
+		return 0;
+	while (n < max && st->ready_head < st->nready) {
+		uint32_t h = st->ready[st->ready_head++];
+		struct sf_sock *sock = sf_sock_get(st, h);
+		if (!sock || !sock->in_ready)
+			continue;
+		sock->in_ready = false;
+		if (!sock->user_open)
+			continue;
+		uint32_t ev = readiness(sock);
+		if (ev) {
+			events[n].sock = (int)h;
+			events[n].events = ev;
+			n++;
+		}
+	}
+	if (st->ready_head == st->nready)
+		st->ready_head = st->nready = 0;
+	return n;
+}

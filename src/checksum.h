@@ -1,0 +1,26 @@
+/*
+ * The Internet checksum (RFC 1071) and the TCP pseudo-header sums
+ * (RFC 9293 §3.1 for IPv4, RFC 8200 §8.1 for IPv6).
+ */
+#ifndef SYNFIN_CHECKSUM_H
+#define SYNFIN_CHECKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synfin.h"
+
+/**
+ * Add the 16-bit big-endian words of data to a running 32-bit one's-complement
+ * accumulator (an odd final byte is padded with zero). Chained calls must give
+ * every piece but the last an even length.
+ */
+uint32_t sf_csum_add(uint32_t sum, const void *data, size_t len);
+
+/** Fold a running sum to 16 bits and complement it: the value to put on the wire. */
+uint16_t sf_csum_finish(uint32_t sum);
+
+/** The running sum of the TCP pseudo-header for src, dst (same family) and tcp_len. */
+uint32_t sf_csum_pseudo(const struct sf_addr *src, const struct sf_addr *dst, uint32_t tcp_len);
+
+#endif

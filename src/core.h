@@ -1,0 +1,307 @@
+/*
+ * The inside of a stack: sockets, connections (TCBs), listeners, the compact
+ * embryonic (SYN-RECEIVED) and TIME-WAIT records, the demux table and the
+ * timers. Everything here hangs off one struct sf_stack: no global state.
+ */
+#ifndef SYNFIN_CORE_H
+#define SYNFIN_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pool.h"
+#include "ring.h"
+#include "synfin.h"
+#include "timer.h"
+#include "wire.h"
+
+/* ---- references into the demux table ------------------------------------
+ * A 4-tuple maps to one of three kinds of record. A reference packs the kind
+ * into the top two bits and an index (socket handle or pool index) below. */
+typedef uint32_t sf_ref;
+enum { SF_REF_NONE = 0, SF_REF_SOCK = 1, SF_REF_REQ = 2, SF_REF_TW = 3 };
+#define SF_REF_INDEX_MASK 0x3fffffffu
+static inline sf_ref sf_ref_make(uint32_t kind, uint32_t index) { return (kind << 30) | index; }
+static inline uint32_t sf_ref_kind(sf_ref r) { return r >> 30; }
+static inline uint32_t sf_ref_index(sf_ref r) { return r & SF_REF_INDEX_MASK; }
+
+#define SF_NO_HANDLE UINT32_MAX
+#define SF_MAX_SYNACK_RETRIES 15
+
+/** A doubly linked list of pool records by index (0 = none). */
+struct sf_ilink {
+	uint32_t prev;
+	uint32_t next;
+};
+struct sf_ilist {
+	uint32_t head;
+	uint32_t tail;
+};
+
+/** A local address the stack owns, and the MTU of its interface. */
+struct sf_local {
+	struct sf_addr addr;
+	uint32_t mtu;
+};
+
+/**
+ * An embryonic connection (SYN-RECEIVED after a passive open), kept as a
+ * compact record, not a TCB, in the manner of FreeBSD's syncache: a SYN flood
+ * costs 64 bytes per SYN. It becomes a TCB only when the handshake completes.
+ */
+struct sf_req {
+	sf_ref hash_next;
+	struct sf_ilink timer;   /* in stack->req_fifo[retries] */
+	uint32_t expires_ms;     /* stack milliseconds (see sf_ms) */
+	uint8_t raddr[16];
+	uint16_t lport, rport;
+	uint16_t laddr_id;       /* index into stack->locals */
+	uint8_t retries;         /* SYN+ACK retransmissions so far */
+	uint8_t opt_flags;       /* SF_REQ_* */
+	uint32_t listener;       /* handle of the listener */
+	uint32_t iss, irs;
+	uint16_t peer_mss;       /* 0: the option was absent */
+	uint16_t peer_window;
+	uint32_t ts_recent;
+};
+
+/**
+ * A connection in TIME-WAIT, kept as a compact record once the TCB is freed
+ * (as Linux's tcp_timewait_sock, at a quarter of its size): just what is
+ * needed to re-ACK a retransmitted FIN, judge a new SYN (RFC 6191) and let
+ * the 2MSL timer run out.
+ */
+struct sf_tw {
+	sf_ref hash_next;
+	struct sf_ilink fifo;    /* in stack->tw_fifo, ordered by expiry */
+	uint32_t expires_ms;
+	uint8_t raddr[16];
+	uint16_t lport, rport;
+	uint16_t laddr_id;
+	uint8_t flags;
+	uint8_t rcv_wscale;
+	uint32_t snd_nxt, rcv_nxt;
+	uint32_t ts_recent;
+	uint16_t rcv_wnd;        /* window to advertise in ACKs, as on the wire */
+};
+
+/* ---- sockets --------------------------------------------------------------- */
+enum sf_sock_kind { SF_SOCK_TCB = 1, SF_SOCK_LISTENER = 2 };
+
+/** What every socket has; the first member of a TCB and of a listener. */
+struct sf_sock {
+	uint8_t kind;            /* enum sf_sock_kind */
+	uint8_t family;
+	bool user_open;          /* the application holds the handle */
+	bool bound;              /* on its port's bound list (explicit bind or listen) */
+	bool reuseaddr;
+	bool linger_on;
+	bool keepalive_on;
+	bool in_ready;           /* queued on stack->ready */
+	uint16_t linger_s;
+	uint16_t maxseg;         /* TCP_MAXSEG, 0 = none */
+	uint32_t handle;
+	uint32_t bind_next;      /* next handle + 1 on the port's bound list */
+	struct sf_endpoint local;
+	struct sf_endpoint remote;
+	int error;               /* pending error for sf_take_error */
+	uint32_t sndbuf, rcvbuf;
+	uint32_t ka_idle_ms, ka_intvl_ms, ka_probes;
+};
+
+struct sf_listener {
+	struct sf_sock sock;
+	uint32_t backlog;        /* accept queue limit */
+	uint32_t accept_head;    /* handle + 1 of the oldest completed connection */
+	uint32_t accept_tail;
+	uint32_t accept_count;
+	uint32_t syn_count;      /* embryonic records that name this listener */
+	bool zombie;             /* closed by the app; the handle stays reserved until syn_count is 0 */
+};
+
+/* Per-connection timers, multiplexed onto one wheel slot. */
+enum { SF_TCB_TIMERS = SF_TIMER__COUNT };
+
+struct sf_tcb {
+	struct sf_sock sock;
+	enum sf_tcp_state state;
+	sf_ref hash_next;
+	bool hashed;
+	bool passive;            /* reached SYN-RECEIVED by a passive OPEN (MUST-11) */
+	bool orphan;             /* the app closed the handle; the stack finishes the connection */
+	bool fin_queued;         /* the app closed its sending half: FIN after the queued data */
+	bool fin_sent;
+	bool rcv_shut;           /* SHUT_RD: further data is discarded */
+	bool eof;                /* the peer's FIN was received (recv returns 0 when drained) */
+	bool went_time_wait;     /* handed over to a TIME-WAIT record */
+	uint8_t rtx_count;       /* consecutive timeouts of the same segment */
+	uint8_t ka_probes_sent;
+	uint32_t listener;       /* handle of the listener while unaccepted, else SF_NO_HANDLE */
+	uint32_t accept_next;    /* next handle + 1 in the listener's accept queue */
+
+	/* RFC 9293 §3.3.1 send sequence variables. snd_max is the highest
+	 * sequence number sent (RFC 9293's SND.NXT); snd_nxt is where the next
+	 * transmission starts, moved back to snd_una by a retransmission timeout. */
+	uint32_t iss, snd_una, snd_nxt, snd_max;
+	uint32_t snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
+	/* receive sequence variables */
+	uint32_t irs, rcv_nxt, rcv_wnd;
+	uint32_t rcv_adv;        /* right edge of the window last advertised: never moved left */
+	uint16_t snd_mss;        /* effective send MSS (MUST-16) */
+	uint16_t rcv_mss;        /* the MSS we announced */
+
+	struct sf_ring sndq;     /* bytes from snd_una on (not counting SYN/FIN) */
+	struct sf_ring rcvq;     /* in-order bytes not yet read */
+
+	uint32_t rto_ms;         /* current retransmission timeout (RFC 6298) */
+	uint32_t srtt_us, rttvar_us; /* RFC 6298 §2 estimators; srtt_us 0 = no sample yet */
+	uint32_t rtt_seq;        /* timing the segment that ends here ... */
+	uint64_t rtt_start_ns;   /* ... sent at this time */
+	bool rtt_timing;         /* cleared by a retransmission (Karn's rule, MUST-18) */
+	struct sf_timer timer;   /* armed at the earliest of due[] */
+	uint64_t due[SF_TCB_TIMERS]; /* per enum sf_timer_kind, SF_TIME_NEVER = off */
+	uint64_t last_heard_ns;  /* last segment from the peer (keepalive idle) */
+
+	uint64_t chack_second;   /* RFC 5961 challenge ACK budget: the second it counts */
+	uint32_t chack_count;
+};
+
+/** One port's use: the sockets bound to it, and connections/TIME-WAIT records using it. */
+struct sf_port_use {
+	uint32_t bound_head;     /* handle + 1 */
+	uint32_t users;          /* hashed TCBs and TIME-WAIT records with this local port */
+};
+#define SF_PORT_PAGE_BITS 8
+#define SF_PORT_PAGES (65536 >> SF_PORT_PAGE_BITS)
+
+struct sf_stack {
+	struct sf_config cfg;
+	uint64_t now_ns;
+	uint64_t epoch_ns;       /* creation time: stack milliseconds count from here */
+	struct sf_counters ctr;
+
+	struct sf_local *locals;
+	uint32_t nlocals;
+
+	/* sockets, by handle */
+	struct sf_sock **socks;
+	uint32_t socks_cap;
+	uint32_t socks_hwm;      /* handles below this have been used */
+	uint32_t *free_handles;
+	uint32_t nfree;
+
+	/* demux: 4-tuple -> TCB / embryonic / TIME-WAIT */
+	sf_ref *buckets;
+	uint32_t bucket_mask;
+	uint32_t hashed;
+	struct sf_pool reqs;
+	struct sf_pool tws;
+
+	struct sf_port_use *ports[SF_PORT_PAGES];
+	uint32_t ephemeral_next; /* RFC 6056 Algorithm 3 "next_ephemeral" */
+
+	/* timers */
+	struct sf_wheel wheel;
+	struct sf_ilist tw_fifo;
+	struct sf_ilist req_fifo[SF_MAX_SYNACK_RETRIES + 1];
+
+	/* readiness */
+	uint32_t *ready;
+	uint32_t ready_head, nready, ready_cap; /* FIFO: entries [ready_head, nready) */
+
+	uint8_t *out;            /* scratch for building one datagram */
+	size_t out_cap;
+};
+
+/* ---- stack.c ---- */
+int sf_handle_alloc(struct sf_stack *st, struct sf_sock *sock);
+void sf_handle_release(struct sf_stack *st, uint32_t handle);
+uint32_t sf_ms_ceil(const struct sf_stack *st); /* stack milliseconds now, rounded up */
+uint64_t sf_ms_to_ns(const struct sf_stack *st, uint32_t ms);
+static inline bool sf_ms_due(uint32_t expires, uint32_t now) { return (int32_t)(expires - now) <= 0; }
+uint32_t sf_ms(const struct sf_stack *st);  /* stack milliseconds now */
+void sf_trace_state(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote,
+		    enum sf_tcp_state from, enum sf_tcp_state to, const char *cause);
+void sf_trace_drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop_reason reason);
+void sf_trace_timer(struct sf_stack *st, int sock, enum sf_timer_kind timer, enum sf_tcp_state state,
+		    const struct sf_endpoint *local, const struct sf_endpoint *remote);
+void sf_mark_ready(struct sf_stack *st, struct sf_sock *sock);
+void sf_emit_trace(struct sf_stack *st, const struct sf_segment *seg, int sock, bool retransmit);
+struct sf_sock *sf_sock_get(const struct sf_stack *st, uint32_t handle);
+uint32_t sf_local_id(const struct sf_stack *st, const struct sf_addr *addr); /* UINT32_MAX if not local */
+uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
+uint16_t sf_mss_for(const struct sf_stack *st, const struct sf_addr *local); /* MTU-derived MSS */
+
+/* ---- output.c ---- */
+void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *tail, size_t tail_len, int sock,
+	     bool retransmit);
+void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *seg);
+void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,
+		 uint32_t ack, uint8_t flags, uint16_t window, int sock);
+void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit);
+void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn);
+void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb);
+int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb); /* segments sent */
+uint16_t sf_tcb_window(struct sf_stack *st, struct sf_tcb *tcb);
+
+/* ---- tcb.c ---- */
+struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family);
+void sf_tcb_set_state(struct sf_stack *st, struct sf_tcb *tcb, enum sf_tcp_state to, const char *cause);
+void sf_tcb_hash(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_closed(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause);
+void sf_tcb_arm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t when_ns);
+void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind);
+void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs);
+bool sf_tcb_fin_acked(const struct sf_tcb *tcb);
+void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause);
+
+/* ---- input.c ---- */
+void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+
+/* ---- listen.c ---- */
+struct sf_listener *sf_listener_lookup(const struct sf_stack *st, const struct sf_addr *addr, uint16_t port);
+void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct sf_segment *seg,
+		     const uint32_t *iss_floor);
+void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg);
+void sf_req_drop(struct sf_stack *st, uint32_t index);
+void sf_req_expire(struct sf_stack *st);
+uint64_t sf_req_next_deadline(const struct sf_stack *st);
+void sf_listener_close(struct sf_stack *st, struct sf_listener *lst);
+
+/* ---- timewait.c ---- */
+void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb);
+/* Returns true when seg is a SYN that may reopen the 4-tuple: the record is gone and *iss_floor set. */
+bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg, uint32_t *iss_floor);
+void sf_tw_free(struct sf_stack *st, uint32_t index);
+void sf_tw_expire(struct sf_stack *st);
+uint64_t sf_tw_next_deadline(const struct sf_stack *st);
+
+/* ---- demux.c ---- */
+int sf_demux_init(struct sf_stack *st);
+void sf_demux_destroy(struct sf_stack *st);
+sf_ref sf_demux_lookup(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
+int sf_demux_insert(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+		    const struct sf_endpoint *remote);
+void sf_demux_remove(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+		     const struct sf_endpoint *remote);
+struct sf_req *sf_req_at(const struct sf_stack *st, uint32_t index);
+struct sf_tw *sf_tw_at(const struct sf_stack *st, uint32_t index);
+void sf_req_endpoints(const struct sf_stack *st, const struct sf_req *req, struct sf_endpoint *local,
+		      struct sf_endpoint *remote);
+void sf_tw_endpoints(const struct sf_stack *st, const struct sf_tw *tw, struct sf_endpoint *local,
+		     struct sf_endpoint *remote);
+struct sf_port_use *sf_port_use(struct sf_stack *st, uint16_t port, bool create);
+void sf_sock_bind_link(struct sf_sock *sock, struct sf_port_use *use);
+void sf_sock_unbind(struct sf_stack *st, struct sf_sock *sock);
+int sf_pick_ephemeral(struct sf_stack *st, const struct sf_addr *laddr, const struct sf_endpoint *remote,
+		      uint16_t *port_out);
+void sf_ilist_push_tail(struct sf_pool *pool, size_t link_off, struct sf_ilist *list, uint32_t index);
+void sf_ilist_remove(struct sf_pool *pool, size_t link_off, struct sf_ilist *list, uint32_t index);
+
+#endif

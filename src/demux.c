@@ -1,0 +1,309 @@
+/*
+ * The demux table: a keyed hash of 4-tuples to TCBs, embryonic records and
+ * TIME-WAIT records; the per-port use table; ephemeral port choice.
+ *
+ * The hash is SipHash-2-4 under a key derived from the stack's secret, so a
+ * remote host cannot aim its 4-tuples at one bucket (hash flooding).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "siphash.h"
+
+#define SF_DEMUX_MIN_BUCKETS 256u
+
+struct sf_req *sf_req_at(const struct sf_stack *st, uint32_t index)
+{
+	return sf_pool_get(&st->reqs, index);
+}
+
+struct sf_tw *sf_tw_at(const struct sf_stack *st, uint32_t index)
+{
+	return sf_pool_get(&st->tws, index);
+}
+
+static void compact_endpoints(const struct sf_stack *st, uint16_t laddr_id, const uint8_t raddr[16],
+			      uint16_t lport, uint16_t rport, struct sf_endpoint *local,
+			      struct sf_endpoint *remote)
+{
+	local->addr = st->locals[laddr_id].addr;
+	local->port = lport;
+	memset(&remote->addr, 0, sizeof remote->addr);
+	remote->addr.family = local->addr.family;
+	memcpy(remote->addr.bytes, raddr, local->addr.family == SF_AF_INET ? 4 : 16);
+	remote->port = rport;
+}
+
+void sf_req_endpoints(const struct sf_stack *st, const struct sf_req *req, struct sf_endpoint *local,
+		      struct sf_endpoint *remote)
+{
+	compact_endpoints(st, req->laddr_id, req->raddr, req->lport, req->rport, local, remote);
+}
+
+void sf_tw_endpoints(const struct sf_stack *st, const struct sf_tw *tw, struct sf_endpoint *local,
+		     struct sf_endpoint *remote)
+{
+	compact_endpoints(st, tw->laddr_id, tw->raddr, tw->lport, tw->rport, local, remote);
+}
+
+static uint32_t tuple_hash(const struct sf_stack *st, const struct sf_endpoint *local,
+			   const struct sf_endpoint *remote)
+{
+	uint8_t key[36];
+
+	memcpy(key, local->addr.bytes, 16);
+	memcpy(key + 16, remote->addr.bytes, 16);
+	key[32] = (uint8_t)(local->port >> 8);
+	key[33] = (uint8_t)local->port;
+	key[34] = (uint8_t)(remote->port >> 8);
+	key[35] = (uint8_t)remote->port;
+	/* The secret's second use: flip its bits so hash keys and ISNs differ. */
+	uint8_t hkey[SF_SIPHASH_KEY_LEN];
+	for (int i = 0; i < SF_SIPHASH_KEY_LEN; i++)
+		hkey[i] = (uint8_t)~st->cfg.secret[i];
+	return (uint32_t)sf_siphash24(hkey, key, sizeof key);
+}
+
+static sf_ref *next_link(const struct sf_stack *st, sf_ref ref)
+{
+	switch (sf_ref_kind(ref)) {
+	case SF_REF_SOCK:
+		return &((struct sf_tcb *)st->socks[sf_ref_index(ref)])->hash_next;
+	case SF_REF_REQ:
+		return &sf_req_at(st, sf_ref_index(ref))->hash_next;
+	default:
+		return &sf_tw_at(st, sf_ref_index(ref))->hash_next;
+	}
+}
+
+static bool ref_matches(const struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+			const struct sf_endpoint *remote)
+{
+	struct sf_endpoint l, r;
+
+	if (sf_ref_kind(ref) == SF_REF_SOCK) {
+		const struct sf_tcb *tcb = (const struct sf_tcb *)st->socks[sf_ref_index(ref)];
+		l = tcb->sock.local;
+		r = tcb->sock.remote;
+	} else if (sf_ref_kind(ref) == SF_REF_REQ) {
+		sf_req_endpoints(st, sf_req_at(st, sf_ref_index(ref)), &l, &r);
+	} else {
+		sf_tw_endpoints(st, sf_tw_at(st, sf_ref_index(ref)), &l, &r);
+	}
+	return l.port == local->port && r.port == remote->port &&
+	       memcmp(&l.addr, &local->addr, sizeof l.addr) == 0 &&
+	       memcmp(&r.addr, &remote->addr, sizeof r.addr) == 0;
+}
+
+int sf_demux_init(struct sf_stack *st)
+{
+	st->buckets = calloc(SF_DEMUX_MIN_BUCKETS, sizeof *st->buckets);
+	if (!st->buckets)
+		return -ENOMEM;
+	st->bucket_mask = SF_DEMUX_MIN_BUCKETS - 1;
+	st->hashed = 0;
+	sf_pool_init(&st->reqs, sizeof(struct sf_req));
+	sf_pool_init(&st->tws, sizeof(struct sf_tw));
+	return 0;
+}
+
+void sf_demux_destroy(struct sf_stack *st)
+{
+	free(st->buckets);
+	st->buckets = NULL;
+	sf_pool_destroy(&st->reqs);
+	sf_pool_destroy(&st->tws);
+	for (unsigned i = 0; i < SF_PORT_PAGES; i++) {
+		free(st->ports[i]);
+		st->ports[i] = NULL;
+	}
+}
+
+sf_ref sf_demux_lookup(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote)
+{
+	sf_ref ref = st->buckets[tuple_hash(st, local, remote) & st->bucket_mask];
+
+	while (ref != SF_REF_NONE) {
+		if (ref_matches(st, ref, local, remote))
+			return ref;
+		ref = *next_link(st, ref);
+	}
+	return SF_REF_NONE;
+}
+
+static void endpoints_of(const struct sf_stack *st, sf_ref ref, struct sf_endpoint *l, struct sf_endpoint *r)
+{
+	if (sf_ref_kind(ref) == SF_REF_SOCK) {
+		const struct sf_tcb *tcb = (const struct sf_tcb *)st->socks[sf_ref_index(ref)];
+		*l = tcb->sock.local;
+		*r = tcb->sock.remote;
+	} else if (sf_ref_kind(ref) == SF_REF_REQ) {
+		sf_req_endpoints(st, sf_req_at(st, sf_ref_index(ref)), l, r);
+	} else {
+		sf_tw_endpoints(st, sf_tw_at(st, sf_ref_index(ref)), l, r);
+	}
+}
+
+/* Double the table when it averages more than one record a bucket. The
+ * rehash is O(records) once per doubling: O(1) amortised per insert. */
+static void demux_grow(struct sf_stack *st)
+{
+	uint32_t n = (st->bucket_mask + 1) * 2;
+	sf_ref *nb = calloc(n, sizeof *nb);
+
+	if (!nb)
+		return; /* keep the old table: longer chains, still correct */
+	for (uint32_t b = 0; b <= st->bucket_mask; b++) {
+		sf_ref ref = st->buckets[b];
+		while (ref != SF_REF_NONE) {
+			sf_ref next = *next_link(st, ref);
+			struct sf_endpoint l, r;
+			endpoints_of(st, ref, &l, &r);
+			uint32_t h = tuple_hash(st, &l, &r) & (n - 1);
+			*next_link(st, ref) = nb[h];
+			nb[h] = ref;
+			ref = next;
+		}
+	}
+	free(st->buckets);
+	st->buckets = nb;
+	st->bucket_mask = n - 1;
+}
+
+int sf_demux_insert(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+		    const struct sf_endpoint *remote)
+{
+	if (st->hashed > st->bucket_mask && st->bucket_mask < 0x7fffffffu)
+		demux_grow(st);
+	sf_ref *head = &st->buckets[tuple_hash(st, local, remote) & st->bucket_mask];
+	*next_link(st, ref) = *head;
+	*head = ref;
+	st->hashed++;
+	return 0;
+}
+
+void sf_demux_remove(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+		     const struct sf_endpoint *remote)
+{
+	sf_ref *link = &st->buckets[tuple_hash(st, local, remote) & st->bucket_mask];
+
+	while (*link != SF_REF_NONE) {
+		if (*link == ref) {
+			*link = *next_link(st, ref);
+			*next_link(st, ref) = SF_REF_NONE;
+			st->hashed--;
+			return;
+		}
+		link = next_link(st, *link);
+	}
+}
+
+/* ---- ports ---- */
+
+struct sf_port_use *sf_port_use(struct sf_stack *st, uint16_t port, bool create)
+{
+	struct sf_port_use **page = &st->ports[port >> SF_PORT_PAGE_BITS];
+
+	if (!*page) {
+		if (!create)
+			return NULL;
+		*page = calloc(1u << SF_PORT_PAGE_BITS, sizeof **page);
+		if (!*page)
+			return NULL;
+	}
+	return &(*page)[port & ((1u << SF_PORT_PAGE_BITS) - 1)];
+}
+
+void sf_sock_bind_link(struct sf_sock *sock, struct sf_port_use *use)
+{
+	sock->bind_next = use->bound_head;
+	use->bound_head = sock->handle + 1;
+	sock->bound = true;
+}
+
+void sf_sock_unbind(struct sf_stack *st, struct sf_sock *sock)
+{
+	if (!sock->bound)
+		return;
+	struct sf_port_use *use = sf_port_use(st, sock->local.port, false);
+	for (uint32_t *link = use ? &use->bound_head : NULL; link && *link; link = &st->socks[*link - 1]->bind_next) {
+		if (st->socks[*link - 1] == sock) {
+			*link = sock->bind_next;
+			break;
+		}
+	}
+	sock->bound = false;
+	sock->bind_next = 0;
+}
+
+/*
+ * RFC 6056 §3.3.3 (Algorithm 3, simple hash-based): start each destination at
+ * its own keyed offset so ports are hard to guess, and walk from there. A port
+ * qualifies when no socket is bound to it explicitly and the 4-tuple it would
+ * make is free: no connection, embryo or TIME-WAIT record holds it (SPEC 13.6:
+ * an active open never picks a 4-tuple in TIME-WAIT). Each candidate costs one
+ * hash lookup; the walk is bounded by the size of the range.
+ */
+int sf_pick_ephemeral(struct sf_stack *st, const struct sf_addr *laddr, const struct sf_endpoint *remote,
+		      uint16_t *port_out)
+{
+	uint32_t lo = st->cfg.ephemeral_lo, range = (uint32_t)st->cfg.ephemeral_hi - lo + 1;
+	uint8_t key[34];
+
+	memcpy(key, laddr->bytes, 16);
+	memcpy(key + 16, remote->addr.bytes, 16);
+	key[32] = (uint8_t)(remote->port >> 8);
+	key[33] = (uint8_t)remote->port;
+	uint32_t offset = (uint32_t)(sf_siphash24(st->cfg.secret, key, sizeof key) >> 32);
+
+	for (uint32_t count = 0; count < range; count++) {
+		uint16_t port = (uint16_t)(lo + (offset + st->ephemeral_next + count) % range);
+		const struct sf_port_use *use = sf_port_use(st, port, false);
+		if (use && use->bound_head)
+			continue;
+		struct sf_endpoint local = { .addr = *laddr, .port = port };
+		if (sf_demux_lookup(st, &local, remote) != SF_REF_NONE)
+			continue;
+		st->ephemeral_next += count + 1;
+		*port_out = port;
+		return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/* ---- index lists ---- */
+
+static struct sf_ilink *ilink(struct sf_pool *pool, size_t off, uint32_t index)
+{
+	return (struct sf_ilink *)((uint8_t *)sf_pool_get(pool, index) + off);
+}
+
+void sf_ilist_push_tail(struct sf_pool *pool, size_t link_off, struct sf_ilist *list, uint32_t index)
+{
+	struct sf_ilink *l = ilink(pool, link_off, index);
+
+	l->next = 0;
+	l->prev = list->tail;
+	if (list->tail)
+		ilink(pool, link_off, list->tail)->next = index;
+	else
+		list->head = index;
+	list->tail = index;
+}
+
+void sf_ilist_remove(struct sf_pool *pool, size_t link_off, struct sf_ilist *list, uint32_t index)
+{
+	struct sf_ilink *l = ilink(pool, link_off, index);
+
+	if (l->prev)
+		ilink(pool, link_off, l->prev)->next = l->next;
+	else
+		list->head = l->next;
+	if (l->next)
+		ilink(pool, link_off, l->next)->prev = l->prev;
+	else
+		list->tail = l->prev;
+	l->prev = l->next = 0;
+}

@@ -1,0 +1,410 @@
+/*
+ * SEGMENT ARRIVES for a connection with a TCB: RFC 9293 §3.10.7.3 (SYN-SENT)
+ * and §3.10.7.4 (the other states), in the RFC's order: sequence number, RST,
+ * (security: synfin carries no IP security compartments), SYN, ACK, URG,
+ * text, FIN. Embryonic connections of a listener (listen.c) and TIME-WAIT
+ * (timewait.c) have their own compact records.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core.h"
+#include "seq.h"
+
+static void drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop_reason reason)
+{
+	sf_trace_drop(st, seg, reason);
+}
+
+/* RFC 6298 §2 and §3: fold one round-trip sample into SRTT and RTTVAR and
+ * derive the RTO, clamped to [rto_min, rto_max]. */
+static void rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns)
+{
+	uint32_t r = rtt_ns / 1000u > UINT32_MAX / 8 ? UINT32_MAX / 8 : (uint32_t)(rtt_ns / 1000u);
+
+	if (tcb->srtt_us == 0) {
+		tcb->srtt_us = r ? r : 1;
+		tcb->rttvar_us = r / 2;
+	} else {
+		uint32_t diff = tcb->srtt_us > r ? tcb->srtt_us - r : r - tcb->srtt_us;
+		tcb->rttvar_us = (3 * tcb->rttvar_us + diff) / 4;
+		tcb->srtt_us = (7 * tcb->srtt_us + r) / 8;
+	}
+	uint64_t var = 4ull * tcb->rttvar_us < 1000 ? 1000 : 4ull * tcb->rttvar_us; /* G = 1 ms */
+	uint64_t rto_ms = (tcb->srtt_us + var + 999) / 1000;
+	if (rto_ms < st->cfg.rto_min_ms)
+		rto_ms = st->cfg.rto_min_ms;
+	if (rto_ms > st->cfg.rto_max_ms)
+		rto_ms = st->cfg.rto_max_ms;
+	tcb->rto_ms = (uint32_t)rto_ms;
+}
+
+static void connected(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, const char *cause)
+{
+	tcb->snd_wnd = seg->window;
+	tcb->snd_wl1 = seg->seq;
+	tcb->snd_wl2 = seg->ack;
+	if (tcb->snd_wnd > tcb->max_snd_wnd)
+		tcb->max_snd_wnd = tcb->snd_wnd;
+	sf_tcb_set_state(st, tcb, SF_ESTABLISHED, cause);
+	sf_mark_ready(st, &tcb->sock);
+}
+
+/*
+ * RFC 9293 §3.10.7.3 + §3.10.7.4 fifth (ESTABLISHED): a new ACK advances
+ * SND.UNA, frees what it covers from the send queue, takes an RTT sample if
+ * it covers the timed segment, and restarts or stops the retransmission
+ * timer (RFC 6298 §5.2, §5.3).
+ */
+static void ack_advance(struct sf_stack *st, struct sf_tcb *tcb, uint32_t ack)
+{
+	uint32_t acked = ack - tcb->snd_una;
+
+	if (tcb->snd_una == tcb->iss)
+		acked--; /* our SYN */
+	if (tcb->fin_sent && ack == tcb->snd_max)
+		acked--; /* our FIN */
+	sf_ring_drop(&tcb->sndq, acked);
+	tcb->snd_una = ack;
+	if (seq_lt(tcb->snd_nxt, tcb->snd_una))
+		tcb->snd_nxt = tcb->snd_una;
+	if (tcb->rtt_timing && seq_geq(ack, tcb->rtt_seq)) {
+		tcb->rtt_timing = false;
+		rtt_sample(st, tcb, st->now_ns - tcb->rtt_start_ns);
+	}
+	tcb->rtx_count = 0;
+	if (tcb->snd_una == tcb->snd_max)
+		sf_tcb_disarm(st, tcb, SF_TIMER_RETRANSMIT);
+	else
+		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
+	if (acked)
+		sf_mark_ready(st, &tcb->sock);
+}
+
+/* ---- RFC 9293 §3.10.7.3: SYN-SENT ---- */
+
+static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
+{
+	bool has_ack = seg->flags & SF_TCP_ACK;
+
+	/* First, check the ACK bit: it must fall in (ISS, SND.NXT]. */
+	if (has_ack && (seq_leq(seg->ack, tcb->iss) || seq_gt(seg->ack, tcb->snd_max))) {
+		if (!(seg->flags & SF_TCP_RST))
+			sf_send_ctl(st, &tcb->sock.local, &tcb->sock.remote, seg->ack, 0, SF_TCP_RST, 0,
+				    (int)tcb->sock.handle);
+		drop(st, seg, SF_DROP_SYN_SENT_BAD_ACK);
+		return;
+	}
+	/* Second, check the RST bit: with an acceptable ACK the peer refused us
+	 * (SPEC 13.9: connect gets ECONNREFUSED); without one it proves nothing. */
+	if (seg->flags & SF_TCP_RST) {
+		if (!has_ack) {
+			drop(st, seg, SF_DROP_SYN_SENT_BAD_ACK);
+			return;
+		}
+		st->ctr.AttemptFails++;
+		sf_tcb_closed(st, tcb, -ECONNREFUSED, "rcv RST in SYN-SENT");
+		return;
+	}
+	/* Fourth, check the SYN bit (the third, security, does not apply). */
+	if (!(seg->flags & SF_TCP_SYN)) {
+		drop(st, seg, SF_DROP_SYN_SENT_NO_SYN);
+		return;
+	}
+	sf_tcb_init_rcv(st, tcb, seg->seq);
+	sf_tcb_set_peer_mss(st, tcb, seg);
+	tcb->last_heard_ns = st->now_ns;
+	if (!has_ack) {
+		/* SYNs crossed (SPEC 13.3, RFC 9293 Figure 8): SYN-RECEIVED, and our
+		 * SYN goes again with the ACK of theirs. Text waits for ESTABLISHED
+		 * (the peer resends it: we do not ACK it yet). */
+		tcb->snd_wnd = seg->window;
+		tcb->snd_wl1 = seg->seq;
+		tcb->snd_wl2 = seg->ack;
+		tcb->max_snd_wnd = seg->window;
+		sf_tcb_set_state(st, tcb, SF_SYN_RECEIVED, "rcv SYN (simultaneous open)");
+		sf_tcb_send_syn(st, tcb, false);
+		return;
+	}
+	ack_advance(st, tcb, seg->ack);
+	connected(st, tcb, seg, "rcv SYN,ACK");
+
+	/* Any text or FIN on the SYN,ACK continues at the sixth step; one ACK
+	 * (or data carrying it) answers everything (MUST-58). */
+	struct sf_segment rest = *seg;
+	rest.flags &= (uint8_t)~SF_TCP_SYN;
+	rest.seq = seg->seq + 1;
+	if (rest.payload_len || (rest.flags & SF_TCP_FIN)) {
+		sf_tcb_input_text_and_fin(st, tcb, &rest);
+		return;
+	}
+	if (sf_tcb_output(st, tcb) == 0)
+		sf_tcb_send_ack(st, tcb);
+}
+
+/* ---- RFC 9293 §3.10.7.4: the other states ---- */
+
+/* First: Table 6, the four acceptability tests. */
+static bool seq_acceptable(const struct sf_tcb *tcb, const struct sf_segment *seg)
+{
+	uint32_t len = sf_segment_seq_len(seg);
+	uint32_t wnd = tcb->rcv_adv - tcb->rcv_nxt;
+	uint32_t end = tcb->rcv_nxt + wnd;
+
+	if (len == 0)
+		return wnd == 0 ? seg->seq == tcb->rcv_nxt : seq_in_range(seg->seq, tcb->rcv_nxt, end);
+	if (wnd == 0)
+		return false;
+	return seq_in_range(seg->seq, tcb->rcv_nxt, end) || seq_in_range(seg->seq + len - 1, tcb->rcv_nxt, end);
+}
+
+/* Second: the RST bit, with RFC 5961 §3's exact-match rule. */
+static void rst_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
+{
+	if (seg->seq != tcb->rcv_nxt) {
+		sf_tcb_challenge_ack(st, tcb, false);
+		drop(st, seg, SF_DROP_RST_CHALLENGED);
+		return;
+	}
+	switch (tcb->state) {
+	case SF_SYN_RECEIVED:
+		/* Only active opens have a TCB in SYN-RECEIVED: connection refused. */
+		st->ctr.AttemptFails++;
+		sf_tcb_closed(st, tcb, -ECONNREFUSED, "rcv RST in SYN-RECEIVED");
+		break;
+	case SF_ESTABLISHED:
+	case SF_CLOSE_WAIT:
+		st->ctr.EstabResets++;
+		/* Linux reports EPIPE once the peer had already closed. */
+		sf_tcb_closed(st, tcb, tcb->state == SF_CLOSE_WAIT ? -EPIPE : -ECONNRESET, "rcv RST");
+		break;
+	default:
+		sf_tcb_closed(st, tcb, -ECONNRESET, "rcv RST");
+		break;
+	}
+}
+
+/*
+ * Fifth: the ACK field. Returns false when processing of the segment ends here
+ * (dropped, or the connection is gone).
+ */
+static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
+{
+	if (!(seg->flags & SF_TCP_ACK)) {
+		drop(st, seg, SF_DROP_NO_ACK);
+		return false;
+	}
+	if (tcb->state == SF_SYN_RECEIVED) {
+		if (!(seq_gt(seg->ack, tcb->snd_una) && seq_leq(seg->ack, tcb->snd_max))) {
+			sf_send_ctl(st, &tcb->sock.local, &tcb->sock.remote, seg->ack, 0, SF_TCP_RST, 0,
+				    (int)tcb->sock.handle);
+			drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
+			return false;
+		}
+		connected(st, tcb, seg, "rcv ACK of SYN");
+	}
+	/* RFC 5961 §5.2: acceptable only in [SND.UNA - MAX.SND.WND, SND.NXT]. */
+	if (seq_gt(seg->ack, tcb->snd_max) || seq_lt(seg->ack, tcb->snd_una - tcb->max_snd_wnd)) {
+		sf_tcb_challenge_ack(st, tcb, false);
+		drop(st, seg, SF_DROP_ACK_CHALLENGED);
+		return false;
+	}
+	if (seq_gt(seg->ack, tcb->snd_una))
+		ack_advance(st, tcb, seg->ack);
+	/* The send window is updated only by segments newer than the last
+	 * update (SND.WL1, SND.WL2) so old segments cannot shrink it. */
+	if (seq_lt(tcb->snd_wl1, seg->seq) || (tcb->snd_wl1 == seg->seq && seq_leq(tcb->snd_wl2, seg->ack))) {
+		tcb->snd_wnd = seg->window;
+		tcb->snd_wl1 = seg->seq;
+		tcb->snd_wl2 = seg->ack;
+		if (tcb->snd_wnd > tcb->max_snd_wnd)
+			tcb->max_snd_wnd = tcb->snd_wnd;
+	}
+	if (!sf_tcb_fin_acked(tcb))
+		return true;
+	switch (tcb->state) {
+	case SF_FIN_WAIT_1:
+		sf_tcb_set_state(st, tcb, SF_FIN_WAIT_2, "rcv ACK of FIN");
+		if (tcb->orphan)
+			sf_tcb_arm(st, tcb, SF_TIMER_FIN_WAIT_2, st->now_ns + (uint64_t)st->cfg.fin_timeout_ms * 1000000u);
+		return true;
+	case SF_CLOSING:
+		sf_tcb_set_state(st, tcb, SF_TIME_WAIT, "rcv ACK of FIN");
+		sf_tw_enter(st, tcb);
+		return false;
+	case SF_LAST_ACK:
+		sf_tcb_closed(st, tcb, 0, "rcv ACK of FIN");
+		return false;
+	default:
+		return true;
+	}
+}
+
+/*
+ * Seventh and eighth: the text and the FIN. Text is accepted only at RCV.NXT
+ * (reassembly of later segments is the data-transfer layer's); a FIN counts
+ * only once everything before it has arrived. Ends by sending one ACK, or
+ * data that carries it (MUST-58, MUST-59).
+ */
+void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *in)
+{
+	struct sf_segment seg = *in;
+	bool need_ack = false;
+	bool in_order = true;
+
+	if (seg.payload_len) {
+		if (tcb->state != SF_ESTABLISHED && tcb->state != SF_FIN_WAIT_1 && tcb->state != SF_FIN_WAIT_2) {
+			/* CLOSE-WAIT, CLOSING, LAST-ACK: the peer has sent its FIN. */
+			drop(st, in, SF_DROP_DATA_AFTER_FIN);
+			return;
+		}
+		if (tcb->orphan) {
+			/* SHLD-3 and RFC 2525 §2.17: new data after CLOSE is lost: say so. */
+			st->ctr.TCPAbortOnData++;
+			sf_tcb_send_rst(st, tcb);
+			sf_tcb_closed(st, tcb, -ECONNRESET, "data after close");
+			return;
+		}
+		/* Trim to the idealised segment that starts at RCV.NXT and ends in the window. */
+		if (seq_lt(seg.seq, tcb->rcv_nxt)) {
+			uint32_t skip = tcb->rcv_nxt - seg.seq;
+			seg.payload += skip;
+			seg.payload_len -= skip;
+			seg.seq = tcb->rcv_nxt;
+		}
+		uint32_t wnd = tcb->rcv_adv - tcb->rcv_nxt;
+		uint32_t room_after = wnd - (seg.seq - tcb->rcv_nxt);
+		if (seq_geq(seg.seq, tcb->rcv_nxt + wnd))
+			room_after = 0;
+		if (seg.payload_len > room_after) {
+			seg.payload_len = room_after;
+			seg.flags &= (uint8_t)~SF_TCP_FIN; /* the FIN lies beyond the window */
+		}
+		if (seg.seq != tcb->rcv_nxt) {
+			/* SHLD-31 asks to hold it; until reassembly exists, a duplicate
+			 * ACK tells the sender where the hole is (MAY-13). */
+			in_order = false;
+			drop(st, in, SF_DROP_OUT_OF_ORDER);
+		} else if (seg.payload_len) {
+			uint32_t n = (uint32_t)seg.payload_len;
+			if (!tcb->rcv_shut) {
+				long w = sf_ring_write(&tcb->rcvq, tcb->sock.rcvbuf, seg.payload, n);
+				n = w < 0 ? 0 : (uint32_t)w;
+			}
+			tcb->rcv_nxt += n;
+			if (n < seg.payload_len)
+				seg.flags &= (uint8_t)~SF_TCP_FIN;
+			if (n)
+				sf_mark_ready(st, &tcb->sock);
+		}
+		need_ack = true;
+	}
+
+	if (in_order && (seg.flags & SF_TCP_FIN) && seg.seq + seg.payload_len == tcb->rcv_nxt) {
+		/* Eighth: the FIN. Advance RCV.NXT over it, ACK it at once (SPEC
+		 * 13.7) and tell the application: recv returns 0 after the data. */
+		tcb->rcv_nxt++;
+		tcb->eof = true;
+		need_ack = true;
+		sf_mark_ready(st, &tcb->sock);
+		switch (tcb->state) {
+		case SF_SYN_RECEIVED:
+		case SF_ESTABLISHED:
+			sf_tcb_set_state(st, tcb, SF_CLOSE_WAIT, "rcv FIN");
+			break;
+		case SF_FIN_WAIT_1:
+			if (sf_tcb_fin_acked(tcb)) {
+				sf_tcb_send_ack(st, tcb);
+				sf_tcb_set_state(st, tcb, SF_TIME_WAIT, "rcv FIN (our FIN ACKed)");
+				sf_tw_enter(st, tcb);
+				return;
+			}
+			sf_tcb_set_state(st, tcb, SF_CLOSING, "rcv FIN (simultaneous close)");
+			break;
+		case SF_FIN_WAIT_2:
+			sf_tcb_send_ack(st, tcb);
+			sf_tcb_set_state(st, tcb, SF_TIME_WAIT, "rcv FIN");
+			sf_tw_enter(st, tcb);
+			return;
+		default:
+			break; /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
+		}
+	}
+	if (sf_tcb_output(st, tcb) == 0 && need_ack)
+		sf_tcb_send_ack(st, tcb);
+}
+
+void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *in)
+{
+	if (tcb->state == SF_SYN_SENT) {
+		syn_sent_input(st, tcb, in);
+		return;
+	}
+	if (tcb->state == SF_CLOSED || tcb->state == SF_LISTEN || tcb->state == SF_TIME_WAIT) {
+		/* Not hashed in these states; kept for safety (§3.10.7.1). */
+		if (!(in->flags & SF_TCP_RST))
+			sf_send_rst_reply(st, in);
+		drop(st, in, SF_DROP_NO_CONNECTION);
+		return;
+	}
+
+	struct sf_segment seg = *in;
+	/* RFC 9293 Figure 8, line 6: in a simultaneous open the peer's SYN,ACK
+	 * repeats the SYN we already took (SEG.SEQ = IRS) and ACKs ours. Only
+	 * its ACK is news: treat it as <SEQ=IRS+1><ACK>, so the handshake ends
+	 * in 4 segments with no bare ACK (SPEC 13.3; Linux does the same). */
+	if (tcb->state == SF_SYN_RECEIVED && !tcb->passive &&
+	    (seg.flags & (SF_TCP_SYN | SF_TCP_ACK | SF_TCP_RST)) == (SF_TCP_SYN | SF_TCP_ACK) &&
+	    seg.seq == tcb->irs && seg.ack == tcb->snd_max) {
+		seg.flags &= (uint8_t)~SF_TCP_SYN;
+		seg.seq = tcb->irs + 1;
+	}
+
+	/* First: the sequence number. */
+	if (!seq_acceptable(tcb, &seg)) {
+		if (seg.flags & SF_TCP_RST) {
+			drop(st, in, SF_DROP_SEQ_UNACCEPTABLE); /* RFC 5961 §3.2: silently */
+			return;
+		}
+		/* A zero window still takes a valid ACK (§3.10.7.4): process the
+		 * ACK of a segment that starts at RCV.NXT, without its text. */
+		if (tcb->rcv_adv == tcb->rcv_nxt && seg.seq == tcb->rcv_nxt && (seg.flags & SF_TCP_ACK) &&
+		    !(seg.flags & SF_TCP_SYN)) {
+			seg.payload_len = 0;
+			seg.flags &= (uint8_t)~SF_TCP_FIN;
+			if (ack_arrives(st, tcb, &seg))
+				sf_tcb_send_ack(st, tcb);
+			return;
+		}
+		if (seg.flags & SF_TCP_SYN) {
+			/* RFC 5961 §4.2 (as Linux): a SYN outside the window is
+			 * answered by the same challenge ACK as one inside it. */
+			sf_tcb_challenge_ack(st, tcb, true);
+			drop(st, in, SF_DROP_SYN_CHALLENGED);
+			return;
+		}
+		sf_tcb_send_ack(st, tcb);
+		drop(st, in, SF_DROP_SEQ_UNACCEPTABLE);
+		return;
+	}
+	tcb->last_heard_ns = st->now_ns;
+	tcb->ka_probes_sent = 0;
+
+	/* Second: RST. */
+	if (seg.flags & SF_TCP_RST) {
+		rst_arrives(st, tcb, &seg);
+		return;
+	}
+	/* Fourth: SYN in a synchronized state (RFC 5961 §4.2: challenge ACK). */
+	if (seg.flags & SF_TCP_SYN) {
+		sf_tcb_challenge_ack(st, tcb, true);
+		drop(st, in, SF_DROP_SYN_CHALLENGED);
+		return;
+	}
+	/* Fifth: ACK. */
+	if (!ack_arrives(st, tcb, &seg))
+		return;
+	/* Sixth: URG. synfin delivers urgent bytes inline (RFC 6093 §5);
+	 * the pointer is not tracked yet. Seventh and eighth: */
+	sf_tcb_input_text_and_fin(st, tcb, &seg);
+}

@@ -1,0 +1,400 @@
+/*
+ * Passive open: listeners, the SYN queue of compact embryonic records, and the
+ * accept queue (RFC 9293 §3.10.7.2, §3.10.7.4 for SYN-RECEIVED; SPEC 13.8).
+ *
+ * A SYN to a listener does not create a TCB. It creates a 64-byte record
+ * (struct sf_req) that answers with SYN,ACK, retransmits it with backoff, and
+ * becomes a full connection only when the peer's ACK completes the handshake.
+ * Its retransmission timer is one of SF_MAX_SYNACK_RETRIES+1 FIFO lists, one
+ * per retry count: every record in a list waits the same time, so appending
+ * keeps each list sorted and no timer structure is touched per tick.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "seq.h"
+
+#define REQ_LINK offsetof(struct sf_req, timer)
+
+static bool addr_unspecified(const struct sf_addr *a)
+{
+	static const uint8_t zero[16];
+	return memcmp(a->bytes, zero, sizeof zero) == 0;
+}
+
+/* A listener on exactly this address first, else one on the wildcard. */
+struct sf_listener *sf_listener_lookup(const struct sf_stack *st, const struct sf_addr *addr, uint16_t port)
+{
+	const struct sf_port_use *use = sf_port_use((struct sf_stack *)st, port, false);
+	struct sf_listener *wildcard = NULL;
+
+	for (uint32_t h = use ? use->bound_head : 0; h; h = st->socks[h - 1]->bind_next) {
+		struct sf_sock *s = st->socks[h - 1];
+		if (s->kind != SF_SOCK_LISTENER || s->family != addr->family)
+			continue;
+		if (memcmp(&s->local.addr, addr, sizeof *addr) == 0)
+			return (struct sf_listener *)s;
+		if (addr_unspecified(&s->local.addr))
+			wildcard = (struct sf_listener *)s;
+	}
+	return wildcard;
+}
+
+static struct sf_listener *req_listener(const struct sf_stack *st, const struct sf_req *req)
+{
+	return (struct sf_listener *)st->socks[req->listener];
+}
+
+static uint16_t req_mss(const struct sf_stack *st, const struct sf_listener *lst, const struct sf_addr *local)
+{
+	uint16_t mss = sf_mss_for(st, local);
+	return lst->sock.maxseg && lst->sock.maxseg < mss ? lst->sock.maxseg : mss;
+}
+
+static uint16_t req_window(const struct sf_listener *lst)
+{
+	return (uint16_t)(lst->sock.rcvbuf > 65535 ? 65535 : lst->sock.rcvbuf);
+}
+
+/* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS (§3.10.7.2 third). */
+static void req_send_synack(struct sf_stack *st, const struct sf_req *req, bool retransmit)
+{
+	struct sf_endpoint local, remote;
+	const struct sf_listener *lst = req_listener(st, req);
+
+	sf_req_endpoints(st, req, &local, &remote);
+	struct sf_segment seg = {
+		.src = local.addr, .dst = remote.addr, .sport = local.port, .dport = remote.port,
+		.seq = req->iss, .ack = req->irs + 1, .flags = SF_TCP_SYN | SF_TCP_ACK, .window = req_window(lst),
+	};
+	seg.opt.has_mss = 1;
+	seg.opt.mss = req_mss(st, lst, &local.addr);
+	sf_emit(st, &seg, NULL, 0, -1, retransmit);
+}
+
+static void req_arm(struct sf_stack *st, uint32_t index, struct sf_req *req)
+{
+	uint64_t wait = (uint64_t)st->cfg.rto_initial_ms << req->retries; /* RFC 6298 §5.5 backoff */
+	if (wait > st->cfg.rto_max_ms)
+		wait = st->cfg.rto_max_ms;
+	req->expires_ms = sf_ms_ceil(st) + (uint32_t)wait;
+	sf_ilist_push_tail(&st->reqs, REQ_LINK, &st->req_fifo[req->retries], index);
+}
+
+static void listener_free_if_done(struct sf_stack *st, struct sf_listener *lst)
+{
+	if (lst->zombie && lst->syn_count == 0) {
+		sf_handle_release(st, lst->sock.handle);
+		free(lst);
+	}
+}
+
+void sf_req_drop(struct sf_stack *st, uint32_t index)
+{
+	struct sf_req *req = sf_req_at(st, index);
+	struct sf_endpoint local, remote;
+	struct sf_listener *lst = req_listener(st, req);
+
+	sf_req_endpoints(st, req, &local, &remote);
+	sf_demux_remove(st, sf_ref_make(SF_REF_REQ, index), &local, &remote);
+	sf_ilist_remove(&st->reqs, REQ_LINK, &st->req_fifo[req->retries], index);
+	sf_pool_free(&st->reqs, index);
+	st->ctr.SynRecvCurrent--;
+	lst->syn_count--;
+	listener_free_if_done(st, lst);
+}
+
+static void req_trace_state(struct sf_stack *st, const struct sf_req *req, enum sf_tcp_state from,
+			    enum sf_tcp_state to, const char *cause)
+{
+	struct sf_endpoint local, remote;
+	sf_req_endpoints(st, req, &local, &remote);
+	sf_trace_state(st, -1, &local, &remote, from, to, cause);
+}
+
+/* RFC 9293 §3.10.7.2: LISTEN. */
+void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct sf_segment *seg,
+		     const uint32_t *iss_floor)
+{
+	/* First: a RST cannot be for anything we sent. Ignore it. */
+	if (seg->flags & SF_TCP_RST) {
+		sf_trace_drop(st, seg, SF_DROP_LISTEN_RST);
+		return;
+	}
+	/* Second: any ACK is bad here: <SEQ=SEG.ACK><CTL=RST>. */
+	if (seg->flags & SF_TCP_ACK) {
+		sf_send_rst_reply(st, seg);
+		sf_trace_drop(st, seg, SF_DROP_LISTEN_ACK);
+		return;
+	}
+	/* Fourth (no third: no security compartments): only a SYN belongs here. */
+	if (!(seg->flags & SF_TCP_SYN)) {
+		sf_trace_drop(st, seg, SF_DROP_LISTEN_NO_SYN);
+		return;
+	}
+	/* SPEC 13.8: with the accept queue full we do not answer; the client's
+	 * SYN retransmission tries again later. Linux does the same. */
+	if (lst->accept_count >= lst->backlog) {
+		st->ctr.ListenOverflows++;
+		st->ctr.ListenDrops++;
+		sf_trace_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
+		return;
+	}
+	if (lst->syn_count >= st->cfg.syn_backlog) {
+		st->ctr.TCPReqQFullDrop++;
+		st->ctr.ListenDrops++;
+		sf_trace_drop(st, seg, SF_DROP_SYN_QUEUE_FULL);
+		return;
+	}
+	uint32_t index = sf_pool_alloc(&st->reqs);
+	if (!index) {
+		st->ctr.ListenDrops++;
+		sf_trace_drop(st, seg, SF_DROP_NO_MEMORY);
+		return;
+	}
+	struct sf_req *req = sf_req_at(st, index);
+	struct sf_endpoint local = { seg->dst, seg->dport }, remote = { seg->src, seg->sport };
+	memcpy(req->raddr, seg->src.bytes, sizeof req->raddr);
+	req->lport = seg->dport;
+	req->rport = seg->sport;
+	req->laddr_id = (uint16_t)sf_local_id(st, &seg->dst);
+	req->listener = lst->sock.handle;
+	req->irs = seg->seq;
+	/* A SYN that reopens a TIME-WAIT 4-tuple gets an ISN above the old
+	 * connection's so its old duplicates stay outside the new window
+	 * (RFC 1122 §4.2.2.13; Linux uses the old SND.NXT + 65537). */
+	req->iss = iss_floor ? *iss_floor : sf_isn(st, &local, &remote);
+	req->peer_mss = seg->opt.has_mss ? seg->opt.mss : 0;
+	req->peer_window = seg->window;
+	sf_demux_insert(st, sf_ref_make(SF_REF_REQ, index), &local, &remote);
+	lst->syn_count++;
+	st->ctr.SynRecvCurrent++;
+	req_trace_state(st, req, SF_LISTEN, SF_SYN_RECEIVED, "rcv SYN");
+	/* Any text on the SYN is not ACKed: the peer sends it again (§3.10.7.2
+	 * allows queuing it; synfin does not implement data on SYN yet). */
+	req_send_synack(st, req, false);
+	req_arm(st, index, req);
+}
+
+/* The handshake is complete: the record becomes a TCB on the accept queue. */
+static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const struct sf_segment *seg)
+{
+	struct sf_req *req = sf_req_at(st, index);
+	struct sf_listener *lst = req_listener(st, req);
+	struct sf_tcb *tcb = sf_tcb_new(st, lst->sock.family);
+
+	if (!tcb)
+		return NULL;
+	sf_req_endpoints(st, req, &tcb->sock.local, &tcb->sock.remote);
+	/* Children inherit the listener's options, as sockets do on Linux. */
+	tcb->sock.maxseg = lst->sock.maxseg;
+	tcb->sock.sndbuf = lst->sock.sndbuf;
+	tcb->sock.rcvbuf = lst->sock.rcvbuf;
+	tcb->sock.linger_on = lst->sock.linger_on;
+	tcb->sock.linger_s = lst->sock.linger_s;
+	tcb->sock.keepalive_on = lst->sock.keepalive_on;
+	tcb->sock.ka_idle_ms = lst->sock.ka_idle_ms;
+	tcb->sock.ka_intvl_ms = lst->sock.ka_intvl_ms;
+	tcb->sock.ka_probes = lst->sock.ka_probes;
+	tcb->passive = true; /* MUST-11 */
+	tcb->iss = req->iss;
+	tcb->snd_una = tcb->snd_nxt = tcb->snd_max = req->iss + 1;
+	sf_tcb_init_rcv(st, tcb, req->irs);
+	tcb->rcv_adv = tcb->rcv_nxt + req_window(lst);
+	tcb->rcv_mss = req_mss(st, lst, &tcb->sock.local.addr);
+	struct sf_segment syn = { .opt = { .has_mss = req->peer_mss != 0, .mss = req->peer_mss } };
+	sf_tcb_set_peer_mss(st, tcb, &syn);
+	tcb->snd_wnd = tcb->max_snd_wnd = seg->window;
+	tcb->snd_wl1 = seg->seq;
+	tcb->snd_wl2 = seg->ack;
+	tcb->last_heard_ns = st->now_ns;
+	tcb->listener = lst->sock.handle;
+	if (tcb->sock.keepalive_on)
+		sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_idle_ms * 1000000u);
+
+	/* The record's trace already said SYN-RECEIVED. */
+	tcb->state = SF_SYN_RECEIVED;
+	lst->syn_count++; /* keep the listener while the record goes */
+	sf_req_drop(st, index);
+	lst->syn_count--;
+	sf_tcb_hash(st, tcb);
+	sf_tcb_set_state(st, tcb, SF_ESTABLISHED, "rcv ACK of SYN");
+	st->ctr.PassiveOpens++;
+
+	tcb->accept_next = 0;
+	if (lst->accept_tail)
+		((struct sf_tcb *)st->socks[lst->accept_tail - 1])->accept_next = tcb->sock.handle + 1;
+	else
+		lst->accept_head = tcb->sock.handle + 1;
+	lst->accept_tail = tcb->sock.handle + 1;
+	lst->accept_count++;
+	sf_mark_ready(st, &lst->sock);
+	return tcb;
+}
+
+/* RFC 9293 §3.10.7.4 for SYN-RECEIVED reached by a passive OPEN. */
+void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg)
+{
+	struct sf_req *req = sf_req_at(st, index);
+	struct sf_listener *lst = req_listener(st, req);
+	struct sf_endpoint local = { seg->dst, seg->dport }, remote = { seg->src, seg->sport };
+	uint32_t rcv_nxt = req->irs + 1, wnd = req_window(lst);
+	uint32_t len = sf_segment_seq_len(seg);
+
+	if (lst->zombie) {
+		/* The listener was closed: the embryo dies, and its peer hears a
+		 * reset as from no connection (§3.10.7.1). */
+		sf_req_drop(st, index);
+		if (!(seg->flags & SF_TCP_RST))
+			sf_send_rst_reply(st, seg);
+		sf_trace_drop(st, seg, SF_DROP_LISTENER_GONE);
+		return;
+	}
+	/* First: the sequence number (Table 6). */
+	bool acceptable = len == 0 ? seq_in_range(seg->seq, rcv_nxt, rcv_nxt + wnd)
+				   : seq_in_range(seg->seq, rcv_nxt, rcv_nxt + wnd) ||
+					     seq_in_range(seg->seq + len - 1, rcv_nxt, rcv_nxt + wnd);
+	if (!acceptable) {
+		if (seg->flags & SF_TCP_RST) {
+			sf_trace_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
+			return;
+		}
+		if ((seg->flags & SF_TCP_SYN) && seg->seq == req->irs) {
+			/* The peer repeats its SYN: our SYN,ACK was lost. Repeat it
+			 * (an ACK alone would not acknowledge anything it sent). */
+			st->ctr.TCPSynRetrans++;
+			req_send_synack(st, req, true);
+		} else {
+			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_ACK, (uint16_t)wnd, -1);
+		}
+		sf_trace_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
+		return;
+	}
+	/* Second: RST. Exactly at RCV.NXT it returns us to LISTEN (the record
+	 * goes, the app never knew); elsewhere in the window: challenge ACK. */
+	if (seg->flags & SF_TCP_RST) {
+		if (seg->seq == rcv_nxt) {
+			st->ctr.AttemptFails++;
+			req_trace_state(st, req, SF_SYN_RECEIVED, SF_LISTEN, "rcv RST");
+			sf_req_drop(st, index);
+		} else {
+			st->ctr.TCPChallengeACK++;
+			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_ACK, (uint16_t)wnd, -1);
+			sf_trace_drop(st, seg, SF_DROP_RST_CHALLENGED);
+		}
+		return;
+	}
+	/* Fourth: a SYN in the window: "return this connection to the LISTEN state". */
+	if (seg->flags & SF_TCP_SYN) {
+		st->ctr.AttemptFails++;
+		req_trace_state(st, req, SF_SYN_RECEIVED, SF_LISTEN, "rcv SYN in window");
+		sf_req_drop(st, index);
+		sf_trace_drop(st, seg, SF_DROP_SYN_CHALLENGED);
+		return;
+	}
+	/* Fifth: the ACK must acknowledge our SYN, else <SEQ=SEG.ACK><CTL=RST>. */
+	if (!(seg->flags & SF_TCP_ACK)) {
+		sf_trace_drop(st, seg, SF_DROP_NO_ACK);
+		return;
+	}
+	if (seg->ack != req->iss + 1) {
+		sf_send_ctl(st, &local, &remote, seg->ack, 0, SF_TCP_RST, 0, -1);
+		sf_trace_drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
+		return;
+	}
+	/* SPEC 13.8: the accept queue is full. Drop the ACK but keep the record:
+	 * its SYN,ACK retransmission draws another ACK, which gets in once the
+	 * application has accepted. abort_on_overflow answers RST instead. */
+	if (lst->accept_count >= lst->backlog) {
+		st->ctr.ListenOverflows++;
+		st->ctr.ListenDrops++;
+		if (st->cfg.abort_on_overflow) {
+			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_RST | SF_TCP_ACK, 0, -1);
+			req_trace_state(st, req, SF_SYN_RECEIVED, SF_CLOSED, "accept queue full (abort_on_overflow)");
+			st->ctr.AttemptFails++;
+			sf_req_drop(st, index);
+		}
+		sf_trace_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
+		return;
+	}
+	struct sf_tcb *tcb = req_complete(st, index, seg);
+	if (!tcb) {
+		st->ctr.ListenDrops++;
+		sf_trace_drop(st, seg, SF_DROP_NO_MEMORY);
+		return;
+	}
+	/* Sixth on: text and FIN carried by the completing ACK. */
+	if (seg->payload_len || (seg->flags & SF_TCP_FIN))
+		sf_tcb_input_text_and_fin(st, tcb, seg);
+}
+
+/* The SYN,ACK retransmission timers (RFC 6298 §5, SPEC 13.1: synack_retries). */
+void sf_req_expire(struct sf_stack *st)
+{
+	uint32_t now = sf_ms(st);
+
+	for (uint32_t level = 0; level <= st->cfg.synack_retries; level++) {
+		struct sf_ilist *list = &st->req_fifo[level];
+		while (list->head && sf_ms_due(sf_req_at(st, list->head)->expires_ms, now)) {
+			uint32_t index = list->head;
+			struct sf_req *req = sf_req_at(st, index);
+			struct sf_endpoint local, remote;
+			sf_req_endpoints(st, req, &local, &remote);
+			sf_trace_timer(st, -1, SF_TIMER_SYNACK, SF_SYN_RECEIVED, &local, &remote);
+			if (req_listener(st, req)->zombie || req->retries >= st->cfg.synack_retries) {
+				st->ctr.AttemptFails++;
+				req_trace_state(st, req, SF_SYN_RECEIVED, SF_CLOSED, "SYN,ACK retries exhausted");
+				sf_req_drop(st, index);
+				continue;
+			}
+			sf_ilist_remove(&st->reqs, REQ_LINK, list, index);
+			req->retries++;
+			st->ctr.TCPSynRetrans++;
+			st->ctr.TCPTimeouts++;
+			req_send_synack(st, req, true);
+			req_arm(st, index, req);
+		}
+	}
+}
+
+uint64_t sf_req_next_deadline(const struct sf_stack *st)
+{
+	uint64_t next = SF_TIME_NEVER;
+
+	for (uint32_t level = 0; level <= st->cfg.synack_retries; level++) {
+		uint32_t head = st->req_fifo[level].head;
+		if (!head)
+			continue;
+		uint64_t t = sf_ms_to_ns(st, sf_req_at(st, head)->expires_ms);
+		if (t < next)
+			next = t;
+	}
+	return next;
+}
+
+/*
+ * Closing a listener (RFC 9293 §3.10.4 LISTEN; SPEC 13.8): connections
+ * waiting in its accept queue are reset; embryonic records die when next
+ * touched (their ACK is answered with RST, their timer drops them), and the
+ * handle stays reserved until the last of them is gone.
+ */
+void sf_listener_close(struct sf_stack *st, struct sf_listener *lst)
+{
+	while (lst->accept_head) {
+		struct sf_tcb *tcb = (struct sf_tcb *)st->socks[lst->accept_head - 1];
+		lst->accept_head = tcb->accept_next;
+		lst->accept_count--;
+		if (tcb->state != SF_CLOSED)
+			sf_tcb_send_rst(st, tcb);
+		sf_tcb_set_state(st, tcb, SF_CLOSED, "listener closed");
+		sf_tcb_destroy(st, tcb);
+	}
+	lst->accept_tail = 0;
+	sf_sock_unbind(st, &lst->sock);
+	lst->sock.user_open = false;
+	lst->zombie = true;
+	listener_free_if_done(st, lst);
+}

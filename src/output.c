@@ -1,0 +1,203 @@
+/*
+ * Segments out: building them from a TCB or a bare reply, counting them,
+ * tracing them and handing them to the driver.
+ */
+#include <string.h>
+
+#include "core.h"
+#include "seq.h"
+
+void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *tail, size_t tail_len, int sock,
+	     bool retransmit)
+{
+	size_t len = sf_wire_build(st->out, st->out_cap, seg, tail, tail_len);
+
+	if (len == 0)
+		return; /* cannot happen for segments the stack forms; nothing to send */
+	if (retransmit)
+		st->ctr.RetransSegs++;
+	else
+		st->ctr.OutSegs++;
+	if (seg->flags & SF_TCP_RST)
+		st->ctr.OutRsts++;
+	sf_emit_trace(st, seg, sock, retransmit);
+	st->cfg.output(st->cfg.output_ctx, st->out, len);
+}
+
+void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,
+		 uint32_t ack, uint8_t flags, uint16_t window, int sock)
+{
+	struct sf_segment seg = {
+		.src = local->addr, .dst = remote->addr, .sport = local->port, .dport = remote->port,
+		.seq = seq, .ack = (flags & SF_TCP_ACK) ? ack : 0, .flags = flags, .window = window,
+	};
+	sf_emit(st, &seg, NULL, 0, sock, false);
+}
+
+/*
+ * RFC 9293 §3.10.7.1: a reset for a segment that found no connection, formed
+ * so the sender will accept it. Never in answer to a RST (checked by callers).
+ */
+void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *in)
+{
+	struct sf_endpoint local = { in->dst, in->dport }, remote = { in->src, in->sport };
+
+	if (in->flags & SF_TCP_ACK)
+		sf_send_ctl(st, &local, &remote, in->ack, 0, SF_TCP_RST, 0, -1);
+	else
+		sf_send_ctl(st, &local, &remote, 0, in->seq + sf_segment_seq_len(in), SF_TCP_RST | SF_TCP_ACK, 0, -1);
+}
+
+/*
+ * The window to advertise (RFC 9293 §3.8.6): the room in the receive queue,
+ * but never moving the right edge left of what was already offered
+ * (§3.10.7.4 seventh: "the total of RCV.NXT and RCV.WND should not be
+ * reduced"). Without window scaling the field carries at most 65535.
+ */
+uint16_t sf_tcb_window(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	(void)st;
+	uint32_t room = tcb->rcv_shut ? tcb->sock.rcvbuf : sf_ring_room(&tcb->rcvq, tcb->sock.rcvbuf);
+	if (room > 65535)
+		room = 65535;
+	uint32_t edge = tcb->rcv_nxt + room;
+	if (seq_gt(edge, tcb->rcv_adv))
+		tcb->rcv_adv = edge;
+	tcb->rcv_wnd = tcb->rcv_adv - tcb->rcv_nxt;
+	return (uint16_t)(tcb->rcv_wnd > 65535 ? 65535 : tcb->rcv_wnd);
+}
+
+static void tcb_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq)
+{
+	memset(seg, 0, sizeof *seg);
+	seg->src = tcb->sock.local.addr;
+	seg->dst = tcb->sock.remote.addr;
+	seg->sport = tcb->sock.local.port;
+	seg->dport = tcb->sock.remote.port;
+	seg->seq = seq;
+	seg->flags = flags;
+	if (flags & SF_TCP_ACK)
+		seg->ack = tcb->rcv_nxt;
+	seg->window = sf_tcb_window(st, tcb);
+}
+
+/* RFC 9293 §3.10.1 / §3.10.7.2-3: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
+ * once the peer's SYN is known; both carry our MSS (MUST-14, SPEC 13.5). */
+void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
+{
+	struct sf_segment seg;
+	uint8_t flags = tcb->state == SF_SYN_SENT ? SF_TCP_SYN : SF_TCP_SYN | SF_TCP_ACK;
+
+	tcb_segment(st, tcb, &seg, flags, tcb->iss);
+	seg.opt.has_mss = 1;
+	seg.opt.mss = tcb->rcv_mss;
+	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit);
+	if (!sf_timer_armed(&tcb->timer) || tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER)
+		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
+}
+
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (RFC 9293 §3.10.7.4). */
+void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	struct sf_segment seg;
+
+	tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_nxt);
+	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
+}
+
+/*
+ * RFC 5961 §3.2, §4.2, §5.2: the challenge ACK, carrying our own SND.NXT and
+ * RCV.NXT, never numbers taken from the segment that provoked it. Limited per
+ * connection (RFC 5961 §7), not by one stack-wide counter whose exhaustion an
+ * off-path attacker can observe (CVE-2016-5696).
+ */
+void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn)
+{
+	uint64_t second = st->now_ns / 1000000000u;
+
+	if (second != tcb->chack_second) {
+		tcb->chack_second = second;
+		tcb->chack_count = 0;
+	}
+	if (tcb->chack_count >= st->cfg.challenge_ack_limit) {
+		st->ctr.TCPChallengeACKLimited++;
+		return;
+	}
+	tcb->chack_count++;
+	st->ctr.TCPChallengeACK++;
+	if (for_syn)
+		st->ctr.TCPSYNChallenge++;
+	sf_tcb_send_ack(st, tcb);
+}
+
+/* RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>; with the ACK bit as well, as
+ * Linux sends it, so a peer that checks RFC 5961 §3 sees RCV.NXT exactly. */
+void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	struct sf_segment seg;
+
+	tcb_segment(st, tcb, &seg, SF_TCP_RST | SF_TCP_ACK, tcb->snd_max);
+	seg.window = 0;
+	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
+}
+
+static bool can_send_data(enum sf_tcp_state s)
+{
+	/* RFC 9293 §3.10.2: SEND is served in ESTABLISHED and CLOSE-WAIT; queued
+	 * data still drains after CLOSE in FIN-WAIT-1, CLOSING and LAST-ACK. */
+	return s == SF_ESTABLISHED || s == SF_CLOSE_WAIT || s == SF_FIN_WAIT_1 || s == SF_CLOSING ||
+	       s == SF_LAST_ACK;
+}
+
+/*
+ * Send what the window allows from snd_nxt: data segments of at most the
+ * effective MSS (MUST-16), then the FIN once every queued byte is out. Data
+ * lives in sndq from SND.UNA on; the FIN takes the sequence number after it.
+ */
+int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	int sent = 0;
+
+	if (!can_send_data(tcb->state))
+		return 0;
+	for (;;) {
+		/* Everything up to and including our FIN is out: nothing new can follow it. */
+		if (tcb->fin_sent && tcb->snd_nxt == tcb->snd_max)
+			break;
+		uint32_t off = tcb->snd_nxt - tcb->snd_una; /* bytes of sndq already sent */
+		uint32_t queued = tcb->sndq.len;
+		uint32_t avail = off < queued ? queued - off : 0;
+		uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
+		uint32_t usable = seq_lt(tcb->snd_nxt, wnd_end) ? wnd_end - tcb->snd_nxt : 0;
+		uint32_t len = avail < usable ? avail : usable;
+		if (len > tcb->snd_mss)
+			len = tcb->snd_mss;
+		/* The FIN rides on the segment that carries the last queued byte, or
+		 * goes alone, and like a byte of data it needs room in the window. */
+		bool fin = tcb->fin_queued && off + len == queued && usable > len;
+		if (len == 0 && !fin)
+			break;
+
+		struct sf_segment seg;
+		uint8_t flags = SF_TCP_ACK | (len ? SF_TCP_PSH : 0) | (fin ? SF_TCP_FIN : 0);
+		tcb_segment(st, tcb, &seg, flags, tcb->snd_nxt);
+		const uint8_t *p2;
+		uint32_t n1, n2;
+		sf_ring_peek(&tcb->sndq, off, len, &seg.payload, &n1, &p2, &n2);
+		seg.payload_len = n1;
+		bool retransmit = seq_lt(tcb->snd_nxt, tcb->snd_max);
+		sf_emit(st, &seg, p2, n2, (int)tcb->sock.handle, retransmit);
+		sent++;
+
+		tcb->snd_nxt += len + (fin ? 1u : 0u);
+		if (fin)
+			tcb->fin_sent = true;
+		if (seq_gt(tcb->snd_nxt, tcb->snd_max))
+			tcb->snd_max = tcb->snd_nxt;
+		if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER)
+			sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
+		if (fin)
+			break;
+	}
+	return sent;
+}

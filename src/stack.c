@@ -1,0 +1,435 @@
+/*
+ * The stack object: configuration, handles, time, input dispatch, timers,
+ * counters, readiness and the trace hook.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "siphash.h"
+
+void sf_config_default(struct sf_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->msl_ms = 120000;
+	cfg->syn_retries = 6;
+	cfg->synack_retries = 5;
+	cfg->retries2 = 15;
+	cfg->orphan_retries = 8;
+	cfg->fin_timeout_ms = 60000;
+	cfg->syn_backlog = 1000;
+	cfg->somaxconn = 128;
+	cfg->rto_initial_ms = 1000;
+	cfg->rto_min_ms = 200;
+	cfg->rto_max_ms = 120000;
+	cfg->keepalive_idle_ms = 7200000;
+	cfg->keepalive_intvl_ms = 75000;
+	cfg->keepalive_probes = 9;
+	cfg->challenge_ack_limit = 10;
+	cfg->ephemeral_lo = 32768;
+	cfg->ephemeral_hi = 60999;
+	cfg->max_sockets = 1u << 24;
+	cfg->rfc1337 = 1;
+	cfg->isn_mode = SF_ISN_RFC6528;
+}
+
+static bool config_ok(const struct sf_config *cfg)
+{
+	return cfg && cfg->output && cfg->msl_ms > 0 && cfg->ephemeral_lo > 0 &&
+	       cfg->ephemeral_lo <= cfg->ephemeral_hi && cfg->synack_retries <= SF_MAX_SYNACK_RETRIES &&
+	       cfg->rto_initial_ms > 0 && cfg->rto_min_ms > 0 && cfg->rto_min_ms <= cfg->rto_max_ms &&
+	       cfg->syn_backlog > 0 && cfg->somaxconn > 0 && cfg->max_sockets > 0 &&
+	       cfg->max_sockets <= SF_REF_INDEX_MASK && cfg->isn_mode <= SF_ISN_CLOCK_ONLY;
+}
+
+sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
+{
+	if (!config_ok(cfg))
+		return NULL;
+	struct sf_stack *st = calloc(1, sizeof *st);
+	if (!st)
+		return NULL;
+	st->cfg = *cfg;
+	st->now_ns = now_ns;
+	st->epoch_ns = now_ns;
+	sf_wheel_init(&st->wheel, now_ns);
+	st->out_cap = 65535;
+	st->out = malloc(st->out_cap);
+	if (!st->out || sf_demux_init(st) != 0) {
+		free(st->out);
+		free(st->buckets);
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void sf_stack_free(sf_stack *st)
+{
+	if (!st)
+		return;
+	for (uint32_t h = 0; h < st->socks_hwm; h++) {
+		struct sf_sock *sock = st->socks[h];
+		if (!sock)
+			continue;
+		if (sock->kind == SF_SOCK_TCB)
+			sf_ring_free(&((struct sf_tcb *)sock)->sndq), sf_ring_free(&((struct sf_tcb *)sock)->rcvq);
+		free(sock);
+	}
+	free(st->socks);
+	free(st->free_handles);
+	free(st->ready);
+	free(st->locals);
+	free(st->out);
+	sf_demux_destroy(st);
+	free(st);
+}
+
+int sf_stack_add_address(sf_stack *st, const struct sf_addr *addr, uint32_t mtu)
+{
+	if (!st || !addr || (addr->family != SF_AF_INET && addr->family != SF_AF_INET6) ||
+	    !sf_addr_is_unicast(addr) || mtu > 65535)
+		return -EINVAL;
+	/* RFC 791 / RFC 8200 §5: every link carries at least 576 (IPv4) / 1280 (IPv6) bytes. */
+	if (mtu < (addr->family == SF_AF_INET ? 576u : 1280u))
+		return -EINVAL;
+	if (sf_local_id(st, addr) != UINT32_MAX)
+		return -EEXIST;
+	if (st->nlocals >= UINT16_MAX)
+		return -ENOSPC;
+	struct sf_local *l = realloc(st->locals, (st->nlocals + 1) * sizeof *l);
+	if (!l)
+		return -ENOMEM;
+	st->locals = l;
+	l[st->nlocals].addr = *addr;
+	l[st->nlocals].mtu = mtu;
+	st->nlocals++;
+	return 0;
+}
+
+uint32_t sf_local_id(const struct sf_stack *st, const struct sf_addr *addr)
+{
+	for (uint32_t i = 0; i < st->nlocals; i++)
+		if (memcmp(&st->locals[i].addr, addr, sizeof *addr) == 0)
+			return i;
+	return UINT32_MAX;
+}
+
+/*
+ * RFC 9293 §3.7.1 (MUST-67): the MSS we announce is what one datagram on our
+ * interface can carry, less the IP and TCP headers: 1460 for IPv4 and 1440 for
+ * IPv6 at an MTU of 1500 (SPEC 13.5).
+ */
+uint16_t sf_mss_for(const struct sf_stack *st, const struct sf_addr *local)
+{
+	uint32_t id = sf_local_id(st, local);
+	uint32_t mtu = id == UINT32_MAX ? (local->family == SF_AF_INET ? 576u : 1280u) : st->locals[id].mtu;
+	uint32_t hdr = (local->family == SF_AF_INET ? SF_IPV4_HEADER_LEN : SF_IPV6_HEADER_LEN) + SF_TCP_HEADER_LEN;
+	return (uint16_t)(mtu - hdr);
+}
+
+/*
+ * RFC 9293 §3.4.1 (MUST-8, SHLD-1) and RFC 6528 §3: ISN = M + F(localip,
+ * localport, remoteip, remoteport, secretkey), M a clock ticking every 4 µs
+ * and F SipHash-2-4 keyed with the stack's secret (SPEC 13.4). The clock alone
+ * (SF_ISN_CLOCK_ONLY) is the predictable RFC 793 scheme, kept for teaching.
+ */
+uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote)
+{
+	uint32_t clock = (uint32_t)(st->now_ns / 4000);
+
+	if (st->cfg.isn_mode == SF_ISN_CLOCK_ONLY)
+		return clock;
+	uint8_t key[36];
+	memcpy(key, local->addr.bytes, 16);
+	memcpy(key + 16, remote->addr.bytes, 16);
+	key[32] = (uint8_t)(local->port >> 8);
+	key[33] = (uint8_t)local->port;
+	key[34] = (uint8_t)(remote->port >> 8);
+	key[35] = (uint8_t)remote->port;
+	return clock + (uint32_t)sf_siphash24(st->cfg.secret, key, sizeof key);
+}
+
+/* ---- time ---- */
+
+uint32_t sf_ms(const struct sf_stack *st)
+{
+	return (uint32_t)((st->now_ns - st->epoch_ns) / 1000000u);
+}
+
+uint32_t sf_ms_ceil(const struct sf_stack *st)
+{
+	return (uint32_t)((st->now_ns - st->epoch_ns + 999999u) / 1000000u);
+}
+
+/* Compact records keep 32-bit millisecond expiries (49 days of range, far
+ * beyond 2*MSL); widen one back to nanoseconds relative to now. */
+uint64_t sf_ms_to_ns(const struct sf_stack *st, uint32_t ms)
+{
+	uint64_t now_ms = (st->now_ns - st->epoch_ns) / 1000000u;
+	int64_t delta = (int32_t)(ms - (uint32_t)now_ms);
+	int64_t t = (int64_t)now_ms + delta;
+	return t <= 0 ? st->epoch_ns : st->epoch_ns + (uint64_t)t * 1000000u;
+}
+
+uint64_t sf_now(const sf_stack *st)
+{
+	return st->now_ns;
+}
+
+static void set_time(struct sf_stack *st, uint64_t now_ns)
+{
+	if (now_ns > st->now_ns)
+		st->now_ns = now_ns;
+}
+
+/* ---- handles ---- */
+
+struct sf_sock *sf_sock_get(const struct sf_stack *st, uint32_t handle)
+{
+	return handle < st->socks_hwm ? st->socks[handle] : NULL;
+}
+
+int sf_handle_alloc(struct sf_stack *st, struct sf_sock *sock)
+{
+	uint32_t h;
+
+	if (st->nfree) {
+		h = st->free_handles[--st->nfree];
+	} else {
+		if (st->socks_hwm >= st->cfg.max_sockets)
+			return -EMFILE;
+		if (st->socks_hwm == st->socks_cap) {
+			uint32_t cap = st->socks_cap ? st->socks_cap * 2 : 64;
+			struct sf_sock **s = realloc(st->socks, cap * sizeof *s);
+			if (!s)
+				return -ENOMEM;
+			st->socks = s;
+			uint32_t *f = realloc(st->free_handles, cap * sizeof *f);
+			if (!f)
+				return -ENOMEM;
+			st->free_handles = f;
+			st->socks_cap = cap;
+		}
+		h = st->socks_hwm++;
+	}
+	st->socks[h] = sock;
+	sock->handle = h;
+	return (int)h;
+}
+
+void sf_handle_release(struct sf_stack *st, uint32_t handle)
+{
+	st->socks[handle] = NULL;
+	st->free_handles[st->nfree++] = handle;
+}
+
+/* ---- readiness ---- */
+
+void sf_mark_ready(struct sf_stack *st, struct sf_sock *sock)
+{
+	if (sock->in_ready || !sock->user_open)
+		return;
+	if (st->nready == st->ready_cap) {
+		uint32_t cap = st->ready_cap ? st->ready_cap * 2 : 64;
+		uint32_t *r = realloc(st->ready, cap * sizeof *r);
+		if (!r)
+			return; /* the app still sees the state through its next call */
+		st->ready = r;
+		st->ready_cap = cap;
+	}
+	st->ready[st->nready++] = sock->handle;
+	sock->in_ready = true;
+}
+
+/* ---- trace ---- */
+
+static void trace(struct sf_stack *st, struct sf_trace_event *ev)
+{
+	if (!st->cfg.trace)
+		return;
+	ev->now_ns = st->now_ns;
+	st->cfg.trace(st->cfg.trace_ctx, ev);
+}
+
+void sf_trace_state(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote,
+		    enum sf_tcp_state from, enum sf_tcp_state to, const char *cause)
+{
+	struct sf_trace_event ev = {
+		.kind = SF_TRACE_STATE, .sock = sock, .old_state = from, .new_state = to, .cause = cause,
+		.local = *local, .remote = *remote,
+	};
+	trace(st, &ev);
+}
+
+void sf_trace_drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop_reason reason)
+{
+	st->ctr.drops[reason]++;
+	st->ctr.InDrops++;
+	struct sf_trace_event ev = { .kind = SF_TRACE_DROP, .sock = -1, .seg = seg, .drop = reason };
+	if (seg) {
+		ev.local = (struct sf_endpoint){ seg->dst, seg->dport };
+		ev.remote = (struct sf_endpoint){ seg->src, seg->sport };
+	}
+	trace(st, &ev);
+}
+
+void sf_trace_timer(struct sf_stack *st, int sock, enum sf_timer_kind timer, enum sf_tcp_state state,
+		    const struct sf_endpoint *local, const struct sf_endpoint *remote)
+{
+	struct sf_trace_event ev = {
+		.kind = SF_TRACE_TIMER, .sock = sock, .timer = timer, .new_state = state,
+		.local = *local, .remote = *remote,
+	};
+	trace(st, &ev);
+}
+
+void sf_emit_trace(struct sf_stack *st, const struct sf_segment *seg, int sock, bool retransmit)
+{
+	struct sf_trace_event ev = {
+		.kind = SF_TRACE_SEGMENT_OUT, .sock = sock, .seg = seg, .retransmit = retransmit,
+		.local = { seg->src, seg->sport }, .remote = { seg->dst, seg->dport },
+	};
+	trace(st, &ev);
+}
+
+/* ---- input ---- */
+
+void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
+{
+	struct sf_segment seg;
+
+	if (!st || (!dgram && len))
+		return;
+	set_time(st, now_ns);
+	enum sf_drop_reason r = sf_wire_parse(dgram, len, &seg);
+	if (r != SF_DROP_NONE) {
+		/* InSegs counts what reached TCP, errors included (RFC 4022 tcpInSegs). */
+		if (r >= SF_DROP_TCP_TRUNCATED) {
+			st->ctr.InSegs++;
+			st->ctr.InErrs++;
+		}
+		sf_trace_drop(st, NULL, r); /* the segment did not parse: nothing to show */
+		return;
+	}
+	st->ctr.InSegs++;
+	if (seg.flags & SF_TCP_RST)
+		st->ctr.InRsts++;
+	if (sf_local_id(st, &seg.dst) == UINT32_MAX) {
+		sf_trace_drop(st, &seg, SF_DROP_NOT_LOCAL);
+		return;
+	}
+
+	struct sf_endpoint local = { seg.dst, seg.dport }, remote = { seg.src, seg.sport };
+	sf_ref ref = sf_demux_lookup(st, &local, &remote);
+	int sock = ref != SF_REF_NONE && sf_ref_kind(ref) == SF_REF_SOCK ? (int)sf_ref_index(ref) : -1;
+	struct sf_trace_event ev = { .kind = SF_TRACE_SEGMENT_IN, .sock = sock, .seg = &seg, .local = local,
+				     .remote = remote };
+	trace(st, &ev);
+
+	uint32_t iss_floor;
+	const uint32_t *floor = NULL;
+	switch (sf_ref_kind(ref)) {
+	case SF_REF_SOCK:
+		sf_tcb_input(st, (struct sf_tcb *)st->socks[sf_ref_index(ref)], &seg);
+		return;
+	case SF_REF_REQ:
+		sf_req_input(st, sf_ref_index(ref), &seg);
+		return;
+	case SF_REF_TW:
+		if (!sf_tw_input(st, sf_ref_index(ref), &seg, &iss_floor))
+			return;
+		floor = &iss_floor; /* a SYN reopening a TIME-WAIT 4-tuple goes to the listener */
+		break;
+	default:
+		break;
+	}
+	struct sf_listener *lst = sf_listener_lookup(st, &seg.dst, seg.dport);
+	if (lst) {
+		sf_listen_input(st, lst, &seg, floor);
+		return;
+	}
+	/* RFC 9293 §3.10.7.1: no connection. Answer with RST unless it is one. */
+	if (!(seg.flags & SF_TCP_RST))
+		sf_send_rst_reply(st, &seg);
+	sf_trace_drop(st, &seg, SF_DROP_NO_CONNECTION);
+}
+
+/* ---- timers ---- */
+
+void sf_advance(sf_stack *st, uint64_t now_ns)
+{
+	struct sf_timer *t;
+
+	if (!st)
+		return;
+	set_time(st, now_ns);
+	while ((t = sf_wheel_expire(&st->wheel, st->now_ns)) != NULL) {
+		struct sf_tcb *tcb = (struct sf_tcb *)((uint8_t *)t - offsetof(struct sf_tcb, timer));
+		sf_tcb_timer_fired(st, tcb);
+	}
+	sf_req_expire(st);
+	sf_tw_expire(st);
+}
+
+uint64_t sf_next_deadline(const sf_stack *st)
+{
+	if (!st)
+		return UINT64_MAX;
+	uint64_t d = sf_wheel_next_deadline(&st->wheel);
+	uint64_t r = sf_req_next_deadline(st);
+	uint64_t w = sf_tw_next_deadline(st);
+	if (r < d)
+		d = r;
+	if (w < d)
+		d = w;
+	return d;
+}
+
+/* ---- names and counters ---- */
+
+const char *sf_state_name(enum sf_tcp_state state)
+{
+	static const char *const names[] = {
+#define SF_STATE_NAME_(name, text) text,
+		SF_TCP_STATES(SF_STATE_NAME_)
+#undef SF_STATE_NAME_
+	};
+	return (unsigned)state < SF_STATE__COUNT ? names[state] : "?";
+}
+
+const char *sf_timer_name(enum sf_timer_kind timer)
+{
+	static const char *const names[] = {
+#define SF_TIMER_NAME_(name, text) text,
+		SF_TIMERS(SF_TIMER_NAME_)
+#undef SF_TIMER_NAME_
+	};
+	return (unsigned)timer < SF_TIMER__COUNT ? names[timer] : "?";
+}
+
+const char *sf_counter_name(enum sf_counter_id id)
+{
+	static const char *const names[] = {
+#define SF_COUNTER_NAME_(name, text) #name,
+		SF_COUNTERS(SF_COUNTER_NAME_)
+#undef SF_COUNTER_NAME_
+	};
+	return (unsigned)id < SF_CTR__COUNT ? names[id] : "?";
+}
+
+uint64_t sf_counter_value(const struct sf_counters *c, enum sf_counter_id id)
+{
+	const uint64_t *values[] = {
+#define SF_COUNTER_PTR_(name, text) &c->name,
+		SF_COUNTERS(SF_COUNTER_PTR_)
+#undef SF_COUNTER_PTR_
+	};
+	return (unsigned)id < SF_CTR__COUNT ? *values[id] : 0;
+}
+
+const struct sf_counters *sf_stack_counters(const sf_stack *st)
+{
+	return &st->ctr;
+}

@@ -1,0 +1,339 @@
+/*
+ * The transmission control block: creation, state changes, timers, and the
+ * ways a connection ends (RFC 9293 §3.10.4, §3.10.5, §3.10.8).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "seq.h"
+
+#define SF_DEFAULT_BUF (64u * 1024u)
+
+struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family)
+{
+	struct sf_tcb *tcb = calloc(1, sizeof *tcb);
+
+	if (!tcb)
+		return NULL;
+	tcb->sock.kind = SF_SOCK_TCB;
+	tcb->sock.family = (uint8_t)family;
+	tcb->sock.sndbuf = SF_DEFAULT_BUF;
+	tcb->sock.rcvbuf = SF_DEFAULT_BUF;
+	tcb->state = SF_CLOSED;
+	tcb->listener = SF_NO_HANDLE;
+	tcb->rto_ms = st->cfg.rto_initial_ms;
+	for (int i = 0; i < SF_TCB_TIMERS; i++)
+		tcb->due[i] = SF_TIME_NEVER;
+	if (sf_handle_alloc(st, &tcb->sock) < 0) {
+		free(tcb);
+		return NULL;
+	}
+	return tcb;
+}
+
+static bool counts_as_established(enum sf_tcp_state s)
+{
+	/* RFC 4022 tcpCurrEstab: ESTABLISHED or CLOSE-WAIT. */
+	return s == SF_ESTABLISHED || s == SF_CLOSE_WAIT;
+}
+
+#ifndef NDEBUG
+/* RFC 9293 Figure 5, plus its Note 2 (FIN-WAIT-1 -> TIME-WAIT) and Note 3
+ * (RST or abort from any state to CLOSED). Anything else is a bug. */
+static bool legal_transition(enum sf_tcp_state from, enum sf_tcp_state to)
+{
+	if (to == SF_CLOSED)
+		return true;
+	switch (from) {
+	case SF_CLOSED:
+		return to == SF_SYN_SENT || to == SF_LISTEN;
+	case SF_LISTEN:
+		return to == SF_SYN_RECEIVED || to == SF_SYN_SENT;
+	case SF_SYN_SENT:
+		return to == SF_SYN_RECEIVED || to == SF_ESTABLISHED;
+	case SF_SYN_RECEIVED:
+		return to == SF_ESTABLISHED || to == SF_FIN_WAIT_1 || to == SF_LISTEN;
+	case SF_ESTABLISHED:
+		return to == SF_FIN_WAIT_1 || to == SF_CLOSE_WAIT;
+	case SF_FIN_WAIT_1:
+		return to == SF_FIN_WAIT_2 || to == SF_CLOSING || to == SF_TIME_WAIT;
+	case SF_FIN_WAIT_2:
+		return to == SF_TIME_WAIT;
+	case SF_CLOSE_WAIT:
+		return to == SF_LAST_ACK;
+	case SF_CLOSING:
+		return to == SF_TIME_WAIT;
+	default:
+		return false;
+	}
+}
+#endif
+
+void sf_tcb_set_state(struct sf_stack *st, struct sf_tcb *tcb, enum sf_tcp_state to, const char *cause)
+{
+	enum sf_tcp_state from = tcb->state;
+
+	if (from == to)
+		return;
+#ifndef NDEBUG
+	if (!legal_transition(from, to))
+		abort();
+#endif
+	sf_trace_state(st, (int)tcb->sock.handle, &tcb->sock.local, &tcb->sock.remote, from, to, cause);
+	if (counts_as_established(from) && !counts_as_established(to))
+		st->ctr.CurrEstab--;
+	if (!counts_as_established(from) && counts_as_established(to))
+		st->ctr.CurrEstab++;
+	tcb->state = to;
+}
+
+void sf_tcb_hash(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	sf_demux_insert(st, sf_ref_make(SF_REF_SOCK, tcb->sock.handle), &tcb->sock.local, &tcb->sock.remote);
+	tcb->hashed = true;
+	struct sf_port_use *use = sf_port_use(st, tcb->sock.local.port, true);
+	if (use)
+		use->users++;
+}
+
+void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	if (!tcb->hashed)
+		return;
+	sf_demux_remove(st, sf_ref_make(SF_REF_SOCK, tcb->sock.handle), &tcb->sock.local, &tcb->sock.remote);
+	tcb->hashed = false;
+	struct sf_port_use *use = sf_port_use(st, tcb->sock.local.port, false);
+	if (use && use->users)
+		use->users--;
+}
+
+/* Free the TCB and its handle. */
+void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	if (counts_as_established(tcb->state))
+		st->ctr.CurrEstab--;
+	if (tcb->orphan)
+		st->ctr.TCPOrphans--;
+	sf_wheel_cancel(&st->wheel, &tcb->timer);
+	sf_tcb_unhash(st, tcb);
+	sf_sock_unbind(st, &tcb->sock);
+	sf_ring_free(&tcb->sndq);
+	sf_ring_free(&tcb->rcvq);
+	sf_handle_release(st, tcb->sock.handle);
+	free(tcb);
+}
+
+/*
+ * The connection is over ("delete the TCB, enter the CLOSED state"). If the
+ * application still holds the handle, the TCB stays as a closed socket that
+ * reports error (0 for an orderly end) until the application closes it;
+ * otherwise it is freed at once.
+ */
+void sf_tcb_closed(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause)
+{
+	sf_tcb_set_state(st, tcb, SF_CLOSED, cause);
+	if (tcb->orphan) {
+		sf_tcb_destroy(st, tcb);
+		return;
+	}
+	/* Still held by the application, or waiting unaccepted in a listener's
+	 * queue (accept returns it and the error shows there, as on Linux). */
+	sf_wheel_cancel(&st->wheel, &tcb->timer);
+	for (int i = 0; i < SF_TCB_TIMERS; i++)
+		tcb->due[i] = SF_TIME_NEVER;
+	sf_tcb_unhash(st, tcb);
+	if (error)
+		tcb->sock.error = error;
+	sf_mark_ready(st, &tcb->sock);
+}
+
+/* ---- timers: one wheel slot per TCB, armed at the earliest of due[] ---- */
+
+static void rearm(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	uint64_t next = SF_TIME_NEVER;
+
+	for (int i = 0; i < SF_TCB_TIMERS; i++)
+		if (tcb->due[i] < next)
+			next = tcb->due[i];
+	if (next == SF_TIME_NEVER)
+		sf_wheel_cancel(&st->wheel, &tcb->timer);
+	else if (!sf_timer_armed(&tcb->timer) || tcb->timer.expires_ns != next)
+		sf_wheel_schedule(&st->wheel, &tcb->timer, next);
+}
+
+void sf_tcb_arm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t when_ns)
+{
+	tcb->due[kind] = when_ns;
+	rearm(st, tcb);
+}
+
+void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind)
+{
+	if (tcb->due[kind] == SF_TIME_NEVER)
+		return;
+	tcb->due[kind] = SF_TIME_NEVER;
+	rearm(st, tcb);
+}
+
+static uint32_t retry_limit(const struct sf_stack *st, const struct sf_tcb *tcb)
+{
+	if (tcb->state == SF_SYN_SENT)
+		return st->cfg.syn_retries;
+	if (tcb->state == SF_SYN_RECEIVED)
+		return st->cfg.synack_retries;
+	if (tcb->orphan)
+		return st->cfg.orphan_retries;
+	return st->cfg.retries2;
+}
+
+/*
+ * RFC 9293 §3.10.8 and RFC 6298 §5.4-5.6: retransmit the earliest
+ * unacknowledged segment, back the timer off (doubling, capped at rto_max),
+ * and give up after the retry limit (RFC 9293 §3.8.3, MUST-20: R2), telling
+ * the application ETIMEDOUT.
+ */
+static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	st->ctr.TCPTimeouts++;
+	if (tcb->rtx_count >= retry_limit(st, tcb)) {
+		if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
+			st->ctr.AttemptFails++;
+		st->ctr.TCPAbortOnTimeout++;
+		sf_tcb_closed(st, tcb, -ETIMEDOUT, "retransmission limit");
+		return;
+	}
+	tcb->rtx_count++;
+	tcb->rto_ms = tcb->rto_ms * 2 > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : tcb->rto_ms * 2;
+	tcb->due[SF_TIMER_RETRANSMIT] = SF_TIME_NEVER;
+	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED) {
+		st->ctr.TCPSynRetrans++;
+		sf_tcb_send_syn(st, tcb, true);
+		return;
+	}
+	/* Go back to SND.UNA and send one segment (RFC 5681 §3.1: after a
+	 * timeout only one segment is sent until an ACK arrives). */
+	tcb->snd_nxt = tcb->snd_una;
+	uint32_t wnd = tcb->snd_wnd;
+	uint32_t mss = tcb->snd_mss;
+	/* A closed window is probed with one byte or the FIN (MUST-36). */
+	tcb->snd_wnd = wnd ? (wnd < mss ? wnd : mss) : 1;
+	sf_tcb_output(st, tcb);
+	tcb->snd_wnd = wnd;
+	if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER && tcb->snd_una != tcb->snd_max)
+		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
+}
+
+/* RFC 1122 §4.2.3.6: a probe is <SEQ=SND.NXT-1> with no data, which the
+ * peer must answer with an ACK; keepalive_probes unanswered probes end it. */
+static void keepalive_timeout(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	uint64_t idle_ns = (uint64_t)tcb->sock.ka_idle_ms * 1000000u;
+	uint64_t quiet = st->now_ns - tcb->last_heard_ns;
+
+	tcb->due[SF_TIMER_KEEPALIVE] = SF_TIME_NEVER;
+	if (!tcb->sock.keepalive_on || (tcb->state != SF_ESTABLISHED && tcb->state != SF_CLOSE_WAIT &&
+					tcb->state != SF_FIN_WAIT_2))
+		return;
+	/* MUST-26: only when nothing sent is outstanding and the peer has been quiet. */
+	if (tcb->snd_una != tcb->snd_max || quiet < idle_ns) {
+		tcb->ka_probes_sent = 0;
+		sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE,
+			   (quiet < idle_ns ? tcb->last_heard_ns + idle_ns : st->now_ns + idle_ns));
+		return;
+	}
+	if (tcb->ka_probes_sent >= tcb->sock.ka_probes) {
+		st->ctr.TCPKeepAliveTimeouts++;
+		sf_tcb_closed(st, tcb, -ETIMEDOUT, "keepalive: peer silent");
+		return;
+	}
+	tcb->ka_probes_sent++;
+	st->ctr.TCPKeepAliveProbes++;
+	struct sf_segment seg = {
+		.src = tcb->sock.local.addr, .dst = tcb->sock.remote.addr,
+		.sport = tcb->sock.local.port, .dport = tcb->sock.remote.port,
+		.seq = tcb->snd_una - 1, .ack = tcb->rcv_nxt, .flags = SF_TCP_ACK,
+		.window = sf_tcb_window(st, tcb),
+	};
+	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
+	sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_intvl_ms * 1000000u);
+}
+
+void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	for (int kind = 0; kind < SF_TCB_TIMERS; kind++) {
+		if (tcb->due[kind] > st->now_ns)
+			continue;
+		sf_trace_timer(st, (int)tcb->sock.handle, (enum sf_timer_kind)kind, tcb->state, &tcb->sock.local,
+			       &tcb->sock.remote);
+		switch (kind) {
+		case SF_TIMER_RETRANSMIT:
+			retransmit_timeout(st, tcb);
+			return; /* the TCB may be gone */
+		case SF_TIMER_FIN_WAIT_2:
+			/* Linux's tcp_fin_timeout: an orphan that the peer never
+			 * finishes is not kept forever (SPEC 13.7 / issue: fin_timeout). */
+			st->ctr.TCPFinWait2Timeouts++;
+			sf_tcb_closed(st, tcb, 0, "fin_timeout in FIN-WAIT-2");
+			return;
+		case SF_TIMER_KEEPALIVE:
+			keepalive_timeout(st, tcb);
+			return;
+		default:
+			tcb->due[kind] = SF_TIME_NEVER;
+			break;
+		}
+	}
+	rearm(st, tcb);
+}
+
+/*
+ * RFC 9293 §3.7.1 (MUST-15, MUST-16) and RFC 6691: the effective send MSS is
+ * the smaller of the peer's announced MSS (536 for IPv4 or 1220 for IPv6 when
+ * it sent none) and what our own interface carries. A peer's MSS below 64 is
+ * raised to 64 so that no one can make us cut the stream into confetti.
+ */
+void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
+{
+	uint32_t peer = seg->opt.has_mss ? seg->opt.mss : (tcb->sock.family == SF_AF_INET ? 536u : 1220u);
+	uint32_t own = sf_mss_for(st, &tcb->sock.local.addr);
+
+	if (peer < 64)
+		peer = 64;
+	if (tcb->sock.maxseg && tcb->sock.maxseg < own)
+		own = tcb->sock.maxseg;
+	tcb->snd_mss = (uint16_t)(peer < own ? peer : own);
+}
+
+void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs)
+{
+	(void)st;
+	tcb->irs = irs;
+	tcb->rcv_nxt = irs + 1;
+	tcb->rcv_adv = tcb->rcv_nxt;
+}
+
+bool sf_tcb_fin_acked(const struct sf_tcb *tcb)
+{
+	return tcb->fin_sent && tcb->snd_una == tcb->snd_max;
+}
+
+/*
+ * RFC 9293 §3.10.4: CLOSE (or shutdown SHUT_WR) in a synchronized state queues
+ * a FIN after the data already queued. ESTABLISHED and SYN-RECEIVED go to
+ * FIN-WAIT-1, CLOSE-WAIT to LAST-ACK; in SYN-SENT the FIN waits for
+ * ESTABLISHED.
+ */
+void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause)
+{
+	if (tcb->fin_queued)
+		return;
+	tcb->fin_queued = true;
+	if (tcb->state == SF_ESTABLISHED || tcb->state == SF_SYN_RECEIVED)
+		sf_tcb_set_state(st, tcb, SF_FIN_WAIT_1, cause);
+	else if (tcb->state == SF_CLOSE_WAIT)
+		sf_tcb_set_state(st, tcb, SF_LAST_ACK, cause);
+	sf_tcb_output(st, tcb);
+}

@@ -1,0 +1,186 @@
+/*
+ * TIME-WAIT (RFC 9293 §3.6, MUST-13; SPEC 13.6 and 13.10).
+ *
+ * Entering TIME-WAIT frees the TCB: a compact record (struct sf_tw, as
+ * Linux's TIME-WAIT minisocket) takes its place in the demux table. It
+ * re-ACKs the peer's retransmitted FIN, restarts the 2MSL wait when one
+ * comes, judges whether a new SYN may reopen the 4-tuple (RFC 1122
+ * §4.2.2.13, MAY-2; RFC 6191), and by default ignores RSTs (RFC 1337).
+ * All records wait the same 2*MSL, so one FIFO list sorted by expiry is
+ * their whole timer: a restarted record moves to the tail.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "core.h"
+#include "seq.h"
+
+#define TW_LINK offsetof(struct sf_tw, fifo)
+
+static void tw_arm(struct sf_stack *st, uint32_t index, struct sf_tw *tw)
+{
+	tw->expires_ms = sf_ms_ceil(st) + 2 * st->cfg.msl_ms;
+	sf_ilist_push_tail(&st->tws, TW_LINK, &st->tw_fifo, index);
+}
+
+static void tw_trace_state(struct sf_stack *st, const struct sf_tw *tw, enum sf_tcp_state to, const char *cause)
+{
+	struct sf_endpoint local, remote;
+	sf_tw_endpoints(st, tw, &local, &remote);
+	sf_trace_state(st, -1, &local, &remote, SF_TIME_WAIT, to, cause);
+}
+
+void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	uint32_t index = sf_pool_alloc(&st->tws);
+
+	if (!index) {
+		/* No memory for the record: end the connection as Linux does when
+		 * its TIME-WAIT table overflows. */
+		sf_tcb_closed(st, tcb, 0, "no memory for TIME-WAIT");
+		return;
+	}
+	struct sf_tw *tw = sf_tw_at(st, index);
+	memcpy(tw->raddr, tcb->sock.remote.addr.bytes, sizeof tw->raddr);
+	tw->lport = tcb->sock.local.port;
+	tw->rport = tcb->sock.remote.port;
+	tw->laddr_id = (uint16_t)sf_local_id(st, &tcb->sock.local.addr);
+	tw->snd_nxt = tcb->snd_max;
+	tw->rcv_nxt = tcb->rcv_nxt;
+	tw->rcv_wnd = sf_tcb_window(st, tcb);
+
+	sf_tcb_unhash(st, tcb);
+	sf_demux_insert(st, sf_ref_make(SF_REF_TW, index), &tcb->sock.local, &tcb->sock.remote);
+	struct sf_port_use *use = sf_port_use(st, tw->lport, true);
+	if (use)
+		use->users++;
+	tw_arm(st, index, tw);
+	st->ctr.TimeWaitCurrent++;
+
+	if (tcb->orphan) {
+		sf_tcb_destroy(st, tcb);
+		return;
+	}
+	/* The application still holds the handle: it keeps a closed socket
+	 * whose state reads TIME-WAIT while the record lives (sf_state). */
+	sf_wheel_cancel(&st->wheel, &tcb->timer);
+	for (int i = 0; i < SF_TCB_TIMERS; i++)
+		tcb->due[i] = SF_TIME_NEVER;
+	tcb->went_time_wait = true;
+	sf_mark_ready(st, &tcb->sock);
+}
+
+void sf_tw_free(struct sf_stack *st, uint32_t index)
+{
+	struct sf_tw *tw = sf_tw_at(st, index);
+	struct sf_endpoint local, remote;
+
+	sf_tw_endpoints(st, tw, &local, &remote);
+	sf_demux_remove(st, sf_ref_make(SF_REF_TW, index), &local, &remote);
+	struct sf_port_use *use = sf_port_use(st, tw->lport, false);
+	if (use && use->users)
+		use->users--;
+	sf_ilist_remove(&st->tws, TW_LINK, &st->tw_fifo, index);
+	sf_pool_free(&st->tws, index);
+	st->ctr.TimeWaitCurrent--;
+}
+
+static void tw_send_ack(struct sf_stack *st, const struct sf_tw *tw)
+{
+	struct sf_endpoint local, remote;
+	sf_tw_endpoints(st, tw, &local, &remote);
+	sf_send_ctl(st, &local, &remote, tw->snd_nxt, tw->rcv_nxt, SF_TCP_ACK, tw->rcv_wnd, -1);
+}
+
+bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg, uint32_t *iss_floor)
+{
+	struct sf_tw *tw = sf_tw_at(st, index);
+	uint32_t len = sf_segment_seq_len(seg);
+
+	if ((seg->flags & (SF_TCP_SYN | SF_TCP_RST | SF_TCP_ACK)) == SF_TCP_SYN) {
+		/* MAY-2 / RFC 1122 §4.2.2.13 (and Linux, FreeBSD): a SYN whose
+		 * sequence number is beyond everything the old connection used
+		 * cannot be confused with it, so it may reopen the 4-tuple. The
+		 * new ISN starts above the old SND.NXT. strict_time_wait refuses
+		 * any reuse until 2MSL is over (SPEC 13.6). */
+		if (!st->cfg.strict_time_wait && seq_gt(seg->seq, tw->rcv_nxt)) {
+			*iss_floor = tw->snd_nxt + 65535 + 2;
+			st->ctr.TWRecycled++;
+			tw_trace_state(st, tw, SF_CLOSED, "new SYN reopens the 4-tuple (RFC 6191)");
+			sf_tw_free(st, index);
+			return true;
+		}
+		/* Refused: ACK it as any unacceptable segment. A client in
+		 * SYN-SENT answers that ACK with a RST (ignored below) and
+		 * retries after its SYN timeout. */
+		tw_send_ack(st, tw);
+		sf_trace_drop(st, seg, SF_DROP_TIME_WAIT_SYN);
+		return false;
+	}
+	uint32_t wnd = tw->rcv_wnd;
+	bool acceptable = len == 0 ? (wnd == 0 ? seg->seq == tw->rcv_nxt
+					       : seq_in_range(seg->seq, tw->rcv_nxt, tw->rcv_nxt + wnd))
+				   : wnd && (seq_in_range(seg->seq, tw->rcv_nxt, tw->rcv_nxt + wnd) ||
+					     seq_in_range(seg->seq + len - 1, tw->rcv_nxt, tw->rcv_nxt + wnd));
+	if (seg->flags & SF_TCP_RST) {
+		/* RFC 1337 (TIME-WAIT assassination, SPEC 13.10): a RST must not
+		 * cut the 2MSL wait short. With rfc1337 off, the classic rule of
+		 * §3.10.7.4 applies, with RFC 5961 §3's exact match. */
+		if (st->cfg.rfc1337) {
+			st->ctr.TCPTWRstIgnored++;
+			sf_trace_drop(st, seg, SF_DROP_TIME_WAIT_RST);
+			return false;
+		}
+		if (seg->seq == tw->rcv_nxt) {
+			st->ctr.TWKilled++;
+			tw_trace_state(st, tw, SF_CLOSED, "rcv RST (TIME-WAIT assassinated)");
+			sf_tw_free(st, index);
+			return false;
+		}
+		if (acceptable) {
+			st->ctr.TCPChallengeACK++;
+			tw_send_ack(st, tw);
+			sf_trace_drop(st, seg, SF_DROP_RST_CHALLENGED);
+		} else {
+			sf_trace_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
+		}
+		return false;
+	}
+	if (!acceptable) {
+		/* §3.10.7.4 first: ACK what is unacceptable. The peer's
+		 * retransmitted FIN (it lost our last ACK) ends just before
+		 * RCV.NXT: re-ACK it and restart the 2MSL wait (SPEC 13.6). */
+		tw_send_ack(st, tw);
+		if ((seg->flags & SF_TCP_FIN) && seg->seq + len == tw->rcv_nxt) {
+			sf_ilist_remove(&st->tws, TW_LINK, &st->tw_fifo, index);
+			tw_arm(st, index, tw);
+		}
+		sf_trace_drop(st, seg, SF_DROP_TIME_WAIT_ACKED);
+		return false;
+	}
+	/* In the window after the peer's FIN: no ACK bit, or text the peer
+	 * should not have sent (§3.10.7.4 fifth and seventh: ignore). */
+	sf_trace_drop(st, seg, (seg->flags & SF_TCP_ACK) ? SF_DROP_DATA_AFTER_FIN : SF_DROP_NO_ACK);
+	return false;
+}
+
+void sf_tw_expire(struct sf_stack *st)
+{
+	uint32_t now = sf_ms(st);
+
+	while (st->tw_fifo.head && sf_ms_due(sf_tw_at(st, st->tw_fifo.head)->expires_ms, now)) {
+		uint32_t index = st->tw_fifo.head;
+		struct sf_tw *tw = sf_tw_at(st, index);
+		struct sf_endpoint local, remote;
+		sf_tw_endpoints(st, tw, &local, &remote);
+		sf_trace_timer(st, -1, SF_TIMER_TIME_WAIT, SF_TIME_WAIT, &local, &remote);
+		tw_trace_state(st, tw, SF_CLOSED, "2MSL timeout");
+		st->ctr.TW++;
+		sf_tw_free(st, index);
+	}
+}
+
+uint64_t sf_tw_next_deadline(const struct sf_stack *st)
+{
+	return st->tw_fifo.head ? sf_ms_to_ns(st, sf_tw_at(st, st->tw_fifo.head)->expires_ms) : SF_TIME_NEVER;
+}

@@ -1,0 +1,413 @@
+/*
+ * The wire layer: validating parse and build of IPv4/IPv6 + TCP datagrams.
+ *
+ * Every length is checked against the bytes actually present before the field
+ * it guards is read; a bad datagram is answered with the one drop reason of
+ * the first check it fails, in the order documented in wire.h's contract.
+ */
+#include <string.h>
+
+#include "checksum.h"
+#include "wire.h"
+
+#define SF_IPPROTO_TCP 6
+#define IPV4_DF 0x4000u
+#define IPV4_MF 0x2000u
+#define IPV4_FRAG_OFFSET 0x1fffu
+#define IP_MAX_LEN 0xffffu
+#define DEFAULT_TTL 64
+
+bool sf_addr_is_unicast(const struct sf_addr *addr)
+{
+	static const uint8_t zero[16];
+	static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	const uint8_t *b = addr->bytes;
+
+	switch (addr->family) {
+	case SF_AF_INET:
+		/*
+		 * 0.0.0.0/8 is "this network" and only a source during
+		 * bootstrap (RFC 1122 §3.2.1.3); 224.0.0.0/4 is multicast and
+		 * 240.0.0.0/4 reserved, which also covers the limited broadcast
+		 * 255.255.255.255 (RFC 1122 §3.2.1.3, RFC 1112 §4).
+		 */
+		return b[0] != 0 && b[0] < 224;
+	case SF_AF_INET6:
+		/* The unspecified address (RFC 4291 §2.5.2) is never a peer. */
+		if (memcmp(b, zero, 16) == 0)
+			return false;
+		/* ff00::/8 is multicast (RFC 4291 §2.7). */
+		if (b[0] == 0xff)
+			return false;
+		/*
+		 * IPv4-mapped addresses only represent IPv4 peers inside a
+		 * host's API; on the wire they are a spoofing vector
+		 * (RFC 4942 §2.2).
+		 */
+		if (memcmp(b, mapped_prefix, sizeof(mapped_prefix)) == 0)
+			return false;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Parse the options area (RFC 9293 §3.2). EOL ends the list, NOP is a single
+ * byte, every other kind carries a length that counts its kind and length
+ * bytes. Lengths are checked against the area before anything is read.
+ */
+static enum sf_drop_reason parse_options(const uint8_t *o, size_t n, struct sf_tcp_options *opt)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t kind = o[i];
+		size_t olen;
+		unsigned int k;
+
+		if (kind == SF_TCPOPT_EOL)
+			break;
+		if (kind == SF_TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (n - i < 2)
+			return SF_DROP_TCP_OPT_LENGTH;
+		olen = o[i + 1];
+		if (olen < 2 || olen > n - i)
+			return SF_DROP_TCP_OPT_LENGTH;
+		/* A repeated option simply overwrites: the last one wins. */
+		switch (kind) {
+		case SF_TCPOPT_MSS: /* RFC 9293 §3.2 */
+			if (olen != 4)
+				return SF_DROP_TCP_OPT_MSS;
+			opt->has_mss = true;
+			opt->mss = sf_get16(o + i + 2);
+			break;
+		case SF_TCPOPT_WSCALE: /* RFC 7323 §2.2 */
+			if (olen != 3)
+				return SF_DROP_TCP_OPT_WSCALE;
+			opt->has_wscale = true;
+			opt->wscale = o[i + 2];
+			break;
+		case SF_TCPOPT_SACK_PERM: /* RFC 2018 §2 */
+			if (olen != 2)
+				return SF_DROP_TCP_OPT_SACK_PERM;
+			opt->sack_permitted = true;
+			break;
+		case SF_TCPOPT_SACK:
+			/*
+			 * RFC 2018 §3: 2 + 8n bytes. A 40-byte options area
+			 * cannot hold n > 4, but the bound is kept because it
+			 * is what keeps the copy inside opt->sack[].
+			 */
+			if (olen < 10 || (olen - 2) % 8 != 0 ||
+			    (olen - 2) / 8 > SF_TCP_MAX_SACK_BLOCKS)
+				return SF_DROP_TCP_OPT_SACK;
+			opt->sack_count = (uint8_t)((olen - 2) / 8);
+			for (k = 0; k < opt->sack_count; k++) {
+				opt->sack[k].left = sf_get32(o + i + 2 + 8 * k);
+				opt->sack[k].right = sf_get32(o + i + 6 + 8 * k);
+			}
+			break;
+		case SF_TCPOPT_TIMESTAMP: /* RFC 7323 §3.2 */
+			if (olen != 10)
+				return SF_DROP_TCP_OPT_TIMESTAMP;
+			opt->has_timestamp = true;
+			opt->ts_val = sf_get32(o + i + 2);
+			opt->ts_ecr = sf_get32(o + i + 6);
+			break;
+		default:
+			/* Unknown kinds are skipped by their length (RFC 9293 §3.1). */
+			break;
+		}
+		i += olen;
+	}
+	return SF_DROP_NONE;
+}
+
+static bool is_ipv6_ext_header(uint8_t nh)
+{
+	/*
+	 * Hop-by-hop, routing, fragment, ESP, AH, destination options,
+	 * mobility, HIP, shim6 and the two experimental values
+	 * (RFC 8200 §4, IANA "IPv6 Extension Header Types").
+	 */
+	switch (nh) {
+	case 0: case 43: case 44: case 50: case 51: case 60:
+	case 135: case 139: case 140: case 253: case 254:
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_segment *seg)
+{
+	const uint8_t *tcp;
+	size_t ip_hlen, tcp_len, doff;
+	uint32_t sum;
+	enum sf_drop_reason r;
+	uint8_t version;
+
+	/* Zero first so that unused address bytes and absent options are 0. */
+	memset(seg, 0, sizeof(*seg));
+	if (len < 1)
+		return SF_DROP_TRUNCATED;
+	version = dgram[0] >> 4;
+	if (version == 4) {
+		/* RFC 791 §3.1 */
+		size_t total;
+		uint16_t frag;
+
+		if (len < SF_IPV4_HEADER_LEN)
+			return SF_DROP_TRUNCATED;
+		ip_hlen = (size_t)(dgram[0] & 0x0f) * 4;
+		if (ip_hlen < SF_IPV4_HEADER_LEN || ip_hlen > len)
+			return SF_DROP_IPV4_IHL;
+		/*
+		 * Link-layer padding is the driver's business: the datagram
+		 * handed in must be exactly the total length.
+		 */
+		total = sf_get16(dgram + 2);
+		if (total != len || total < ip_hlen)
+			return SF_DROP_IP_LENGTH;
+		if (sf_csum_finish(sf_csum_add(0, dgram, ip_hlen)) != 0)
+			return SF_DROP_IPV4_CHECKSUM;
+		frag = sf_get16(dgram + 6);
+		if ((frag & IPV4_MF) || (frag & IPV4_FRAG_OFFSET))
+			return SF_DROP_IPV4_FRAGMENT;
+		if (dgram[9] != SF_IPPROTO_TCP)
+			return SF_DROP_NOT_TCP;
+		seg->ttl = dgram[8];
+		seg->src = sf_addr_v4(dgram[12], dgram[13], dgram[14], dgram[15]);
+		seg->dst = sf_addr_v4(dgram[16], dgram[17], dgram[18], dgram[19]);
+		/* IPv4 options (IHL > 5) are skipped, not interpreted. */
+	} else if (version == 6) {
+		/* RFC 8200 §3 */
+		size_t plen;
+		uint8_t nh;
+
+		if (len < SF_IPV6_HEADER_LEN)
+			return SF_DROP_TRUNCATED;
+		ip_hlen = SF_IPV6_HEADER_LEN;
+		/* Payload length 0 announces a jumbogram (RFC 2675): unsupported. */
+		plen = sf_get16(dgram + 4);
+		if (plen == 0 || plen + SF_IPV6_HEADER_LEN != len)
+			return SF_DROP_IP_LENGTH;
+		nh = dgram[6];
+		if (is_ipv6_ext_header(nh))
+			return SF_DROP_IPV6_EXT_HEADER;
+		if (nh != SF_IPPROTO_TCP)
+			return SF_DROP_NOT_TCP;
+		seg->ttl = dgram[7];
+		seg->src = sf_addr_v6(dgram + 8);
+		seg->dst = sf_addr_v6(dgram + 24);
+	} else {
+		return SF_DROP_IP_VERSION;
+	}
+
+	if (!sf_addr_is_unicast(&seg->src))
+		return SF_DROP_MARTIAN_SOURCE;
+	if (!sf_addr_is_unicast(&seg->dst))
+		return SF_DROP_MARTIAN_DEST;
+
+	/* RFC 9293 §3.1 */
+	tcp = dgram + ip_hlen;
+	tcp_len = len - ip_hlen;
+	if (tcp_len < SF_TCP_HEADER_LEN)
+		return SF_DROP_TCP_TRUNCATED;
+	doff = (size_t)(tcp[12] >> 4) * 4;
+	if (doff < SF_TCP_HEADER_LEN || doff > tcp_len)
+		return SF_DROP_TCP_DATA_OFFSET;
+	/* Summing a correct checksum in with the rest gives all ones. */
+	sum = sf_csum_pseudo(&seg->src, &seg->dst, (uint32_t)tcp_len);
+	sum = sf_csum_add(sum, tcp, tcp_len);
+	if (sf_csum_finish(sum) != 0)
+		return SF_DROP_TCP_CHECKSUM;
+	seg->sport = sf_get16(tcp);
+	seg->dport = sf_get16(tcp + 2);
+	/* Port 0 is reserved and never a valid endpoint (RFC 6335 §6). */
+	if (seg->sport == 0 || seg->dport == 0)
+		return SF_DROP_TCP_PORT_ZERO;
+	seg->flags = tcp[13];
+	if ((seg->flags & (SF_TCP_SYN | SF_TCP_FIN)) == (SF_TCP_SYN | SF_TCP_FIN))
+		return SF_DROP_TCP_FLAGS_SYN_FIN;
+	if ((seg->flags & (SF_TCP_SYN | SF_TCP_RST)) == (SF_TCP_SYN | SF_TCP_RST))
+		return SF_DROP_TCP_FLAGS_SYN_RST;
+	seg->seq = sf_get32(tcp + 4);
+	seg->ack = sf_get32(tcp + 8);
+	seg->window = sf_get16(tcp + 14);
+	seg->urgent = sf_get16(tcp + 18);
+	r = parse_options(tcp + SF_TCP_HEADER_LEN, doff - SF_TCP_HEADER_LEN, &seg->opt);
+	if (r != SF_DROP_NONE)
+		return r;
+	seg->payload = tcp + doff;
+	seg->payload_len = tcp_len - doff;
+	return SF_DROP_NONE;
+}
+
+/*
+ * The one place that knows the option layout: returns the length, and writes
+ * the bytes too when out is non-NULL. The order and NOP padding follow Linux
+ * (tcp_options_write) so that every multi-byte field lands 4-byte aligned and
+ * captures look familiar. The length is computed from the flags and
+ * sack_count alone, so a sack_count above SF_TCP_MAX_SACK_BLOCKS yields a
+ * length over 40 without the blocks being read; callers must check the
+ * length before asking for the bytes.
+ */
+static size_t options_layout(const struct sf_tcp_options *opt, uint8_t *out)
+{
+	size_t n = 0;
+	unsigned int k;
+
+	if (opt->has_mss) {
+		if (out) {
+			out[n] = SF_TCPOPT_MSS;
+			out[n + 1] = 4;
+			sf_put16(out + n + 2, opt->mss);
+		}
+		n += 4;
+	}
+	if (opt->has_timestamp) {
+		if (out) {
+			if (opt->sack_permitted) {
+				out[n] = SF_TCPOPT_SACK_PERM;
+				out[n + 1] = 2;
+			} else {
+				out[n] = SF_TCPOPT_NOP;
+				out[n + 1] = SF_TCPOPT_NOP;
+			}
+			out[n + 2] = SF_TCPOPT_TIMESTAMP;
+			out[n + 3] = 10;
+			sf_put32(out + n + 4, opt->ts_val);
+			sf_put32(out + n + 8, opt->ts_ecr);
+		}
+		n += 12;
+	} else if (opt->sack_permitted) {
+		if (out) {
+			out[n] = SF_TCPOPT_NOP;
+			out[n + 1] = SF_TCPOPT_NOP;
+			out[n + 2] = SF_TCPOPT_SACK_PERM;
+			out[n + 3] = 2;
+		}
+		n += 4;
+	}
+	if (opt->has_wscale) {
+		if (out) {
+			out[n] = SF_TCPOPT_NOP;
+			out[n + 1] = SF_TCPOPT_WSCALE;
+			out[n + 2] = 3;
+			out[n + 3] = opt->wscale;
+		}
+		n += 4;
+	}
+	if (opt->sack_count > 0) {
+		if (out) {
+			out[n] = SF_TCPOPT_NOP;
+			out[n + 1] = SF_TCPOPT_NOP;
+			out[n + 2] = SF_TCPOPT_SACK;
+			out[n + 3] = (uint8_t)(2 + 8 * opt->sack_count);
+			for (k = 0; k < opt->sack_count; k++) {
+				sf_put32(out + n + 4 + 8 * k, opt->sack[k].left);
+				sf_put32(out + n + 8 + 8 * k, opt->sack[k].right);
+			}
+		}
+		n += 4 + 8 * (size_t)opt->sack_count;
+	}
+	return n;
+}
+
+size_t sf_wire_options_len(const struct sf_tcp_options *opt)
+{
+	return options_layout(opt, NULL);
+}
+
+static size_t ip_header_len(const struct sf_segment *seg)
+{
+	/* An unset family counts as the larger header, so sizing errs safe. */
+	return seg->src.family == SF_AF_INET ? SF_IPV4_HEADER_LEN : SF_IPV6_HEADER_LEN;
+}
+
+size_t sf_wire_headers_len(const struct sf_segment *seg)
+{
+	return ip_header_len(seg) + SF_TCP_HEADER_LEN + sf_wire_options_len(&seg->opt);
+}
+
+size_t sf_wire_build(uint8_t *buf, size_t cap, const struct sf_segment *seg,
+		     const uint8_t *tail, size_t tail_len)
+{
+	size_t ip_hlen, opt_len, tcp_hlen, tcp_len, total;
+	uint8_t *tcp;
+	uint8_t ttl;
+	uint32_t sum;
+
+	if (seg->src.family != seg->dst.family ||
+	    (seg->src.family != SF_AF_INET && seg->src.family != SF_AF_INET6))
+		return 0;
+	if ((seg->payload_len && !seg->payload) || (tail_len && !tail))
+		return 0;
+	opt_len = sf_wire_options_len(&seg->opt);
+	if (opt_len > SF_TCP_MAX_OPTIONS_LEN)
+		return 0;
+	ip_hlen = ip_header_len(seg);
+	tcp_hlen = SF_TCP_HEADER_LEN + opt_len;
+	/* Compare piecewise so that huge lengths cannot wrap the sum. */
+	if (seg->payload_len > IP_MAX_LEN || tail_len > IP_MAX_LEN)
+		return 0;
+	tcp_len = tcp_hlen + seg->payload_len + tail_len;
+	/* IPv4's total length covers its header; IPv6's payload length does not. */
+	if ((seg->src.family == SF_AF_INET ? ip_hlen + tcp_len : tcp_len) > IP_MAX_LEN)
+		return 0;
+	total = ip_hlen + tcp_len;
+	if (!buf || cap < total)
+		return 0;
+
+	ttl = seg->ttl ? seg->ttl : DEFAULT_TTL;
+	if (seg->src.family == SF_AF_INET) {
+		/* RFC 791 §3.1; DF set as for path MTU discovery (RFC 1191). */
+		buf[0] = 0x45;
+		buf[1] = 0;
+		sf_put16(buf + 2, (uint16_t)total);
+		/* ID 0 is fine for atomic datagrams (RFC 6864 §4.1). */
+		sf_put16(buf + 4, 0);
+		sf_put16(buf + 6, IPV4_DF);
+		buf[8] = ttl;
+		buf[9] = SF_IPPROTO_TCP;
+		sf_put16(buf + 10, 0);
+		memcpy(buf + 12, seg->src.bytes, 4);
+		memcpy(buf + 16, seg->dst.bytes, 4);
+		sf_put16(buf + 10, sf_csum_finish(sf_csum_add(0, buf, SF_IPV4_HEADER_LEN)));
+	} else {
+		/* RFC 8200 §3: traffic class and flow label 0. */
+		sf_put32(buf, 0x60000000u);
+		sf_put16(buf + 4, (uint16_t)tcp_len);
+		buf[6] = SF_IPPROTO_TCP;
+		buf[7] = ttl;
+		memcpy(buf + 8, seg->src.bytes, 16);
+		memcpy(buf + 24, seg->dst.bytes, 16);
+	}
+
+	/* RFC 9293 §3.1 */
+	tcp = buf + ip_hlen;
+	sf_put16(tcp, seg->sport);
+	sf_put16(tcp + 2, seg->dport);
+	sf_put32(tcp + 4, seg->seq);
+	sf_put32(tcp + 8, seg->ack);
+	tcp[12] = (uint8_t)((tcp_hlen / 4) << 4);
+	tcp[13] = seg->flags;
+	sf_put16(tcp + 14, seg->window);
+	sf_put16(tcp + 16, 0);
+	sf_put16(tcp + 18, seg->urgent);
+	options_layout(&seg->opt, tcp + SF_TCP_HEADER_LEN);
+	if (seg->payload_len)
+		memmove(tcp + tcp_hlen, seg->payload, seg->payload_len);
+	if (tail_len)
+		memmove(tcp + tcp_hlen + seg->payload_len, tail, tail_len);
+
+	sum = sf_csum_pseudo(&seg->src, &seg->dst, (uint32_t)tcp_len);
+	sum = sf_csum_add(sum, tcp, tcp_len);
+	sf_put16(tcp + 16, sf_csum_finish(sum));
+	return total;
+}

@@ -1,0 +1,97 @@
+/*
+ * The wire layer: validating parse and build of IPv4/IPv6 + TCP datagrams.
+ *
+ * Parsing checks every field before it is used and answers with a named drop
+ * reason (enum sf_drop_reason in synfin.h) instead of ever reading out of
+ * bounds. Building writes a complete datagram with both checksums filled in.
+ */
+#ifndef SYNFIN_WIRE_H
+#define SYNFIN_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synfin.h"
+
+/* The TCP flag bits SF_TCP_*, struct sf_tcp_options and struct sf_segment are
+ * public (synfin.h): the trace hook reports segments in that form. */
+
+/* TCP option kinds (IANA registry). */
+enum {
+	SF_TCPOPT_EOL = 0,
+	SF_TCPOPT_NOP = 1,
+	SF_TCPOPT_MSS = 2,
+	SF_TCPOPT_WSCALE = 3,
+	SF_TCPOPT_SACK_PERM = 4,
+	SF_TCPOPT_SACK = 5,
+	SF_TCPOPT_TIMESTAMP = 8,
+};
+
+#define SF_IPV4_HEADER_LEN 20
+#define SF_IPV6_HEADER_LEN 40
+#define SF_TCP_HEADER_LEN 20
+#define SF_TCP_MAX_OPTIONS_LEN 40
+/** The largest header a built datagram can have: IPv6 + TCP with 40 bytes of options. */
+#define SF_MAX_HEADERS_LEN (SF_IPV6_HEADER_LEN + SF_TCP_HEADER_LEN + SF_TCP_MAX_OPTIONS_LEN)
+
+/**
+ * Parse and validate an IP datagram carrying TCP. On success fills *seg and
+ * returns SF_DROP_NONE; otherwise returns the reason the datagram must be
+ * dropped and *seg is unspecified. Never reads outside dgram[0..len).
+ *
+ * Dropped flag combinations (the only ones rejected here): SYN+FIN and SYN+RST,
+ * which no legitimate stack sends (Linux discards SYN+FIN in LISTEN; FreeBSD
+ * drops it with net.inet.tcp.drop_synfin). Every other combination is left to
+ * the RFC 9293 §3.10.7 segment-arrival rules.
+ */
+enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_segment *seg);
+
+/** Length of the TCP options that sf_wire_build writes for opt (a multiple of 4, at most 40). */
+size_t sf_wire_options_len(const struct sf_tcp_options *opt);
+
+/** Total header length (IP + TCP + options) sf_wire_build writes for seg. */
+size_t sf_wire_headers_len(const struct sf_segment *seg);
+
+/**
+ * Build a complete datagram for seg into buf: IP header (IPv4 with DF set and
+ * TTL/hop limit seg->ttl, 64 if zero), TCP header, options, then the payload
+ * (seg->payload, seg->payload_len) followed by the optional tail (tail,
+ * tail_len; lets a caller send a range that wraps around a ring buffer without
+ * copying it first). Checksums are computed. Returns the datagram length, or 0
+ * if cap is too small, the options do not fit in 40 bytes, or the families of
+ * src and dst differ or are unset.
+ */
+size_t sf_wire_build(uint8_t *buf, size_t cap, const struct sf_segment *seg,
+		     const uint8_t *tail, size_t tail_len);
+
+/** The RFC 9293 segment length: payload bytes plus one each for SYN and FIN. */
+static inline uint32_t sf_segment_seq_len(const struct sf_segment *seg)
+{
+	return (uint32_t)seg->payload_len + ((seg->flags & SF_TCP_SYN) ? 1u : 0u) +
+	       ((seg->flags & SF_TCP_FIN) ? 1u : 0u);
+}
+
+/** Whether addr may appear as a unicast source or destination (not unspecified, multicast, broadcast). */
+bool sf_addr_is_unicast(const struct sf_addr *addr);
+
+/* Big-endian field access without alignment assumptions. */
+static inline uint16_t sf_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+static inline uint32_t sf_get32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+static inline void sf_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+static inline void sf_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+#endif

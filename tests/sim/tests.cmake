@@ -1,0 +1,14 @@
+# Simulator tests that need more than cmocka. Included from tests/CMakeLists.txt,
+# so CMAKE_CURRENT_SOURCE_DIR and CMAKE_CURRENT_BINARY_DIR are those of tests/;
+# this file's own directory is CMAKE_CURRENT_LIST_DIR, captured here because
+# that variable changes meaning inside functions called later.
+set(SYNFIN_SIM_TEST_DIR "${CMAKE_CURRENT_LIST_DIR}")
+
+# The simulator's pcap of a scripted TCP exchange over a corrupting,
+# duplicating link, checked by tshark's own dissectors and checksum checks.
+add_executable(sim_pcap_tshark "${SYNFIN_SIM_TEST_DIR}/pcap_tshark.c")
+target_link_libraries(sim_pcap_tshark PRIVATE synfin_objects synfin_drivers)
+target_include_directories(sim_pcap_tshark PRIVATE "${CMAKE_SOURCE_DIR}/src" "${CMAKE_SOURCE_DIR}/drivers")
+add_test(NAME sim_pcap_tshark
+	COMMAND bash "${SYNFIN_SIM_TEST_DIR}/check_pcap_tshark.sh"
+		$<TARGET_FILE:sim_pcap_tshark> "${CMAKE_CURRENT_BINARY_DIR}/sim_pcap_tshark.work")
