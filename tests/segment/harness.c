@@ -1,0 +1,242 @@
+#include "harness.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void h_output(void *ctx, const uint8_t *dgram, size_t len)
+{
+	struct harness *h = ctx;
+
+	assert_true(h->nout < H_MAX_OUT);
+	assert_true(len <= sizeof h->out[0].data);
+	memcpy(h->out[h->nout].data, dgram, len);
+	h->out[h->nout].len = len;
+	h->nout++;
+}
+
+static void h_trace(void *ctx, const struct sf_trace_event *ev)
+{
+	struct harness *h = ctx;
+
+	if (ev->kind == SF_TRACE_STATE && h->nstates < H_MAX_TRACE) {
+		struct h_state_change *c = &h->states[h->nstates++];
+		c->sock = ev->sock;
+		c->from = ev->old_state;
+		c->to = ev->new_state;
+		snprintf(c->cause, sizeof c->cause, "%s", ev->cause ? ev->cause : "");
+	}
+	if (ev->kind == SF_TRACE_DROP) {
+		h->last_drop = ev->drop;
+		h->ndrops++;
+	}
+}
+
+struct harness *h_new(int family, h_config_fn adjust)
+{
+	struct harness *h = calloc(1, sizeof *h);
+
+	assert_non_null(h);
+	h->family = family;
+	sf_config_default(&h->cfg);
+	for (int i = 0; i < 16; i++)
+		h->cfg.secret[i] = (uint8_t)(0xa0 + i);
+	h->cfg.output = h_output;
+	h->cfg.output_ctx = h;
+	h->cfg.trace = h_trace;
+	h->cfg.trace_ctx = h;
+	if (adjust)
+		adjust(&h->cfg);
+	h->now = 1000 * H_MS;
+	h->st = sf_stack_new(&h->cfg, h->now);
+	assert_non_null(h->st);
+	if (family == 4) {
+		h->local = sf_addr_v4(192, 0, 2, 1);
+		h->peer = sf_addr_v4(192, 0, 2, 2);
+	} else {
+		assert_int_equal(sf_addr_parse("2001:db8::1", &h->local), 0);
+		assert_int_equal(sf_addr_parse("2001:db8::2", &h->peer), 0);
+	}
+	assert_int_equal(sf_stack_add_address(h->st, &h->local, 1500), 0);
+	h->peer_port = 40000;
+	return h;
+}
+
+void h_free(struct harness *h)
+{
+	sf_stack_free(h->st);
+	free(h);
+}
+
+void h_inject(struct harness *h, uint16_t lport, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t window,
+	      const void *data, size_t len, const struct sf_tcp_options *opt)
+{
+	uint8_t buf[2048];
+	struct sf_segment seg = {
+		.src = h->peer, .dst = h->local, .sport = h->peer_port, .dport = lport,
+		.seq = seq, .ack = ack, .flags = flags, .window = window,
+		.payload = data, .payload_len = len,
+	};
+	if (opt)
+		seg.opt = *opt;
+	size_t n = sf_wire_build(buf, sizeof buf, &seg, NULL, 0);
+	assert_true(n > 0);
+	sf_input(h->st, h->now, buf, n);
+}
+
+void h_inject_raw(struct harness *h, const void *dgram, size_t len)
+{
+	sf_input(h->st, h->now, dgram, len);
+}
+
+size_t h_pending(const struct harness *h)
+{
+	return h->nout - h->next_out;
+}
+
+struct sf_segment h_next(struct harness *h)
+{
+	struct sf_segment seg;
+
+	if (h->next_out >= h->nout)
+		fail_msg("expected a segment from the stack, none was sent");
+	struct h_out *o = &h->out[h->next_out++];
+	assert_int_equal(sf_wire_parse(o->data, o->len, &seg), SF_DROP_NONE);
+	/* Keep payload valid while the harness lives (outputs are not reused). */
+	return seg;
+}
+
+static void flag_text(uint8_t f, char *buf)
+{
+	static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR" };
+	buf[0] = 0;
+	for (int i = 0; i < 8; i++)
+		if (f & (1u << i)) {
+			strcat(buf, names[i]);
+			strcat(buf, " ");
+		}
+}
+
+struct sf_segment h_expect(struct harness *h, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	struct sf_segment seg = h_next(h);
+	if (seg.flags != flags) {
+		char want[64], got[64];
+		flag_text(flags, want);
+		flag_text(seg.flags, got);
+		fail_msg("flags: want [%s] got [%s] (seq %u ack %u)", want, got, seg.seq, seg.ack);
+	}
+	assert_int_equal(seg.seq, seq);
+	if (flags & SF_TCP_ACK)
+		assert_int_equal(seg.ack, ack);
+	return seg;
+}
+
+void h_expect_none(struct harness *h)
+{
+	if (h->next_out < h->nout) {
+		struct sf_segment seg = h_next(h);
+		char got[64];
+		flag_text(seg.flags, got);
+		fail_msg("expected no segment, got [%s] seq %u ack %u len %zu", got, seg.seq, seg.ack, seg.payload_len);
+	}
+}
+
+void h_advance(struct harness *h, uint64_t ms)
+{
+	uint64_t target = h->now + ms * H_MS;
+
+	for (;;) {
+		uint64_t d = sf_next_deadline(h->st);
+		if (d > target)
+			break;
+		if (d > h->now)
+			h->now = d;
+		sf_advance(h->st, h->now);
+	}
+	h->now = target;
+	sf_advance(h->st, h->now);
+}
+
+uint64_t h_advance_to_deadline(struct harness *h)
+{
+	uint64_t d = sf_next_deadline(h->st);
+
+	assert_true(d != UINT64_MAX);
+	uint64_t moved = d > h->now ? d - h->now : 0;
+	if (d > h->now)
+		h->now = d;
+	sf_advance(h->st, h->now);
+	return moved / H_MS;
+}
+
+static struct sf_endpoint ep(const struct sf_addr *a, uint16_t port)
+{
+	struct sf_endpoint e = { .addr = *a, .port = port };
+	return e;
+}
+
+int h_listen(struct harness *h, uint16_t port, int backlog)
+{
+	int s = sf_socket(h->st, h->family);
+	assert_true(s >= 0);
+	struct sf_endpoint local = ep(&h->local, port);
+	memset(local.addr.bytes, 0, sizeof local.addr.bytes); /* wildcard */
+	assert_int_equal(sf_bind(h->st, s, &local), 0);
+	assert_int_equal(sf_listen(h->st, s, backlog), 0);
+	return s;
+}
+
+int h_connect(struct harness *h, uint16_t lport, uint16_t rport, uint32_t *iss)
+{
+	int s = sf_socket(h->st, h->family);
+	assert_true(s >= 0);
+	if (lport) {
+		struct sf_endpoint local = ep(&h->local, lport);
+		assert_int_equal(sf_bind(h->st, s, &local), 0);
+	}
+	struct sf_endpoint remote = ep(&h->peer, rport);
+	assert_int_equal(sf_connect(h->st, s, &remote), -EINPROGRESS);
+	struct sf_segment syn = h_next(h);
+	assert_int_equal(syn.flags, SF_TCP_SYN);
+	assert_int_equal(syn.dport, rport);
+	h->peer_port = rport;
+	if (iss)
+		*iss = syn.seq;
+	return s;
+}
+
+int h_accept_new(struct harness *h, int listener, uint16_t lport, uint32_t peer_isn, uint32_t *iss)
+{
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+	h_inject(h, lport, SF_TCP_SYN, peer_isn, 0, 65535, NULL, 0, &opt);
+	struct sf_segment sa = h_next(h);
+	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
+	assert_int_equal(sa.ack, peer_isn + 1);
+	h_inject(h, lport, SF_TCP_ACK, peer_isn + 1, sa.seq + 1, 65535, NULL, 0, NULL);
+	struct sf_endpoint peer;
+	int s = sf_accept(h->st, listener, &peer);
+	assert_true(s >= 0);
+	if (iss)
+		*iss = sa.seq;
+	return s;
+}
+
+int h_saw_state(const struct harness *h, enum sf_tcp_state from, enum sf_tcp_state to)
+{
+	for (size_t i = 0; i < h->nstates; i++)
+		if (h->states[i].from == from && h->states[i].to == to)
+			return 1;
+	return 0;
+}
+
+uint64_t h_counter(const struct harness *h, enum sf_counter_id id)
+{
+	return sf_counter_value(sf_stack_counters(h->st), id);
+}
+
+uint64_t h_drops(const struct harness *h, enum sf_drop_reason reason)
+{
+	return sf_stack_counters(h->st)->drops[reason];
+}
