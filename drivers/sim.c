@@ -1070,6 +1070,16 @@ void sf_sim_run_until(struct sf_sim *sim, uint64_t t_ns)
 		do_step(sim, when, is_event);
 	if (t_ns > sim->now)
 		sim->now = t_ns;
+	sf_sim_sync_hosts(sim);
+}
+
+void sf_sim_sync_hosts(struct sf_sim *sim)
+{
+	/* Hosts learn the time only from events; before the caller acts on
+	 * them as an application would, bring every clock up to now. */
+	for (int i = 0; sim && i < sim->nhosts; i++)
+		if (sim->hosts[i].up && sim->hosts[i].ops.advance)
+			sim->hosts[i].ops.advance(sim->hosts[i].ctx, sim->now);
 }
 
 uint64_t sf_sim_run(struct sf_sim *sim, uint64_t limit_ns)

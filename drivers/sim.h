@@ -112,8 +112,14 @@ uint64_t sf_sim_now(const struct sf_sim *sim);
 int sf_sim_at(struct sf_sim *sim, uint64_t t_ns, sf_sim_action_fn fn, void *ctx);
 /** Process the next event (delivery, host deadline or action). false if nothing is pending. */
 bool sf_sim_step(struct sf_sim *sim);
-/** Process every event due at or before t_ns, then set the clock to t_ns. */
+/** Process every event due at or before t_ns, then set the clock to t_ns (and sync the hosts). */
 void sf_sim_run_until(struct sf_sim *sim, uint64_t t_ns);
+/**
+ * Call every up host's advance with the current time, so that a host that
+ * heard nothing lately is at the simulator's time before the caller makes
+ * application calls on it (stacks act at the last time they were given).
+ */
+void sf_sim_sync_hosts(struct sf_sim *sim);
 /** Run until nothing is pending or the clock would pass limit_ns; returns the time reached. */
 uint64_t sf_sim_run(struct sf_sim *sim, uint64_t limit_ns);
 

@@ -90,14 +90,13 @@ bool sc_run_until(struct scenario *sc, bool (*cond)(struct scenario *sc, void *c
 	while (!cond(sc, ctx)) {
 		if (sf_sim_now(sc->sim) >= limit)
 			return false;
-		uint64_t before = sf_sim_now(sc->sim);
 		if (!sf_sim_step(sc->sim) || sf_sim_now(sc->sim) > limit) {
 			/* Nothing pending (or past the limit): let time pass to the limit. */
 			if (sf_sim_now(sc->sim) < limit)
 				sf_sim_run_until(sc->sim, limit);
 			return cond(sc, ctx);
 		}
-		(void)before;
+		sf_sim_sync_hosts(sc->sim); /* the app in cond acts at the simulator's time */
 	}
 	return true;
 }
