@@ -1,0 +1,16 @@
+#!/bin/sh
+# The core library keeps no global mutable state: no object in libsynfin.a may
+# define a symbol in .data or .bss (read-only tables live in .rodata or
+# .data.rel.ro). Two stacks in one process are independent by construction.
+set -eu
+lib=$1
+bad=$(objdump -t "$lib" | awk '
+	/file format/ { obj = $1 }
+	$0 ~ /[ \t]\.(data|bss)[ \t]/ && $NF != ".data" && $NF != ".bss" { print obj ": " $NF }
+	$0 ~ /\*COM\*/ { print obj ": " $NF }')
+if [ -n "$bad" ]; then
+	echo "writable global state in the core library:"
+	echo "$bad"
+	exit 1
+fi
+echo "no writable globals in $lib"
