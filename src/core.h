@@ -248,6 +248,7 @@ uint16_t sf_tcb_window(struct sf_stack *st, struct sf_tcb *tcb);
 /* ---- tcb.c ---- */
 struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family);
 void sf_tcb_set_state(struct sf_stack *st, struct sf_tcb *tcb, enum sf_tcp_state to, const char *cause);
+bool sf_state_transition_legal(enum sf_tcp_state from, enum sf_tcp_state to);
 void sf_tcb_hash(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb);
