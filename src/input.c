@@ -48,6 +48,13 @@ static void connected(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_s
 		tcb->max_snd_wnd = tcb->snd_wnd;
 	sf_tcb_set_state(st, tcb, SF_ESTABLISHED, cause);
 	sf_mark_ready(st, &tcb->sock);
+	if (tcb->sock.keepalive_on)
+		sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_idle_ms * 1000000u);
+	/* A shutdown(SHUT_WR) or close() made during the handshake queued a
+	 * FIN (RFC 9293 §3.10.4: "queue for processing after entering
+	 * ESTABLISHED"): now it goes, after any queued data. */
+	if (tcb->fin_queued)
+		sf_tcb_set_state(st, tcb, SF_FIN_WAIT_1, "queued close");
 }
 
 /*

@@ -189,6 +189,13 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 		sf_emit(st, &seg, p2, n2, (int)tcb->sock.handle, retransmit);
 		sent++;
 
+		/* RFC 6298 §3 / Karn (MUST-18): time one new segment at a time,
+		 * never a retransmitted one. */
+		if (!retransmit && !tcb->rtt_timing) {
+			tcb->rtt_timing = true;
+			tcb->rtt_seq = tcb->snd_nxt + len + (fin ? 1u : 0u);
+			tcb->rtt_start_ns = st->now_ns;
+		}
 		tcb->snd_nxt += len + (fin ? 1u : 0u);
 		if (fin)
 			tcb->fin_sent = true;

@@ -206,6 +206,7 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		return;
 	}
 	tcb->rtx_count++;
+	tcb->rtt_timing = false; /* Karn's rule (MUST-18): no sample from a retransmitted segment */
 	tcb->rto_ms = tcb->rto_ms * 2 > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : tcb->rto_ms * 2;
 	tcb->due[SF_TIMER_RETRANSMIT] = SF_TIME_NEVER;
 	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED) {
