@@ -36,7 +36,10 @@ void sf_config_default(struct sf_config *cfg)
 
 static bool config_ok(const struct sf_config *cfg)
 {
-	return cfg && cfg->output && cfg->msl_ms > 0 && cfg->ephemeral_lo > 0 &&
+	/* Compact records keep 32-bit millisecond expiries compared modulo
+	 * 2^32, so every wait they hold must stay well under 2^31 ms. */
+	return cfg && cfg->output && cfg->msl_ms > 0 && cfg->msl_ms <= (1u << 29) &&
+	       cfg->rto_max_ms <= (1u << 29) && cfg->ephemeral_lo > 0 &&
 	       cfg->ephemeral_lo <= cfg->ephemeral_hi && cfg->synack_retries <= SF_MAX_SYNACK_RETRIES &&
 	       cfg->rto_initial_ms > 0 && cfg->rto_min_ms > 0 && cfg->rto_min_ms <= cfg->rto_max_ms &&
 	       cfg->syn_backlog > 0 && cfg->somaxconn > 0 && cfg->max_sockets > 0 &&
