@@ -168,11 +168,9 @@ static void test_past_fires_at_once(void **state)
 	sf_wheel_schedule(&w, &d, 0);
 	assert_true(w.count == 4);
 	assert_true(sf_wheel_next_deadline(&w) <= now);
-	assert_ptr_equal(sf_wheel_expire(&w, now), &a);
-	assert_ptr_equal(sf_wheel_expire(&w, now), &b);
-	assert_ptr_equal(sf_wheel_expire(&w, now), &c);
-	assert_ptr_equal(sf_wheel_expire(&w, now), &d);
-	assert_null(sf_wheel_expire(&w, now));
+	/* Order among timers due together is not promised, only that each fires once. */
+	assert_true(drain(&w, now) == 4);
+	assert_false(sf_timer_armed(&a) || sf_timer_armed(&b) || sf_timer_armed(&c) || sf_timer_armed(&d));
 	assert_true(w.count == 0);
 
 	/* After the wheel has moved on, and even if the caller's clock steps back. */
@@ -360,6 +358,7 @@ static void test_cancel(void **state)
 {
 	struct sf_wheel w;
 	struct sf_timer a, b, c, d, e, zero;
+	struct sf_timer *t;
 
 	(void)state;
 	memset(&a, 0, sizeof(a));
@@ -399,8 +398,9 @@ static void test_cancel(void **state)
 	sf_wheel_cancel(&w, &a);
 	sf_wheel_cancel(&w, &e);
 	assert_true(w.count == 2);
-	assert_ptr_equal(sf_wheel_expire(&w, MS(30)), &b);
-	assert_ptr_equal(sf_wheel_expire(&w, MS(30)), &d);
+	t = sf_wheel_expire(&w, MS(30));
+	assert_true(t == &b || t == &d);
+	assert_ptr_equal(sf_wheel_expire(&w, MS(30)), t == &b ? &d : &b);
 	assert_null(sf_wheel_expire(&w, MS(30)));
 
 	/* A timer cascaded down twice (100030 ms is digits 24, 26, 62 from 30). */
