@@ -81,6 +81,27 @@ static bool port_conflict(struct sf_stack *st, const struct sf_sock *sock, const
 	return false;
 }
 
+/*
+ * listen(2) checks the port again, as Linux's inet_csk_listen_start does:
+ * SO_REUSEADDR lets sockets share a port only while none of them listens, so
+ * a socket bound beside one that has since begun listening on the same
+ * address may not listen too (-EADDRINUSE): a SYN would have two listeners
+ * and sf_listener_lookup no rule to choose. An exact address beside the
+ * wildcard stays allowed (the exact one wins the lookup, as on the BSDs).
+ */
+static bool listen_conflict(struct sf_stack *st, const struct sf_sock *sock)
+{
+	const struct sf_port_use *use = sf_port_use(st, sock->local.port, false);
+
+	for (uint32_t h = use ? use->bound_head : 0; h; h = st->socks[h - 1]->bind_next) {
+		const struct sf_sock *o = st->socks[h - 1];
+		if (o != sock && o->kind == SF_SOCK_LISTENER && o->family == sock->family &&
+		    memcmp(&o->local.addr, &sock->local.addr, sizeof sock->local.addr) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int do_bind(struct sf_stack *st, struct sf_sock *sock, const struct sf_addr *addr, uint16_t port)
 {
 	if (port == 0) {
@@ -145,6 +166,8 @@ int sf_listen(sf_stack *st, int handle, int backlog)
 		int err = do_bind(st, sock, &any, 0);
 		if (err)
 			return err;
+	} else if (listen_conflict(st, sock)) {
+		return -EADDRINUSE;
 	}
 	struct sf_listener *lst = calloc(1, sizeof *lst);
 	if (!lst)
@@ -357,6 +380,9 @@ static void abort_tcb(struct sf_stack *st, struct sf_tcb *tcb, const char *cause
 {
 	if (synchronized(tcb->state))
 		sf_tcb_send_rst(st, tcb);
+	/* RFC 4022 tcpAttemptFails counts every SYN-SENT/SYN-RECEIVED -> CLOSED. */
+	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
+		st->ctr.AttemptFails++;
 	if (tcb->state != SF_CLOSED)
 		sf_tcb_set_state(st, tcb, SF_CLOSED, cause);
 	sf_tcb_destroy(st, tcb);
@@ -373,12 +399,21 @@ int sf_close(sf_stack *st, int handle)
 		return 0;
 	}
 	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	if (tcb->went_time_wait) {
+		/* SPEC 13.6: the connection already lives on as a TIME-WAIT record
+		 * (or has ended); there is nothing left to close. Orphaning this
+		 * husk would leak it: no timer or segment would ever free it. */
+		sf_tcb_destroy(st, tcb);
+		return 0;
+	}
 	switch (tcb->state) {
 	case SF_CLOSED:
 		sf_tcb_destroy(st, tcb);
 		return 0;
 	case SF_SYN_SENT:
-		/* §3.10.4: delete the TCB; no segment is sent. */
+		/* §3.10.4: delete the TCB; no segment is sent. The attempt
+		 * failed (RFC 4022 tcpAttemptFails: SYN-SENT -> CLOSED). */
+		st->ctr.AttemptFails++;
 		sf_tcb_set_state(st, tcb, SF_CLOSED, "close()");
 		sf_tcb_destroy(st, tcb);
 		return 0;

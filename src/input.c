@@ -119,6 +119,11 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 		return;
 	}
 	sf_tcb_init_rcv(st, tcb, seg->seq);
+	/* The window our SYN offered now starts at RCV.NXT = IRS+1 (init_rcv
+	 * collapsed it to zero): without this, text on the SYN,ACK would be
+	 * trimmed away as outside the window (§3.10.7.3 fourth: "Data or
+	 * controls ... queued for processing"; MUST-58: one ACK covers it). */
+	(void)sf_tcb_window(st, tcb);
 	sf_tcb_set_peer_mss(st, tcb, seg);
 	tcb->last_heard_ns = st->now_ns;
 	if (!has_ack) {
@@ -133,7 +138,15 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 		sf_tcb_send_syn(st, tcb, false);
 		return;
 	}
+	bool syn_retransmitted = tcb->rtx_count != 0; /* ack_advance clears it */
 	ack_advance(st, tcb, seg->ack);
+	if (syn_retransmitted && tcb->srtt_us == 0) {
+		/* RFC 6298 §5.7: the SYN timed out and Karn's rule left us no
+		 * sample: data starts with an RTO of 3 s, not the backed-off or
+		 * the 1 s initial one. */
+		uint32_t rto = st->cfg.rto_initial_ms < 3000 ? 3000 : st->cfg.rto_initial_ms;
+		tcb->rto_ms = rto > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : rto;
+	}
 	connected(st, tcb, seg, "rcv SYN,ACK");
 
 	/* Any text or FIN on the SYN,ACK continues at the sixth step; one ACK
@@ -191,6 +204,15 @@ static void rst_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 	}
 }
 
+/* Our FIN is ACKed in FIN-WAIT-1. An orphan may wait only fin_timeout for
+ * the peer's FIN (Linux's tcp_fin_timeout). */
+static void enter_fin_wait_2(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	sf_tcb_set_state(st, tcb, SF_FIN_WAIT_2, "rcv ACK of FIN");
+	if (tcb->orphan)
+		sf_tcb_arm(st, tcb, SF_TIMER_FIN_WAIT_2, st->now_ns + (uint64_t)st->cfg.fin_timeout_ms * 1000000u);
+}
+
 /*
  * Fifth: the ACK field. Returns false when processing of the segment ends here
  * (dropped, or the connection is gone).
@@ -231,9 +253,13 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 		return true;
 	switch (tcb->state) {
 	case SF_FIN_WAIT_1:
-		sf_tcb_set_state(st, tcb, SF_FIN_WAIT_2, "rcv ACK of FIN");
-		if (tcb->orphan)
-			sf_tcb_arm(st, tcb, SF_TIMER_FIN_WAIT_2, st->now_ns + (uint64_t)st->cfg.fin_timeout_ms * 1000000u);
+		/* RFC 9293 Figure 5 note 2, §3.10.7.4 eighth ("If our FIN has been
+		 * ACKed (perhaps in this segment), then enter TIME-WAIT"): a FIN
+		 * riding with the ACK of ours goes FIN-WAIT-1 -> TIME-WAIT at the
+		 * FIN step. If that FIN cannot be taken, the text step falls back
+		 * to FIN-WAIT-2 (sf_tcb_input_text_and_fin). */
+		if (!(seg->flags & SF_TCP_FIN))
+			enter_fin_wait_2(st, tcb);
 		return true;
 	case SF_CLOSING:
 		sf_tcb_set_state(st, tcb, SF_TIME_WAIT, "rcv ACK of FIN");
@@ -337,6 +363,10 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 			break; /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
 		}
 	}
+	/* The segment ACKed our FIN but its own FIN was not taken (out of
+	 * order, or beyond the window): ack_arrives left FIN-WAIT-1 to us. */
+	if (tcb->state == SF_FIN_WAIT_1 && sf_tcb_fin_acked(tcb))
+		enter_fin_wait_2(st, tcb);
 	if (sf_tcb_output(st, tcb) == 0 && need_ack)
 		sf_tcb_send_ack(st, tcb);
 }

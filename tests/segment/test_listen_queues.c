@@ -1,0 +1,458 @@
+/*
+ * SPEC 13.8: a listener's two queues. The SYN queue holds embryonic
+ * (SYN-RECEIVED) records up to syn_backlog; the accept queue holds completed
+ * connections up to min(backlog, somaxconn), at least 1. What happens when
+ * either is full, and what closing a listener does to both (RFC 9293
+ * §3.10.4 LISTEN, §3.10.7.1).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define LPORT 80
+
+/* The peer at source port pport sends a SYN (ISN isn, MSS 1460) to lport.
+ * Asserts the SYN,ACK that answers it and returns our ISS. */
+static uint32_t syn_from(struct harness *h, uint16_t pport, uint16_t lport, uint32_t isn)
+{
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+
+	h->peer_port = pport;
+	h_inject(h, lport, SF_TCP_SYN, isn, 0, 65535, NULL, 0, &opt);
+	struct sf_segment sa = h_next(h);
+	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
+	assert_int_equal(sa.ack, isn + 1);
+	assert_int_equal(sa.sport, lport);
+	assert_int_equal(sa.dport, pport);
+	return sa.seq;
+}
+
+/* The peer at pport sends a SYN that the stack must not answer. */
+static void syn_ignored(struct harness *h, uint16_t pport, uint16_t lport, uint32_t isn)
+{
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+
+	h->peer_port = pport;
+	h_inject(h, lport, SF_TCP_SYN, isn, 0, 65535, NULL, 0, &opt);
+	h_expect_none(h);
+}
+
+/* The peer's third segment of the handshake: <SEQ=isn+1><ACK=iss+1><CTL=ACK>. */
+static void ack_from(struct harness *h, uint16_t pport, uint16_t lport, uint32_t isn, uint32_t iss)
+{
+	h->peer_port = pport;
+	h_inject(h, lport, SF_TCP_ACK, isn + 1, iss + 1, 65535, NULL, 0, NULL);
+}
+
+/* A full handshake from pport that lands on the accept queue. Returns our ISS. */
+static uint32_t complete_from(struct harness *h, uint16_t pport, uint16_t lport, uint32_t isn)
+{
+	uint32_t iss = syn_from(h, pport, lport, isn);
+	ack_from(h, pport, lport, isn, iss);
+	h_expect_none(h);
+	return iss;
+}
+
+/* Accept one connection and check it is the one from pport. */
+static int accept_from(struct harness *h, int l, uint16_t pport)
+{
+	struct sf_endpoint peer;
+	int c = sf_accept(h->st, l, &peer);
+
+	assert_true(c >= 0);
+	assert_int_equal(peer.port, pport);
+	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
+	return c;
+}
+
+static void cfg_somaxconn2(struct sf_config *cfg)
+{
+	cfg->somaxconn = 2;
+}
+
+static void cfg_abort_on_overflow(struct sf_config *cfg)
+{
+	cfg->abort_on_overflow = 1;
+}
+
+static void cfg_syn_backlog2(struct sf_config *cfg)
+{
+	cfg->syn_backlog = 2;
+}
+
+static void cfg_max_sockets2(struct sf_config *cfg)
+{
+	cfg->max_sockets = 2;
+}
+
+static void cfg_max_sockets8(struct sf_config *cfg)
+{
+	cfg->max_sockets = 8;
+}
+
+/* SPEC 13.8: with the accept queue (backlog 2) full a new SYN gets no answer
+ * and is counted (ListenOverflows, ListenDrops, LISTEN_OVERFLOW); it is
+ * answered again once the application accepts. */
+static void test_full_accept_queue_drops_syn(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, LPORT, 2);
+
+	complete_from(h, 40001, LPORT, 1000);
+	complete_from(h, 40002, LPORT, 2000);
+	assert_int_equal(h_counter(h, SF_CTR_PassiveOpens), 2);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 0);
+
+	syn_ignored(h, 40003, LPORT, 3000);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 1);
+	assert_int_equal(h_counter(h, SF_CTR_ListenDrops), 1);
+	assert_int_equal(h_drops(h, SF_DROP_LISTEN_OVERFLOW), 1);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TCPReqQFullDrop), 0);
+
+	/* The client's SYN retransmission gets in once there is room. */
+	accept_from(h, l, 40001);
+	syn_from(h, 40003, LPORT, 3000);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 1);
+	h_free(h);
+}
+
+/* SPEC 13.8 / sf_listen: the queue holds at least one connection, whatever
+ * backlog (0 or negative) the application asked for. */
+static void test_backlog_at_least_one(void **state)
+{
+	(void)state;
+	static const int backlogs[] = { 0, -5 };
+
+	for (size_t i = 0; i < sizeof backlogs / sizeof backlogs[0]; i++) {
+		struct harness *h = h_new(4, NULL);
+		int l = h_listen(h, LPORT, backlogs[i]);
+		complete_from(h, 40001, LPORT, 1000);
+		syn_ignored(h, 40002, LPORT, 2000);
+		assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 1);
+		accept_from(h, l, 40001);
+		assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
+		h_free(h);
+	}
+}
+
+/* SPEC 13.8: somaxconn caps a larger backlog (listen(1000) holds 2). */
+static void test_somaxconn_caps_backlog(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, cfg_somaxconn2);
+	int l = h_listen(h, LPORT, 1000);
+
+	complete_from(h, 40001, LPORT, 1000);
+	complete_from(h, 40002, LPORT, 2000);
+	syn_ignored(h, 40003, LPORT, 3000);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 1);
+	assert_int_equal(h_drops(h, SF_DROP_LISTEN_OVERFLOW), 1);
+	accept_from(h, l, 40001);
+	accept_from(h, l, 40002);
+	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
+	h_free(h);
+}
+
+/* SPEC 13.8, as Linux: listen() on a listener resizes its accept queue, both
+ * ways, and is still capped by somaxconn. */
+static void test_listen_again_resizes(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, cfg_somaxconn2);
+	int l = h_listen(h, LPORT, 1);
+
+	complete_from(h, 40001, LPORT, 1000);
+	syn_ignored(h, 40002, LPORT, 2000);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 1);
+
+	/* Grow to 2 (asked 50, capped by somaxconn 2): one more fits, not two. */
+	assert_int_equal(sf_listen(h->st, l, 50), 0);
+	assert_int_equal(sf_state(h->st, l), SF_LISTEN);
+	complete_from(h, 40002, LPORT, 2000);
+	syn_ignored(h, 40003, LPORT, 3000);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 2);
+
+	/* Shrink to 1 with 2 waiting: accepting one still leaves it full. */
+	assert_int_equal(sf_listen(h->st, l, 1), 0);
+	accept_from(h, l, 40001);
+	syn_ignored(h, 40003, LPORT, 3000);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 3);
+	accept_from(h, l, 40002);
+	syn_from(h, 40003, LPORT, 3000);
+	h_free(h);
+}
+
+/* SPEC 13.8 (Linux's behaviour): a final ACK that finds the accept queue full
+ * is dropped, the embryo stays and retransmits its SYN,ACK at its timeout;
+ * the peer's ACK to that retransmission completes the handshake once the app
+ * has accepted. Nothing is accepted beyond the limit. */
+static void test_final_ack_on_full_queue_keeps_embryo(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, LPORT, 1);
+
+	uint32_t iss_a = syn_from(h, 40001, LPORT, 1000);
+	uint32_t iss_b = syn_from(h, 40002, LPORT, 2000);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 2);
+	ack_from(h, 40001, LPORT, 1000, iss_a);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
+
+	/* B's ACK: the queue (1) is full. Dropped silently, the record stays. */
+	ack_from(h, 40002, LPORT, 2000, iss_b);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 1);
+	assert_int_equal(h_counter(h, SF_CTR_ListenDrops), 1);
+	assert_int_equal(h_drops(h, SF_DROP_LISTEN_OVERFLOW), 1);
+	assert_int_equal(h_counter(h, SF_CTR_PassiveOpens), 1);
+	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
+
+	/* B's SYN,ACK goes again at its RTO (1 s after B's SYN), unchanged. */
+	h_advance(h, 999);
+	h_expect_none(h);
+	h_advance(h, 1);
+	struct sf_segment sa = h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss_b, 2001);
+	assert_int_equal(sa.dport, 40002);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPSynRetrans), 1);
+
+	/* Its ACK still finds the queue full: dropped again. */
+	ack_from(h, 40002, LPORT, 2000, iss_b);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 2);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
+
+	/* The app takes A; only A is there. */
+	accept_from(h, l, 40001);
+	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
+
+	/* The peer's ACK now completes B. */
+	ack_from(h, 40002, LPORT, 2000, iss_b);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
+	assert_int_equal(h_counter(h, SF_CTR_PassiveOpens), 2);
+	int b = accept_from(h, l, 40002);
+	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 2);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 0);
+
+	/* And B works: its data is ACKed from ISS+1. */
+	h->peer_port = 40002;
+	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, 2001, iss_b + 1, 65535, "x", 1, NULL);
+	h_expect(h, SF_TCP_ACK, iss_b + 1, 2002);
+	char c;
+	assert_int_equal(sf_recv(h->st, b, &c, 1), 1);
+	assert_int_equal(c, 'x');
+	h_free(h);
+}
+
+/* SPEC 13.8, like Linux's tcp_abort_on_overflow: the final ACK that finds the
+ * accept queue full is answered with RST and the embryo is dropped. */
+static void test_abort_on_overflow_resets(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, cfg_abort_on_overflow);
+	int l = h_listen(h, LPORT, 1);
+
+	uint32_t iss_a = syn_from(h, 40001, LPORT, 1000);
+	uint32_t iss_b = syn_from(h, 40002, LPORT, 2000);
+	ack_from(h, 40001, LPORT, 1000, iss_a);
+	h_expect_none(h);
+
+	ack_from(h, 40002, LPORT, 2000, iss_b);
+	struct sf_segment rst = h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss_b + 1, 2001);
+	assert_int_equal(rst.dport, 40002);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 1);
+	assert_int_equal(h_counter(h, SF_CTR_ListenDrops), 1);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	assert_int_equal(h_drops(h, SF_DROP_LISTEN_OVERFLOW), 1);
+	assert_true(h_saw_state(h, SF_SYN_RECEIVED, SF_CLOSED));
+
+	/* The record is gone: no SYN,ACK retransmission, and a later ACK
+	 * reaches the listener, which resets it (§3.10.7.2). */
+	h_advance(h, 2000);
+	h_expect_none(h);
+	ack_from(h, 40002, LPORT, 2000, iss_b);
+	h_expect(h, SF_TCP_RST, iss_b + 1, 0);
+	assert_int_equal(h_drops(h, SF_DROP_LISTEN_ACK), 1);
+	accept_from(h, l, 40001);
+	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
+	h_free(h);
+}
+
+/* SPEC 13.8: with syn_backlog embryos held, a new SYN is dropped unanswered
+ * (TCPReqQFullDrop, ListenDrops, SYN_QUEUE_FULL); room returns as embryos
+ * complete. The limit is per listener. */
+static void test_syn_backlog_full_drops_syn(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, cfg_syn_backlog2);
+	int l = h_listen(h, LPORT, 8);
+
+	uint32_t iss_a = syn_from(h, 40001, LPORT, 1000);
+	syn_from(h, 40002, LPORT, 2000);
+	syn_ignored(h, 40003, LPORT, 3000);
+	assert_int_equal(h_counter(h, SF_CTR_TCPReqQFullDrop), 1);
+	assert_int_equal(h_counter(h, SF_CTR_ListenDrops), 1);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 0);
+	assert_int_equal(h_drops(h, SF_DROP_SYN_QUEUE_FULL), 1);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 2);
+
+	/* Another listener has its own SYN queue. */
+	h_listen(h, 81, 8);
+	syn_from(h, 40003, 81, 3000);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 3);
+
+	/* A completes: its slot in port 80's SYN queue frees up. */
+	ack_from(h, 40001, LPORT, 1000, iss_a);
+	h_expect_none(h);
+	syn_from(h, 40004, LPORT, 4000);
+	syn_ignored(h, 40005, LPORT, 5000);
+	assert_int_equal(h_counter(h, SF_CTR_TCPReqQFullDrop), 2);
+	accept_from(h, l, 40001);
+	h_free(h);
+}
+
+/* RFC 9293 §3.10.4 (CLOSE in LISTEN), SPEC 13.8: closing a listener resets
+ * the connections waiting in its accept queue, <SEQ=SND.NXT><ACK=RCV.NXT>
+ * <CTL=RST,ACK>, and they are gone. */
+static void test_close_listener_resets_accept_queue(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, LPORT, 8);
+
+	uint32_t iss_a = complete_from(h, 40001, LPORT, 1000);
+	uint32_t iss_b = syn_from(h, 40002, LPORT, 2000);
+	ack_from(h, 40002, LPORT, 2000, iss_b);
+	/* B has sent data that nobody read yet: the RST ACKs it. */
+	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, 2001, iss_b + 1, 65535, "abc", 3, NULL);
+	h_expect(h, SF_TCP_ACK, iss_b + 1, 2004);
+	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 2);
+
+	assert_int_equal(sf_close(h->st, l), 0);
+	struct sf_segment r1 = h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss_a + 1, 1001);
+	assert_int_equal(r1.dport, 40001);
+	struct sf_segment r2 = h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss_b + 1, 2004);
+	assert_int_equal(r2.dport, 40002);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 0);
+	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 2);
+	assert_int_equal(sf_accept(h->st, l, NULL), -EBADF);
+	assert_int_equal(sf_state(h->st, l), -EBADF);
+
+	/* Gone: the peer's next segment finds no connection (§3.10.7.1). */
+	h->peer_port = 40001;
+	h_inject(h, LPORT, SF_TCP_ACK, 1001, iss_a + 1, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_RST, iss_a + 1, 0);
+	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);
+	/* And no timer of theirs fires later. */
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	h_free(h);
+}
+
+/* RFC 9293 §3.10.7.1, SPEC 13.8: an embryo whose listener was closed dies
+ * when its ACK comes (answered with <SEQ=SEG.ACK><CTL=RST>). Until then the
+ * listener's handle stays reserved: with max_sockets 8, new sockets get the
+ * 7 other handles, never l; once the embryo is gone, l is the one left. */
+static void test_close_listener_embryo_ack_gets_rst(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, cfg_max_sockets8);
+	int l = h_listen(h, LPORT, 8);
+	int got = 0;
+
+	uint32_t iss = syn_from(h, 40001, LPORT, 1000);
+	assert_int_equal(sf_close(h->st, l), 0);
+	h_expect_none(h); /* the embryo hears nothing until it speaks */
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
+	assert_int_equal(sf_state(h->st, l), -EBADF);
+
+	for (;;) {
+		int s = sf_socket(h->st, SF_AF_INET);
+		if (s < 0) {
+			assert_int_equal(s, -EMFILE);
+			break;
+		}
+		assert_int_not_equal(s, l);
+		got++;
+	}
+	assert_int_equal(got, 7);
+
+	ack_from(h, 40001, LPORT, 1000, iss);
+	h_expect(h, SF_TCP_RST, iss + 1, 0);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
+	assert_int_equal(h_drops(h, SF_DROP_LISTENER_GONE), 1);
+	assert_int_equal(h_counter(h, SF_CTR_PassiveOpens), 0);
+
+	/* The handle is free again; the embryo's timer is gone with it. */
+	assert_int_equal(sf_socket(h->st, SF_AF_INET), l);
+	assert_int_equal(sf_socket(h->st, SF_AF_INET), -EMFILE);
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	h_advance(h, 5000);
+	h_expect_none(h);
+
+	/* A later segment on that 4-tuple finds no connection. */
+	ack_from(h, 40001, LPORT, 1000, iss);
+	h_expect(h, SF_TCP_RST, iss + 1, 0);
+	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);
+	h_free(h);
+}
+
+/* SPEC 13.8: an embryo of a closed listener is also dropped by its own timer,
+ * without a SYN,ACK retransmission, and that frees the listener's handle. */
+static void test_close_listener_embryo_timer_drops(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, cfg_max_sockets2);
+	int l = h_listen(h, LPORT, 8);
+
+	uint32_t iss = syn_from(h, 40001, LPORT, 1000);
+	syn_from(h, 40002, LPORT, 2000);
+	assert_int_equal(sf_close(h->st, l), 0);
+	int s1 = sf_socket(h->st, SF_AF_INET);
+	assert_true(s1 >= 0);
+	assert_int_equal(sf_socket(h->st, SF_AF_INET), -EMFILE);
+
+	h_advance(h, 999);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 2);
+	h_advance(h, 1);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TCPSynRetrans), 0);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 2);
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+
+	assert_true(sf_socket(h->st, SF_AF_INET) >= 0);
+	/* Nothing is left of the embryo: its ACK finds no connection. */
+	ack_from(h, 40001, LPORT, 1000, iss);
+	h_expect(h, SF_TCP_RST, iss + 1, 0);
+	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);
+	h_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_accept_queue_drops_syn),
+		cmocka_unit_test(test_backlog_at_least_one),
+		cmocka_unit_test(test_somaxconn_caps_backlog),
+		cmocka_unit_test(test_listen_again_resizes),
+		cmocka_unit_test(test_final_ack_on_full_queue_keeps_embryo),
+		cmocka_unit_test(test_abort_on_overflow_resets),
+		cmocka_unit_test(test_syn_backlog_full_drops_syn),
+		cmocka_unit_test(test_close_listener_resets_accept_queue),
+		cmocka_unit_test(test_close_listener_embryo_ack_gets_rst),
+		cmocka_unit_test(test_close_listener_embryo_timer_drops),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,455 @@
+/*
+ * RFC 5961 (blind in-window attacks) as RFC 9293 §3.10.7.4 takes it up in
+ * its first, second, fourth and fifth steps: RST only at exactly RCV.NXT, a
+ * challenge ACK for an in-window RST, for any SYN and for an ACK outside
+ * [SND.UNA - MAX.SND.WND, SND.NXT]; a per-connection limit on challenge ACKs
+ * (RFC 5961 §7, not one global counter: CVE-2016-5696); and a duplicate ACK
+ * for unacceptable data.
+ *
+ * Each test accepts a connection on port 80 from the peer (ISN 100, window
+ * 65535), so RCV.NXT = 101, SND.NXT = ISS+1 and both windows are 65535.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define PEER_ISN 100u
+#define RCV_NXT (PEER_ISN + 1)
+#define WND 65535u
+
+struct conn {
+	struct harness *h;
+	int sock;
+	uint32_t iss;
+};
+
+static struct conn established(int family)
+{
+	struct conn c;
+
+	c.h = h_new(family, NULL);
+	int l = h_listen(c.h, 80, 8);
+	c.sock = h_accept_new(c.h, l, 80, PEER_ISN, &c.iss);
+	assert_int_equal(sf_state(c.h->st, c.sock), SF_ESTABLISHED);
+	h_expect_none(c.h);
+	return c;
+}
+
+/* Assert the next segment is an ACK with exactly our numbers and our window. */
+static void expect_our_ack(struct harness *h, uint32_t snd_nxt, uint32_t rcv_nxt)
+{
+	struct sf_segment a = h_expect(h, SF_TCP_ACK, snd_nxt, rcv_nxt);
+	assert_int_equal(a.window, WND);
+	assert_int_equal(a.payload_len, 0);
+	assert_int_equal(a.dport, h->peer_port);
+}
+
+/* RFC 5961 §3.2 / §3.10.7.4 second: a RST with SEQ == RCV.NXT resets the connection: -ECONNRESET, EstabResets. */
+static void rst_at_rcv_nxt_resets(int family)
+{
+	struct conn c = established(family);
+	struct harness *h = c.h;
+
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT, 0, 0, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, c.sock), SF_CLOSED);
+	assert_true(h_saw_state(h, SF_ESTABLISHED, SF_CLOSED));
+	assert_int_equal(h_counter(h, SF_CTR_EstabResets), 1);
+	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 0);
+	assert_int_equal(sf_take_error(h->st, c.sock), -ECONNRESET);
+	/* The 4-tuple is gone: what the peer sends next is answered as to no connection. */
+	h_inject(h, 80, SF_TCP_ACK, RCV_NXT, c.iss + 1, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_RST, c.iss + 1, 0);
+	h_free(h);
+}
+
+static void test_rst_at_rcv_nxt_v4(void **state)
+{
+	(void)state;
+	rst_at_rcv_nxt_resets(4);
+}
+
+static void test_rst_at_rcv_nxt_v6(void **state)
+{
+	(void)state;
+	rst_at_rcv_nxt_resets(6);
+}
+
+/* RFC 5961 §3.2: an exact RST with the ACK bit (as Linux sends it) resets too; recv and send see -ECONNRESET. */
+static void test_rst_ack_at_rcv_nxt_resets(void **state)
+{
+	(void)state;
+	struct conn c = established(4);
+	struct harness *h = c.h;
+	char buf[4];
+
+	h_inject(h, 80, SF_TCP_RST | SF_TCP_ACK, RCV_NXT, c.iss + 1, 0, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(sf_recv(h->st, c.sock, buf, sizeof buf), -ECONNRESET);
+	assert_int_equal(h_counter(h, SF_CTR_EstabResets), 1);
+	h_free(h);
+}
+
+/*
+ * RFC 5961 §3.2 / §3.10.7.4 second: a RST in the window but not at RCV.NXT
+ * draws a challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; the connection
+ * stays (TCPChallengeACK, RST_CHALLENGED). Both ends of the window.
+ */
+static void rst_in_window_challenged(int family)
+{
+	struct conn c = established(family);
+	struct harness *h = c.h;
+
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 1, 0, 0, NULL, 0, NULL);
+	expect_our_ack(h, c.iss + 1, RCV_NXT);
+	h_inject(h, 80, SF_TCP_RST | SF_TCP_ACK, RCV_NXT + WND - 1, 0xabcdef01u, 0, NULL, 0, NULL);
+	expect_our_ack(h, c.iss + 1, RCV_NXT);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
+	assert_int_equal(sf_take_error(h->st, c.sock), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 2);
+	assert_int_equal(h_counter(h, SF_CTR_TCPSYNChallenge), 0);
+	assert_int_equal(h_drops(h, SF_DROP_RST_CHALLENGED), 2);
+	assert_int_equal(h->last_drop, SF_DROP_RST_CHALLENGED);
+	assert_int_equal(h_counter(h, SF_CTR_EstabResets), 0);
+	/* The peer answers the challenge with the exact RST (RFC 5961 §3.2): now it resets. */
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT, 0, 0, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(sf_take_error(h->st, c.sock), -ECONNRESET);
+	h_free(h);
+}
+
+static void test_rst_in_window_v4(void **state)
+{
+	(void)state;
+	rst_in_window_challenged(4);
+}
+
+static void test_rst_in_window_v6(void **state)
+{
+	(void)state;
+	rst_in_window_challenged(6);
+}
+
+/* RFC 5961 §3.2 / §3.10.7.4 first: a RST outside the window is dropped silently: no segment, no challenge. */
+static void test_rst_out_of_window_silent(void **state)
+{
+	(void)state;
+	struct conn c = established(4);
+	struct harness *h = c.h;
+
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT + WND, 0, 0, NULL, 0, NULL);     /* just past the right edge */
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT - 1, 0, 0, NULL, 0, NULL);       /* just before RCV.NXT */
+	h_inject(h, 80, SF_TCP_RST | SF_TCP_ACK, RCV_NXT + 0x80000000u, c.iss + 1, 0, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
+	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 3);
+	assert_int_equal(h->last_drop, SF_DROP_SEQ_UNACCEPTABLE);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 0);
+	assert_int_equal(h_counter(h, SF_CTR_InRsts), 3);
+	assert_int_equal(h_counter(h, SF_CTR_OutSegs), 1); /* the handshake's SYN,ACK, nothing since */
+	h_free(h);
+}
+
+/* RFC 5961 §4.2 / §3.10.7.4 fourth: a SYN in ESTABLISHED, in or out of the window, draws a challenge ACK; the connection stays. */
+static void syn_challenged(int family)
+{
+	struct conn c = established(family);
+	struct harness *h = c.h;
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 536 };
+
+	/* In the window, with the attacker's own ACK number (ignored). */
+	h_inject(h, 80, SF_TCP_SYN, RCV_NXT + 1000, 0, 65535, NULL, 0, &opt);
+	expect_our_ack(h, c.iss + 1, RCV_NXT);
+	/* The peer's old SYN again (left of the window). */
+	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	expect_our_ack(h, c.iss + 1, RCV_NXT);
+	/* Far outside the window, with an ACK and text. */
+	h_inject(h, 80, SF_TCP_SYN | SF_TCP_ACK, RCV_NXT + 0x40000000u, 0x11111111u, 65535, "x", 1, NULL);
+	expect_our_ack(h, c.iss + 1, RCV_NXT);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
+	assert_int_equal(sf_take_error(h->st, c.sock), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TCPSYNChallenge), 3);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 3);
+	assert_int_equal(h_drops(h, SF_DROP_SYN_CHALLENGED), 3);
+	assert_int_equal(h->last_drop, SF_DROP_SYN_CHALLENGED);
+	assert_int_equal(h_counter(h, SF_CTR_EstabResets), 0);
+	char buf[4];
+	assert_int_equal(sf_recv(h->st, c.sock, buf, sizeof buf), -EAGAIN);
+	h_free(h);
+}
+
+static void test_syn_challenged_v4(void **state)
+{
+	(void)state;
+	syn_challenged(4);
+}
+
+static void test_syn_challenged_v6(void **state)
+{
+	(void)state;
+	syn_challenged(6);
+}
+
+/* RFC 5961 §5.2 / §3.10.7.4 fifth: an ACK beyond SND.NXT draws a challenge ACK (ACK_CHALLENGED); its text is not taken. */
+static void test_ack_beyond_snd_nxt_challenged(void **state)
+{
+	(void)state;
+	struct conn c = established(4);
+	struct harness *h = c.h;
+
+	h_inject(h, 80, SF_TCP_ACK, RCV_NXT, c.iss + 2, 65535, NULL, 0, NULL);
+	expect_our_ack(h, c.iss + 1, RCV_NXT);
+	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, RCV_NXT, c.iss + 100000, 65535, "evil", 4, NULL);
+	expect_our_ack(h, c.iss + 1, RCV_NXT);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_ACK_CHALLENGED), 2);
+	assert_int_equal(h->last_drop, SF_DROP_ACK_CHALLENGED);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 2);
+	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
+	char buf[8];
+	assert_int_equal(sf_recv(h->st, c.sock, buf, sizeof buf), -EAGAIN);
+	/* The same text with a good ACK is taken: RCV.NXT moves on. */
+	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, RCV_NXT, c.iss + 1, 65535, "good", 4, NULL);
+	h_expect(h, SF_TCP_ACK, c.iss + 1, RCV_NXT + 4);
+	assert_int_equal(sf_recv(h->st, c.sock, buf, sizeof buf), 4);
+	h_free(h);
+}
+
+/*
+ * RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND draws a challenge
+ * ACK; one exactly at that bound is acceptable (a duplicate: ignored, nothing
+ * sent). MAX.SND.WND is the peer's 65535.
+ */
+static void test_ack_too_old_challenged(void **state)
+{
+	(void)state;
+	struct conn c = established(4);
+	struct harness *h = c.h;
+	uint32_t snd_una = c.iss + 1;
+
+	h_inject(h, 80, SF_TCP_ACK, RCV_NXT, snd_una - WND, 65535, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 0);
+	h_inject(h, 80, SF_TCP_ACK, RCV_NXT, snd_una - WND - 1, 65535, NULL, 0, NULL);
+	expect_our_ack(h, snd_una, RCV_NXT);
+	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, RCV_NXT, snd_una - 0x10000000u, 65535, "evil", 4, NULL);
+	expect_our_ack(h, snd_una, RCV_NXT);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_ACK_CHALLENGED), 2);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 2);
+	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
+	char buf[8];
+	assert_int_equal(sf_recv(h->st, c.sock, buf, sizeof buf), -EAGAIN);
+	h_free(h);
+}
+
+/*
+ * RFC 5961 §3.2, §4.2, §5.2: the challenge ACK carries our current SND.NXT and
+ * RCV.NXT (after data both ways), never numbers from the segment that drew it.
+ */
+static void test_challenge_ack_carries_our_numbers(void **state)
+{
+	(void)state;
+	struct conn c = established(4);
+	struct harness *h = c.h;
+	char buf[16];
+
+	/* 5 bytes in, 3 bytes out (not yet ACKed: SND.UNA = ISS+1, SND.NXT = ISS+4). */
+	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, RCV_NXT, c.iss + 1, 65535, "hello", 5, NULL);
+	h_expect(h, SF_TCP_ACK, c.iss + 1, RCV_NXT + 5);
+	assert_int_equal(sf_recv(h->st, c.sock, buf, sizeof buf), 5);
+	assert_int_equal(sf_send(h->st, c.sock, "abc", 3), 3);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, c.iss + 1, RCV_NXT + 5);
+
+	h_inject(h, 80, SF_TCP_RST | SF_TCP_ACK, RCV_NXT + 777, c.iss + 2, 0, NULL, 0, NULL);
+	expect_our_ack(h, c.iss + 4, RCV_NXT + 5);
+	h_inject(h, 80, SF_TCP_SYN, 0x55555555u, 0, 65535, NULL, 0, NULL);
+	expect_our_ack(h, c.iss + 4, RCV_NXT + 5);
+	h_inject(h, 80, SF_TCP_ACK, RCV_NXT + 5, c.iss + 5, 65535, NULL, 0, NULL);
+	expect_our_ack(h, c.iss + 4, RCV_NXT + 5);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 3);
+	/* And the connection still works: the peer ACKs our 3 bytes. */
+	h_inject(h, 80, SF_TCP_ACK, RCV_NXT + 5, c.iss + 4, 65535, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
+	h_free(h);
+}
+
+/*
+ * RFC 5961 §7 (challenge_ack_limit, default 10 per second per connection):
+ * RST, SYN and ACK challenges share one budget; the 11th in the same virtual
+ * second is suppressed (TCPChallengeACKLimited); a second connection keeps
+ * its own budget (CVE-2016-5696: no global counter an attacker can drain and
+ * observe); one virtual second later the budget is full again.
+ */
+static void test_challenge_ack_limit(void **state)
+{
+	(void)state;
+	struct conn c = established(4);
+	struct harness *h = c.h;
+	int l2;
+
+	/* 4 RST + 3 SYN + 3 ACK challenges: 10 ACKs. */
+	for (int i = 0; i < 4; i++) {
+		h_inject(h, 80, SF_TCP_RST, RCV_NXT + 10 + (uint32_t)i, 0, 0, NULL, 0, NULL);
+		expect_our_ack(h, c.iss + 1, RCV_NXT);
+	}
+	for (int i = 0; i < 3; i++) {
+		h_inject(h, 80, SF_TCP_SYN, RCV_NXT + 20 + (uint32_t)i, 0, 65535, NULL, 0, NULL);
+		expect_our_ack(h, c.iss + 1, RCV_NXT);
+	}
+	for (int i = 0; i < 3; i++) {
+		h_inject(h, 80, SF_TCP_ACK, RCV_NXT, c.iss + 50 + (uint32_t)i, 65535, NULL, 0, NULL);
+		expect_our_ack(h, c.iss + 1, RCV_NXT);
+	}
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 10);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACKLimited), 0);
+
+	/* The 11th, 12th and 13th (one of each kind): nothing sent, still dropped. */
+	h_advance(h, 999);
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 30, 0, 0, NULL, 0, NULL);
+	h_inject(h, 80, SF_TCP_SYN, RCV_NXT + 31, 0, 65535, NULL, 0, NULL);
+	h_inject(h, 80, SF_TCP_ACK, RCV_NXT, c.iss + 60, 65535, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 10);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACKLimited), 3);
+	assert_int_equal(h_drops(h, SF_DROP_RST_CHALLENGED), 5);
+	assert_int_equal(h_drops(h, SF_DROP_SYN_CHALLENGED), 4);
+	assert_int_equal(h_drops(h, SF_DROP_ACK_CHALLENGED), 4);
+	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
+
+	/* A second connection (peer port 40001) has its own budget, in the same second. */
+	l2 = h_listen(h, 81, 8);
+	h->peer_port = 40001;
+	uint32_t iss2;
+	int s2 = h_accept_new(h, l2, 81, 5000, &iss2);
+	h_inject(h, 81, SF_TCP_RST, 5001 + 10, 0, 0, NULL, 0, NULL);
+	expect_our_ack(h, iss2 + 1, 5001);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 11);
+	assert_int_equal(sf_state(h->st, s2), SF_ESTABLISHED);
+
+	/* The first is still limited in this second ... */
+	h->peer_port = 40000;
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 40, 0, 0, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACKLimited), 4);
+	/* ... and has a full budget in the next one. */
+	h_advance(h, 1);
+	for (int i = 0; i < 10; i++) {
+		h_inject(h, 80, SF_TCP_RST, RCV_NXT + 50 + (uint32_t)i, 0, 0, NULL, 0, NULL);
+		expect_our_ack(h, c.iss + 1, RCV_NXT);
+	}
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 70, 0, 0, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 21);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACKLimited), 5);
+	/* The limit never blocks the exact RST. */
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT, 0, 0, NULL, 0, NULL);
+	assert_int_equal(sf_take_error(h->st, c.sock), -ECONNRESET);
+	h_free(h);
+}
+
+static void limit_3(struct sf_config *cfg)
+{
+	cfg->challenge_ack_limit = 3;
+}
+
+/* RFC 5961 §7: the limit is the configured challenge_ack_limit, not a constant. */
+static void test_challenge_ack_limit_configurable(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, limit_3);
+	int l = h_listen(h, 80, 8);
+	uint32_t iss;
+
+	h_accept_new(h, l, 80, PEER_ISN, &iss);
+	for (int i = 0; i < 3; i++) {
+		h_inject(h, 80, SF_TCP_RST, RCV_NXT + 1 + (uint32_t)i, 0, 0, NULL, 0, NULL);
+		expect_our_ack(h, iss + 1, RCV_NXT);
+	}
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 9, 0, 0, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 3);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACKLimited), 1);
+	h_free(h);
+}
+
+/*
+ * §3.10.7.4 first: an unacceptable segment with text (old, or beyond the
+ * window) is answered by <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and dropped
+ * (SEQ_UNACCEPTABLE); its text is not delivered.
+ */
+static void test_unacceptable_data_dup_ack(void **state)
+{
+	(void)state;
+	struct conn c = established(4);
+	struct harness *h = c.h;
+	char buf[16];
+
+	/* Wholly old: ends before RCV.NXT. */
+	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN - 9, c.iss + 1, 65535, "old-data", 8, NULL);
+	expect_our_ack(h, c.iss + 1, RCV_NXT);
+	/* Beyond the right edge. */
+	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, RCV_NXT + WND, c.iss + 1, 65535, "far", 3, NULL);
+	expect_our_ack(h, c.iss + 1, RCV_NXT);
+	/* An empty ACK left of the window is unacceptable too. */
+	h_inject(h, 80, SF_TCP_ACK, RCV_NXT - 1, c.iss + 1, 65535, NULL, 0, NULL);
+	expect_our_ack(h, c.iss + 1, RCV_NXT);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 3);
+	assert_int_equal(h->last_drop, SF_DROP_SEQ_UNACCEPTABLE);
+	/* These are not challenge ACKs: no RFC 5961 budget is used. */
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 0);
+	assert_int_equal(sf_recv(h->st, c.sock, buf, sizeof buf), -EAGAIN);
+	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
+	h_free(h);
+}
+
+/* RFC 5961 §3.2 in CLOSE-WAIT: the exact RST resets (EstabResets; Linux reports EPIPE there); in-window is challenged. */
+static void test_rst_in_close_wait(void **state)
+{
+	(void)state;
+	struct conn c = established(4);
+	struct harness *h = c.h;
+
+	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, RCV_NXT, c.iss + 1, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_ACK, c.iss + 1, RCV_NXT + 1);
+	assert_int_equal(sf_state(h->st, c.sock), SF_CLOSE_WAIT);
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 2, 0, 0, NULL, 0, NULL);
+	expect_our_ack(h, c.iss + 1, RCV_NXT + 1);
+	assert_int_equal(sf_state(h->st, c.sock), SF_CLOSE_WAIT);
+	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 1, 0, 0, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, c.sock), SF_CLOSED);
+	assert_int_equal(h_counter(h, SF_CTR_EstabResets), 1);
+	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 0);
+	assert_int_equal(sf_take_error(h->st, c.sock), -EPIPE);
+	h_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rst_at_rcv_nxt_v4),
+		cmocka_unit_test(test_rst_at_rcv_nxt_v6),
+		cmocka_unit_test(test_rst_ack_at_rcv_nxt_resets),
+		cmocka_unit_test(test_rst_in_window_v4),
+		cmocka_unit_test(test_rst_in_window_v6),
+		cmocka_unit_test(test_rst_out_of_window_silent),
+		cmocka_unit_test(test_syn_challenged_v4),
+		cmocka_unit_test(test_syn_challenged_v6),
+		cmocka_unit_test(test_ack_beyond_snd_nxt_challenged),
+		cmocka_unit_test(test_ack_too_old_challenged),
+		cmocka_unit_test(test_challenge_ack_carries_our_numbers),
+		cmocka_unit_test(test_challenge_ack_limit),
+		cmocka_unit_test(test_challenge_ack_limit_configurable),
+		cmocka_unit_test(test_unacceptable_data_dup_ack),
+		cmocka_unit_test(test_rst_in_close_wait),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,481 @@
+/*
+ * RFC 9293 §3.10.7.3 (SEGMENT ARRIVES in SYN-SENT), the SYN retransmission
+ * timer (RFC 6298, SPEC 13.1) and CLOSE in SYN-SENT (§3.10.4).
+ *
+ * Every test opens from 192.0.2.1:5000 (or [2001:db8::1]:5000) to the peer's
+ * port 80; the peer's ISN is 300.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define LPORT 5000
+#define RPORT 80
+#define PEER_ISN 300u
+
+static void syn_retries_2(struct sf_config *cfg)
+{
+	cfg->syn_retries = 2;
+}
+
+/* Assert the next segment is our SYN again: same ISN, same MSS, marked as a retransmission by the counters. */
+static void expect_syn(struct harness *h, uint32_t iss, uint16_t mss)
+{
+	struct sf_segment syn = h_expect(h, SF_TCP_SYN, iss, 0);
+	assert_true(syn.opt.has_mss);
+	assert_int_equal(syn.opt.mss, mss);
+	assert_int_equal(syn.dport, RPORT);
+	assert_int_equal(syn.sport, LPORT);
+	assert_int_equal(syn.payload_len, 0);
+}
+
+/* Whether any pending event for sock has all the bits in want. */
+static int event_has(struct harness *h, int sock, uint32_t want)
+{
+	struct sf_event ev[16];
+	int n = sf_poll_events(h->st, ev, 16);
+
+	for (int i = 0; i < n; i++)
+		if (ev[i].sock == sock && (ev[i].events & want) == want)
+			return 1;
+	return 0;
+}
+
+/* §3.10.7.3 first: an ACK outside (ISS, SND.NXT] -> <SEQ=SEG.ACK><CTL=RST>, segment dropped, still SYN-SENT. */
+static void test_bad_ack_gets_rst(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+
+	/* SEG.ACK =< ISS. */
+	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN, iss, 65535, NULL, 0, NULL);
+	struct sf_segment rst = h_expect(h, SF_TCP_RST, iss, 0);
+	assert_int_equal(rst.ack, 0);
+	assert_int_equal(rst.dport, RPORT);
+	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN, iss - 1000, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_RST, iss - 1000, 0);
+	/* SEG.ACK > SND.NXT (= ISS+1). */
+	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN, iss + 2, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_RST, iss + 2, 0);
+	/* A SYN,ACK with a bad ACK (an old duplicate) is reset too and does not
+	 * synchronize us: RCV.NXT stays unset (no ACK of its SYN goes out). */
+	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 100, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_RST, iss + 100, 0);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
+	assert_int_equal(h_drops(h, SF_DROP_SYN_SENT_BAD_ACK), 4);
+	assert_int_equal(h->last_drop, SF_DROP_SYN_SENT_BAD_ACK);
+	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 4);
+	assert_int_equal(sf_take_error(h->st, s), 0);
+
+	/* The real SYN,ACK still completes the handshake. */
+	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 0);
+	h_free(h);
+}
+
+/* §3.10.7.3 first: a bad ACK on a segment that carries RST is dropped without a reply (never RST a RST). */
+static void test_bad_ack_with_rst_silent(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+
+	h_inject(h, LPORT, SF_TCP_RST | SF_TCP_ACK, 0, iss, 0, NULL, 0, NULL);
+	h_inject(h, LPORT, SF_TCP_RST | SF_TCP_ACK, 0, iss + 2, 0, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_SYN_SENT_BAD_ACK), 2);
+	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
+	assert_int_equal(h_counter(h, SF_CTR_InRsts), 2);
+	/* The RST did not refuse the connection: it was not for our SYN. */
+	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
+	assert_int_equal(sf_take_error(h->st, s), 0);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 0);
+	h_free(h);
+}
+
+/*
+ * §3.10.7.3 second, SPEC 13.9 (SYN to a closed port): a RST whose ACK covers
+ * our SYN refuses the connection: CLOSED, -ECONNREFUSED, AttemptFails; nothing
+ * sent, no SYN retransmission afterwards.
+ */
+static void refused(int family)
+{
+	struct harness *h = h_new(family, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+
+	h_inject(h, LPORT, SF_TCP_RST | SF_TCP_ACK, 0, iss + 1, 0, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
+	assert_true(h_saw_state(h, SF_SYN_SENT, SF_CLOSED));
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	assert_int_equal(h_counter(h, SF_CTR_EstabResets), 0);
+	assert_int_equal(h_counter(h, SF_CTR_InRsts), 1);
+	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
+	assert_true(event_has(h, s, SF_EV_ERROR));
+	assert_int_equal(sf_take_error(h->st, s), -ECONNREFUSED);
+	assert_int_equal(sf_take_error(h->st, s), 0); /* read once, like SO_ERROR */
+	/* The timer went with the connection: no SYN ever again. */
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	h_advance(h, 200000);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 0);
+	/* The 4-tuple is free: the peer's late SYN,ACK finds no connection (§3.10.7.1). */
+	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_RST, iss + 1, 0);
+	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);
+	assert_int_equal(sf_close(h->st, s), 0);
+	h_free(h);
+}
+
+static void test_refused_v4(void **state)
+{
+	(void)state;
+	refused(4);
+}
+
+static void test_refused_v6(void **state)
+{
+	(void)state;
+	refused(6);
+}
+
+/* SPEC 13.9 / §3.10.7.3: the refusal shows on recv and on send as well (the first call that looks takes it). */
+static void test_refused_seen_by_recv_and_send(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	char buf[8];
+	int s = h_connect(h, LPORT, RPORT, &iss);
+
+	h_inject(h, LPORT, SF_TCP_RST | SF_TCP_ACK, 0, iss + 1, 0, NULL, 0, NULL);
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), -ECONNREFUSED);
+	assert_int_equal(sf_take_error(h->st, s), 0);
+	assert_int_equal(sf_close(h->st, s), 0);
+
+	s = h_connect(h, LPORT + 1, RPORT, &iss);
+	h_inject(h, LPORT + 1, SF_TCP_RST | SF_TCP_ACK, 0, iss + 1, 0, NULL, 0, NULL);
+	assert_int_equal(sf_send(h->st, s, "x", 1), -ECONNREFUSED);
+	assert_int_equal(sf_take_error(h->st, s), 0);
+	/* Afterwards a send finds a dead connection: EPIPE, as Linux. */
+	assert_int_equal(sf_send(h->st, s, "x", 1), -EPIPE);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 2);
+	h_free(h);
+}
+
+/* §3.10.7.3 second: a RST without ACK proves nothing in SYN-SENT: dropped, no reply, the SYN timer runs on. */
+static void test_rst_without_ack_ignored(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+
+	h_inject(h, LPORT, SF_TCP_RST, 0, 0, 0, NULL, 0, NULL);
+	h_inject(h, LPORT, SF_TCP_RST, PEER_ISN, 0, 0, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_InDrops), 2);
+	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
+	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
+	assert_int_equal(sf_take_error(h->st, s), 0);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 0);
+	h_advance(h, 1000);
+	expect_syn(h, iss, 1460);
+	h_free(h);
+}
+
+/* §3.10.7.3 fifth: neither SYN nor RST -> drop (SYN_SENT_NO_SYN), no reply; the handshake is unharmed. */
+static void test_no_syn_no_rst_dropped(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+
+	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, "data", 4, NULL);
+	h_inject(h, LPORT, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_inject(h, LPORT, SF_TCP_FIN, PEER_ISN + 1, 0, 65535, NULL, 0, NULL);
+	h_inject(h, LPORT, 0, PEER_ISN + 1, 0, 65535, "text", 4, NULL);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_SYN_SENT_NO_SYN), 5);
+	assert_int_equal(h->last_drop, SF_DROP_SYN_SENT_NO_SYN);
+	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
+	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
+
+	/* None of that counted: RCV.NXT is ISN(s)+1 after the SYN,ACK, no data, no EOF. */
+	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
+	char buf[8];
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), -EAGAIN);
+	h_free(h);
+}
+
+/* §3.10.7.3 fourth: text on the SYN,ACK is delivered at once and one ACK covers SYN and text (MUST-58). */
+static void synack_with_data(int family)
+{
+	struct harness *h = h_new(family, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+	static const char text[] = "hello, world";
+
+	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK | SF_TCP_PSH, PEER_ISN, iss + 1, 65535, text, sizeof text - 1,
+		 NULL);
+	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1 + sizeof text - 1);
+	assert_int_equal(ack.payload_len, 0);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
+	char buf[32];
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), sizeof text - 1);
+	assert_memory_equal(buf, text, sizeof text - 1);
+	assert_int_equal(h_counter(h, SF_CTR_OutSegs), 2); /* the SYN and the one ACK */
+	h_free(h);
+}
+
+static void test_synack_with_data_v4(void **state)
+{
+	(void)state;
+	synack_with_data(4);
+}
+
+static void test_synack_with_data_v6(void **state)
+{
+	(void)state;
+	synack_with_data(6);
+}
+
+/*
+ * §3.10.7.3 fourth: the text on a SYN,ACK must fit the window our SYN offered
+ * (65535): what lies beyond it is trimmed and the ACK covers only what was taken.
+ */
+static void test_synack_data_beyond_window_trimmed(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = sf_socket(h->st, SF_AF_INET);
+	struct sf_endpoint local = { .addr = h->local, .port = LPORT };
+	struct sf_endpoint remote = { .addr = h->peer, .port = RPORT };
+	static char text[1400];
+
+	/* A 1024-byte receive buffer: the SYN offers a window of 1024. */
+	assert_int_equal(sf_set_bufsizes(h->st, s, 4096, 1024), 0);
+	assert_int_equal(sf_bind(h->st, s, &local), 0);
+	assert_int_equal(sf_connect(h->st, s, &remote), -EINPROGRESS);
+	struct sf_segment syn = h_next(h);
+	assert_int_equal(syn.flags, SF_TCP_SYN);
+	iss = syn.seq;
+	assert_int_equal(syn.window, 1024);
+	h->peer_port = RPORT;
+	memset(text, 'x', sizeof text);
+	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, text, sizeof text, NULL);
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1 + 1024);
+	h_expect_none(h);
+	char buf[2048];
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 1024);
+	h_free(h);
+}
+
+/*
+ * SPEC 13.1, RFC 6298 §5.5 (back off the timer) and RFC 6298 §2.1 (initial RTO
+ * 1 s): the SYN is resent after 1, 2, 4, 8, 16 and 32 s (syn_retries = 6);
+ * 64 s after the last one the attempt fails: -ETIMEDOUT, CLOSED,
+ * TCPAbortOnTimeout and AttemptFails, and nothing more is sent.
+ */
+static void test_syn_backoff_then_timeout(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+	static const uint64_t wait_ms[] = { 1000, 2000, 4000, 8000, 16000, 32000 };
+
+	for (size_t i = 0; i < sizeof wait_ms / sizeof wait_ms[0]; i++) {
+		h_advance(h, wait_ms[i] - 1);
+		h_expect_none(h);
+		h_advance(h, 1);
+		expect_syn(h, iss, 1460);
+		h_expect_none(h);
+		assert_int_equal(h_counter(h, SF_CTR_RetransSegs), i + 1);
+		assert_int_equal(h_counter(h, SF_CTR_TCPSynRetrans), i + 1);
+		assert_int_equal(h_counter(h, SF_CTR_TCPTimeouts), i + 1);
+		assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
+	}
+	assert_int_equal(h_counter(h, SF_CTR_OutSegs), 1);
+	h_advance(h, 64000 - 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
+	h_advance(h, 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
+	assert_true(h_saw_state(h, SF_SYN_SENT, SF_CLOSED));
+	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnTimeout), 1);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPTimeouts), 7);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 6);
+	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
+	char buf[4];
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 0);
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	/* 127 s after connect(). */
+	assert_int_equal(h->now, (1000 + 127000) * H_MS);
+	h_free(h);
+}
+
+/* SPEC 13.1 / sf_config.syn_retries: with 2, the SYN goes at 0, +1 s, +3 s and the attempt fails at +7 s. */
+static void test_syn_retries_config(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(6, syn_retries_2);
+	uint32_t iss;
+	char buf[4];
+	int s = h_connect(h, LPORT, RPORT, &iss);
+
+	h_advance(h, 1000);
+	expect_syn(h, iss, 1440);
+	h_advance(h, 1999);
+	h_expect_none(h);
+	h_advance(h, 1);
+	expect_syn(h, iss, 1440);
+	h_advance(h, 3999);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
+	h_advance(h, 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 2);
+	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnTimeout), 1);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	/* The error shows on the next call that looks (here recv). */
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), -ETIMEDOUT);
+	h_free(h);
+}
+
+/*
+ * RFC 6298 §3 (Karn, RFC 9293 MUST-18) and §5.7: a SYN,ACK after a SYN
+ * retransmission gives no RTT sample (it may answer either SYN), and the RTO
+ * for the data that follows is 3 s, not 1 s and not derived from the ambiguous
+ * round trip.
+ */
+static void test_syn_retransmit_rto_3s(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+
+	h_advance(h, 1000);
+	expect_syn(h, iss, 1460);
+	h_advance(h, 100);
+	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
+	assert_int_equal(sf_send(h->st, s, "ping", 4), 4);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
+	h_advance(h, 3000 - 1);
+	h_expect_none(h);
+	h_advance(h, 1);
+	struct sf_segment again = h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
+	assert_int_equal(again.payload_len, 4);
+	h_free(h);
+}
+
+/* RFC 6298 §2.2 (the contrast): with no retransmission the SYN,ACK is a clean 300 ms sample: RTO = 300 + 4*150 = 900 ms. */
+static void test_syn_rtt_sample_without_retransmit(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+
+	h_advance(h, 300);
+	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	assert_int_equal(sf_send(h->st, s, "ping", 4), 4);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
+	h_advance(h, 900 - 1);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
+	h_free(h);
+}
+
+/*
+ * §3.10.4 CLOSE in SYN-SENT: "Delete the TCB": no segment, no timer; the
+ * attempt counts in AttemptFails (RFC 4022: SYN-SENT -> CLOSED); a late
+ * SYN,ACK then finds no connection and is reset (§3.10.7.1).
+ */
+static void test_close_in_syn_sent(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+
+	assert_int_equal(sf_close(h->st, s), 0);
+	h_expect_none(h);
+	assert_true(h_saw_state(h, SF_SYN_SENT, SF_CLOSED));
+	assert_int_equal(sf_state(h->st, s), -EBADF);
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	h_advance(h, 10000);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 0);
+	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_RST, iss + 1, 0);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);
+	h_free(h);
+}
+
+/* §3.10.5 ABORT in SYN-SENT: like CLOSE, nothing is sent (the peer has no connection to reset). */
+static void test_abort_in_syn_sent(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+
+	assert_int_equal(sf_abort(h->st, s), 0);
+	h_expect_none(h);
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnUser), 0);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	h_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_ack_gets_rst),
+		cmocka_unit_test(test_bad_ack_with_rst_silent),
+		cmocka_unit_test(test_refused_v4),
+		cmocka_unit_test(test_refused_v6),
+		cmocka_unit_test(test_refused_seen_by_recv_and_send),
+		cmocka_unit_test(test_rst_without_ack_ignored),
+		cmocka_unit_test(test_no_syn_no_rst_dropped),
+		cmocka_unit_test(test_synack_with_data_v4),
+		cmocka_unit_test(test_synack_with_data_v6),
+		cmocka_unit_test(test_synack_data_beyond_window_trimmed),
+		cmocka_unit_test(test_syn_backoff_then_timeout),
+		cmocka_unit_test(test_syn_retries_config),
+		cmocka_unit_test(test_syn_retransmit_rto_3s),
+		cmocka_unit_test(test_syn_rtt_sample_without_retransmit),
+		cmocka_unit_test(test_close_in_syn_sent),
+		cmocka_unit_test(test_abort_in_syn_sent),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

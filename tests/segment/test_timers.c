@@ -1,0 +1,456 @@
+/*
+ * Connection timers: FIN and data retransmission (RFC 9293 §3.8.1, §3.8.3,
+ * §3.10.8; RFC 6298), the orphan limits (orphan_retries, fin_timeout, as
+ * Linux) and keepalive (RFC 1122 §4.2.3.6). SPEC 13.1, 13.7, 13.9.
+ *
+ * All times are virtual: advance_exactly steps to one millisecond before a
+ * timer is due and then onto it, so each interval is checked exactly.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define PEER_ISN 100u
+
+/* A passive open on port 80 with the peer's ISN 100, accepted. Passive opens
+ * take no RTT sample from the handshake (the embryonic record keeps no send
+ * time), so the connection starts with RFC 6298's initial RTO of 1 s. */
+static int established(struct harness *h, uint32_t *iss)
+{
+	int l = h_listen(h, 80, 8);
+	return h_accept_new(h, l, 80, PEER_ISN, iss);
+}
+
+/* An active open from port 5000 to the peer's port 80 whose SYN,ACK comes
+ * back rtt_ms later: one RTT sample (RFC 6298 §2.2). */
+static int active_established(struct harness *h, uint64_t rtt_ms, uint32_t peer_isn, uint32_t *iss)
+{
+	int s = h_connect(h, 5000, 80, iss);
+
+	h_advance(h, rtt_ms);
+	h_inject(h, 5000, SF_TCP_SYN | SF_TCP_ACK, peer_isn, *iss + 1, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_ACK, *iss + 1, peer_isn + 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
+	return s;
+}
+
+/*
+ * Move time ms forward, checking that nothing goes out before the last
+ * millisecond. Intervals are measured by stepping, not by asking for
+ * sf_next_deadline: the timer wheel may name an earlier wake-up (a cascade
+ * point) than the timer's own expiry.
+ */
+static void advance_exactly(struct harness *h, uint64_t ms)
+{
+	h_advance(h, ms - 1);
+	h_expect_none(h);
+	h_advance(h, 1);
+}
+
+static void cfg_retries2_3(struct sf_config *cfg)
+{
+	cfg->retries2 = 3;
+}
+
+/* SPEC 13.1, RFC 9293 §3.10.8, RFC 6298 §5.5: a lost FIN is retransmitted with exponential backoff (1, 2, 4 s) until ACKed. */
+static void test_fin_retransmit_backoff(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = established(h, &iss);
+
+	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
+	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 0);
+	h_advance(h, 999);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_expect_none(h);
+	advance_exactly(h, 2000);
+	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	advance_exactly(h, 4000);
+	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 3);
+	assert_int_equal(h_counter(h, SF_CTR_TCPTimeouts), 3);
+	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_1);
+
+	/* The ACK stops the timer: FIN-WAIT-2 of a held handle has none. */
+	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_2);
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	h_advance(h, 600000);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 3);
+	h_free(h);
+}
+
+/* Linux tcp_orphan_retries (RFC 9293 §3.8.3 R2 for an orphan): the FIN of a closed socket is retried orphan_retries (8) times, then the connection is gone. */
+static void test_orphan_fin_gives_up(void **state)
+{
+	(void)state;
+	static const uint64_t backoff_ms[] = { 1000, 2000, 4000, 8000, 16000, 32000, 64000, 120000 /* rto_max */ };
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = established(h, &iss);
+
+	assert_int_equal(sf_close(h->st, c), 0);
+	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 1);
+	for (size_t i = 0; i < sizeof backoff_ms / sizeof backoff_ms[0]; i++) {
+		advance_exactly(h, backoff_ms[i]);
+		h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+		h_expect_none(h);
+	}
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 8);
+	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 1);
+	/* The ninth timeout gives up. */
+	advance_exactly(h, 120000);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 8);
+	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnTimeout), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 0);
+	assert_true(h_saw_state(h, SF_FIN_WAIT_1, SF_CLOSED));
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	/* The handle is free again, and the peer's late ACK finds no connection. */
+	assert_int_equal(sf_socket(h->st, SF_AF_INET), c);
+	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_RST, iss + 2, 0);
+	h_free(h);
+}
+
+/* RFC 6298 §2.1, §5.5: with no RTT sample the first RTO is 1 s, and each timeout doubles it; the ACK stops the timer (§5.2). */
+static void test_data_rto_initial_and_backoff(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = established(h, &iss);
+
+	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
+	struct sf_segment d = h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
+	assert_int_equal(d.payload_len, 3);
+	h_advance(h, 999);
+	h_expect_none(h);
+	h_advance(h, 1);
+	d = h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
+	assert_int_equal(d.payload_len, 3);
+	assert_memory_equal(d.payload, "abc", 3);
+	advance_exactly(h, 2000);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
+	advance_exactly(h, 4000);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 3);
+	assert_int_equal(h_counter(h, SF_CTR_TCPTimeouts), 3);
+
+	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 4, 65535, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
+	h_free(h);
+}
+
+/* RFC 9293 §3.8.3 (MUST-20, R2 = retries2): data unacknowledged through retries2 retransmissions ends the connection with ETIMEDOUT. */
+static void test_data_retries2_etimedout(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, cfg_retries2_3);
+	uint32_t iss;
+	int c = established(h, &iss);
+	char buf[4];
+
+	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
+	for (uint64_t wait = 1000; wait <= 4000; wait *= 2) {
+		advance_exactly(h, wait);
+		h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
+	}
+	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
+	advance_exactly(h, 8000);
+	assert_int_equal(sf_state(h->st, c), SF_CLOSED);
+	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnTimeout), 1);
+	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 0);
+	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), -ETIMEDOUT);
+	assert_int_equal(sf_take_error(h->st, c), 0); /* taken by recv */
+	h_free(h);
+}
+
+/* RFC 6298 §2.2-2.4: after the first RTT sample R, RTO = SRTT + 4*RTTVAR = R + 2R (R = 100 ms -> 300 ms), doubling on timeout. */
+static void test_rto_follows_rtt_sample(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = active_established(h, 100, 9000, &iss);
+
+	assert_int_equal(sf_send(h->st, s, "x", 1), 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, 9001);
+	h_advance(h, 299);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, 9001);
+	advance_exactly(h, 600);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, 9001);
+	h_free(h);
+}
+
+/* RFC 6298 §2.4 (rto_min as Linux, 200 ms): a 10 ms sample gives SRTT + 4*RTTVAR = 30 ms, raised to rto_min. */
+static void test_rto_at_least_rto_min(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = active_established(h, 10, 9000, &iss);
+
+	assert_int_equal(sf_send(h->st, s, "x", 1), 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, 9001);
+	h_advance(h, 199);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, 9001);
+	advance_exactly(h, 400);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, 9001);
+	h_free(h);
+}
+
+/* RFC 6298 §2.3, §3 (MUST take an RTT sample per RTT): a data ACK 20 ms after a 100 ms SYN sample gives RTTVAR 57.5, SRTT 90 -> RTO 320 ms. */
+static void test_rto_follows_data_samples(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = active_established(h, 100, 9000, &iss);
+
+	assert_int_equal(sf_send(h->st, s, "a", 1), 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, 9001);
+	h_advance(h, 20);
+	h_inject(h, 5000, SF_TCP_ACK, 9001, iss + 2, 65535, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(sf_send(h->st, s, "b", 1), 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 2, 9001);
+	h_advance(h, 319);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 2, 9001);
+	h_free(h);
+}
+
+/* RFC 6298 §3, RFC 9293 MUST-18 (Karn): the ACK of a retransmitted segment gives no sample; the backed-off RTO stays (§5). */
+static void test_rto_karn_no_sample_from_retransmission(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = active_established(h, 100, 9000, &iss); /* RTO 300 ms */
+
+	assert_int_equal(sf_send(h->st, s, "a", 1), 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, 9001);
+	advance_exactly(h, 300);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, 9001); /* RTO now 600 ms */
+	/* The ACK 350 ms after the first send: ambiguous, not a sample. A
+	 * sample of 350 ms would give RTTVAR 100, SRTT 131.25 -> RTO 532 ms. */
+	h_advance(h, 50);
+	h_inject(h, 5000, SF_TCP_ACK, 9001, iss + 2, 65535, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_int_equal(sf_send(h->st, s, "b", 1), 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 2, 9001);
+	/* RFC 6298 §5 (after 5.7): the doubled RTO stays until a new sample. */
+	advance_exactly(h, 600);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 2, 9001);
+	h_free(h);
+}
+
+/* Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 (app closed, peer ACKed our FIN, never sends its FIN) ends after fin_timeout (60 s). */
+static void test_orphan_fin_wait_2_timeout(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = established(h, &iss);
+
+	assert_int_equal(sf_close(h->st, c), 0);
+	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_advance(h, 500);
+	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_expect_none(h);
+	assert_true(h_saw_state(h, SF_FIN_WAIT_1, SF_FIN_WAIT_2));
+	h_advance(h, 59999);
+	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPFinWait2Timeouts), 0);
+	h_advance(h, 1);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPFinWait2Timeouts), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 0);
+	assert_true(h_saw_state(h, SF_FIN_WAIT_2, SF_CLOSED));
+	/* The peer's late FIN finds no connection: RST (§3.10.7.1). */
+	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_expect(h, SF_TCP_RST, iss + 2, 0);
+	h_free(h);
+}
+
+/* SPEC 13.2, RFC 9293 §3.6.1: a FIN-WAIT-2 the app still holds (shutdown only) is not timed out; close() later starts fin_timeout. */
+static void test_held_fin_wait_2_stays(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = established(h, &iss);
+
+	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
+	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_advance(h, 3600ull * 1000);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_2);
+	assert_int_equal(h_counter(h, SF_CTR_TCPFinWait2Timeouts), 0);
+
+	assert_int_equal(sf_close(h->st, c), 0);
+	h_expect_none(h);
+	h_advance(h, 59999);
+	assert_int_equal(h_counter(h, SF_CTR_TCPFinWait2Timeouts), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 1);
+	h_advance(h, 1);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPFinWait2Timeouts), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 0);
+	h_free(h);
+}
+
+/* RFC 1122 §4.2.3.6 (MUST-25: off by default): an idle connection sends no probe even after 3 hours. */
+static void test_keepalive_off_by_default(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = established(h, &iss);
+
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	h_advance(h, 3ull * 3600 * 1000);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPKeepAliveProbes), 0);
+	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
+	h_free(h);
+}
+
+/* RFC 1122 §4.2.3.6 (MUST-28: idle default >= 2 h): keepalive on with the defaults probes after exactly 2 hours, then every 75 s. */
+static void test_keepalive_defaults(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = established(h, &iss);
+
+	assert_int_equal(sf_set_keepalive(h->st, c, 1, 0, 0, 0), 0);
+	h_advance(h, 7200ull * 1000 - 1);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect(h, SF_TCP_ACK, iss, PEER_ISN + 1);
+	advance_exactly(h, 75000);
+	h_expect(h, SF_TCP_ACK, iss, PEER_ISN + 1);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPKeepAliveProbes), 2);
+	h_free(h);
+}
+
+/* RFC 1122 §4.2.3.6: probes are <SEQ=SND.NXT-1><ACK=RCV.NXT> at idle, then every intvl; `probes` unanswered probes end it with ETIMEDOUT. */
+static void test_keepalive_probes_then_timeout(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = established(h, &iss);
+	char buf[4];
+
+	assert_int_equal(sf_set_keepalive(h->st, c, 1, 10000, 2000, 3), 0);
+	h_advance(h, 9999);
+	h_expect_none(h);
+	h_advance(h, 1);
+	struct sf_segment p = h_expect(h, SF_TCP_ACK, iss, PEER_ISN + 1);
+	assert_int_equal(p.payload_len, 0);
+	advance_exactly(h, 2000);
+	h_expect(h, SF_TCP_ACK, iss, PEER_ISN + 1);
+	advance_exactly(h, 2000);
+	h_expect(h, SF_TCP_ACK, iss, PEER_ISN + 1);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TCPKeepAliveProbes), 3);
+	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
+
+	advance_exactly(h, 2000);
+	assert_int_equal(sf_state(h->st, c), SF_CLOSED);
+	assert_int_equal(h_counter(h, SF_CTR_TCPKeepAliveTimeouts), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPKeepAliveProbes), 3);
+	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 0);
+	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), -ETIMEDOUT);
+	/* No further probe. (Linux also sends a RST here; synfin may or may not:
+	 * whatever goes out must be that RST, never another probe.) */
+	while (h_pending(h)) {
+		struct sf_segment r = h_next(h);
+		assert_true(r.flags & SF_TCP_RST);
+		assert_int_equal(r.seq, iss + 1);
+	}
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	h_free(h);
+}
+
+/* RFC 1122 §4.2.3.6: an ACK answering a probe resets keepalive: the next probe comes a full idle time after it. */
+static void test_keepalive_answer_resets(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = established(h, &iss);
+
+	assert_int_equal(sf_set_keepalive(h->st, c, 1, 10000, 2000, 3), 0);
+	h_advance(h, 10000);
+	h_expect(h, SF_TCP_ACK, iss, PEER_ISN + 1);
+	h_advance(h, 1000);
+	h_expect_none(h);
+	h_advance(h, 500);
+	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_expect_none(h); /* the answer itself needs no answer */
+	/* Not at +2 s (intvl) after the probe, but at idle after the answer. */
+	h_advance(h, 9999);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect(h, SF_TCP_ACK, iss, PEER_ISN + 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPKeepAliveProbes), 2);
+	/* The count of unanswered probes restarted too: 3 more before giving up. */
+	advance_exactly(h, 2000);
+	h_expect(h, SF_TCP_ACK, iss, PEER_ISN + 1);
+	advance_exactly(h, 2000);
+	h_expect(h, SF_TCP_ACK, iss, PEER_ISN + 1);
+	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
+	advance_exactly(h, 2000);
+	assert_int_equal(sf_state(h->st, c), SF_CLOSED);
+	assert_int_equal(h_counter(h, SF_CTR_TCPKeepAliveTimeouts), 1);
+	h_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fin_retransmit_backoff),
+		cmocka_unit_test(test_orphan_fin_gives_up),
+		cmocka_unit_test(test_data_rto_initial_and_backoff),
+		cmocka_unit_test(test_data_retries2_etimedout),
+		cmocka_unit_test(test_rto_follows_rtt_sample),
+		cmocka_unit_test(test_rto_at_least_rto_min),
+		cmocka_unit_test(test_rto_follows_data_samples),
+		cmocka_unit_test(test_rto_karn_no_sample_from_retransmission),
+		cmocka_unit_test(test_orphan_fin_wait_2_timeout),
+		cmocka_unit_test(test_held_fin_wait_2_stays),
+		cmocka_unit_test(test_keepalive_off_by_default),
+		cmocka_unit_test(test_keepalive_defaults),
+		cmocka_unit_test(test_keepalive_probes_then_timeout),
+		cmocka_unit_test(test_keepalive_answer_resets),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
