@@ -108,6 +108,8 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(NO_MEMORY, "no memory for a new connection")                                  \
 	X(SYN_SENT_BAD_ACK, "SYN-SENT: ACK outside (ISS, SND.NXT] (§3.10.7.3)")         \
 	X(SYN_SENT_NO_SYN, "SYN-SENT: neither SYN nor RST (§3.10.7.3)")                 \
+	X(SYN_SENT_RST_NO_ACK, "SYN-SENT: RST without an acceptable ACK (§3.10.7.3)")   \
+	X(SYN_IN_EMBRYO_WINDOW, "SYN in an embryo's window: back to LISTEN (§3.10.7.4)") \
 	X(SEQ_UNACCEPTABLE, "sequence number outside the receive window (§3.10.7.4)")   \
 	X(RST_CHALLENGED, "in-window RST not at RCV.NXT: challenge ACK (RFC 5961 §3)")  \
 	X(SYN_CHALLENGED, "SYN in a synchronized state: challenge ACK (RFC 5961 §4)")   \
@@ -397,10 +399,13 @@ SF_API uint64_t sf_next_deadline(const sf_stack *stack);
 /** The stack's current time: the latest now_ns it was given. User calls act at this time. */
 SF_API uint64_t sf_now(const sf_stack *stack);
 
+/** The stack's counters (NULL for a NULL stack). */
 SF_API const struct sf_counters *sf_stack_counters(const sf_stack *stack);
 
 /* ---------------------------------------------------------------------------
  * Sockets: small integer handles, non-blocking, negative errno results.
+ * Every call returns -EINVAL for a NULL stack and -EBADF for a handle that is
+ * not an open socket of this stack.
  * ------------------------------------------------------------------------- */
 
 /** Create a TCP socket of family SF_AF_INET or SF_AF_INET6. A handle >= 0, or -EAFNOSUPPORT/-EMFILE/-ENOMEM. */

@@ -132,6 +132,8 @@ static int do_bind(struct sf_stack *st, struct sf_sock *sock, const struct sf_ad
 
 int sf_bind(sf_stack *st, int handle, const struct sf_endpoint *local)
 {
+	if (!st)
+		return -EINVAL;
 	struct sf_tcb *tcb = user_tcb(st, handle);
 
 	if (!user_sock(st, handle))
@@ -147,6 +149,8 @@ int sf_bind(sf_stack *st, int handle, const struct sf_endpoint *local)
 
 int sf_listen(sf_stack *st, int handle, int backlog)
 {
+	if (!st)
+		return -EINVAL;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -190,6 +194,8 @@ int sf_listen(sf_stack *st, int handle, int backlog)
 
 int sf_accept(sf_stack *st, int handle, struct sf_endpoint *peer)
 {
+	if (!st)
+		return -EINVAL;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -215,6 +221,8 @@ int sf_accept(sf_stack *st, int handle, struct sf_endpoint *peer)
 
 int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 {
+	if (!st)
+		return -EINVAL;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -277,6 +285,8 @@ static int take_error(struct sf_sock *sock)
 
 long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
 {
+	if (!st)
+		return -EINVAL;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -315,6 +325,8 @@ long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
 
 long sf_recv(sf_stack *st, int handle, void *buf, size_t len)
 {
+	if (!st)
+		return -EINVAL;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -348,6 +360,8 @@ long sf_recv(sf_stack *st, int handle, void *buf, size_t len)
 
 int sf_shutdown(sf_stack *st, int handle, int how)
 {
+	if (!st)
+		return -EINVAL;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -376,9 +390,17 @@ static bool synchronized(enum sf_tcp_state s)
 }
 
 /* RFC 9293 §3.10.5 ABORT: RST where the peer has a connection, then gone. */
-static void abort_tcb(struct sf_stack *st, struct sf_tcb *tcb, const char *cause)
+static void abort_tcb(struct sf_stack *st, struct sf_tcb *tcb, bool data_lost, const char *cause)
 {
-	if (synchronized(tcb->state))
+	if (tcb->went_time_wait) {
+		/* The connection lives on as a TIME-WAIT record: only the handle goes. */
+		sf_tcb_destroy(st, tcb);
+		return;
+	}
+	/* §3.10.5 resets the synchronized states; when received data is being
+	 * thrown away (RFC 2525 §2.17) the peer is told in CLOSING and LAST-ACK
+	 * too, as Linux does. */
+	if (synchronized(tcb->state) || (data_lost && (tcb->state == SF_CLOSING || tcb->state == SF_LAST_ACK)))
 		sf_tcb_send_rst(st, tcb);
 	/* RFC 4022 tcpAttemptFails counts every SYN-SENT/SYN-RECEIVED -> CLOSED. */
 	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
@@ -390,6 +412,8 @@ static void abort_tcb(struct sf_stack *st, struct sf_tcb *tcb, const char *cause
 
 int sf_close(sf_stack *st, int handle)
 {
+	if (!st)
+		return -EINVAL;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -422,14 +446,14 @@ int sf_close(sf_stack *st, int handle)
 	}
 	if (sock->linger_on && sock->linger_s == 0) {
 		st->ctr.TCPAbortOnLinger++;
-		abort_tcb(st, tcb, "close() with SO_LINGER {1,0}");
+		abort_tcb(st, tcb, false, "close() with SO_LINGER {1,0}");
 		return 0;
 	}
 	if (tcb->rcvq.len) {
 		/* RFC 2525 §2.17, SHLD-3: closing with unread data loses it; a
 		 * RST tells the peer so instead of a FIN that claims all is well. */
 		st->ctr.TCPAbortOnClose++;
-		abort_tcb(st, tcb, "close() with unread data");
+		abort_tcb(st, tcb, true, "close() with unread data");
 		return 0;
 	}
 	sock->user_open = false;
@@ -443,6 +467,8 @@ int sf_close(sf_stack *st, int handle)
 
 int sf_abort(sf_stack *st, int handle)
 {
+	if (!st)
+		return -EINVAL;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -454,12 +480,14 @@ int sf_abort(sf_stack *st, int handle)
 	struct sf_tcb *tcb = (struct sf_tcb *)sock;
 	if (synchronized(tcb->state))
 		st->ctr.TCPAbortOnUser++;
-	abort_tcb(st, tcb, "abort()");
+	abort_tcb(st, tcb, false, "abort()");
 	return 0;
 }
 
 int sf_getsockname(const sf_stack *st, int handle, struct sf_endpoint *local)
 {
+	if (!st)
+		return -EINVAL;
 	const struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -472,6 +500,8 @@ int sf_getsockname(const sf_stack *st, int handle, struct sf_endpoint *local)
 
 int sf_getpeername(const sf_stack *st, int handle, struct sf_endpoint *remote)
 {
+	if (!st)
+		return -EINVAL;
 	const struct sf_tcb *tcb = user_tcb(st, handle);
 
 	if (!user_sock(st, handle))
@@ -486,6 +516,8 @@ int sf_getpeername(const sf_stack *st, int handle, struct sf_endpoint *remote)
 
 int sf_state(const sf_stack *st, int handle)
 {
+	if (!st)
+		return -EINVAL;
 	const struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -503,6 +535,8 @@ int sf_state(const sf_stack *st, int handle)
 
 int sf_take_error(sf_stack *st, int handle)
 {
+	if (!st)
+		return -EINVAL;
 	struct sf_sock *sock = user_sock(st, handle);
 	return sock ? take_error(sock) : -EBADF;
 }
@@ -512,7 +546,7 @@ int sf_take_error(sf_stack *st, int handle)
 static struct sf_sock *option_sock(sf_stack *st, int handle, int *err)
 {
 	struct sf_sock *sock = user_sock(st, handle);
-	*err = sock ? 0 : -EBADF;
+	*err = !st ? -EINVAL : sock ? 0 : -EBADF;
 	return sock;
 }
 

@@ -63,6 +63,7 @@ struct sf_req {
 	uint16_t peer_mss;       /* 0: the option was absent */
 	uint16_t peer_window;
 	uint32_t ts_recent;
+	uint32_t sent_ms;        /* when the first SYN,ACK left: the handshake's RTT sample */
 };
 
 /**
@@ -259,6 +260,8 @@ void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs);
 bool sf_tcb_fin_acked(const struct sf_tcb *tcb);
+void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns);
+void sf_tcb_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted);
 void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause);
 
 /* ---- input.c ---- */

@@ -16,31 +16,10 @@ static void drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop
 	sf_trace_drop(st, seg, reason);
 }
 
-/* RFC 6298 §2 and §3: fold one round-trip sample into SRTT and RTTVAR and
- * derive the RTO, clamped to [rto_min, rto_max]. */
-static void rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns)
+static void connected(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, bool retransmitted,
+		      const char *cause)
 {
-	uint32_t r = rtt_ns / 1000u > UINT32_MAX / 8 ? UINT32_MAX / 8 : (uint32_t)(rtt_ns / 1000u);
-
-	if (tcb->srtt_us == 0) {
-		tcb->srtt_us = r ? r : 1;
-		tcb->rttvar_us = r / 2;
-	} else {
-		uint32_t diff = tcb->srtt_us > r ? tcb->srtt_us - r : r - tcb->srtt_us;
-		tcb->rttvar_us = (3 * tcb->rttvar_us + diff) / 4;
-		tcb->srtt_us = (7 * tcb->srtt_us + r) / 8;
-	}
-	uint64_t var = 4ull * tcb->rttvar_us < 1000 ? 1000 : 4ull * tcb->rttvar_us; /* G = 1 ms */
-	uint64_t rto_ms = (tcb->srtt_us + var + 999) / 1000;
-	if (rto_ms < st->cfg.rto_min_ms)
-		rto_ms = st->cfg.rto_min_ms;
-	if (rto_ms > st->cfg.rto_max_ms)
-		rto_ms = st->cfg.rto_max_ms;
-	tcb->rto_ms = (uint32_t)rto_ms;
-}
-
-static void connected(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, const char *cause)
-{
+	sf_tcb_handshake_rto(st, tcb, retransmitted);
 	tcb->snd_wnd = seg->window;
 	tcb->snd_wl1 = seg->seq;
 	tcb->snd_wl2 = seg->ack;
@@ -77,7 +56,7 @@ static void ack_advance(struct sf_stack *st, struct sf_tcb *tcb, uint32_t ack)
 		tcb->snd_nxt = tcb->snd_una;
 	if (tcb->rtt_timing && seq_geq(ack, tcb->rtt_seq)) {
 		tcb->rtt_timing = false;
-		rtt_sample(st, tcb, st->now_ns - tcb->rtt_start_ns);
+		sf_tcb_rtt_sample(st, tcb, st->now_ns - tcb->rtt_start_ns);
 	}
 	tcb->rtx_count = 0;
 	if (tcb->snd_una == tcb->snd_max)
@@ -106,7 +85,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	 * (SPEC 13.9: connect gets ECONNREFUSED); without one it proves nothing. */
 	if (seg->flags & SF_TCP_RST) {
 		if (!has_ack) {
-			drop(st, seg, SF_DROP_SYN_SENT_BAD_ACK);
+			drop(st, seg, SF_DROP_SYN_SENT_RST_NO_ACK);
 			return;
 		}
 		st->ctr.AttemptFails++;
@@ -140,14 +119,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	}
 	bool syn_retransmitted = tcb->rtx_count != 0; /* ack_advance clears it */
 	ack_advance(st, tcb, seg->ack);
-	if (syn_retransmitted && tcb->srtt_us == 0) {
-		/* RFC 6298 §5.7: the SYN timed out and Karn's rule left us no
-		 * sample: data starts with an RTO of 3 s, not the backed-off or
-		 * the 1 s initial one. */
-		uint32_t rto = st->cfg.rto_initial_ms < 3000 ? 3000 : st->cfg.rto_initial_ms;
-		tcb->rto_ms = rto > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : rto;
-	}
-	connected(st, tcb, seg, "rcv SYN,ACK");
+	connected(st, tcb, seg, syn_retransmitted, "rcv SYN,ACK");
 
 	/* Any text or FIN on the SYN,ACK continues at the sixth step; one ACK
 	 * (or data carrying it) answers everything (MUST-58). */
@@ -230,7 +202,7 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 			drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
 			return false;
 		}
-		connected(st, tcb, seg, "rcv ACK of SYN");
+		connected(st, tcb, seg, tcb->rtx_count != 0, "rcv ACK of SYN");
 	}
 	/* RFC 5961 §5.2: acceptable only in [SND.UNA - MAX.SND.WND, SND.NXT]. */
 	if (seq_gt(seg->ack, tcb->snd_max) || seq_lt(seg->ack, tcb->snd_una - tcb->max_snd_wnd)) {

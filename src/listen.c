@@ -176,6 +176,7 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	/* Any text on the SYN is not ACKed: the peer sends it again (§3.10.7.2
 	 * allows queuing it; synfin does not implement data on SYN yet). */
 	req_send_synack(st, req, false);
+	req->sent_ms = sf_ms(st);
 	req_arm(st, index, req);
 }
 
@@ -212,6 +213,11 @@ static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const st
 	tcb->snd_wl2 = seg->ack;
 	tcb->last_heard_ns = st->now_ns;
 	tcb->listener = lst->sock.handle;
+	/* RFC 6298 §2.2 / §3: the handshake gives the first RTT sample, unless
+	 * the SYN,ACK was retransmitted (Karn); then §5.7's 3 s applies. */
+	if (req->retries == 0)
+		sf_tcb_rtt_sample(st, tcb, (uint64_t)(sf_ms(st) - req->sent_ms) * 1000000u);
+	sf_tcb_handshake_rto(st, tcb, req->retries != 0);
 	if (tcb->sock.keepalive_on)
 		sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_idle_ms * 1000000u);
 
@@ -245,9 +251,16 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 	uint32_t len = sf_segment_seq_len(seg);
 
 	if (lst->zombie) {
-		/* The listener was closed: the embryo dies, and its peer hears a
+		/* The listener was closed: the embryo dies. If a new listener has
+		 * the port now, the segment is its business (a retransmitted SYN
+		 * starts afresh there, as on Linux); otherwise the peer hears a
 		 * reset as from no connection (§3.10.7.1). */
 		sf_req_drop(st, index);
+		struct sf_listener *now = sf_listener_lookup(st, &seg->dst, seg->dport);
+		if (now) {
+			sf_listen_input(st, now, seg, NULL);
+			return;
+		}
 		if (!(seg->flags & SF_TCP_RST))
 			sf_send_rst_reply(st, seg);
 		sf_trace_drop(st, seg, SF_DROP_LISTENER_GONE);
@@ -292,7 +305,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		st->ctr.AttemptFails++;
 		req_trace_state(st, req, SF_SYN_RECEIVED, SF_LISTEN, "rcv SYN in window");
 		sf_req_drop(st, index);
-		sf_trace_drop(st, seg, SF_DROP_SYN_CHALLENGED);
+		sf_trace_drop(st, seg, SF_DROP_SYN_IN_EMBRYO_WINDOW);
 		return;
 	}
 	/* Fifth: the ACK must acknowledge our SYN, else <SEQ=SEG.ACK><CTL=RST>. */

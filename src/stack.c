@@ -178,7 +178,7 @@ uint64_t sf_ms_to_ns(const struct sf_stack *st, uint32_t ms)
 
 uint64_t sf_now(const sf_stack *st)
 {
-	return st->now_ns;
+	return st ? st->now_ns : 0;
 }
 
 static void set_time(struct sf_stack *st, uint64_t now_ns)
@@ -434,5 +434,5 @@ uint64_t sf_counter_value(const struct sf_counters *c, enum sf_counter_id id)
 
 const struct sf_counters *sf_stack_counters(const sf_stack *st)
 {
-	return &st->ctr;
+	return st ? &st->ctr : NULL;
 }

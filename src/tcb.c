@@ -178,6 +178,42 @@ void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind k
 	rearm(st, tcb);
 }
 
+/* RFC 6298 §2 and §3: fold one round-trip sample into SRTT and RTTVAR and
+ * derive the RTO, clamped to [rto_min, rto_max]. */
+void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns)
+{
+	uint32_t r = rtt_ns / 1000u > UINT32_MAX / 8 ? UINT32_MAX / 8 : (uint32_t)(rtt_ns / 1000u);
+
+	if (tcb->srtt_us == 0) {
+		tcb->srtt_us = r ? r : 1;
+		tcb->rttvar_us = r / 2;
+	} else {
+		uint32_t diff = tcb->srtt_us > r ? tcb->srtt_us - r : r - tcb->srtt_us;
+		tcb->rttvar_us = (3 * tcb->rttvar_us + diff) / 4;
+		tcb->srtt_us = (7 * tcb->srtt_us + r) / 8;
+	}
+	uint64_t var = 4ull * tcb->rttvar_us < 1000 ? 1000 : 4ull * tcb->rttvar_us; /* G = 1 ms */
+	uint64_t rto_ms = (tcb->srtt_us + var + 999) / 1000;
+	if (rto_ms < st->cfg.rto_min_ms)
+		rto_ms = st->cfg.rto_min_ms;
+	if (rto_ms > st->cfg.rto_max_ms)
+		rto_ms = st->cfg.rto_max_ms;
+	tcb->rto_ms = (uint32_t)rto_ms;
+}
+
+/*
+ * RFC 6298 §5.7: if the SYN or SYN,ACK had to be retransmitted and Karn's
+ * rule left no RTT sample, data starts with an RTO of 3 s (or the configured
+ * initial RTO if larger), not the backed-off one.
+ */
+void sf_tcb_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted)
+{
+	if (!retransmitted || tcb->srtt_us)
+		return;
+	uint32_t rto = st->cfg.rto_initial_ms < 3000 ? 3000 : st->cfg.rto_initial_ms;
+	tcb->rto_ms = rto > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : rto;
+}
+
 static uint32_t retry_limit(const struct sf_stack *st, const struct sf_tcb *tcb)
 {
 	if (tcb->state == SF_SYN_SENT)
@@ -247,6 +283,8 @@ static void keepalive_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	}
 	if (tcb->ka_probes_sent >= tcb->sock.ka_probes) {
 		st->ctr.TCPKeepAliveTimeouts++;
+		/* As Linux: a RST in case the peer is alive but its answers are lost. */
+		sf_tcb_send_rst(st, tcb);
 		sf_tcb_closed(st, tcb, -ETIMEDOUT, "keepalive: peer silent");
 		return;
 	}
