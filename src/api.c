@@ -186,8 +186,8 @@ int sf_listen(sf_stack *st, int handle, int backlog)
 	if (tcb->sock.in_ready) {
 		/* drop the stale ready entry's target: poll skips non-TCB kinds safely */
 	}
-	sf_ring_free(&tcb->sndq);
-	sf_ring_free(&tcb->rcvq);
+	sf_ring_free(&tcb->sndq, &st->bufs);
+	sf_ring_free(&tcb->rcvq, &st->bufs);
 	free(tcb);
 	return 0;
 }
@@ -314,7 +314,7 @@ long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
 	if (len == 0)
 		return 0;
 	uint32_t n = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-	long taken = sf_ring_write(&tcb->sndq, sock->sndbuf, buf, n);
+	long taken = sf_ring_write(&tcb->sndq, &st->bufs, sock->sndbuf, buf, n);
 	if (taken < 0)
 		return taken;
 	if (taken == 0)
@@ -338,7 +338,7 @@ long sf_recv(sf_stack *st, int handle, void *buf, size_t len)
 		return -EINVAL;
 	if (tcb->rcvq.len && len) {
 		uint32_t before = sf_ring_room(&tcb->rcvq, sock->rcvbuf);
-		uint32_t n = sf_ring_read(&tcb->rcvq, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+		uint32_t n = sf_ring_read(&tcb->rcvq, &st->bufs, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
 		/* RFC 9293 §3.8.6.2.2: announce the reopened window once it has grown
 		 * by min(half the buffer, one MSS), not byte by byte (SWS avoidance). */
 		uint32_t adv = tcb->rcv_adv - tcb->rcv_nxt;
@@ -375,7 +375,7 @@ int sf_shutdown(sf_stack *st, int handle, int how)
 		return -ENOTCONN;
 	if (how != SF_SHUT_WR) {
 		tcb->rcv_shut = true;
-		sf_ring_drop(&tcb->rcvq, tcb->rcvq.len);
+		sf_ring_drop(&tcb->rcvq, &st->bufs, tcb->rcvq.len);
 		sf_mark_ready(st, sock);
 	}
 	if (how != SF_SHUT_RD)

@@ -148,8 +148,33 @@ struct sf_tcb {
 	/* receive sequence variables */
 	uint32_t irs, rcv_nxt, rcv_wnd;
 	uint32_t rcv_adv;        /* right edge of the window last advertised: never moved left */
-	uint16_t snd_mss;        /* effective send MSS (MUST-16) */
+	uint16_t snd_mss;        /* effective send MSS (MUST-16), less the room options take (RFC 6691) */
 	uint16_t rcv_mss;        /* the MSS we announced */
+
+	/* Options agreed in the SYNs (RFC 7323, RFC 2018): each only if both sides offered it. */
+	bool ws_ok, ts_ok, sack_ok;
+	bool nodelay;            /* TCP_NODELAY: no Nagle (MUST-17) */
+	uint8_t snd_wscale;      /* the peer's shift, applied to the windows it sends */
+	uint8_t rcv_wscale;      /* our shift, applied to the windows we send */
+	uint32_t ts_recent;      /* TS.Recent (RFC 7323 §4.3) */
+	uint32_t ts_recent_ms;   /* stack ms when TS.Recent was taken (PAWS: 24 days, §5.5) */
+	uint32_t ts_offset;      /* our TSval = stack ms + offset (RFC 7323 §5.4: per connection) */
+	uint32_t last_ack_sent;  /* RCV.NXT as carried by our last segment (Last.ACK.sent) */
+
+	/* ACK policy (RFC 9293 §3.8.6.3, RFC 5681 §4.2) */
+	uint8_t segs_unacked;    /* full-sized segments received since our last ACK */
+
+	/* Congestion control and loss recovery (RFC 5681, 6582, 6675) */
+	uint32_t cwnd, ssthresh;
+	uint32_t ca_acked;       /* bytes ACKed toward the next congestion-avoidance step */
+	uint32_t recover;        /* NewReno's "recover" (RFC 6582 §3.2) */
+	uint32_t high_rxt;       /* SACK recovery: highest sequence retransmitted (RFC 6675 HighRxt) */
+	uint8_t dupacks;
+	bool in_recovery;
+	uint8_t persist_backoff;
+	uint64_t last_send_ns;   /* restart after idle (RFC 5681 §4.1) */
+	uint32_t user_timeout_ms; /* 0: none; else give up when data waits that long for an ACK */
+	uint64_t unacked_since_ns; /* when SND.UNA last moved with data outstanding */
 
 	struct sf_ring sndq;     /* bytes from snd_una on (not counting SYN/FIN) */
 	struct sf_ring rcvq;     /* in-order bytes not yet read */
@@ -210,6 +235,7 @@ struct sf_stack {
 	uint32_t *ready;
 	uint32_t ready_head, nready, ready_cap; /* FIFO: entries [ready_head, nready) */
 
+	struct sf_bufcache bufs; /* empty ring buffers kept for reuse */
 	uint8_t *out;            /* scratch for building one datagram */
 	size_t out_cap;
 };

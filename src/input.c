@@ -50,7 +50,7 @@ static void ack_advance(struct sf_stack *st, struct sf_tcb *tcb, uint32_t ack)
 		acked--; /* our SYN */
 	if (tcb->fin_sent && ack == tcb->snd_max)
 		acked--; /* our FIN */
-	sf_ring_drop(&tcb->sndq, acked);
+	sf_ring_drop(&tcb->sndq, &st->bufs, acked);
 	tcb->snd_una = ack;
 	if (seq_lt(tcb->snd_nxt, tcb->snd_una))
 		tcb->snd_nxt = tcb->snd_una;
@@ -293,7 +293,7 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 		} else if (seg.payload_len) {
 			uint32_t n = (uint32_t)seg.payload_len;
 			if (!tcb->rcv_shut) {
-				long w = sf_ring_write(&tcb->rcvq, tcb->sock.rcvbuf, seg.payload, n);
+				long w = sf_ring_write(&tcb->rcvq, &st->bufs, tcb->sock.rcvbuf, seg.payload, n);
 				n = w < 0 ? 0 : (uint32_t)w;
 			}
 			tcb->rcv_nxt += n;

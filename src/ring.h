@@ -1,38 +1,81 @@
 /*
- * A byte ring for the send and receive queues. The storage is allocated on
- * first write, at the capacity the socket's buffer size gives, and kept until
- * the connection is freed (no allocation per segment).
+ * Byte rings for the send and receive queues.
+ *
+ * Storage is taken when the first byte arrives and given back as soon as the
+ * ring is empty again, so an idle connection holds no buffer at all (issue:
+ * "an idle established connection costs only its control block"). Given-back
+ * buffers wait in a small per-stack cache, so a connection that empties and
+ * refills its queue does not go to the allocator each time.
+ *
+ * Each buffer carries a range map beside its bytes: for the receive queue,
+ * which bytes beyond the in-order data have already arrived (out-of-order
+ * segments written in place, RFC 9293 SHLD-31); for the send queue, which
+ * bytes the peer has SACKed (RFC 6675 scoreboard). Both exist only while there
+ * is data, so they live with the data.
  */
 #ifndef SYNFIN_RING_H
 #define SYNFIN_RING_H
 
 #include <stdint.h>
 
-struct sf_ring {
-	uint8_t *buf;
-	uint32_t cap;  /* bytes of storage (0 until the first write) */
-	uint32_t head; /* offset of the first byte held */
-	uint32_t len;  /* bytes held */
+#include "rangeset.h"
+
+struct sf_rbuf {
+	uint32_t cap;            /* bytes of data[] */
+	struct sf_rangeset map;  /* see above; sequence numbers of the queue's owner */
+	uint8_t data[];
 };
 
-/** Append up to n bytes, allocating cap bytes of storage on first use. Bytes taken, or -ENOMEM. */
-long sf_ring_write(struct sf_ring *ring, uint32_t cap, const void *data, uint32_t n);
+#define SF_BUFCACHE_SLOTS 64
+
+/** Empty buffers kept for reuse, per stack. */
+struct sf_bufcache {
+	struct sf_rbuf *free[SF_BUFCACHE_SLOTS];
+	uint32_t n;
+};
+
+struct sf_ring {
+	struct sf_rbuf *b; /* NULL while the ring holds nothing */
+	uint32_t head;     /* offset of the first byte held */
+	uint32_t len;      /* bytes held in order */
+};
+
+/** Append up to n bytes (storage of cap bytes is taken on first use). Bytes taken, or -ENOMEM. */
+long sf_ring_write(struct sf_ring *ring, struct sf_bufcache *cache, uint32_t cap, const void *data, uint32_t n);
+/**
+ * Write up to n bytes off bytes past the in-order data, without making them
+ * part of it (an out-of-order segment). Bytes written (less than n where they
+ * would pass the end of the storage), or -ENOMEM.
+ */
+long sf_ring_write_at(struct sf_ring *ring, struct sf_bufcache *cache, uint32_t cap, uint32_t off, const void *data,
+		      uint32_t n);
+/** Make n bytes already written past the in-order data part of it. */
+void sf_ring_commit(struct sf_ring *ring, uint32_t n);
 /** Remove up to n bytes from the front into out. Bytes taken. */
-uint32_t sf_ring_read(struct sf_ring *ring, void *out, uint32_t n);
+uint32_t sf_ring_read(struct sf_ring *ring, struct sf_bufcache *cache, void *out, uint32_t n);
 /** Discard up to n bytes from the front. */
-void sf_ring_drop(struct sf_ring *ring, uint32_t n);
+void sf_ring_drop(struct sf_ring *ring, struct sf_bufcache *cache, uint32_t n);
 /**
  * Point at n bytes starting off bytes into the ring, in at most two pieces
  * (the second is empty unless the range wraps). off + n must be <= len.
  */
 void sf_ring_peek(const struct sf_ring *ring, uint32_t off, uint32_t n, const uint8_t **p1, uint32_t *n1,
 		  const uint8_t **p2, uint32_t *n2);
-/** Room left before the ring holds cap bytes (cap as would be used on first write). */
+/** Room left before the ring holds cap bytes. */
 static inline uint32_t sf_ring_room(const struct sf_ring *ring, uint32_t cap)
 {
-	uint32_t c = ring->cap ? ring->cap : cap;
-	return c - ring->len;
+	return ring->len >= cap ? 0 : cap - ring->len;
 }
-void sf_ring_free(struct sf_ring *ring);
+/** The buffer's range map, or NULL while the ring has no storage. */
+static inline struct sf_rangeset *sf_ring_map(struct sf_ring *ring)
+{
+	return ring->b ? &ring->b->map : NULL;
+}
+/** Give the storage back if nothing is held in order or out of order. */
+void sf_ring_release_if_empty(struct sf_ring *ring, struct sf_bufcache *cache);
+/** Give the storage back whatever it holds. */
+void sf_ring_free(struct sf_ring *ring, struct sf_bufcache *cache);
+/** Free every cached buffer. */
+void sf_bufcache_destroy(struct sf_bufcache *cache);
 
 #endif

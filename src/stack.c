@@ -77,9 +77,10 @@ void sf_stack_free(sf_stack *st)
 		if (!sock)
 			continue;
 		if (sock->kind == SF_SOCK_TCB)
-			sf_ring_free(&((struct sf_tcb *)sock)->sndq), sf_ring_free(&((struct sf_tcb *)sock)->rcvq);
+			sf_ring_free(&((struct sf_tcb *)sock)->sndq, &st->bufs), sf_ring_free(&((struct sf_tcb *)sock)->rcvq, &st->bufs);
 		free(sock);
 	}
+	sf_bufcache_destroy(&st->bufs);
 	free(st->socks);
 	free(st->free_handles);
 	free(st->ready);

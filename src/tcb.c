@@ -119,8 +119,8 @@ void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb)
 	sf_wheel_cancel(&st->wheel, &tcb->timer);
 	sf_tcb_unhash(st, tcb);
 	sf_sock_unbind(st, &tcb->sock);
-	sf_ring_free(&tcb->sndq);
-	sf_ring_free(&tcb->rcvq);
+	sf_ring_free(&tcb->sndq, &st->bufs);
+	sf_ring_free(&tcb->rcvq, &st->bufs);
 	sf_handle_release(st, tcb->sock.handle);
 	free(tcb);
 }
