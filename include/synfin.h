@@ -121,7 +121,9 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(RCV_SHUTDOWN, "data after shutdown(SHUT_RD)")                                  \
 	X(TIME_WAIT_RST, "RST in TIME-WAIT ignored (RFC 1337)")                         \
 	X(TIME_WAIT_ACKED, "segment to TIME-WAIT: re-ACKed and dropped")                \
-	X(TIME_WAIT_SYN, "SYN to TIME-WAIT not allowed to reopen it: ACKed")
+	X(TIME_WAIT_SYN, "SYN to TIME-WAIT not allowed to reopen it: ACKed")              \
+	X(PAWS, "timestamp older than TS.Recent: old duplicate (RFC 7323 §5.3)")          \
+	X(TS_MISSING, "no timestamp on a connection that agreed to them (RFC 7323 §3.2)")
 
 enum sf_drop_reason {
 #define SF_DROP_ENUM_(name, text) SF_DROP_##name,
@@ -299,7 +301,9 @@ enum sf_trace_kind {
 	X(TIME_WAIT, "2MSL")                                                            \
 	X(FIN_WAIT_2, "fin_timeout")                                                    \
 	X(KEEPALIVE, "keepalive")                                                       \
-	X(SYNACK, "SYN+ACK retransmit")
+	X(SYNACK, "SYN+ACK retransmit")                                                  \
+	X(DELACK, "delayed ACK")                                                        \
+	X(PERSIST, "zero-window probe")
 
 enum sf_timer_kind {
 #define SF_TIMER_ENUM_(name, text) SF_TIMER_##name,
@@ -366,6 +370,9 @@ struct sf_config {
 	uint8_t rfc1337;              /**< 1: ignore RST in TIME-WAIT (RFC 1337) (1) */
 	uint8_t abort_on_overflow;    /**< 1: answer a final ACK that finds the accept queue full with RST (0) */
 	uint8_t isn_mode;             /**< enum sf_isn_mode (SF_ISN_RFC6528) */
+	uint8_t window_scaling;       /**< 1: offer and accept RFC 7323 window scaling (1) */
+	uint8_t timestamps;           /**< 1: offer and accept RFC 7323 timestamps (1) */
+	uint8_t sack;                 /**< 1: offer and accept RFC 2018 SACK (1) */
 };
 
 /** Fill cfg with the defaults given in parentheses above (secret zero, no callbacks). */

@@ -79,12 +79,14 @@ struct sf_tw {
 	uint8_t raddr[16];
 	uint16_t lport, rport;
 	uint16_t laddr_id;
-	uint8_t flags;
+	uint8_t flags;           /* SF_TW_TS: timestamps were in use */
 	uint8_t rcv_wscale;
 	uint32_t snd_nxt, rcv_nxt;
-	uint32_t ts_recent;
+	uint32_t ts_recent;      /* the peer's last TSval (RFC 6191) */
+	uint32_t ts_offset;      /* ours, to keep TSval running in our ACKs */
 	uint16_t rcv_wnd;        /* window to advertise in ACKs, as on the wire */
 };
+#define SF_TW_TS 1
 
 /* ---- sockets --------------------------------------------------------------- */
 enum sf_sock_kind { SF_SOCK_TCB = 1, SF_SOCK_LISTENER = 2 };
@@ -240,6 +242,13 @@ struct sf_stack {
 	size_t out_cap;
 };
 
+/* The receive ring's storage: the buffer plus the slack a rounded-up scaled
+ * window may let the peer fill (sf_tcb_window_field). */
+static inline uint32_t sf_tcb_rcv_cap(const struct sf_tcb *tcb)
+{
+	return tcb->sock.rcvbuf + (1u << tcb->rcv_wscale);
+}
+
 /* ---- stack.c ---- */
 int sf_handle_alloc(struct sf_stack *st, struct sf_sock *sock);
 void sf_handle_release(struct sf_stack *st, uint32_t handle);
@@ -264,13 +273,15 @@ void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *t
 	     bool retransmit);
 void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *seg);
 void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,
-		 uint32_t ack, uint8_t flags, uint16_t window, int sock);
+		 uint32_t ack, uint8_t flags, uint16_t window, int sock, const struct sf_tcp_options *opt);
 void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit);
 void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn);
 void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb);
 int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb); /* segments sent */
 uint16_t sf_tcb_window(struct sf_stack *st, struct sf_tcb *tcb);
+uint16_t sf_tcb_window_field(struct sf_stack *st, struct sf_tcb *tcb, bool syn);
+void sf_tcb_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq);
 
 /* ---- tcb.c ---- */
 struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family);
@@ -289,6 +300,16 @@ bool sf_tcb_fin_acked(const struct sf_tcb *tcb);
 void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns);
 void sf_tcb_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted);
 void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause);
+
+/* ---- options.c ---- */
+uint8_t sf_wscale_for(uint32_t bufsize);
+uint32_t sf_ts_offset(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
+uint32_t sf_tcb_tsval(const struct sf_stack *st, const struct sf_tcb *tcb);
+void sf_tcb_syn_options(const struct sf_stack *st, const struct sf_tcb *tcb, struct sf_tcp_options *opt);
+void sf_tcb_agree_options(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *syn);
+void sf_tcb_segment_options(struct sf_stack *st, struct sf_tcb *tcb, uint8_t flags, struct sf_tcp_options *opt);
+enum sf_drop_reason sf_tcb_check_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+void sf_tcb_note_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 
 /* ---- input.c ---- */
 void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);

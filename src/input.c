@@ -16,11 +16,17 @@ static void drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop
 	sf_trace_drop(st, seg, reason);
 }
 
-static void connected(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, bool retransmitted,
-		      const char *cause)
+/* The peer's window in bytes: scaled by its shift except in a SYN (RFC 7323 §2.2). */
+static uint32_t seg_window(const struct sf_tcb *tcb, const struct sf_segment *seg, bool syn)
+{
+	return syn ? seg->window : (uint32_t)seg->window << tcb->snd_wscale;
+}
+
+static void connected(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, uint32_t wnd,
+		      bool retransmitted, const char *cause)
 {
 	sf_tcb_handshake_rto(st, tcb, retransmitted);
-	tcb->snd_wnd = seg->window;
+	tcb->snd_wnd = wnd;
 	tcb->snd_wl1 = seg->seq;
 	tcb->snd_wl2 = seg->ack;
 	if (tcb->snd_wnd > tcb->max_snd_wnd)
@@ -42,8 +48,9 @@ static void connected(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_s
  * it covers the timed segment, and restarts or stops the retransmission
  * timer (RFC 6298 §5.2, §5.3).
  */
-static void ack_advance(struct sf_stack *st, struct sf_tcb *tcb, uint32_t ack)
+static void ack_advance(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
 {
+	uint32_t ack = seg->ack;
 	uint32_t acked = ack - tcb->snd_una;
 
 	if (tcb->snd_una == tcb->iss)
@@ -54,7 +61,14 @@ static void ack_advance(struct sf_stack *st, struct sf_tcb *tcb, uint32_t ack)
 	tcb->snd_una = ack;
 	if (seq_lt(tcb->snd_nxt, tcb->snd_una))
 		tcb->snd_nxt = tcb->snd_una;
-	if (tcb->rtt_timing && seq_geq(ack, tcb->rtt_seq)) {
+	if (tcb->ts_ok && seg->opt.has_timestamp && seg->opt.ts_ecr) {
+		/* RFC 7323 §4.1: the echoed timestamp times every ACK of new data,
+		 * retransmitted or not (it names the transmission it answers). */
+		uint32_t rtt_ms = sf_tcb_tsval(st, tcb) - seg->opt.ts_ecr;
+		if (rtt_ms < (1u << 31))
+			sf_tcb_rtt_sample(st, tcb, (uint64_t)rtt_ms * 1000000u);
+		tcb->rtt_timing = false;
+	} else if (tcb->rtt_timing && seq_geq(ack, tcb->rtt_seq)) {
 		tcb->rtt_timing = false;
 		sf_tcb_rtt_sample(st, tcb, st->now_ns - tcb->rtt_start_ns);
 	}
@@ -77,7 +91,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	if (has_ack && (seq_leq(seg->ack, tcb->iss) || seq_gt(seg->ack, tcb->snd_max))) {
 		if (!(seg->flags & SF_TCP_RST))
 			sf_send_ctl(st, &tcb->sock.local, &tcb->sock.remote, seg->ack, 0, SF_TCP_RST, 0,
-				    (int)tcb->sock.handle);
+				    (int)tcb->sock.handle, NULL);
 		drop(st, seg, SF_DROP_SYN_SENT_BAD_ACK);
 		return;
 	}
@@ -103,7 +117,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	 * trimmed away as outside the window (§3.10.7.3 fourth: "Data or
 	 * controls ... queued for processing"; MUST-58: one ACK covers it). */
 	(void)sf_tcb_window(st, tcb);
-	sf_tcb_set_peer_mss(st, tcb, seg);
+	sf_tcb_agree_options(st, tcb, seg);
 	tcb->last_heard_ns = st->now_ns;
 	if (!has_ack) {
 		/* SYNs crossed (SPEC 13.3, RFC 9293 Figure 8): SYN-RECEIVED, and our
@@ -118,8 +132,8 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 		return;
 	}
 	bool syn_retransmitted = tcb->rtx_count != 0; /* ack_advance clears it */
-	ack_advance(st, tcb, seg->ack);
-	connected(st, tcb, seg, syn_retransmitted, "rcv SYN,ACK");
+	ack_advance(st, tcb, seg);
+	connected(st, tcb, seg, seg_window(tcb, seg, true), syn_retransmitted, "rcv SYN,ACK");
 
 	/* Any text or FIN on the SYN,ACK continues at the sixth step; one ACK
 	 * (or data carrying it) answers everything (MUST-58). */
@@ -189,7 +203,7 @@ static void enter_fin_wait_2(struct sf_stack *st, struct sf_tcb *tcb)
  * Fifth: the ACK field. Returns false when processing of the segment ends here
  * (dropped, or the connection is gone).
  */
-static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
+static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, uint32_t wnd)
 {
 	if (!(seg->flags & SF_TCP_ACK)) {
 		drop(st, seg, SF_DROP_NO_ACK);
@@ -198,11 +212,11 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 	if (tcb->state == SF_SYN_RECEIVED) {
 		if (!(seq_gt(seg->ack, tcb->snd_una) && seq_leq(seg->ack, tcb->snd_max))) {
 			sf_send_ctl(st, &tcb->sock.local, &tcb->sock.remote, seg->ack, 0, SF_TCP_RST, 0,
-				    (int)tcb->sock.handle);
+				    (int)tcb->sock.handle, NULL);
 			drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
 			return false;
 		}
-		connected(st, tcb, seg, tcb->rtx_count != 0, "rcv ACK of SYN");
+		connected(st, tcb, seg, wnd, tcb->rtx_count != 0, "rcv ACK of SYN");
 	}
 	/* RFC 5961 §5.2: acceptable only in [SND.UNA - MAX.SND.WND, SND.NXT]. */
 	if (seq_gt(seg->ack, tcb->snd_max) || seq_lt(seg->ack, tcb->snd_una - tcb->max_snd_wnd)) {
@@ -211,11 +225,11 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 		return false;
 	}
 	if (seq_gt(seg->ack, tcb->snd_una))
-		ack_advance(st, tcb, seg->ack);
+		ack_advance(st, tcb, seg);
 	/* The send window is updated only by segments newer than the last
 	 * update (SND.WL1, SND.WL2) so old segments cannot shrink it. */
 	if (seq_lt(tcb->snd_wl1, seg->seq) || (tcb->snd_wl1 == seg->seq && seq_leq(tcb->snd_wl2, seg->ack))) {
-		tcb->snd_wnd = seg->window;
+		tcb->snd_wnd = wnd;
 		tcb->snd_wl1 = seg->seq;
 		tcb->snd_wl2 = seg->ack;
 		if (tcb->snd_wnd > tcb->max_snd_wnd)
@@ -293,7 +307,7 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 		} else if (seg.payload_len) {
 			uint32_t n = (uint32_t)seg.payload_len;
 			if (!tcb->rcv_shut) {
-				long w = sf_ring_write(&tcb->rcvq, &st->bufs, tcb->sock.rcvbuf, seg.payload, n);
+				long w = sf_ring_write(&tcb->rcvq, &st->bufs, sf_tcb_rcv_cap(tcb), seg.payload, n);
 				n = w < 0 ? 0 : (uint32_t)w;
 			}
 			tcb->rcv_nxt += n;
@@ -358,6 +372,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 	}
 
 	struct sf_segment seg = *in;
+	uint32_t wnd = seg_window(tcb, in, (in->flags & SF_TCP_SYN) != 0);
 	/* RFC 9293 Figure 8, line 6: in a simultaneous open the peer's SYN,ACK
 	 * repeats the SYN we already took (SEG.SEQ = IRS) and ACKs ours. Only
 	 * its ACK is news: treat it as <SEQ=IRS+1><ACK>, so the handshake ends
@@ -369,6 +384,22 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 		seg.seq = tcb->irs + 1;
 	}
 
+	/* RFC 7323 §5.3 R1 (PAWS) comes before the sequence check: an old
+	 * duplicate whose sequence number has wrapped into the window. */
+	enum sf_drop_reason ts = sf_tcb_check_timestamp(st, tcb, &seg);
+	if (ts != SF_DROP_NONE) {
+		if (seg.flags & SF_TCP_SYN) {
+			/* As Linux: an old-stamped SYN (a peer that rebooted) gets
+			 * the rate-limited challenge ACK of RFC 5961 §4. */
+			sf_tcb_challenge_ack(st, tcb, true);
+			drop(st, in, SF_DROP_SYN_CHALLENGED);
+			return;
+		}
+		if (ts == SF_DROP_PAWS)
+			sf_tcb_send_ack(st, tcb); /* as for any unacceptable segment */
+		drop(st, in, ts);
+		return;
+	}
 	/* First: the sequence number. */
 	if (!seq_acceptable(tcb, &seg)) {
 		if (seg.flags & SF_TCP_RST) {
@@ -381,7 +412,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 		    !(seg.flags & SF_TCP_SYN)) {
 			seg.payload_len = 0;
 			seg.flags &= (uint8_t)~SF_TCP_FIN;
-			if (ack_arrives(st, tcb, &seg))
+			if (ack_arrives(st, tcb, &seg, wnd))
 				sf_tcb_send_ack(st, tcb);
 			return;
 		}
@@ -398,6 +429,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 	}
 	tcb->last_heard_ns = st->now_ns;
 	tcb->ka_probes_sent = 0;
+	sf_tcb_note_timestamp(st, tcb, &seg); /* RFC 7323 §5.3 R3 */
 
 	/* Second: RST. */
 	if (seg.flags & SF_TCP_RST) {
@@ -411,7 +443,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 		return;
 	}
 	/* Fifth: ACK. */
-	if (!ack_arrives(st, tcb, &seg))
+	if (!ack_arrives(st, tcb, &seg, wnd))
 		return;
 	/* Sixth: URG. synfin delivers urgent bytes inline (RFC 6093 §5);
 	 * the pointer is not tracked yet. Seventh and eighth: */

@@ -59,7 +59,13 @@ static uint16_t req_window(const struct sf_listener *lst)
 	return (uint16_t)(lst->sock.rcvbuf > 65535 ? 65535 : lst->sock.rcvbuf);
 }
 
-/* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS (§3.10.7.2 third). */
+/* Which options the peer's SYN carried (struct sf_req's opt_flags); its
+ * window shift rides in the high nibble. */
+enum { REQ_WS = 1, REQ_SACK = 2, REQ_TS = 4 };
+
+/* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS (§3.10.7.2 third), and
+ * of the other options just those the peer offered (RFC 7323 §1.3, §2.2;
+ * RFC 2018 §2). */
 static void req_send_synack(struct sf_stack *st, const struct sf_req *req, bool retransmit)
 {
 	struct sf_endpoint local, remote;
@@ -72,6 +78,16 @@ static void req_send_synack(struct sf_stack *st, const struct sf_req *req, bool 
 	};
 	seg.opt.has_mss = 1;
 	seg.opt.mss = req_mss(st, lst, &local.addr);
+	if (req->opt_flags & REQ_WS) {
+		seg.opt.has_wscale = 1;
+		seg.opt.wscale = sf_wscale_for(lst->sock.rcvbuf);
+	}
+	seg.opt.sack_permitted = (req->opt_flags & REQ_SACK) != 0;
+	if (req->opt_flags & REQ_TS) {
+		seg.opt.has_timestamp = 1;
+		seg.opt.ts_val = sf_ms(st) + sf_ts_offset(st, &local, &remote);
+		seg.opt.ts_ecr = req->ts_recent;
+	}
 	sf_emit(st, &seg, NULL, 0, -1, retransmit);
 }
 
@@ -169,6 +185,14 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	req->iss = iss_floor ? *iss_floor : sf_isn(st, &local, &remote);
 	req->peer_mss = seg->opt.has_mss ? seg->opt.mss : 0;
 	req->peer_window = seg->window;
+	if (seg->opt.has_wscale && st->cfg.window_scaling)
+		req->opt_flags |= (uint8_t)(REQ_WS | (seg->opt.wscale > 14 ? 14 : seg->opt.wscale) << 4);
+	if (seg->opt.sack_permitted && st->cfg.sack)
+		req->opt_flags |= REQ_SACK;
+	if (seg->opt.has_timestamp && st->cfg.timestamps) {
+		req->opt_flags |= REQ_TS;
+		req->ts_recent = seg->opt.ts_val;
+	}
 	sf_demux_insert(st, sf_ref_make(SF_REF_REQ, index), &local, &remote);
 	lst->syn_count++;
 	st->ctr.SynRecvCurrent++;
@@ -206,9 +230,19 @@ static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const st
 	sf_tcb_init_rcv(st, tcb, req->irs);
 	tcb->rcv_adv = tcb->rcv_nxt + req_window(lst);
 	tcb->rcv_mss = req_mss(st, lst, &tcb->sock.local.addr);
+	tcb->ws_ok = (req->opt_flags & REQ_WS) != 0;
+	tcb->snd_wscale = tcb->ws_ok ? req->opt_flags >> 4 : 0;
+	tcb->rcv_wscale = tcb->ws_ok ? sf_wscale_for(tcb->sock.rcvbuf) : 0;
+	tcb->sack_ok = (req->opt_flags & REQ_SACK) != 0;
+	tcb->ts_ok = (req->opt_flags & REQ_TS) != 0;
+	tcb->ts_offset = sf_ts_offset(st, &tcb->sock.local, &tcb->sock.remote);
+	tcb->ts_recent = seg->opt.has_timestamp ? seg->opt.ts_val : req->ts_recent;
+	tcb->ts_recent_ms = sf_ms(st);
+	tcb->last_ack_sent = tcb->rcv_nxt;
 	struct sf_segment syn = { .opt = { .has_mss = req->peer_mss != 0, .mss = req->peer_mss } };
 	sf_tcb_set_peer_mss(st, tcb, &syn);
-	tcb->snd_wnd = tcb->max_snd_wnd = seg->window;
+	/* The completing ACK is not a SYN: its window is scaled (RFC 7323 §2.2). */
+	tcb->snd_wnd = tcb->max_snd_wnd = (uint32_t)seg->window << tcb->snd_wscale;
 	tcb->snd_wl1 = seg->seq;
 	tcb->snd_wl2 = seg->ack;
 	tcb->last_heard_ns = st->now_ns;
@@ -281,7 +315,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 			st->ctr.TCPSynRetrans++;
 			req_send_synack(st, req, true);
 		} else {
-			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_ACK, (uint16_t)wnd, -1);
+			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_ACK, (uint16_t)wnd, -1, NULL);
 		}
 		sf_trace_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
 		return;
@@ -295,7 +329,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 			sf_req_drop(st, index);
 		} else {
 			st->ctr.TCPChallengeACK++;
-			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_ACK, (uint16_t)wnd, -1);
+			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_ACK, (uint16_t)wnd, -1, NULL);
 			sf_trace_drop(st, seg, SF_DROP_RST_CHALLENGED);
 		}
 		return;
@@ -314,7 +348,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		return;
 	}
 	if (seg->ack != req->iss + 1) {
-		sf_send_ctl(st, &local, &remote, seg->ack, 0, SF_TCP_RST, 0, -1);
+		sf_send_ctl(st, &local, &remote, seg->ack, 0, SF_TCP_RST, 0, -1, NULL);
 		sf_trace_drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
 		return;
 	}
@@ -325,7 +359,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		st->ctr.ListenOverflows++;
 		st->ctr.ListenDrops++;
 		if (st->cfg.abort_on_overflow) {
-			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_RST | SF_TCP_ACK, 0, -1);
+			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_RST | SF_TCP_ACK, 0, -1, NULL);
 			req_trace_state(st, req, SF_SYN_RECEIVED, SF_CLOSED, "accept queue full (abort_on_overflow)");
 			st->ctr.AttemptFails++;
 			sf_req_drop(st, index);

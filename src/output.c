@@ -25,12 +25,14 @@ void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *t
 }
 
 void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,
-		 uint32_t ack, uint8_t flags, uint16_t window, int sock)
+		 uint32_t ack, uint8_t flags, uint16_t window, int sock, const struct sf_tcp_options *opt)
 {
 	struct sf_segment seg = {
 		.src = local->addr, .dst = remote->addr, .sport = local->port, .dport = remote->port,
 		.seq = seq, .ack = (flags & SF_TCP_ACK) ? ack : 0, .flags = flags, .window = window,
 	};
+	if (opt)
+		seg.opt = *opt;
 	sf_emit(st, &seg, NULL, 0, sock, false);
 }
 
@@ -43,31 +45,54 @@ void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *in)
 	struct sf_endpoint local = { in->dst, in->dport }, remote = { in->src, in->sport };
 
 	if (in->flags & SF_TCP_ACK)
-		sf_send_ctl(st, &local, &remote, in->ack, 0, SF_TCP_RST, 0, -1);
+		sf_send_ctl(st, &local, &remote, in->ack, 0, SF_TCP_RST, 0, -1, NULL);
 	else
-		sf_send_ctl(st, &local, &remote, 0, in->seq + sf_segment_seq_len(in), SF_TCP_RST | SF_TCP_ACK, 0, -1);
+		sf_send_ctl(st, &local, &remote, 0, in->seq + sf_segment_seq_len(in), SF_TCP_RST | SF_TCP_ACK, 0, -1, NULL);
 }
 
 /*
- * The window to advertise (RFC 9293 §3.8.6): the room in the receive queue,
- * but never moving the right edge left of what was already offered
- * (§3.10.7.4 seventh: "the total of RCV.NXT and RCV.WND should not be
- * reduced"). Without window scaling the field carries at most 65535.
+ * The window to advertise (RFC 9293 §3.8.6) as the header field: scaled by
+ * our shift except in SYNs (RFC 7323 §2.2). The right edge RCV.NXT+RCV.WND
+ * never moves left (§3.10.7.4 seventh), and moves right only by at least
+ * min(half the buffer, one MSS) at a time: the receiver's side of silly
+ * window avoidance (§3.8.6.2.2). A scaled field is rounded up, not down, so
+ * the edge the peer sees is never short of the one we keep; the receive ring
+ * has 2^shift bytes of slack for that (sf_tcb_rcv_cap).
  */
-uint16_t sf_tcb_window(struct sf_stack *st, struct sf_tcb *tcb)
+uint16_t sf_tcb_window_field(struct sf_stack *st, struct sf_tcb *tcb, bool syn)
 {
 	(void)st;
-	uint32_t room = tcb->rcv_shut ? tcb->sock.rcvbuf : sf_ring_room(&tcb->rcvq, tcb->sock.rcvbuf);
-	if (room > 65535)
-		room = 65535;
-	uint32_t edge = tcb->rcv_nxt + room;
+	uint32_t buf = tcb->sock.rcvbuf;
+	uint32_t room = tcb->rcv_shut ? buf : sf_ring_room(&tcb->rcvq, buf);
+	uint32_t shift = syn ? 0 : tcb->rcv_wscale;
+	uint32_t max = 65535u << shift;
+	uint32_t wnd = tcb->rcv_adv - tcb->rcv_nxt;
+	uint32_t step = buf / 2 < tcb->rcv_mss ? buf / 2 : tcb->rcv_mss;
+
+	if (room > max)
+		room = max;
+	if (seq_gt(tcb->rcv_adv, tcb->rcv_nxt + max))
+		wnd = max; /* a SYN cannot offer more than 65535 */
+	if (room > wnd && (room - wnd >= step || wnd == 0 || syn))
+		wnd = room;
+	uint32_t field = (wnd + (1u << shift) - 1) >> shift;
+	if (field > 65535)
+		field = 65535;
+	uint32_t edge = tcb->rcv_nxt + (field << shift);
 	if (seq_gt(edge, tcb->rcv_adv))
 		tcb->rcv_adv = edge;
 	tcb->rcv_wnd = tcb->rcv_adv - tcb->rcv_nxt;
-	return (uint16_t)(tcb->rcv_wnd > 65535 ? 65535 : tcb->rcv_wnd);
+	return (uint16_t)field;
 }
 
-static void tcb_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq)
+uint16_t sf_tcb_window(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	return sf_tcb_window_field(st, tcb, false);
+}
+
+/* A segment of this connection with our addresses, the ACK, the window and
+ * the options every segment carries; the caller adds data. */
+void sf_tcb_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq)
 {
 	memset(seg, 0, sizeof *seg);
 	seg->src = tcb->sock.local.addr;
@@ -76,9 +101,19 @@ static void tcb_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segme
 	seg->dport = tcb->sock.remote.port;
 	seg->seq = seq;
 	seg->flags = flags;
-	if (flags & SF_TCP_ACK)
+	if (flags & SF_TCP_ACK) {
 		seg->ack = tcb->rcv_nxt;
-	seg->window = sf_tcb_window(st, tcb);
+		tcb->last_ack_sent = tcb->rcv_nxt;
+		tcb->segs_unacked = 0;
+		sf_tcb_disarm(st, tcb, SF_TIMER_DELACK);
+	}
+	if (flags & SF_TCP_SYN) {
+		seg->window = sf_tcb_window_field(st, tcb, true);
+		sf_tcb_syn_options(st, tcb, &seg->opt);
+	} else {
+		seg->window = sf_tcb_window_field(st, tcb, false);
+		sf_tcb_segment_options(st, tcb, flags, &seg->opt);
+	}
 }
 
 /* RFC 9293 §3.10.1 / §3.10.7.2-3: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
@@ -88,9 +123,7 @@ void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
 	struct sf_segment seg;
 	uint8_t flags = tcb->state == SF_SYN_SENT ? SF_TCP_SYN : SF_TCP_SYN | SF_TCP_ACK;
 
-	tcb_segment(st, tcb, &seg, flags, tcb->iss);
-	seg.opt.has_mss = 1;
-	seg.opt.mss = tcb->rcv_mss;
+	sf_tcb_segment(st, tcb, &seg, flags, tcb->iss);
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit);
 	if (!sf_timer_armed(&tcb->timer) || tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER)
 		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
@@ -101,7 +134,7 @@ void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	struct sf_segment seg;
 
-	tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_nxt);
+	sf_tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_nxt);
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
 }
 
@@ -136,7 +169,7 @@ void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	struct sf_segment seg;
 
-	tcb_segment(st, tcb, &seg, SF_TCP_RST | SF_TCP_ACK, tcb->snd_max);
+	sf_tcb_segment(st, tcb, &seg, SF_TCP_RST | SF_TCP_ACK, tcb->snd_max);
 	seg.window = 0;
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
 }
@@ -180,7 +213,7 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 
 		struct sf_segment seg;
 		uint8_t flags = SF_TCP_ACK | (len ? SF_TCP_PSH : 0) | (fin ? SF_TCP_FIN : 0);
-		tcb_segment(st, tcb, &seg, flags, tcb->snd_nxt);
+		sf_tcb_segment(st, tcb, &seg, flags, tcb->snd_nxt);
 		const uint8_t *p2;
 		uint32_t n1, n2;
 		sf_ring_peek(&tcb->sndq, off, len, &seg.payload, &n1, &p2, &n2);

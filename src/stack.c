@@ -31,6 +31,9 @@ void sf_config_default(struct sf_config *cfg)
 	cfg->ephemeral_hi = 60999;
 	cfg->max_sockets = 1u << 24;
 	cfg->rfc1337 = 1;
+	cfg->window_scaling = 1;
+	cfg->timestamps = 1;
+	cfg->sack = 1;
 	cfg->isn_mode = SF_ISN_RFC6528;
 }
 

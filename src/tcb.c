@@ -290,12 +290,8 @@ static void keepalive_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	}
 	tcb->ka_probes_sent++;
 	st->ctr.TCPKeepAliveProbes++;
-	struct sf_segment seg = {
-		.src = tcb->sock.local.addr, .dst = tcb->sock.remote.addr,
-		.sport = tcb->sock.local.port, .dport = tcb->sock.remote.port,
-		.seq = tcb->snd_una - 1, .ack = tcb->rcv_nxt, .flags = SF_TCP_ACK,
-		.window = sf_tcb_window(st, tcb),
-	};
+	struct sf_segment seg;
+	sf_tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
 	sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_intvl_ms * 1000000u);
 }
@@ -343,7 +339,12 @@ void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, const struct s
 		peer = 64;
 	if (tcb->sock.maxseg && tcb->sock.maxseg < own)
 		own = tcb->sock.maxseg;
-	tcb->snd_mss = (uint16_t)(peer < own ? peer : own);
+	uint32_t mss = peer < own ? peer : own;
+	/* RFC 6691 / RFC 7323 §3.2: the timestamp option (10 bytes + 2 of NOP
+	 * padding) rides on every segment and comes out of the payload. */
+	if (tcb->ts_ok && mss > 64 + 12)
+		mss -= 12;
+	tcb->snd_mss = (uint16_t)mss;
 }
 
 void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs)

@@ -48,6 +48,12 @@ void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb)
 	tw->snd_nxt = tcb->snd_max;
 	tw->rcv_nxt = tcb->rcv_nxt;
 	tw->rcv_wnd = sf_tcb_window(st, tcb);
+	tw->rcv_wscale = tcb->rcv_wscale;
+	if (tcb->ts_ok) {
+		tw->flags |= SF_TW_TS;
+		tw->ts_recent = tcb->ts_recent;
+		tw->ts_offset = tcb->ts_offset;
+	}
 
 	sf_tcb_unhash(st, tcb);
 	sf_demux_insert(st, sf_ref_make(SF_REF_TW, index), &tcb->sock.local, &tcb->sock.remote);
@@ -85,11 +91,34 @@ void sf_tw_free(struct sf_stack *st, uint32_t index)
 	st->ctr.TimeWaitCurrent--;
 }
 
+/* The connection's last ACK again; with its timestamp when they were in
+ * use, or a peer that checks RFC 7323 §3.2 would drop it. */
 static void tw_send_ack(struct sf_stack *st, const struct sf_tw *tw)
 {
 	struct sf_endpoint local, remote;
+	struct sf_tcp_options opt = { 0 };
+
 	sf_tw_endpoints(st, tw, &local, &remote);
-	sf_send_ctl(st, &local, &remote, tw->snd_nxt, tw->rcv_nxt, SF_TCP_ACK, tw->rcv_wnd, -1);
+	if (tw->flags & SF_TW_TS) {
+		opt.has_timestamp = 1;
+		opt.ts_val = sf_ms(st) + tw->ts_offset;
+		opt.ts_ecr = tw->ts_recent;
+	}
+	sf_send_ctl(st, &local, &remote, tw->snd_nxt, tw->rcv_nxt, SF_TCP_ACK, tw->rcv_wnd, -1, &opt);
+}
+
+/*
+ * RFC 6191 §2 (and RFC 1122 §4.2.2.13, MAY-2): may this SYN reopen the
+ * 4-tuple? With timestamps on both the old connection and the SYN, a TSval
+ * newer than the last one seen proves the SYN is new, whatever its sequence
+ * number. Without them, its sequence number must lie beyond everything the
+ * old connection used.
+ */
+static bool syn_is_new(const struct sf_tw *tw, const struct sf_segment *seg)
+{
+	if ((tw->flags & SF_TW_TS) && seg->opt.has_timestamp)
+		return (int32_t)(seg->opt.ts_val - tw->ts_recent) > 0;
+	return seq_gt(seg->seq, tw->rcv_nxt);
 }
 
 bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg, uint32_t *iss_floor)
@@ -103,7 +132,7 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		 * cannot be confused with it, so it may reopen the 4-tuple. The
 		 * new ISN starts above the old SND.NXT. strict_time_wait refuses
 		 * any reuse until 2MSL is over (SPEC 13.6). */
-		if (!st->cfg.strict_time_wait && seq_gt(seg->seq, tw->rcv_nxt)) {
+		if (!st->cfg.strict_time_wait && syn_is_new(tw, seg)) {
 			*iss_floor = tw->snd_nxt + 65535 + 2;
 			st->ctr.TWRecycled++;
 			tw_trace_state(st, tw, SF_CLOSED, "new SYN reopens the 4-tuple (RFC 6191)");
@@ -117,7 +146,10 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		sf_trace_drop(st, seg, SF_DROP_TIME_WAIT_SYN);
 		return false;
 	}
-	uint32_t wnd = tw->rcv_wnd;
+	if ((tw->flags & SF_TW_TS) && seg->opt.has_timestamp &&
+	    (int32_t)(seg->opt.ts_val - tw->ts_recent) > 0)
+		tw->ts_recent = seg->opt.ts_val;
+	uint32_t wnd = (uint32_t)tw->rcv_wnd << tw->rcv_wscale;
 	bool acceptable = len == 0 ? (wnd == 0 ? seg->seq == tw->rcv_nxt
 					       : seq_in_range(seg->seq, tw->rcv_nxt, tw->rcv_nxt + wnd))
 				   : wnd && (seq_in_range(seg->seq, tw->rcv_nxt, tw->rcv_nxt + wnd) ||

@@ -36,11 +36,14 @@ static struct conn established(int family)
 	return c;
 }
 
-/* Assert the next segment is an ACK with exactly our numbers and our window. */
+/* Assert the next segment is an ACK with exactly our numbers and our window:
+ * the right edge we offered stays put while less than an MSS of room has
+ * opened (receiver SWS avoidance, RFC 9293 §3.8.6.2.2), so after a few bytes
+ * received the field may be that many below WND. */
 static void expect_our_ack(struct harness *h, uint32_t snd_nxt, uint32_t rcv_nxt)
 {
 	struct sf_segment a = h_expect(h, SF_TCP_ACK, snd_nxt, rcv_nxt);
-	assert_int_equal(a.window, WND);
+	assert_true(a.window <= WND && a.window >= WND - 16);
 	assert_int_equal(a.payload_len, 0);
 	assert_int_equal(a.dport, h->peer_port);
 }
