@@ -122,6 +122,7 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(TIME_WAIT_RST, "RST in TIME-WAIT ignored (RFC 1337)")                         \
 	X(TIME_WAIT_ACKED, "segment to TIME-WAIT: re-ACKed and dropped")                \
 	X(TIME_WAIT_SYN, "SYN to TIME-WAIT not allowed to reopen it: ACKed")              \
+	X(OUT_OF_ORDER_FULL, "out-of-order data past the reassembly map's capacity")    \
 	X(PAWS, "timestamp older than TS.Recent: old duplicate (RFC 7323 §5.3)")          \
 	X(TS_MISSING, "no timestamp on a connection that agreed to them (RFC 7323 §3.2)")
 
@@ -251,6 +252,8 @@ SF_API const char *sf_state_name(enum sf_tcp_state state);
 	X(TCPTimeouts, "retransmission timer expirations")                            \
 	X(TCPSynRetrans, "SYN and SYN+ACK retransmissions")                           \
 	X(TCPKeepAliveProbes, "keepalive probes sent")                                \
+	X(TCPOFOQueue, "segments held out of order for reassembly")                   \
+	X(TCPDelayedACKs, "ACKs sent by the delayed-ACK timer")                       \
 	X(TCPKeepAliveTimeouts, "connections dropped by keepalive")                   \
 	X(TCPFinWait2Timeouts, "orphaned FIN-WAIT-2 connections ended by fin_timeout") \
 	X(TCPOrphans, "connections closed by the application and not yet gone")      \
@@ -363,6 +366,7 @@ struct sf_config {
 	uint32_t keepalive_intvl_ms;  /**< time between probes (75000) */
 	uint32_t keepalive_probes;    /**< unanswered probes before the connection is dropped (9) */
 	uint32_t challenge_ack_limit; /**< challenge ACKs per connection per second (10; RFC 5961 §7) */
+	uint32_t delack_ms;           /**< longest an ACK is delayed (40; RFC 9293 MUST-40: < 500) */
 	uint16_t ephemeral_lo;        /**< ephemeral port range, inclusive (32768) */
 	uint16_t ephemeral_hi;        /**< (60999) */
 	uint32_t max_sockets;         /**< handles at most (1 << 24) */

@@ -164,7 +164,9 @@ struct sf_tcb {
 	uint32_t last_ack_sent;  /* RCV.NXT as carried by our last segment (Last.ACK.sent) */
 
 	/* ACK policy (RFC 9293 §3.8.6.3, RFC 5681 §4.2) */
-	uint8_t segs_unacked;    /* full-sized segments received since our last ACK */
+	uint8_t quickacks;       /* segments still ACKed at once (as Linux, early in a connection) */
+	bool fin_ahead;          /* the peer's FIN arrived ahead of a hole... */
+	uint32_t fin_seq;        /* ...at this sequence number */
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675) */
 	uint32_t cwnd, ssthresh;
@@ -310,6 +312,13 @@ void sf_tcb_agree_options(struct sf_stack *st, struct sf_tcb *tcb, const struct 
 void sf_tcb_segment_options(struct sf_stack *st, struct sf_tcb *tcb, uint8_t flags, struct sf_tcp_options *opt);
 enum sf_drop_reason sf_tcb_check_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_note_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+
+/* ---- recv.c ---- */
+enum sf_ack_need { SF_ACK_NONE, SF_ACK_DELAYED, SF_ACK_NOW };
+enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,
+				  bool *fin_now);
+void sf_tcb_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need);
+void sf_tcb_start_quickack(struct sf_tcb *tcb);
 
 /* ---- input.c ---- */
 void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);

@@ -32,6 +32,7 @@ static void connected(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_s
 	if (tcb->snd_wnd > tcb->max_snd_wnd)
 		tcb->max_snd_wnd = tcb->snd_wnd;
 	sf_tcb_set_state(st, tcb, SF_ESTABLISHED, cause);
+	sf_tcb_start_quickack(tcb);
 	sf_mark_ready(st, &tcb->sock);
 	if (tcb->sock.keepalive_on)
 		sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_idle_ms * 1000000u);
@@ -267,64 +268,32 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
  */
 void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *in)
 {
-	struct sf_segment seg = *in;
-	bool need_ack = false;
-	bool in_order = true;
+	enum sf_ack_need need = SF_ACK_NONE;
+	bool fin_now = false;
 
-	if (seg.payload_len) {
+	if (in->payload_len) {
 		if (tcb->state != SF_ESTABLISHED && tcb->state != SF_FIN_WAIT_1 && tcb->state != SF_FIN_WAIT_2) {
 			/* CLOSE-WAIT, CLOSING, LAST-ACK: the peer has sent its FIN. */
 			drop(st, in, SF_DROP_DATA_AFTER_FIN);
 			return;
 		}
-		if (tcb->orphan) {
+		if (tcb->orphan && seq_gt(in->seq + (uint32_t)in->payload_len, tcb->rcv_nxt)) {
 			/* SHLD-3 and RFC 2525 §2.17: new data after CLOSE is lost: say so. */
 			st->ctr.TCPAbortOnData++;
 			sf_tcb_send_rst(st, tcb);
 			sf_tcb_closed(st, tcb, -ECONNRESET, "data after close");
 			return;
 		}
-		/* Trim to the idealised segment that starts at RCV.NXT and ends in the window. */
-		if (seq_lt(seg.seq, tcb->rcv_nxt)) {
-			uint32_t skip = tcb->rcv_nxt - seg.seq;
-			seg.payload += skip;
-			seg.payload_len -= skip;
-			seg.seq = tcb->rcv_nxt;
-		}
-		uint32_t wnd = tcb->rcv_adv - tcb->rcv_nxt;
-		uint32_t room_after = wnd - (seg.seq - tcb->rcv_nxt);
-		if (seq_geq(seg.seq, tcb->rcv_nxt + wnd))
-			room_after = 0;
-		if (seg.payload_len > room_after) {
-			seg.payload_len = room_after;
-			seg.flags &= (uint8_t)~SF_TCP_FIN; /* the FIN lies beyond the window */
-		}
-		if (seg.seq != tcb->rcv_nxt) {
-			/* SHLD-31 asks to hold it; until reassembly exists, a duplicate
-			 * ACK tells the sender where the hole is (MAY-13). */
-			in_order = false;
-			drop(st, in, SF_DROP_OUT_OF_ORDER);
-		} else if (seg.payload_len) {
-			uint32_t n = (uint32_t)seg.payload_len;
-			if (!tcb->rcv_shut) {
-				long w = sf_ring_write(&tcb->rcvq, &st->bufs, sf_tcb_rcv_cap(tcb), seg.payload, n);
-				n = w < 0 ? 0 : (uint32_t)w;
-			}
-			tcb->rcv_nxt += n;
-			if (n < seg.payload_len)
-				seg.flags &= (uint8_t)~SF_TCP_FIN;
-			if (n)
-				sf_mark_ready(st, &tcb->sock);
-		}
-		need_ack = true;
 	}
+	if (in->payload_len || (in->flags & SF_TCP_FIN))
+		need = sf_tcb_take_text(st, tcb, in, &fin_now);
 
-	if (in_order && (seg.flags & SF_TCP_FIN) && seg.seq + seg.payload_len == tcb->rcv_nxt) {
+	if (fin_now) {
 		/* Eighth: the FIN. Advance RCV.NXT over it, ACK it at once (SPEC
 		 * 13.7) and tell the application: recv returns 0 after the data. */
 		tcb->rcv_nxt++;
 		tcb->eof = true;
-		need_ack = true;
+		need = SF_ACK_NOW;
 		sf_mark_ready(st, &tcb->sock);
 		switch (tcb->state) {
 		case SF_SYN_RECEIVED:
@@ -353,8 +322,8 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 	 * order, or beyond the window): ack_arrives left FIN-WAIT-1 to us. */
 	if (tcb->state == SF_FIN_WAIT_1 && sf_tcb_fin_acked(tcb))
 		enter_fin_wait_2(st, tcb);
-	if (sf_tcb_output(st, tcb) == 0 && need_ack)
-		sf_tcb_send_ack(st, tcb);
+	if (sf_tcb_output(st, tcb) == 0)
+		sf_tcb_ack(st, tcb, need);
 }
 
 void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *in)

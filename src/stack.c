@@ -27,6 +27,7 @@ void sf_config_default(struct sf_config *cfg)
 	cfg->keepalive_intvl_ms = 75000;
 	cfg->keepalive_probes = 9;
 	cfg->challenge_ack_limit = 10;
+	cfg->delack_ms = 40;
 	cfg->ephemeral_lo = 32768;
 	cfg->ephemeral_hi = 60999;
 	cfg->max_sockets = 1u << 24;
@@ -45,7 +46,7 @@ static bool config_ok(const struct sf_config *cfg)
 	       cfg->rto_max_ms <= (1u << 29) && cfg->ephemeral_lo > 0 &&
 	       cfg->ephemeral_lo <= cfg->ephemeral_hi && cfg->synack_retries <= SF_MAX_SYNACK_RETRIES &&
 	       cfg->rto_initial_ms > 0 && cfg->rto_min_ms > 0 && cfg->rto_min_ms <= cfg->rto_max_ms &&
-	       cfg->syn_backlog > 0 && cfg->somaxconn > 0 && cfg->max_sockets > 0 &&
+	       cfg->syn_backlog > 0 && cfg->somaxconn > 0 && cfg->max_sockets > 0 && cfg->delack_ms < 500 &&
 	       cfg->max_sockets <= SF_REF_INDEX_MASK && cfg->isn_mode <= SF_ISN_CLOCK_ONLY;
 }
 

@@ -316,6 +316,11 @@ void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
 		case SF_TIMER_KEEPALIVE:
 			keepalive_timeout(st, tcb);
 			return;
+		case SF_TIMER_DELACK:
+			tcb->due[kind] = SF_TIME_NEVER;
+			st->ctr.TCPDelayedACKs++;
+			sf_tcb_send_ack(st, tcb); /* disarms nothing else; re-arms below */
+			break;
 		default:
 			tcb->due[kind] = SF_TIME_NEVER;
 			break;
