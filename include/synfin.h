@@ -253,6 +253,11 @@ SF_API const char *sf_state_name(enum sf_tcp_state state);
 	X(TCPSynRetrans, "SYN and SYN+ACK retransmissions")                           \
 	X(TCPKeepAliveProbes, "keepalive probes sent")                                \
 	X(TCPOFOQueue, "segments held out of order for reassembly")                   \
+	X(TCPFastRetrans, "segments sent again by fast retransmit / loss recovery")   \
+	X(TCPRenoRecovery, "NewReno fast recoveries entered (RFC 6582)")               \
+	X(TCPSackRecovery, "SACK-based loss recoveries entered (RFC 6675)")            \
+	X(TCPSACKDiscard, "SACK blocks ignored as out of range or reversed")          \
+	X(TCPWinProbe, "zero-window probes sent")                                     \
 	X(TCPDelayedACKs, "ACKs sent by the delayed-ACK timer")                       \
 	X(TCPKeepAliveTimeouts, "connections dropped by keepalive")                   \
 	X(TCPFinWait2Timeouts, "orphaned FIN-WAIT-2 connections ended by fin_timeout") \
@@ -459,6 +464,10 @@ SF_API int sf_set_maxseg(sf_stack *stack, int sock, int mss);
 /** Keepalive (RFC 1122 §4.2.3.6): on/off; idle/interval in ms and probe count (0 = stack default). */
 SF_API int sf_set_keepalive(sf_stack *stack, int sock, int on, uint32_t idle_ms, uint32_t intvl_ms,
 			    uint32_t probes);
+/** TCP_NODELAY: 1 sends short segments at once instead of waiting for ACKs (no Nagle, MUST-17). */
+SF_API int sf_set_nodelay(sf_stack *stack, int sock, int on);
+/** TCP_USER_TIMEOUT (RFC 5482): give up with -ETIMEDOUT when sent data waits ms for an ACK; 0 = off. */
+SF_API int sf_set_user_timeout(sf_stack *stack, int sock, uint32_t ms);
 /** SO_SNDBUF / SO_RCVBUF in bytes (1024 .. 16 MiB). */
 SF_API int sf_set_bufsizes(sf_stack *stack, int sock, uint32_t sndbuf, uint32_t rcvbuf);
 

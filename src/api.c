@@ -615,6 +615,35 @@ int sf_set_keepalive(sf_stack *st, int handle, int on, uint32_t idle_ms, uint32_
 	return 0;
 }
 
+int sf_set_nodelay(sf_stack *st, int handle, int on)
+{
+	int err;
+	struct sf_sock *sock = option_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (sock->kind != SF_SOCK_TCB)
+		return -EINVAL;
+	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	tcb->nodelay = on != 0;
+	if (tcb->nodelay)
+		sf_tcb_output(st, tcb); /* what Nagle held goes now */
+	return 0;
+}
+
+int sf_set_user_timeout(sf_stack *st, int handle, uint32_t ms)
+{
+	int err;
+	struct sf_sock *sock = option_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (sock->kind != SF_SOCK_TCB || ms > (1u << 30))
+		return -EINVAL;
+	((struct sf_tcb *)sock)->user_timeout_ms = ms;
+	return 0;
+}
+
 int sf_set_bufsizes(sf_stack *st, int handle, uint32_t sndbuf, uint32_t rcvbuf)
 {
 	int err;

@@ -313,6 +313,13 @@ void sf_tcb_segment_options(struct sf_stack *st, struct sf_tcb *tcb, uint8_t fla
 enum sf_drop_reason sf_tcb_check_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_note_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 
+/* ---- send.c ---- */
+void sf_tcb_cc_init(struct sf_tcb *tcb);
+void sf_tcb_take_sack(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, bool dup);
+void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb);
+
 /* ---- recv.c ---- */
 enum sf_ack_need { SF_ACK_NONE, SF_ACK_DELAYED, SF_ACK_NOW };
 enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,

@@ -33,6 +33,7 @@ static void connected(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_s
 		tcb->max_snd_wnd = tcb->snd_wnd;
 	sf_tcb_set_state(st, tcb, SF_ESTABLISHED, cause);
 	sf_tcb_start_quickack(tcb);
+	sf_tcb_cc_init(tcb);
 	sf_mark_ready(st, &tcb->sock);
 	if (tcb->sock.keepalive_on)
 		sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_idle_ms * 1000000u);
@@ -58,6 +59,9 @@ static void ack_advance(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 		acked--; /* our SYN */
 	if (tcb->fin_sent && ack == tcb->snd_max)
 		acked--; /* our FIN */
+	struct sf_rangeset *sacked = sf_ring_map(&tcb->sndq);
+	if (sacked)
+		sf_rangeset_trim_before(sacked, ack); /* before the drop, which may free it */
 	sf_ring_drop(&tcb->sndq, &st->bufs, acked);
 	tcb->snd_una = ack;
 	if (seq_lt(tcb->snd_nxt, tcb->snd_una))
@@ -225,8 +229,19 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 		drop(st, seg, SF_DROP_ACK_CHALLENGED);
 		return false;
 	}
-	if (seq_gt(seg->ack, tcb->snd_una))
+	sf_tcb_take_sack(st, tcb, seg);
+	uint32_t acked = 0;
+	bool dup = false;
+	if (seq_gt(seg->ack, tcb->snd_una)) {
+		acked = seg->ack - tcb->snd_una;
 		ack_advance(st, tcb, seg);
+	} else {
+		/* RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries
+		 * no data, SYN or FIN, leaves the window as it was, and comes
+		 * while data is outstanding. */
+		dup = seg->ack == tcb->snd_una && seg->payload_len == 0 &&
+		      !(seg->flags & (SF_TCP_SYN | SF_TCP_FIN)) && tcb->snd_max != tcb->snd_una && wnd == tcb->snd_wnd;
+	}
 	/* The send window is updated only by segments newer than the last
 	 * update (SND.WL1, SND.WL2) so old segments cannot shrink it. */
 	if (seq_lt(tcb->snd_wl1, seg->seq) || (tcb->snd_wl1 == seg->seq && seq_leq(tcb->snd_wl2, seg->ack))) {
@@ -236,6 +251,7 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 		if (tcb->snd_wnd > tcb->max_snd_wnd)
 			tcb->max_snd_wnd = tcb->snd_wnd;
 	}
+	sf_tcb_sender_ack(st, tcb, acked, dup);
 	if (!sf_tcb_fin_acked(tcb))
 		return true;
 	switch (tcb->state) {

@@ -263,6 +263,7 @@ static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const st
 	sf_tcb_hash(st, tcb);
 	sf_tcb_set_state(st, tcb, SF_ESTABLISHED, "rcv ACK of SYN");
 	sf_tcb_start_quickack(tcb);
+	sf_tcb_cc_init(tcb);
 	st->ctr.PassiveOpens++;
 
 	tcb->accept_next = 0;

@@ -234,7 +234,11 @@ static uint32_t retry_limit(const struct sf_stack *st, const struct sf_tcb *tcb)
 static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	st->ctr.TCPTimeouts++;
-	if (tcb->rtx_count >= retry_limit(st, tcb)) {
+	/* TCP_USER_TIMEOUT (RFC 9293 §3.10.8 USER TIMEOUT, RFC 5482): data has
+	 * waited this long for an ACK: give up whatever the retry count. */
+	bool user_timeout = tcb->user_timeout_ms && tcb->snd_una != tcb->snd_max &&
+			    st->now_ns - tcb->unacked_since_ns >= (uint64_t)tcb->user_timeout_ms * 1000000u;
+	if (tcb->rtx_count >= retry_limit(st, tcb) || user_timeout) {
 		if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
 			st->ctr.AttemptFails++;
 		st->ctr.TCPAbortOnTimeout++;
@@ -250,15 +254,7 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		sf_tcb_send_syn(st, tcb, true);
 		return;
 	}
-	/* Go back to SND.UNA and send one segment (RFC 5681 §3.1: after a
-	 * timeout only one segment is sent until an ACK arrives). */
-	tcb->snd_nxt = tcb->snd_una;
-	uint32_t wnd = tcb->snd_wnd;
-	uint32_t mss = tcb->snd_mss;
-	/* A closed window is probed with one byte or the FIN (MUST-36). */
-	tcb->snd_wnd = wnd ? (wnd < mss ? wnd : mss) : 1;
-	sf_tcb_output(st, tcb);
-	tcb->snd_wnd = wnd;
+	sf_tcb_sender_timeout(st, tcb);
 	if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER && tcb->snd_una != tcb->snd_max)
 		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
 }
@@ -315,6 +311,9 @@ void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
 			return;
 		case SF_TIMER_KEEPALIVE:
 			keepalive_timeout(st, tcb);
+			return;
+		case SF_TIMER_PERSIST:
+			sf_tcb_persist_timeout(st, tcb);
 			return;
 		case SF_TIMER_DELACK:
 			tcb->due[kind] = SF_TIME_NEVER;

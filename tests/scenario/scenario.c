@@ -1,5 +1,6 @@
 #include "scenario.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,22 @@ static void sc_trace(void *ctx, const struct sf_trace_event *ev)
 {
 	struct sc_host_ctx *hc = ctx;
 	struct scenario *sc = hc->sc;
+
+	if (getenv("SYNFIN_SC_TRACE")) {
+		/* Debugging aid: every event of every host, one line each. */
+		if (ev->kind == SF_TRACE_STATE)
+			printf("%10.3f h%d s%d %s -> %s (%s)\n", ev->now_ns / 1e6, hc->host, ev->sock,
+			       sf_state_name(ev->old_state), sf_state_name(ev->new_state), ev->cause);
+		else if (ev->kind == SF_TRACE_SEGMENT_OUT || ev->kind == SF_TRACE_SEGMENT_IN)
+			printf("%10.3f h%d s%d %s %u:%u fl=%02x seq=%u ack=%u win=%u len=%zu sack=%u\n", ev->now_ns / 1e6,
+			       hc->host, ev->sock, ev->kind == SF_TRACE_SEGMENT_OUT ? "out" : "in ", ev->local.port,
+			       ev->remote.port, ev->seg->flags, ev->seg->seq, ev->seg->ack, ev->seg->window,
+			       ev->seg->payload_len, ev->seg->opt.sack_count);
+		else if (ev->kind == SF_TRACE_TIMER)
+			printf("%10.3f h%d s%d timer %s\n", ev->now_ns / 1e6, hc->host, ev->sock, sf_timer_name(ev->timer));
+		else if (ev->kind == SF_TRACE_DROP)
+			printf("%10.3f h%d drop %s\n", ev->now_ns / 1e6, hc->host, sf_drop_reason_name(ev->drop));
+	}
 
 	if (ev->kind != SF_TRACE_STATE || sc->nstates >= SC_MAX_EVENTS)
 		return;

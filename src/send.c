@@ -1,0 +1,443 @@
+/*
+ * The sending half of the data path: what to send and when.
+ *
+ *  - flow control: never past the peer's window (RFC 9293 §3.8.6), with the
+ *    sender's silly window avoidance and Nagle (§3.8.6.2.1, §3.7.4), and
+ *    zero-window probing on the persist timer (§3.8.6.1, MUST-36, MUST-37);
+ *  - congestion control: slow start and congestion avoidance (RFC 5681 §3.1)
+ *    from an initial window of 10 segments (RFC 6928), restart after idle
+ *    (RFC 5681 §4.1), behind the two functions of struct sf_cc_ops so another
+ *    algorithm can take NewReno's place;
+ *  - loss recovery: fast retransmit and NewReno fast recovery (RFC 5681 §3.2,
+ *    RFC 6582), or SACK-based recovery (RFC 6675) when SACK was agreed;
+ *    retransmission timeouts (RFC 6298 §5, RFC 5681 §3.1).
+ */
+#include <errno.h>
+
+#include "core.h"
+#include "seq.h"
+
+#define DUPTHRESH 3 /* RFC 5681 §3.2, RFC 6675 §2 */
+
+/* ---- congestion control ---- */
+
+/* The algorithm-specific part: how the window grows on an ACK of new data
+ * outside recovery, and what ssthresh becomes on a loss. */
+struct sf_cc_ops {
+	const char *name;
+	void (*on_ack)(struct sf_tcb *tcb, uint32_t acked);
+	uint32_t (*ssthresh)(const struct sf_tcb *tcb);
+};
+
+static uint32_t flight_size(const struct sf_tcb *tcb)
+{
+	return tcb->snd_max - tcb->snd_una;
+}
+
+/* RFC 5681 §3.1: slow start adds at most one SMSS per ACK (2.2's N <= SMSS
+ * rule); congestion avoidance adds one SMSS per window of data ACKed,
+ * counted in bytes (RFC 5681 §3.1, equation 3's byte-counting form). */
+static void newreno_on_ack(struct sf_tcb *tcb, uint32_t acked)
+{
+	if (tcb->cwnd < tcb->ssthresh) {
+		tcb->cwnd += acked < tcb->snd_mss ? acked : tcb->snd_mss;
+		return;
+	}
+	tcb->ca_acked += acked;
+	if (tcb->ca_acked >= tcb->cwnd) {
+		tcb->ca_acked -= tcb->cwnd;
+		tcb->cwnd += tcb->snd_mss;
+	}
+}
+
+/* RFC 5681 equation (4): ssthresh = max(FlightSize / 2, 2 * SMSS). */
+static uint32_t newreno_ssthresh(const struct sf_tcb *tcb)
+{
+	uint32_t half = flight_size(tcb) / 2, floor = 2u * tcb->snd_mss;
+	return half > floor ? half : floor;
+}
+
+static const struct sf_cc_ops newreno = { "newreno", newreno_on_ack, newreno_ssthresh };
+
+/* RFC 6928 §2: IW = min(10 * MSS, max(2 * MSS, 14600)). */
+static uint32_t initial_window(uint32_t mss)
+{
+	uint32_t a = 10u * mss, b = 2u * mss > 14600u ? 2u * mss : 14600u;
+	return a < b ? a : b;
+}
+
+void sf_tcb_cc_init(struct sf_tcb *tcb)
+{
+	tcb->cwnd = initial_window(tcb->snd_mss);
+	tcb->ssthresh = 0x7fffffffu; /* RFC 5681 §3.1: arbitrarily high at first */
+	tcb->recover = tcb->snd_una;
+	tcb->high_rxt = tcb->snd_una;
+}
+
+/* ---- the SACK scoreboard (RFC 6675 §3) ---- */
+
+static struct sf_rangeset *scoreboard(struct sf_tcb *tcb)
+{
+	struct sf_rangeset *sb = sf_ring_map(&tcb->sndq);
+	return tcb->sack_ok && sb && sb->n ? sb : NULL;
+}
+
+/* Note the SACK blocks of an arriving ACK. A block must lie inside
+ * (SND.UNA, SND.MAX] and not be reversed; others (including D-SACK reports
+ * below SND.UNA, RFC 2883) are counted and ignored: a peer cannot make us
+ * believe it holds data we never sent. */
+void sf_tcb_take_sack(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
+{
+	struct sf_rangeset *sb = sf_ring_map(&tcb->sndq);
+
+	if (!tcb->sack_ok || !seg->opt.sack_count)
+		return;
+	for (int i = 0; i < seg->opt.sack_count; i++) {
+		uint32_t l = seg->opt.sack[i].left, r = seg->opt.sack[i].right;
+		if (!sb || !seq_lt(l, r) || !seq_gt(l, tcb->snd_una) || seq_gt(r, tcb->snd_max) ||
+		    sf_rangeset_add(sb, l, r) != 0)
+			st->ctr.TCPSACKDiscard++;
+	}
+}
+
+/* SACKed bytes above seq, and how many SACKed ranges lie above it. */
+static uint32_t sacked_above(const struct sf_rangeset *sb, uint32_t seq, uint32_t *ranges)
+{
+	uint32_t bytes = 0;
+	*ranges = 0;
+	for (uint32_t i = 0; i < sb->n; i++) {
+		if (seq_leq(sb->r[i].end, seq))
+			continue;
+		uint32_t from = seq_max(sb->r[i].start, seq);
+		bytes += sb->r[i].end - from;
+		(*ranges)++;
+	}
+	return bytes;
+}
+
+/* RFC 6675 §4 IsLost: DupThresh discontiguous SACKed ranges above it, or
+ * more than (DupThresh - 1) * SMSS bytes SACKed above it. */
+static bool is_lost(const struct sf_tcb *tcb, const struct sf_rangeset *sb, uint32_t seq)
+{
+	uint32_t ranges, bytes = sacked_above(sb, seq, &ranges);
+	return ranges >= DUPTHRESH || bytes > (DUPTHRESH - 1) * (uint32_t)tcb->snd_mss;
+}
+
+/*
+ * RFC 6675 §4 NextSeg rule 1: the first byte at or above HighRxt that is in a
+ * hole (not SACKed, below the highest SACKed byte) and is lost. Returns
+ * false if there is none; else *seq and *len (at most one SMSS, within the
+ * hole).
+ */
+static bool next_lost(const struct sf_tcb *tcb, const struct sf_rangeset *sb, uint32_t *seq, uint32_t *len)
+{
+	uint32_t hole = tcb->snd_una;
+
+	for (uint32_t i = 0; i < sb->n; i++) {
+		uint32_t a = seq_max(hole, tcb->high_rxt), b = sb->r[i].start;
+		hole = seq_max(hole, sb->r[i].end);
+		if (!seq_lt(a, b) || !is_lost(tcb, sb, a))
+			continue;
+		*seq = a;
+		*len = b - a < tcb->snd_mss ? b - a : tcb->snd_mss;
+		return true;
+	}
+	return false;
+}
+
+/* RFC 6675 §4 SetPipe, in bytes: what is in flight, less what the peer has
+ * SACKed and what is lost and not yet sent again. */
+static uint32_t pipe_size(const struct sf_tcb *tcb, const struct sf_rangeset *sb)
+{
+	uint32_t pipe = flight_size(tcb), hole = tcb->snd_una;
+
+	for (uint32_t i = 0; i < sb->n; i++) {
+		pipe -= sb->r[i].end - sb->r[i].start;
+		uint32_t a = seq_max(hole, tcb->high_rxt), b = sb->r[i].start;
+		hole = seq_max(hole, sb->r[i].end);
+		if (seq_lt(a, b) && is_lost(tcb, sb, a))
+			pipe -= b - a;
+	}
+	return pipe;
+}
+
+/* ---- sending ---- */
+
+static bool can_send_data(enum sf_tcp_state s)
+{
+	/* RFC 9293 §3.10.2: SEND is served in ESTABLISHED and CLOSE-WAIT; queued
+	 * data still drains after CLOSE in FIN-WAIT-1, CLOSING and LAST-ACK. */
+	return s == SF_ESTABLISHED || s == SF_CLOSE_WAIT || s == SF_FIN_WAIT_1 || s == SF_CLOSING ||
+	       s == SF_LAST_ACK;
+}
+
+/* One segment of queued data from seq (len bytes, maybe with the FIN),
+ * straight from the send ring: no copy before the datagram is built. */
+static void send_segment(struct sf_stack *st, struct sf_tcb *tcb, uint32_t seq, uint32_t len, bool fin)
+{
+	struct sf_segment seg;
+	uint8_t flags = SF_TCP_ACK | (len ? SF_TCP_PSH : 0) | (fin ? SF_TCP_FIN : 0);
+	bool again = seq_lt(seq, tcb->snd_max);
+	const uint8_t *p2;
+	uint32_t n1, n2;
+
+	sf_tcb_segment(st, tcb, &seg, flags, seq);
+	sf_ring_peek(&tcb->sndq, seq - tcb->snd_una, len, &seg.payload, &n1, &p2, &n2);
+	seg.payload_len = n1;
+	sf_emit(st, &seg, p2, n2, (int)tcb->sock.handle, again);
+	uint32_t end = seq + len + (fin ? 1u : 0u);
+	/* RFC 6298 §3 / Karn (MUST-18): time one new segment at a time. */
+	if (!again && !tcb->rtt_timing && !tcb->ts_ok) {
+		tcb->rtt_timing = true;
+		tcb->rtt_seq = end;
+		tcb->rtt_start_ns = st->now_ns;
+	}
+	if (fin)
+		tcb->fin_sent = true;
+	if (tcb->snd_max == tcb->snd_una)
+		tcb->unacked_since_ns = st->now_ns;
+	if (seq_gt(end, tcb->snd_max))
+		tcb->snd_max = end;
+	tcb->last_send_ns = st->now_ns;
+	if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER)
+		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
+	sf_tcb_disarm(st, tcb, SF_TIMER_PERSIST);
+}
+
+/* SACK recovery (RFC 6675 §5 step C): while the pipe leaves room in cwnd,
+ * send the next lost segment again. New data follows in sf_tcb_output. */
+static int sack_retransmit(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	struct sf_rangeset *sb = scoreboard(tcb);
+	int sent = 0;
+	uint32_t seq, len;
+
+	while (sb && pipe_size(tcb, sb) < tcb->cwnd && next_lost(tcb, sb, &seq, &len)) {
+		send_segment(st, tcb, seq, len, false);
+		tcb->high_rxt = seq + len;
+		st->ctr.TCPFastRetrans++;
+		sent++;
+	}
+	return sent;
+}
+
+/* How far past SND.NXT the window and the congestion window let us go. */
+static uint32_t allowance(const struct sf_tcb *tcb)
+{
+	uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
+	uint32_t wnd_room = seq_lt(tcb->snd_nxt, wnd_end) ? wnd_end - tcb->snd_nxt : 0;
+	const struct sf_rangeset *sb = tcb->in_recovery ? scoreboard((struct sf_tcb *)tcb) : NULL;
+	uint32_t used = sb ? pipe_size(tcb, sb) : tcb->snd_nxt - tcb->snd_una;
+	uint32_t cc_room = tcb->cwnd > used ? tcb->cwnd - used : 0;
+	return wnd_room < cc_room ? wnd_room : cc_room;
+}
+
+/*
+ * Send what may be sent: first, in SACK recovery, lost segments again; then
+ * data from SND.NXT in segments of at most the effective MSS (MUST-16), and
+ * the FIN after the last queued byte. A short segment goes only if it empties
+ * the queue and nothing is unacknowledged (Nagle, unless TCP_NODELAY or the
+ * app has closed), or if it is at least half the largest window the peer has
+ * offered (sender SWS avoidance, RFC 9293 §3.8.6.2.1). If the peer's window
+ * stops us with nothing in flight, the persist timer will probe it.
+ */
+int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	int sent = 0;
+
+	if (!can_send_data(tcb->state))
+		return 0;
+	if (tcb->in_recovery)
+		sent += sack_retransmit(st, tcb);
+	/* RFC 5681 §4.1: after an idle period longer than the RTO, start again
+	 * from at most the initial window. */
+	if (tcb->snd_una == tcb->snd_max && tcb->last_send_ns &&
+	    st->now_ns - tcb->last_send_ns > (uint64_t)tcb->rto_ms * 1000000u) {
+		uint32_t iw = initial_window(tcb->snd_mss);
+		if (tcb->cwnd > iw)
+			tcb->cwnd = iw;
+	}
+	for (;;) {
+		if (tcb->fin_sent && tcb->snd_nxt == tcb->snd_max)
+			break; /* everything up to our FIN is out */
+		uint32_t off = tcb->snd_nxt - tcb->snd_una;
+		uint32_t queued = tcb->sndq.len;
+		uint32_t avail = off < queued ? queued - off : 0;
+		uint32_t room = allowance(tcb);
+		uint32_t len = avail < room ? avail : room;
+		if (len > tcb->snd_mss)
+			len = tcb->snd_mss;
+		/* The FIN follows the last byte, and like a byte needs room. */
+		bool fin = tcb->fin_queued && off + len == queued && room > len;
+		if (len == 0 && !fin)
+			break;
+		bool fresh = seq_geq(tcb->snd_nxt, tcb->snd_max); /* retransmissions are not held back */
+		if (fresh && len < tcb->snd_mss && len < avail) {
+			/* Window-limited to a piece short of a segment: SWS avoidance. */
+			if (len < tcb->max_snd_wnd / 2)
+				break;
+		} else if (fresh && len < tcb->snd_mss && !fin && tcb->snd_max != tcb->snd_una && !tcb->nodelay &&
+			   !tcb->fin_queued) {
+			break; /* Nagle (RFC 9293 §3.7.4): wait for the ACK of what is out */
+		}
+		send_segment(st, tcb, tcb->snd_nxt, len, fin);
+		tcb->snd_nxt += len + (fin ? 1u : 0u);
+		sent++;
+		if (fin)
+			break;
+	}
+	/* Data or a FIN waits, the peer's window is the reason, and nothing is
+	 * in flight to bring an ACK: probe the window (MUST-36). */
+	bool waiting = tcb->snd_nxt - tcb->snd_una < tcb->sndq.len || (tcb->fin_queued && !tcb->fin_sent);
+	if (waiting && tcb->snd_una == tcb->snd_max && tcb->snd_wnd < tcb->snd_mss &&
+	    tcb->due[SF_TIMER_PERSIST] == SF_TIME_NEVER) {
+		uint64_t wait = (uint64_t)tcb->rto_ms << (tcb->persist_backoff < 16 ? tcb->persist_backoff : 16);
+		if (wait > st->cfg.rto_max_ms)
+			wait = st->cfg.rto_max_ms;
+		sf_tcb_arm(st, tcb, SF_TIMER_PERSIST, st->now_ns + wait * 1000000u);
+	}
+	return sent;
+}
+
+/*
+ * The persist timer fired (RFC 9293 §3.8.6.1): probe the closed window with
+ * <SEQ=SND.UNA-1><ACK>, which any receiver must answer with an ACK carrying
+ * its current window (as Linux does; it sends no data into a closed window).
+ * The interval backs off; the connection stays open as long as the probes
+ * are answered (MUST-37), and is given up after retries2 unanswered ones.
+ */
+void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	tcb->due[SF_TIMER_PERSIST] = SF_TIME_NEVER;
+	if (tcb->snd_wnd >= tcb->snd_mss || tcb->snd_una != tcb->snd_max) {
+		sf_tcb_output(st, tcb);
+		return;
+	}
+	if (tcb->persist_backoff > st->cfg.retries2) {
+		st->ctr.TCPAbortOnTimeout++;
+		sf_tcb_send_rst(st, tcb);
+		sf_tcb_closed(st, tcb, -ETIMEDOUT, "zero-window probes unanswered");
+		return;
+	}
+	struct sf_segment seg;
+	sf_tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
+	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
+	st->ctr.TCPWinProbe++;
+	tcb->persist_backoff++;
+	sf_tcb_output(st, tcb); /* re-arms the persist timer */
+}
+
+/* ---- ACKs and timeouts ---- */
+
+static void enter_recovery(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	const struct sf_rangeset *sb = scoreboard(tcb);
+
+	tcb->in_recovery = true;
+	tcb->recover = tcb->snd_max;
+	tcb->ssthresh = newreno.ssthresh(tcb);
+	tcb->high_rxt = tcb->snd_una;
+	if (sb) {
+		/* RFC 6675 §5 (4.2): cwnd = ssthresh, then send while pipe allows. */
+		st->ctr.TCPSackRecovery++;
+		tcb->cwnd = tcb->ssthresh;
+		if (!sack_retransmit(st, tcb)) {
+			/* Nothing judged lost yet: the first unACKed segment is (3 dupacks). */
+			uint32_t len = tcb->snd_max - tcb->snd_una < tcb->snd_mss ? tcb->snd_max - tcb->snd_una
+										   : tcb->snd_mss;
+			send_segment(st, tcb, tcb->snd_una, len > tcb->sndq.len ? tcb->sndq.len : len, false);
+			tcb->high_rxt = tcb->snd_una + len;
+			st->ctr.TCPFastRetrans++;
+		}
+		return;
+	}
+	/* RFC 6582 §3.2 step 2: retransmit the first unACKed segment and
+	 * inflate cwnd by the three segments that have left the network. */
+	st->ctr.TCPRenoRecovery++;
+	uint32_t len = tcb->sndq.len < tcb->snd_mss ? tcb->sndq.len : tcb->snd_mss;
+	send_segment(st, tcb, tcb->snd_una, len, false);
+	st->ctr.TCPFastRetrans++;
+	tcb->cwnd = tcb->ssthresh + DUPTHRESH * (uint32_t)tcb->snd_mss;
+}
+
+/*
+ * An ACK arrived (after RFC 9293 §3.10.7.4's checks, SND.UNA already moved
+ * over acked bytes). acked == 0 with dup set is a duplicate ACK in RFC 5681
+ * §2's sense.
+ */
+void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, bool dup)
+{
+	if (acked) {
+		tcb->dupacks = 0;
+		tcb->persist_backoff = 0;
+		if (tcb->snd_una != tcb->snd_max)
+			tcb->unacked_since_ns = st->now_ns;
+		if (!tcb->in_recovery) {
+			newreno.on_ack(tcb, acked);
+			return;
+		}
+		if (seq_geq(tcb->snd_una, tcb->recover)) {
+			/* RFC 6582 §3.2 step 3 (full ACK): deflate, leave recovery. */
+			uint32_t f = flight_size(tcb), mss = tcb->snd_mss;
+			uint32_t cap = (f > mss ? f : mss) + mss;
+			tcb->cwnd = tcb->ssthresh < cap ? tcb->ssthresh : cap;
+			tcb->in_recovery = false;
+			return;
+		}
+		if (scoreboard(tcb) || tcb->sack_ok)
+			return; /* RFC 6675: the pipe governs; sf_tcb_output continues */
+		/* RFC 6582 §3.2 step 4 (partial ACK): the next hole is lost too:
+		 * send it again, deflate by what was ACKed, add one SMSS back. */
+		uint32_t len = tcb->sndq.len < tcb->snd_mss ? tcb->sndq.len : tcb->snd_mss;
+		if (len)
+			send_segment(st, tcb, tcb->snd_una, len, false);
+		st->ctr.TCPFastRetrans++;
+		tcb->cwnd = tcb->cwnd > acked ? tcb->cwnd - acked : 0;
+		tcb->cwnd += tcb->snd_mss;
+		return;
+	}
+	if (!dup)
+		return;
+	tcb->dupacks++;
+	if (tcb->in_recovery) {
+		if (!tcb->sack_ok)
+			tcb->cwnd += tcb->snd_mss; /* RFC 5681 §3.2 step 4: inflate */
+		return;
+	}
+	/* RFC 6582 §3.2 step 1 / RFC 6675 §5: three duplicates (or SACK showing
+	 * the first segment lost) start recovery, unless this loss belongs to a
+	 * window already recovered (SND.UNA not past "recover"). */
+	const struct sf_rangeset *sb = scoreboard(tcb);
+	bool lost = tcb->dupacks >= DUPTHRESH || (sb && is_lost(tcb, sb, tcb->snd_una));
+	if (lost && seq_gt(tcb->snd_una, tcb->recover - 1) && tcb->sndq.len)
+		enter_recovery(st, tcb);
+}
+
+/*
+ * The retransmission timer fired with data outstanding (RFC 6298 §5.4-5.6,
+ * RFC 5681 §3.1): ssthresh from the flight, cwnd down to one segment (the
+ * loss window), recovery and the SACK scoreboard forgotten (RFC 6675 §5.1),
+ * and everything from SND.UNA is sent again as the window reopens.
+ */
+void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	struct sf_rangeset *sb = sf_ring_map(&tcb->sndq);
+
+	tcb->ssthresh = newreno.ssthresh(tcb);
+	tcb->cwnd = tcb->snd_mss;
+	tcb->ca_acked = 0;
+	tcb->in_recovery = false;
+	tcb->dupacks = 0;
+	tcb->recover = tcb->snd_max;
+	tcb->high_rxt = tcb->snd_una;
+	if (sb)
+		sf_rangeset_init(sb);
+	tcb->snd_nxt = tcb->snd_una;
+	if (sf_tcb_output(st, tcb) == 0 && tcb->snd_wnd == 0) {
+		/* The window closed under data in flight: probe it instead. */
+		struct sf_segment seg;
+		sf_tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
+		sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, true);
+		st->ctr.TCPWinProbe++;
+	}
+}
