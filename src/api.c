@@ -266,7 +266,8 @@ int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 	tcb->snd_nxt = tcb->snd_max = tcb->iss + 1;
 	uint16_t mss = sf_mss_for(st, &local.addr);
 	tcb->rcv_mss = sock->maxseg && sock->maxseg < mss ? sock->maxseg : mss;
-	tcb->rcv_wscale = sf_wscale_for(sock->rcvbuf); /* offered; kept only if the peer offers too */
+	/* Offered in the SYN; kept only if the peer offers it too. */
+	tcb->rcv_wscale = st->cfg.window_scaling ? sf_wscale_for(sock->rcvbuf) : 0;
 	tcb->ts_offset = sf_ts_offset(st, &local, remote);
 	tcb->rtt_timing = true;
 	tcb->rtt_seq = tcb->iss + 1;

@@ -192,6 +192,7 @@ struct sf_tcb {
 	uint64_t due[SF_TCB_TIMERS]; /* per enum sf_timer_kind, SF_TIME_NEVER = off */
 	uint64_t last_heard_ns;  /* last segment from the peer (keepalive idle) */
 
+	uint64_t last_oow_ack_ns; /* last ACK sent for a bare out-of-window ACK */
 	uint64_t chack_second;   /* RFC 5961 challenge ACK budget: the second it counts */
 	uint32_t chack_count;
 };

@@ -121,8 +121,8 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	 * collapsed it to zero): without this, text on the SYN,ACK would be
 	 * trimmed away as outside the window (§3.10.7.3 fourth: "Data or
 	 * controls ... queued for processing"; MUST-58: one ACK covers it). */
-	(void)sf_tcb_window(st, tcb);
 	sf_tcb_agree_options(st, tcb, seg);
+	(void)sf_tcb_window_field(st, tcb, true); /* the window our SYN offered (unscaled) */
 	tcb->last_heard_ns = st->now_ns;
 	if (!has_ack) {
 		/* SYNs crossed (SPEC 13.3, RFC 9293 Figure 8): SYN-RECEIVED, and our
@@ -408,13 +408,22 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 			drop(st, in, SF_DROP_SYN_CHALLENGED);
 			return;
 		}
-		sf_tcb_send_ack(st, tcb);
+		/* The RFC's duplicate ACK, except that a bare ACK answering a
+		 * bare ACK is sent at most every 500 ms (as Linux's
+		 * tcp_invalid_ratelimit): two ends that each find the other's
+		 * ACKs old must not ping-pong for ever. */
+		bool bare = seg.payload_len == 0 && !(seg.flags & SF_TCP_FIN);
+		if (!bare) {
+			sf_tcb_send_ack(st, tcb);
+		} else if (!tcb->last_oow_ack_ns || st->now_ns - tcb->last_oow_ack_ns >= 500000000u) {
+			tcb->last_oow_ack_ns = st->now_ns;
+			sf_tcb_send_ack(st, tcb);
+		}
 		drop(st, in, SF_DROP_SEQ_UNACCEPTABLE);
 		return;
 	}
 	tcb->last_heard_ns = st->now_ns;
 	tcb->ka_probes_sent = 0;
-	sf_tcb_note_timestamp(st, tcb, &seg); /* RFC 7323 §5.3 R3 */
 
 	/* Second: RST. */
 	if (seg.flags & SF_TCP_RST) {
@@ -430,6 +439,10 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 	/* Fifth: ACK. */
 	if (!ack_arrives(st, tcb, &seg, wnd))
 		return;
+	/* RFC 7323 §5.3 R3, only now that the RST, SYN and ACK checks have
+	 * passed: a forged segment that is challenged and dropped must not set
+	 * TS.Recent, or PAWS would then reject the real peer (as Linux fixed). */
+	sf_tcb_note_timestamp(st, tcb, &seg);
 	/* Sixth: URG. synfin delivers urgent bytes inline (RFC 6093 §5);
 	 * the pointer is not tracked yet. Seventh and eighth: */
 	sf_tcb_input_text_and_fin(st, tcb, &seg);

@@ -236,7 +236,9 @@ static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const st
 	tcb->sack_ok = (req->opt_flags & REQ_SACK) != 0;
 	tcb->ts_ok = (req->opt_flags & REQ_TS) != 0;
 	tcb->ts_offset = sf_ts_offset(st, &tcb->sock.local, &tcb->sock.remote);
-	tcb->ts_recent = seg->opt.has_timestamp ? seg->opt.ts_val : req->ts_recent;
+	tcb->ts_recent = req->ts_recent; /* the completing ACK's TSval is not older (checked) */
+	if (seg->opt.has_timestamp)
+		tcb->ts_recent = seg->opt.ts_val;
 	tcb->ts_recent_ms = sf_ms(st);
 	tcb->last_ack_sent = tcb->rcv_nxt;
 	struct sf_segment syn = { .opt = { .has_mss = req->peer_mss != 0, .mss = req->peer_mss } };
@@ -301,6 +303,22 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 			sf_send_rst_reply(st, seg);
 		sf_trace_drop(st, seg, SF_DROP_LISTENER_GONE);
 		return;
+	}
+	/* RFC 7323 §5.3 R1 and §3.2, before the sequence check, as in an
+	 * established connection: timestamps agreed in the SYN must be on every
+	 * segment and must not go back (as Linux's tcp_check_req does). */
+	if ((req->opt_flags & REQ_TS) && !(seg->flags & SF_TCP_RST)) {
+		if (!seg->opt.has_timestamp) {
+			sf_trace_drop(st, seg, SF_DROP_TS_MISSING);
+			return;
+		}
+		if ((int32_t)(seg->opt.ts_val - req->ts_recent) < 0) {
+			struct sf_tcp_options ts = { .has_timestamp = 1, .ts_ecr = req->ts_recent,
+						     .ts_val = sf_ms(st) + sf_ts_offset(st, &local, &remote) };
+			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_ACK, (uint16_t)wnd, -1, &ts);
+			sf_trace_drop(st, seg, SF_DROP_PAWS);
+			return;
+		}
 	}
 	/* First: the sequence number (Table 6). */
 	bool acceptable = len == 0 ? seq_in_range(seg->seq, rcv_nxt, rcv_nxt + wnd)

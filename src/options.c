@@ -99,15 +99,13 @@ void sf_tcb_agree_options(struct sf_stack *st, struct sf_tcb *tcb, const struct 
 void sf_tcb_segment_options(struct sf_stack *st, struct sf_tcb *tcb, uint8_t flags, struct sf_tcp_options *opt)
 {
 	memset(opt, 0, sizeof *opt);
-	if (flags & SF_TCP_RST)
-		return;
-	if (tcb->ts_ok) {
+	if (tcb->ts_ok) { /* RFC 7323 §3.2: also on a RST (SHOULD) */
 		opt->has_timestamp = 1;
 		opt->ts_val = sf_tcb_tsval(st, tcb);
 		opt->ts_ecr = tcb->ts_recent;
 	}
 	const struct sf_rangeset *ooo = sf_ring_map(&tcb->rcvq);
-	if (tcb->sack_ok && (flags & SF_TCP_ACK) && ooo && ooo->n)
+	if (tcb->sack_ok && (flags & SF_TCP_ACK) && !(flags & SF_TCP_RST) && ooo && ooo->n)
 		opt->sack_count = (uint8_t)sf_rangeset_sack_blocks(ooo, opt->sack, tcb->ts_ok ? 3 : 4);
 }
 

@@ -128,12 +128,15 @@ void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
 		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
 }
 
-/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (RFC 9293 §3.10.7.4). */
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (RFC 9293 §3.10.7.4). The RFC's
+ * SND.NXT is our snd_max: after a timeout snd_nxt goes back to resend, but a
+ * bare ACK must carry the highest number sent, or the peer, which may already
+ * hold data beyond snd_nxt, would find it old and ACK back (an ACK war). */
 void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	struct sf_segment seg;
 
-	sf_tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_nxt);
+	sf_tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_max);
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
 }
 

@@ -63,11 +63,11 @@ enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const
 		tcb->rcv_nxt += n;
 		struct sf_rangeset *held = sf_ring_map(&tcb->rcvq);
 		if (held && held->n) {
+			need = SF_ACK_NOW; /* RFC 5681 §4.2: it fills all or part of a hole */
 			uint32_t end = sf_rangeset_take_from(held, tcb->rcv_nxt);
 			if (end != tcb->rcv_nxt) {
 				sf_ring_commit(&tcb->rcvq, end - tcb->rcv_nxt);
 				tcb->rcv_nxt = end;
-				need = SF_ACK_NOW; /* a hole filled */
 			}
 			sf_rangeset_trim_before(held, tcb->rcv_nxt);
 			sf_ring_release_if_empty(&tcb->rcvq, &st->bufs);

@@ -116,8 +116,10 @@ static void tw_send_ack(struct sf_stack *st, const struct sf_tw *tw)
  */
 static bool syn_is_new(const struct sf_tw *tw, const struct sf_segment *seg)
 {
-	if ((tw->flags & SF_TW_TS) && seg->opt.has_timestamp)
+	if ((tw->flags & SF_TW_TS) && seg->opt.has_timestamp && seg->opt.ts_val != tw->ts_recent)
 		return (int32_t)(seg->opt.ts_val - tw->ts_recent) > 0;
+	/* No timestamps on one side, or equal ones: RFC 6191 §2 falls back to
+	 * the sequence number. */
 	return seq_gt(seg->seq, tw->rcv_nxt);
 }
 
