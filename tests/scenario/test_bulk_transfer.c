@@ -163,10 +163,11 @@ static void run_case(const struct bulk_case *bc, uint64_t seed)
 static const struct bulk_case cases[] = {
 	{ "1 kB each way, clean", 1 * KB, 1 * KB, 10, 0, 0, 0, 0 },
 	{ "1 MB each way, clean", 1 * MB, 1 * MB, 5, 0, 0, 0, 0 },
-	{ "64 MB one way, clean", 64 * MB, 0, 1, 0, 0, 0, 0 },
+	{ "64 MB each way, clean", 64 * MB, 64 * MB, 1, 0, 0, 0, 0 },
 	{ "4 MB each way, 1% loss", 4 * MB, 4 * MB, 5, 0.01, 0, 0, 0 },
 	{ "1 MB each way, 5% loss", 1 * MB, 1 * MB, 5, 0.05, 0, 0, 0 },
 	{ "256 kB each way, 20% loss", 256 * KB, 256 * KB, 5, 0.20, 0, 0, 0 },
+	{ "1 MB each way, 20% loss, delay", 1 * MB, 1 * MB, 30, 0.20, 0, 0, 0 },
 	{ "1 MB, reorder 20%", 1 * MB, 1 * MB, 5, 0, 0, 0.20, 0 },
 	{ "1 MB, duplicate 10%", 1 * MB, 1 * MB, 5, 0, 0.10, 0, 0 },
 	{ "1 MB, corrupt 5%", 1 * MB, 1 * MB, 5, 0, 0, 0, 0.05 },
