@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets (run once; the output is checked in).
+
+fuzz_wire: well-formed IPv4/IPv6 TCP datagrams with options and data.
+fuzz_stack: event scripts that open connections and push segments at them.
+"""
+import os
+import struct
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def tcp(sport, dport, seq, ack, flags, win, opts=b"", payload=b""):
+    opts += b"\0" * (-len(opts) % 4)
+    doff = (20 + len(opts)) // 4
+    return struct.pack("!HHIIBBHHH", sport, dport, seq, ack, doff << 4, flags, win, 0, 0) + opts + payload
+
+
+def v4(src, dst, seg):
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg), 0, 0x4000, 64, 6, 0, bytes(src), bytes(dst))
+    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    pseudo = bytes(src) + bytes(dst) + struct.pack("!BBH", 0, 6, len(seg))
+    c = csum(pseudo + seg)
+    return hdr + seg[:16] + struct.pack("!H", c) + seg[18:]
+
+
+def v6(src, dst, seg):
+    hdr = struct.pack("!IHBB16s16s", 6 << 28, len(seg), 6, 64, bytes(src), bytes(dst))
+    pseudo = bytes(src) + bytes(dst) + struct.pack("!IxxxB", len(seg), 6)
+    c = csum(pseudo + seg)
+    return hdr + seg[:16] + struct.pack("!H", c) + seg[18:]
+
+
+A4, B4 = [192, 0, 2, 2], [192, 0, 2, 1]
+A6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [2]
+B6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [1]
+MSS = b"\x02\x04\x05\xb4"
+ALL = MSS + b"\x04\x02\x08\x0a\x00\x00\x10\x00\x00\x00\x00\x00\x01\x03\x03\x07"
+SACK = b"\x01\x01\x05\x0a\x00\x00\x13\x88\x00\x00\x17\x70"
+
+wire = {
+    "syn_v4": v4(A4, B4, tcp(40000, 80, 1000, 0, 0x02, 65535, ALL)),
+    "synack_v6": v6(A6, B6, tcp(40000, 80, 1000, 2001, 0x12, 65535, MSS)),
+    "data_v4": v4(A4, B4, tcp(40000, 80, 1001, 2001, 0x18, 500, b"", b"hello world")),
+    "sack_v4": v4(A4, B4, tcp(40000, 80, 1001, 2001, 0x10, 500, SACK)),
+    "fin_v6": v6(A6, B6, tcp(40000, 80, 1001, 2001, 0x11, 500)),
+    "rst_v4": v4(A4, B4, tcp(40000, 80, 1001, 0, 0x04, 0)),
+}
+stack = {
+    # step kinds (first byte % 8): 0 raw, 1 advance, 2-3 api call, 4-7 structured segment
+    "handshake": bytes([4, 0x00, 0x02, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 1, 0, 0, 0, 0, 1, 5, 0xB4, 0, 0, 0, 0, 0]
+                       + [4, 0x30, 0x10, 0xFF, 0xFF, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+                       + [2, 3, 0, 0, 0] + [1, 0, 200] + [2, 5, 1, 0, 0, 1, 0]),
+    "timers": bytes([1, 0xFF, 0xFF] * 6 + [2, 8, 1, 0, 0]),
+    "api": bytes([2, 0, 5, 0, 0, 2, 4, 5, 0x13, 0x88, 3, 13, 0, 0, 0, 3, 9, 5, 0, 0]),
+    "segments": bytes(range(256)),
+}
+for name, items in (("fuzz_wire", wire), ("fuzz_stack", stack)):
+    d = os.path.join(here, "corpus", name)
+    os.makedirs(d, exist_ok=True)
+    for k, v in items.items():
+        with open(os.path.join(d, k), "wb") as f:
+            f.write(v)
