@@ -269,6 +269,9 @@ void sf_emit_trace(struct sf_stack *st, const struct sf_segment *seg, int sock, 
 struct sf_sock *sf_sock_get(const struct sf_stack *st, uint32_t handle);
 uint32_t sf_local_id(const struct sf_stack *st, const struct sf_addr *addr); /* UINT32_MAX if not local */
 uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
+enum sf_prf_domain { SF_PRF_ISN, SF_PRF_DEMUX, SF_PRF_TS_OFFSET, SF_PRF_EPHEMERAL };
+uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
+		      const struct sf_endpoint *remote);
 uint16_t sf_mss_for(const struct sf_stack *st, const struct sf_addr *local); /* MTU-derived MSS */
 
 /* ---- output.c ---- */
@@ -296,6 +299,7 @@ void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_closed(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause);
 void sf_tcb_arm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t when_ns);
 void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind);
+void sf_tcb_stop_timers(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs);

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "core.h"
-#include "siphash.h"
 
 #define SF_DEMUX_MIN_BUCKETS 256u
 
@@ -51,19 +50,7 @@ void sf_tw_endpoints(const struct sf_stack *st, const struct sf_tw *tw, struct s
 static uint32_t tuple_hash(const struct sf_stack *st, const struct sf_endpoint *local,
 			   const struct sf_endpoint *remote)
 {
-	uint8_t key[36];
-
-	memcpy(key, local->addr.bytes, 16);
-	memcpy(key + 16, remote->addr.bytes, 16);
-	key[32] = (uint8_t)(local->port >> 8);
-	key[33] = (uint8_t)local->port;
-	key[34] = (uint8_t)(remote->port >> 8);
-	key[35] = (uint8_t)remote->port;
-	/* The secret's second use: flip its bits so hash keys and ISNs differ. */
-	uint8_t hkey[SF_SIPHASH_KEY_LEN];
-	for (int i = 0; i < SF_SIPHASH_KEY_LEN; i++)
-		hkey[i] = (uint8_t)~st->cfg.secret[i];
-	return (uint32_t)sf_siphash24(hkey, key, sizeof key);
+	return (uint32_t)sf_tuple_prf(st, SF_PRF_DEMUX, local, remote);
 }
 
 static sf_ref *next_link(const struct sf_stack *st, sf_ref ref)
@@ -250,13 +237,8 @@ int sf_pick_ephemeral(struct sf_stack *st, const struct sf_addr *laddr, const st
 		      uint16_t *port_out)
 {
 	uint32_t lo = st->cfg.ephemeral_lo, range = (uint32_t)st->cfg.ephemeral_hi - lo + 1;
-	uint8_t key[34];
-
-	memcpy(key, laddr->bytes, 16);
-	memcpy(key + 16, remote->addr.bytes, 16);
-	key[32] = (uint8_t)(remote->port >> 8);
-	key[33] = (uint8_t)remote->port;
-	uint32_t offset = (uint32_t)(sf_siphash24(st->cfg.secret, key, sizeof key) >> 32);
+	struct sf_endpoint any_port = { .addr = *laddr, .port = 0 };
+	uint32_t offset = (uint32_t)(sf_tuple_prf(st, SF_PRF_EPHEMERAL, &any_port, remote) >> 32);
 
 	for (uint32_t count = 0; count < range; count++) {
 		uint16_t port = (uint16_t)(lo + (offset + st->ephemeral_next + count) % range);

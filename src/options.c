@@ -7,7 +7,6 @@
 
 #include "core.h"
 #include "seq.h"
-#include "siphash.h"
 
 /* RFC 7323 §5.5: a TS.Recent older than 24 days may be stale (the peer's
  * clock may have wrapped); PAWS does not judge by it. */
@@ -28,18 +27,7 @@ uint8_t sf_wscale_for(uint32_t bufsize)
  * 4-tuple, in its own domain of the secret. */
 uint32_t sf_ts_offset(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote)
 {
-	uint8_t key[SF_SIPHASH_KEY_LEN], msg[37];
-
-	memcpy(key, st->cfg.secret, sizeof key);
-	key[0] ^= 0x54; /* 'T' */
-	memcpy(msg, local->addr.bytes, 16);
-	memcpy(msg + 16, remote->addr.bytes, 16);
-	msg[32] = (uint8_t)(local->port >> 8);
-	msg[33] = (uint8_t)local->port;
-	msg[34] = (uint8_t)(remote->port >> 8);
-	msg[35] = (uint8_t)remote->port;
-	msg[36] = 1;
-	return (uint32_t)sf_siphash24(key, msg, sizeof msg);
+	return (uint32_t)sf_tuple_prf(st, SF_PRF_TS_OFFSET, local, remote);
 }
 
 uint32_t sf_tcb_tsval(const struct sf_stack *st, const struct sf_tcb *tcb)

@@ -149,14 +149,27 @@ uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, cons
 
 	if (st->cfg.isn_mode == SF_ISN_CLOCK_ONLY)
 		return clock;
-	uint8_t key[36];
-	memcpy(key, local->addr.bytes, 16);
-	memcpy(key + 16, remote->addr.bytes, 16);
-	key[32] = (uint8_t)(local->port >> 8);
-	key[33] = (uint8_t)local->port;
-	key[34] = (uint8_t)(remote->port >> 8);
-	key[35] = (uint8_t)remote->port;
-	return clock + (uint32_t)sf_siphash24(st->cfg.secret, key, sizeof key);
+	return clock + (uint32_t)sf_tuple_prf(st, SF_PRF_ISN, local, remote);
+}
+
+/*
+ * The keyed hash of a 4-tuple: SipHash-2-4 under the stack's secret, with a
+ * domain byte so that what one use reveals (an ISN, a timestamp offset)
+ * tells nothing about another (a hash bucket, a port offset).
+ */
+uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
+		      const struct sf_endpoint *remote)
+{
+	uint8_t msg[37];
+
+	memcpy(msg, local->addr.bytes, 16);
+	memcpy(msg + 16, remote->addr.bytes, 16);
+	msg[32] = (uint8_t)(local->port >> 8);
+	msg[33] = (uint8_t)local->port;
+	msg[34] = (uint8_t)(remote->port >> 8);
+	msg[35] = (uint8_t)remote->port;
+	msg[36] = (uint8_t)domain;
+	return sf_siphash24(st->cfg.secret, msg, sizeof msg);
 }
 
 /* ---- time ---- */

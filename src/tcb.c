@@ -140,9 +140,7 @@ void sf_tcb_closed(struct sf_stack *st, struct sf_tcb *tcb, int error, const cha
 	}
 	/* Still held by the application, or waiting unaccepted in a listener's
 	 * queue (accept returns it and the error shows there, as on Linux). */
-	sf_wheel_cancel(&st->wheel, &tcb->timer);
-	for (int i = 0; i < SF_TCB_TIMERS; i++)
-		tcb->due[i] = SF_TIME_NEVER;
+	sf_tcb_stop_timers(st, tcb);
 	sf_tcb_unhash(st, tcb);
 	if (error)
 		tcb->sock.error = error;
@@ -150,6 +148,13 @@ void sf_tcb_closed(struct sf_stack *st, struct sf_tcb *tcb, int error, const cha
 }
 
 /* ---- timers: one wheel slot per TCB, armed at the earliest of due[] ---- */
+
+void sf_tcb_stop_timers(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	sf_wheel_cancel(&st->wheel, &tcb->timer);
+	for (int i = 0; i < SF_TCB_TIMERS; i++)
+		tcb->due[i] = SF_TIME_NEVER;
+}
 
 static void rearm(struct sf_stack *st, struct sf_tcb *tcb)
 {

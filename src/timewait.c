@@ -69,9 +69,7 @@ void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb)
 	}
 	/* The application still holds the handle: it keeps a closed socket
 	 * whose state reads TIME-WAIT while the record lives (sf_state). */
-	sf_wheel_cancel(&st->wheel, &tcb->timer);
-	for (int i = 0; i < SF_TCB_TIMERS; i++)
-		tcb->due[i] = SF_TIME_NEVER;
+	sf_tcb_stop_timers(st, tcb);
 	tcb->went_time_wait = true;
 	sf_mark_ready(st, &tcb->sock);
 }
