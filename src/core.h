@@ -222,6 +222,7 @@ struct sf_stack {
 	uint32_t nfree;
 
 	/* demux: 4-tuple -> TCB / embryonic / TIME-WAIT */
+	sf_ref last_hit;         /* the record the last datagram found: bulk flows find it again */
 	sf_ref *buckets;
 	uint32_t bucket_mask;
 	uint32_t hashed;
@@ -358,6 +359,8 @@ uint64_t sf_tw_next_deadline(const struct sf_stack *st);
 int sf_demux_init(struct sf_stack *st);
 void sf_demux_destroy(struct sf_stack *st);
 sf_ref sf_demux_lookup(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
+bool sf_demux_matches(const struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+		      const struct sf_endpoint *remote);
 int sf_demux_insert(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
 		    const struct sf_endpoint *remote);
 void sf_demux_remove(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,

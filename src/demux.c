@@ -65,8 +65,8 @@ static sf_ref *next_link(const struct sf_stack *st, sf_ref ref)
 	}
 }
 
-static bool ref_matches(const struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
-			const struct sf_endpoint *remote)
+bool sf_demux_matches(const struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+		      const struct sf_endpoint *remote)
 {
 	struct sf_endpoint l, r;
 
@@ -113,7 +113,7 @@ sf_ref sf_demux_lookup(const struct sf_stack *st, const struct sf_endpoint *loca
 	sf_ref ref = st->buckets[tuple_hash(st, local, remote) & st->bucket_mask];
 
 	while (ref != SF_REF_NONE) {
-		if (ref_matches(st, ref, local, remote))
+		if (sf_demux_matches(st, ref, local, remote))
 			return ref;
 		ref = *next_link(st, ref);
 	}
@@ -178,6 +178,8 @@ void sf_demux_remove(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *
 
 	while (*link != SF_REF_NONE) {
 		if (*link == ref) {
+			if (st->last_hit == ref)
+				st->last_hit = SF_REF_NONE;
 			*link = *next_link(st, ref);
 			*next_link(st, ref) = SF_REF_NONE;
 			st->hashed--;

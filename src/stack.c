@@ -343,7 +343,12 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 	}
 
 	struct sf_endpoint local = { seg.dst, seg.dport }, remote = { seg.src, seg.sport };
-	sf_ref ref = sf_demux_lookup(st, &local, &remote);
+	/* A stream of segments for one connection skips the hash (one compare). */
+	sf_ref ref = st->last_hit;
+	if (ref == SF_REF_NONE || !sf_demux_matches(st, ref, &local, &remote)) {
+		ref = sf_demux_lookup(st, &local, &remote);
+		st->last_hit = ref;
+	}
 	int sock = ref != SF_REF_NONE && sf_ref_kind(ref) == SF_REF_SOCK ? (int)sf_ref_index(ref) : -1;
 	struct sf_trace_event ev = { .kind = SF_TRACE_SEGMENT_IN, .sock = sock, .seg = &seg, .local = local,
 				     .remote = remote };
