@@ -92,6 +92,50 @@ uint32_t sf_csum_add(uint32_t sum, const void *data, size_t len)
 	return fold32((uint64_t)sum + word);
 }
 
+uint32_t sf_csum_copy(void *dst, const void *src, size_t len)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+	uintptr_t ds = (uintptr_t)d, ss = (uintptr_t)s;
+
+	if (len == 0)
+		return 0;
+	if ((ds < ss + len && ss < ds + len)) {
+		memmove(d, s, len);
+		return sf_csum_add(0, d, len);
+	}
+	uint64_t acc = 0, a, b;
+	size_t n = len;
+	while (n >= 16) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + 8, &b, 8);
+		acc = add_carry(add_carry(acc, a), b);
+		s += 16;
+		d += 16;
+		n -= 16;
+	}
+	/* The last few bytes through the ordinary sum, at an even offset. */
+	memcpy(d, s, n);
+	uint32_t rest = sf_csum_add(0, s, n);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	uint32_t word = (uint32_t)acc;
+	if (little_endian())
+		word = ((word & 0xffu) << 8) | (word >> 8);
+	return fold32((uint64_t)word + rest);
+}
+
+uint32_t sf_csum_swap(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffffu) + (sum >> 16);
+	return ((sum & 0xffu) << 8) | (sum >> 8);
+}
+
 uint16_t sf_csum_finish(uint32_t sum)
 {
 	while (sum >> 16)

@@ -17,6 +17,16 @@
  */
 uint32_t sf_csum_add(uint32_t sum, const void *data, size_t len);
 
+/**
+ * Copy len bytes from src to dst and return their running sum (as
+ * sf_csum_add(0, src, len)), in one pass. Overlapping buffers are handled
+ * (copied as by memmove, then summed).
+ */
+uint32_t sf_csum_copy(void *dst, const void *src, size_t len);
+
+/** The sum of a block that starts at an odd offset of the segment: byte-swapped (RFC 1071 §2(B)). */
+uint32_t sf_csum_swap(uint32_t sum);
+
 /** Fold a running sum to 16 bits and complement it: the value to put on the wire. */
 uint16_t sf_csum_finish(uint32_t sum);
 

@@ -191,9 +191,56 @@ static void test_pseudo_v6_datagram(void **state)
 	check_built_segment(sf_addr_v6(a), sf_addr_v6(b), 40);
 }
 
+/* sf_csum_copy copies and sums in one pass: the same sum as sf_csum_add over
+ * the same bytes, at every length and alignment, and overlapping buffers are
+ * moved as by memmove. */
+static void test_copy_and_sum(void **state)
+{
+	(void)state;
+	uint8_t src[160], dst[160 + 8], ref[160];
+	uint32_t x = 12345;
+
+	for (size_t i = 0; i < sizeof src; i++) {
+		x = x * 1103515245u + 12345u;
+		src[i] = (uint8_t)(x >> 16);
+	}
+	for (size_t off = 0; off < 8; off++) {
+		for (size_t len = 0; len <= 150; len++) {
+			memset(dst, 0xee, sizeof dst);
+			uint32_t got = sf_csum_copy(dst + off, src + (7 - off), len);
+			assert_memory_equal(dst + off, src + (7 - off), len);
+			assert_int_equal(sf_csum_finish(got), sf_csum_finish(sf_csum_add(0, src + (7 - off), len)));
+		}
+	}
+	/* Overlap, both directions. */
+	memcpy(ref, src, sizeof src);
+	uint32_t s1 = sf_csum_copy(src + 3, src, 100);
+	assert_memory_equal(src + 3, ref, 100);
+	assert_int_equal(sf_csum_finish(s1), sf_csum_finish(sf_csum_add(0, ref, 100)));
+	memcpy(src, ref, sizeof ref);
+	uint32_t s2 = sf_csum_copy(src, src + 5, 100);
+	assert_memory_equal(src, ref + 5, 100);
+	assert_int_equal(sf_csum_finish(s2), sf_csum_finish(sf_csum_add(0, ref + 5, 100)));
+}
+
+/* A block summed on its own but lying at an odd offset of the whole is
+ * byte-swapped when combined (RFC 1071 §2(B)): odd + rest == whole. */
+static void test_odd_offset_swap(void **state)
+{
+	(void)state;
+	static const uint8_t data[] = { 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x0f, 0xed, 0xcb };
+	for (size_t split = 1; split < sizeof data; split += 2) {
+		uint32_t a = sf_csum_add(0, data, split);
+		uint32_t b = sf_csum_swap(sf_csum_add(0, data + split, sizeof data - split));
+		assert_int_equal(sf_csum_finish(a + b), sf_csum_finish(sf_csum_add(0, data, sizeof data)));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_copy_and_sum),
+		cmocka_unit_test(test_odd_offset_swap),
 		cmocka_unit_test(test_rfc1071_example),
 		cmocka_unit_test(test_odd_length),
 		cmocka_unit_test(test_chained_equals_oneshot),
