@@ -176,6 +176,7 @@ struct sf_tcb {
 	uint8_t dupacks;
 	bool in_recovery;
 	uint8_t persist_backoff;
+	uint8_t probes_out;      /* window probes sent since the peer last ACKed anything (MUST-37) */
 	uint64_t last_send_ns;   /* restart after idle (RFC 5681 §4.1) */
 	uint32_t user_timeout_ms; /* 0: none; else give up when data waits that long for an ACK */
 	uint64_t unacked_since_ns; /* when SND.UNA last moved with data outstanding */

@@ -73,7 +73,9 @@ uint16_t sf_tcb_window_field(struct sf_stack *st, struct sf_tcb *tcb, bool syn)
 		room = max;
 	if (seq_gt(tcb->rcv_adv, tcb->rcv_nxt + max))
 		wnd = max; /* a SYN cannot offer more than 65535 */
-	if (room > wnd && (room - wnd >= step || wnd == 0 || syn))
+	/* A closed window reopens by the same step (§3.8.6.2.2): offering the
+	 * few bytes a read has freed would be the silly window itself. */
+	if (room > wnd && (room - wnd >= step || syn))
 		wnd = room;
 	uint32_t field = (wnd + (1u << shift) - 1) >> shift;
 	if (field > 65535)

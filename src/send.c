@@ -313,7 +313,20 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		sf_tcb_output(st, tcb);
 		return;
 	}
-	if (tcb->persist_backoff > st->cfg.retries2) {
+	/* RFC 9293 §3.8.6.2.1 (RFC 1122 §4.2.3.4) case (4): a window that is
+	 * open but too small for SWS avoidance to use is filled when the
+	 * override timeout (this timer) fires; probing it with no data would
+	 * deadlock with a peer that keeps offering the same small window. */
+	uint32_t queued = tcb->sndq.len - (tcb->snd_nxt - tcb->snd_una);
+	if (tcb->snd_wnd && queued) {
+		uint32_t len = queued < tcb->snd_wnd ? queued : tcb->snd_wnd;
+		send_segment(st, tcb, tcb->snd_nxt, len, false);
+		tcb->snd_nxt += len;
+		return;
+	}
+	/* MUST-37: only probes the peer left unanswered count toward giving up
+	 * (probes_out is cleared by any ACK, sf_tcb_sender_ack). */
+	if (tcb->probes_out > st->cfg.retries2) {
 		st->ctr.TCPAbortOnTimeout++;
 		sf_tcb_send_rst(st, tcb);
 		sf_tcb_closed(st, tcb, -ETIMEDOUT, "zero-window probes unanswered");
@@ -324,6 +337,7 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
 	st->ctr.TCPWinProbe++;
 	tcb->persist_backoff++;
+	tcb->probes_out++;
 	sf_tcb_output(st, tcb); /* re-arms the persist timer */
 }
 
@@ -367,6 +381,7 @@ static void enter_recovery(struct sf_stack *st, struct sf_tcb *tcb)
  */
 void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, bool dup)
 {
+	tcb->probes_out = 0; /* the peer answers (RFC 9293 §3.8.6.1, MUST-37) */
 	if (acked) {
 		tcb->dupacks = 0;
 		tcb->persist_backoff = 0;

@@ -262,6 +262,13 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	sf_tcb_sender_timeout(st, tcb);
 	if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER && tcb->snd_una != tcb->snd_max)
 		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
+	/* RFC 5482 §3, RFC 9293 §3.10.8 (USER TIMEOUT): the user timeout is a
+	 * deadline of its own; the backed-off RTO must not carry the connection
+	 * past it (as Linux's tcp_clamp_rto_to_user_timeout). */
+	uint64_t give_up = tcb->unacked_since_ns + (uint64_t)tcb->user_timeout_ms * 1000000u;
+	if (tcb->user_timeout_ms && tcb->due[SF_TIMER_RETRANSMIT] != SF_TIME_NEVER &&
+	    tcb->due[SF_TIMER_RETRANSMIT] > give_up)
+		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, give_up > st->now_ns ? give_up : st->now_ns);
 }
 
 /* RFC 1122 §4.2.3.6: a probe is <SEQ=SND.NXT-1> with no data, which the
