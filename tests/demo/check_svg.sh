@@ -1,0 +1,29 @@
+#!/bin/sh
+# check_svg.sh SYNFIN WORKDIR
+# `synfin demo all --svg`: one SVG figure per scenario (and a Chinese one);
+# each must be well-formed XML (xmllint) and render to a PNG (rsvg-convert).
+set -u
+bin=$1
+work=$2
+for tool in xmllint rsvg-convert; do
+	command -v $tool >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+rm -rf "$work"
+mkdir -p "$work"
+status=0
+"$bin" demo all --check --svg "$work/demo.svg" >"$work/check.txt" || { echo "FAIL: demo all --svg exited $?"; status=1; }
+"$bin" demo 13.3 --lang zh --svg "$work/zh-13.3.svg" >/dev/null || { echo "FAIL: --lang zh --svg exited $?"; status=1; }
+for f in "$work"/*.svg; do
+	if ! xmllint --noout "$f"; then
+		echo "FAIL: $f is not well-formed"
+		status=1
+	elif ! rsvg-convert -o "${f%.svg}.png" "$f" || [ ! -s "${f%.svg}.png" ]; then
+		echo "FAIL: $f does not render"
+		status=1
+	else
+		echo "ok: $(basename "$f") well-formed, rendered"
+	fi
+done
+n=$(ls "$work"/demo-*.svg 2>/dev/null | wc -l)
+[ "$n" -eq "$("$bin" demo --list | wc -l)" ] || { echo "FAIL: $n SVG files, not one per scenario"; status=1; }
+exit $status

@@ -1,0 +1,236 @@
+/*
+ * The event trace as JSON (one event a line, for diffs), and the pcap
+ * capture: every datagram as it left its sender, lost ones included, with
+ * its virtual time stamp.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "demo.h"
+#include "pcap.h"
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void addr_json(FILE *out, const struct sf_addr *a)
+{
+	char b[64];
+	if (sf_addr_format(a, b, sizeof b) < 0)
+		snprintf(b, sizeof b, "?");
+	json_string(out, b);
+}
+
+static const char *kind_name(enum demo_ev_kind k)
+{
+	switch (k) {
+	case DEV_SEGMENT: return "segment";
+	case DEV_STATE: return "state";
+	case DEV_TIMER: return "timer";
+	case DEV_DROP: return "discard";
+	case DEV_APP: return "app";
+	case DEV_CRASH: return "crash";
+	case DEV_REBOOT: return "reboot";
+	case DEV_NOTE: return "note";
+	}
+	return "?";
+}
+
+static const char *sim_drop_name(enum sf_sim_drop why)
+{
+	switch (why) {
+	case SF_SIM_DROP_LOSS: return "loss";
+	case SF_SIM_DROP_SCRIPTED: return "scripted";
+	case SF_SIM_DROP_QUEUE: return "queue";
+	case SF_SIM_DROP_PARTITION: return "partition";
+	case SF_SIM_DROP_HOST_DOWN: return "host_down";
+	case SF_SIM_DROP_NO_ROUTE: return "no_route";
+	}
+	return "?";
+}
+
+static void segment_json(FILE *out, const struct demo_event *e)
+{
+	const struct sf_segment *s = &e->seg;
+	char fl[48];
+
+	demo_flags_text(s->flags, fl, sizeof fl);
+	fprintf(out, ", \"to\": %d, \"src\": ", e->peer);
+	addr_json(out, &s->src);
+	fprintf(out, ", \"sport\": %u, \"dst\": ", s->sport);
+	addr_json(out, &s->dst);
+	fprintf(out, ", \"dport\": %u, \"flags\": ", s->dport);
+	json_string(out, fl);
+	fprintf(out, ", \"seq\": %" PRIu32 ", \"ack\": %" PRIu32 ", \"win\": %u, \"len\": %zu", s->seq, s->ack, s->window,
+		s->payload_len);
+	fputs(", \"options\": {", out);
+	const char *sep = "";
+	if (s->opt.has_mss) {
+		fprintf(out, "\"mss\": %u", s->opt.mss);
+		sep = ", ";
+	}
+	if (s->opt.has_wscale) {
+		fprintf(out, "%s\"wscale\": %u", sep, s->opt.wscale);
+		sep = ", ";
+	}
+	if (s->opt.sack_permitted) {
+		fprintf(out, "%s\"sack_permitted\": true", sep);
+		sep = ", ";
+	}
+	if (s->opt.has_timestamp) {
+		fprintf(out, "%s\"ts_val\": %" PRIu32 ", \"ts_ecr\": %" PRIu32, sep, s->opt.ts_val, s->opt.ts_ecr);
+		sep = ", ";
+	}
+	if (s->opt.sack_count) {
+		fprintf(out, "%s\"sack\": [", sep);
+		for (unsigned i = 0; i < s->opt.sack_count && i < SF_TCP_MAX_SACK_BLOCKS; i++)
+			fprintf(out, "%s[%" PRIu32 ", %" PRIu32 "]", i ? ", " : "", s->opt.sack[i].left, s->opt.sack[i].right);
+		fputc(']', out);
+	}
+	fputc('}', out);
+	fprintf(out, ", \"retransmit\": %s", e->retransmit ? "true" : "false");
+	if (e->crafted) {
+		fputs(", \"crafted\": ", out);
+		json_string(out, e->tag ? e->tag : "crafted");
+	}
+	switch (e->fate) {
+	case FATE_DELIVERED:
+		fprintf(out, ", \"fate\": \"delivered\", \"arrive_ns\": %" PRIu64, e->fate_t);
+		break;
+	case FATE_LOST:
+		fprintf(out, ", \"fate\": \"lost\", \"lost_ns\": %" PRIu64 ", \"lost_why\": \"%s\"", e->fate_t,
+			sim_drop_name(e->lost));
+		break;
+	case FATE_IN_FLIGHT:
+		fputs(", \"fate\": \"in_flight\"", out);
+		break;
+	}
+}
+
+void demo_render_json(FILE *out, struct demo *d)
+{
+	fputs("{\n  \"scenario\": ", out);
+	json_string(out, d->sc->id);
+	fputs(", \"section\": ", out);
+	json_string(out, d->sc->section);
+	fputs(", \"title\": ", out);
+	json_string(out, d->sc->title_en);
+	fprintf(out, ",\n  \"seed\": %" PRIu64 ", \"delay_ms\": %u, \"loss\": %g,\n  \"hosts\": [", d->opt->seed,
+		d->opt->delay_ms, d->opt->loss);
+	for (int h = 0; h < d->nhosts; h++) {
+		fprintf(out, "%s\n    {\"host\": %d, \"name\": ", h ? "," : "", h);
+		json_string(out, d->host[h].name);
+		fputs(", \"addr\": ", out);
+		json_string(out, d->host[h].addr);
+		if (d->host[h].sh)
+			fprintf(out, ", \"mtu\": %u, \"msl_ms\": %u, \"rfc1337\": %u, \"strict_time_wait\": %u}", d->host[h].mtu,
+				d->host[h].cfg.msl_ms, d->host[h].cfg.rfc1337, d->host[h].cfg.strict_time_wait);
+		else
+			fputs(", \"raw\": true}", out);
+	}
+	fputs("\n  ],\n  \"connections\": [", out);
+	for (int i = 0; i < d->nconn; i++) {
+		fprintf(out, "%s\n    {\"conn\": %d, \"a\": ", i ? "," : "", i + 1);
+		addr_json(out, &d->conn[i].a.addr);
+		fprintf(out, ", \"a_port\": %u, \"b\": ", d->conn[i].a.port);
+		addr_json(out, &d->conn[i].b.addr);
+		fprintf(out, ", \"b_port\": %u}", d->conn[i].b.port);
+	}
+	fputs("\n  ],\n  \"events\": [", out);
+	for (size_t i = 0; i < d->nev; i++) {
+		const struct demo_event *e = &d->ev[i];
+		fprintf(out, "%s\n    {\"t_ns\": %" PRIu64 ", \"kind\": \"%s\", \"host\": %d", i ? "," : "", e->t,
+			kind_name(e->kind), e->host);
+		if (e->conn)
+			fprintf(out, ", \"conn\": %d", e->conn);
+		switch (e->kind) {
+		case DEV_SEGMENT:
+			segment_json(out, e);
+			break;
+		case DEV_STATE:
+			fprintf(out, ", \"from\": \"%s\", \"to\": \"%s\", \"cause\": ", sf_state_name(e->from),
+				sf_state_name(e->to));
+			json_string(out, e->cause);
+			break;
+		case DEV_TIMER:
+			fprintf(out, ", \"timer\": \"%s\", \"state\": \"%s\"", sf_timer_name(e->timer), sf_state_name(e->to));
+			break;
+		case DEV_DROP: {
+			char fl[48];
+			demo_flags_text(e->seg.flags, fl, sizeof fl);
+			fprintf(out, ", \"reason\": \"%s\", \"flags\": \"%s\"", sf_drop_reason_name(e->drop), fl);
+			break;
+		}
+		case DEV_APP:
+		case DEV_NOTE:
+			fputs(", \"text\": ", out);
+			json_string(out, e->text);
+			break;
+		case DEV_CRASH:
+		case DEV_REBOOT:
+			break;
+		}
+		fputc('}', out);
+	}
+	fputs("\n  ],\n  \"counters\": {", out);
+	for (int h = 0; h < d->nhosts; h++) {
+		fprintf(out, "%s\n    ", h ? "," : "");
+		json_string(out, d->host[h].name);
+		fputs(": {", out);
+		sf_stack *st = d->host[h].sh ? sf_simhost_stack(d->host[h].sh) : NULL;
+		if (st) {
+			const struct sf_counters *c = sf_stack_counters(st);
+			const char *sep = "";
+			for (int k = 0; k < SF_CTR__COUNT; k++) {
+				uint64_t v = sf_counter_value(c, (enum sf_counter_id)k);
+				if (!v)
+					continue;
+				fprintf(out, "%s\"%s\": %" PRIu64, sep, sf_counter_name((enum sf_counter_id)k), v);
+				sep = ", ";
+			}
+			for (int k = 1; k < SF_DROP__COUNT; k++)
+				if (c->drops[k]) {
+					fprintf(out, "%s\"drop.%s\": %" PRIu64, sep, sf_drop_reason_name((enum sf_drop_reason)k),
+						c->drops[k]);
+					sep = ", ";
+				}
+		}
+		fputc('}', out);
+	}
+	fputs("\n  },\n  \"checks\": [", out);
+	for (int i = 0; i < d->nchecks; i++) {
+		fprintf(out, "%s\n    {\"ok\": %s%s, \"text\": ", i ? "," : "", d->checks[i].ok ? "true" : "false",
+			d->checks[i].skipped ? ", \"skipped\": true" : "");
+		json_string(out, d->checks[i].text);
+		fputc('}', out);
+	}
+	fputs("\n  ]\n}\n", out);
+}
+
+int demo_write_pcap(const char *path, const struct demo *d)
+{
+	struct sf_pcap *p = sf_pcap_open(path);
+	int rc = 0;
+
+	if (!p)
+		return -1;
+	for (size_t i = 0; i < d->nev && !rc; i++)
+		if (d->ev[i].kind == DEV_SEGMENT)
+			rc = sf_pcap_write(p, d->ev[i].t, d->ev[i].dgram, d->ev[i].dlen);
+	if (sf_pcap_close(p) != 0)
+		rc = -1;
+	return rc;
+}
