@@ -61,7 +61,18 @@ static uint16_t req_window(const struct sf_listener *lst)
 
 /* Which options the peer's SYN carried (struct sf_req's opt_flags); its
  * window shift rides in the high nibble. */
-enum { REQ_WS = 1, REQ_SACK = 2, REQ_TS = 4 };
+enum { REQ_WS = 1, REQ_SACK = 2, REQ_TS = 4, REQ_ACKED = 8 /* its final ACK came while the queue was full */ };
+
+/* An embryo whose handshake is complete but could not be queued gets this
+ * many more SYN,ACK rounds (at rto_max) before it is given up with a RST. */
+#define ACKED_EXTRA_RETRIES 5
+
+/* Which FIFO list a record waits in: one per retry count, the last shared by
+ * every count beyond it (they all wait the same capped time). */
+static uint32_t req_level(const struct sf_req *req)
+{
+	return req->retries < SF_MAX_SYNACK_RETRIES ? req->retries : SF_MAX_SYNACK_RETRIES;
+}
 
 /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS (§3.10.7.2 third), and
  * of the other options just those the peer offered (RFC 7323 §1.3, §2.2;
@@ -93,11 +104,11 @@ static void req_send_synack(struct sf_stack *st, const struct sf_req *req, bool 
 
 static void req_arm(struct sf_stack *st, uint32_t index, struct sf_req *req)
 {
-	uint64_t wait = (uint64_t)st->cfg.rto_initial_ms << req->retries; /* RFC 6298 §5.5 backoff */
+	uint64_t wait = (uint64_t)st->cfg.rto_initial_ms << req_level(req); /* RFC 6298 §5.5 backoff */
 	if (wait > st->cfg.rto_max_ms)
 		wait = st->cfg.rto_max_ms;
 	req->expires_ms = sf_ms_ceil(st) + (uint32_t)wait;
-	sf_ilist_push_tail(&st->reqs, REQ_LINK, &st->req_fifo[req->retries], index);
+	sf_ilist_push_tail(&st->reqs, REQ_LINK, &st->req_fifo[req_level(req)], index);
 }
 
 static void listener_free_if_done(struct sf_stack *st, struct sf_listener *lst)
@@ -116,7 +127,7 @@ void sf_req_drop(struct sf_stack *st, uint32_t index)
 
 	sf_req_endpoints(st, req, &local, &remote);
 	sf_demux_remove(st, sf_ref_make(SF_REF_REQ, index), &local, &remote);
-	sf_ilist_remove(&st->reqs, REQ_LINK, &st->req_fifo[req->retries], index);
+	sf_ilist_remove(&st->reqs, REQ_LINK, &st->req_fifo[req_level(req)], index);
 	sf_pool_free(&st->reqs, index);
 	st->ctr.SynRecvCurrent--;
 	lst->syn_count--;
@@ -204,8 +215,10 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	req_arm(st, index, req);
 }
 
-/* The handshake is complete: the record becomes a TCB on the accept queue. */
-static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const struct sf_segment *seg)
+/* The handshake is complete: the record becomes a TCB on the accept queue
+ * (seg is the peer's ACK; sample says whether its arrival times the
+ * SYN,ACK's round trip). */
+static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const struct sf_segment *seg, bool sample)
 {
 	struct sf_req *req = sf_req_at(st, index);
 	struct sf_listener *lst = req_listener(st, req);
@@ -251,9 +264,9 @@ static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const st
 	tcb->listener = lst->sock.handle;
 	/* RFC 6298 §2.2 / §3: the handshake gives the first RTT sample, unless
 	 * the SYN,ACK was retransmitted (Karn); then §5.7's 3 s applies. */
-	if (req->retries == 0)
+	if (sample && req->retries == 0)
 		sf_tcb_rtt_sample(st, tcb, (uint64_t)(sf_ms(st) - req->sent_ms) * 1000000u);
-	sf_tcb_handshake_rto(st, tcb, req->retries != 0);
+	sf_tcb_handshake_rto(st, tcb, !(sample && req->retries == 0));
 	if (tcb->sock.keepalive_on)
 		sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_idle_ms * 1000000u);
 
@@ -378,6 +391,12 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 	if (lst->accept_count >= lst->backlog) {
 		st->ctr.ListenOverflows++;
 		st->ctr.ListenDrops++;
+		/* The peer is ESTABLISHED now: remember that the handshake is done,
+		 * so the record's timer can queue it as soon as there is room. */
+		req->opt_flags |= REQ_ACKED;
+		req->peer_window = seg->window;
+		if (seg->opt.has_timestamp)
+			req->ts_recent = seg->opt.ts_val;
 		if (st->cfg.abort_on_overflow) {
 			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_RST | SF_TCP_ACK, 0, -1, NULL);
 			req_trace_state(st, req, SF_SYN_RECEIVED, SF_CLOSED, "accept queue full (abort_on_overflow)");
@@ -387,7 +406,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		sf_trace_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
 		return;
 	}
-	struct sf_tcb *tcb = req_complete(st, index, seg);
+	struct sf_tcb *tcb = req_complete(st, index, seg, true);
 	if (!tcb) {
 		st->ctr.ListenDrops++;
 		sf_trace_drop(st, seg, SF_DROP_NO_MEMORY);
@@ -403,16 +422,36 @@ void sf_req_expire(struct sf_stack *st)
 {
 	uint32_t now = sf_ms(st);
 
-	for (uint32_t level = 0; level <= st->cfg.synack_retries; level++) {
+	for (uint32_t level = 0; level <= SF_MAX_SYNACK_RETRIES; level++) {
 		struct sf_ilist *list = &st->req_fifo[level];
 		while (list->head && sf_ms_due(sf_req_at(st, list->head)->expires_ms, now)) {
 			uint32_t index = list->head;
 			struct sf_req *req = sf_req_at(st, index);
+			struct sf_listener *lst = req_listener(st, req);
 			struct sf_endpoint local, remote;
 			sf_req_endpoints(st, req, &local, &remote);
 			sf_trace_timer(st, -1, SF_TIMER_SYNACK, SF_SYN_RECEIVED, &local, &remote);
-			if (req_listener(st, req)->zombie || req->retries >= st->cfg.synack_retries) {
+			bool acked = req->opt_flags & REQ_ACKED;
+			if (acked && !lst->zombie && lst->accept_count < lst->backlog) {
+				/* SPEC 13.8 "no connection is lost": the handshake was
+				 * complete and there is room now: queue it without
+				 * waiting for the peer to ACK our SYN,ACK again. */
+				struct sf_segment ack = {
+					.src = remote.addr, .dst = local.addr, .sport = remote.port, .dport = local.port,
+					.seq = req->irs + 1, .ack = req->iss + 1, .flags = SF_TCP_ACK,
+					.window = req->peer_window,
+				};
+				if (req_complete(st, index, &ack, false))
+					continue;
+			}
+			uint32_t limit = st->cfg.synack_retries + (acked ? ACKED_EXTRA_RETRIES : 0);
+			if (lst->zombie || req->retries >= limit) {
 				st->ctr.AttemptFails++;
+				/* A peer that completed its handshake believes it is
+				 * connected: tell it, rather than leave it half-open. */
+				if (acked && !lst->zombie)
+					sf_send_ctl(st, &local, &remote, req->iss + 1, req->irs + 1, SF_TCP_RST | SF_TCP_ACK,
+						    0, -1, NULL);
 				req_trace_state(st, req, SF_SYN_RECEIVED, SF_CLOSED, "SYN,ACK retries exhausted");
 				sf_req_drop(st, index);
 				continue;
@@ -431,7 +470,7 @@ uint64_t sf_req_next_deadline(const struct sf_stack *st)
 {
 	uint64_t next = SF_TIME_NEVER;
 
-	for (uint32_t level = 0; level <= st->cfg.synack_retries; level++) {
+	for (uint32_t level = 0; level <= SF_MAX_SYNACK_RETRIES; level++) {
 		uint32_t head = st->req_fifo[level].head;
 		if (!head)
 			continue;

@@ -157,9 +157,10 @@ const struct demo_scenario demo_sc_13_8 = {
 		"limit was ever queued, and every refusal is counted: ListenOverflows {over}, TCPReqQFullDrop "
 		"{synfull}, ListenDrops their sum; the clients retransmitted {synrt} SYNs and the server {sart} "
 		"SYN,ACKs. (With abort_on_overflow = 1 a full queue would answer the final ACK with a RST instead, "
-		"like Linux's tcp_abort_on_overflow.) Try --backlog 4. The mechanism has a limit: an embryo "
-		"whose SYN,ACK retries (synack_retries, 5) run out while the queue is full is dropped, and its "
-		"client, ESTABLISHED, is left half-open; --backlog 1 shows it.\n"
+		"like Linux's tcp_abort_on_overflow.) Try --backlog 4, or --backlog 1: an embryo whose final ACK "
+		"found the queue full is remembered as complete, and its SYN,ACK timer queues it as soon as "
+		"there is room, so even then no client is lost (Linux would drop it after synack_retries and "
+		"leave the client half-open).\n"
 		"Rules: RFC 9293 §3.10.1 (OPEN, the backlog is an implementation matter), §3.10.7.2 (SYN in LISTEN), "
 		"RFC 6298 (SYN backoff); Linux's behaviour as the reference.",
 	.explain_zh =
@@ -180,8 +181,9 @@ const struct demo_scenario demo_sc_13_8 = {
 		"最终每个客户端都连上了（最后一个在 {last} 秒），没有连接被重置，队列从未超过限制，每次拒绝都有计数："
 		"ListenOverflows {over}，TCPReqQFullDrop {synfull}，ListenDrops 是两者之和；客户端重传了 {synrt} 个 SYN，"
 		"服务器重传了 {sart} 个 SYN,ACK。（若 abort_on_overflow = 1，队列满时会用 RST 回应最后的 ACK，"
-		"就像 Linux 的 tcp_abort_on_overflow。）可以试试 --backlog 4。这个机制有极限：若半连接的 SYN,ACK 重试次数（synack_retries，5）"
-		"在队列已满期间耗尽，它就会被丢弃，而已 ESTABLISHED 的客户端则成为半开连接；--backlog 1 可以看到这一点。\n"
+		"就像 Linux 的 tcp_abort_on_overflow。）可以试试 --backlog 4 或 --backlog 1：最后的 ACK 遇到队列已满的半连接会被记作已完成，"
+		"一旦有空位，它的 SYN,ACK 定时器就把它放进 accept 队列，所以即使那样也没有客户端丢失"
+		"（Linux 会在 synack_retries 用完后丢弃它，留下半开的客户端）。\n"
 		"规则：RFC 9293 §3.10.1（OPEN，backlog 由实现决定），§3.10.7.2（LISTEN 中收到 SYN），RFC 6298（SYN 退避）；"
 		"以 Linux 的行为为参照。",
 };
