@@ -1,5 +1,6 @@
 #include "scenario.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,20 +68,28 @@ struct sf_endpoint sc_ep(int host, uint16_t port)
 
 int sc_add_host(struct scenario *sc, const char *name, void (*adjust)(struct sf_config *cfg))
 {
-	assert_true(sc->nhosts < SC_MAX_HOSTS);
 	int i = sc->nhosts;
 	struct sf_config cfg;
 	sf_config_default(&cfg);
 	for (int k = 0; k < 16; k++)
 		cfg.secret[k] = (uint8_t)(k * 17 + i * 101 + 3);
-	sc->hctx[i].sc = sc;
-	sc->hctx[i].host = i;
-	cfg.trace = sc_trace;
-	cfg.trace_ctx = &sc->hctx[i];
 	if (adjust)
 		adjust(&cfg);
+	return sc_add_host_cfg(sc, name, 1500, &cfg);
+}
+
+int sc_add_host_cfg(struct scenario *sc, const char *name, uint32_t mtu, struct sf_config *cfg)
+{
+	assert_true(sc->nhosts < SC_MAX_HOSTS);
+	int i = sc->nhosts;
+	sc->hctx[i].sc = sc;
+	sc->hctx[i].host = i;
+	if (!cfg->trace) {
+		cfg->trace = sc_trace;
+		cfg->trace_ctx = &sc->hctx[i];
+	}
 	struct sf_addr a = sc_addr(i);
-	sc->hosts[i] = sf_simhost_new(sc->sim, name, &a, 1500, &cfg);
+	sc->hosts[i] = sf_simhost_new(sc->sim, name, &a, mtu, cfg);
 	assert_non_null(sc->hosts[i]);
 	assert_int_equal(sf_simhost_index(sc->hosts[i]), i);
 	sc->nhosts++;
@@ -123,16 +132,232 @@ void sc_run_for(struct scenario *sc, uint64_t ms)
 	sf_sim_run_until(sc->sim, sf_sim_now(sc->sim) + ms * SC_MS);
 }
 
-bool sc_saw(const struct scenario *sc, int host, enum sf_tcp_state from, enum sf_tcp_state to)
+size_t sc_saw_count(const struct scenario *sc, int host, enum sf_tcp_state from, enum sf_tcp_state to)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sc->nstates; i++)
+		if (sc->states[i].host == host && sc->states[i].from == from && sc->states[i].to == to)
+			n++;
+	return n;
+}
+
+uint64_t sc_saw_at(const struct scenario *sc, int host, enum sf_tcp_state from, enum sf_tcp_state to)
 {
 	for (size_t i = 0; i < sc->nstates; i++)
 		if (sc->states[i].host == host && sc->states[i].from == from && sc->states[i].to == to)
-			return true;
-	return false;
+			return sc->states[i].time_ns;
+	return SC_NEVER;
+}
+
+bool sc_saw(const struct scenario *sc, int host, enum sf_tcp_state from, enum sf_tcp_state to)
+{
+	return sc_saw_at(sc, host, from, to) != SC_NEVER;
 }
 
 uint64_t sc_counter(struct scenario *sc, int host, enum sf_counter_id id)
 {
 	sf_stack *st = sc_stack(sc, host);
 	return st ? sf_counter_value(sf_stack_counters(st), id) : 0;
+}
+
+uint64_t sc_drops(struct scenario *sc, int host, enum sf_drop_reason reason)
+{
+	return sf_stack_counters(sc_stack(sc, host))->drops[reason];
+}
+
+/* ---- the recorder ---- */
+
+static void rec_observer(void *ctx, const struct sf_sim_event *ev)
+{
+	struct sc_rec *r = ctx;
+	struct sf_segment s;
+
+	if (ev->kind == SF_SIM_EV_DELIVER && ev->to >= 0 && ev->to < SC_MAX_HOSTS)
+		r->last_delivery[ev->to] = ev->time_ns;
+	sc_observer(r->sc, ev); /* sc->segments_sent */
+	if (ev->kind != SF_SIM_EV_SEND)
+		return;
+	if (sf_wire_parse(ev->dgram, ev->len, &s) != SF_DROP_NONE || r->n >= r->max)
+		return;
+	r->seg[r->n++] = (struct sc_rec_seg){
+		.t = ev->time_ns, .from = ev->from, .to = ev->to, .family = s.src.family, .flags = s.flags,
+		.seq = s.seq, .ack = s.ack, .sport = s.sport, .dport = s.dport, .len = s.payload_len,
+		.has_mss = s.opt.has_mss, .mss = s.opt.mss, .has_ts = s.opt.has_timestamp,
+		.ts_val = s.opt.ts_val, .ts_ecr = s.opt.ts_ecr,
+	};
+}
+
+struct sc_rec *sc_rec_install(struct scenario *sc, size_t max)
+{
+	struct sc_rec *r = calloc(1, sizeof *r + max * sizeof r->seg[0]);
+
+	assert_non_null(r);
+	r->sc = sc;
+	r->max = max;
+	sf_sim_set_observer(sc->sim, rec_observer, r);
+	return r;
+}
+
+long sc_rec_find(const struct sc_rec *r, size_t i, int from, uint8_t mask, uint8_t flags)
+{
+	for (; i < r->n; i++)
+		if (r->seg[i].from == from && (r->seg[i].flags & mask) == flags)
+			return (long)i;
+	return -1;
+}
+
+size_t sc_rec_count(const struct sc_rec *r, size_t i, int from, uint8_t mask, uint8_t flags)
+{
+	size_t n = 0;
+
+	for (; i < r->n; i++)
+		if (r->seg[i].from == from && (r->seg[i].flags & mask) == flags)
+			n++;
+	return n;
+}
+
+/* ---- the applications ---- */
+
+sf_stack *sc_app(struct scenario *sc, int host)
+{
+	sf_stack *st = sc_stack(sc, host);
+
+	if (st)
+		sf_advance(st, sf_sim_now(sc->sim));
+	return st;
+}
+
+int sc_listen(struct scenario *sc, int host, int family, uint16_t port, int backlog, int maxseg)
+{
+	sf_stack *st = sc_app(sc, host);
+	int l = sf_socket(st, family);
+	struct sf_endpoint any = { .addr = { .family = (uint8_t)family }, .port = port };
+
+	assert_true(l >= 0);
+	if (maxseg)
+		assert_int_equal(sf_set_maxseg(st, l, maxseg), 0);
+	assert_int_equal(sf_bind(st, l, &any), 0);
+	assert_int_equal(sf_listen(st, l, backlog), 0);
+	return l;
+}
+
+int sc_connect(struct scenario *sc, int host, uint16_t lport, bool reuse, struct sf_endpoint remote)
+{
+	sf_stack *st = sc_app(sc, host);
+	int c = sf_socket(st, remote.addr.family);
+
+	assert_true(c >= 0);
+	if (reuse)
+		assert_int_equal(sf_set_reuseaddr(st, c, 1), 0);
+	if (lport) {
+		struct sf_endpoint local = sc_ep(host, lport);
+		assert_int_equal(sf_bind(st, c, &local), 0);
+	}
+	assert_int_equal(sf_connect(st, c, &remote), -EINPROGRESS);
+	return c;
+}
+
+struct pair {
+	int chost, csock;   /* the client */
+	int shost, lsock;   /* the server's listener ... */
+	int ssock;          /* ... and the accepted connection (-1 until then) */
+};
+
+static bool pair_up(struct scenario *sc, void *ctx)
+{
+	struct pair *p = ctx;
+
+	if (p->ssock < 0)
+		p->ssock = sf_accept(sc_stack(sc, p->shost), p->lsock, NULL);
+	return p->ssock >= 0 && sf_state(sc_stack(sc, p->chost), p->csock) == SF_ESTABLISHED;
+}
+
+int sc_establish(struct scenario *sc, int chost, int csock, int shost, int lsock, uint64_t limit_ms)
+{
+	struct pair p = { chost, csock, shost, lsock, -1 };
+
+	assert_true(sc_run_until(sc, pair_up, &p, limit_ms));
+	return p.ssock;
+}
+
+int sc_open_pair(struct scenario *sc, int chost, uint16_t lport, int shost, uint16_t port, uint64_t limit_ms, int *lsock,
+		 int *csock)
+{
+	*lsock = sc_listen(sc, shost, SF_AF_INET, port, 16, 0);
+	*csock = sc_connect(sc, chost, lport, false, sc_ep(shost, port));
+	return sc_establish(sc, chost, *csock, shost, *lsock, limit_ms);
+}
+
+void sc_send_all(struct scenario *sc, int host, int sock, const void *buf, size_t len)
+{
+	assert_int_equal(sf_send(sc_app(sc, host), sock, buf, len), (long)len);
+}
+
+struct reader {
+	int host, sock;
+	uint8_t *buf;
+	size_t cap, got;
+	long last;         /* last sf_recv result */
+	bool eof;
+};
+
+static bool read_some(struct scenario *sc, void *ctx)
+{
+	struct reader *rd = ctx;
+
+	for (;;) {
+		rd->last = sf_recv(sc_stack(sc, rd->host), rd->sock, rd->buf + rd->got, rd->cap - rd->got);
+		if (rd->last <= 0)
+			break;
+		rd->got += (size_t)rd->last;
+		if (rd->got == rd->cap)
+			break;
+	}
+	if (rd->last == 0 && rd->got < rd->cap)
+		rd->eof = true;
+	return rd->got == rd->cap || rd->eof || (rd->last < 0 && rd->last != -EAGAIN);
+}
+
+void sc_read_exactly(struct scenario *sc, int host, int sock, void *buf, size_t len, uint64_t limit_ms)
+{
+	struct reader rd = { host, sock, buf, len, 0, 0, false };
+
+	assert_true(sc_run_until(sc, read_some, &rd, limit_ms));
+	assert_int_equal(rd.got, len);
+}
+
+void sc_read_eof(struct scenario *sc, int host, int sock, uint64_t limit_ms)
+{
+	uint8_t b;
+	struct reader rd = { host, sock, &b, 1, 0, 0, false };
+
+	assert_true(sc_run_until(sc, read_some, &rd, limit_ms));
+	assert_true(rd.eof);
+	assert_int_equal(rd.got, 0);
+}
+
+uint16_t sc_local_port(struct scenario *sc, int host, int sock)
+{
+	struct sf_endpoint e;
+
+	assert_int_equal(sf_getsockname(sc_stack(sc, host), sock, &e), 0);
+	return e.port;
+}
+
+void sc_inject(struct scenario *sc, int from, const struct sf_segment *seg)
+{
+	uint8_t buf[2048];
+	size_t len = sf_wire_build(buf, sizeof buf, seg, NULL, 0);
+
+	assert_true(len > 0);
+	assert_int_equal(sf_sim_send(sc->sim, from, buf, len), 0);
+}
+
+bool sc_reached(struct scenario *sc, void *ctx)
+{
+	for (const struct sc_want *w = ctx; w->host >= 0; w++)
+		if (sf_state(sc_stack(sc, w->host), w->sock) != w->state)
+			return false;
+	return true;
 }

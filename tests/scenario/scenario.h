@@ -16,10 +16,12 @@
 #include "sim.h"
 #include "simhost.h"
 #include "synfin.h"
+#include "wire.h"
 
 #define SC_MS 1000000ull
 #define SC_MAX_HOSTS 8
 #define SC_MAX_EVENTS 4096
+#define SC_NEVER UINT64_MAX
 
 struct sc_state_event {
 	int host;
@@ -45,10 +47,16 @@ struct scenario {
 struct scenario *sc_new(uint64_t seed, uint64_t delay_ms);
 /** Add host "name" with IPv4 address 192.0.2.(index+1) and MTU 1500; adjust may change its config. */
 int sc_add_host(struct scenario *sc, const char *name, void (*adjust)(struct sf_config *cfg));
+/** Add host "name" at 192.0.2.(index+1) with this MTU and config (trace hook unset: the scenario's state recorder). */
+int sc_add_host_cfg(struct scenario *sc, const char *name, uint32_t mtu, struct sf_config *cfg);
+/** Free the hosts and the simulator. */
 void sc_free(struct scenario *sc);
 
+/** host's stack (NULL while it is crashed). */
 sf_stack *sc_stack(struct scenario *sc, int host);
+/** host's IPv4 address, 192.0.2.(host+1). */
 struct sf_addr sc_addr(int host);
+/** host's IPv4 address and port. */
 struct sf_endpoint sc_ep(int host, uint16_t port);
 
 /** Run the simulation until cond(ctx) is true or limit_ms of virtual time passes; returns cond's last value. */
@@ -58,6 +66,78 @@ void sc_run_for(struct scenario *sc, uint64_t ms);
 
 /** Whether host saw a state change from -> to. */
 bool sc_saw(const struct scenario *sc, int host, enum sf_tcp_state from, enum sf_tcp_state to);
+/** How many state changes from -> to host saw. */
+size_t sc_saw_count(const struct scenario *sc, int host, enum sf_tcp_state from, enum sf_tcp_state to);
+/** When host first changed from -> to (virtual ns; SC_NEVER if it did not). */
+uint64_t sc_saw_at(const struct scenario *sc, int host, enum sf_tcp_state from, enum sf_tcp_state to);
+/** A counter of host's stack (0 while it is crashed). */
 uint64_t sc_counter(struct scenario *sc, int host, enum sf_counter_id id);
+/** How many datagrams host dropped for reason (counters->drops[]). */
+uint64_t sc_drops(struct scenario *sc, int host, enum sf_drop_reason reason);
+
+/* ---- the recorder: every datagram handed to the network, parsed ---- */
+
+/** The control flags: what an exact flag check looks at (PSH, URG, ECE, CWR left out). */
+#define SC_CTL (SF_TCP_SYN | SF_TCP_FIN | SF_TCP_RST | SF_TCP_ACK)
+
+struct sc_rec_seg {
+	uint64_t t; /* when it was sent */
+	int from, to;
+	uint8_t family;
+	uint8_t flags;
+	uint32_t seq, ack;
+	uint16_t sport, dport;
+	size_t len;
+	uint8_t has_mss, has_ts;
+	uint16_t mss;
+	uint32_t ts_val, ts_ecr;
+};
+
+struct sc_rec {
+	struct scenario *sc;
+	size_t n, max;
+	uint64_t last_delivery[SC_MAX_HOSTS]; /* when a datagram last reached each host */
+	struct sc_rec_seg seg[];
+};
+
+/** A recorder of the first max segments, installed as the sim observer (sc->segments_sent keeps counting); free() it. */
+struct sc_rec *sc_rec_install(struct scenario *sc, size_t max);
+/** The first segment at or after index i from host `from` whose flags, under mask, are `flags`; -1 if none. */
+long sc_rec_find(const struct sc_rec *r, size_t i, int from, uint8_t mask, uint8_t flags);
+/** How many segments at or after index i from host `from` have, under mask, these flags (mask 0: all of them). */
+size_t sc_rec_count(const struct sc_rec *r, size_t i, int from, uint8_t mask, uint8_t flags);
+
+/* ---- the applications: user calls on a host's stack ---- */
+
+/** host's stack brought up to the simulator's clock first: user calls act at the stack's own time. */
+sf_stack *sc_app(struct scenario *sc, int host);
+/** A listener on host: the wildcard address of family, port, backlog; TCP_MAXSEG maxseg if nonzero. */
+int sc_listen(struct scenario *sc, int host, int family, uint16_t port, int backlog, int maxseg);
+/** A socket on host (remote's family), SO_REUSEADDR if reuse, bound to lport if nonzero, connecting to remote. */
+int sc_connect(struct scenario *sc, int host, uint16_t lport, bool reuse, struct sf_endpoint remote);
+/** Run until the client csock is ESTABLISHED and listener lsock on shost accepted it; returns the accepted handle. */
+int sc_establish(struct scenario *sc, int chost, int csock, int shost, int lsock, uint64_t limit_ms);
+/** A listener on shost:port (IPv4, backlog 16) and a connection to it from chost (bound to lport if nonzero),
+ * established within limit_ms: *lsock the listener, *csock the client's socket; returns the accepted handle. */
+int sc_open_pair(struct scenario *sc, int chost, uint16_t lport, int shost, uint16_t port, uint64_t limit_ms, int *lsock,
+		 int *csock);
+/** send() on host's sock (at the simulator's time) takes all of buf at once. */
+void sc_send_all(struct scenario *sc, int host, int sock, const void *buf, size_t len);
+/** Run until host's sock has given exactly len bytes into buf (or fail the test). */
+void sc_read_exactly(struct scenario *sc, int host, int sock, void *buf, size_t len, uint64_t limit_ms);
+/** Run until recv on host's sock reports the end of the stream (0) with nothing before it. */
+void sc_read_eof(struct scenario *sc, int host, int sock, uint64_t limit_ms);
+/** The local port of host's sock (sf_getsockname). */
+uint16_t sc_local_port(struct scenario *sc, int host, int sock);
+/** A crafted segment (sf_wire_build) handed to the network as if host `from` sent it. */
+void sc_inject(struct scenario *sc, int from, const struct sf_segment *seg);
+
+/** One socket and the state it must reach; a list for sc_reached ends with host -1. */
+struct sc_want {
+	int host, sock, state;
+};
+
+/** sc_run_until condition: every socket of the sc_want list ctx is in its state. */
+bool sc_reached(struct scenario *sc, void *ctx);
 
 #endif

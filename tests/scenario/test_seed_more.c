@@ -27,78 +27,12 @@
 #include "wire.h"
 
 #define MAX_REC 8192
-#define CTL (SF_TCP_SYN | SF_TCP_FIN | SF_TCP_RST | SF_TCP_ACK)
 #define TS_ROOM 12 /* the timestamp option and its 2 NOPs: RFC 6691, RFC 7323 §3.2 */
 
 /* ---- the recorder: every datagram sent, parsed ------------------------------- */
 
-struct rec_seg {
-	uint64_t t;
-	int from, to;
-	uint8_t family;
-	uint8_t flags;
-	uint32_t seq, ack;
-	uint16_t sport, dport;
-	size_t len;
-	uint8_t has_mss, has_ts;
-	uint16_t mss;
-	uint32_t ts_val, ts_ecr;
-};
-
-struct rec {
-	struct scenario *sc;
-	struct rec_seg seg[MAX_REC];
-	size_t n;
-};
-
-static void rec_observer(void *ctx, const struct sf_sim_event *ev)
-{
-	struct rec *r = ctx;
-	struct sf_segment s;
-
-	if (ev->kind != SF_SIM_EV_SEND)
-		return;
-	r->sc->segments_sent++;
-	if (sf_wire_parse(ev->dgram, ev->len, &s) != SF_DROP_NONE || r->n >= MAX_REC)
-		return;
-	r->seg[r->n++] = (struct rec_seg){
-		.t = ev->time_ns, .from = ev->from, .to = ev->to, .family = s.src.family, .flags = s.flags,
-		.seq = s.seq, .ack = s.ack, .sport = s.sport, .dport = s.dport, .len = s.payload_len,
-		.has_mss = s.opt.has_mss, .mss = s.opt.mss, .has_ts = s.opt.has_timestamp,
-		.ts_val = s.opt.ts_val, .ts_ecr = s.opt.ts_ecr,
-	};
-}
-
-static struct rec *rec_install(struct scenario *sc)
-{
-	struct rec *r = calloc(1, sizeof *r);
-
-	assert_non_null(r);
-	r->sc = sc;
-	sf_sim_set_observer(sc->sim, rec_observer, r);
-	return r;
-}
-
-/* The first segment at or after index i from host `from` whose flags, under mask, are `flags`; -1 if none. */
-static long rec_find(const struct rec *r, size_t i, int from, uint8_t mask, uint8_t flags)
-{
-	for (; i < r->n; i++)
-		if (r->seg[i].from == from && (r->seg[i].flags & mask) == flags)
-			return (long)i;
-	return -1;
-}
-
-static size_t rec_count_from(const struct rec *r, size_t i, int from)
-{
-	size_t n = 0;
-
-	for (; i < r->n; i++)
-		n += r->seg[i].from == from;
-	return n;
-}
-
 /* The last segment host `from` sent to host `to`. */
-static const struct rec_seg *rec_last(const struct rec *r, int from, int to)
+static const struct sc_rec_seg *rec_last(const struct sc_rec *r, int from, int to)
 {
 	for (size_t i = r->n; i-- > 0;)
 		if (r->seg[i].from == from && r->seg[i].to == to)
@@ -114,12 +48,12 @@ struct payloads {
 	bool max_has_ts;
 };
 
-static struct payloads rec_payloads(const struct rec *r, size_t mark, int from)
+static struct payloads rec_payloads(const struct sc_rec *r, size_t mark, int from)
 {
 	struct payloads p = { 0, 0, 0, false };
 
 	for (size_t i = mark; i < r->n; i++) {
-		const struct rec_seg *s = &r->seg[i];
+		const struct sc_rec_seg *s = &r->seg[i];
 		if (s->from != from || !s->len)
 			continue;
 		p.total += s->len;
@@ -134,113 +68,19 @@ static struct payloads rec_payloads(const struct rec *r, size_t mark, int from)
 
 /* ---- hosts --------------------------------------------------------------------- */
 
-/* The harness's state recorder (sc_trace is private to scenario.c): the same
- * records, so sc_saw works for hosts made by add_host_mtu. */
-static void state_trace(void *ctx, const struct sf_trace_event *ev)
-{
-	struct sc_host_ctx *hc = ctx;
-	struct scenario *sc = hc->sc;
-
-	if (ev->kind != SF_TRACE_STATE || sc->nstates >= SC_MAX_EVENTS)
-		return;
-	sc->states[sc->nstates++] = (struct sc_state_event){
-		.host = hc->host, .sock = ev->sock, .from = ev->old_state, .to = ev->new_state, .time_ns = ev->now_ns,
-	};
-}
-
-/* sc_add_host with another MTU: host i at 192.0.2.(i+1). */
+/* sc_add_host with another MTU (and its own secrets): host i at 192.0.2.(i+1). */
 static int add_host_mtu(struct scenario *sc, const char *name, uint32_t mtu)
 {
 	int i = sc->nhosts;
 	struct sf_config cfg;
 
-	assert_true(i < SC_MAX_HOSTS);
 	sf_config_default(&cfg);
 	for (int k = 0; k < 16; k++)
 		cfg.secret[k] = (uint8_t)(k * 29 + i * 71 + 5);
-	sc->hctx[i].sc = sc;
-	sc->hctx[i].host = i;
-	cfg.trace = state_trace;
-	cfg.trace_ctx = &sc->hctx[i];
-	struct sf_addr a = sc_addr(i);
-	sc->hosts[i] = sf_simhost_new(sc->sim, name, &a, mtu, &cfg);
-	assert_non_null(sc->hosts[i]);
-	assert_int_equal(sf_simhost_index(sc->hosts[i]), i);
-	sc->nhosts++;
-	return i;
+	return sc_add_host_cfg(sc, name, mtu, &cfg);
 }
 
 /* ---- the applications -------------------------------------------------------------- */
-
-/* A host's stack, brought up to the simulator's clock: user calls act at the stack's time. */
-static sf_stack *app(struct scenario *sc, int host)
-{
-	sf_stack *st = sc_stack(sc, host);
-
-	if (st)
-		sf_advance(st, sf_sim_now(sc->sim));
-	return st;
-}
-
-/* A listener on the wildcard address of `family`, port; TCP_MAXSEG maxseg if nonzero. */
-static int do_listen(struct scenario *sc, int host, int family, uint16_t port, int maxseg)
-{
-	sf_stack *st = app(sc, host);
-	int l = sf_socket(st, family);
-	struct sf_endpoint any = { .addr = { .family = (uint8_t)family }, .port = port };
-
-	assert_true(l >= 0);
-	if (maxseg)
-		assert_int_equal(sf_set_maxseg(st, l, maxseg), 0);
-	assert_int_equal(sf_bind(st, l, &any), 0);
-	assert_int_equal(sf_listen(st, l, 16), 0);
-	return l;
-}
-
-static int do_connect(struct scenario *sc, int host, const struct sf_endpoint *remote)
-{
-	sf_stack *st = app(sc, host);
-	int c = sf_socket(st, remote->addr.family);
-
-	assert_true(c >= 0);
-	assert_int_equal(sf_connect(st, c, remote), -EINPROGRESS);
-	return c;
-}
-
-struct pair {
-	int chost, csock, shost, lsock, ssock;
-};
-
-static bool pair_up(struct scenario *sc, void *ctx)
-{
-	struct pair *p = ctx;
-
-	if (p->ssock < 0)
-		p->ssock = sf_accept(sc_stack(sc, p->shost), p->lsock, NULL);
-	return p->ssock >= 0 && sf_state(sc_stack(sc, p->chost), p->csock) == SF_ESTABLISHED;
-}
-
-/* Run until the client is ESTABLISHED and the server accepted: the server's handle. */
-static int establish(struct scenario *sc, int chost, int csock, int shost, int lsock)
-{
-	struct pair p = { chost, csock, shost, lsock, -1 };
-
-	assert_true(sc_run_until(sc, pair_up, &p, 5000));
-	return p.ssock;
-}
-
-/* Sockets that must all be in the given states; the list ends with host -1. */
-struct want {
-	int host, sock, state;
-};
-
-static bool reached(struct scenario *sc, void *ctx)
-{
-	for (const struct want *w = ctx; w->host >= 0; w++)
-		if (sf_state(sc_stack(sc, w->host), w->sock) != w->state)
-			return false;
-	return true;
-}
 
 static void fill(uint8_t *buf, size_t n, unsigned salt)
 {
@@ -291,8 +131,8 @@ static void exchange(struct scenario *sc, int h0, int s0, size_t n0, int h1, int
 		assert_non_null(x[i].in);
 		fill(x[i].out, x[i].len, (unsigned)(i * 77 + 3));
 	}
-	app(sc, h0);
-	app(sc, h1);
+	sc_app(sc, h0);
+	sc_app(sc, h1);
 	assert_true(sc_run_until(sc, exchange_step, x, 30000));
 	for (int i = 0; i < 2; i++) {
 		assert_memory_equal(x[i].in, x[i].out, x[i].len);
@@ -313,19 +153,6 @@ static uint32_t events_for(sf_stack *st, int sock)
 			if (ev[i].sock == sock)
 				all |= ev[i].events;
 	return all;
-}
-
-static uint64_t drops(struct scenario *sc, int host, enum sf_drop_reason reason)
-{
-	return sf_stack_counters(sc_stack(sc, host))->drops[reason];
-}
-
-static uint16_t local_port(struct scenario *sc, int host, int sock)
-{
-	struct sf_endpoint e;
-
-	assert_int_equal(sf_getsockname(sc_stack(sc, host), sock, &e), 0);
-	return e.port;
 }
 
 /* ---- 13.4 initial sequence numbers ---------------------------------------------------- */
@@ -356,30 +183,30 @@ static void isn_run(uint64_t seed, bool clock_only, struct isn_run *out)
 	struct scenario *sc = sc_new(seed, 10);
 	int A = sc_add_host(sc, "A", clock_only ? cfg_clock_only : NULL);
 	int B = sc_add_host(sc, "B", clock_only ? cfg_clock_only : NULL);
-	struct rec *r = rec_install(sc);
-	int lb = do_listen(sc, B, SF_AF_INET, 80, 0);
-	int la = do_listen(sc, A, SF_AF_INET, 8080, 0);
-	struct want est[8];
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lb = sc_listen(sc, B, SF_AF_INET, 80, 16, 0);
+	int la = sc_listen(sc, A, SF_AF_INET, 8080, 16, 0);
+	struct sc_want est[8];
 	int k = 0;
 
 	sf_sim_run_until(sc->sim, ISN_START_NS);
 	for (int i = 0; i < 5; i++) {
 		struct sf_endpoint srv = sc_ep(B, 80);
-		est[k++] = (struct want){ A, do_connect(sc, A, &srv), SF_ESTABLISHED };
+		est[k++] = (struct sc_want){ A, sc_connect(sc, A, 0, false, srv), SF_ESTABLISHED };
 	}
-	est[k] = (struct want){ -1, 0, 0 };
-	assert_true(sc_run_until(sc, reached, est, 1000));
+	est[k] = (struct sc_want){ -1, 0, 0 };
+	assert_true(sc_run_until(sc, sc_reached, est, 1000));
 	sf_sim_run_until(sc->sim, ISN_START_NS + 777 * SC_MS + 4321);
 	for (int i = 0; i < 2; i++) {
 		struct sf_endpoint srv = sc_ep(A, 8080);
-		est[k++] = (struct want){ B, do_connect(sc, B, &srv), SF_ESTABLISHED };
+		est[k++] = (struct sc_want){ B, sc_connect(sc, B, 0, false, srv), SF_ESTABLISHED };
 	}
-	est[k] = (struct want){ -1, 0, 0 };
-	assert_true(sc_run_until(sc, reached, est, 1000));
+	est[k] = (struct sc_want){ -1, 0, 0 };
+	assert_true(sc_run_until(sc, sc_reached, est, 1000));
 	/* Five different source ports on A. */
 	for (int i = 0; i < 5; i++)
 		for (int j = 0; j < i; j++)
-			assert_int_not_equal(local_port(sc, A, est[i].sock), local_port(sc, A, est[j].sock));
+			assert_int_not_equal(sc_local_port(sc, A, est[i].sock), sc_local_port(sc, A, est[j].sock));
 
 	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < r->n; i++) {
@@ -398,8 +225,8 @@ static void isn_run(uint64_t seed, bool clock_only, struct isn_run *out)
 	uint32_t offset = out->isn[0] - (uint32_t)(out->t[0] / 4000);
 	for (size_t i = 1; i < out->n; i++)
 		out->exact += out->isn[i] == (uint32_t)(out->t[i] / 4000) + offset;
-	sf_close(app(sc, A), la);
-	sf_close(app(sc, B), lb);
+	sf_close(sc_app(sc, A), la);
+	sf_close(sc_app(sc, B), lb);
 	free(r);
 	sc_free(sc);
 }
@@ -446,9 +273,9 @@ static void test_13_4_clock_only_isn_is_predictable(void **unused)
 /* ---- 13.5 MSS -------------------------------------------------------------------------- */
 
 /* The SYN from `from` (flags exactly SYN or SYN,ACK): it must carry an MSS option; returns it. */
-static uint16_t syn_mss(const struct rec *r, int from, uint8_t flags)
+static uint16_t syn_mss(const struct sc_rec *r, int from, uint8_t flags)
 {
-	long i = rec_find(r, 0, from, CTL, flags);
+	long i = sc_rec_find(r, 0, from, SC_CTL, flags);
 
 	assert_true(i >= 0);
 	assert_true(r->seg[i].has_mss);
@@ -458,7 +285,7 @@ static uint16_t syn_mss(const struct rec *r, int from, uint8_t flags)
 /* Data from `from` after mark: every segment within `limit`, the largest
  * exactly `limit` less the timestamp's room if it carried one (RFC 6691: the
  * sender fills its segments), and n bytes in all (nothing resent). */
-static void check_payloads(const struct rec *r, size_t mark, int from, size_t limit, size_t n)
+static void check_payloads(const struct sc_rec *r, size_t mark, int from, size_t limit, size_t n)
 {
 	struct payloads p = rec_payloads(r, mark, from);
 
@@ -474,11 +301,9 @@ static void test_13_5_mss_ethernet_ipv4(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(135, 10);
 	int A = add_host_mtu(sc, "A", 1500), B = add_host_mtu(sc, "B", 1500);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, SF_AF_INET, 80, 0);
-	struct sf_endpoint srv = sc_ep(B, 80);
-	int c = do_connect(sc, A, &srv);
-	int s = establish(sc, A, c, B, lst);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst, c;
+	int s = sc_open_pair(sc, A, 0, B, 80, 5000, &lst, &c);
 
 	assert_int_equal(syn_mss(r, A, SF_TCP_SYN), 1460);                /* 1500 - 20 - 20 */
 	assert_int_equal(syn_mss(r, B, SF_TCP_SYN | SF_TCP_ACK), 1460);
@@ -489,7 +314,7 @@ static void test_13_5_mss_ethernet_ipv4(void **unused)
 	assert_int_equal(r->seg[mark].family, SF_AF_INET);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_RetransSegs), 0);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_RetransSegs), 0);
-	sf_close(app(sc, B), lst);
+	sf_close(sc_app(sc, B), lst);
 	free(r);
 	sc_free(sc);
 }
@@ -500,11 +325,9 @@ static void test_13_5_mss_jumbo_meets_ethernet(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(1352, 10);
 	int J = add_host_mtu(sc, "jumbo", 9000), E = add_host_mtu(sc, "ethernet", 1500);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, E, SF_AF_INET, 80, 0);
-	struct sf_endpoint srv = sc_ep(E, 80);
-	int c = do_connect(sc, J, &srv);
-	int s = establish(sc, J, c, E, lst);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst, c;
+	int s = sc_open_pair(sc, J, 0, E, 80, 5000, &lst, &c);
 
 	assert_int_equal(syn_mss(r, J, SF_TCP_SYN), 8960);                 /* 9000 - 20 - 20 */
 	assert_int_equal(syn_mss(r, E, SF_TCP_SYN | SF_TCP_ACK), 1460);
@@ -512,7 +335,7 @@ static void test_13_5_mss_jumbo_meets_ethernet(void **unused)
 	exchange(sc, J, c, 20000, E, s, 20000);
 	check_payloads(r, mark, J, 1460, 20000); /* the jumbo host keeps to its peer's 1460 */
 	check_payloads(r, mark, E, 1460, 20000); /* the other keeps to its own MTU */
-	sf_close(app(sc, E), lst);
+	sf_close(sc_app(sc, E), lst);
 	free(r);
 	sc_free(sc);
 }
@@ -523,11 +346,11 @@ static void test_13_5_mss_listener_maxseg(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(1353, 10);
 	int A = add_host_mtu(sc, "A", 1500), B = add_host_mtu(sc, "B", 1500);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, SF_AF_INET, 80, 536);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst = sc_listen(sc, B, SF_AF_INET, 80, 16, 536);
 	struct sf_endpoint srv = sc_ep(B, 80);
-	int c = do_connect(sc, A, &srv);
-	int s = establish(sc, A, c, B, lst);
+	int c = sc_connect(sc, A, 0, false, srv);
+	int s = sc_establish(sc, A, c, B, lst, 5000);
 
 	assert_int_equal(syn_mss(r, A, SF_TCP_SYN), 1460);
 	assert_int_equal(syn_mss(r, B, SF_TCP_SYN | SF_TCP_ACK), 536);
@@ -537,7 +360,7 @@ static void test_13_5_mss_listener_maxseg(void **unused)
 	/* TCP_MAXSEG caps what the server sends as well (inherited by the
 	 * accepted connection), though its peer offered 1460. */
 	check_payloads(r, mark, B, 536, 20000);
-	sf_close(app(sc, B), lst);
+	sf_close(sc_app(sc, B), lst);
 	free(r);
 	sc_free(sc);
 }
@@ -548,16 +371,16 @@ static void test_13_5_mss_ethernet_ipv6(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(1356, 10);
 	int A = add_host_mtu(sc, "A", 1500), B = add_host_mtu(sc, "B", 1500);
-	struct rec *r = rec_install(sc);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
 	struct sf_addr a6, b6;
 	assert_int_equal(sf_addr_parse("2001:db8::1", &a6), 0);
 	assert_int_equal(sf_addr_parse("2001:db8::2", &b6), 0);
 	assert_int_equal(sf_simhost_add_addr(sc->hosts[A], &a6, 1500), 0);
 	assert_int_equal(sf_simhost_add_addr(sc->hosts[B], &b6, 1500), 0);
-	int lst = do_listen(sc, B, SF_AF_INET6, 80, 0);
+	int lst = sc_listen(sc, B, SF_AF_INET6, 80, 16, 0);
 	struct sf_endpoint srv = { .addr = b6, .port = 80 };
-	int c = do_connect(sc, A, &srv);
-	int s = establish(sc, A, c, B, lst);
+	int c = sc_connect(sc, A, 0, false, srv);
+	int s = sc_establish(sc, A, c, B, lst, 5000);
 	struct sf_endpoint peer;
 	assert_int_equal(sf_getpeername(sc_stack(sc, B), s, &peer), 0);
 	assert_memory_equal(&peer.addr, &a6, sizeof a6);
@@ -570,7 +393,7 @@ static void test_13_5_mss_ethernet_ipv6(void **unused)
 	check_payloads(r, mark, B, 1440, 20000);
 	for (size_t i = 0; i < r->n; i++)
 		assert_int_equal(r->seg[i].family, SF_AF_INET6);
-	sf_close(app(sc, B), lst);
+	sf_close(sc_app(sc, B), lst);
 	free(r);
 	sc_free(sc);
 }
@@ -581,7 +404,7 @@ static void test_13_5_mss_ethernet_ipv6(void **unused)
  * the same network that forges segments with A's address and port. */
 struct duel {
 	struct scenario *sc;
-	struct rec *r;
+	struct sc_rec *r;
 	int A, B, C;
 	int lst, a, b;
 	uint16_t aport;
@@ -595,12 +418,9 @@ static void duel_open(struct duel *d, uint64_t seed)
 	d->A = sc_add_host(d->sc, "A", NULL);
 	d->B = sc_add_host(d->sc, "B", NULL);
 	d->C = sc_add_host(d->sc, "attacker", NULL);
-	d->r = rec_install(d->sc);
-	d->lst = do_listen(d->sc, d->B, SF_AF_INET, 80, 0);
-	struct sf_endpoint srv = sc_ep(d->B, 80);
-	d->a = do_connect(d->sc, d->A, &srv);
-	d->b = establish(d->sc, d->A, d->a, d->B, d->lst);
-	d->aport = local_port(d->sc, d->A, d->a);
+	d->r = sc_rec_install(d->sc, MAX_REC);
+	d->b = sc_open_pair(d->sc, d->A, 0, d->B, 80, 5000, &d->lst, &d->a);
+	d->aport = sc_local_port(d->sc, d->A, d->a);
 	exchange(d->sc, d->A, d->a, 6000, d->B, d->b, 6000);
 	sc_run_for(d->sc, 1000); /* quiet: every ACK (delayed ones too) delivered */
 }
@@ -620,7 +440,7 @@ struct view {
 
 static struct view duel_view(const struct duel *d)
 {
-	const struct rec_seg *la = rec_last(d->r, d->A, d->B), *lb = rec_last(d->r, d->B, d->A);
+	const struct sc_rec_seg *la = rec_last(d->r, d->A, d->B), *lb = rec_last(d->r, d->B, d->A);
 	struct view v = { lb->ack, lb->seq + (uint32_t)lb->len, la->ts_val, lb->ts_val };
 
 	assert_int_equal(la->seq + (uint32_t)la->len, v.rcv_nxt); /* nothing of A's in flight */
@@ -636,7 +456,6 @@ static void spoof(struct duel *d, uint8_t flags, uint32_t seq, uint32_t ack, con
 {
 	struct view v = duel_view(d);
 	struct sf_segment s;
-	uint8_t buf[1600];
 
 	memset(&s, 0, sizeof s);
 	s.src = sc_addr(d->A);
@@ -654,9 +473,7 @@ static void spoof(struct duel *d, uint8_t flags, uint32_t seq, uint32_t ack, con
 	}
 	s.payload = payload;
 	s.payload_len = len;
-	size_t n = sf_wire_build(buf, sizeof buf, &s, NULL, 0);
-	assert_true(n > 0);
-	assert_int_equal(sf_sim_send(d->sc->sim, d->C, buf, n), 0);
+	sc_inject(d->sc, d->C, &s);
 }
 
 /* After mark: C's forgery went to B, and B answered with exactly one segment,
@@ -664,15 +481,15 @@ static void spoof(struct duel *d, uint8_t flags, uint32_t seq, uint32_t ack, con
  * (never numbers taken from the forgery). A says nothing. */
 static void expect_challenge_ack(const struct duel *d, size_t mark, const struct view *v)
 {
-	const struct rec *r = d->r;
+	const struct sc_rec *r = d->r;
 
 	assert_int_equal(r->n - mark, 2);
-	const struct rec_seg *forged = &r->seg[mark], *chack = &r->seg[mark + 1];
+	const struct sc_rec_seg *forged = &r->seg[mark], *chack = &r->seg[mark + 1];
 	assert_int_equal(forged->from, d->C);
 	assert_int_equal(forged->to, d->B);
 	assert_int_equal(chack->from, d->B);
 	assert_int_equal(chack->to, d->A);
-	assert_int_equal(chack->flags & CTL, SF_TCP_ACK);
+	assert_int_equal(chack->flags & SC_CTL, SF_TCP_ACK);
 	assert_int_equal(chack->len, 0);
 	assert_int_equal(chack->seq, v->snd_nxt);
 	assert_int_equal(chack->ack, v->rcv_nxt);
@@ -711,7 +528,7 @@ static void test_5961_rst_in_window_is_challenged(void **unused)
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_TCPChallengeACK), 1);
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_TCPChallengeACKLimited), 0);
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_InRsts), 1);
-	assert_int_equal(drops(d.sc, d.B, SF_DROP_RST_CHALLENGED), 1);
+	assert_int_equal(sc_drops(d.sc, d.B, SF_DROP_RST_CHALLENGED), 1);
 	expect_survives(&d);
 	duel_close(&d);
 }
@@ -737,7 +554,7 @@ static void test_5961_syn_is_challenged(void **unused)
 
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_TCPSYNChallenge), 2);
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_TCPChallengeACK), 2);
-	assert_int_equal(drops(d.sc, d.B, SF_DROP_SYN_CHALLENGED), 2);
+	assert_int_equal(sc_drops(d.sc, d.B, SF_DROP_SYN_CHALLENGED), 2);
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_PassiveOpens), 1); /* no new connection */
 	expect_survives(&d);
 	duel_close(&d);
@@ -757,16 +574,16 @@ static void test_5961_data_with_bad_ack_is_dropped(void **unused)
 	spoof(&d, SF_TCP_ACK | SF_TCP_PSH, v.rcv_nxt, v.snd_nxt + 0x40000000u, evil, sizeof evil - 1);
 	sc_run_for(d.sc, 100);
 	expect_challenge_ack(&d, mark, &v); /* its ACK does not cover the forged bytes */
-	assert_int_equal(sf_recv(app(d.sc, d.B), d.b, buf, sizeof buf), -EAGAIN);
+	assert_int_equal(sf_recv(sc_app(d.sc, d.B), d.b, buf, sizeof buf), -EAGAIN);
 
 	mark = d.r->n;
 	spoof(&d, SF_TCP_ACK | SF_TCP_PSH, v.rcv_nxt, v.snd_nxt - 0x40000000u, evil, sizeof evil - 1);
 	sc_run_for(d.sc, 100);
 	expect_challenge_ack(&d, mark, &v);
-	assert_int_equal(sf_recv(app(d.sc, d.B), d.b, buf, sizeof buf), -EAGAIN);
+	assert_int_equal(sf_recv(sc_app(d.sc, d.B), d.b, buf, sizeof buf), -EAGAIN);
 
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_TCPChallengeACK), 2);
-	assert_int_equal(drops(d.sc, d.B, SF_DROP_ACK_CHALLENGED), 2);
+	assert_int_equal(sc_drops(d.sc, d.B, SF_DROP_ACK_CHALLENGED), 2);
 	/* The real A's next bytes take that very sequence space and arrive
 	 * exactly as sent (expect_survives checks the streams byte for byte). */
 	expect_survives(&d);
@@ -788,12 +605,12 @@ static void test_5961_rejected_forgery_keeps_ts_recent(void **unused)
 	spoof(&d, SF_TCP_ACK | SF_TCP_PSH, v.rcv_nxt, v.snd_nxt + 0x40000000u, evil, sizeof evil - 1);
 	sc_run_for(d.sc, 100);
 	expect_challenge_ack(&d, mark, &v);
-	assert_int_equal(drops(d.sc, d.B, SF_DROP_ACK_CHALLENGED), 1);
-	assert_int_equal(sf_recv(app(d.sc, d.B), d.b, buf, sizeof buf), -EAGAIN);
+	assert_int_equal(sc_drops(d.sc, d.B, SF_DROP_ACK_CHALLENGED), 1);
+	assert_int_equal(sf_recv(sc_app(d.sc, d.B), d.b, buf, sizeof buf), -EAGAIN);
 	/* TS.Recent is taken only after the RST, SYN and ACK checks pass (RFC
 	 * 7323 §5.3 R3): the rejected forgery's TSval did not poison PAWS. */
 	expect_survives(&d);
-	assert_int_equal(drops(d.sc, d.B, SF_DROP_PAWS), 0);
+	assert_int_equal(sc_drops(d.sc, d.B, SF_DROP_PAWS), 0);
 	duel_close(&d);
 }
 
@@ -814,18 +631,18 @@ static void test_5961_rst_at_rcv_nxt_resets(void **unused)
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_EstabResets), 1);
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_TCPChallengeACK), 0);
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_CurrEstab), 0);
-	assert_true(events_for(app(d.sc, d.B), d.b) & SF_EV_ERROR);
-	assert_int_equal(sf_recv(app(d.sc, d.B), d.b, buf, sizeof buf), -ECONNRESET);
+	assert_true(events_for(sc_app(d.sc, d.B), d.b) & SF_EV_ERROR);
+	assert_int_equal(sf_recv(sc_app(d.sc, d.B), d.b, buf, sizeof buf), -ECONNRESET);
 
 	/* A knows nothing until it sends. */
 	assert_int_equal(sf_state(sc_stack(d.sc, d.A), d.a), SF_ESTABLISHED);
-	assert_int_equal(sf_send(app(d.sc, d.A), d.a, "late", 4), 4);
-	struct want closed[] = { { d.A, d.a, SF_CLOSED }, { -1, 0, 0 } };
-	assert_true(sc_run_until(d.sc, reached, closed, 1000));
-	assert_int_equal(sf_recv(app(d.sc, d.A), d.a, buf, sizeof buf), -ECONNRESET);
+	assert_int_equal(sf_send(sc_app(d.sc, d.A), d.a, "late", 4), 4);
+	struct sc_want closed[] = { { d.A, d.a, SF_CLOSED }, { -1, 0, 0 } };
+	assert_true(sc_run_until(d.sc, sc_reached, closed, 1000));
+	assert_int_equal(sf_recv(sc_app(d.sc, d.A), d.a, buf, sizeof buf), -ECONNRESET);
 	assert_int_equal(sc_counter(d.sc, d.A, SF_CTR_EstabResets), 1);
 	/* B's listener on port 80 answered the ACK-bearing data with a RST (§3.10.7.2). */
-	assert_int_equal(drops(d.sc, d.B, SF_DROP_LISTEN_ACK), 1);
+	assert_int_equal(sc_drops(d.sc, d.B, SF_DROP_LISTEN_ACK), 1);
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_OutRsts), 1);
 	duel_close(&d);
 }
@@ -846,20 +663,20 @@ static void test_5961_challenge_ack_limit(void **unused)
 		spoof(&d, SF_TCP_RST, v.rcv_nxt + 1 + i, 0, NULL, 0);
 	}
 	sf_sim_run_until(d.sc->sim, k * 1000000000u + 900 * SC_MS);
-	assert_int_equal(rec_count_from(d.r, mark, d.C), 50);
-	assert_int_equal(rec_count_from(d.r, mark, d.B), 10);
-	assert_int_equal(rec_count_from(d.r, mark, d.A), 0);
+	assert_int_equal(sc_rec_count(d.r, mark, d.C, 0, 0), 50);
+	assert_int_equal(sc_rec_count(d.r, mark, d.B, 0, 0), 10);
+	assert_int_equal(sc_rec_count(d.r, mark, d.A, 0, 0), 0);
 	for (size_t i = mark; i < d.r->n; i++) {
-		const struct rec_seg *s = &d.r->seg[i];
+		const struct sc_rec_seg *s = &d.r->seg[i];
 		if (s->from != d.B)
 			continue;
-		assert_int_equal(s->flags & CTL, SF_TCP_ACK);
+		assert_int_equal(s->flags & SC_CTL, SF_TCP_ACK);
 		assert_int_equal(s->seq, v.snd_nxt);
 		assert_int_equal(s->ack, v.rcv_nxt);
 	}
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_TCPChallengeACK), 10);
 	assert_int_equal(sc_counter(d.sc, d.B, SF_CTR_TCPChallengeACKLimited), 40);
-	assert_int_equal(drops(d.sc, d.B, SF_DROP_RST_CHALLENGED), 50);
+	assert_int_equal(sc_drops(d.sc, d.B, SF_DROP_RST_CHALLENGED), 50);
 	assert_int_equal(sf_state(sc_stack(d.sc, d.B), d.b), SF_ESTABLISHED);
 
 	/* A second later the budget is back: the next forgery is challenged again. */
@@ -878,7 +695,7 @@ static void test_5961_challenge_ack_limit(void **unused)
 
 struct conn {
 	struct scenario *sc;
-	struct rec *r;
+	struct sc_rec *r;
 	int A, B, lst, a, b;
 };
 
@@ -887,11 +704,8 @@ static void conn_open(struct conn *x, uint64_t seed)
 	x->sc = sc_new(seed, 10);
 	x->A = sc_add_host(x->sc, "A", NULL);
 	x->B = sc_add_host(x->sc, "B", NULL);
-	x->r = rec_install(x->sc);
-	x->lst = do_listen(x->sc, x->B, SF_AF_INET, 80, 0);
-	struct sf_endpoint srv = sc_ep(x->B, 80);
-	x->a = do_connect(x->sc, x->A, &srv);
-	x->b = establish(x->sc, x->A, x->a, x->B, x->lst);
+	x->r = sc_rec_install(x->sc, MAX_REC);
+	x->b = sc_open_pair(x->sc, x->A, 0, x->B, 80, 5000, &x->lst, &x->a);
 	exchange(x->sc, x->A, x->a, 3000, x->B, x->b, 3000);
 	sc_run_for(x->sc, 1000);
 }
@@ -907,15 +721,15 @@ static void conn_close(struct conn *x)
  * FIN; A went ESTABLISHED -> CLOSED with no TIME-WAIT; B was reset. */
 static void expect_reset_by_a(struct conn *x, size_t mark)
 {
-	const struct rec_seg *lb = rec_last(x->r, x->B, x->A);
-	long rst = rec_find(x->r, mark, x->A, SF_TCP_RST, SF_TCP_RST);
+	const struct sc_rec_seg *lb = rec_last(x->r, x->B, x->A);
+	long rst = sc_rec_find(x->r, mark, x->A, SF_TCP_RST, SF_TCP_RST);
 
 	sc_run_for(x->sc, 100);
 	assert_true(rst >= 0);
-	assert_int_equal(rec_count_from(x->r, mark, x->A), 1);
+	assert_int_equal(sc_rec_count(x->r, mark, x->A, 0, 0), 1);
 	assert_int_equal(x->r->seg[rst].seq, lb->ack);
-	assert_int_equal(rec_find(x->r, mark, x->A, SF_TCP_FIN, SF_TCP_FIN), -1);
-	assert_int_equal(rec_count_from(x->r, mark, x->B), 0); /* B answers a RST with nothing */
+	assert_int_equal(sc_rec_find(x->r, mark, x->A, SF_TCP_FIN, SF_TCP_FIN), -1);
+	assert_int_equal(sc_rec_count(x->r, mark, x->B, 0, 0), 0); /* B answers a RST with nothing */
 	assert_true(sc_saw(x->sc, x->A, SF_ESTABLISHED, SF_CLOSED));
 	assert_true(sc_saw(x->sc, x->B, SF_ESTABLISHED, SF_CLOSED));
 	assert_false(sc_saw(x->sc, x->A, SF_ESTABLISHED, SF_FIN_WAIT_1));
@@ -944,14 +758,14 @@ static void test_abort_close_with_unread_data(void **unused)
 	conn_open(&x, 910);
 	uint8_t buf[16];
 
-	assert_int_equal(sf_send(app(x.sc, x.B), x.b, "unread", 6), 6);
+	assert_int_equal(sf_send(sc_app(x.sc, x.B), x.b, "unread", 6), 6);
 	sc_run_for(x.sc, 500); /* it reached A and was ACKed; A's app never reads it */
 	size_t mark = x.r->n;
-	assert_int_equal(sf_close(app(x.sc, x.A), x.a), 0);
+	assert_int_equal(sf_close(sc_app(x.sc, x.A), x.a), 0);
 	expect_reset_by_a(&x, mark);
 	assert_int_equal(sc_counter(x.sc, x.A, SF_CTR_TCPAbortOnClose), 1);
 	assert_int_equal(sc_counter(x.sc, x.A, SF_CTR_TCPAbortOnLinger), 0);
-	sf_stack *st = app(x.sc, x.B);
+	sf_stack *st = sc_app(x.sc, x.B);
 	assert_true(events_for(st, x.b) & SF_EV_ERROR);
 	assert_int_equal(sf_recv(st, x.b, buf, sizeof buf), -ECONNRESET);
 	assert_int_equal(sf_send(st, x.b, "x", 1), -EPIPE);
@@ -965,14 +779,14 @@ static void test_abort_linger_zero(void **unused)
 	struct conn x;
 	conn_open(&x, 911);
 
-	assert_int_equal(sf_set_linger(app(x.sc, x.A), x.a, 1, 0), 0);
+	assert_int_equal(sf_set_linger(sc_app(x.sc, x.A), x.a, 1, 0), 0);
 	size_t mark = x.r->n;
-	assert_int_equal(sf_close(app(x.sc, x.A), x.a), 0);
+	assert_int_equal(sf_close(sc_app(x.sc, x.A), x.a), 0);
 	expect_reset_by_a(&x, mark);
 	assert_int_equal(sc_counter(x.sc, x.A, SF_CTR_TCPAbortOnLinger), 1);
 	assert_int_equal(sc_counter(x.sc, x.A, SF_CTR_TCPAbortOnClose), 0);
 	assert_false(sc_saw(x.sc, x.A, SF_FIN_WAIT_2, SF_TIME_WAIT));
-	assert_int_equal(sf_send(app(x.sc, x.B), x.b, "x", 1), -ECONNRESET);
+	assert_int_equal(sf_send(sc_app(x.sc, x.B), x.b, "x", 1), -ECONNRESET);
 	conn_close(&x);
 }
 
@@ -984,12 +798,12 @@ static void test_abort_user_abort(void **unused)
 	conn_open(&x, 912);
 
 	size_t mark = x.r->n;
-	assert_int_equal(sf_abort(app(x.sc, x.A), x.a), 0);
+	assert_int_equal(sf_abort(sc_app(x.sc, x.A), x.a), 0);
 	expect_reset_by_a(&x, mark);
 	assert_int_equal(sc_counter(x.sc, x.A, SF_CTR_TCPAbortOnUser), 1);
 	assert_int_equal(sc_counter(x.sc, x.A, SF_CTR_TCPAbortOnClose), 0);
 	assert_int_equal(sc_counter(x.sc, x.A, SF_CTR_TCPAbortOnLinger), 0);
-	sf_stack *st = app(x.sc, x.B);
+	sf_stack *st = sc_app(x.sc, x.B);
 	assert_true(events_for(st, x.b) & SF_EV_ERROR);
 	assert_int_equal(sf_take_error(st, x.b), -ECONNRESET);
 	assert_int_equal(sf_take_error(st, x.b), 0);
@@ -1002,20 +816,20 @@ static void test_close_in_syn_sent_sends_nothing(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(913, 10);
 	int A = sc_add_host(sc, "A", NULL), B = sc_add_host(sc, "B", NULL);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, SF_AF_INET, 80, 0);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst = sc_listen(sc, B, SF_AF_INET, 80, 16, 0);
 	struct sf_endpoint srv = sc_ep(B, 80);
 
 	assert_int_equal(sf_sim_drop_nth(sc->sim, A, B, 1), 0);
-	int c = do_connect(sc, A, &srv);
+	int c = sc_connect(sc, A, 0, false, srv);
 	sc_run_for(sc, 500); /* half the initial RTO: no retransmission yet */
 	assert_int_equal(r->n, 1);
 	assert_int_equal(r->seg[0].flags, SF_TCP_SYN);
 	assert_int_equal(sf_state(sc_stack(sc, A), c), SF_SYN_SENT);
 	size_t mark = r->n;
-	assert_int_equal(sf_close(app(sc, A), c), 0);
+	assert_int_equal(sf_close(sc_app(sc, A), c), 0);
 	sc_run_for(sc, 200000); /* past every SYN retransmission that would have been */
-	assert_int_equal(rec_count_from(r, mark, A), 0);
+	assert_int_equal(sc_rec_count(r, mark, A, 0, 0), 0);
 	assert_int_equal(r->n, mark);
 	assert_true(sc_saw(sc, A, SF_SYN_SENT, SF_CLOSED));
 	assert_int_equal(sf_state(sc_stack(sc, A), c), -EBADF);
@@ -1025,7 +839,7 @@ static void test_close_in_syn_sent_sends_nothing(void **unused)
 	assert_int_equal(sc_counter(sc, B, SF_CTR_InSegs), 0);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_PassiveOpens), 0);
 	assert_int_equal(sf_next_deadline(sc_stack(sc, A)), UINT64_MAX); /* no timer left behind */
-	sf_close(app(sc, B), lst);
+	sf_close(sc_app(sc, B), lst);
 	free(r);
 	sc_free(sc);
 }
@@ -1036,13 +850,13 @@ static void test_connect_refused(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(914, 10);
 	int A = sc_add_host(sc, "A", NULL), B = sc_add_host(sc, "B", NULL);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, SF_AF_INET, 80, 0); /* a listener, but on another port */
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst = sc_listen(sc, B, SF_AF_INET, 80, 16, 0); /* a listener, but on another port */
 	struct sf_endpoint srv = sc_ep(B, 81);
 
-	int c = do_connect(sc, A, &srv);
-	struct want closed[] = { { A, c, SF_CLOSED }, { -1, 0, 0 } };
-	assert_true(sc_run_until(sc, reached, closed, 1000));
+	int c = sc_connect(sc, A, 0, false, srv);
+	struct sc_want closed[] = { { A, c, SF_CLOSED }, { -1, 0, 0 } };
+	assert_true(sc_run_until(sc, sc_reached, closed, 1000));
 	sc_run_for(sc, 10000);
 	assert_int_equal(r->n, 2); /* SYN, RST: nothing retransmitted */
 	assert_int_equal(r->seg[0].from, A);
@@ -1057,15 +871,15 @@ static void test_connect_refused(void **unused)
 	assert_int_equal(sc_counter(sc, A, SF_CTR_InRsts), 1);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TCPSynRetrans), 0);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_OutRsts), 1);
-	assert_int_equal(drops(sc, B, SF_DROP_NO_CONNECTION), 1);
+	assert_int_equal(sc_drops(sc, B, SF_DROP_NO_CONNECTION), 1);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_ListenDrops), 0);
-	sf_stack *st = app(sc, A);
+	sf_stack *st = sc_app(sc, A);
 	uint32_t ev = events_for(st, c);
 	assert_true(ev & SF_EV_ERROR);
 	assert_false(ev & SF_EV_CONNECTED);
 	assert_int_equal(sf_take_error(st, c), -ECONNREFUSED);
 	assert_int_equal(sf_close(st, c), 0);
-	sf_close(app(sc, B), lst);
+	sf_close(sc_app(sc, B), lst);
 	free(r);
 	sc_free(sc);
 }
@@ -1076,7 +890,7 @@ static void test_shutdown_rd(void **unused)
 	(void)unused;
 	struct conn x;
 	conn_open(&x, 915);
-	sf_stack *sb = app(x.sc, x.B);
+	sf_stack *sb = sc_app(x.sc, x.B);
 	uint8_t buf[64];
 
 	assert_int_equal(sf_shutdown(sb, x.b, SF_SHUT_RD), 0);
@@ -1087,30 +901,30 @@ static void test_shutdown_rd(void **unused)
 	static uint8_t out[8000];
 	fill(out, sizeof out, 9);
 	size_t mark = x.r->n;
-	assert_int_equal(sf_send(app(x.sc, x.A), x.a, out, sizeof out), (long)sizeof out);
+	assert_int_equal(sf_send(sc_app(x.sc, x.A), x.a, out, sizeof out), (long)sizeof out);
 	sc_run_for(x.sc, 1000);
 	struct payloads p = rec_payloads(x.r, mark, x.A);
 	assert_int_equal(p.total, sizeof out);
-	const struct rec_seg *la = rec_last(x.r, x.A, x.B), *lb = rec_last(x.r, x.B, x.A);
+	const struct sc_rec_seg *la = rec_last(x.r, x.A, x.B), *lb = rec_last(x.r, x.B, x.A);
 	assert_int_equal(lb->ack, la->seq + (uint32_t)la->len);          /* all of it */
 	assert_true(lb->flags & SF_TCP_ACK);
 	assert_int_equal(sc_counter(x.sc, x.A, SF_CTR_RetransSegs), 0);
 	assert_int_equal(sc_counter(x.sc, x.B, SF_CTR_OutRsts), 0);
 	assert_int_equal(sc_counter(x.sc, x.A, SF_CTR_TCPAbortOnData), 0);
-	assert_int_equal(sf_recv(app(x.sc, x.B), x.b, buf, sizeof buf), 0); /* discarded */
+	assert_int_equal(sf_recv(sc_app(x.sc, x.B), x.b, buf, sizeof buf), 0); /* discarded */
 	assert_int_equal(sf_state(sc_stack(x.sc, x.A), x.a), SF_ESTABLISHED);
 
 	/* B's sending half is untouched. */
-	assert_int_equal(sf_send(app(x.sc, x.B), x.b, "still here", 10), 10);
+	assert_int_equal(sf_send(sc_app(x.sc, x.B), x.b, "still here", 10), 10);
 	sc_run_for(x.sc, 500);
-	assert_int_equal(sf_recv(app(x.sc, x.A), x.a, buf, sizeof buf), 10);
+	assert_int_equal(sf_recv(sc_app(x.sc, x.A), x.a, buf, sizeof buf), 10);
 	assert_memory_equal(buf, "still here", 10);
 
 	/* An orderly close: A first, then B; no RST anywhere. */
-	assert_int_equal(sf_close(app(x.sc, x.A), x.a), 0);
+	assert_int_equal(sf_close(sc_app(x.sc, x.A), x.a), 0);
 	sc_run_for(x.sc, 500);
 	assert_int_equal(sf_state(sc_stack(x.sc, x.B), x.b), SF_CLOSE_WAIT);
-	assert_int_equal(sf_close(app(x.sc, x.B), x.b), 0);
+	assert_int_equal(sf_close(sc_app(x.sc, x.B), x.b), 0);
 	sc_run_for(x.sc, 500);
 	assert_true(sc_saw(x.sc, x.A, SF_FIN_WAIT_2, SF_TIME_WAIT));
 	assert_true(sc_saw(x.sc, x.B, SF_CLOSE_WAIT, SF_LAST_ACK));

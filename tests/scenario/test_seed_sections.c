@@ -20,210 +20,10 @@
 #include "wire.h"
 
 #define MAX_REC 4096
-#define NEVER UINT64_MAX
-
-/* ---- the recorder: every datagram sent, parsed ---------------------------- */
-
-struct rec_seg {
-	uint64_t t;
-	int from, to;
-	uint8_t flags;
-	uint32_t seq, ack;
-	uint16_t sport, dport;
-	size_t len;
-	uint8_t has_mss;
-	uint16_t mss;
-};
-
-struct rec {
-	struct scenario *sc;
-	struct rec_seg seg[MAX_REC];
-	size_t n;
-	uint64_t last_delivery[SC_MAX_HOSTS]; /* last datagram that reached each host */
-};
-
-static void rec_observer(void *ctx, const struct sf_sim_event *ev)
-{
-	struct rec *r = ctx;
-	struct sf_segment s;
-
-	if (ev->kind == SF_SIM_EV_DELIVER && ev->to >= 0 && ev->to < SC_MAX_HOSTS)
-		r->last_delivery[ev->to] = ev->time_ns;
-	if (ev->kind != SF_SIM_EV_SEND)
-		return;
-	r->sc->segments_sent++;
-	if (sf_wire_parse(ev->dgram, ev->len, &s) != SF_DROP_NONE || r->n >= MAX_REC)
-		return;
-	r->seg[r->n++] = (struct rec_seg){
-		.t = ev->time_ns, .from = ev->from, .to = ev->to, .flags = s.flags, .seq = s.seq, .ack = s.ack,
-		.sport = s.sport, .dport = s.dport, .len = s.payload_len, .has_mss = s.opt.has_mss, .mss = s.opt.mss,
-	};
-}
-
-static struct rec *rec_install(struct scenario *sc)
-{
-	struct rec *r = calloc(1, sizeof *r);
-
-	assert_non_null(r);
-	r->sc = sc;
-	sf_sim_set_observer(sc->sim, rec_observer, r);
-	return r;
-}
-
-/* The first segment at or after index i from host `from` whose flags, under
- * mask, are `flags`; -1 if none. */
-static long rec_find(const struct rec *r, size_t i, int from, uint8_t mask, uint8_t flags)
-{
-	for (; i < r->n; i++)
-		if (r->seg[i].from == from && (r->seg[i].flags & mask) == flags)
-			return (long)i;
-	return -1;
-}
-
-static size_t rec_count(const struct rec *r, size_t i, int from, uint8_t mask, uint8_t flags)
-{
-	size_t n = 0;
-
-	for (; i < r->n; i++)
-		if (r->seg[i].from == from && (r->seg[i].flags & mask) == flags)
-			n++;
-	return n;
-}
 
 #define ALL_FLAGS 0xff
-#define CTL (SF_TCP_SYN | SF_TCP_FIN | SF_TCP_RST | SF_TCP_ACK)
 
 /* ---- the applications ------------------------------------------------------ */
-
-/* A host's stack, brought up to the simulator's clock first: user calls act at
- * the stack's own time, which otherwise lags while the host is idle. */
-static sf_stack *app(struct scenario *sc, int host)
-{
-	sf_stack *st = sc_stack(sc, host);
-
-	if (st)
-		sf_advance(st, sf_sim_now(sc->sim));
-	return st;
-}
-
-static int do_listen(struct scenario *sc, int host, uint16_t port, int backlog)
-{
-	sf_stack *st = app(sc, host);
-	int l = sf_socket(st, SF_AF_INET);
-	struct sf_endpoint any = { .addr = { .family = SF_AF_INET }, .port = port };
-
-	assert_true(l >= 0);
-	assert_int_equal(sf_bind(st, l, &any), 0);
-	assert_int_equal(sf_listen(st, l, backlog), 0);
-	return l;
-}
-
-/* A socket on host, bound to lport (0: ephemeral at connect), connecting to rhost:rport. */
-static int do_connect(struct scenario *sc, int host, uint16_t lport, bool reuse, int rhost, uint16_t rport)
-{
-	sf_stack *st = app(sc, host);
-	int c = sf_socket(st, SF_AF_INET);
-	struct sf_endpoint remote = sc_ep(rhost, rport);
-
-	assert_true(c >= 0);
-	if (reuse)
-		assert_int_equal(sf_set_reuseaddr(st, c, 1), 0);
-	if (lport) {
-		struct sf_endpoint local = sc_ep(host, lport);
-		assert_int_equal(sf_bind(st, c, &local), 0);
-	}
-	assert_int_equal(sf_connect(st, c, &remote), -EINPROGRESS);
-	return c;
-}
-
-/* Conditions for sc_run_until. */
-
-/* Sockets that must all be in the given states; the list ends with host -1. */
-struct want {
-	int host, sock, state;
-};
-
-static bool reached(struct scenario *sc, void *ctx)
-{
-	for (const struct want *w = ctx; w->host >= 0; w++)
-		if (sf_state(sc_stack(sc, w->host), w->sock) != w->state)
-			return false;
-	return true;
-}
-
-struct pair {
-	int chost, csock;   /* the client */
-	int shost, lsock;   /* the server's listener ... */
-	int ssock;          /* ... and the accepted connection (-1 until then) */
-};
-
-static bool pair_up(struct scenario *sc, void *ctx)
-{
-	struct pair *p = ctx;
-
-	if (p->ssock < 0)
-		p->ssock = sf_accept(sc_stack(sc, p->shost), p->lsock, NULL);
-	return p->ssock >= 0 && sf_state(sc_stack(sc, p->chost), p->csock) == SF_ESTABLISHED;
-}
-
-/* Run until the client is ESTABLISHED and the server has accepted: the server's handle. */
-static int establish(struct scenario *sc, int chost, int csock, int shost, int lsock, uint64_t limit_ms)
-{
-	struct pair p = { chost, csock, shost, lsock, -1 };
-
-	assert_true(sc_run_until(sc, pair_up, &p, limit_ms));
-	return p.ssock;
-}
-
-struct reader {
-	int host, sock;
-	uint8_t *buf;
-	size_t cap, got;
-	long last;         /* last sf_recv result */
-	bool eof;
-};
-
-static bool read_some(struct scenario *sc, void *ctx)
-{
-	struct reader *rd = ctx;
-
-	for (;;) {
-		rd->last = sf_recv(sc_stack(sc, rd->host), rd->sock, rd->buf + rd->got, rd->cap - rd->got);
-		if (rd->last <= 0)
-			break;
-		rd->got += (size_t)rd->last;
-		if (rd->got == rd->cap)
-			break;
-	}
-	if (rd->last == 0 && rd->got < rd->cap)
-		rd->eof = true;
-	return rd->got == rd->cap || rd->eof || (rd->last < 0 && rd->last != -EAGAIN);
-}
-
-/* Read exactly len bytes (or fail the test). */
-static void read_exactly(struct scenario *sc, int host, int sock, void *buf, size_t len, uint64_t limit_ms)
-{
-	struct reader rd = { host, sock, buf, len, 0, 0, false };
-
-	assert_true(sc_run_until(sc, read_some, &rd, limit_ms));
-	assert_int_equal(rd.got, len);
-}
-
-/* Run until recv reports the end of the stream (0) with nothing before it. */
-static void read_eof(struct scenario *sc, int host, int sock, uint64_t limit_ms)
-{
-	uint8_t b;
-	struct reader rd = { host, sock, &b, 1, 0, 0, false };
-
-	assert_true(sc_run_until(sc, read_some, &rd, limit_ms));
-	assert_true(rd.eof);
-	assert_int_equal(rd.got, 0);
-}
-
-static void send_all(struct scenario *sc, int host, int sock, const void *buf, size_t len)
-{
-	assert_int_equal(sf_send(app(sc, host), sock, buf, len), (long)len);
-}
 
 /* host streams len bytes to the peer, which reads them as they come. */
 struct stream {
@@ -253,40 +53,8 @@ static void stream(struct scenario *sc, int host, int sock, int phost, int psock
 {
 	struct stream x = { host, sock, phost, psock, len, 0, 0 };
 
-	app(sc, host);
+	sc_app(sc, host);
 	assert_true(sc_run_until(sc, stream_step, &x, limit_ms));
-}
-
-/* When host first changed from -> to (NEVER if it did not). */
-static uint64_t saw_at(const struct scenario *sc, int host, enum sf_tcp_state from, enum sf_tcp_state to)
-{
-	for (size_t i = 0; i < sc->nstates; i++)
-		if (sc->states[i].host == host && sc->states[i].from == from && sc->states[i].to == to)
-			return sc->states[i].time_ns;
-	return NEVER;
-}
-
-static size_t saw_count(const struct scenario *sc, int host, enum sf_tcp_state from, enum sf_tcp_state to)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < sc->nstates; i++)
-		if (sc->states[i].host == host && sc->states[i].from == from && sc->states[i].to == to)
-			n++;
-	return n;
-}
-
-static uint64_t drops(struct scenario *sc, int host, enum sf_drop_reason reason)
-{
-	return sf_stack_counters(sc_stack(sc, host))->drops[reason];
-}
-
-static uint16_t local_port(struct scenario *sc, int host, int sock)
-{
-	struct sf_endpoint e;
-
-	assert_int_equal(sf_getsockname(sc_stack(sc, host), sock, &e), 0);
-	return e.port;
 }
 
 static void cfg_msl_1s(struct sf_config *cfg)
@@ -302,15 +70,15 @@ static void test_13_1_lost_syn_and_lost_fin(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(131, 10);
 	int A = sc_add_host(sc, "client", NULL), B = sc_add_host(sc, "server", NULL);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, 80, 16);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst = sc_listen(sc, B, SF_AF_INET, 80, 16, 0);
 
 	/* Open with the client's SYN lost: it goes again after the initial RTO of 1 s. */
 	assert_int_equal(sf_sim_drop_nth(sc->sim, A, B, 1), 0);
-	int c = do_connect(sc, A, 0, false, B, 80);
-	int s = establish(sc, A, c, B, lst, 5000);
+	int c = sc_connect(sc, A, 0, false, sc_ep(B, 80));
+	int s = sc_establish(sc, A, c, B, lst, 5000);
 	assert_int_equal(r->n, 4);
-	const struct rec_seg *syn = &r->seg[0], *resyn = &r->seg[1], *synack = &r->seg[2], *ack = &r->seg[3];
+	const struct sc_rec_seg *syn = &r->seg[0], *resyn = &r->seg[1], *synack = &r->seg[2], *ack = &r->seg[3];
 	assert_int_equal(syn->from, A);
 	assert_int_equal(syn->flags, SF_TCP_SYN);
 	assert_true(syn->has_mss);
@@ -323,7 +91,7 @@ static void test_13_1_lost_syn_and_lost_fin(void **unused)
 	assert_int_equal(synack->ack, syn->seq + 1);      /* ISN(c) + 1 */
 	assert_true(synack->has_mss);
 	assert_int_equal(ack->from, A);
-	assert_int_equal(ack->flags & CTL, SF_TCP_ACK);
+	assert_int_equal(ack->flags & SC_CTL, SF_TCP_ACK);
 	assert_int_equal(ack->seq, syn->seq + 1);         /* the SYN took one number */
 	assert_int_equal(ack->ack, synack->seq + 1);      /* ISN(s) + 1 */
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TCPSynRetrans), 1);
@@ -334,25 +102,25 @@ static void test_13_1_lost_syn_and_lost_fin(void **unused)
 	assert_true(sc_saw(sc, B, SF_SYN_RECEIVED, SF_ESTABLISHED));
 
 	char got[8];
-	send_all(sc, A, c, "hello", 5);
-	read_exactly(sc, B, s, got, 5, 1000);
+	sc_send_all(sc, A, c, "hello", 5);
+	sc_read_exactly(sc, B, s, got, 5, 1000);
 	assert_memory_equal(got, "hello", 5);
 
 	/* Close with the client's FIN lost: it is retransmitted until ACKed. */
 	size_t mark = r->n;
 	assert_int_equal(sf_sim_drop_nth(sc->sim, A, B, 1), 0);
-	assert_int_equal(sf_close(app(sc, A), c), 0);
-	read_eof(sc, B, s, 10000);
-	long f1 = rec_find(r, mark, A, SF_TCP_FIN, SF_TCP_FIN);
+	assert_int_equal(sf_close(sc_app(sc, A), c), 0);
+	sc_read_eof(sc, B, s, 10000);
+	long f1 = sc_rec_find(r, mark, A, SF_TCP_FIN, SF_TCP_FIN);
 	assert_true(f1 >= 0);
-	long f2 = rec_find(r, (size_t)f1 + 1, A, SF_TCP_FIN, SF_TCP_FIN);
+	long f2 = sc_rec_find(r, (size_t)f1 + 1, A, SF_TCP_FIN, SF_TCP_FIN);
 	assert_true(f2 >= 0);
 	uint32_t K = r->seg[f1].seq;
 	assert_int_equal(K, syn->seq + 1 + 5);            /* after the SYN and the data */
 	assert_int_equal(r->seg[f2].seq, K);
 	assert_true(r->seg[f2].t > r->seg[f1].t);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_RetransSegs), 2);
-	long fa = rec_find(r, (size_t)f2, B, CTL, SF_TCP_ACK);
+	long fa = sc_rec_find(r, (size_t)f2, B, SC_CTL, SF_TCP_ACK);
 	assert_true(fa >= 0);
 	assert_int_equal(r->seg[fa].ack, K + 1);          /* the FIN took one number */
 	assert_int_equal(sf_state(sc_stack(sc, B), s), SF_CLOSE_WAIT);
@@ -361,13 +129,13 @@ static void test_13_1_lost_syn_and_lost_fin(void **unused)
 
 	/* The server closes: FIN L, the final ACK L+1, the client in TIME-WAIT. */
 	mark = r->n;
-	assert_int_equal(sf_close(app(sc, B), s), 0);
+	assert_int_equal(sf_close(sc_app(sc, B), s), 0);
 	sc_run_for(sc, 100);
-	long bf = rec_find(r, mark, B, SF_TCP_FIN, SF_TCP_FIN);
+	long bf = sc_rec_find(r, mark, B, SF_TCP_FIN, SF_TCP_FIN);
 	assert_true(bf >= 0);
 	uint32_t L = r->seg[bf].seq;
 	assert_int_equal(r->seg[bf].ack, K + 1);
-	long last = rec_find(r, (size_t)bf, A, CTL, SF_TCP_ACK);
+	long last = sc_rec_find(r, (size_t)bf, A, SC_CTL, SF_TCP_ACK);
 	assert_true(last >= 0);
 	assert_int_equal(r->seg[last].seq, K + 1);
 	assert_int_equal(r->seg[last].ack, L + 1);
@@ -380,7 +148,7 @@ static void test_13_1_lost_syn_and_lost_fin(void **unused)
 	assert_int_equal(sc_counter(sc, B, SF_CTR_CurrEstab), 0);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TCPOrphans), 0);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_TCPOrphans), 0);
-	sf_close(app(sc, B), lst);
+	sf_close(sc_app(sc, B), lst);
 	free(r);
 	sc_free(sc);
 }
@@ -396,28 +164,28 @@ static void test_13_1_rto_after_syn_timeout(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(1312, 10);
 	int A = sc_add_host(sc, "client", no_timestamps), B = sc_add_host(sc, "server", no_timestamps);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, 80, 16);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst = sc_listen(sc, B, SF_AF_INET, 80, 16, 0);
 
 	assert_int_equal(sf_sim_drop_nth(sc->sim, A, B, 1), 0);
-	int c = do_connect(sc, A, 0, false, B, 80);
-	int s = establish(sc, A, c, B, lst, 5000);
+	int c = sc_connect(sc, A, 0, false, sc_ep(B, 80));
+	int s = sc_establish(sc, A, c, B, lst, 5000);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TCPSynRetrans), 1);
 
 	/* The first data segment is lost: its retransmission waits 3 s, not
 	 * the 3.06 s an RTT "sample" of 1.02 s from the ambiguous SYN would give. */
 	size_t mark = r->n;
 	assert_int_equal(sf_sim_drop_nth(sc->sim, A, B, 1), 0);
-	send_all(sc, A, c, "data", 4);
+	sc_send_all(sc, A, c, "data", 4);
 	char got[4];
-	read_exactly(sc, B, s, got, 4, 10000);
-	long d1 = rec_find(r, mark, A, SF_TCP_PSH, SF_TCP_PSH);
+	sc_read_exactly(sc, B, s, got, 4, 10000);
+	long d1 = sc_rec_find(r, mark, A, SF_TCP_PSH, SF_TCP_PSH);
 	assert_true(d1 >= 0);
-	long d2 = rec_find(r, (size_t)d1 + 1, A, SF_TCP_PSH, SF_TCP_PSH);
+	long d2 = sc_rec_find(r, (size_t)d1 + 1, A, SF_TCP_PSH, SF_TCP_PSH);
 	assert_true(d2 >= 0);
 	assert_int_equal(r->seg[d2].seq, r->seg[d1].seq);
 	assert_int_equal(r->seg[d2].t - r->seg[d1].t, 3000 * SC_MS);
-	sf_close(app(sc, B), lst);
+	sf_close(sc_app(sc, B), lst);
 	free(r);
 	sc_free(sc);
 }
@@ -430,16 +198,15 @@ static void test_13_2_half_close(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(132, 10);
 	int A = sc_add_host(sc, "client", NULL), B = sc_add_host(sc, "server", NULL);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, 80, 16);
-	int c = do_connect(sc, A, 0, false, B, 80);
-	int s = establish(sc, A, c, B, lst, 1000);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst, c;
+	int s = sc_open_pair(sc, A, 0, B, 80, 1000, &lst, &c);
 
-	assert_int_equal(sf_shutdown(app(sc, A), c, SF_SHUT_WR), 0);
-	read_eof(sc, B, s, 1000);
-	struct want half[] = { { A, c, SF_FIN_WAIT_2 }, { B, s, SF_CLOSE_WAIT }, { -1, 0, 0 } };
-	assert_true(sc_run_until(sc, reached, half, 1000));
-	assert_int_equal(sf_send(app(sc, A), c, "x", 1), -EPIPE); /* its sending half is closed */
+	assert_int_equal(sf_shutdown(sc_app(sc, A), c, SF_SHUT_WR), 0);
+	sc_read_eof(sc, B, s, 1000);
+	struct sc_want half[] = { { A, c, SF_FIN_WAIT_2 }, { B, s, SF_CLOSE_WAIT }, { -1, 0, 0 } };
+	assert_true(sc_run_until(sc, sc_reached, half, 1000));
+	assert_int_equal(sf_send(sc_app(sc, A), c, "x", 1), -EPIPE); /* its sending half is closed */
 
 	/* The server, in CLOSE-WAIT, still sends 10 kB; the client reads it all. */
 	enum { N = 10240 };
@@ -447,8 +214,8 @@ static void test_13_2_half_close(void **unused)
 	for (size_t i = 0; i < N; i++)
 		out[i] = (uint8_t)(i * 7 + i / 251);
 	size_t mark = r->n;
-	send_all(sc, B, s, out, N);
-	read_exactly(sc, A, c, in, N, 5000);
+	sc_send_all(sc, B, s, out, N);
+	sc_read_exactly(sc, A, c, in, N, 5000);
 	assert_memory_equal(in, out, N);
 	size_t bytes = 0;
 	for (size_t i = mark; i < r->n; i++) {
@@ -461,10 +228,10 @@ static void test_13_2_half_close(void **unused)
 	assert_int_equal(sc_counter(sc, B, SF_CTR_RetransSegs), 0);
 
 	/* Now the server closes: the client gets end of stream and sits in TIME-WAIT. */
-	assert_int_equal(sf_close(app(sc, B), s), 0);
-	read_eof(sc, A, c, 1000);
-	struct want end[] = { { A, c, SF_TIME_WAIT }, { -1, 0, 0 } };
-	assert_true(sc_run_until(sc, reached, end, 1000));
+	assert_int_equal(sf_close(sc_app(sc, B), s), 0);
+	sc_read_eof(sc, A, c, 1000);
+	struct sc_want end[] = { { A, c, SF_TIME_WAIT }, { -1, 0, 0 } };
+	assert_true(sc_run_until(sc, sc_reached, end, 1000));
 	sc_run_for(sc, 100);
 	assert_true(sc_saw(sc, A, SF_ESTABLISHED, SF_FIN_WAIT_1));
 	assert_true(sc_saw(sc, A, SF_FIN_WAIT_1, SF_FIN_WAIT_2));
@@ -480,14 +247,14 @@ static void test_13_2_half_close(void **unused)
 
 	/* The client application lets go of its handle: nothing is left behind
 	 * but the TIME-WAIT record (no orphan that never ends). */
-	assert_int_equal(sf_close(app(sc, A), c), 0);
+	assert_int_equal(sf_close(sc_app(sc, A), c), 0);
 	assert_int_equal(sf_state(sc_stack(sc, A), c), -EBADF);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TCPOrphans), 0);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TimeWaitCurrent), 1);
 	sc_run_for(sc, 240000);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TimeWaitCurrent), 0);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TW), 1);
-	sf_close(app(sc, B), lst);
+	sf_close(sc_app(sc, B), lst);
 	free(r);
 	sc_free(sc);
 }
@@ -500,19 +267,19 @@ static void test_13_3_simultaneous_open_and_close(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(133, 10);
 	int A = sc_add_host(sc, "A", NULL), B = sc_add_host(sc, "B", NULL);
-	struct rec *r = rec_install(sc);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
 
 	/* Both open actively at the same virtual time. */
-	int a = do_connect(sc, A, 7777, false, B, 8888);
-	int b = do_connect(sc, B, 8888, false, A, 7777);
-	struct want est[] = { { A, a, SF_ESTABLISHED }, { B, b, SF_ESTABLISHED }, { -1, 0, 0 } };
-	assert_true(sc_run_until(sc, reached, est, 1000));
+	int a = sc_connect(sc, A, 7777, false, sc_ep(B, 8888));
+	int b = sc_connect(sc, B, 8888, false, sc_ep(A, 7777));
+	struct sc_want est[] = { { A, a, SF_ESTABLISHED }, { B, b, SF_ESTABLISHED }, { -1, 0, 0 } };
+	assert_true(sc_run_until(sc, sc_reached, est, 1000));
 	sc_run_for(sc, 5000); /* no bare ACK follows, nothing is retransmitted */
 	assert_int_equal(r->n, 4);
 	assert_int_equal(sc->segments_sent, 4);
-	long sa = rec_find(r, 0, A, ALL_FLAGS, SF_TCP_SYN), sb = rec_find(r, 0, B, ALL_FLAGS, SF_TCP_SYN);
-	long saa = rec_find(r, 0, A, ALL_FLAGS, SF_TCP_SYN | SF_TCP_ACK);
-	long sba = rec_find(r, 0, B, ALL_FLAGS, SF_TCP_SYN | SF_TCP_ACK);
+	long sa = sc_rec_find(r, 0, A, ALL_FLAGS, SF_TCP_SYN), sb = sc_rec_find(r, 0, B, ALL_FLAGS, SF_TCP_SYN);
+	long saa = sc_rec_find(r, 0, A, ALL_FLAGS, SF_TCP_SYN | SF_TCP_ACK);
+	long sba = sc_rec_find(r, 0, B, ALL_FLAGS, SF_TCP_SYN | SF_TCP_ACK);
 	assert_true(sa >= 0 && sb >= 0 && saa >= 0 && sba >= 0);
 	assert_true(sa < saa && sb < sba);
 	/* Each SYN,ACK repeats its own SYN's number and ACKs the other's. */
@@ -534,24 +301,24 @@ static void test_13_3_simultaneous_open_and_close(void **unused)
 
 	/* One connection: data flows both ways. */
 	char got[4];
-	send_all(sc, A, a, "ping", 4);
-	read_exactly(sc, B, b, got, 4, 1000);
+	sc_send_all(sc, A, a, "ping", 4);
+	sc_read_exactly(sc, B, b, got, 4, 1000);
 	assert_memory_equal(got, "ping", 4);
-	send_all(sc, B, b, "pong", 4);
-	read_exactly(sc, A, a, got, 4, 1000);
+	sc_send_all(sc, B, b, "pong", 4);
+	sc_read_exactly(sc, A, a, got, 4, 1000);
 	assert_memory_equal(got, "pong", 4);
 	sc_run_for(sc, 100);
 
 	/* Both close at the same virtual time: the FINs cross. */
 	size_t mark = r->n;
-	assert_int_equal(sf_close(app(sc, A), a), 0);
-	assert_int_equal(sf_close(app(sc, B), b), 0);
+	assert_int_equal(sf_close(sc_app(sc, A), a), 0);
+	assert_int_equal(sf_close(sc_app(sc, B), b), 0);
 	sc_run_for(sc, 1000);
 	assert_int_equal(r->n - mark, 4);
-	assert_int_equal(rec_count(r, mark, A, CTL, SF_TCP_FIN | SF_TCP_ACK), 1);
-	assert_int_equal(rec_count(r, mark, B, CTL, SF_TCP_FIN | SF_TCP_ACK), 1);
-	assert_int_equal(rec_count(r, mark, A, CTL, SF_TCP_ACK), 1);
-	assert_int_equal(rec_count(r, mark, B, CTL, SF_TCP_ACK), 1);
+	assert_int_equal(sc_rec_count(r, mark, A, SC_CTL, SF_TCP_FIN | SF_TCP_ACK), 1);
+	assert_int_equal(sc_rec_count(r, mark, B, SC_CTL, SF_TCP_FIN | SF_TCP_ACK), 1);
+	assert_int_equal(sc_rec_count(r, mark, A, SC_CTL, SF_TCP_ACK), 1);
+	assert_int_equal(sc_rec_count(r, mark, B, SC_CTL, SF_TCP_ACK), 1);
 	for (int h = A; h <= B; h++) {
 		assert_true(sc_saw(sc, h, SF_ESTABLISHED, SF_FIN_WAIT_1));
 		assert_true(sc_saw(sc, h, SF_FIN_WAIT_1, SF_CLOSING));
@@ -580,11 +347,11 @@ static void open_and_close(struct scenario *sc, int A, int B, int c, int s, int 
 	int fs = first == A ? c : s, ss = first == A ? s : c;
 	char x;
 
-	send_all(sc, A, c, "x", 1);
-	read_exactly(sc, B, s, &x, 1, 1000);
-	assert_int_equal(sf_close(app(sc, first), fs), 0);
-	read_eof(sc, second, ss, 1000);
-	assert_int_equal(sf_close(app(sc, second), ss), 0);
+	sc_send_all(sc, A, c, "x", 1);
+	sc_read_exactly(sc, B, s, &x, 1, 1000);
+	assert_int_equal(sf_close(sc_app(sc, first), fs), 0);
+	sc_read_eof(sc, second, ss, 1000);
+	assert_int_equal(sf_close(sc_app(sc, second), ss), 0);
 	sc_run_for(sc, 100);
 	assert_int_equal(sc_counter(sc, first, SF_CTR_TimeWaitCurrent), 1);
 	assert_true(sc_saw(sc, second, SF_LAST_ACK, SF_CLOSED));
@@ -596,16 +363,15 @@ static void test_13_6_client_time_wait_blocks_the_4tuple(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(136, 10);
 	int A = sc_add_host(sc, "client", cfg_two_ephemeral_ports), B = sc_add_host(sc, "server", NULL);
-	int lst = do_listen(sc, B, 80, 16);
-	int c = do_connect(sc, A, 0, false, B, 80);
-	int s = establish(sc, A, c, B, lst, 1000);
-	uint16_t P = local_port(sc, A, c);
+	int lst, c;
+	int s = sc_open_pair(sc, A, 0, B, 80, 1000, &lst, &c);
+	uint16_t P = sc_local_port(sc, A, c);
 	assert_true(P == 40000 || P == 40001);
 	open_and_close(sc, A, B, c, s, A);
 
 	/* The same port again: taken without SO_REUSEADDR; with it the bind
 	 * succeeds but the 4-tuple is still in TIME-WAIT. */
-	sf_stack *st = app(sc, A);
+	sf_stack *st = sc_app(sc, A);
 	struct sf_endpoint local = sc_ep(A, P), srv = sc_ep(B, 80);
 	int n = sf_socket(st, SF_AF_INET);
 	assert_int_equal(sf_bind(st, n, &local), -EADDRINUSE);
@@ -615,11 +381,11 @@ static void test_13_6_client_time_wait_blocks_the_4tuple(void **unused)
 	assert_int_equal(sf_close(st, n), 0);
 
 	/* An ephemeral port is never the TIME-WAIT one: the other port of the two. */
-	int e = do_connect(sc, A, 0, false, B, 80);
-	assert_int_equal(local_port(sc, A, e), P == 40000 ? 40001 : 40000);
-	int s2 = establish(sc, A, e, B, lst, 1000);
+	int e = sc_connect(sc, A, 0, false, sc_ep(B, 80));
+	assert_int_equal(sc_local_port(sc, A, e), P == 40000 ? 40001 : 40000);
+	int s2 = sc_establish(sc, A, e, B, lst, 1000);
 	/* With the one other port busy too, there is none to give. */
-	st = app(sc, A);
+	st = sc_app(sc, A);
 	int f = sf_socket(st, SF_AF_INET);
 	assert_int_equal(sf_connect(st, f, &srv), -EADDRNOTAVAIL);
 	assert_int_equal(sf_close(st, f), 0);
@@ -629,8 +395,8 @@ static void test_13_6_client_time_wait_blocks_the_4tuple(void **unused)
 	sc_run_for(sc, 240000);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TimeWaitCurrent), 0);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TW), 1);
-	int again = do_connect(sc, A, P, true, B, 80);
-	int s3 = establish(sc, A, again, B, lst, 1000);
+	int again = sc_connect(sc, A, P, true, sc_ep(B, 80));
+	int s3 = sc_establish(sc, A, again, B, lst, 1000);
 	(void)s2;
 	(void)s3;
 	sc_free(sc);
@@ -642,12 +408,12 @@ static void test_13_6_server_time_wait_recycled(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(1362, 10);
 	int A = sc_add_host(sc, "client", NULL), B = sc_add_host(sc, "server", NULL);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, 80, 16);
-	int c = do_connect(sc, A, 0, false, B, 80);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst = sc_listen(sc, B, SF_AF_INET, 80, 16, 0);
+	int c = sc_connect(sc, A, 0, false, sc_ep(B, 80));
 	uint32_t old_c_iss = r->seg[0].seq;
-	int s = establish(sc, A, c, B, lst, 1000);
-	uint16_t P = local_port(sc, A, c);
+	int s = sc_establish(sc, A, c, B, lst, 1000);
+	uint16_t P = sc_local_port(sc, A, c);
 	/* The server sends far more than its ISN clock (250 000 a second) will
 	 * have moved on by the time the client comes back: a fresh RFC 6528 ISN
 	 * for the same 4-tuple would then fall inside the old sequence space;
@@ -655,7 +421,7 @@ static void test_13_6_server_time_wait_recycled(void **unused)
 	uint64_t t_open = sf_sim_now(sc->sim);
 	stream(sc, B, s, A, c, 512 * 1024, 10000);
 	open_and_close(sc, A, B, c, s, B);
-	long bf = rec_find(r, 0, B, SF_TCP_FIN, SF_TCP_FIN);
+	long bf = sc_rec_find(r, 0, B, SF_TCP_FIN, SF_TCP_FIN);
 	assert_true(bf >= 0);
 	uint32_t L = r->seg[bf].seq;
 	assert_int_equal(sc_counter(sc, B, SF_CTR_TimeWaitCurrent), 1);
@@ -664,10 +430,10 @@ static void test_13_6_server_time_wait_recycled(void **unused)
 	sc_run_for(sc, 100);
 	assert_true((sf_sim_now(sc->sim) - t_open) / 4000 < 512 * 1024); /* the premise above */
 	size_t mark = r->n;
-	int c2 = do_connect(sc, A, P, true, B, 80);
-	int s2 = establish(sc, A, c2, B, lst, 1000);
+	int c2 = sc_connect(sc, A, P, true, sc_ep(B, 80));
+	int s2 = sc_establish(sc, A, c2, B, lst, 1000);
 	assert_int_equal(r->n - mark, 3); /* SYN, SYN,ACK, ACK: no ACK-RST dance */
-	const struct rec_seg *syn = &r->seg[mark], *synack = &r->seg[mark + 1];
+	const struct sc_rec_seg *syn = &r->seg[mark], *synack = &r->seg[mark + 1];
 	assert_int_equal(syn->flags, SF_TCP_SYN);
 	assert_true(seq_gt(syn->seq, old_c_iss + 1 + 1 + 1)); /* beyond SYN, 1 byte, FIN */
 	assert_int_equal(synack->flags, SF_TCP_SYN | SF_TCP_ACK);
@@ -678,8 +444,8 @@ static void test_13_6_server_time_wait_recycled(void **unused)
 	assert_int_equal(sc_counter(sc, B, SF_CTR_TW), 0);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_OutRsts), 0);
 	char got[2];
-	send_all(sc, A, c2, "ok", 2);
-	read_exactly(sc, B, s2, got, 2, 1000);
+	sc_send_all(sc, A, c2, "ok", 2);
+	sc_read_exactly(sc, B, s2, got, 2, 1000);
 	assert_memory_equal(got, "ok", 2);
 	free(r);
 	sc_free(sc);
@@ -697,43 +463,42 @@ static void test_13_6_strict_time_wait(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(1363, 10);
 	int A = sc_add_host(sc, "client", NULL), B = sc_add_host(sc, "server", cfg_strict_msl_1s);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, 80, 16);
-	int c = do_connect(sc, A, 0, false, B, 80);
-	int s = establish(sc, A, c, B, lst, 1000);
-	uint16_t P = local_port(sc, A, c);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst, c;
+	int s = sc_open_pair(sc, A, 0, B, 80, 1000, &lst, &c);
+	uint16_t P = sc_local_port(sc, A, c);
 	open_and_close(sc, A, B, c, s, B);
-	uint64_t tw_start = saw_at(sc, B, SF_FIN_WAIT_2, SF_TIME_WAIT);
-	assert_true(tw_start != NEVER);
-	long bf = rec_find(r, 0, B, SF_TCP_FIN, SF_TCP_FIN);
+	uint64_t tw_start = sc_saw_at(sc, B, SF_FIN_WAIT_2, SF_TIME_WAIT);
+	assert_true(tw_start != SC_NEVER);
+	long bf = sc_rec_find(r, 0, B, SF_TCP_FIN, SF_TCP_FIN);
 	uint32_t L = r->seg[bf].seq;
 
 	size_t mark = r->n;
-	int c2 = do_connect(sc, A, P, true, B, 80);
-	int s2 = establish(sc, A, c2, B, lst, 20000);
+	int c2 = sc_connect(sc, A, P, true, sc_ep(B, 80));
+	int s2 = sc_establish(sc, A, c2, B, lst, 20000);
 
 	/* The first SYN got TIME-WAIT's ACK (its old numbers), which the client
 	 * in SYN-SENT answered with <SEQ=SEG.ACK><CTL=RST>. */
-	const struct rec_seg *syn = &r->seg[mark], *twack = &r->seg[mark + 1], *rst = &r->seg[mark + 2];
+	const struct sc_rec_seg *syn = &r->seg[mark], *twack = &r->seg[mark + 1], *rst = &r->seg[mark + 2];
 	assert_int_equal(syn->flags, SF_TCP_SYN);
 	assert_int_equal(twack->from, B);
-	assert_int_equal(twack->flags & CTL, SF_TCP_ACK);
+	assert_int_equal(twack->flags & SC_CTL, SF_TCP_ACK);
 	assert_int_equal(twack->seq, L + 1);
 	assert_int_equal(rst->from, A);
 	assert_int_equal(rst->flags, SF_TCP_RST);
 	assert_int_equal(rst->seq, twack->ack);
 
 	/* TIME-WAIT ran its full 2MSL; the connection formed after it ended. */
-	uint64_t tw_end = saw_at(sc, B, SF_TIME_WAIT, SF_CLOSED);
-	assert_true(tw_end != NEVER);
+	uint64_t tw_end = sc_saw_at(sc, B, SF_TIME_WAIT, SF_CLOSED);
+	assert_true(tw_end != SC_NEVER);
 	assert_true(tw_end - tw_start >= 2000 * SC_MS && tw_end - tw_start <= 2001 * SC_MS);
-	uint64_t formed = NEVER;
+	uint64_t formed = SC_NEVER;
 	for (size_t i = 0; i < sc->nstates; i++) /* the second connection's: the last one */
 		if (sc->states[i].host == B && sc->states[i].to == SF_ESTABLISHED)
 			formed = sc->states[i].time_ns;
 	assert_true(formed > tw_end);
-	assert_true(saw_at(sc, A, SF_SYN_SENT, SF_ESTABLISHED) != NEVER);
-	uint64_t refused = drops(sc, B, SF_DROP_TIME_WAIT_SYN);
+	assert_true(sc_saw_at(sc, A, SF_SYN_SENT, SF_ESTABLISHED) != SC_NEVER);
+	uint64_t refused = sc_drops(sc, B, SF_DROP_TIME_WAIT_SYN);
 	assert_true(refused >= 1);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_TCPTWRstIgnored), refused); /* each RST ignored (RFC 1337) */
 	assert_int_equal(sc_counter(sc, A, SF_CTR_OutRsts), refused);
@@ -741,8 +506,8 @@ static void test_13_6_strict_time_wait(void **unused)
 	assert_int_equal(sc_counter(sc, B, SF_CTR_TW), 1);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_TWRecycled), 0);
 	char got[2];
-	send_all(sc, A, c2, "ok", 2);
-	read_exactly(sc, B, s2, got, 2, 1000);
+	sc_send_all(sc, A, c2, "ok", 2);
+	sc_read_exactly(sc, B, s2, got, 2, 1000);
 	free(r);
 	sc_free(sc);
 }
@@ -753,41 +518,40 @@ static void test_13_6_time_wait_reacks_fin_and_restarts(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(1364, 10);
 	int A = sc_add_host(sc, "client", cfg_msl_1s), B = sc_add_host(sc, "server", NULL);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, 80, 16);
-	int c = do_connect(sc, A, 0, false, B, 80);
-	int s = establish(sc, A, c, B, lst, 1000);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst, c;
+	int s = sc_open_pair(sc, A, 0, B, 80, 1000, &lst, &c);
 
-	assert_int_equal(sf_close(app(sc, A), c), 0);
-	read_eof(sc, B, s, 1000);
+	assert_int_equal(sf_close(sc_app(sc, A), c), 0);
+	sc_read_eof(sc, B, s, 1000);
 	sc_run_for(sc, 100);
 	/* The client's last ACK is lost: the server repeats its FIN. */
 	size_t mark = r->n;
 	assert_int_equal(sf_sim_drop_nth(sc->sim, A, B, 1), 0);
-	assert_int_equal(sf_close(app(sc, B), s), 0);
+	assert_int_equal(sf_close(sc_app(sc, B), s), 0);
 	sc_run_for(sc, 5000);
-	assert_int_equal(rec_count(r, mark, B, SF_TCP_FIN, SF_TCP_FIN), 2);
-	long f1 = rec_find(r, mark, B, SF_TCP_FIN, SF_TCP_FIN);
-	long a1 = rec_find(r, mark, A, CTL, SF_TCP_ACK);
-	long f2 = rec_find(r, (size_t)f1 + 1, B, SF_TCP_FIN, SF_TCP_FIN);
-	long a2 = rec_find(r, (size_t)a1 + 1, A, CTL, SF_TCP_ACK);
+	assert_int_equal(sc_rec_count(r, mark, B, SF_TCP_FIN, SF_TCP_FIN), 2);
+	long f1 = sc_rec_find(r, mark, B, SF_TCP_FIN, SF_TCP_FIN);
+	long a1 = sc_rec_find(r, mark, A, SC_CTL, SF_TCP_ACK);
+	long f2 = sc_rec_find(r, (size_t)f1 + 1, B, SF_TCP_FIN, SF_TCP_FIN);
+	long a2 = sc_rec_find(r, (size_t)a1 + 1, A, SC_CTL, SF_TCP_ACK);
 	assert_true(a1 >= 0 && f2 >= 0 && a2 >= 0);
 	assert_int_equal(r->seg[f2].seq, r->seg[f1].seq);
 	assert_int_equal(r->seg[a1].ack, r->seg[f1].seq + 1);
 	assert_int_equal(r->seg[a2].ack, r->seg[f1].seq + 1);
 	assert_int_equal(r->seg[a2].seq, r->seg[a1].seq);
-	assert_int_equal(drops(sc, A, SF_DROP_TIME_WAIT_ACKED), 1);
+	assert_int_equal(sc_drops(sc, A, SF_DROP_TIME_WAIT_ACKED), 1);
 	assert_true(sc_saw(sc, B, SF_LAST_ACK, SF_CLOSED));
 
 	/* 2MSL (2 s) counted from the re-ACK, not from entering TIME-WAIT. */
-	uint64_t tw_end = saw_at(sc, A, SF_TIME_WAIT, SF_CLOSED);
-	assert_true(tw_end != NEVER);
+	uint64_t tw_end = sc_saw_at(sc, A, SF_TIME_WAIT, SF_CLOSED);
+	assert_true(tw_end != SC_NEVER);
 	assert_true(tw_end >= r->seg[a2].t + 2000 * SC_MS);
 	assert_true(tw_end <= r->seg[a2].t + 2001 * SC_MS);
 	assert_true(r->seg[a2].t - r->seg[a1].t >= 200 * SC_MS);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TW), 1);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TimeWaitCurrent), 0);
-	sf_close(app(sc, B), lst);
+	sf_close(sc_app(sc, B), lst);
 	free(r);
 	sc_free(sc);
 }
@@ -800,17 +564,16 @@ static void test_13_7_close_wait_forever(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(137, 10);
 	int A = sc_add_host(sc, "client", NULL), B = sc_add_host(sc, "server", NULL);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, 80, 16);
-	int c = do_connect(sc, A, 0, false, B, 80);
-	int s = establish(sc, A, c, B, lst, 1000);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst, c;
+	int s = sc_open_pair(sc, A, 0, B, 80, 1000, &lst, &c);
 
-	assert_int_equal(sf_close(app(sc, A), c), 0);
-	read_eof(sc, B, s, 1000);
+	assert_int_equal(sf_close(sc_app(sc, A), c), 0);
+	sc_read_eof(sc, B, s, 1000);
 	sc_run_for(sc, 100);
 	assert_int_equal(sf_state(sc_stack(sc, B), s), SF_CLOSE_WAIT);
-	uint64_t fw2 = saw_at(sc, A, SF_FIN_WAIT_1, SF_FIN_WAIT_2);
-	assert_true(fw2 != NEVER);
+	uint64_t fw2 = sc_saw_at(sc, A, SF_FIN_WAIT_1, SF_FIN_WAIT_2);
+	assert_true(fw2 != SC_NEVER);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TCPOrphans), 1);
 
 	/* Ten quiet minutes: nothing on the wire, the server stays in CLOSE-WAIT. */
@@ -820,8 +583,8 @@ static void test_13_7_close_wait_forever(void **unused)
 	assert_int_equal(sf_state(sc_stack(sc, B), s), SF_CLOSE_WAIT);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_CurrEstab), 1);
 	/* The orphaned client gave up FIN-WAIT-2 after fin_timeout (60 s). */
-	uint64_t gone = saw_at(sc, A, SF_FIN_WAIT_2, SF_CLOSED);
-	assert_true(gone != NEVER);
+	uint64_t gone = sc_saw_at(sc, A, SF_FIN_WAIT_2, SF_CLOSED);
+	assert_true(gone != SC_NEVER);
 	assert_true(gone - fw2 >= 60000 * SC_MS && gone - fw2 <= 60001 * SC_MS);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TCPFinWait2Timeouts), 1);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TCPOrphans), 0);
@@ -829,22 +592,22 @@ static void test_13_7_close_wait_forever(void **unused)
 
 	/* The server finally closes: LAST-ACK; the client has no connection and
 	 * answers the FIN with <SEQ=SEG.ACK><CTL=RST> (§3.10.7.1). */
-	assert_int_equal(sf_close(app(sc, B), s), 0);
+	assert_int_equal(sf_close(sc_app(sc, B), s), 0);
 	sc_run_for(sc, 1000);
-	long fin = rec_find(r, mark, B, SF_TCP_FIN, SF_TCP_FIN);
-	long rst = rec_find(r, mark, A, ALL_FLAGS, SF_TCP_RST);
+	long fin = sc_rec_find(r, mark, B, SF_TCP_FIN, SF_TCP_FIN);
+	long rst = sc_rec_find(r, mark, A, ALL_FLAGS, SF_TCP_RST);
 	assert_true(fin >= 0 && rst >= 0);
 	assert_int_equal(r->seg[rst].seq, r->seg[fin].ack);
 	assert_int_equal(r->n - mark, 2);
 	assert_true(sc_saw(sc, B, SF_CLOSE_WAIT, SF_LAST_ACK));
 	assert_true(sc_saw(sc, B, SF_LAST_ACK, SF_CLOSED));
-	assert_int_equal(drops(sc, A, SF_DROP_NO_CONNECTION), 1);
+	assert_int_equal(sc_drops(sc, A, SF_DROP_NO_CONNECTION), 1);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_OutRsts), 1);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_InRsts), 1);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_CurrEstab), 0);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_TCPOrphans), 0);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_TimeWaitCurrent), 0);
-	sf_close(app(sc, B), lst);
+	sf_close(sc_app(sc, B), lst);
 	free(r);
 	sc_free(sc);
 }
@@ -878,7 +641,7 @@ static void track_queues(struct scenario *sc, struct queues *q)
 	uint64_t done = sc_counter(sc, q->B, SF_CTR_PassiveOpens);
 	uint64_t depth = done - (uint64_t)q->naccepted;
 	uint64_t emb = sc_counter(sc, q->B, SF_CTR_SynRecvCurrent);
-	uint64_t syns = saw_count(sc, q->B, SF_LISTEN, SF_SYN_RECEIVED);
+	uint64_t syns = sc_saw_count(sc, q->B, SF_LISTEN, SF_SYN_RECEIVED);
 
 	if (depth > q->max_queue)
 		q->max_queue = depth;
@@ -894,7 +657,7 @@ static void track_queues(struct scenario *sc, struct queues *q)
 static void accept_tick(void *ctx, uint64_t now)
 {
 	struct queues *q = ctx;
-	int h = sf_accept(app(q->sc, q->B), q->lst, NULL);
+	int h = sf_accept(sc_app(q->sc, q->B), q->lst, NULL);
 	if (h >= 0) {
 		if (!q->naccepted)
 			q->first_accept = now;
@@ -925,9 +688,9 @@ static void test_13_8_connection_queues(void **unused)
 	struct queues q = { .sc = sc };
 	q.A = sc_add_host(sc, "clients", NULL);
 	q.B = sc_add_host(sc, "server", cfg_syn_backlog_4);
-	q.lst = do_listen(sc, q.B, 80, 2);
+	q.lst = sc_listen(sc, q.B, SF_AF_INET, 80, 2, 0);
 	for (int i = 0; i < NCLIENTS; i++)
-		q.client[i] = do_connect(sc, q.A, 0, false, q.B, 80);
+		q.client[i] = sc_connect(sc, q.A, 0, false, sc_ep(q.B, 80));
 	assert_int_equal(sf_sim_at(sc->sim, 5000 * SC_MS, accept_tick, &q), 0);
 
 	assert_true(sc_run_until(sc, all_accepted, &q, 300000));
@@ -939,7 +702,7 @@ static void test_13_8_connection_queues(void **unused)
 	/* While the accept queue is full a SYN gets no answer (the client
 	 * retransmits later) rather than an embryo that could not complete. */
 	assert_int_equal(q.syns_while_full, 0);
-	assert_int_equal(sf_accept(app(sc, q.B), q.lst, NULL), -EAGAIN);
+	assert_int_equal(sf_accept(sc_app(sc, q.B), q.lst, NULL), -EAGAIN);
 	assert_int_equal(sc_counter(sc, q.B, SF_CTR_PassiveOpens), NCLIENTS);
 
 	/* Ten distinct clients, each accepted once, each still connected. */
@@ -967,8 +730,8 @@ static void test_13_8_connection_queues(void **unused)
 	assert_true(over > 0);
 	assert_true(synfull > 0);
 	assert_int_equal(sc_counter(sc, q.B, SF_CTR_ListenDrops), over + synfull);
-	assert_int_equal(drops(sc, q.B, SF_DROP_LISTEN_OVERFLOW), over);
-	assert_int_equal(drops(sc, q.B, SF_DROP_SYN_QUEUE_FULL), synfull);
+	assert_int_equal(sc_drops(sc, q.B, SF_DROP_LISTEN_OVERFLOW), over);
+	assert_int_equal(sc_drops(sc, q.B, SF_DROP_SYN_QUEUE_FULL), synfull);
 	assert_int_equal(sc_counter(sc, q.B, SF_CTR_SynRecvCurrent), 0);
 
 	/* Data flows on the last one accepted. */
@@ -978,11 +741,11 @@ static void test_13_8_connection_queues(void **unused)
 	assert_int_equal(sf_getpeername(sc_stack(sc, q.B), last, &peer), 0);
 	int who = -1;
 	for (int i = 0; i < NCLIENTS; i++)
-		if (local_port(sc, q.A, q.client[i]) == peer.port)
+		if (sc_local_port(sc, q.A, q.client[i]) == peer.port)
 			who = q.client[i];
 	assert_true(who >= 0);
-	send_all(sc, q.A, who, "hi", 2);
-	read_exactly(sc, q.B, last, got, 2, 1000);
+	sc_send_all(sc, q.A, who, "hi", 2);
+	sc_read_exactly(sc, q.B, last, got, 2, 1000);
 	assert_memory_equal(got, "hi", 2);
 	sc_free(sc);
 }
@@ -995,13 +758,12 @@ static void test_13_9_half_open_reset_after_reboot(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(139, 10);
 	int A = sc_add_host(sc, "client", NULL), B = sc_add_host(sc, "server", NULL);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, 80, 16);
-	int c = do_connect(sc, A, 0, false, B, 80);
-	int s = establish(sc, A, c, B, lst, 1000);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst, c;
+	int s = sc_open_pair(sc, A, 0, B, 80, 1000, &lst, &c);
 	char got[3];
-	send_all(sc, A, c, "abc", 3);
-	read_exactly(sc, B, s, got, 3, 1000);
+	sc_send_all(sc, A, c, "abc", 3);
+	sc_read_exactly(sc, B, s, got, 3, 1000);
 	sc_run_for(sc, 100);
 
 	sf_sim_crash(sc->sim, B);
@@ -1014,17 +776,17 @@ static void test_13_9_half_open_reset_after_reboot(void **unused)
 	assert_int_equal(sf_state(sc_stack(sc, A), c), SF_ESTABLISHED);
 
 	size_t mark = r->n;
-	send_all(sc, A, c, "more", 4);
-	struct want closed[] = { { A, c, SF_CLOSED }, { -1, 0, 0 } };
-	assert_true(sc_run_until(sc, reached, closed, 1000));
-	long data = rec_find(r, mark, A, SF_TCP_PSH, SF_TCP_PSH);
-	long rst = rec_find(r, mark, B, ALL_FLAGS, SF_TCP_RST);
+	sc_send_all(sc, A, c, "more", 4);
+	struct sc_want closed[] = { { A, c, SF_CLOSED }, { -1, 0, 0 } };
+	assert_true(sc_run_until(sc, sc_reached, closed, 1000));
+	long data = sc_rec_find(r, mark, A, SF_TCP_PSH, SF_TCP_PSH);
+	long rst = sc_rec_find(r, mark, B, ALL_FLAGS, SF_TCP_RST);
 	assert_true(data >= 0 && rst >= 0);
 	assert_int_equal(r->seg[rst].seq, r->seg[data].ack); /* <SEQ=SEG.ACK><CTL=RST> */
-	assert_int_equal(drops(sc, B, SF_DROP_NO_CONNECTION), 1);
+	assert_int_equal(sc_drops(sc, B, SF_DROP_NO_CONNECTION), 1);
 	assert_int_equal(sc_counter(sc, B, SF_CTR_OutRsts), 1);
 
-	sf_stack *st = app(sc, A);
+	sf_stack *st = sc_app(sc, A);
 	assert_int_equal(sf_recv(st, c, got, sizeof got), -ECONNRESET);
 	assert_int_equal(sf_send(st, c, "x", 1), -EPIPE);
 	assert_true(sc_saw(sc, A, SF_ESTABLISHED, SF_CLOSED));
@@ -1042,14 +804,14 @@ static void test_13_9_keepalive_finds_dead_peer(void **unused)
 	(void)unused;
 	struct scenario *sc = sc_new(1392, 10);
 	int A = sc_add_host(sc, "client", NULL), B = sc_add_host(sc, "server", NULL);
-	struct rec *r = rec_install(sc);
-	int lst = do_listen(sc, B, 80, 16);
-	sf_stack *st = app(sc, A);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
+	int lst = sc_listen(sc, B, SF_AF_INET, 80, 16, 0);
+	sf_stack *st = sc_app(sc, A);
 	int c = sf_socket(st, SF_AF_INET);
 	assert_int_equal(sf_set_keepalive(st, c, 1, 10000, 1000, 3), 0);
 	struct sf_endpoint srv = sc_ep(B, 80);
 	assert_int_equal(sf_connect(st, c, &srv), -EINPROGRESS);
-	int s = establish(sc, A, c, B, lst, 1000);
+	int s = sc_establish(sc, A, c, B, lst, 1000);
 	(void)s;
 
 	/* The peer is alive: probes every 10 s of silence are answered. */
@@ -1062,16 +824,16 @@ static void test_13_9_keepalive_finds_dead_peer(void **unused)
 	sf_sim_crash(sc->sim, B);
 	uint64_t last = r->last_delivery[A];
 	size_t mark = r->n;
-	struct want closed[] = { { A, c, SF_CLOSED }, { -1, 0, 0 } };
-	assert_true(sc_run_until(sc, reached, closed, 60000));
-	uint64_t gone = saw_at(sc, A, SF_ESTABLISHED, SF_CLOSED);
+	struct sc_want closed[] = { { A, c, SF_CLOSED }, { -1, 0, 0 } };
+	assert_true(sc_run_until(sc, sc_reached, closed, 60000));
+	uint64_t gone = sc_saw_at(sc, A, SF_ESTABLISHED, SF_CLOSED);
 	assert_true(gone >= last + 13000 * SC_MS && gone <= last + 13001 * SC_MS);
 	/* Three probes, then (as Linux) a RST as the connection is dropped. */
 	assert_int_equal(r->n - mark, 4);
 	for (size_t i = mark; i < mark + 3; i++) {
 		/* <SEQ=SND.NXT-1><ACK=RCV.NXT> with no data, 10 s, 11 s, 12 s after the last word. */
 		assert_int_equal(r->seg[i].from, A);
-		assert_int_equal(r->seg[i].flags & CTL, SF_TCP_ACK);
+		assert_int_equal(r->seg[i].flags & SC_CTL, SF_TCP_ACK);
 		assert_int_equal(r->seg[i].len, 0);
 		assert_int_equal(r->seg[i].t - last, (10000 + 1000 * (i - mark)) * SC_MS);
 	}
@@ -1081,7 +843,7 @@ static void test_13_9_keepalive_finds_dead_peer(void **unused)
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TCPKeepAliveProbes), 5);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TCPKeepAliveTimeouts), 1);
 	char b;
-	assert_int_equal(sf_recv(app(sc, A), c, &b, 1), -ETIMEDOUT);
+	assert_int_equal(sf_recv(sc_app(sc, A), c, &b, 1), -ETIMEDOUT);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_CurrEstab), 0);
 	free(r);
 	sc_free(sc);
@@ -1120,24 +882,23 @@ static void assassination(bool rfc1337)
 {
 	struct scenario *sc = sc_new(1310 + rfc1337, 10);
 	int A = sc_add_host(sc, "A", rfc1337 ? NULL : cfg_rfc1337_off), B = sc_add_host(sc, "B", NULL);
-	struct rec *r = rec_install(sc);
+	struct sc_rec *r = sc_rec_install(sc, MAX_REC);
 	struct copier cp = { .from = B, .to = A };
 	sf_sim_set_filter(sc->sim, copy_filter, &cp);
-	int lst = do_listen(sc, B, 80, 16);
-	int c = do_connect(sc, A, 0, false, B, 80);
-	int s = establish(sc, A, c, B, lst, 1000);
-	assert_int_equal(sf_close(app(sc, B), lst), 0); /* B will have no connection at all */
+	int lst, c;
+	int s = sc_open_pair(sc, A, 0, B, 80, 1000, &lst, &c);
+	assert_int_equal(sf_close(sc_app(sc, B), lst), 0); /* B will have no connection at all */
 
 	/* B sends some data; the network keeps a copy of it. */
 	char got[10];
-	send_all(sc, B, s, "old data!!", 10);
-	read_exactly(sc, A, c, got, 10, 1000);
+	sc_send_all(sc, B, s, "old data!!", 10);
+	sc_read_exactly(sc, A, c, got, 10, 1000);
 	assert_true(cp.have);
 
 	/* A closes first and sits in TIME-WAIT; B's connection ends. */
-	assert_int_equal(sf_close(app(sc, A), c), 0);
-	read_eof(sc, B, s, 1000);
-	assert_int_equal(sf_close(app(sc, B), s), 0);
+	assert_int_equal(sf_close(sc_app(sc, A), c), 0);
+	sc_read_eof(sc, B, s, 1000);
+	assert_int_equal(sf_close(sc_app(sc, B), s), 0);
 	sc_run_for(sc, 100);
 	assert_true(sc_saw(sc, B, SF_LAST_ACK, SF_CLOSED));
 	assert_int_equal(sc_counter(sc, A, SF_CTR_TimeWaitCurrent), 1);
@@ -1148,21 +909,21 @@ static void assassination(bool rfc1337)
 	assert_int_equal(sf_sim_send(sc->sim, B, cp.buf, cp.len), 0);
 	sc_run_for(sc, 1000);
 	assert_int_equal(r->n - mark, 3);
-	const struct rec_seg *stray = &r->seg[mark], *ack = &r->seg[mark + 1], *rst = &r->seg[mark + 2];
+	const struct sc_rec_seg *stray = &r->seg[mark], *ack = &r->seg[mark + 1], *rst = &r->seg[mark + 2];
 	assert_int_equal(stray->len, 10);
 	assert_int_equal(ack->from, A);                 /* A's TIME-WAIT ACKs it ... */
-	assert_int_equal(ack->flags & CTL, SF_TCP_ACK);
+	assert_int_equal(ack->flags & SC_CTL, SF_TCP_ACK);
 	assert_int_equal(rst->from, B);                 /* ... and B, knowing nothing, resets */
 	assert_int_equal(rst->flags, SF_TCP_RST);
 	assert_int_equal(rst->seq, ack->ack);
-	assert_int_equal(drops(sc, A, SF_DROP_TIME_WAIT_ACKED), 1);
-	assert_int_equal(drops(sc, B, SF_DROP_NO_CONNECTION), 1);
+	assert_int_equal(sc_drops(sc, A, SF_DROP_TIME_WAIT_ACKED), 1);
+	assert_int_equal(sc_drops(sc, B, SF_DROP_NO_CONNECTION), 1);
 	assert_int_equal(sc_counter(sc, A, SF_CTR_InRsts), 1);
 
 	if (rfc1337) {
 		/* RFC 1337: the RST is ignored; TIME-WAIT lives out its 2MSL. */
 		assert_int_equal(sc_counter(sc, A, SF_CTR_TCPTWRstIgnored), 1);
-		assert_int_equal(drops(sc, A, SF_DROP_TIME_WAIT_RST), 1);
+		assert_int_equal(sc_drops(sc, A, SF_DROP_TIME_WAIT_RST), 1);
 		assert_int_equal(sc_counter(sc, A, SF_CTR_TWKilled), 0);
 		assert_int_equal(sc_counter(sc, A, SF_CTR_TimeWaitCurrent), 1);
 		sc_run_for(sc, 240000);
@@ -1172,12 +933,12 @@ static void assassination(bool rfc1337)
 		assert_int_equal(sc_counter(sc, A, SF_CTR_TWKilled), 1);
 		assert_int_equal(sc_counter(sc, A, SF_CTR_TCPTWRstIgnored), 0);
 		assert_int_equal(sc_counter(sc, A, SF_CTR_TimeWaitCurrent), 0);
-		uint64_t killed = saw_at(sc, A, SF_TIME_WAIT, SF_CLOSED);
+		uint64_t killed = sc_saw_at(sc, A, SF_TIME_WAIT, SF_CLOSED);
 		assert_int_equal(killed, t0 + 30 * SC_MS);
 		sc_run_for(sc, 240000);
 		assert_int_equal(sc_counter(sc, A, SF_CTR_TW), 0);
 	}
-	assert_int_equal(saw_count(sc, A, SF_TIME_WAIT, SF_CLOSED), 1);
+	assert_int_equal(sc_saw_count(sc, A, SF_TIME_WAIT, SF_CLOSED), 1);
 	free(r);
 	sc_free(sc);
 }

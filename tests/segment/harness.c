@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include "core.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,11 @@ static void h_trace(void *ctx, const struct sf_trace_event *ev)
 		h->last_drop = ev->drop;
 		h->ndrops++;
 	}
+}
+
+void h_cfg_rfc6298_min_rto(struct sf_config *cfg)
+{
+	cfg->rto_min_ms = 1000;
 }
 
 struct harness *h_new(int family, h_config_fn adjust)
@@ -143,6 +150,15 @@ void h_expect_none(struct harness *h)
 	}
 }
 
+size_t h_drain(struct harness *h)
+{
+	size_t n = 0;
+
+	for (; h_pending(h); n++)
+		h_next(h);
+	return n;
+}
+
 void h_advance(struct harness *h, uint64_t ms)
 {
 	uint64_t target = h->now + ms * H_MS;
@@ -207,13 +223,26 @@ int h_connect(struct harness *h, uint16_t lport, uint16_t rport, uint32_t *iss)
 	return s;
 }
 
-int h_accept_new(struct harness *h, int listener, uint16_t lport, uint32_t peer_isn, uint32_t *iss)
+struct sf_segment h_syn_in(struct harness *h, uint16_t lport, uint32_t isn, const struct sf_tcp_options *opt)
 {
-	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, lport, SF_TCP_SYN, peer_isn, 0, 65535, NULL, 0, &opt);
+	h_inject(h, lport, SF_TCP_SYN, isn, 0, 65535, NULL, 0, opt);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
-	assert_int_equal(sa.ack, peer_isn + 1);
+	assert_int_equal(sa.ack, isn + 1);
+	return sa;
+}
+
+struct sf_segment h_synack_in(struct harness *h, uint16_t lport, uint32_t peer_isn, uint32_t iss, uint16_t window,
+			      const struct sf_tcp_options *opt)
+{
+	h_inject(h, lport, SF_TCP_SYN | SF_TCP_ACK, peer_isn, iss + 1, window, NULL, 0, opt);
+	return h_expect(h, SF_TCP_ACK, iss + 1, peer_isn + 1);
+}
+
+int h_accept_opt(struct harness *h, int listener, uint16_t lport, uint32_t peer_isn, const struct sf_tcp_options *opt,
+		 uint32_t *iss)
+{
+	struct sf_segment sa = h_syn_in(h, lport, peer_isn, opt);
 	h_inject(h, lport, SF_TCP_ACK, peer_isn + 1, sa.seq + 1, 65535, NULL, 0, NULL);
 	struct sf_endpoint peer;
 	int s = sf_accept(h->st, listener, &peer);
@@ -223,12 +252,62 @@ int h_accept_new(struct harness *h, int listener, uint16_t lport, uint32_t peer_
 	return s;
 }
 
-int h_saw_state(const struct harness *h, enum sf_tcp_state from, enum sf_tcp_state to)
+int h_accept_new(struct harness *h, int listener, uint16_t lport, uint32_t peer_isn, uint32_t *iss)
 {
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+	return h_accept_opt(h, listener, lport, peer_isn, &opt, iss);
+}
+
+int h_complete(struct harness *h, int listener, uint16_t lport, uint32_t peer_isn, uint32_t iss, uint16_t window,
+	       const struct sf_tcp_options *opt)
+{
+	h_inject(h, lport, SF_TCP_ACK, peer_isn + 1, iss + 1, window, NULL, 0, opt);
+	h_expect_none(h);
+	int c = sf_accept(h->st, listener, NULL);
+	assert_true(c >= 0);
+	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
+	return c;
+}
+
+int h_established(struct harness *h, uint16_t port, uint32_t peer_isn, uint32_t *iss)
+{
+	int l = h_listen(h, port, 8);
+	int c = h_accept_new(h, l, port, peer_isn, iss);
+
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
+	return c;
+}
+
+uint16_t h_local_port(struct harness *h, int s)
+{
+	struct sf_endpoint l;
+
+	assert_int_equal(sf_getsockname(h->st, s, &l), 0);
+	return l.port;
+}
+
+struct sf_tcb *h_tcb(struct harness *h, int s)
+{
+	struct sf_sock *k = sf_sock_get(h->st, (uint32_t)s);
+	assert_non_null(k);
+	assert_int_equal(k->kind, SF_SOCK_TCB);
+	return (struct sf_tcb *)k;
+}
+
+size_t h_count_states(const struct harness *h, enum sf_tcp_state from, enum sf_tcp_state to)
+{
+	size_t n = 0;
+
 	for (size_t i = 0; i < h->nstates; i++)
 		if (h->states[i].from == from && h->states[i].to == to)
-			return 1;
-	return 0;
+			n++;
+	return n;
+}
+
+int h_saw_state(const struct harness *h, enum sf_tcp_state from, enum sf_tcp_state to)
+{
+	return h_count_states(h, from, to) > 0;
 }
 
 uint64_t h_counter(const struct harness *h, enum sf_counter_id id)

@@ -22,6 +22,8 @@
 #define H_MAX_TRACE 1024
 #define H_MS 1000000ull
 
+struct sf_tcb;
+
 struct h_out {
 	uint8_t data[2048];
 	size_t len;
@@ -51,8 +53,12 @@ struct harness {
 /* Options for h_init: start from sf_config_default and let the test adjust. */
 typedef void (*h_config_fn)(struct sf_config *cfg);
 
+/** h_config_fn: RFC 6298 (2.4)'s 1 s RTO floor: after a ~0 RTT sample the RTO is 1 s, backing off 1, 2, 4... s. */
+void h_cfg_rfc6298_min_rto(struct sf_config *cfg);
+
 /** A stack at time 1 s with address 192.0.2.1 (family 4) or 2001:db8::1 (6), MTU 1500. */
 struct harness *h_new(int family, h_config_fn adjust);
+/** Free the stack and the harness. */
 void h_free(struct harness *h);
 
 /** Inject a segment from the peer (peer_port -> lport). data may be NULL. */
@@ -75,16 +81,40 @@ void h_advance(struct harness *h, uint64_t ms);
 /** Move time to the stack's next deadline (fails if none); returns ms moved. */
 uint64_t h_advance_to_deadline(struct harness *h);
 
+/** Take and discard every segment sent so far; returns how many. */
+size_t h_drain(struct harness *h);
+
 /** A listener on port (backlog). Returns its handle. */
 int h_listen(struct harness *h, uint16_t port, int backlog);
 /** Active open from lport (0 = ephemeral) to the peer's rport; returns the handle; takes the SYN and returns its ISN. */
 int h_connect(struct harness *h, uint16_t lport, uint16_t rport, uint32_t *iss);
+/** The peer's SYN (ISN isn, window 65535, options opt or none) to lport; asserts SYN,ACK <ACK=isn+1>, returns it. */
+struct sf_segment h_syn_in(struct harness *h, uint16_t lport, uint32_t isn, const struct sf_tcp_options *opt);
+/** The peer's SYN,ACK <SEQ=peer_isn><ACK=iss+1> to lport; asserts our ACK <SEQ=iss+1><ACK=peer_isn+1>, returns it. */
+struct sf_segment h_synack_in(struct harness *h, uint16_t lport, uint32_t peer_isn, uint32_t iss, uint16_t window,
+			      const struct sf_tcp_options *opt);
 /** Drive a passive open to ESTABLISHED (SYN in, SYN+ACK out, ACK in) and accept it. Returns the handle; *iss set. */
 int h_accept_new(struct harness *h, int listener, uint16_t lport, uint32_t peer_isn, uint32_t *iss);
+/** h_accept_new with the peer's SYN carrying opt (NULL: no options) instead of MSS 1460. */
+int h_accept_opt(struct harness *h, int listener, uint16_t lport, uint32_t peer_isn, const struct sf_tcp_options *opt,
+		 uint32_t *iss);
+/** The handshake's last ACK <SEQ=peer_isn+1><ACK=iss+1> (window, opt) to lport: nothing sent, accepted, ESTABLISHED. */
+int h_complete(struct harness *h, int listener, uint16_t lport, uint32_t peer_isn, uint32_t iss, uint16_t window,
+	       const struct sf_tcp_options *opt);
+/** A listener on port (backlog 8), the peer's passive open (ISN peer_isn) accepted: ESTABLISHED, nothing else sent. */
+int h_established(struct harness *h, uint16_t port, uint32_t peer_isn, uint32_t *iss);
+/** The local port of handle s (sf_getsockname). */
+uint16_t h_local_port(struct harness *h, int s);
+/** The TCB behind connection handle s (internal, for checks of the stack's variables). */
+struct sf_tcb *h_tcb(struct harness *h, int s);
 
-/** Whether the trace saw a state change to `to` (on any connection). */
+/** Whether the trace saw a state change from -> to (on any connection). */
 int h_saw_state(const struct harness *h, enum sf_tcp_state from, enum sf_tcp_state to);
+/** How many state changes from -> to the trace saw (on all connections). */
+size_t h_count_states(const struct harness *h, enum sf_tcp_state from, enum sf_tcp_state to);
+/** A counter of the stack (sf_counter_value). */
 uint64_t h_counter(const struct harness *h, enum sf_counter_id id);
+/** How many datagrams the stack dropped for reason (counters->drops[]). */
 uint64_t h_drops(const struct harness *h, enum sf_drop_reason reason);
 
 #endif

@@ -11,17 +11,6 @@
 #define LPORT 80
 #define PEER_ISN 100u
 
-/* A passive connection in ESTABLISHED, accepted. *iss is our ISS. */
-static int established(struct harness *h, uint32_t *iss)
-{
-	int l = h_listen(h, LPORT, 8);
-	int c = h_accept_new(h, l, LPORT, PEER_ISN, iss);
-
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
-	return c;
-}
-
 /* The peer sends len bytes at RCV.NXT = seq; the stack ACKs them. */
 static void peer_data(struct harness *h, uint32_t seq, uint32_t iss_ack, const char *data, uint32_t len)
 {
@@ -56,7 +45,7 @@ static void test_close_with_unread_data_resets(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, LPORT, PEER_ISN, &iss);
 
 	peer_data(h, PEER_ISN + 1, iss + 1, "data", 4);
 	assert_int_equal(sf_close(h->st, c), 0);
@@ -81,7 +70,7 @@ static void test_close_wait_unread_resets_read_closes(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, LPORT, PEER_ISN, &iss);
 
 	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, PEER_ISN + 1, iss + 1, 65535, "xy", 2, NULL);
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 4);
@@ -94,7 +83,7 @@ static void test_close_wait_unread_resets_read_closes(void **state)
 	h_free(h);
 
 	h = h_new(4, NULL);
-	c = established(h, &iss);
+	c = h_established(h, LPORT, PEER_ISN, &iss);
 	peer_data(h, PEER_ISN + 1, iss + 1, "data", 4);
 	char buf[8];
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 4);
@@ -112,7 +101,7 @@ static void test_linger_zero_close_resets(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, LPORT, PEER_ISN, &iss);
 
 	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
 	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
@@ -129,7 +118,7 @@ static void test_linger_zero_close_resets(void **state)
 	h_free(h);
 
 	h = h_new(4, NULL);
-	c = established(h, &iss);
+	c = h_established(h, LPORT, PEER_ISN, &iss);
 	assert_int_equal(sf_set_linger(h->st, c, 1, 5), 0);
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -165,7 +154,7 @@ static void test_abort_established(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, LPORT, PEER_ISN, &iss);
 
 	assert_int_equal(sf_abort(h->st, c), 0);
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -204,7 +193,7 @@ static void test_data_after_close_fin_wait_1(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, LPORT, PEER_ISN, &iss);
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -227,7 +216,7 @@ static void test_data_after_close_fin_wait_2(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, LPORT, PEER_ISN, &iss);
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -330,10 +319,7 @@ static void test_bad_handles_ebadf(void **state)
 
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
 	h->peer_port = 40001;
-	h_inject(h, LPORT, SF_TCP_SYN, 7000, 0, 65535, NULL, 0, &opt);
-	struct sf_segment sa = h_next(h);
-	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
-	assert_int_equal(sa.ack, 7001);
+	h_syn_in(h, LPORT, 7000, &opt);
 	assert_int_equal(sf_close(h->st, l), 0);
 	all_calls_ebadf(h, l);  /* closed listener, kept for its embryo */
 	h_expect_none(h);       /* none of those calls sent anything */
@@ -367,7 +353,7 @@ static void test_null_pointers_einval(void **state)
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_CLOSED); /* none of it changed the socket */
 
-	int c = established(h, &iss);
+	int c = h_established(h, LPORT, PEER_ISN, &iss);
 	assert_int_equal(sf_send(h->st, c, NULL, 5), -EINVAL);
 	assert_int_equal(sf_recv(h->st, c, NULL, 5), -EINVAL);
 	assert_int_equal(sf_send(h->st, c, NULL, 0), 0);
@@ -448,8 +434,7 @@ static void test_connect_twice(void **state)
 	assert_int_equal(sf_getsockname(h->st, s, &local), 0);
 	assert_int_equal(sf_bind(h->st, s, &local), -EINVAL);
 
-	h_inject(h, local.port, SF_TCP_SYN | SF_TCP_ACK, 9000, iss + 1, 65535, NULL, 0, NULL);
-	h_expect(h, SF_TCP_ACK, iss + 1, 9001);
+	h_synack_in(h, local.port, 9000, iss, 65535, NULL);
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 	assert_int_equal(sf_connect(h->st, s, &remote), -EISCONN);
 	h_expect_none(h);
@@ -477,7 +462,7 @@ static void test_send_recv_accept_state_errors(void **state)
 	assert_int_equal(sf_accept(h->st, s, NULL), -EINVAL);
 	h_expect_none(h);
 
-	int c = established(h, &iss);
+	int c = h_established(h, LPORT, PEER_ISN, &iss);
 	assert_int_equal(sf_accept(h->st, c, NULL), -EINVAL);
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -535,7 +520,7 @@ static void test_shutdown_bad_how(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, LPORT, PEER_ISN, &iss);
 
 	assert_int_equal(sf_shutdown(h->st, c, 7), -EINVAL);
 	assert_int_equal(sf_shutdown(h->st, c, -1), -EINVAL);

@@ -10,38 +10,13 @@
 
 #define PEER_ISN 100u
 
-/* A passive open on port 80 with the peer's ISN 100, accepted. */
-/* RFC 6298 (2.4)'s own 1 s floor for the RTO. The passive handshake gives an
- * RTT sample of ~0 here (§2.2), so with this floor the RTO is exactly 1 s and
- * the backoff is 1, 2, 4... s as the test expects. */
-static void rfc6298_min_rto(struct sf_config *cfg)
-{
-	cfg->rto_min_ms = 1000;
-}
-
-static int established(struct harness *h, uint32_t *iss)
-{
-	int l = h_listen(h, 80, 8);
-	return h_accept_new(h, l, 80, PEER_ISN, iss);
-}
-
-static size_t count_transitions(const struct harness *h, enum sf_tcp_state from, enum sf_tcp_state to)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < h->nstates; i++)
-		if (h->states[i].from == from && h->states[i].to == to)
-			n++;
-	return n;
-}
-
 /* SPEC 13.2, RFC 9293 §3.6.1: shutdown(SHUT_WR) sends a FIN; data keeps arriving in FIN-WAIT-2, readable and ACKed, until the peer's FIN. */
 static void test_half_close_shutdown_wr(void **state)
 {
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 	char buf[32];
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
@@ -84,7 +59,7 @@ static void test_half_close_peer_first(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 	char buf[8];
 
 	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
@@ -133,7 +108,7 @@ static void test_simultaneous_close(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -159,9 +134,9 @@ static void test_simultaneous_close(void **state)
 static void test_simultaneous_close_states(void **state)
 {
 	(void)state;
-	struct harness *h = h_new(4, rfc6298_min_rto);
+	struct harness *h = h_new(4, h_cfg_rfc6298_min_rto);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -185,7 +160,7 @@ static void test_fin_wait_1_fin_ack_to_time_wait(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -197,7 +172,7 @@ static void test_fin_wait_1_fin_ack_to_time_wait(void **state)
 	assert_false(h_saw_state(h, SF_FIN_WAIT_1, SF_CLOSING));
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
 	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 0);
-	assert_int_equal(count_transitions(h, SF_FIN_WAIT_2, SF_TIME_WAIT), 0);
+	assert_int_equal(h_count_states(h, SF_FIN_WAIT_2, SF_TIME_WAIT), 0);
 	h_free(h);
 }
 
@@ -207,7 +182,7 @@ static void test_fin_wait_1_data_fin_ack_to_time_wait(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 	char buf[8];
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
@@ -230,7 +205,7 @@ static void test_fin_wait_1_ack_with_out_of_order_fin(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -293,7 +268,7 @@ static void test_close_wait_forever(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 	char buf[8];
 
 	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);

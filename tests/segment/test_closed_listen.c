@@ -164,8 +164,7 @@ static void test_closed_bound_port_and_other_tuple(void **state)
 	/* A connection 192.0.2.1:5000 <-> peer:80; a SYN from peer:40001 to port 5000 finds nothing. */
 	uint32_t iss;
 	int c = h_connect(h, 5000, 80, &iss);
-	h_inject(h, 5000, SF_TCP_SYN | SF_TCP_ACK, 300, iss + 1, 65535, NULL, 0, NULL);
-	h_expect(h, SF_TCP_ACK, iss + 1, 301);
+	h_synack_in(h, 5000, 300, iss, 65535, NULL);
 	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
 	h->peer_port = 40001;
 	h_inject(h, 5000, SF_TCP_ACK, 301, iss + 1, 65535, NULL, 0, NULL);
@@ -354,10 +353,7 @@ static void listen_syn_gets_synack(int family, uint16_t mss)
 	struct harness *h = h_new(family, NULL);
 	int l = h_listen(h, 80, 8);
 
-	h_inject(h, 80, SF_TCP_SYN, 0xfffffff0u, 0, 65535, NULL, 0, NULL);
-	struct sf_segment sa = h_next(h);
-	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
-	assert_int_equal(sa.ack, 0xfffffff1u);
+	struct sf_segment sa = h_syn_in(h, 80, 0xfffffff0u, NULL);
 	assert_true(sa.opt.has_mss);
 	assert_int_equal(sa.opt.mss, mss);
 	assert_int_equal(sa.window, 65535);
@@ -372,10 +368,7 @@ static void listen_syn_gets_synack(int family, uint16_t mss)
 
 	/* A second peer port gets its own SYN,ACK, with its own ISN. */
 	h->peer_port = 40001;
-	h_inject(h, 80, SF_TCP_SYN, 9, 0, 65535, NULL, 0, NULL);
-	struct sf_segment sb = h_next(h);
-	assert_int_equal(sb.flags, SF_TCP_SYN | SF_TCP_ACK);
-	assert_int_equal(sb.ack, 10);
+	struct sf_segment sb = h_syn_in(h, 80, 9, NULL);
 	assert_int_equal(sb.dport, 40001);
 	assert_int_not_equal(sb.seq, sa.seq);
 	h_expect_none(h);

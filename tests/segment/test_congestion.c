@@ -44,14 +44,6 @@ static void fill_pattern(void)
 	}
 }
 
-static struct sf_tcb *tcb_of(const struct conn *t)
-{
-	struct sf_sock *s = sf_sock_get(t->h->st, (uint32_t)t->c);
-	assert_non_null(s);
-	assert_int_equal(s->kind, SF_SOCK_TCB);
-	return (struct sf_tcb *)s;
-}
-
 /* The peer connects (SACK-permitted if sack), synfin accepts. */
 static void open_conn(struct conn *t, bool sack)
 {
@@ -71,8 +63,8 @@ static void open_conn(struct conn *t, bool sack)
 	assert_true(t->c >= 0);
 	t->base = sa.seq + 1;
 	t->peer_seq = PEER_ISN + 1;
-	assert_int_equal(tcb_of(t)->snd_mss, MSS);
-	assert_int_equal(tcb_of(t)->rto_ms, 200);
+	assert_int_equal(h_tcb(t->h, t->c)->snd_mss, MSS);
+	assert_int_equal(h_tcb(t->h, t->c)->rto_ms, 200);
 }
 
 /* Queue 64 KiB (the send buffer) and take the initial window of 10 segments. */
@@ -134,8 +126,8 @@ static void test_initial_window(void **state)
 	uint64_t out0 = h_counter(t.h, SF_CTR_OutSegs);
 	send_and_take_iw(&t);
 	assert_int_equal(h_counter(t.h, SF_CTR_OutSegs) - out0, 10);
-	assert_int_equal(tcb_of(&t)->snd_max - t.base, 14600);
-	assert_int_equal(tcb_of(&t)->cwnd, 14600);
+	assert_int_equal(h_tcb(t.h, t.c)->snd_max - t.base, 14600);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 14600);
 	/* The peer's window (65535) would allow more: cwnd is what stops it. */
 	h_advance(t.h, 199);
 	h_expect_none(t.h);
@@ -153,28 +145,28 @@ static void test_slow_start(void **state)
 	struct conn t;
 	open_conn(&t, false);
 	send_and_take_iw(&t);
-	assert_int_equal(tcb_of(&t)->ssthresh, 0x7fffffffu);
+	assert_int_equal(h_tcb(t.h, t.c)->ssthresh, 0x7fffffffu);
 	/* Segment by segment: flight stays, cwnd grows by one: two out per ACK. */
 	uint32_t next = 10;
 	for (uint32_t a = 1; a <= 3; a++) {
 		peer_ack(&t, SEG(&t, a), NULL, 0);
 		expect_segs(&t, next, 2);
 		next += 2;
-		assert_int_equal(tcb_of(&t)->cwnd, (10 + a) * MSS);
+		assert_int_equal(h_tcb(t.h, t.c)->cwnd, (10 + a) * MSS);
 	}
 	/* An ACK of two segments still adds one SMSS (not 2): three out, not four. */
 	peer_ack(&t, SEG(&t, 5), NULL, 0);
 	expect_segs(&t, next, 3);
 	next += 3;
-	assert_int_equal(tcb_of(&t)->cwnd, 14 * MSS);
-	assert_int_equal(tcb_of(&t)->snd_max - tcb_of(&t)->snd_una, 14 * MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 14 * MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->snd_max - h_tcb(t.h, t.c)->snd_una, 14 * MSS);
 	/* A partial-segment ACK adds only the bytes ACKed (N < SMSS). */
 	peer_ack(&t, SEG(&t, 5) + 100, NULL, 0);
 	h_expect_none(t.h); /* 200 bytes of room: less than a segment, held (sender SWS) */
-	assert_int_equal(tcb_of(&t)->cwnd, 14 * MSS + 100);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 14 * MSS + 100);
 	peer_ack(&t, SEG(&t, 6), NULL, 0);
 	expect_segs(&t, next, 2); /* +1360: cwnd 15 segments, flight 13 */
-	assert_int_equal(tcb_of(&t)->cwnd, 15 * MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 15 * MSS);
 	h_free(t.h);
 }
 
@@ -187,8 +179,8 @@ static void test_congestion_avoidance_after_loss(void **state)
 	send_and_take_iw(&t);
 	h_advance(t.h, 200);
 	expect_segs(&t, 0, 1); /* the RTO: segment 0 again, cwnd 1 segment */
-	assert_int_equal(tcb_of(&t)->ssthresh, 5 * MSS);
-	assert_int_equal(tcb_of(&t)->cwnd, MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->ssthresh, 5 * MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, MSS);
 	/* The peer had 1..9: one ACK covers everything sent. */
 	static const struct {
 		uint32_t ack;  /* segments ACKed (cumulative) */
@@ -216,8 +208,8 @@ static void test_congestion_avoidance_after_loss(void **state)
 		peer_ack(&t, SEG(&t, steps[i].ack), NULL, 0);
 		expect_segs(&t, next, steps[i].sent);
 		next += steps[i].sent;
-		assert_int_equal(tcb_of(&t)->cwnd, steps[i].cwnd * MSS);
-		assert_int_equal(tcb_of(&t)->ssthresh, 5 * MSS);
+		assert_int_equal(h_tcb(t.h, t.c)->cwnd, steps[i].cwnd * MSS);
+		assert_int_equal(h_tcb(t.h, t.c)->ssthresh, 5 * MSS);
 	}
 	assert_int_equal(h_counter(t.h, SF_CTR_RetransSegs), 1);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPFastRetrans), 0);
@@ -245,8 +237,8 @@ static void test_fast_retransmit_newreno(void **state)
 	assert_int_equal(h_counter(t.h, SF_CTR_RetransSegs), 1);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPTimeouts), 0);
 	/* ssthresh = FlightSize/2 = 5 segments, cwnd = ssthresh + 3 segments. */
-	assert_int_equal(tcb_of(&t)->ssthresh, 5 * MSS);
-	assert_int_equal(tcb_of(&t)->cwnd, 8 * MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->ssthresh, 5 * MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 8 * MSS);
 	/* Each further dupACK inflates cwnd by one segment; new data goes once cwnd passes the flight (10). */
 	peer_ack(&t, SEG(&t, 0), NULL, 0);
 	h_expect_none(t.h); /* cwnd 9 */
@@ -265,14 +257,14 @@ static void test_fast_retransmit_newreno(void **state)
 	expect_segs(&t, 12, 1);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPFastRetrans), 2);
 	assert_int_equal(h_counter(t.h, SF_CTR_RetransSegs), 2);
-	assert_int_equal(tcb_of(&t)->cwnd, 10 * MSS);
-	assert_true(tcb_of(&t)->in_recovery);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 10 * MSS);
+	assert_true(h_tcb(t.h, t.c)->in_recovery);
 	/* Full ACK of everything up to "recover" (the end of segment 9): recovery ends with
 	 * cwnd = min(ssthresh, FlightSize + SMSS) = min(5, 3 + 1) = 4 segments: one new goes. */
 	peer_ack(&t, SEG(&t, 10), NULL, 0);
 	expect_segs(&t, 13, 1);
-	assert_false(tcb_of(&t)->in_recovery);
-	assert_int_equal(tcb_of(&t)->cwnd, 4 * MSS);
+	assert_false(h_tcb(t.h, t.c)->in_recovery);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 4 * MSS);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPRenoRecovery), 1);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPFastRetrans), 2);
 	h_free(t.h);
@@ -298,8 +290,8 @@ static void test_dupack_with_data_or_window_not_counted(void **state)
 	/* Same ACK number, window changed: a window update, not a duplicate. */
 	h_inject(t.h, PORT, SF_TCP_ACK, t.peer_seq, SEG(&t, 0), 65000, NULL, 0, NULL);
 	h_expect_none(t.h);
-	assert_int_equal(tcb_of(&t)->snd_wnd, 65000);
-	assert_int_equal(tcb_of(&t)->dupacks, 1);
+	assert_int_equal(h_tcb(t.h, t.c)->snd_wnd, 65000);
+	assert_int_equal(h_tcb(t.h, t.c)->dupacks, 1);
 	/* Two more true duplicates (window 65000 now) make three: then, and only then, the retransmission. */
 	h_inject(t.h, PORT, SF_TCP_ACK, t.peer_seq, SEG(&t, 0), 65000, NULL, 0, NULL);
 	h_expect_none(t.h);
@@ -329,13 +321,13 @@ static void test_sack_recovery_one_hole(void **state)
 	b = blk(SEG(&t, 1), SEG(&t, 4));
 	peer_ack(&t, SEG(&t, 0), &b, 1);
 	expect_segs(&t, 0, 1);
-	assert_int_equal(tcb_of(&t)->dupacks, 2);
+	assert_int_equal(h_tcb(t.h, t.c)->dupacks, 2);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPSackRecovery), 1);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPRenoRecovery), 0);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPFastRetrans), 1);
 	assert_int_equal(h_counter(t.h, SF_CTR_RetransSegs), 1);
 	/* cwnd = ssthresh = 5 segments; pipe = 10 - 3 SACKed = 7 (0 counts once, resent). */
-	assert_int_equal(tcb_of(&t)->cwnd, 5 * MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 5 * MSS);
 	/* Each SACKed segment takes one out of the pipe; no NewReno inflation. */
 	b = blk(SEG(&t, 1), SEG(&t, 5));
 	peer_ack(&t, SEG(&t, 0), &b, 1);
@@ -351,8 +343,8 @@ static void test_sack_recovery_one_hole(void **state)
 	 * cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) = 2 segments. */
 	peer_ack(&t, SEG(&t, 11), NULL, 0);
 	expect_segs(&t, 11, 2);
-	assert_false(tcb_of(&t)->in_recovery);
-	assert_int_equal(tcb_of(&t)->cwnd, 2 * MSS);
+	assert_false(h_tcb(t.h, t.c)->in_recovery);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 2 * MSS);
 	h_free(t.h);
 }
 
@@ -400,7 +392,7 @@ static void test_sack_recovery_three_holes_at_once(void **state)
 	expect_seg(&t, 2);
 	expect_seg(&t, 4);
 	expect_segs(&t, 10, 2); /* pipe 3 of cwnd 5 */
-	assert_int_equal(tcb_of(&t)->dupacks, 1);
+	assert_int_equal(h_tcb(t.h, t.c)->dupacks, 1);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPFastRetrans), 3);
 	assert_int_equal(h_counter(t.h, SF_CTR_RetransSegs), 3);
 	h_free(t.h);
@@ -422,7 +414,7 @@ static void test_sack_islost_by_ranges(void **state)
 	peer_ack(&t, SEG(&t, 0), b, 3);
 	expect_segs(&t, 0, 1);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPSackRecovery), 1);
-	assert_int_equal(tcb_of(&t)->dupacks, 2);
+	assert_int_equal(h_tcb(t.h, t.c)->dupacks, 2);
 	h_free(t.h);
 }
 
@@ -444,14 +436,14 @@ static void test_sack_blocks_out_of_range_discarded(void **state)
 	h_expect_none(t.h);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPSACKDiscard), 4);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPSackRecovery), 0);
-	assert_int_equal(sf_ring_map(&tcb_of(&t)->sndq)->n, 0);
+	assert_int_equal(sf_ring_map(&h_tcb(t.h, t.c)->sndq)->n, 0);
 	/* A good block beside a bad one: only the good one counts, and it is enough (3 segments). */
 	struct sf_sack_block mix[2] = { blk(SEG(&t, 9), SEG(&t, 11)), blk(SEG(&t, 1), SEG(&t, 4)) };
 	peer_ack(&t, SEG(&t, 0), mix, 2);
 	expect_segs(&t, 0, 1);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPSACKDiscard), 5);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPSackRecovery), 1);
-	const struct sf_rangeset *sb = sf_ring_map(&tcb_of(&t)->sndq);
+	const struct sf_rangeset *sb = sf_ring_map(&h_tcb(t.h, t.c)->sndq);
 	assert_int_equal(sb->n, 1);
 	assert_int_equal(sb->r[0].start, SEG(&t, 1));
 	assert_int_equal(sb->r[0].end, SEG(&t, 4));
@@ -460,7 +452,7 @@ static void test_sack_blocks_out_of_range_discarded(void **state)
 	peer_ack(&t, SEG(&t, 0), &edge, 1);
 	h_expect_none(t.h);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPSACKDiscard), 5);
-	assert_int_equal(sf_ring_map(&tcb_of(&t)->sndq)->n, 2);
+	assert_int_equal(sf_ring_map(&h_tcb(t.h, t.c)->sndq)->n, 2);
 	h_free(t.h);
 }
 
@@ -479,8 +471,8 @@ static void test_rto_one_segment_then_slow_start(void **state)
 	assert_int_equal(t.h->now - t0, 200 * H_MS);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPTimeouts), 1);
 	assert_int_equal(h_counter(t.h, SF_CTR_RetransSegs), 1);
-	assert_int_equal(tcb_of(&t)->ssthresh, 5 * MSS); /* max(FlightSize/2, 2*SMSS) */
-	assert_int_equal(tcb_of(&t)->cwnd, MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->ssthresh, 5 * MSS); /* max(FlightSize/2, 2*SMSS) */
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, MSS);
 	/* Backoff: 400 ms, then 800 ms, one segment each time. */
 	h_advance(t.h, 399);
 	h_expect_none(t.h);
@@ -492,12 +484,12 @@ static void test_rto_one_segment_then_slow_start(void **state)
 	expect_segs(&t, 0, 1);
 	assert_int_equal(t.h->now - t0, 1400 * H_MS);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPTimeouts), 3);
-	assert_int_equal(tcb_of(&t)->rto_ms, 1600);
-	assert_int_equal(tcb_of(&t)->ssthresh, 5 * MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->rto_ms, 1600);
+	assert_int_equal(h_tcb(t.h, t.c)->ssthresh, 5 * MSS);
 	/* Its ACK: slow start again, two segments (1 and 2, sent again from SND.UNA). */
 	peer_ack(&t, SEG(&t, 1), NULL, 0);
 	expect_segs(&t, 1, 2);
-	assert_int_equal(tcb_of(&t)->cwnd, 2 * MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 2 * MSS);
 	assert_int_equal(h_counter(t.h, SF_CTR_RetransSegs), 5);
 	/* Karn (RFC 6298 §5.7 / §3): no sample from retransmitted data, so the backed-off RTO stays. */
 	h_advance(t.h, 1599);
@@ -520,8 +512,8 @@ static void test_rto_ssthresh_floor(void **state)
 	h_advance(t.h, 200);
 	expect_bytes(&t, t.base, MSS);
 	h_expect_none(t.h);
-	assert_int_equal(tcb_of(&t)->ssthresh, 2 * MSS); /* 2000/2 < 2920 */
-	assert_int_equal(tcb_of(&t)->cwnd, MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->ssthresh, 2 * MSS); /* 2000/2 < 2920 */
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, MSS);
 	h_free(t.h);
 }
 
@@ -563,28 +555,28 @@ static void test_restart_after_idle(void **state)
 	open_conn(&t, false);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, SNDBUF), (long)SNDBUF);
 	drain_acking(&t, t.base, SNDBUF);
-	uint32_t cwnd = tcb_of(&t)->cwnd;
+	uint32_t cwnd = h_tcb(t.h, t.c)->cwnd;
 	assert_true(cwnd > 40 * MSS);
-	assert_int_equal(tcb_of(&t)->rto_ms, 200);
+	assert_int_equal(h_tcb(t.h, t.c)->rto_ms, 200);
 	/* Idle exactly one RTO: not "exceeding" it: the large cwnd stands; the peer's window limits the burst to 44. */
 	h_advance(t.h, 200);
 	h_expect_none(t.h);
 	uint32_t base2 = t.base + SNDBUF;
 	assert_int_equal(sf_send(t.h->st, t.c, pattern + SNDBUF, SNDBUF), (long)SNDBUF);
 	assert_int_equal(burst_size(&t, base2), 44);
-	assert_int_equal(tcb_of(&t)->cwnd, cwnd);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, cwnd);
 	peer_ack(&t, base2 + 44 * MSS, NULL, 0);
 	expect_bytes(&t, base2 + 44 * MSS, SNDBUF - 44 * MSS);
 	h_expect_none(t.h);
 	peer_ack(&t, base2 + SNDBUF, NULL, 0);
 	h_expect_none(t.h);
-	assert_true(tcb_of(&t)->cwnd > 40 * MSS);
+	assert_true(h_tcb(t.h, t.c)->cwnd > 40 * MSS);
 	/* Idle 201 ms: more than the RTO: cwnd back to the initial window. */
 	h_advance(t.h, 201);
 	uint32_t base3 = base2 + SNDBUF;
 	assert_int_equal(sf_send(t.h->st, t.c, pattern + 2 * SNDBUF, SNDBUF), (long)SNDBUF);
 	assert_int_equal(burst_size(&t, base3), 10);
-	assert_int_equal(tcb_of(&t)->cwnd, 10 * MSS);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 10 * MSS);
 	h_free(t.h);
 }
 

@@ -41,14 +41,6 @@ static void fill_pattern(void)
 	}
 }
 
-static struct sf_tcb *tcb_of(const struct conn *t)
-{
-	struct sf_sock *s = sf_sock_get(t->h->st, (uint32_t)t->c);
-	assert_non_null(s);
-	assert_int_equal(s->kind, SF_SOCK_TCB);
-	return (struct sf_tcb *)s;
-}
-
 static void cfg_none(struct sf_config *cfg)
 {
 	(void)cfg;
@@ -89,7 +81,7 @@ static void open_conn_opts(struct conn *t, bool sack, int ws, uint16_t window, u
 	assert_true(t->c >= 0);
 	t->base = sa.seq + 1;
 	t->rcv = P;
-	assert_int_equal(tcb_of(t)->rto_ms, 200);
+	assert_int_equal(h_tcb(t->h, t->c)->rto_ms, 200);
 }
 
 static void open_conn(struct conn *t, bool sack)
@@ -132,7 +124,7 @@ static void use_quickacks(struct conn *t)
 		read_exact(t, t->rcv - 1, 1);
 	}
 	h_expect_none(t->h);
-	assert_int_equal(tcb_of(t)->quickacks, 0);
+	assert_int_equal(h_tcb(t->h, t->c)->quickacks, 0);
 }
 
 /* ======================================================================== */
@@ -226,7 +218,7 @@ static void test_data_beyond_window_trimmed(void **state)
 	peer_data(&t, P + 2920, 1460, 0); /* cut to 1176 bytes (the last 96 over the held ones): the window is full */
 	expect_ack(&t, t.base, edge, 0);
 	h_expect_none(t.h);
-	assert_int_equal(tcb_of(&t)->rcvq.len, 4096);
+	assert_int_equal(h_tcb(t.h, t.c)->rcvq.len, 4096);
 	read_exact(&t, P, 4096);
 	assert_int_equal(sf_recv(t.h->st, t.c, (uint8_t[8]){ 0 }, 8), -EAGAIN);
 	/* Reading it all reopens the window: a window update ACK. */
@@ -270,7 +262,7 @@ static void test_delayed_ack_40ms(void **state)
 	uint32_t r = t.rcv;
 	peer_data(&t, r, 10, SF_TCP_PSH);
 	h_expect_none(t.h);
-	assert_int_equal(tcb_of(&t)->due[SF_TIMER_DELACK], t.h->now + 40 * H_MS);
+	assert_int_equal(h_tcb(t.h, t.c)->due[SF_TIMER_DELACK], t.h->now + 40 * H_MS);
 	h_advance(t.h, 39);
 	h_expect_none(t.h);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPDelayedACKs), 0);
@@ -278,7 +270,7 @@ static void test_delayed_ack_40ms(void **state)
 	expect_ack(&t, t.base, r + 10, (uint16_t)(EDGE0 - (r + 10)));
 	h_expect_none(t.h);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPDelayedACKs), 1);
-	assert_int_equal(tcb_of(&t)->due[SF_TIMER_DELACK], SF_TIME_NEVER);
+	assert_int_equal(h_tcb(t.h, t.c)->due[SF_TIMER_DELACK], SF_TIME_NEVER);
 	read_exact(&t, r, 10);
 	h_free(t.h);
 }
@@ -297,7 +289,7 @@ static void test_every_second_full_segment_acked(void **state)
 	expect_ack(&t, t.base, r + 2 * MSS, (uint16_t)(EDGE0 - (r + 2 * MSS)));
 	h_expect_none(t.h);
 	/* The delayed-ACK timer went with that ACK. */
-	assert_int_equal(tcb_of(&t)->due[SF_TIMER_DELACK], SF_TIME_NEVER);
+	assert_int_equal(h_tcb(t.h, t.c)->due[SF_TIMER_DELACK], SF_TIME_NEVER);
 	h_advance(t.h, 100);
 	h_expect_none(t.h);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPDelayedACKs), 0);
@@ -321,7 +313,7 @@ static void test_data_carries_delayed_ack(void **state)
 	assert_memory_equal(d.payload, "reply", 5);
 	h_expect_none(t.h);
 	/* No ACK at the 40 ms mark: the timer was cancelled. */
-	assert_int_equal(tcb_of(&t)->due[SF_TIMER_DELACK], SF_TIME_NEVER);
+	assert_int_equal(h_tcb(t.h, t.c)->due[SF_TIMER_DELACK], SF_TIME_NEVER);
 	h_advance(t.h, 30);
 	h_expect_none(t.h);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPDelayedACKs), 0);
@@ -383,7 +375,7 @@ static void test_sender_sws_small_window_held(void **state)
 	(void)state;
 	struct conn t;
 	open_conn(&t, false);
-	assert_int_equal(tcb_of(&t)->max_snd_wnd, 65535);
+	assert_int_equal(h_tcb(t.h, t.c)->max_snd_wnd, 65535);
 	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 100, NULL, 0, NULL); /* window update: 100 */
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 1000), 1000);
 	h_expect_none(t.h);
@@ -432,7 +424,7 @@ static void test_zero_window_persist(void **state)
 	uint32_t una = t.base + 1000;
 	h_inject(t.h, PORT, SF_TCP_ACK, P, una, 0, NULL, 0, NULL);
 	h_expect_none(t.h);
-	assert_int_equal(tcb_of(&t)->sndq.len, 500);
+	assert_int_equal(h_tcb(t.h, t.c)->sndq.len, 500);
 	/* Probes at 200, then 400, 800, ... ms after the last, capped at rto_max (120 s). */
 	uint64_t wait = 200;
 	for (int i = 0; i < 24; i++) {
@@ -457,7 +449,7 @@ static void test_zero_window_persist(void **state)
 	assert_int_equal(s.payload_len, 500);
 	assert_memory_equal(s.payload, pattern + 1000, 500);
 	h_expect_none(t.h);
-	assert_int_equal(tcb_of(&t)->due[SF_TIMER_PERSIST], SF_TIME_NEVER);
+	assert_int_equal(h_tcb(t.h, t.c)->due[SF_TIMER_PERSIST], SF_TIME_NEVER);
 	h_free(t.h);
 }
 
@@ -578,7 +570,7 @@ static void test_receive_window(void **state)
 		last = ack_edge(&t, &edge, 0);
 	assert_int_equal(last, edge);
 	assert_int_equal(edge, P + 10000 + 65535);
-	assert_int_equal(tcb_of(&t)->rcv_adv, edge);
+	assert_int_equal(h_tcb(t.h, t.c)->rcv_adv, edge);
 	/* Read 100: 101 bytes of room is silly: the window stays closed, also when a probe asks. */
 	read_exact(&t, P + 10000, 100);
 	h_expect_none(t.h);
@@ -599,7 +591,7 @@ static void test_receive_window_scaled_edge(void **state)
 	(void)state;
 	struct conn t;
 	open_conn_opts(&t, false, 7, 65535, 0);
-	assert_int_equal(tcb_of(&t)->rcv_wscale, 1);
+	assert_int_equal(h_tcb(t.h, t.c)->rcv_wscale, 1);
 	uint32_t edge = P + 65535, seq = P;
 	/* Odd sizes: the field is rounded up, the edge kept. */
 	static const uint32_t sizes[] = { 1, 3, 1001, 7, 1460, 999, 5, 1459 };
@@ -609,7 +601,7 @@ static void test_receive_window_scaled_edge(void **state)
 		while (h_pending(t.h))
 			assert_int_equal(ack_edge(&t, &edge, 1), seq);
 	}
-	assert_true((int32_t)(tcb_of(&t)->rcv_adv - edge) >= 0);
+	assert_true((int32_t)(h_tcb(t.h, t.c)->rcv_adv - edge) >= 0);
 	h_free(t.h);
 }
 
@@ -619,7 +611,7 @@ static void test_idle_connection_holds_no_buffer(void **state)
 	(void)state;
 	struct conn t;
 	open_conn(&t, true);
-	struct sf_tcb *tcb = tcb_of(&t);
+	struct sf_tcb *tcb = h_tcb(t.h, t.c);
 	assert_null(tcb->sndq.b);
 	assert_null(tcb->rcvq.b);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 3000), 3000);

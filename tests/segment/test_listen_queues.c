@@ -19,10 +19,7 @@ static uint32_t syn_from(struct harness *h, uint16_t pport, uint16_t lport, uint
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
 
 	h->peer_port = pport;
-	h_inject(h, lport, SF_TCP_SYN, isn, 0, 65535, NULL, 0, &opt);
-	struct sf_segment sa = h_next(h);
-	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
-	assert_int_equal(sa.ack, isn + 1);
+	struct sf_segment sa = h_syn_in(h, lport, isn, &opt);
 	assert_int_equal(sa.sport, lport);
 	assert_int_equal(sa.dport, pport);
 	return sa.seq;

@@ -57,22 +57,6 @@ static void expect_segmentation(struct harness *h, int s, uint16_t lport, uint32
 	assert_int_equal(lens[n - 1], total - (n - 1) * mss);
 }
 
-/* Passive open on port 80 whose SYN carries `opt` (NULL: no MSS option), accepted. */
-static int accept_with(struct harness *h, const struct sf_tcp_options *opt, uint32_t *iss)
-{
-	int l = h_listen(h, 80, 8);
-
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, opt);
-	struct sf_segment sa = h_next(h);
-	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
-	assert_int_equal(sa.ack, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, sa.seq + 1, 65535, NULL, 0, NULL);
-	int c = sf_accept(h->st, l, NULL);
-	assert_true(c >= 0);
-	*iss = sa.seq;
-	return c;
-}
-
 /* Active open from port 5000 to the peer's port 80, answered by a SYN,ACK carrying `opt`. */
 static int connect_with(struct harness *h, const struct sf_tcp_options *opt, uint32_t *iss, struct sf_segment *syn)
 {
@@ -86,8 +70,7 @@ static int connect_with(struct harness *h, const struct sf_tcp_options *opt, uin
 	*syn = h_next(h);
 	*iss = syn->seq;
 	h->peer_port = 80;
-	h_inject(h, 5000, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, *iss + 1, 65535, NULL, 0, opt);
-	h_expect(h, SF_TCP_ACK, *iss + 1, PEER_ISN + 1);
+	h_synack_in(h, 5000, PEER_ISN, *iss, 65535, opt);
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 	return s;
 }
@@ -200,7 +183,7 @@ static void test_mss_absent_ipv4_536(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = accept_with(h, NULL, &iss);
+	int c = h_accept_opt(h, h_listen(h, 80, 8), 80, PEER_ISN, NULL, &iss);
 
 	expect_segmentation(h, c, 80, iss, PEER_ISN + 1, 3000, 536);
 	h_free(h);
@@ -212,7 +195,7 @@ static void test_mss_absent_ipv6_1220(void **state)
 	(void)state;
 	struct harness *h = h_new(6, NULL);
 	uint32_t iss;
-	int c = accept_with(h, NULL, &iss);
+	int c = h_accept_opt(h, h_listen(h, 80, 8), 80, PEER_ISN, NULL, &iss);
 
 	expect_segmentation(h, c, 80, iss, PEER_ISN + 1, 3000, 1220);
 	h_free(h);
@@ -239,7 +222,7 @@ static void test_mss_peer_1000(void **state)
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1000 };
-	int c = accept_with(h, &opt, &iss);
+	int c = h_accept_opt(h, h_listen(h, 80, 8), 80, PEER_ISN, &opt, &iss);
 
 	expect_segmentation(h, c, 80, iss, PEER_ISN + 1, 3000, 1000);
 	h_free(h);
@@ -252,7 +235,7 @@ static void test_mss_peer_above_own(void **state)
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 9000 };
-	int c = accept_with(h, &opt, &iss);
+	int c = h_accept_opt(h, h_listen(h, 80, 8), 80, PEER_ISN, &opt, &iss);
 
 	expect_segmentation(h, c, 80, iss, PEER_ISN + 1, 3000, 1460);
 	h_free(h);
@@ -265,7 +248,7 @@ static void test_mss_peer_tiny_clamped_64(void **state)
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 10 };
-	int c = accept_with(h, &opt, &iss);
+	int c = h_accept_opt(h, h_listen(h, 80, 8), 80, PEER_ISN, &opt, &iss);
 
 	expect_segmentation(h, c, 80, iss, PEER_ISN + 1, 200, 64);
 	h_free(h);
@@ -290,8 +273,7 @@ static void test_maxseg_active(void **state)
 	assert_int_equal(sf_getsockname(h->st, s, &l), 0);
 	h->peer_port = 80;
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, l.port, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, syn.seq + 1, 65535, NULL, 0, &opt);
-	h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1);
+	h_synack_in(h, l.port, PEER_ISN, syn.seq, 65535, &opt);
 	expect_segmentation(h, s, l.port, syn.seq, PEER_ISN + 1, 3000, 1000);
 	h_free(h);
 }

@@ -4,13 +4,6 @@
 
 #include "harness.h"
 
-static uint16_t local_port(struct harness *h, int s)
-{
-	struct sf_endpoint l;
-	assert_int_equal(sf_getsockname(h->st, s, &l), 0);
-	return l.port;
-}
-
 /* Active open: SYN with MSS 1460; SYN+ACK in; ACK ISN(s)+1 out; ESTABLISHED. */
 static void test_active_open(void **state)
 {
@@ -24,13 +17,12 @@ static void test_active_open(void **state)
 	assert_true(syn.opt.has_mss);
 	assert_int_equal(syn.opt.mss, 1460);
 	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
-	uint16_t lport = local_port(h, s);
+	uint16_t lport = h_local_port(h, s);
 	assert_true(lport >= 32768 && lport <= 60999);
 
 	h->peer_port = 80;
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1000 };
-	h_inject(h, lport, SF_TCP_SYN | SF_TCP_ACK, 5000, syn.seq + 1, 65535, NULL, 0, &opt);
-	h_expect(h, SF_TCP_ACK, syn.seq + 1, 5001);
+	h_synack_in(h, lport, 5000, syn.seq, 65535, &opt);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 	assert_true(h_saw_state(h, SF_SYN_SENT, SF_ESTABLISHED));
@@ -46,10 +38,7 @@ static void test_passive_open(void **state)
 	struct harness *h = h_new(4, NULL);
 	int l = h_listen(h, 80, 8);
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, 80, SF_TCP_SYN, 7000, 0, 65535, NULL, 0, &opt);
-	struct sf_segment sa = h_next(h);
-	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
-	assert_int_equal(sa.ack, 7001);
+	struct sf_segment sa = h_syn_in(h, 80, 7000, &opt);
 	assert_true(sa.opt.has_mss);
 	assert_int_equal(sa.opt.mss, 1460);
 	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
@@ -73,9 +62,8 @@ static void test_active_close(void **state)
 {
 	(void)state;
 	struct harness *h = h_new(4, NULL);
-	int l = h_listen(h, 80, 8);
 	uint32_t iss;
-	int c = h_accept_new(h, l, 80, 100, &iss);
+	int c = h_established(h, 80, 100, &iss);
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, 101);
 	assert_true(h_saw_state(h, SF_ESTABLISHED, SF_FIN_WAIT_1));
@@ -99,9 +87,8 @@ static void test_passive_close(void **state)
 {
 	(void)state;
 	struct harness *h = h_new(4, NULL);
-	int l = h_listen(h, 80, 8);
 	uint32_t iss;
-	int c = h_accept_new(h, l, 80, 100, &iss);
+	int c = h_established(h, 80, 100, &iss);
 	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, 101, iss + 1, 65535, NULL, 0, NULL);
 	h_expect(h, SF_TCP_ACK, iss + 1, 102);
 	assert_int_equal(sf_state(h->st, c), SF_CLOSE_WAIT);

@@ -115,8 +115,7 @@ static int open_active(struct harness *h, uint32_t rcvbuf, struct sf_segment *sy
 static struct sf_segment synack_in(struct harness *h, const struct sf_segment *syn, uint16_t window,
 				   const struct sf_tcp_options *opt)
 {
-	h_inject(h, syn->sport, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, syn->seq + 1, window, NULL, 0, opt);
-	struct sf_segment ack = h_expect(h, SF_TCP_ACK, syn->seq + 1, PEER_ISN + 1);
+	struct sf_segment ack = h_synack_in(h, syn->sport, PEER_ISN, syn->seq, window, opt);
 	h_expect_none(h);
 	return ack;
 }
@@ -124,25 +123,11 @@ static struct sf_segment synack_in(struct harness *h, const struct sf_segment *s
 /* A SYN (seq PEER_ISN) to our listener on PORT; returns our SYN,ACK. */
 static struct sf_segment syn_in(struct harness *h, const struct sf_tcp_options *opt)
 {
-	h_inject(h, PORT, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, opt);
-	struct sf_segment sa = h_next(h);
-	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
-	assert_int_equal(sa.ack, PEER_ISN + 1);
+	struct sf_segment sa = h_syn_in(h, PORT, PEER_ISN, opt);
 	h_expect_none(h);
 	return sa;
 }
 
-/* The handshake's last ACK (window field as given, optional options), then accept. */
-static int complete_passive(struct harness *h, int l, const struct sf_segment *sa, uint16_t window,
-			    const struct sf_tcp_options *opt)
-{
-	h_inject(h, PORT, SF_TCP_ACK, PEER_ISN + 1, sa->seq + 1, window, NULL, 0, opt);
-	h_expect_none(h);
-	int c = sf_accept(h->st, l, NULL);
-	assert_true(c >= 0);
-	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
-	return c;
-}
 
 /* ======================================================================== */
 
@@ -379,7 +364,7 @@ static void test_wscale_above_14_passive(void **state)
 	struct sf_segment sa = syn_in(h, &o);
 	assert_int_equal(sa.opt.has_wscale, 1);
 	assert_int_equal(sa.opt.wscale, 1);
-	int c = complete_passive(h, l, &sa, 2, NULL);
+	int c = h_complete(h, l, PORT, PEER_ISN, sa.seq, 2, NULL);
 	uint32_t next = open_cwnd_then_window_1(h, c, PORT, sa.seq + 1, 2);
 	expect_16384_window(h, c, next);
 	h_free(h);
@@ -395,7 +380,7 @@ static void test_passive_final_ack_window_scaled(void **state)
 
 	/* Field 730 << 2 = 2920 bytes: two full segments (unscaled, 730 would go alone). */
 	struct sf_segment sa = syn_in(h, &o);
-	int c = complete_passive(h, l, &sa, 730, NULL);
+	int c = h_complete(h, l, PORT, PEER_ISN, sa.seq, 730, NULL);
 	assert_int_equal(sf_send(h->st, c, payload, 5000), 5000);
 	expect_data(h, sa.seq + 1, PEER_ISN + 1, 1460);
 	struct sf_segment d = expect_data(h, sa.seq + 1461, PEER_ISN + 1, 1460);
@@ -426,7 +411,7 @@ static void test_passive_synack_answers_all(void **state)
 	/* The connection's TSval continues the SYN,ACK's clock (one offset per connection). */
 	h_advance(h, 30);
 	o = o_ts(123486, sa.opt.ts_val);
-	int c = complete_passive(h, l, &sa, 65535, &o);
+	int c = h_complete(h, l, PORT, PEER_ISN, sa.seq, 65535, &o);
 	h_advance(h, 20);
 	assert_int_equal(sf_send(h->st, c, payload, 1), 1);
 	struct sf_segment d = expect_data(h, sa.seq + 1, PEER_ISN + 1, 1);
@@ -451,7 +436,7 @@ static void test_passive_synack_mss_only(void **state)
 	assert_int_equal(sa.opt.sack_permitted, 0);
 	assert_int_equal(sa.opt.has_timestamp, 0);
 	assert_int_equal(sa.window, 65535);
-	int c = complete_passive(h, l, &sa, 65535, NULL);
+	int c = h_complete(h, l, PORT, PEER_ISN, sa.seq, 65535, NULL);
 	assert_int_equal(sf_send(h->st, c, payload, 1), 1);
 	struct sf_segment d = expect_data(h, sa.seq + 1, PEER_ISN + 1, 1);
 	assert_no_options(&d);
@@ -479,7 +464,7 @@ static void test_passive_synack_ipv6_big_buffer(void **state)
 	assert_int_equal(sa.opt.sack_permitted, 1);
 	assert_int_equal(sa.opt.ts_ecr, 42);
 	o = o_ts(43, sa.opt.ts_val);
-	int c = complete_passive(h, l, &sa, 65535, &o);
+	int c = h_complete(h, l, PORT, PEER_ISN, sa.seq, 65535, &o);
 	assert_int_equal(sf_send(h->st, c, payload, 1), 1);
 	struct sf_segment d = expect_data(h, sa.seq + 1, PEER_ISN + 1, 1);
 	assert_int_equal(d.window, 32768); /* 1 MiB >> 5 */
@@ -501,7 +486,7 @@ static void test_passive_no_ws_window_unscaled(void **state)
 	assert_int_equal(sa.opt.sack_permitted, 1);
 	assert_int_equal(sa.opt.ts_ecr, 100);
 	o = o_ts(101, sa.opt.ts_val);
-	(void)complete_passive(h, l, &sa, 65535, &o);
+	(void)h_complete(h, l, PORT, PEER_ISN, sa.seq, 65535, &o);
 	o = o_ts(102, sa.opt.ts_val);
 	h_inject(h, PORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, sa.seq + 1, 65535, payload, 1001, &o);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, sa.seq + 1, PEER_ISN + 1002);
@@ -910,7 +895,7 @@ static void test_effective_mss_passive(void **state)
 
 	struct sf_segment sa = syn_in(h, &o);
 	o = o_ts(11, sa.opt.ts_val);
-	int c = complete_passive(h, l, &sa, 65535, &o);
+	int c = h_complete(h, l, PORT, PEER_ISN, sa.seq, 65535, &o);
 	assert_int_equal(sf_set_nodelay(h->st, c, 1), 0);
 	assert_int_equal(sf_send(h->st, c, payload, 2000), 2000);
 	struct sf_segment d = expect_data(h, sa.seq + 1, PEER_ISN + 1, 1448);
@@ -934,7 +919,7 @@ static void test_rtt_from_timestamps(void **state)
 	struct sf_segment sa2 = h_expect(h, SF_TCP_SYN | SF_TCP_ACK, sa.seq, PEER_ISN + 1);
 	assert_ts(&sa2, sa.opt.ts_val + 1000, 100);
 	o = o_ts(200, sa2.opt.ts_val);
-	int c = complete_passive(h, l, &sa, 65535, &o);
+	int c = h_complete(h, l, PORT, PEER_ISN, sa.seq, 65535, &o);
 	uint32_t iss = sa.seq;
 	assert_int_equal(sf_set_nodelay(h->st, c, 1), 0); /* the second small segment goes at once */
 
@@ -975,7 +960,7 @@ static void ts_time_wait(struct harness *h, uint32_t *iss, struct sf_segment *la
 	struct sf_segment sa = syn_in(h, &o);
 	*iss = sa.seq;
 	o = o_ts(5001, sa.opt.ts_val);
-	int c = complete_passive(h, l, &sa, 65535, &o);
+	int c = h_complete(h, l, PORT, PEER_ISN, sa.seq, 65535, &o);
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	struct sf_segment fin = h_expect(h, SF_TCP_FIN | SF_TCP_ACK, *iss + 1, PEER_ISN + 1);
@@ -1110,7 +1095,7 @@ static void test_knob_timestamps_off(void **state)
 	assert_int_equal(sa.opt.has_timestamp, 0);
 	assert_int_equal(sa.opt.has_wscale, 1);
 	assert_int_equal(sa.opt.sack_permitted, 1);
-	(void)complete_passive(h, l, &sa, 65535, NULL);
+	(void)h_complete(h, l, PORT, PEER_ISN, sa.seq, 65535, NULL);
 	h_inject(h, PORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, sa.seq + 1, 65535, payload, 10, NULL);
 	ack = h_expect(h, SF_TCP_ACK, sa.seq + 1, PEER_ISN + 11);
 	assert_no_options(&ack);
@@ -1144,7 +1129,7 @@ static void test_knob_window_scaling_off(void **state)
 	o = o_ws(7);
 	struct sf_segment sa = syn_in(h, &o);
 	assert_int_equal(sa.opt.has_wscale, 0);
-	int c = complete_passive(h, l, &sa, 500, NULL);
+	int c = h_complete(h, l, PORT, PEER_ISN, sa.seq, 500, NULL);
 	assert_int_equal(sf_send(h->st, c, payload, 1000), 1000);
 	struct sf_segment d = expect_data(h, sa.seq + 1, PEER_ISN + 1, 500);
 	assert_int_equal(d.window, 65535);

@@ -31,8 +31,7 @@ static void test_no_ws_window_is_the_syn_window(void **state)
 	sf_getsockname(h->st, s, &me);
 	h->peer_port = 80;
 	struct sf_tcp_options mss = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, me.port, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, syn.seq + 1, 65535, NULL, 0, &mss);
-	struct sf_segment ack = h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1);
+	struct sf_segment ack = h_synack_in(h, me.port, PEER_ISN, syn.seq, 65535, &mss);
 	assert_int_equal(ack.window, 65535);
 	h_inject(h, me.port, SF_TCP_ACK, PEER_ISN + 1 + 65535, syn.seq + 1, 65535, "x", 1, NULL);
 	h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1);
@@ -141,11 +140,9 @@ static void test_partial_hole_fill_acked_at_once(void **state)
 		h_inject(h, 80, SF_TCP_ACK, seq, iss + 1, 65535, "0123456789", 10, NULL);
 		assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 10);
 	}
-	while (h_pending(h))
-		h_next(h);
+	h_drain(h);
 	h_advance(h, 100); /* any delayed ACK goes out */
-	while (h_pending(h))
-		h_next(h);
+	h_drain(h);
 	/* A hole of 20 bytes, then data beyond it: ACKed at once (out of order). */
 	h_inject(h, 80, SF_TCP_ACK, seq + 20, iss + 1, 65535, "abcdefghij", 10, NULL);
 	h_expect(h, SF_TCP_ACK, iss + 1, seq);
@@ -195,8 +192,7 @@ static void test_bare_ack_after_timeout_carries_snd_max(void **state)
 	assert_int_equal(sf_set_nodelay(h->st, c, 1), 0);
 	static char data[3000];
 	assert_int_equal(sf_send(h->st, c, data, sizeof data), (long)sizeof data);
-	while (h_pending(h))
-		h_next(h);
+	h_drain(h);
 	h_advance(h, 250); /* the RTO (200 ms after a ~0 RTT handshake): the first segment again */
 	struct sf_segment r = h_next(h);
 	assert_int_equal(r.seq, iss + 1);

@@ -29,10 +29,7 @@ static struct conn established(int family)
 	struct conn c;
 
 	c.h = h_new(family, NULL);
-	int l = h_listen(c.h, 80, 8);
-	c.sock = h_accept_new(c.h, l, 80, PEER_ISN, &c.iss);
-	assert_int_equal(sf_state(c.h->st, c.sock), SF_ESTABLISHED);
-	h_expect_none(c.h);
+	c.sock = h_established(c.h, 80, PEER_ISN, &c.iss);
 	return c;
 }
 
@@ -367,10 +364,9 @@ static void test_challenge_ack_limit_configurable(void **state)
 {
 	(void)state;
 	struct harness *h = h_new(4, limit_3);
-	int l = h_listen(h, 80, 8);
 	uint32_t iss;
 
-	h_accept_new(h, l, 80, PEER_ISN, &iss);
+	h_established(h, 80, PEER_ISN, &iss);
 	for (int i = 0; i < 3; i++) {
 		h_inject(h, 80, SF_TCP_RST, RCV_NXT + 1 + (uint32_t)i, 0, 0, NULL, 0, NULL);
 		expect_our_ack(h, iss + 1, RCV_NXT);

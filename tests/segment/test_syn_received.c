@@ -22,10 +22,7 @@ static uint32_t open_embryo(struct harness *h, int *listener)
 
 	if (listener)
 		*listener = l;
-	h_inject(h, LPORT, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
-	struct sf_segment sa = h_next(h);
-	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
-	assert_int_equal(sa.ack, PEER_ISN + 1);
+	struct sf_segment sa = h_syn_in(h, LPORT, PEER_ISN, &opt);
 	assert_true(sa.opt.has_mss);
 	assert_int_equal(sa.opt.mss, 1460);
 	assert_int_equal(sa.window, 65535);
@@ -36,12 +33,9 @@ static uint32_t open_embryo(struct harness *h, int *listener)
 /* The handshake's last ACK completes: one connection on the accept queue. */
 static int complete(struct harness *h, int l, uint32_t iss)
 {
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
-	h_expect_none(h);
+	int c = h_complete(h, l, LPORT, PEER_ISN, iss, 65535, NULL);
+
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
-	int c = sf_accept(h->st, l, NULL);
-	assert_true(c >= 0);
-	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
 	return c;
 }
 

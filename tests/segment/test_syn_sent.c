@@ -72,8 +72,7 @@ static void test_bad_ack_gets_rst(void **state)
 	assert_int_equal(sf_take_error(h->st, s), 0);
 
 	/* The real SYN,ACK still completes the handshake. */
-	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
-	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_synack_in(h, LPORT, PEER_ISN, iss, 65535, NULL);
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 0);
 	h_free(h);
@@ -213,8 +212,7 @@ static void test_no_syn_no_rst_dropped(void **state)
 	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
 
 	/* None of that counted: RCV.NXT is ISN(s)+1 after the SYN,ACK, no data, no EOF. */
-	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
-	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_synack_in(h, LPORT, PEER_ISN, iss, 65535, NULL);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 	char buf[8];
@@ -378,8 +376,7 @@ static void test_syn_retransmit_rto_3s(void **state)
 	h_advance(h, 1000);
 	expect_syn(h, iss, 1460);
 	h_advance(h, 100);
-	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
-	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_synack_in(h, LPORT, PEER_ISN, iss, 65535, NULL);
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 	assert_int_equal(sf_send(h->st, s, "ping", 4), 4);
 	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
@@ -400,8 +397,7 @@ static void test_syn_rtt_sample_without_retransmit(void **state)
 	int s = h_connect(h, LPORT, RPORT, &iss);
 
 	h_advance(h, 300);
-	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
-	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_synack_in(h, LPORT, PEER_ISN, iss, 65535, NULL);
 	assert_int_equal(sf_send(h->st, s, "ping", 4), 4);
 	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
 	h_advance(h, 900 - 1);

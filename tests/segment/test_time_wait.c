@@ -20,14 +20,6 @@ static struct sf_endpoint peer_ep(const struct harness *h, uint16_t port)
 	return e;
 }
 
-static uint16_t local_port(struct harness *h, int s)
-{
-	struct sf_endpoint l;
-
-	assert_int_equal(sf_getsockname(h->st, s, &l), 0);
-	return l.port;
-}
-
 /*
  * Passive open on port 80, then our application closes first: FIN out,
  * the peer ACKs it and sends its own FIN, we ACK it and enter TIME-WAIT.
@@ -60,10 +52,9 @@ static uint16_t active_open_and_close(struct harness *h, uint16_t lport, uint16_
 {
 	uint32_t iss;
 	int s = h_connect(h, lport, rport, &iss);
-	uint16_t port = local_port(h, s);
+	uint16_t port = h_local_port(h, s);
 
-	h_inject(h, port, SF_TCP_SYN | SF_TCP_ACK, peer_isn, iss + 1, 65535, NULL, 0, NULL);
-	h_expect(h, SF_TCP_ACK, iss + 1, peer_isn + 1);
+	h_synack_in(h, port, peer_isn, iss, 65535, NULL);
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 	assert_int_equal(sf_close(h->st, s), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, peer_isn + 1);
@@ -138,9 +129,8 @@ static void test_tw_frees_tcb(void **state)
 {
 	(void)state;
 	struct harness *h = h_new(4, NULL);
-	int l = h_listen(h, 80, 8);
 	uint32_t iss;
-	int c = h_accept_new(h, l, 80, PEER_ISN, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -334,10 +324,7 @@ static void test_tw_strict_refuses_until_2msl(void **state)
 
 	h_advance(h, 1);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 0);
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN + 1000, 0, 65535, NULL, 0, &opt);
-	struct sf_segment sa = h_next(h);
-	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
-	assert_int_equal(sa.ack, PEER_ISN + 1001);
+	h_syn_in(h, 80, PEER_ISN + 1000, &opt);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TWRecycled), 0);
 	assert_int_equal(h_counter(h, SF_CTR_TW), 1);
@@ -350,9 +337,8 @@ static void test_tw_state_on_held_handle(void **state)
 {
 	(void)state;
 	struct harness *h = h_new(4, NULL);
-	int l = h_listen(h, 80, 8);
 	uint32_t iss;
-	int c = h_accept_new(h, l, 80, PEER_ISN, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -387,9 +373,8 @@ static void test_tw_close_held_handle_during_time_wait(void **state)
 {
 	(void)state;
 	struct harness *h = h_new(4, NULL);
-	int l = h_listen(h, 80, 8);
 	uint32_t iss;
-	int c = h_accept_new(h, l, 80, PEER_ISN, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);

@@ -13,23 +13,6 @@
 
 #define PEER_ISN 100u
 
-/* A passive open on port 80 with the peer's ISN 100, accepted. Passive opens
- * take no RTT sample from the handshake (the embryonic record keeps no send
- * time), so the connection starts with RFC 6298's initial RTO of 1 s. */
-/* RFC 6298 (2.4)'s own 1 s floor for the RTO. The passive handshake gives an
- * RTT sample of ~0 here (§2.2), so with this floor the RTO is exactly 1 s and
- * the backoff is 1, 2, 4... s as the test expects. */
-static void rfc6298_min_rto(struct sf_config *cfg)
-{
-	cfg->rto_min_ms = 1000;
-}
-
-static int established(struct harness *h, uint32_t *iss)
-{
-	int l = h_listen(h, 80, 8);
-	return h_accept_new(h, l, 80, PEER_ISN, iss);
-}
-
 /* An active open from port 5000 to the peer's port 80 whose SYN,ACK comes
  * back rtt_ms later: one RTT sample (RFC 6298 §2.2). */
 static int active_established(struct harness *h, uint64_t rtt_ms, uint32_t peer_isn, uint32_t *iss)
@@ -37,8 +20,7 @@ static int active_established(struct harness *h, uint64_t rtt_ms, uint32_t peer_
 	int s = h_connect(h, 5000, 80, iss);
 
 	h_advance(h, rtt_ms);
-	h_inject(h, 5000, SF_TCP_SYN | SF_TCP_ACK, peer_isn, *iss + 1, 65535, NULL, 0, NULL);
-	h_expect(h, SF_TCP_ACK, *iss + 1, peer_isn + 1);
+	h_synack_in(h, 5000, peer_isn, *iss, 65535, NULL);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 	return s;
@@ -60,16 +42,16 @@ static void advance_exactly(struct harness *h, uint64_t ms)
 static void cfg_retries2_3(struct sf_config *cfg)
 {
 	cfg->retries2 = 3;
-	cfg->rto_min_ms = 1000; /* as rfc6298_min_rto */
+	h_cfg_rfc6298_min_rto(cfg);
 }
 
 /* SPEC 13.1, RFC 9293 §3.10.8, RFC 6298 §5.5: a lost FIN is retransmitted with exponential backoff (1, 2, 4 s) until ACKed. */
 static void test_fin_retransmit_backoff(void **state)
 {
 	(void)state;
-	struct harness *h = h_new(4, rfc6298_min_rto);
+	struct harness *h = h_new(4, h_cfg_rfc6298_min_rto);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -104,9 +86,9 @@ static void test_orphan_fin_gives_up(void **state)
 {
 	(void)state;
 	static const uint64_t backoff_ms[] = { 1000, 2000, 4000, 8000, 16000, 32000, 64000, 120000 /* rto_max */ };
-	struct harness *h = h_new(4, rfc6298_min_rto);
+	struct harness *h = h_new(4, h_cfg_rfc6298_min_rto);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -138,9 +120,9 @@ static void test_orphan_fin_gives_up(void **state)
 static void test_data_rto_initial_and_backoff(void **state)
 {
 	(void)state;
-	struct harness *h = h_new(4, rfc6298_min_rto);
+	struct harness *h = h_new(4, h_cfg_rfc6298_min_rto);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
 	struct sf_segment d = h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
@@ -172,7 +154,7 @@ static void test_data_retries2_etimedout(void **state)
 	(void)state;
 	struct harness *h = h_new(4, cfg_retries2_3);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 	char buf[4];
 
 	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
@@ -282,7 +264,7 @@ static void test_orphan_fin_wait_2_timeout(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -311,7 +293,7 @@ static void test_held_fin_wait_2_stays(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
@@ -339,7 +321,7 @@ static void test_keepalive_off_by_default(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
 	h_advance(h, 3ull * 3600 * 1000);
@@ -355,7 +337,7 @@ static void test_keepalive_defaults(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_set_keepalive(h->st, c, 1, 0, 0, 0), 0);
 	h_advance(h, 7200ull * 1000 - 1);
@@ -375,7 +357,7 @@ static void test_keepalive_probes_then_timeout(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 	char buf[4];
 
 	assert_int_equal(sf_set_keepalive(h->st, c, 1, 10000, 2000, 3), 0);
@@ -415,7 +397,7 @@ static void test_keepalive_answer_resets(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = established(h, &iss);
+	int c = h_established(h, 80, PEER_ISN, &iss);
 
 	assert_int_equal(sf_set_keepalive(h->st, c, 1, 10000, 2000, 3), 0);
 	h_advance(h, 10000);
