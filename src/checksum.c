@@ -35,6 +35,20 @@ static bool little_endian(void)
 	return first == 1;
 }
 
+/* Fold a 64-bit sum of words in the machine's order to 16 bits, then put it
+ * in network order (RFC 1071 §2(B): swapping the sum swaps the words). */
+static uint32_t fold_native(uint64_t acc)
+{
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	uint32_t word = (uint32_t)acc;
+	if (little_endian())
+		word = ((word & 0xffu) << 8) | (word >> 8);
+	return word;
+}
+
 /*
  * RFC 1071 §2(B): the one's-complement sum does not depend on byte order,
  * so it can be taken over words in the machine's own order, eight bytes at
@@ -82,14 +96,7 @@ uint32_t sf_csum_add(uint32_t sum, const void *data, size_t len)
 	 * little-endian machine, its high byte on a big-endian one. */
 	if (len)
 		acc = add_carry(acc, little_endian() ? p[0] : (uint64_t)p[0] << 8);
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	acc = (acc & 0xffffu) + (acc >> 16);
-	acc = (acc & 0xffffu) + (acc >> 16);
-	uint32_t word = (uint32_t)acc;
-	if (little_endian())
-		word = ((word & 0xffu) << 8) | (word >> 8);
-	return fold32((uint64_t)sum + word);
+	return fold32((uint64_t)sum + fold_native(acc));
 }
 
 uint32_t sf_csum_copy(void *dst, const void *src, size_t len)
@@ -119,14 +126,7 @@ uint32_t sf_csum_copy(void *dst, const void *src, size_t len)
 	/* The last few bytes through the ordinary sum, at an even offset. */
 	memcpy(d, s, n);
 	uint32_t rest = sf_csum_add(0, s, n);
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	acc = (acc & 0xffffu) + (acc >> 16);
-	acc = (acc & 0xffffu) + (acc >> 16);
-	uint32_t word = (uint32_t)acc;
-	if (little_endian())
-		word = ((word & 0xffu) << 8) | (word >> 8);
-	return fold32((uint64_t)word + rest);
+	return fold32((uint64_t)fold_native(acc) + rest);
 }
 
 uint32_t sf_csum_swap(uint32_t sum)
