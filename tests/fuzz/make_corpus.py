@@ -64,7 +64,14 @@ stack = {
     "api": bytes([2, 0, 5, 0, 0, 2, 4, 5, 0x13, 0x88, 3, 13, 0, 0, 0, 3, 9, 5, 0, 0]),
     "segments": bytes(range(256)),
 }
-for name, items in (("fuzz_wire", wire), ("fuzz_stack", stack)):
+api = {
+    # 4-byte calls: [op|stack bit, handle, arg hi, arg lo]; op >= 20 lets time pass
+    "listen_connect": bytes([0x80, 0, 0, 0, 0x81, 4, 0, 0, 0x82, 4, 5, 0, 0, 0, 0, 0, 4, 4, 1, 0,
+                             20, 0, 0, 10, 0x83, 4, 0, 0, 5, 4, 0, 100, 20, 0, 0, 10, 0x86, 5, 1, 0,
+                             8, 4, 0, 0, 20, 0, 0, 50]),
+    "options": bytes([0, 0, 0, 0, 10, 4, 1, 0, 13, 4, 1, 5, 14, 4, 0, 64, 15, 4, 1, 0, 16, 4, 3, 232, 9, 4, 0, 0]),
+}
+for name, items in (("fuzz_wire", wire), ("fuzz_stack", stack), ("fuzz_api", api)):
     d = os.path.join(here, "corpus", name)
     os.makedirs(d, exist_ok=True)
     for k, v in items.items():

@@ -1,7 +1,7 @@
 # libFuzzer targets (clang only): -DSYNFIN_FUZZ=ON builds them; the ctest
 # entries run each for a short fixed time from its checked-in seed corpus.
 if(SYNFIN_FUZZ)
-  foreach(target fuzz_wire fuzz_stack)
+  foreach(target fuzz_wire fuzz_stack fuzz_api)
     add_executable(${target} ${CMAKE_CURRENT_LIST_DIR}/${target}.c)
     target_link_libraries(${target} PRIVATE synfin_objects)
     target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/src)
