@@ -6,16 +6,23 @@
  *                                      the simulated network and drawn as
  *                                      time-sequence diagrams (tools/demo/)
  *   synfin demo --list                 the scenarios
+ *   synfin serve --tun NAME --addr A --port P echo|discard|chargen|http
+ *   synfin connect --tun NAME --addr A HOST PORT
+ *                                      a synfin stack on a TUN device against
+ *                                      real peers (tools/net/, docs/INTEROP.md)
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "demo/demo.h"
+#include "net/net.h"
 
 static int usage(FILE *out)
 {
 	fprintf(out, "usage: synfin demo [ID | all] [options]   (synfin demo --help for the options)\n"
-		     "       synfin demo --list\n");
+		     "       synfin demo --list\n"
+		     "       synfin serve --tun NAME --addr A --port P [options] echo|discard|chargen|http\n"
+		     "       synfin connect --tun NAME --addr A [options] HOST PORT\n");
 	return out == stderr ? 2 : 0;
 }
 
@@ -27,5 +34,9 @@ int main(int argc, char **argv)
 		return usage(stdout);
 	if (strcmp(argv[1], "demo") == 0)
 		return demo_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "serve") == 0)
+		return net_serve_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "connect") == 0)
+		return net_connect_main(argc - 1, argv + 1);
 	return usage(stderr);
 }

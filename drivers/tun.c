@@ -1,0 +1,266 @@
+/*
+ * The TUN driver (see tun.h). Linux only.
+ */
+#define _GNU_SOURCE
+#include "tun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pcap.h"
+
+#define TUN_MAX_WATCH 8
+#define TUN_BUF 65536
+#define TUN_READ_BATCH 64
+
+struct sf_tun {
+	int fd;
+	char name[IFNAMSIZ];
+	uint32_t mtu;
+	sf_stack *stack;
+	struct sf_pcap *pcap;
+	int write_error; /* last -errno from a write, reported once */
+	struct pollfd watch[TUN_MAX_WATCH];
+	int nwatch;
+	uint8_t buf[TUN_BUF];
+};
+
+uint64_t sf_tun_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void tun_output(void *ctx, const uint8_t *dgram, size_t len)
+{
+	struct sf_tun *t = ctx;
+	if (t->pcap)
+		sf_pcap_write(t->pcap, sf_tun_now_ns(), dgram, len);
+	/* A TUN write hands the datagram to the kernel's receive path; it does
+	 * not block. A failure is a lost datagram, which TCP repairs. */
+	if (write(t->fd, dgram, len) < 0 && errno != EAGAIN && errno != EINTR)
+		t->write_error = -errno;
+}
+
+static int fill_secret(uint8_t *secret, size_t len, char *err, size_t errcap)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = getrandom(secret + got, len - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errcap, "getrandom: %s", strerror(errno));
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int device_mtu(const char *name, uint32_t *mtu)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+	int rc = ioctl(s, SIOCGIFMTU, &ifr) < 0 ? -errno : 0;
+	close(s);
+	if (rc == 0)
+		*mtu = (uint32_t)ifr.ifr_mtu;
+	return rc;
+}
+
+struct sf_tun *sf_tun_open(const char *name, const struct sf_config *cfg, const struct sf_addr *addr, uint32_t mtu,
+			   const char *pcap_path, char *err, size_t errcap)
+{
+	if (!name || strlen(name) >= IFNAMSIZ) {
+		snprintf(err, errcap, "TUN device name must be 1..%d characters", IFNAMSIZ - 1);
+		return NULL;
+	}
+	struct sf_tun *t = calloc(1, sizeof *t);
+	if (!t) {
+		snprintf(err, errcap, "out of memory");
+		return NULL;
+	}
+	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (t->fd < 0) {
+		int e = errno;
+		snprintf(err, errcap, "cannot open /dev/net/tun: %s%s", strerror(e),
+			 e == ENOENT ? " (no TUN support: modprobe tun?)"
+			 : (e == EACCES || e == EPERM) ? " (needs CAP_NET_ADMIN: run as root or in a namespace you own)"
+						       : "");
+		free(t);
+		return NULL;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
+		int e = errno;
+		snprintf(err, errcap, "cannot attach to TUN device %s: %s%s", name, strerror(e),
+			 e == EPERM ? " (needs CAP_NET_ADMIN, or the device belongs to another user)"
+			 : e == EBUSY ? " (another process holds it, or it is not a TUN device without packet info)"
+			 : e == EINVAL ? " (a device of that name exists and is not a TUN device)"
+				       : "");
+		goto fail;
+	}
+	snprintf(t->name, sizeof t->name, "%s", ifr.ifr_name);
+	if (mtu == 0) {
+		int rc = device_mtu(t->name, &mtu);
+		if (rc < 0) {
+			snprintf(err, errcap, "cannot read the MTU of %s: %s", t->name, strerror(-rc));
+			goto fail;
+		}
+	}
+	t->mtu = mtu;
+	struct sf_config c = *cfg;
+	c.output = tun_output;
+	c.output_ctx = t;
+	if (fill_secret(c.secret, sizeof c.secret, err, errcap) < 0)
+		goto fail;
+	t->stack = sf_stack_new(&c, sf_tun_now_ns());
+	if (!t->stack) {
+		snprintf(err, errcap, "sf_stack_new failed (bad configuration?)");
+		goto fail;
+	}
+	int rc = sf_stack_add_address(t->stack, addr, mtu);
+	if (rc < 0) {
+		snprintf(err, errcap, "sf_stack_add_address (MTU %u): %s", (unsigned)mtu, strerror(-rc));
+		goto fail;
+	}
+	if (pcap_path) {
+		t->pcap = sf_pcap_open(pcap_path);
+		if (!t->pcap) {
+			snprintf(err, errcap, "cannot write pcap %s: %s", pcap_path, strerror(errno));
+			goto fail;
+		}
+	}
+	return t;
+fail:
+	sf_stack_free(t->stack);
+	close(t->fd);
+	free(t);
+	return NULL;
+}
+
+void sf_tun_close(struct sf_tun *t)
+{
+	if (!t)
+		return;
+	sf_stack_free(t->stack);
+	sf_pcap_close(t->pcap);
+	close(t->fd);
+	free(t);
+}
+
+sf_stack *sf_tun_stack(const struct sf_tun *t) { return t->stack; }
+uint32_t sf_tun_mtu(const struct sf_tun *t) { return t->mtu; }
+const char *sf_tun_name(const struct sf_tun *t) { return t->name; }
+
+int sf_tun_watch_fd(struct sf_tun *t, int fd, short events)
+{
+	for (int i = 0; i < t->nwatch; i++) {
+		if (t->watch[i].fd == fd) {
+			t->watch[i].events = events;
+			return 0;
+		}
+	}
+	if (t->nwatch == TUN_MAX_WATCH)
+		return -ENOSPC;
+	t->watch[t->nwatch++] = (struct pollfd){ .fd = fd, .events = events };
+	return 0;
+}
+
+void sf_tun_unwatch_fd(struct sf_tun *t, int fd)
+{
+	for (int i = 0; i < t->nwatch; i++) {
+		if (t->watch[i].fd == fd) {
+			t->watch[i] = t->watch[--t->nwatch];
+			return;
+		}
+	}
+}
+
+/* Read what the device has (a bounded batch, so timers and the app keep
+ * running under load). 0, or a negative errno on a device error. */
+static int read_batch(struct sf_tun *t)
+{
+	for (int i = 0; i < TUN_READ_BATCH; i++) {
+		ssize_t n = read(t->fd, t->buf, sizeof t->buf);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			return -errno;
+		}
+		if (n == 0)
+			return 0;
+		uint64_t now = sf_tun_now_ns();
+		if (t->pcap)
+			sf_pcap_write(t->pcap, now, t->buf, (size_t)n);
+		sf_input(t->stack, now, t->buf, (size_t)n);
+	}
+	return 0;
+}
+
+int sf_tun_run(struct sf_tun *t, sf_tun_app_fn app, void *ctx)
+{
+	struct pollfd pfd[1 + TUN_MAX_WATCH];
+	for (;;) {
+		uint64_t now = sf_tun_now_ns();
+		sf_advance(t->stack, now);
+		int wake_ms = -1;
+		int rc = app(ctx, t, now, &wake_ms);
+		if (rc != 0)
+			return rc;
+		if (t->write_error) {
+			fprintf(stderr, "synfin: write to %s: %s (datagram lost)\n", t->name,
+				strerror(-t->write_error));
+			t->write_error = 0;
+		}
+		/* Sleep until the stack's next deadline, the app's wish or input. */
+		int timeout = -1;
+		uint64_t deadline = sf_next_deadline(t->stack);
+		now = sf_tun_now_ns();
+		if (deadline != UINT64_MAX) {
+			uint64_t ms = deadline <= now ? 0 : (deadline - now + 999999) / 1000000;
+			timeout = ms > INT_MAX ? INT_MAX : (int)ms;
+		}
+		if (wake_ms >= 0 && (timeout < 0 || wake_ms < timeout))
+			timeout = wake_ms;
+		pfd[0] = (struct pollfd){ .fd = t->fd, .events = POLLIN };
+		for (int i = 0; i < t->nwatch; i++) {
+			pfd[1 + i] = t->watch[i];
+			pfd[1 + i].revents = 0;
+		}
+		int n = poll(pfd, (nfds_t)(1 + t->nwatch), timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (pfd[0].revents & (POLLERR | POLLNVAL))
+			return -EIO;
+		if (pfd[0].revents & POLLIN) {
+			rc = read_batch(t);
+			if (rc < 0)
+				return rc;
+		}
+	}
+}

@@ -1,0 +1,62 @@
+/*
+ * The TUN driver: a synfin stack on a Linux TUN device (IFF_TUN | IFF_NO_PI,
+ * so every read and write is one bare IPv4 or IPv6 datagram). It reads
+ * datagrams into sf_input with CLOCK_MONOTONIC times, writes the stack's
+ * output to the device, sleeps in poll() until the stack's next deadline and
+ * calls sf_advance. The stack's secret comes from getrandom(). An optional
+ * pcap tee records both directions (drivers/pcap.h).
+ *
+ * A driver, not part of the core library: this is where the OS APIs live.
+ */
+#ifndef SYNFIN_TUN_H
+#define SYNFIN_TUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synfin.h"
+
+struct sf_tun;
+
+/**
+ * Called once per loop iteration, after input and timers, so that a tool can
+ * do its socket work (sf_accept, sf_recv, sf_send ...). Return 0 to go on,
+ * anything else to end sf_tun_run (which returns that value). *wake_ms may be
+ * lowered to wake the loop sooner (it starts at -1: no wish).
+ */
+typedef int (*sf_tun_app_fn)(void *ctx, struct sf_tun *tun, uint64_t now_ns, int *wake_ms);
+
+/**
+ * Attach to (or create) the TUN device name. cfg gives the stack's knobs and
+ * trace hook; its output fields are replaced and its secret is filled from
+ * getrandom(). pcap_path may be NULL. mtu 0 means "the device's MTU"
+ * (SIOCGIFMTU). addr is the stack's own address on the device.
+ * NULL on failure, with a human-readable reason in err.
+ */
+struct sf_tun *sf_tun_open(const char *name, const struct sf_config *cfg, const struct sf_addr *addr, uint32_t mtu,
+			   const char *pcap_path, char *err, size_t errcap);
+/** Close the device and the pcap file, free the stack. NULL is a no-op. */
+void sf_tun_close(struct sf_tun *tun);
+
+sf_stack *sf_tun_stack(const struct sf_tun *tun);
+/** The MTU the stack's address was added with. */
+uint32_t sf_tun_mtu(const struct sf_tun *tun);
+/** The kernel's name of the device (as given, or as the kernel chose). */
+const char *sf_tun_name(const struct sf_tun *tun);
+
+/** Also wake the loop when fd has events (POLLIN etc.); at most 8 fds. 0 or -ENOSPC. */
+int sf_tun_watch_fd(struct sf_tun *tun, int fd, short events);
+/** Stop watching fd. */
+void sf_tun_unwatch_fd(struct sf_tun *tun, int fd);
+
+/** CLOCK_MONOTONIC in nanoseconds. */
+uint64_t sf_tun_now_ns(void);
+
+/**
+ * Run the loop until app returns non-zero (that value is returned) or an I/O
+ * error on the device (a negative errno is returned). EINTR is not an error:
+ * the app runs and may look at its signal flags.
+ */
+int sf_tun_run(struct sf_tun *tun, sf_tun_app_fn app, void *ctx);
+
+#endif

@@ -1,0 +1,376 @@
+#!/usr/bin/env bash
+# synfin against the Linux kernel's TCP over a TUN device, inside a network
+# namespace this script creates (and always deletes). Nothing outside the
+# namespace is touched: the TUN device, 192.0.2.1/24 (the kernel's side) and
+# 192.0.2.2 (synfin) exist only in there, with no route out.
+#
+#   tests/interop/run.sh SYNFIN_BINARY [CHECK...]     (default: all checks)
+#
+# Each check asserts on the application's results and on a tshark capture
+# taken on the TUN device inside the namespace. Needs root (or CAP_NET_ADMIN
+# and CAP_SYS_ADMIN), iproute2, python3, tshark and curl.
+set -u
+SYNFIN=$(readlink -f "${1:?usage: run.sh SYNFIN_BINARY [CHECK...]}")
+shift
+HERE=$(cd "$(dirname "$0")" && pwd)
+PEER="$HERE/peer.py"
+NS="synfin-$$-$RANDOM"
+DEV=sf0
+K=192.0.2.1 # the kernel
+S=192.0.2.2 # synfin
+WORK=$(mktemp -d /tmp/synfin-interop.XXXXXX)
+PIDS=()
+FAILED=0
+SUITE_START=$(date +%s)
+
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null; kill -9 "$p" 2>/dev/null; done
+	ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns delete "$NS" 2>/dev/null
+	if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work files kept in $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+need() { command -v "$1" >/dev/null || { echo "interop: $1 is missing" >&2; exit 1; }; }
+need ip
+need python3
+need tshark
+need curl
+[ "$(id -u)" = 0 ] || { echo "interop: needs root for ip netns and TUN" >&2; exit 1; }
+[ -c /dev/net/tun ] || { echo "interop: /dev/net/tun is missing" >&2; exit 1; }
+
+NX() { ip netns exec "$NS" "$@"; }
+log() { echo "[$(( $(date +%s) - SUITE_START ))s] $*"; }
+fail() { echo "  FAIL: $*"; CHECK_OK=0; }
+pass() { echo "  ok: $*"; }
+
+ip netns add "$NS" || exit 1
+NX ip link set lo up
+NX ip tuntap add dev $DEV mode tun
+NX ip addr add $K/24 dev $DEV
+NX ip link set $DEV up
+# Never let the kernel delay or batch our peers' first segments oddly.
+NX sysctl -qw net.ipv4.tcp_syn_retries=3
+
+set_mtu() { NX ip link set $DEV mtu "$1"; }
+
+# start_synfin NAME ARGS... : synfin in the background, log in $WORK/NAME.log
+start_synfin() {
+	local name=$1; shift
+	# `ip netns exec` execs the command, so $! is synfin itself (signals reach it).
+	ip netns exec "$NS" "$SYNFIN" "$@" >"$WORK/$name.out" 2>"$WORK/$name.log" &
+	SYNFIN_PID=$!
+	PIDS+=("$SYNFIN_PID")
+}
+wait_for() { # wait_for FILE PATTERN SECONDS
+	local i
+	for ((i = 0; i < $3 * 20; i++)); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+wait_file() { # wait_file FILE SECONDS
+	local i
+	for ((i = 0; i < $2 * 20; i++)); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+stop_pid() { # stop_pid PID: SIGTERM, bounded wait
+	kill "$1" 2>/dev/null
+	timeout 5 tail --pid="$1" -f /dev/null 2>/dev/null || kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+cap_start() { # cap_start NAME: tshark on the TUN device, at most 100 s
+	CAP="$WORK/$1.pcapng"
+	ip netns exec "$NS" tshark -i $DEV -w "$CAP" -a duration:100 -s 200 >"$WORK/$1.tshark.log" 2>&1 &
+	CAP_PID=$!
+	PIDS+=("$CAP_PID")
+	wait_for "$WORK/$1.tshark.log" "Capturing on" 10 || echo "  (tshark slow to start)"
+	sleep 0.2
+}
+cap_stop() {
+	sleep 0.3
+	kill -INT "$CAP_PID" 2>/dev/null
+	timeout 10 tail --pid="$CAP_PID" -f /dev/null 2>/dev/null || kill -9 "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+}
+# fields FILTER FIELD... : one line per packet of the last capture, tab-separated
+fields() {
+	local filter=$1; shift
+	local args=()
+	for f in "$@"; do args+=(-e "$f"); done
+	tshark -r "$CAP" -Y "$filter" -T fields "${args[@]}" 2>/dev/null
+}
+count() { fields "$1" frame.number | wc -l; }
+first() { fields "$1" frame.number | head -1; }
+
+# ---------------------------------------------------------------------------
+check_echo() { # 1. kernel client -> synfin echo server, 1 MB, kernel closes first
+	cap_start echo
+	start_synfin echo serve --tun $DEV --addr $S --port 7 --msl 1000 --trace echo
+	wait_for "$WORK/echo.log" "serving" 5 || fail "synfin did not start"
+	out=$(NX python3 "$PEER" echo $S 7 1048576)
+	echo "  $out"
+	[[ $out == OK* ]] || fail "1 MB echo"
+	wait_for "$WORK/echo.log" "LAST-ACK -> CLOSED" 5 || fail "no LAST-ACK -> CLOSED in the trace"
+	grep -q "ESTABLISHED -> CLOSE-WAIT" "$WORK/echo.log" && grep -q "CLOSE-WAIT -> LAST-ACK" "$WORK/echo.log" &&
+		pass "trace: ESTABLISHED -> CLOSE-WAIT -> LAST-ACK -> CLOSED" || fail "trace lacks CLOSE-WAIT -> LAST-ACK"
+	stop_pid $SYNFIN_PID
+	cap_stop
+	[ "$(count "ip.src==$K && tcp.flags==0x002 && tcp.dstport==7")" = 1 ] &&
+		[ "$(count "ip.src==$S && tcp.flags==0x012 && tcp.srcport==7")" = 1 ] &&
+		pass "capture: one SYN from the kernel, one SYN,ACK from synfin" || fail "capture: handshake"
+	local kfin sfin
+	kfin=$(first "ip.src==$K && tcp.flags.fin==1")
+	sfin=$(first "ip.src==$S && tcp.flags.fin==1")
+	[ -n "$kfin" ] && [ -n "$sfin" ] && [ "$kfin" -lt "$sfin" ] && pass "capture: kernel FIN (frame $kfin) before synfin FIN (frame $sfin)" ||
+		fail "capture: FIN order kernel=$kfin synfin=$sfin"
+	[ "$(count "tcp.flags.reset==1")" = 0 ] && pass "capture: no RST" || fail "capture: RST seen"
+	local bytes
+	bytes=$(fields "ip.src==$S && tcp.srcport==7" tcp.len | awk '{s+=$1} END {print s+0}')
+	[ "$bytes" -ge 1048576 ] && pass "capture: synfin sent $bytes payload bytes" || fail "capture: synfin sent only $bytes bytes"
+}
+
+check_timewait() { # 2. synfin client -> kernel server, synfin closes first -> TIME-WAIT
+	cap_start tw
+	ip netns exec "$NS" python3 "$PEER" server $K 9000 0 >"$WORK/tw.srv" 2>&1 &
+	local srv=$!; PIDS+=("$srv")
+	wait_for "$WORK/tw.srv" LISTENING 5
+	echo "hello from synfin" >"$WORK/tw.in"
+	ip netns exec "$NS" "$SYNFIN" connect --tun $DEV --addr $S --msl 1500 --trace $K 9000 <"$WORK/tw.in" >"$WORK/tw.out" 2>"$WORK/tw.log" &
+	local cli=$!; PIDS+=("$cli")
+	if wait_for "$WORK/tw.log" "-> TIME-WAIT" 10; then
+		kill -USR1 $cli
+		wait_for "$WORK/tw.log" "^TIME-WAIT .*$K:9000" 3 && pass "table (SIGUSR1): $(grep "^TIME-WAIT" "$WORK/tw.log" | tr -s ' ')" ||
+			fail "no TIME-WAIT row in the SIGUSR1 table"
+	else
+		fail "synfin never reached TIME-WAIT"
+	fi
+	grep -q "ESTABLISHED -> FIN-WAIT-1" "$WORK/tw.log" && grep -q "FIN-WAIT-2 -> TIME-WAIT" "$WORK/tw.log" &&
+		pass "trace: ESTABLISHED -> FIN-WAIT-1 -> FIN-WAIT-2 -> TIME-WAIT" || fail "trace: active close path"
+	timeout 10 tail --pid=$cli -f /dev/null
+	wait $cli; local rc=$?
+	[ $rc = 0 ] && grep -q "TIME-WAIT -> CLOSED (2MSL timeout)" "$WORK/tw.log" && pass "TIME-WAIT ended by the 2MSL timer, exit 0" ||
+		fail "connect exit $rc / no 2MSL end"
+	wait $srv
+	grep -q "^sha256=$(sha256sum <"$WORK/tw.in" | cut -d' ' -f1) n=18" "$WORK/tw.out" && pass "kernel got the data, synfin printed its answer" ||
+		fail "answer: $(cat "$WORK/tw.out")"
+	cap_stop
+	local sfin kfin
+	sfin=$(first "ip.src==$S && tcp.flags.fin==1")
+	kfin=$(first "ip.src==$K && tcp.flags.fin==1")
+	[ -n "$kfin" ] && [ -n "$sfin" ] && [ "$sfin" -lt "$kfin" ] && pass "capture: synfin FIN (frame $sfin) before kernel FIN (frame $kfin)" ||
+		fail "capture: FIN order synfin=$sfin kernel=$kfin"
+	[ "$(count "tcp.flags.reset==1")" = 0 ] && pass "capture: no RST" || fail "capture: RST seen"
+}
+
+check_halfclose() { # 3. half-close in both directions
+	cap_start half
+	start_synfin half serve --tun $DEV --addr $S --port 7 --msl 1000 echo
+	wait_for "$WORK/half.log" "serving" 5 || fail "synfin did not start"
+	out=$(NX python3 "$PEER" halfclose $S 7 200000)
+	echo "  $out"
+	[[ $out == OK* ]] || fail "kernel half-close: echo after FIN"
+	stop_pid $SYNFIN_PID
+	# synfin half-closes: the kernel answers after synfin's FIN
+	ip netns exec "$NS" python3 "$PEER" server $K 9001 100000 >"$WORK/half.srv" 2>&1 &
+	local srv=$!; PIDS+=("$srv")
+	wait_for "$WORK/half.srv" LISTENING 5
+	head -c 150000 /dev/urandom >"$WORK/half.in"
+	timeout 20 ip netns exec "$NS" "$SYNFIN" connect --tun $DEV --addr $S --msl 500 $K 9001 <"$WORK/half.in" >"$WORK/half.out" 2>"$WORK/half.clog"
+	local rc=$?
+	wait $srv
+	local want
+	want="sha256=$(sha256sum <"$WORK/half.in" | cut -d' ' -f1) n=150000"
+	[ $rc = 0 ] && [ "$(head -1 "$WORK/half.out")" = "$want" ] && [ "$(tail -n +2 "$WORK/half.out" | wc -c)" = 100000 ] &&
+		pass "synfin half-close: kernel read 150000 bytes to EOF, then sent 100057 bytes that synfin received" ||
+		fail "synfin half-close: rc=$rc $(head -c 100 "$WORK/half.out")"
+	cap_stop
+	# Data flowed towards the side that had already sent its FIN, both ways.
+	local kfin sfin
+	kfin=$(first "ip.src==$K && tcp.dstport==7 && tcp.flags.fin==1")
+	sfin=$(first "ip.src==$S && tcp.dstport==9001 && tcp.flags.fin==1")
+	[ -n "$kfin" ] && [ "$(count "frame.number > $kfin && ip.src==$S && tcp.srcport==7 && tcp.len>0")" -gt 0 ] &&
+		pass "capture: synfin sent data after the kernel's FIN" || fail "capture: no data after the kernel's FIN"
+	[ -n "$sfin" ] && [ "$(count "frame.number > $sfin && ip.src==$K && tcp.srcport==9001 && tcp.len>0")" -gt 0 ] &&
+		pass "capture: the kernel sent data after synfin's FIN" || fail "capture: no data after synfin's FIN"
+}
+
+check_http() { # 4. curl downloads 10 MB from synfin's http server
+	local n=10485760
+	cap_start http
+	start_synfin http serve --tun $DEV --addr $S --port 80 --msl 1000 http
+	wait_for "$WORK/http.log" "serving" 5 || fail "synfin did not start"
+	local speed
+	speed=$(NX curl -sS --max-time 60 -o "$WORK/body" -w '%{speed_download}' "http://$S/bytes/$n")
+	local want got
+	want=$(python3 "$PEER" body $n)
+	got=$(sha256sum <"$WORK/body" | cut -d' ' -f1)
+	[ "$got" = "$want" ] && [ "$(stat -c %s "$WORK/body")" = $n ] &&
+		pass "10 MB body, sha256 $got matches; $(awk -v s="$speed" 'BEGIN {printf "%.1f MB/s", s/1e6}')" ||
+		fail "body sha256 $got, want $want"
+	echo "$speed" >"$WORK/http.speed"
+	HTTP_SPEED=$speed
+	page=$(NX curl -sS --max-time 10 "http://$S/")
+	[[ $page == *"<h1>synfin</h1>"* ]] && pass "GET / returns the page" || fail "GET /"
+	stop_pid $SYNFIN_PID
+	cap_stop
+	[ "$(count "tcp.flags.reset==1")" = 0 ] && pass "capture: no RST" || fail "capture: RST seen"
+	[ "$(count "ip.src==$S && tcp.flags==0x012")" = 2 ] && pass "capture: two handshakes" || fail "capture: SYN,ACK count"
+	local sfin kfin
+	sfin=$(first "ip.src==$S && tcp.flags.fin==1")
+	kfin=$(first "ip.src==$K && tcp.flags.fin==1")
+	[ -n "$sfin" ] && [ -n "$kfin" ] && [ "$sfin" -lt "$kfin" ] && pass "capture: the server's FIN came first (Connection: close)" ||
+		fail "capture: FIN order"
+}
+
+check_refused() { # 5. closed ports in both directions
+	cap_start refused
+	start_synfin refused serve --tun $DEV --addr $S --port 7 echo
+	wait_for "$WORK/refused.log" "serving" 5 || fail "synfin did not start"
+	out=$(NX python3 "$PEER" refused $S 81)
+	echo "  $out"
+	[[ $out == "OK ECONNREFUSED" ]] || fail "kernel connect to a closed synfin port"
+	stop_pid $SYNFIN_PID
+	timeout 20 ip netns exec "$NS" "$SYNFIN" connect --tun $DEV --addr $S $K 9 </dev/null >/dev/null 2>"$WORK/refused.clog"
+	local rc=$?
+	[ $rc = 1 ] && grep -q -- "-ECONNREFUSED" "$WORK/refused.clog" && pass "synfin connect: $(grep ECONNREFUSED "$WORK/refused.clog")" ||
+		fail "synfin connect to a closed kernel port: rc=$rc $(cat "$WORK/refused.clog")"
+	cap_stop
+	[ "$(count "ip.src==$S && tcp.srcport==81 && tcp.flags.reset==1 && tcp.flags.ack==1")" = 1 ] &&
+		pass "capture: synfin answered the SYN to port 81 with RST,ACK" || fail "capture: no RST from synfin"
+	[ "$(count "ip.src==$K && tcp.srcport==9 && tcp.flags.reset==1")" = 1 ] &&
+		pass "capture: the kernel answered synfin's SYN to port 9 with RST" || fail "capture: no RST from the kernel"
+}
+
+check_restart() { # 6. synfin restarted under a live connection: RST
+	cap_start restart
+	start_synfin restart1 serve --tun $DEV --addr $S --port 7 echo
+	wait_for "$WORK/restart1.log" "serving" 5 || fail "synfin did not start"
+	rm -f "$WORK/step1" "$WORK/step2"
+	ip netns exec "$NS" python3 "$PEER" reset $S 7 "$WORK/step1" "$WORK/step2" >"$WORK/restart.py" 2>&1 &
+	local py=$!; PIDS+=("$py")
+	wait_file "$WORK/step1" 10 || fail "no first echo"
+	stop_pid $SYNFIN_PID
+	grep -q "^ESTABLISHED .*$S:7 .*$K:" "$WORK/restart1.log" && pass "table at exit shows the ESTABLISHED connection" ||
+		fail "exit table: $(cat "$WORK/restart1.log")"
+	start_synfin restart2 serve --tun $DEV --addr $S --port 7 --trace echo
+	wait_for "$WORK/restart2.log" "serving" 5 || fail "synfin did not restart"
+	touch "$WORK/step2"
+	timeout 25 tail --pid=$py -f /dev/null
+	wait $py
+	out=$(cat "$WORK/restart.py")
+	echo "  $out"
+	[[ $out == "OK ECONNRESET" ]] || fail "the kernel's send after the restart"
+	stop_pid $SYNFIN_PID
+	cap_stop
+	[ "$(count "ip.src==$S && tcp.flags.reset==1")" -ge 1 ] && pass "capture: the new synfin answered with RST" || fail "capture: no RST"
+}
+
+check_backlog() { # 7. accept-queue overflow: 50 clients, backlog 4, slow accept
+	cap_start backlog
+	start_synfin backlog serve --tun $DEV --addr $S --port 7 --backlog 4 --accept-delay 20 --trace echo
+	wait_for "$WORK/backlog.log" "serving" 5 || fail "synfin did not start"
+	out=$(NX python3 "$PEER" many $S 7 50)
+	echo "  $out"
+	[[ $out == OK* ]] || fail "50 clients"
+	local ovf
+	ovf=$(grep -c "LISTEN_OVERFLOW" "$WORK/backlog.log")
+	[ "$ovf" -gt 0 ] && pass "trace: the accept queue overflowed ($ovf drops)" || fail "the queue never overflowed (test too weak)"
+	stop_pid $SYNFIN_PID
+	cap_stop
+	[ "$(count "tcp.flags.reset==1")" = 0 ] && pass "capture: no RST" || fail "capture: $(count "tcp.flags.reset==1") RSTs"
+	local syns
+	syns=$(count "ip.src==$K && tcp.flags==0x002")
+	[ "$syns" -ge 50 ] && pass "capture: $syns SYNs from the kernel for 50 connections" || fail "capture: only $syns SYNs"
+}
+
+check_mss() { # 8. MSS follows the TUN MTU
+	local mtu mss
+	for mtu in 1280 9000; do
+		mss=$((mtu - 40))
+		set_mtu $mtu
+		cap_start mss$mtu
+		start_synfin mss$mtu serve --tun $DEV --addr $S --port 7 echo
+		wait_for "$WORK/mss$mtu.log" "serving" 5 || fail "synfin did not start"
+		out=$(NX python3 "$PEER" echo $S 7 300000)
+		[[ $out == OK* ]] || fail "echo at MTU $mtu"
+		stop_pid $SYNFIN_PID
+		cap_stop
+		local k s maxs maxk
+		k=$(fields "ip.src==$K && tcp.flags==0x002" tcp.options.mss_val)
+		s=$(fields "ip.src==$S && tcp.flags==0x012" tcp.options.mss_val)
+		maxs=$(fields "ip.src==$S" tcp.len | sort -n | tail -1)
+		maxk=$(fields "ip.src==$K" tcp.len | sort -n | tail -1)
+		[ "$k" = $mss ] && [ "$s" = $mss ] && [ "$maxs" -le $mss ] && [ "$maxk" -le $mss ] && [ "$maxs" -gt $((mss - 100)) ] &&
+			pass "MTU $mtu: SYN MSS $k, SYN,ACK MSS $s, largest segments synfin $maxs / kernel $maxk bytes" ||
+			fail "MTU $mtu: SYN MSS '$k', SYN,ACK MSS '$s', largest synfin $maxs kernel $maxk"
+	done
+	set_mtu 1500
+}
+
+check_twreuse() { # 9. a new SYN on a 4-tuple synfin holds in TIME-WAIT
+	local mode expect
+	for mode in default strict; do
+		expect=accept; local extra=()
+		[ $mode = strict ] && expect=refuse && extra=(--strict-time-wait)
+		cap_start tw$mode
+		start_synfin tw$mode serve --tun $DEV --addr $S --port 80 --msl 15000 --trace "${extra[@]}" http
+		wait_for "$WORK/tw$mode.log" "serving" 5 || fail "synfin did not start"
+		out=$(NX python3 "$PEER" twreuse $S 80 40000 $expect)
+		echo "  $mode: $(echo "$out" | tail -1)"
+		[[ $(echo "$out" | tail -1) == OK* ]] || fail "$mode: $out"
+		stop_pid $SYNFIN_PID
+		cap_stop
+		if [ $mode = default ]; then
+			grep -q "TIME-WAIT -> CLOSED (new SYN reopens" "$WORK/twdefault.log" && pass "trace: TIME-WAIT -> CLOSED (new SYN reopens the 4-tuple)" || fail "trace: no reopen"
+			[ "$(count "ip.src==$S && tcp.flags==0x012 && tcp.dstport==40000")" = 2 ] && pass "capture: two SYN,ACKs to port 40000" || fail "capture: SYN,ACK count"
+		else
+			grep -q "TIME_WAIT_SYN" "$WORK/twstrict.log" && pass "trace: drop TIME_WAIT_SYN" || fail "trace: no TIME_WAIT_SYN"
+			[ "$(count "ip.src==$S && tcp.flags==0x012 && tcp.dstport==40000")" = 1 ] &&
+				syn2=$(fields "ip.src==$K && tcp.flags==0x002 && tcp.srcport==40000" frame.number | sed -n 2p) &&
+				[ -n "$syn2" ] && [ "$(count "ip.src==$S && tcp.flags==0x010 && tcp.len==0 && tcp.dstport==40000 && frame.number > $syn2")" -ge 1 ] &&
+				pass "capture: one SYN,ACK only; the second SYN got a bare ACK" || fail "capture: strict mode"
+		fi
+	done
+}
+
+check_simopen() { # 10. simultaneous open (on the kernel's side; see docs/INTEROP.md)
+	cap_start simopen
+	rm -f "$WORK/ready"
+	ip netns exec "$NS" python3 "$PEER" simopen 6000 $S 7000 "$WORK/ready" >"$WORK/simopen.py" 2>&1 &
+	local py=$!; PIDS+=("$py")
+	wait_file "$WORK/ready" 5 || fail "the kernel side did not start"
+	echo ping >"$WORK/ping"
+	timeout 20 ip netns exec "$NS" "$SYNFIN" connect --tun $DEV --addr $S --lport 7000 --msl 500 --trace $K 6000 <"$WORK/ping" >"$WORK/simopen.out" 2>"$WORK/simopen.log"
+	local rc=$?
+	timeout 25 tail --pid=$py -f /dev/null
+	wait $py
+	out=$(cat "$WORK/simopen.py")
+	echo "  $out"
+	[ $rc = 0 ] && [[ $out == OK* ]] && [ "$(cat "$WORK/simopen.out")" = pong ] && pass "both connect()ed, no listener: ping/pong exchanged" ||
+		fail "simultaneous open rc=$rc out=$(cat "$WORK/simopen.out")"
+	cap_stop
+	# The kernel answered synfin's SYN with SYN,ACK from a connecting socket.
+	[ "$(count "ip.src==$S && tcp.srcport==7000 && tcp.flags==0x002")" -ge 1 ] &&
+		[ "$(count "ip.src==$K && tcp.srcport==6000 && tcp.flags==0x012")" -ge 1 ] &&
+		pass "capture: synfin SYN, kernel SYN,ACK from port 6000 (no listener there)" || fail "capture: simultaneous open"
+	grep -q "SYN-SENT -> ESTABLISHED" "$WORK/simopen.log" && pass "trace: synfin SYN-SENT -> ESTABLISHED" || fail "trace: synfin states"
+}
+
+ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen)
+CHECKS=("$@")
+[ ${#CHECKS[@]} = 0 ] && CHECKS=("${ALL[@]}")
+for c in "${CHECKS[@]}"; do
+	log "check $c"
+	CHECK_OK=1
+	"check_$c"
+	[ $CHECK_OK = 1 ] || { FAILED=$((FAILED + 1)); echo "  check $c FAILED (logs in $WORK)"; KEEP_WORK=${KEEP_WORK:-1}; }
+done
+log "done: $FAILED failed"
+[ $FAILED = 0 ]

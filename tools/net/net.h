@@ -1,0 +1,56 @@
+/*
+ * `synfin serve` and `synfin connect`: a synfin stack on a TUN device
+ * (drivers/tun.h) against real peers, normally the host kernel's TCP inside a
+ * network namespace (docs/INTEROP.md).
+ */
+#ifndef SYNFIN_TOOLS_NET_H
+#define SYNFIN_TOOLS_NET_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "synfin.h"
+#include "tun.h"
+
+struct net_opts {
+	const char *tun;
+	const char *addr_text;
+	struct sf_addr addr;
+	const char *pcap;
+	uint32_t mtu;         /* 0: the device's */
+	uint32_t msl_ms;      /* 0: the stack's default */
+	int backlog;          /* serve */
+	int accept_delay_ms;  /* serve: accept at most one connection per this many ms */
+	int port;             /* serve: the listening port; connect: the local port (0 ephemeral) */
+	int rfc1337;          /* -1 default, 0 off, 1 on */
+	int strict_time_wait;
+	int trace;
+	int timeout_s;        /* 0: none */
+	const char *pos[4];   /* positional arguments */
+	int npos;
+};
+
+/* Parse the common flags; 0, or 2 after printing a message on a usage error. */
+int net_parse(int argc, char **argv, struct net_opts *o, const char *usage);
+
+/* Build the config (trace hook into the connection table), open the device. NULL on error (printed). */
+struct sf_tun *net_open(const struct net_opts *o);
+
+/* The connection table, kept from the stack's state-change trace events. */
+void net_table_print(void);
+
+/* Signal flags: SIGUSR1 (print the table), SIGINT/SIGTERM (stop). */
+extern volatile sig_atomic_t net_sig_usr1;
+extern volatile sig_atomic_t net_sig_stop;
+void net_signals_install(void);
+/* Handle the signal flags: prints the table on SIGUSR1; 1 if the tool should stop. */
+int net_signals_poll(void);
+/* Seconds since start, for messages. */
+double net_elapsed(uint64_t now_ns);
+/* 1 once the --timeout has passed. */
+int net_timed_out(const struct net_opts *o, uint64_t now_ns);
+
+int net_serve_main(int argc, char **argv);
+int net_connect_main(int argc, char **argv);
+
+#endif
