@@ -32,6 +32,9 @@ struct sf_tun {
 	sf_stack *stack;
 	struct sf_pcap *pcap;
 	int write_error; /* last -errno from a write, reported once */
+	int hold_syn;    /* 1: hold the first SYN; 2: holding it; 0: done */
+	uint8_t held[2048];
+	size_t held_len;
 	struct pollfd watch[TUN_MAX_WATCH];
 	int nwatch;
 	uint8_t buf[TUN_BUF];
@@ -44,9 +47,37 @@ uint64_t sf_tun_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The TCP flags of an IPv4 or IPv6 datagram carrying TCP, or -1. */
+static int tcp_flags(const uint8_t *d, size_t len)
+{
+	if (len >= 20 && (d[0] >> 4) == 4 && d[9] == 6) {
+		size_t ihl = (size_t)(d[0] & 15) * 4;
+		return len >= ihl + 14 ? d[ihl + 13] : -1;
+	}
+	if (len >= 54 && (d[0] >> 4) == 6 && d[6] == 6)
+		return d[53];
+	return -1;
+}
+
+#define FLAG_SYN 0x02
+#define FLAG_ACK 0x10
+
+void sf_tun_hold_first_syn(struct sf_tun *t)
+{
+	t->hold_syn = 1;
+}
+
 static void tun_output(void *ctx, const uint8_t *dgram, size_t len)
 {
 	struct sf_tun *t = ctx;
+	/* Held until the peer's SYN arrives: a retransmission replaces it, or
+	 * it could reach the peer first and the SYNs would not cross. */
+	if (t->hold_syn && (tcp_flags(dgram, len) & (FLAG_SYN | FLAG_ACK)) == FLAG_SYN && len <= sizeof t->held) {
+		memcpy(t->held, dgram, len);
+		t->held_len = len;
+		t->hold_syn = 2;
+		return;
+	}
 	if (t->pcap)
 		sf_pcap_write(t->pcap, sf_tun_now_ns(), dgram, len);
 	/* A TUN write hands the datagram to the kernel's receive path; it does
@@ -214,6 +245,11 @@ static int read_batch(struct sf_tun *t)
 		uint64_t now = sf_tun_now_ns();
 		if (t->pcap)
 			sf_pcap_write(t->pcap, now, t->buf, (size_t)n);
+		if (t->hold_syn == 2 && (tcp_flags(t->buf, (size_t)n) & (FLAG_SYN | FLAG_ACK)) == FLAG_SYN) {
+			/* The peer's SYN is here: ours goes first, so they cross. */
+			t->hold_syn = 0;
+			tun_output(t, t->held, t->held_len);
+		}
 		sf_input(t->stack, now, t->buf, (size_t)n);
 	}
 	return 0;

@@ -46,6 +46,14 @@ const char *sf_tun_name(const struct sf_tun *tun);
 
 /** Also wake the loop when fd has events (POLLIN etc.); at most 8 fds. 0 or -ENOSPC. */
 int sf_tun_watch_fd(struct sf_tun *tun, int fd, short events);
+/**
+ * Hold back the stack's first SYN until a SYN from the peer arrives, then
+ * send it just before the stack takes the peer's: the two SYNs cross, a
+ * simultaneous open (RFC 9293 Figure 8), even when the peer's SYN would
+ * otherwise only come later. Its retransmissions are held the same way.
+ */
+void sf_tun_hold_first_syn(struct sf_tun *tun);
+
 /** Stop watching fd. */
 void sf_tun_unwatch_fd(struct sf_tun *tun, int fd);
 

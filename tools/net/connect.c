@@ -21,6 +21,8 @@
 static const char usage_text[] =
 	"usage: synfin connect --tun NAME --addr A [options] HOST PORT\n"
 	"  --lport P          local port (default: ephemeral)\n"
+	"  --hold-syn         hold our SYN until the peer's SYN arrives, so they cross\n"
+	"                     (a simultaneous open: both connect() to each other)\n"
 	"  --mtu N            MTU for the stack's address (default: the device's)\n"
 	"  --msl MS           Maximum Segment Lifetime (TIME-WAIT lasts 2*MSL)\n"
 	"  --rfc1337=off      let a RST end TIME-WAIT\n"

@@ -136,6 +136,8 @@ int net_parse(int argc, char **argv, struct net_opts *o, const char *usage)
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(usage, stdout);
 			exit(0);
+		} else if (strcmp(a, "--hold-syn") == 0) {
+			o->hold_syn = 1;
 		} else if (strcmp(a, "--tun") == 0 && v) {
 			o->tun = v, i++;
 		} else if (strcmp(a, "--addr") == 0 && v) {
@@ -211,7 +213,9 @@ struct sf_tun *net_open(const struct net_opts *o)
 	struct sf_tun *t = sf_tun_open(o->tun, &cfg, &o->addr, o->mtu, o->pcap, err, sizeof err);
 	if (!t)
 		fprintf(stderr, "synfin: %s\n", err);
-	else if (o->trace)
+	else if (o->hold_syn)
+		sf_tun_hold_first_syn(t);
+	if (t && o->trace)
 		fprintf(stderr, "synfin: on %s as %s, MTU %u\n", sf_tun_name(t), o->addr_text, (unsigned)sf_tun_mtu(t));
 	return t;
 }

@@ -25,6 +25,7 @@ struct net_opts {
 	int rfc1337;          /* -1 default, 0 off, 1 on */
 	int strict_time_wait;
 	int trace;
+	int hold_syn;         /* connect: hold our SYN until the peer's arrives (simultaneous open) */
 	int timeout_s;        /* 0: none */
 	const char *pos[4];   /* positional arguments */
 	int npos;
