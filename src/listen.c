@@ -292,6 +292,20 @@ static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const st
 	return tcb;
 }
 
+/* <SEQ=ISS+1><ACK=RCV.NXT><CTL=ACK> from an embryo, with the timestamp
+ * option when the SYNs agreed on it: RFC 7323 §3.2 puts it on every segment
+ * after the SYN, and a peer that checks (synfin does, as TS_MISSING) drops an
+ * ACK without it. The peer may be ESTABLISHED already (its final ACK met a
+ * full accept queue) and wait for this very ACK to answer a keepalive probe. */
+static void req_send_ack(struct sf_stack *st, const struct sf_req *req, const struct sf_endpoint *local,
+			 const struct sf_endpoint *remote, uint32_t wnd)
+{
+	struct sf_tcp_options ts = { .has_timestamp = 1, .ts_ecr = req->ts_recent,
+				     .ts_val = sf_ms(st) + sf_ts_offset(st, local, remote) };
+	sf_send_ctl(st, local, remote, req->iss + 1, req->irs + 1, SF_TCP_ACK, (uint16_t)wnd, -1,
+		    (req->opt_flags & REQ_TS) ? &ts : NULL);
+}
+
 /* RFC 9293 §3.10.7.4 for SYN-RECEIVED reached by a passive OPEN. */
 void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg)
 {
@@ -305,7 +319,11 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		/* The listener was closed: the embryo dies. If a new listener has
 		 * the port now, the segment is its business (a retransmitted SYN
 		 * starts afresh there, as on Linux); otherwise the peer hears a
-		 * reset as from no connection (§3.10.7.1). */
+		 * reset as from no connection (§3.10.7.1). The embryo's end is a
+		 * transition like any other (SYN-RECEIVED -> CLOSED, RFC 9293
+		 * §3.10.4 CLOSE of its LISTEN) and a failed attempt (RFC 4022). */
+		st->ctr.AttemptFails++;
+		req_trace_state(st, req, SF_SYN_RECEIVED, SF_CLOSED, "listener closed");
 		sf_req_drop(st, index);
 		struct sf_listener *now = sf_listener_lookup(st, &seg->dst, seg->dport);
 		if (now) {
@@ -326,9 +344,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 			return;
 		}
 		if ((int32_t)(seg->opt.ts_val - req->ts_recent) < 0) {
-			struct sf_tcp_options ts = { .has_timestamp = 1, .ts_ecr = req->ts_recent,
-						     .ts_val = sf_ms(st) + sf_ts_offset(st, &local, &remote) };
-			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_ACK, (uint16_t)wnd, -1, &ts);
+			req_send_ack(st, req, &local, &remote, wnd);
 			sf_trace_drop(st, seg, SF_DROP_PAWS);
 			return;
 		}
@@ -348,7 +364,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 			st->ctr.TCPSynRetrans++;
 			req_send_synack(st, req, true);
 		} else {
-			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_ACK, (uint16_t)wnd, -1, NULL);
+			req_send_ack(st, req, &local, &remote, wnd);
 		}
 		sf_trace_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
 		return;
@@ -362,7 +378,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 			sf_req_drop(st, index);
 		} else {
 			st->ctr.TCPChallengeACK++;
-			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_ACK, (uint16_t)wnd, -1, NULL);
+			req_send_ack(st, req, &local, &remote, wnd);
 			sf_trace_drop(st, seg, SF_DROP_RST_CHALLENGED);
 		}
 		return;

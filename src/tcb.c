@@ -311,6 +311,15 @@ void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
 			continue;
 		sf_trace_timer(st, (int)tcb->sock.handle, (enum sf_timer_kind)kind, tcb->state, &tcb->sock.local,
 			       &tcb->sock.remote);
+		/* The wheel let go of this TCB's one slot to fire it. Put the slot
+		 * back at the earliest timer still due before a handler runs: a
+		 * handler that returns without arming anything (a keepalive timer
+		 * firing in LAST-ACK) would otherwise leave the others, e.g. the
+		 * retransmission of a lost FIN, never to fire (RFC 9293 §3.8.1,
+		 * MUST-20 needs that timer). Handlers that end the connection stop
+		 * or free the slot themselves. */
+		tcb->due[kind] = SF_TIME_NEVER;
+		rearm(st, tcb);
 		switch (kind) {
 		case SF_TIMER_RETRANSMIT:
 			retransmit_timeout(st, tcb);
@@ -328,12 +337,10 @@ void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
 			sf_tcb_persist_timeout(st, tcb);
 			return;
 		case SF_TIMER_DELACK:
-			tcb->due[kind] = SF_TIME_NEVER;
 			st->ctr.TCPDelayedACKs++;
 			sf_tcb_send_ack(st, tcb); /* disarms nothing else; re-arms below */
 			break;
 		default:
-			tcb->due[kind] = SF_TIME_NEVER;
 			break;
 		}
 	}
@@ -378,16 +385,22 @@ bool sf_tcb_fin_acked(const struct sf_tcb *tcb)
 
 /*
  * RFC 9293 §3.10.4: CLOSE (or shutdown SHUT_WR) in a synchronized state queues
- * a FIN after the data already queued. ESTABLISHED and SYN-RECEIVED go to
- * FIN-WAIT-1, CLOSE-WAIT to LAST-ACK; in SYN-SENT the FIN waits for
- * ESTABLISHED.
+ * a FIN after the data already queued. ESTABLISHED goes to FIN-WAIT-1,
+ * CLOSE-WAIT to LAST-ACK; in SYN-SENT and SYN-RECEIVED the FIN waits for
+ * ESTABLISHED ("queue for processing after entering ESTABLISHED state").
+ * A TCB in SYN-RECEIVED comes from a simultaneous open and its SYN is not yet
+ * ACKed: taken to FIN-WAIT-1 it would treat the peer's SYN,ACK as a SYN in a
+ * synchronized state and, on a timeout, resend data from SND.UNA = ISS, the
+ * SYN's own sequence number (the stream shifted by a byte). The RFC's one
+ * exception, a FIN at once when nothing was ever sent, is not taken: the FIN
+ * simply leaves when the handshake completes (connected(), input.c).
  */
 void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause)
 {
 	if (tcb->fin_queued)
 		return;
 	tcb->fin_queued = true;
-	if (tcb->state == SF_ESTABLISHED || tcb->state == SF_SYN_RECEIVED)
+	if (tcb->state == SF_ESTABLISHED)
 		sf_tcb_set_state(st, tcb, SF_FIN_WAIT_1, cause);
 	else if (tcb->state == SF_CLOSE_WAIT)
 		sf_tcb_set_state(st, tcb, SF_LAST_ACK, cause);
