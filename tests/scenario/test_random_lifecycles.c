@@ -10,6 +10,10 @@
  *  - every connection ends: completed, or an error reported to the app;
  *  - after the run every stack is quiet: no connection, embryo or TIME-WAIT
  *    record left, CurrEstab 0, and (under ASan) nothing leaked.
+ *
+ * Command line (what `./run sim` passes): --seeds N (200) from --from S (1);
+ * or the environment: SYNFIN_SIM_SEEDS, SYNFIN_SIM_FROM. SYNFIN_SIM_VERBOSE=1
+ * prints each seed's outcome.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +21,15 @@
 #include <string.h>
 
 #include "scenario.h"
+
+static uint64_t g_first = 1, g_count = 200;
+
+/* A failing seed says how to replay it alone, then fails the test. */
+#define seed_fail(seed, ...)                                                                          \
+	do {                                                                                           \
+		fprintf(stderr, "replay: ./run sim --from %llu --seeds 1\n", (unsigned long long)(seed)); \
+		fail_msg(__VA_ARGS__);                                                                 \
+	} while (0)
 
 #define NCLIENTS 6
 #define MAX_STREAM 6000
@@ -237,7 +250,7 @@ static void run_seed(uint64_t seed)
 		}
 	}
 	if (!all_over)
-		fail_msg("seed %llu: a connection never ended", (unsigned long long)seed);
+		seed_fail(seed, "seed %llu: a connection never ended", (unsigned long long)seed);
 	if (getenv("SYNFIN_SIM_VERBOSE")) {
 		int failed = 0;
 		uint32_t bytes = 0;
@@ -257,12 +270,12 @@ static void run_seed(uint64_t seed)
 		memcpy(&got, c->answer, 4);
 		memcpy(&sum, c->answer + 4, 4);
 		if (got != c->want || sum != stream_sum(c))
-			fail_msg("seed %llu client %d: server read %u bytes (sum %08x), client wrote %u (sum %08x)",
+			seed_fail(seed, "seed %llu client %d: server read %u bytes (sum %08x), client wrote %u (sum %08x)",
 				 (unsigned long long)seed, i, got, sum, c->want, stream_sum(c));
 	}
 	for (int i = 0; i < w.ns; i++)
 		if (w.s[i].bad)
-			fail_msg("seed %llu: server read corrupted or reordered bytes", (unsigned long long)seed);
+			seed_fail(seed, "seed %llu: server read corrupted or reordered bytes", (unsigned long long)seed);
 	/* Let every TIME-WAIT, FIN-WAIT-2 and retransmission run out: an orphan
 	 * in LAST-ACK whose peer is gone may retransmit its FIN orphan_retries
 	 * (8) times with backoff up to rto_max (120 s) before it gives up. */
@@ -271,7 +284,7 @@ static void run_seed(uint64_t seed)
 	for (int h = 0; h < 3; h++) {
 		const struct sf_counters *k = sf_stack_counters(sc_stack(w.sc, h));
 		if (k->CurrEstab || k->TimeWaitCurrent || k->SynRecvCurrent || k->TCPOrphans)
-			fail_msg("seed %llu host %d not quiet: estab %llu tw %llu syn %llu orphans %llu",
+			seed_fail(seed, "seed %llu host %d not quiet: estab %llu tw %llu syn %llu orphans %llu",
 				 (unsigned long long)seed, h, (unsigned long long)k->CurrEstab,
 				 (unsigned long long)k->TimeWaitCurrent, (unsigned long long)k->SynRecvCurrent,
 				 (unsigned long long)k->TCPOrphans);
@@ -283,17 +296,29 @@ static void run_seed(uint64_t seed)
 static void test_random_lifecycles(void **state)
 {
 	(void)state;
-	/* SYNFIN_SIM_SEEDS=N runs N seeds from SYNFIN_SIM_FROM (default 1):
-	 * a failing seed replays alone with SYNFIN_SIM_FROM=S SYNFIN_SIM_SEEDS=1. */
-	const char *env = getenv("SYNFIN_SIM_SEEDS"), *from = getenv("SYNFIN_SIM_FROM");
-	uint64_t n = env ? strtoull(env, NULL, 10) : 200;
-	uint64_t first = from ? strtoull(from, NULL, 10) : 1;
-	for (uint64_t seed = first; seed < first + n; seed++)
+	for (uint64_t seed = g_first; seed < g_first + g_count; seed++)
 		run_seed(seed);
+	printf("random lifecycles: seeds %llu..%llu passed\n", (unsigned long long)g_first,
+	       (unsigned long long)(g_first + g_count - 1));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	const char *env = getenv("SYNFIN_SIM_SEEDS"), *from = getenv("SYNFIN_SIM_FROM");
+	if (env)
+		g_count = strtoull(env, NULL, 10);
+	if (from)
+		g_first = strtoull(from, NULL, 10);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
+			g_count = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--from") && i + 1 < argc)
+			g_first = strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--verbose")) { /* --verbose: accepted for symmetry with random worlds */
+			fprintf(stderr, "usage: %s [--seeds N] [--from S]\n", argv[0]);
+			return 2;
+		}
+	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_lifecycles),
 	};

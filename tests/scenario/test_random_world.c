@@ -47,10 +47,12 @@
  *    4-tuple, sf_next_deadline() == UINT64_MAX); the stacks are then freed
  *    and ASan/LeakSanitizer look for anything left.
  *
- * Environment: SYNFIN_WORLD_SEEDS=N seeds from SYNFIN_WORLD_FROM=S (default
- * 1; naming a start skips the regression seeds); SYNFIN_WORLD_VERBOSE=1
- * prints the world and every event; SYNFIN_WORLD_MAX_FAILURES (10) stops a
- * long run early. The regression seeds below run every time.
+ * Command line (what `./run sim` passes): --seeds N seeds from --from S
+ * (default 1; naming a start skips the regression seeds), --verbose prints
+ * the world and every event, --max-failures K (10) stops a long run early.
+ * The same as environment variables: SYNFIN_WORLD_SEEDS, SYNFIN_WORLD_FROM,
+ * SYNFIN_WORLD_VERBOSE, SYNFIN_WORLD_MAX_FAILURES. Without them the
+ * regression seeds below and the default range run.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, for the summary's wall time */
 #include <errno.h>
@@ -471,7 +473,8 @@ static void print_report(struct world *w)
 {
 	fprintf(stderr, "\nFAIL seed %" PRIu64 " at %" PRIu64 ".%06" PRIu64 " s: %s\n", w->seed, w->now / SEC,
 		(w->now % SEC) / 1000, w->msg);
-	fprintf(stderr, "replay: SYNFIN_WORLD_FROM=%" PRIu64 " SYNFIN_WORLD_SEEDS=1 %s\n", w->seed, g_argv0);
+	fprintf(stderr, "replay: ./run sim --from %" PRIu64 " --seeds 1 --verbose   (or: %s --from %" PRIu64
+			" --seeds 1 --verbose)\n", w->seed, g_argv0, w->seed);
 	print_world(w, stderr);
 	unsigned mask = w->fail_hosts ? w->fail_hosts : (1u << w->nhosts) - 1;
 	for (int i = 0; i < w->nhosts; i++) {
@@ -2188,10 +2191,36 @@ static void test_random_world(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* The command line becomes the environment the test reads, so that cmocka's
+ * test function stays argument-free and both ways of asking agree. */
+static int parse_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *name = NULL;
+		if (!strcmp(argv[i], "--seeds"))
+			name = "SYNFIN_WORLD_SEEDS";
+		else if (!strcmp(argv[i], "--from"))
+			name = "SYNFIN_WORLD_FROM";
+		else if (!strcmp(argv[i], "--max-failures"))
+			name = "SYNFIN_WORLD_MAX_FAILURES";
+		else if (!strcmp(argv[i], "--verbose")) {
+			setenv("SYNFIN_WORLD_VERBOSE", "1", 1);
+			continue;
+		}
+		if (!name || i + 1 >= argc) {
+			fprintf(stderr, "usage: %s [--seeds N] [--from S] [--max-failures K] [--verbose]\n", argv[0]);
+			return -1;
+		}
+		setenv(name, argv[++i], 1);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	(void)argc;
 	g_argv0 = argv[0];
+	if (parse_args(argc, argv))
+		return 2;
 	signal(SIGABRT, on_signal);
 	signal(SIGSEGV, on_signal);
 	signal(SIGBUS, on_signal);

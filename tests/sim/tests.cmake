@@ -12,3 +12,12 @@ target_include_directories(sim_pcap_tshark PRIVATE "${CMAKE_SOURCE_DIR}/src" "${
 add_test(NAME sim_pcap_tshark
 	COMMAND bash "${SYNFIN_SIM_TEST_DIR}/check_pcap_tshark.sh"
 		$<TARGET_FILE:sim_pcap_tshark> "${CMAKE_CURRENT_BINARY_DIR}/sim_pcap_tshark.work")
+
+# `./run sim` (tests/sim/sim.sh): more seeds in parallel slices. A few seeds
+# beyond CI's range keep the command itself working; a bad argument is refused.
+add_test(NAME sim_command
+	COMMAND sh "${SYNFIN_SIM_TEST_DIR}/sim.sh" "${CMAKE_BINARY_DIR}" --seeds 6 --from 1000001 --jobs 2)
+set_tests_properties(sim_command PROPERTIES
+	PASS_REGULAR_EXPRESSION "random world: 3 seeds.*random lifecycles: seeds 1000001\\.\\.1000003 passed.*all seeds passed")
+add_test(NAME sim_command_rejects_bad_arguments
+	COMMAND sh -c "sh '${SYNFIN_SIM_TEST_DIR}/sim.sh' '${CMAKE_BINARY_DIR}' --seeds 0; test $? -eq 2")
