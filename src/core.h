@@ -208,6 +208,7 @@ struct sf_port_use {
 
 struct sf_stack {
 	struct sf_config cfg;
+	uint64_t prf_k0, prf_k1; /* cfg.secret as SipHash's two key words, loaded once */
 	uint64_t now_ns;
 	uint64_t epoch_ns;       /* creation time: stack milliseconds count from here */
 	struct sf_counters ctr;

@@ -176,6 +176,32 @@ static void test_chunk_boundaries(void **state)
 	}
 }
 
+/*
+ * The word interface (the 4-tuple hash's) is the same function: the reference
+ * message's first 8n bytes loaded as little-endian words, under the key loaded
+ * as two words, give the reference vector for length 8n.
+ */
+static void test_words_match_reference(void **state)
+{
+	uint8_t key[SF_SIPHASH_KEY_LEN], msg[64];
+	uint64_t words[8];
+	size_t n, i, b;
+
+	(void)state;
+	fill_reference(key, msg);
+	uint64_t k0 = sf_siphash_key_word(key, 0), k1 = sf_siphash_key_word(key, 1);
+	assert_true(k0 == UINT64_C(0x0706050403020100));
+	assert_true(k1 == UINT64_C(0x0f0e0d0c0b0a0908));
+	for (n = 0; n < 8; n++) {
+		for (i = 0; i < n; i++) {
+			words[i] = 0;
+			for (b = 0; b < 8; b++)
+				words[i] |= (uint64_t)msg[8 * i + b] << (8 * b);
+		}
+		assert_true(sf_siphash24_words(k0, k1, words, n) == vector_u64(8 * n));
+	}
+}
+
 /* Every byte of the message matters, including each tail byte. */
 static void test_message_sensitivity(void **state)
 {
@@ -254,6 +280,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_vectors),
+		cmocka_unit_test(test_words_match_reference),
 		cmocka_unit_test(test_return_value_convention),
 		cmocka_unit_test(test_null_empty),
 		cmocka_unit_test(test_chunk_boundaries),
