@@ -150,10 +150,14 @@ uint32_t sf_csum_pseudo(const struct sf_addr *src, const struct sf_addr *dst, ui
 	if (src->family == SF_AF_INET) {
 		/*
 		 * RFC 9293 §3.1: source, destination, zero, PTCL (6) and the
-		 * 16-bit TCP length.
+		 * 16-bit TCP length. The two addresses are summed as machine
+		 * words and folded once (RFC 1071 §2(B)): every segment in and
+		 * out pays for this.
 		 */
-		s = sf_csum_add(0, src->bytes, 4);
-		s += sf_csum_add(0, dst->bytes, 4);
+		uint32_t a, b;
+		memcpy(&a, src->bytes, 4);
+		memcpy(&b, dst->bytes, 4);
+		s = fold_native((uint64_t)a + b);
 		s += 6;
 		s += tcp_len & 0xffffu;
 	} else {

@@ -206,9 +206,30 @@ struct sf_port_use {
 #define SF_PORT_PAGE_BITS 8
 #define SF_PORT_PAGES (65536 >> SF_PORT_PAGE_BITS)
 
+/* What a keyed 4-tuple hash is for: each use has its own domain (stack.c). */
+enum sf_prf_domain { SF_PRF_ISN, SF_PRF_DEMUX, SF_PRF_TS_OFFSET, SF_PRF_EPHEMERAL, SF_PRF__COUNT };
+
+/*
+ * The keyed hashes of the last 4-tuple hashed, one per domain as they were
+ * asked for. Handling one segment hashes the same tuple several times (the
+ * demux lookup, then inserting the embryo or connection it creates or
+ * removing the one it ends; the ISN and timestamp offset of a new
+ * connection), so the second and later ask for a compare, not a SipHash.
+ */
+struct sf_prf_memo {
+	uint64_t words[5];            /* the tuple as packed for SipHash, domain left out */
+	uint64_t value[SF_PRF__COUNT];
+	uint8_t nwords;               /* 2 for IPv4, 5 for IPv6, 0 before the first */
+	uint8_t have;                 /* bit d: value[d] is valid for words */
+};
+
 struct sf_stack {
 	struct sf_config cfg;
 	uint64_t prf_k0, prf_k1; /* cfg.secret as SipHash's two key words, loaded once */
+	/* Points at prf_memo_store: a cache, so the hash functions that take a
+	 * const stack (nothing they compute depends on it) may still fill it. */
+	struct sf_prf_memo *prf_memo;
+	struct sf_prf_memo prf_memo_store;
 	uint64_t now_ns;
 	uint64_t epoch_ns;       /* creation time: stack milliseconds count from here */
 	struct sf_counters ctr;
@@ -272,7 +293,6 @@ void sf_emit_trace(struct sf_stack *st, const struct sf_segment *seg, int sock, 
 struct sf_sock *sf_sock_get(const struct sf_stack *st, uint32_t handle);
 uint32_t sf_local_id(const struct sf_stack *st, const struct sf_addr *addr); /* UINT32_MAX if not local */
 uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
-enum sf_prf_domain { SF_PRF_ISN, SF_PRF_DEMUX, SF_PRF_TS_OFFSET, SF_PRF_EPHEMERAL };
 uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
 		      const struct sf_endpoint *remote);
 uint16_t sf_mss_for(const struct sf_stack *st, const struct sf_addr *local); /* MTU-derived MSS */

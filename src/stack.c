@@ -60,6 +60,7 @@ sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
 	st->cfg = *cfg;
 	st->prf_k0 = sf_siphash_key_word(cfg->secret, 0);
 	st->prf_k1 = sf_siphash_key_word(cfg->secret, 1);
+	st->prf_memo = &st->prf_memo_store;
 	st->now_ns = now_ns;
 	st->epoch_ns = now_ns;
 	sf_wheel_init(&st->wheel, now_ns);
@@ -165,6 +166,24 @@ static inline uint64_t le64_at(const uint8_t *b)
 	return le32_at(b) | le32_at(b + 4) << 32;
 }
 
+/* The tuple as SipHash message words, the domain left out (zero in its byte). */
+static size_t pack_tuple(const struct sf_endpoint *local, const struct sf_endpoint *remote, uint64_t w[5])
+{
+	uint64_t tail = (uint64_t)local->port | (uint64_t)remote->port << 16 | (uint64_t)local->addr.family << 40;
+
+	if (local->addr.family == SF_AF_INET) {
+		w[0] = le32_at(local->addr.bytes) | le32_at(remote->addr.bytes) << 32;
+		w[1] = tail;
+		return 2;
+	}
+	w[0] = le64_at(local->addr.bytes);
+	w[1] = le64_at(local->addr.bytes + 8);
+	w[2] = le64_at(remote->addr.bytes);
+	w[3] = le64_at(remote->addr.bytes + 8);
+	w[4] = tail;
+	return 5;
+}
+
 /*
  * The keyed hash of a 4-tuple: SipHash-2-4 under the stack's secret, with a
  * domain byte so that what one use reveals (an ISN, a timestamp offset)
@@ -180,21 +199,27 @@ static inline uint64_t le64_at(const uint8_t *b)
 uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
 		      const struct sf_endpoint *remote)
 {
+	struct sf_prf_memo *m = st->prf_memo;
 	uint64_t w[5];
-	uint64_t tail = (uint64_t)local->port | (uint64_t)remote->port << 16 | (uint64_t)domain << 32 |
-			(uint64_t)local->addr.family << 40;
+	size_t n = pack_tuple(local, remote, w);
 
-	if (local->addr.family == SF_AF_INET) {
-		w[0] = le32_at(local->addr.bytes) | le32_at(remote->addr.bytes) << 32;
-		w[1] = tail;
-		return sf_siphash24_words(st->prf_k0, st->prf_k1, w, 2);
+	/* The ephemeral-port offset hashes (address, 0, remote): kept out of the
+	 * memo, it would only evict the tuple the candidate port then makes. */
+	bool memo = domain != SF_PRF_EPHEMERAL;
+	if (memo && (m->nwords != n || memcmp(m->words, w, n * sizeof w[0]) != 0)) {
+		memcpy(m->words, w, n * sizeof w[0]);
+		m->nwords = (uint8_t)n;
+		m->have = 0;
 	}
-	w[0] = le64_at(local->addr.bytes);
-	w[1] = le64_at(local->addr.bytes + 8);
-	w[2] = le64_at(remote->addr.bytes);
-	w[3] = le64_at(remote->addr.bytes + 8);
-	w[4] = tail;
-	return sf_siphash24_words(st->prf_k0, st->prf_k1, w, 5);
+	if (memo && (m->have & (1u << domain)))
+		return m->value[domain];
+	w[n - 1] |= (uint64_t)domain << 32;
+	uint64_t h = sf_siphash24_words(st->prf_k0, st->prf_k1, w, n);
+	if (memo) {
+		m->value[domain] = h;
+		m->have |= (uint8_t)(1u << domain);
+	}
+	return h;
 }
 
 /* ---- time ---- */

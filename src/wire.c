@@ -181,8 +181,11 @@ enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_se
 		if (dgram[9] != SF_IPPROTO_TCP)
 			return SF_DROP_NOT_TCP;
 		seg->ttl = dgram[8];
-		seg->src = sf_addr_v4(dgram[12], dgram[13], dgram[14], dgram[15]);
-		seg->dst = sf_addr_v4(dgram[16], dgram[17], dgram[18], dgram[19]);
+		/* seg is zeroed above, so the unused address bytes are already 0. */
+		seg->src.family = SF_AF_INET;
+		memcpy(seg->src.bytes, dgram + 12, 4);
+		seg->dst.family = SF_AF_INET;
+		memcpy(seg->dst.bytes, dgram + 16, 4);
 		/* IPv4 options (IHL > 5) are skipped, not interpreted. */
 	} else if (version == 6) {
 		/* RFC 8200 §3 */
