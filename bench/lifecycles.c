@@ -84,15 +84,30 @@ int main(int argc, char **argv)
 {
 	uint64_t n = 100000;
 	int rst = 0;
+	const char *csv_path = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--rst"))
 			rst = 1;
 		else if (!strcmp(argv[i], "--n") && i + 1 < argc)
 			n = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--csv") && i + 1 < argc)
+			csv_path = argv[++i];
 		else {
-			fprintf(stderr, "usage: %s [--n LIFECYCLES] [--rst]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--n LIFECYCLES] [--rst] [--csv PATH]\n", argv[0]);
 			return 2;
 		}
+	}
+	/* --csv: one row per tenth, appended; the format shared by the lwIP and kernel lifecycle benchmarks. */
+	FILE *csv = NULL;
+	if (csv_path) {
+		csv = fopen(csv_path, "a");
+		if (!csv) {
+			perror(csv_path);
+			return 1;
+		}
+		fseek(csv, 0, SEEK_END);
+		if (ftell(csv) == 0)
+			fprintf(csv, "stack,close,n,tenth,conn_per_s,time_wait,ns_per_conn\n");
 	}
 	static struct queue to_server, to_client;
 	sf_stack *cli = make(&to_server, 1, 1u << 20), *srv = make(&to_client, 2, 1u << 20);
@@ -160,6 +175,11 @@ int main(int argc, char **argv)
 			printf("%-8llu %12.0f %14llu %12.0f\n", (unsigned long long)((i + 1) / tenth),
 			       (double)tenth / (t - tenth_start), (unsigned long long)k->TimeWaitCurrent,
 			       (t - tenth_start) * 1e9 / (double)tenth);
+			if (csv)
+				fprintf(csv, "synfin,%s,%llu,%llu,%.0f,%llu,%.0f\n", rst ? "rst" : "fin",
+					(unsigned long long)n, (unsigned long long)((i + 1) / tenth),
+					(double)tenth / (t - tenth_start), (unsigned long long)k->TimeWaitCurrent,
+					(t - tenth_start) * 1e9 / (double)tenth);
 			tenth_start = t;
 		}
 	}
@@ -168,6 +188,8 @@ int main(int argc, char **argv)
 	       (double)n / total, total * 1e9 / (double)n,
 	       (unsigned long long)sf_stack_counters(cli)->TimeWaitCurrent,
 	       (unsigned long long)sf_stack_counters(srv)->CurrEstab);
+	if (csv)
+		fclose(csv);
 	sf_stack_free(cli);
 	sf_stack_free(srv);
 	return 0;

@@ -1,0 +1,386 @@
+/*
+ * synfin-bench-lwip-lifecycles: the workload of synfin-bench-lifecycles
+ * (connection lifecycles per second, issue 8 workload 1) on lwIP (Debian's
+ * liblwip, raw API), for comparison.
+ *
+ * Each lifecycle: connect, accept, 1 byte each way, the client closes first
+ * with tcp_close() (its pcb moves to lwIP's tcp_tw_pcbs list for 2MSL =
+ * 2 * TCP_MSL = 120 s of virtual time, which outlasts the run, so TIME-WAIT
+ * pcbs pile up), the server sees EOF and closes. With --rst the client calls
+ * tcp_abort() instead (RST, no TIME-WAIT). The rate is printed per tenth of
+ * the run, so that the cost of a growing tcp_tw_pcbs list shows: lwIP walks
+ * that list linearly to demultiplex every segment that matches no active pcb
+ * (each SYN to a listener) and, in tcp_connect, to check that the 4-tuple is
+ * unique (perf: those two walks are ~96% of the time at 20k TIME-WAIT pcbs).
+ * Client and server share the one lwIP instance, so the server's SYN lookup
+ * walks the client's TIME-WAIT pcbs; with the server in another lwIP only the
+ * tcp_connect walk would remain (synfin's benchmark has two separate stacks).
+ *
+ * lwIP is driven exactly as synfin-bench-lwip-bulk drives it (see there and
+ * bench/README.md): lwip_init() without tcpip_thread, one lwIP instance with
+ * two point-to-point netifs (A = 192.0.2.1 client, B = 192.0.2.2 server) whose
+ * output() copies each datagram into a fresh pbuf queued for the other netif's
+ * input(), every pcb bound to its netif with tcp_bind_netif(), tcp_tmr() every
+ * TCP_TMR_INTERVAL (250 ms) of virtual time. The virtual clock moves 1 µs per
+ * delivery round, as in synfin-bench-lifecycles. sys_now() is not replaced:
+ * lwip_bulk does not either, and lwIP's TCP reads only tcp_ticks (advanced by
+ * tcp_tmr), never sys_now(), in this configuration (no timestamps option).
+ *
+ * Local ports. lwIP's own choice (tcp_new_port(), port 0) refuses any port
+ * that any pcb holds, TIME-WAIT pcbs included, whatever the remote end:
+ * once the 16383 ports of 0xc000-0xfffe are held by TIME-WAIT pcbs,
+ * tcp_connect() fails with ERR_BUF (see it with --ephemeral). So by default
+ * the client picks the port itself, from that same range, one per server
+ * port in turn (lifecycle i uses server port 1000 + i % 256 and local port
+ * 0xc000 + (i / 256) % 16383: unique 4-tuples for 4M lifecycles) with
+ * SOF_REUSEADDR, which is how an lwIP application reaches more TIME-WAIT
+ * pcbs than ports; tcp_connect() then checks the 4-tuple against the active
+ * and TIME-WAIT lists. Debian's build mallocs every pcb (MEMP_MEM_MALLOC), so
+ * MEMP_NUM_TCP_PCB (5) does not apply and nothing else limits the list.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lwip/init.h"
+#include "lwip/ip.h"
+#include "lwip/ip_addr.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+
+#define NPORTS 256         /* server ports 1000..1255, as in lifecycles.c */
+#define PORT_LO 0xc000     /* lwIP's TCP_LOCAL_PORT_RANGE_START (private to tcp.c) */
+#define PORT_COUNT 0x3fff  /* ... to TCP_LOCAL_PORT_RANGE_END 0xffff, exclusive */
+#define FIFO_SLOTS 64      /* one lifecycle in flight: a few datagrams at most */
+#define MAX_ROUNDS 16
+
+struct fifo {
+	struct pbuf *p[FIFO_SLOTS];
+	unsigned head, tail;
+	struct netif *to; /* the netif these datagrams arrive on */
+};
+
+static struct fifo ab, ba;
+static struct netif nif_a, nif_b;
+
+static err_t nif_output(struct netif *netif, struct pbuf *p, const ip4_addr_t *ipaddr)
+{
+	(void)ipaddr;
+	struct fifo *f = netif->state;
+	struct pbuf *q = pbuf_alloc(PBUF_RAW, p->tot_len, PBUF_RAM);
+	if (!q || pbuf_copy(q, p) != ERR_OK || f->tail - f->head == FIFO_SLOTS) {
+		fprintf(stderr, "lwIP: cannot queue a datagram\n");
+		exit(1);
+	}
+	f->p[f->tail++ % FIFO_SLOTS] = q;
+	return ERR_OK;
+}
+
+static err_t nif_output_ip6(struct netif *netif, struct pbuf *p, const ip6_addr_t *ipaddr)
+{
+	(void)netif;
+	(void)p;
+	(void)ipaddr;
+	return ERR_OK; /* no IPv6 here */
+}
+
+static err_t nif_init(struct netif *netif)
+{
+	netif->name[0] = 'l';
+	netif->name[1] = netif == &nif_a ? 'a' : 'b';
+	netif->output = nif_output;
+	netif->output_ip6 = nif_output_ip6;
+	netif->mtu = 1500;
+	netif->flags = 0; /* point-to-point: no broadcast, no ARP */
+	return ERR_OK;
+}
+
+static int fifo_deliver(struct fifo *f)
+{
+	int n = 0;
+	for (; f->head != f->tail; f->head++, n++) {
+		struct pbuf *p = f->p[f->head % FIFO_SLOTS];
+		if (f->to->input(p, f->to) != ERR_OK)
+			pbuf_free(p);
+	}
+	return n;
+}
+
+/* Virtual clock: one delivery round is 1 µs; tcp_tmr() every 250 ms of it. */
+static uint64_t now_ns, next_tick_ns;
+static const uint64_t tick_ns = (uint64_t)TCP_TMR_INTERVAL * 1000000ull;
+
+static int round_trip(void)
+{
+	now_ns += 1000;
+	int n = fifo_deliver(&ab) + fifo_deliver(&ba);
+	while (next_tick_ns <= now_ns) {
+		tcp_tmr();
+		next_tick_ns += tick_ns;
+	}
+	return n;
+}
+
+/* The two applications; one lifecycle at a time, so one of each. Callbacks
+ * get a struct side as arg; a pcb the application has closed gets NULL (lwIP
+ * still calls its recv with NULL when the peer's FIN arrives in FIN-WAIT-2). */
+struct side {
+	struct tcp_pcb *pcb;
+	int connected, got, eof, err;
+};
+static struct side cli, srv;
+
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct side *s = arg;
+	(void)err;
+	if (!p) {
+		if (s)
+			s->eof = 1;
+		return ERR_OK;
+	}
+	if (s)
+		s->got += p->tot_len;
+	/* Needed: tcp_close() sends RST instead of FIN if received data was not tcp_recved(). */
+	tcp_recved(pcb, p->tot_len);
+	pbuf_free(p);
+	return ERR_OK;
+}
+
+static void on_err(void *arg, err_t err)
+{
+	struct side *s = arg;
+	if (s) {
+		s->pcb = NULL; /* lwIP has freed it */
+		s->err = err;
+	}
+}
+
+static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	(void)arg;
+	if (err != ERR_OK || !pcb)
+		return ERR_VAL;
+	srv.pcb = pcb;
+	tcp_arg(pcb, &srv);
+	tcp_recv(pcb, on_recv);
+	tcp_err(pcb, on_err);
+	return ERR_OK;
+}
+
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	(void)pcb;
+	if (err == ERR_OK)
+		((struct side *)arg)->connected = 1;
+	return ERR_OK;
+}
+
+static uint64_t count(struct tcp_pcb *list)
+{
+	uint64_t n = 0;
+	for (; list; list = list->next)
+		n++;
+	return n;
+}
+
+static double wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void fail(const char *what, uint64_t i, int e)
+{
+	fprintf(stderr, "lwIP: %s failed at lifecycle %llu (err %d, TIME-WAIT pcbs %llu)\n", what,
+		(unsigned long long)i, e, (unsigned long long)count(tcp_tw_pcbs));
+	exit(1);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t n = 100000;
+	int rst = 0, ephemeral = 0;
+	double max_seconds = 60;
+	const char *csv_path = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--rst"))
+			rst = 1;
+		else if (!strcmp(argv[i], "--ephemeral"))
+			ephemeral = 1;
+		else if (!strcmp(argv[i], "--n") && i + 1 < argc)
+			n = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--max-seconds") && i + 1 < argc)
+			max_seconds = strtod(argv[++i], NULL);
+		else if (!strcmp(argv[i], "--csv") && i + 1 < argc)
+			csv_path = argv[++i];
+		else {
+			fprintf(stderr, "usage: %s [--n LIFECYCLES] [--rst] [--csv PATH] [--max-seconds S] [--ephemeral]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	FILE *csv = NULL;
+	if (csv_path) {
+		csv = fopen(csv_path, "a");
+		if (!csv) {
+			perror(csv_path);
+			return 1;
+		}
+		fseek(csv, 0, SEEK_END);
+		if (ftell(csv) == 0)
+			fprintf(csv, "stack,close,n,tenth,conn_per_s,time_wait,ns_per_conn\n");
+	}
+
+	lwip_init();
+	ip4_addr_t a4, b4, mask;
+	IP4_ADDR(&a4, 192, 0, 2, 1);
+	IP4_ADDR(&b4, 192, 0, 2, 2);
+	IP4_ADDR(&mask, 255, 255, 255, 255);
+	ab.to = &nif_b;
+	ba.to = &nif_a;
+	if (!netif_add(&nif_a, &a4, &mask, &b4, &ab, nif_init, ip_input) ||
+	    !netif_add(&nif_b, &b4, &mask, &a4, &ba, nif_init, ip_input)) {
+		fprintf(stderr, "lwIP: netif_add failed\n");
+		return 1;
+	}
+	netif_set_up(&nif_a);
+	netif_set_link_up(&nif_a);
+	netif_set_up(&nif_b);
+	netif_set_link_up(&nif_b);
+	ip_addr_t a = IPADDR4_INIT_BYTES(192, 0, 2, 1), b = IPADDR4_INIT_BYTES(192, 0, 2, 2);
+
+	for (int p = 0; p < NPORTS; p++) {
+		struct tcp_pcb *l = tcp_new_ip_type(IPADDR_TYPE_V4);
+		if (!l || tcp_bind(l, &b, (u16_t)(1000 + p)) != ERR_OK || !(l = tcp_listen(l))) {
+			fprintf(stderr, "lwIP: listen failed\n");
+			return 1;
+		}
+		tcp_bind_netif(l, &nif_b);
+		tcp_accept(l, on_accept);
+	}
+
+	uint64_t tenth = n / 10 ? n / 10 : 1, done = 0;
+	int stopped = 0;
+	char why[160] = "";
+	printf("lifecycles %llu, close by %s\n", (unsigned long long)n, rst ? "RST (abort)" : "FIN (TIME-WAIT kept)");
+	printf("stack lwIP %s (raw API, one instance, two netifs); local ports %s; budget %.0f s wall\n",
+	       LWIP_VERSION_STRING, ephemeral ? "chosen by lwIP (tcp_new_port)" : "chosen by the client, SOF_REUSEADDR",
+	       max_seconds);
+	printf("%-8s %12s %14s %12s\n", "tenth", "conn/s", "TIME-WAIT", "ns/conn");
+	fflush(stdout);
+	now_ns = 1000000;
+	next_tick_ns = now_ns + tick_ns;
+	double t0 = wall(), tenth_start = t0, untimed = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		if (i % 64 == 0 && wall() - t0 > max_seconds) {
+			stopped = 1;
+			snprintf(why, sizeof why, "budget (%.0f s)", max_seconds);
+			break;
+		}
+		int p = (int)(i % NPORTS);
+		memset(&cli, 0, sizeof cli);
+		memset(&srv, 0, sizeof srv);
+		struct tcp_pcb *c = tcp_new_ip_type(IPADDR_TYPE_V4);
+		if (!c)
+			fail("tcp_new", i, 0);
+		u16_t lport = 0;
+		if (!ephemeral) {
+			ip_set_option(c, SOF_REUSEADDR);
+			lport = (u16_t)(PORT_LO + (i / NPORTS) % PORT_COUNT);
+		}
+		err_t e = tcp_bind(c, &a, lport);
+		if (e == ERR_BUF && ephemeral) { /* tcp_new_port() found no free port */
+			tcp_abort(c);
+			stopped = 1;
+			snprintf(why, sizeof why, "no free local port (tcp_bind port 0: ERR_BUF)");
+			break;
+		}
+		if (e != ERR_OK)
+			fail("tcp_bind", i, e);
+		tcp_bind_netif(c, &nif_a);
+		tcp_arg(c, &cli);
+		tcp_recv(c, on_recv);
+		tcp_err(c, on_err);
+		cli.pcb = c;
+		if ((e = tcp_connect(c, &b, (u16_t)(1000 + p), on_connected)) != ERR_OK)
+			fail("tcp_connect", i, e);
+		for (int r = 0; r < MAX_ROUNDS && !(cli.connected && srv.pcb); r++)
+			round_trip();
+		if (!cli.connected || !srv.pcb)
+			fail("connect/accept", i, cli.err);
+
+		if (tcp_write(cli.pcb, "q", 1, TCP_WRITE_FLAG_COPY) != ERR_OK ||
+		    tcp_write(srv.pcb, "r", 1, TCP_WRITE_FLAG_COPY) != ERR_OK)
+			fail("tcp_write", i, 0);
+		tcp_output(cli.pcb);
+		tcp_output(srv.pcb);
+		for (int r = 0; r < MAX_ROUNDS && !(cli.got && srv.got); r++)
+			round_trip();
+		if (!cli.got || !srv.got)
+			fail("1-byte exchange", i, 0);
+
+		if (rst) {
+			tcp_err(c, NULL); /* we know it is gone */
+			tcp_abort(c);
+		} else {
+			tcp_arg(c, NULL); /* the pcb is lwIP's now: TIME-WAIT after the handshake below */
+			if ((e = tcp_close(c)) != ERR_OK)
+				fail("tcp_close (client)", i, e);
+		}
+		cli.pcb = NULL;
+		/* The server reads EOF (recv NULL) and closes, or is reset (err callback). */
+		for (int r = 0; r < MAX_ROUNDS && srv.pcb && !srv.eof; r++)
+			round_trip();
+		if (srv.pcb) {
+			if (!srv.eof)
+				fail("server EOF", i, 0);
+			tcp_arg(srv.pcb, NULL);
+			if ((e = tcp_close(srv.pcb)) != ERR_OK)
+				fail("tcp_close (server)", i, e);
+			srv.pcb = NULL;
+		} else if (!rst) {
+			fail("server close", i, srv.err);
+		}
+		/* Until quiet: the server's FIN, the client's last ACK. */
+		for (int r = 0; r < MAX_ROUNDS && round_trip(); r++)
+			;
+		done = i + 1;
+
+		if (done % tenth == 0) {
+			double t = wall();
+			/* Walking the list is O(TIME-WAIT pcbs): outside the timed part of the tenth. */
+			unsigned long long tw = (unsigned long long)count(tcp_tw_pcbs);
+			double cps = (double)tenth / (t - tenth_start), ns = (t - tenth_start) * 1e9 / (double)tenth;
+			printf("%-8llu %12.0f %14llu %12.0f\n", (unsigned long long)(done / tenth), cps, tw, ns);
+			fflush(stdout);
+			if (csv)
+				fprintf(csv, "lwip,%s,%llu,%llu,%.0f,%llu,%.0f\n", rst ? "rst" : "fin",
+					(unsigned long long)n, (unsigned long long)(done / tenth), cps, tw, ns);
+			tenth_start = wall();
+			untimed += tenth_start - t;
+		}
+	}
+	double end = wall();
+	double total = end - t0 - untimed; /* without the list walks and printing at tenth boundaries */
+	uint64_t tw = count(tcp_tw_pcbs), active = count(tcp_active_pcbs);
+	if (stopped) {
+		uint64_t part = done % tenth;
+		printf("stopped: %s, in tenth %llu after %llu lifecycles (%llu into it, %.0f conn/s; TIME-WAIT %llu)\n",
+		       why, (unsigned long long)(done / tenth + 1), (unsigned long long)done, (unsigned long long)part,
+		       part ? (double)part / (end - tenth_start) : 0.0, (unsigned long long)tw);
+	}
+	printf("total: %.0f lifecycles/s (%.0f ns each) over %llu; TIME-WAIT pcbs %llu, other active pcbs %llu; "
+	       "virtual time %.3f s (2MSL %.0f s)\n",
+	       done ? (double)done / total : 0.0, done ? total * 1e9 / (double)done : 0.0, (unsigned long long)done,
+	       (unsigned long long)tw, (unsigned long long)active, (double)(now_ns - 1000000) / 1e9,
+	       2.0 * TCP_MSL / 1000.0);
+	if (csv)
+		fclose(csv);
+	return 0;
+}
