@@ -249,6 +249,9 @@ struct sf_stack {
 	sf_ref *buckets;
 	uint32_t bucket_mask;
 	uint32_t hashed;
+	sf_ref *old_buckets;     /* while growing: the previous array (demux.c) */
+	uint32_t old_mask;
+	uint32_t old_next;       /* old buckets below this have moved */
 	struct sf_pool reqs;
 	struct sf_pool tws;
 
@@ -295,6 +298,9 @@ uint32_t sf_local_id(const struct sf_stack *st, const struct sf_addr *addr); /* 
 uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
 uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
 		      const struct sf_endpoint *remote);
+/* The same, computed afresh and not remembered (for bulk rehashing). */
+uint64_t sf_tuple_prf_uncached(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
+			       const struct sf_endpoint *remote);
 uint16_t sf_mss_for(const struct sf_stack *st, const struct sf_addr *local); /* MTU-derived MSS */
 
 /* ---- output.c ---- */

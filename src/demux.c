@@ -12,6 +12,8 @@
 #include "core.h"
 
 #define SF_DEMUX_MIN_BUCKETS 256u
+#define SF_DEMUX_LOAD 2u         /* records per bucket, on average, before doubling */
+#define SF_DEMUX_MIGRATE_STEP 2u /* old buckets moved per insert or remove while growing */
 
 struct sf_req *sf_req_at(const struct sf_stack *st, uint32_t index)
 {
@@ -90,6 +92,7 @@ int sf_demux_init(struct sf_stack *st)
 	if (!st->buckets)
 		return -ENOMEM;
 	st->bucket_mask = SF_DEMUX_MIN_BUCKETS - 1;
+	st->old_buckets = NULL;
 	st->hashed = 0;
 	sf_pool_init(&st->reqs, sizeof(struct sf_req));
 	sf_pool_init(&st->tws, sizeof(struct sf_tw));
@@ -99,7 +102,8 @@ int sf_demux_init(struct sf_stack *st)
 void sf_demux_destroy(struct sf_stack *st)
 {
 	free(st->buckets);
-	st->buckets = NULL;
+	free(st->old_buckets);
+	st->buckets = st->old_buckets = NULL;
 	sf_pool_destroy(&st->reqs);
 	sf_pool_destroy(&st->tws);
 	for (unsigned i = 0; i < SF_PORT_PAGES; i++) {
@@ -108,16 +112,38 @@ void sf_demux_destroy(struct sf_stack *st)
 	}
 }
 
-sf_ref sf_demux_lookup(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote)
+/*
+ * The table grows by doubling, incrementally: the old array stays beside the
+ * new one while every insert and remove moves a few of its buckets across
+ * (SF_DEMUX_MIGRATE_STEP), so no single datagram or call pays for rehashing
+ * a million records. Old buckets below old_next have moved; the others may
+ * still hold records, and a lookup whose hash falls there looks in both.
+ */
+static sf_ref *old_bucket_of(const struct sf_stack *st, uint32_t h)
 {
-	sf_ref ref = st->buckets[tuple_hash(st, local, remote) & st->bucket_mask];
+	if (!st->old_buckets || (h & st->old_mask) < st->old_next)
+		return NULL;
+	return &st->old_buckets[h & st->old_mask];
+}
 
+static sf_ref chain_find(const struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+			 const struct sf_endpoint *remote)
+{
 	while (ref != SF_REF_NONE) {
 		if (sf_demux_matches(st, ref, local, remote))
 			return ref;
 		ref = *next_link(st, ref);
 	}
 	return SF_REF_NONE;
+}
+
+sf_ref sf_demux_lookup(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote)
+{
+	uint32_t h = tuple_hash(st, local, remote);
+	sf_ref ref = chain_find(st, st->buckets[h & st->bucket_mask], local, remote);
+	const sf_ref *old = old_bucket_of(st, h);
+
+	return ref == SF_REF_NONE && old ? chain_find(st, *old, local, remote) : ref;
 }
 
 static void endpoints_of(const struct sf_stack *st, sf_ref ref, struct sf_endpoint *l, struct sf_endpoint *r)
@@ -133,28 +159,48 @@ static void endpoints_of(const struct sf_stack *st, sf_ref ref, struct sf_endpoi
 	}
 }
 
-/* Double the table when it averages more than one record a bucket. The
- * rehash is O(records) once per doubling: O(1) amortised per insert. */
-static void demux_grow(struct sf_stack *st)
+/* Move up to `count` old buckets into the new array; free the old one when
+ * the last has moved. Each record is rehashed without the memo, which keeps
+ * the tuple the caller is working on. */
+static void migrate(struct sf_stack *st, uint32_t count)
 {
-	uint32_t n = (st->bucket_mask + 1) * 2;
-	sf_ref *nb = calloc(n, sizeof *nb);
-
-	if (!nb)
-		return; /* keep the old table: longer chains, still correct */
-	for (uint32_t b = 0; b <= st->bucket_mask; b++) {
-		sf_ref ref = st->buckets[b];
+	while (st->old_buckets && count--) {
+		sf_ref ref = st->old_buckets[st->old_next];
 		while (ref != SF_REF_NONE) {
 			sf_ref next = *next_link(st, ref);
 			struct sf_endpoint l, r;
 			endpoints_of(st, ref, &l, &r);
-			uint32_t h = tuple_hash(st, &l, &r) & (n - 1);
-			*next_link(st, ref) = nb[h];
-			nb[h] = ref;
+			sf_ref *head = &st->buckets[(uint32_t)sf_tuple_prf_uncached(st, SF_PRF_DEMUX, &l, &r) &
+						    st->bucket_mask];
+			*next_link(st, ref) = *head;
+			*head = ref;
 			ref = next;
 		}
+		st->old_buckets[st->old_next] = SF_REF_NONE;
+		if (st->old_next++ == st->old_mask) {
+			free(st->old_buckets);
+			st->old_buckets = NULL;
+		}
 	}
-	free(st->buckets);
+}
+
+/* Double once the table averages SF_DEMUX_LOAD records a bucket. A doubling
+ * needs as many new records as it has old buckets times SF_DEMUX_LOAD, and
+ * each insert moves SF_DEMUX_MIGRATE_STEP buckets, so the previous move has
+ * always finished; if memory runs out the old table stays (longer chains,
+ * still correct). */
+static void maybe_grow(struct sf_stack *st)
+{
+	if (st->hashed < SF_DEMUX_LOAD * (st->bucket_mask + 1) || st->bucket_mask >= 0x3fffffffu)
+		return;
+	migrate(st, UINT32_MAX); /* only if an earlier move is somehow unfinished */
+	uint32_t n = (st->bucket_mask + 1) * 2;
+	sf_ref *nb = calloc(n, sizeof *nb);
+	if (!nb)
+		return;
+	st->old_buckets = st->buckets;
+	st->old_mask = st->bucket_mask;
+	st->old_next = 0;
 	st->buckets = nb;
 	st->bucket_mask = n - 1;
 }
@@ -162,31 +208,42 @@ static void demux_grow(struct sf_stack *st)
 int sf_demux_insert(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
 		    const struct sf_endpoint *remote)
 {
-	if (st->hashed > st->bucket_mask && st->bucket_mask < 0x7fffffffu)
-		demux_grow(st);
-	sf_ref *head = &st->buckets[tuple_hash(st, local, remote) & st->bucket_mask];
+	uint32_t h = tuple_hash(st, local, remote);
+
+	maybe_grow(st);
+	migrate(st, SF_DEMUX_MIGRATE_STEP);
+	sf_ref *head = &st->buckets[h & st->bucket_mask];
 	*next_link(st, ref) = *head;
 	*head = ref;
 	st->hashed++;
 	return 0;
 }
 
-void sf_demux_remove(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
-		     const struct sf_endpoint *remote)
+static bool chain_unlink(struct sf_stack *st, sf_ref *link, sf_ref ref)
 {
-	sf_ref *link = &st->buckets[tuple_hash(st, local, remote) & st->bucket_mask];
-
 	while (*link != SF_REF_NONE) {
 		if (*link == ref) {
-			if (st->last_hit == ref)
-				st->last_hit = SF_REF_NONE;
 			*link = *next_link(st, ref);
 			*next_link(st, ref) = SF_REF_NONE;
-			st->hashed--;
-			return;
+			return true;
 		}
 		link = next_link(st, *link);
 	}
+	return false;
+}
+
+void sf_demux_remove(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+		     const struct sf_endpoint *remote)
+{
+	uint32_t h = tuple_hash(st, local, remote);
+	sf_ref *old = old_bucket_of(st, h);
+
+	if (chain_unlink(st, &st->buckets[h & st->bucket_mask], ref) || (old && chain_unlink(st, old, ref))) {
+		if (st->last_hit == ref)
+			st->last_hit = SF_REF_NONE;
+		st->hashed--;
+	}
+	migrate(st, SF_DEMUX_MIGRATE_STEP);
 }
 
 /* ---- ports ---- */

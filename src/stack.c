@@ -196,6 +196,16 @@ static size_t pack_tuple(const struct sf_endpoint *local, const struct sf_endpoi
  * at a million connections a second. The family is in the message, so an
  * IPv4 tuple never hashes like an IPv6 one.
  */
+uint64_t sf_tuple_prf_uncached(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
+			       const struct sf_endpoint *remote)
+{
+	uint64_t w[5];
+	size_t n = pack_tuple(local, remote, w);
+
+	w[n - 1] |= (uint64_t)domain << 32;
+	return sf_siphash24_words(st->prf_k0, st->prf_k1, w, n);
+}
+
 uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
 		      const struct sf_endpoint *remote)
 {
