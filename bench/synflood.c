@@ -56,7 +56,8 @@ static struct opts {
 	uint32_t syn_backlog; /* 0: the stack's default */
 	double deadline_s;
 	const char *csv;
-} opt = { 1000000, 1000, { 0 }, 0, 0, 10, NULL };
+	int recycle;          /* --syn-queue-recycle: sf_config.syn_queue_recycle = 1 */
+} opt = { 1000000, 1000, { 0 }, 0, 0, 10, NULL, 0 };
 
 static struct fifo to_cli, to_srv;
 static sf_stack *cli, *srv;
@@ -284,6 +285,7 @@ static sf_stack *make_stack(sf_output_fn out, void *ctx, uint32_t addr)
 	cfg.output = out, cfg.output_ctx = ctx;
 	if (opt.syn_backlog)
 		cfg.syn_backlog = opt.syn_backlog;
+	cfg.syn_queue_recycle = (uint8_t)opt.recycle;
 	sf_stack *s = sf_stack_new(&cfg, 0);
 	struct sf_addr a = sf_addr_v4((uint8_t)(addr >> 24), (uint8_t)(addr >> 16), (uint8_t)(addr >> 8), (uint8_t)addr);
 	if (!s || sf_stack_add_address(s, &a, 1500))
@@ -305,7 +307,7 @@ static void run(double rate)
 {
 	char ph[32];
 	uint8_t syn[40];
-	snprintf(ph, sizeof ph, "rate%.0f", rate);
+	snprintf(ph, sizeof ph, "rate%.0f%s", rate, opt.recycle ? "-recycle" : "");
 	memset(&to_cli, 0, sizeof to_cli), memset(&to_srv, 0, sizeof to_srv);
 	srv = make_stack(srv_out, &to_cli, SERVER_ADDR);
 	cli = make_stack(enqueue, &to_srv, CLIENT_ADDR);
@@ -381,9 +383,10 @@ static void run(double rate)
 	struct sf_config def;
 	sf_config_default(&def);
 
-	printf("%s: %llu spoofed SYNs at %.0f/s virtual (%.3f s), %llu legitimate clients, backlog 128, syn_backlog %u\n",
+	printf("%s: %llu spoofed SYNs at %.0f/s virtual (%.3f s), %llu legitimate clients, backlog 128, syn_backlog %u, "
+	       "syn_queue_recycle %d\n",
 	       ph, (unsigned long long)n, rate, (double)dur / 1e9, (unsigned long long)m,
-	       opt.syn_backlog ? opt.syn_backlog : def.syn_backlog);
+	       opt.syn_backlog ? opt.syn_backlog : def.syn_backlog, opt.recycle);
 	report(ph, "virtual_time_simulated", (double)(last - t0) / 1e9, "s");
 	report(ph, "wall_total", total_wall, "s");
 	report(ph, "flood_wall", flood_wall, "s (flood sf_input + server timers)");
@@ -438,9 +441,11 @@ int main(int argc, char **argv)
 			opt.deadline_s = strtod(v, NULL), i++;
 		else if (v && !strcmp(a, "--csv"))
 			opt.csv = v, i++;
+		else if (!strcmp(a, "--syn-queue-recycle"))
+			opt.recycle = 1;
 		else {
 			fprintf(stderr, "usage: %s [--syns N] [--clients M] [--rate SYN/s]... [--syn-backlog Q]\n"
-					"       [--deadline S] [--csv PATH]\n", argv[0]);
+					"       [--syn-queue-recycle] [--deadline S] [--csv PATH]\n", argv[0]);
 			return 2;
 		}
 	}

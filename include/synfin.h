@@ -237,6 +237,7 @@ SF_API const char *sf_state_name(enum sf_tcp_state state);
 	X(ListenOverflows, "SYNs or final ACKs dropped because the accept queue was full") \
 	X(ListenDrops, "SYNs or final ACKs a listener dropped for any reason")        \
 	X(TCPReqQFullDrop, "SYNs dropped because the SYN queue was full")             \
+	X(TCPReqQRecycled, "embryos dropped to make room for a new SYN (syn_queue_recycle)") \
 	X(TW, "TIME-WAIT records that ran their 2MSL to the end")                      \
 	X(TWRecycled, "TIME-WAIT 4-tuples reopened by a new SYN (RFC 6191)")          \
 	X(TWKilled, "TIME-WAIT records ended early by a RST (rfc1337 off)")            \
@@ -378,6 +379,9 @@ struct sf_config {
 	uint8_t strict_time_wait;     /**< 1: no SYN reopens a 4-tuple in TIME-WAIT before 2MSL ends (0) */
 	uint8_t rfc1337;              /**< 1: ignore RST in TIME-WAIT (RFC 1337) (1) */
 	uint8_t abort_on_overflow;    /**< 1: answer a final ACK that finds the accept queue full with RST (0) */
+	uint8_t syn_queue_recycle;    /**< 1: a SYN that finds the SYN queue full takes the place of the
+				           listener's oldest unanswered embryo (RFC 4987 §3.4) instead of
+				           being dropped: a SYN flood then holds each slot only briefly (0) */
 	uint8_t isn_mode;             /**< enum sf_isn_mode (SF_ISN_RFC6528) */
 	uint8_t window_scaling;       /**< 1: offer and accept RFC 7323 window scaling (1) */
 	uint8_t timestamps;           /**< 1: offer and accept RFC 7323 timestamps (1) */

@@ -142,6 +142,38 @@ static void req_trace_state(struct sf_stack *st, const struct sf_req *req, enum 
 	sf_trace_state(st, -1, &local, &remote, from, to, cause);
 }
 
+/*
+ * RFC 4987 §3.4, "recycling the oldest half-open TCB": with the SYN queue
+ * full, a new SYN takes the place of the listener's oldest embryo whose
+ * handshake has not completed. Spoofed SYNs never complete, so under a flood
+ * each holds a slot for (queue size / flood rate) instead of the whole
+ * SYN,ACK retry schedule (63 s by default), and a real client whose ACK comes
+ * back within that time still gets through. The oldest embryos are at the
+ * head of a retry level's FIFO (the most retried level holds the oldest);
+ * only the first RECYCLE_LOOK of each level are looked at, so this is
+ * O(retry levels), and when none belongs to this listener the SYN is dropped
+ * as without the option.
+ */
+#define RECYCLE_LOOK 4
+static bool recycle_oldest(struct sf_stack *st, struct sf_listener *lst)
+{
+	for (int level = SF_MAX_SYNACK_RETRIES; level >= 0; level--) {
+		uint32_t index = st->req_fifo[level].head;
+		for (int k = 0; index && k < RECYCLE_LOOK; k++, index = sf_req_at(st, index)->timer.next) {
+			struct sf_req *req = sf_req_at(st, index);
+			if (req->listener != lst->sock.handle || (req->opt_flags & REQ_ACKED))
+				continue;
+			st->ctr.TCPReqQRecycled++;
+			st->ctr.AttemptFails++;
+			req_trace_state(st, req, SF_SYN_RECEIVED, SF_CLOSED,
+					"recycled: SYN queue full (syn_queue_recycle)");
+			sf_req_drop(st, index);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* RFC 9293 §3.10.7.2: LISTEN. */
 void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct sf_segment *seg,
 		     const uint32_t *iss_floor)
@@ -170,7 +202,7 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 		sf_trace_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
 		return;
 	}
-	if (lst->syn_count >= st->cfg.syn_backlog) {
+	if (lst->syn_count >= st->cfg.syn_backlog && !(st->cfg.syn_queue_recycle && recycle_oldest(st, lst))) {
 		st->ctr.TCPReqQFullDrop++;
 		st->ctr.ListenDrops++;
 		sf_trace_drop(st, seg, SF_DROP_SYN_QUEUE_FULL);

@@ -35,6 +35,7 @@ static void test_defaults_are_the_documented_ones(void **state)
 	assert_int_equal(cfg.rfc1337, 1);
 	assert_int_equal(cfg.strict_time_wait, 0);
 	assert_int_equal(cfg.abort_on_overflow, 0);
+	assert_int_equal(cfg.syn_queue_recycle, 0); /* drop, as Linux without SYN cookies */
 	assert_int_equal(cfg.isn_mode, SF_ISN_RFC6528);
 	assert_null(cfg.output); /* the caller must give one */
 }

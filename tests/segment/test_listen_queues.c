@@ -78,6 +78,12 @@ static void cfg_syn_backlog2(struct sf_config *cfg)
 	cfg->syn_backlog = 2;
 }
 
+static void cfg_syn_backlog2_recycle(struct sf_config *cfg)
+{
+	cfg->syn_backlog = 2;
+	cfg->syn_queue_recycle = 1;
+}
+
 static void cfg_max_sockets2(struct sf_config *cfg)
 {
 	cfg->max_sockets = 2;
@@ -318,6 +324,88 @@ static void test_syn_backlog_full_drops_syn(void **state)
 	h_free(h);
 }
 
+/* RFC 4987 §3.4 (syn_queue_recycle): a SYN that finds the SYN queue full
+ * takes the oldest unanswered embryo's place: the new one is answered, the
+ * old one is gone (its late ACK meets the listener and is reset), counted
+ * as TCPReqQRecycled and AttemptFails, not as a drop. */
+static void test_syn_queue_recycle_replaces_oldest(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, cfg_syn_backlog2_recycle);
+	int l = h_listen(h, LPORT, 8);
+
+	uint32_t iss_a = syn_from(h, 40001, LPORT, 1000);
+	uint32_t iss_b = syn_from(h, 40002, LPORT, 2000);
+	uint32_t iss_c = syn_from(h, 40003, LPORT, 3000); /* answered: A's slot */
+	assert_int_equal(h_counter(h, SF_CTR_TCPReqQRecycled), 1);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPReqQFullDrop), 0);
+	assert_int_equal(h_counter(h, SF_CTR_ListenDrops), 0);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 2);
+
+	/* A's ACK finds no embryo: the listener answers <SEQ=SEG.ACK><CTL=RST>. */
+	ack_from(h, 40001, LPORT, 1000, iss_a);
+	h_expect(h, SF_TCP_RST, iss_a + 1, 0);
+	ack_from(h, 40002, LPORT, 2000, iss_b);
+	h_expect_none(h);
+	ack_from(h, 40003, LPORT, 3000, iss_c);
+	h_expect_none(h);
+	accept_from(h, l, 40002);
+	accept_from(h, l, 40003);
+	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
+	h_free(h);
+}
+
+/* Only the first few (4) embryos of each retry level are candidates: when
+ * they belong to another listener the new SYN is dropped as without the
+ * option; and an embryo whose handshake completed (waiting for accept room)
+ * is never recycled. */
+static void test_syn_queue_recycle_only_own_unanswered(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, cfg_syn_backlog2_recycle);
+	h_listen(h, LPORT, 8);
+	h_listen(h, 81, 8);
+	h_listen(h, 82, 8);
+
+	/* The four oldest embryos, all of other listeners (two each, their
+	 * SYN queues full). */
+	for (uint16_t i = 0; i < 4; i++)
+		syn_from(h, (uint16_t)(40010 + i), (uint16_t)(81 + i / 2), 9000);
+	h_advance(h, 10);
+	syn_from(h, 40001, LPORT, 1000);
+	syn_from(h, 40002, LPORT, 2000);
+	syn_ignored(h, 40003, LPORT, 3000);
+	assert_int_equal(h_counter(h, SF_CTR_TCPReqQRecycled), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TCPReqQFullDrop), 1);
+	assert_int_equal(h_drops(h, SF_DROP_SYN_QUEUE_FULL), 1);
+	h_free(h);
+
+	/* Accept queue of 2, SYN queue of 2: C's handshake completes while
+	 * the accept queue is full, so C stays an embryo marked ACKED. */
+	h = h_new(4, cfg_syn_backlog2_recycle);
+	int l = h_listen(h, LPORT, 2);
+	uint32_t iss_c = syn_from(h, 40003, LPORT, 3000);
+	complete_from(h, 40001, LPORT, 1000);
+	complete_from(h, 40002, LPORT, 2000);
+	ack_from(h, 40003, LPORT, 3000, iss_c);
+	h_expect_none(h);
+	accept_from(h, l, 40001);
+	uint32_t iss_d = syn_from(h, 40004, LPORT, 4000);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 2);
+	/* E takes the place of D, the oldest unanswered one, not of C. */
+	syn_from(h, 40005, LPORT, 5000);
+	assert_int_equal(h_counter(h, SF_CTR_TCPReqQRecycled), 1);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 2);
+	ack_from(h, 40004, LPORT, 4000, iss_d);
+	h_expect(h, SF_TCP_RST, iss_d + 1, 0);
+	/* C is still there: its SYN,ACK timer finds room and queues it. */
+	h_advance(h, 1100);
+	accept_from(h, l, 40002);
+	accept_from(h, l, 40003);
+	h_free(h);
+}
+
 /* RFC 9293 §3.10.4 (CLOSE in LISTEN), SPEC 13.8: closing a listener resets
  * the connections waiting in its accept queue, <SEQ=SND.NXT><ACK=RCV.NXT>
  * <CTL=RST,ACK>, and they are gone. */
@@ -446,6 +534,8 @@ int main(void)
 		cmocka_unit_test(test_listen_again_resizes),
 		cmocka_unit_test(test_final_ack_on_full_queue_keeps_embryo),
 		cmocka_unit_test(test_abort_on_overflow_resets),
+		cmocka_unit_test(test_syn_queue_recycle_replaces_oldest),
+		cmocka_unit_test(test_syn_queue_recycle_only_own_unanswered),
 		cmocka_unit_test(test_syn_backlog_full_drops_syn),
 		cmocka_unit_test(test_close_listener_resets_accept_queue),
 		cmocka_unit_test(test_close_listener_embryo_ack_gets_rst),
