@@ -10,7 +10,8 @@
 #   2. concurrent connections: 1M idle ESTABLISHED, RSS per connection, then
 #      TIME-WAIT and SYN-RECEIVED record sizes;
 #   3. bulk throughput against lwIP (bench/run-bulk.sh);
-#   4. a SYN flood of 1M spoofed SYNs with 1,000 legitimate clients;
+#   4. a SYN flood of 1M spoofed SYNs with 1,000 legitimate clients, with
+#      and without syn_queue_recycle;
 #   5. callgrind instruction counts per lifecycle and per segment.
 #
 # --quick stops at 100k (lifecycles, connections, SYNs) and 256 MB of bulk.
@@ -123,8 +124,10 @@ echo "== 2. concurrent connections ($conns)"
 echo "== 3. bulk throughput ($bulk_bytes)"
 BUILD_DIR=$build BYTES=$bulk_bytes CSV=$out/bulk.csv "$here/run-bulk.sh" | tee "$out/bulk.txt"
 
-echo "== 4. SYN flood ($syns spoofed SYNs, 1000 legitimate clients)"
+echo "== 4. SYN flood ($syns spoofed SYNs, 1000 legitimate clients): SYNs dropped on a full SYN queue (default), then with syn_queue_recycle"
 "$bin/synfin-bench-synflood" --syns "$syns" --clients 1000 --csv "$out/synflood.csv" | tee "$out/synflood.txt"
+"$bin/synfin-bench-synflood" --syns "$syns" --clients 1000 --syn-queue-recycle --csv "$out/synflood.csv" |
+	tee -a "$out/synflood.txt"
 
 echo "== 5. instruction counts (callgrind)"
 if command -v valgrind >/dev/null; then
