@@ -137,6 +137,8 @@ void sf_req_drop(struct sf_stack *st, uint32_t index)
 static void req_trace_state(struct sf_stack *st, const struct sf_req *req, enum sf_tcp_state from,
 			    enum sf_tcp_state to, const char *cause)
 {
+	if (!st->cfg.trace)
+		return;
 	struct sf_endpoint local, remote;
 	sf_req_endpoints(st, req, &local, &remote);
 	sf_trace_state(st, -1, &local, &remote, from, to, cause);

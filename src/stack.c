@@ -337,6 +337,8 @@ static void trace(struct sf_stack *st, struct sf_trace_event *ev)
 void sf_trace_state(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote,
 		    enum sf_tcp_state from, enum sf_tcp_state to, const char *cause)
 {
+	if (!st->cfg.trace)
+		return; /* every event below is built only for a tracer: none, no cost */
 	struct sf_trace_event ev = {
 		.kind = SF_TRACE_STATE, .sock = sock, .old_state = from, .new_state = to, .cause = cause,
 		.local = *local, .remote = *remote,
@@ -348,6 +350,8 @@ void sf_trace_drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_dr
 {
 	st->ctr.drops[reason]++;
 	st->ctr.InDrops++;
+	if (!st->cfg.trace)
+		return;
 	struct sf_trace_event ev = { .kind = SF_TRACE_DROP, .sock = -1, .seg = seg, .drop = reason };
 	if (seg) {
 		ev.local = (struct sf_endpoint){ seg->dst, seg->dport };
@@ -359,6 +363,8 @@ void sf_trace_drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_dr
 void sf_trace_timer(struct sf_stack *st, int sock, enum sf_timer_kind timer, enum sf_tcp_state state,
 		    const struct sf_endpoint *local, const struct sf_endpoint *remote)
 {
+	if (!st->cfg.trace)
+		return;
 	struct sf_trace_event ev = {
 		.kind = SF_TRACE_TIMER, .sock = sock, .timer = timer, .new_state = state,
 		.local = *local, .remote = *remote,
@@ -368,6 +374,8 @@ void sf_trace_timer(struct sf_stack *st, int sock, enum sf_timer_kind timer, enu
 
 void sf_emit_trace(struct sf_stack *st, const struct sf_segment *seg, int sock, bool retransmit)
 {
+	if (!st->cfg.trace)
+		return;
 	struct sf_trace_event ev = {
 		.kind = SF_TRACE_SEGMENT_OUT, .sock = sock, .seg = seg, .retransmit = retransmit,
 		.local = { seg->src, seg->sport }, .remote = { seg->dst, seg->dport },
@@ -409,10 +417,12 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 		ref = sf_demux_lookup(st, &local, &remote);
 		st->last_hit = ref;
 	}
-	int sock = ref != SF_REF_NONE && sf_ref_kind(ref) == SF_REF_SOCK ? (int)sf_ref_index(ref) : -1;
-	struct sf_trace_event ev = { .kind = SF_TRACE_SEGMENT_IN, .sock = sock, .seg = &seg, .local = local,
-				     .remote = remote };
-	trace(st, &ev);
+	if (st->cfg.trace) {
+		int sock = ref != SF_REF_NONE && sf_ref_kind(ref) == SF_REF_SOCK ? (int)sf_ref_index(ref) : -1;
+		struct sf_trace_event ev = { .kind = SF_TRACE_SEGMENT_IN, .sock = sock, .seg = &seg, .local = local,
+					     .remote = remote };
+		trace(st, &ev);
+	}
 
 	uint32_t iss_floor;
 	const uint32_t *floor = NULL;

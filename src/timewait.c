@@ -25,6 +25,8 @@ static void tw_arm(struct sf_stack *st, uint32_t index, struct sf_tw *tw)
 
 static void tw_trace_state(struct sf_stack *st, const struct sf_tw *tw, enum sf_tcp_state to, const char *cause)
 {
+	if (!st->cfg.trace)
+		return;
 	struct sf_endpoint local, remote;
 	sf_tw_endpoints(st, tw, &local, &remote);
 	sf_trace_state(st, -1, &local, &remote, SF_TIME_WAIT, to, cause);
