@@ -40,18 +40,12 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "lifecycle_report.h"
 
 #define NPORTS 256
 #define BASE_PORT 20000 /* unprivileged, below the ephemeral range */
-
-static double wall(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static long long read_ll(const char *path)
 {
@@ -132,38 +126,9 @@ static void die(const char *what, unsigned long long i)
 
 int main(int argc, char **argv)
 {
-	uint64_t n = 100000;
-	int rst = 0, host = 0;
-	double max_seconds = 60;
-	const char *csv_path = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--rst"))
-			rst = 1;
-		else if (!strcmp(argv[i], "--host-netns"))
-			host = 1;
-		else if (!strcmp(argv[i], "--n") && i + 1 < argc)
-			n = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--max-seconds") && i + 1 < argc)
-			max_seconds = strtod(argv[++i], NULL);
-		else if (!strcmp(argv[i], "--csv") && i + 1 < argc)
-			csv_path = argv[++i];
-		else {
-			fprintf(stderr, "usage: %s [--n LIFECYCLES] [--rst] [--csv PATH] [--max-seconds S] [--host-netns]\n",
-				argv[0]);
-			return 2;
-		}
-	}
-	FILE *csv = NULL;
-	if (csv_path) { /* opened before unshare: the path is the caller's either way */
-		csv = fopen(csv_path, "a");
-		if (!csv) {
-			perror(csv_path);
-			return 1;
-		}
-		fseek(csv, 0, SEEK_END);
-		if (ftell(csv) == 0)
-			fprintf(csv, "stack,close,n,tenth,conn_per_s,time_wait,ns_per_conn\n");
-	}
+	struct lc_run run; /* the CSV is opened here, before unshare: the path is the caller's either way */
+	lc_begin(&run, "linux", argc, argv, LC_BUDGET | LC_UNTIMED_REPORT, "--host-netns");
+	int host = run.opts.extra;
 	char where[96];
 	int e = host ? -1 : enter_netns();
 	if (e == 0)
@@ -198,24 +163,20 @@ int main(int argc, char **argv)
 
 	struct utsname u;
 	uname(&u);
-	uint64_t tenth = n / 10 ? n / 10 : 1, done = 0;
-	printf("lifecycles %llu, close by %s\n", (unsigned long long)n, rst ? "RST (abort)" : "FIN (TIME-WAIT kept)");
-	printf("stack Linux %s, loopback in %s; tcp_max_tw_buckets %lld, tcp_tw_reuse %lld, ip_local_port_range "
-	       "%lld-%lld; TIME-WAIT at start %lld; budget %.0f s wall\n",
-	       u.release, where, max_tw, reuse, lo, hi, tw0, max_seconds);
-	printf("%-8s %12s %14s %12s\n", "tenth", "conn/s", "TIME-WAIT", "ns/conn");
-	fflush(stdout);
+	char stack_line[1024]; /* room for any %.0f budget */
+	snprintf(stack_line, sizeof stack_line,
+		 "stack Linux %s, loopback in %s; tcp_max_tw_buckets %lld, tcp_tw_reuse %lld, ip_local_port_range "
+		 "%lld-%lld; TIME-WAIT at start %lld; budget %.0f s wall",
+		 u.release, where, max_tw, reuse, lo, hi, tw0, run.opts.max_seconds);
+	lc_print_header(&run, stack_line);
 
 	const struct linger abort_on_close = { .l_onoff = 1, .l_linger = 0 };
-	char why[128] = "";
-	long long cap_tenth = 0, tw = tw0;
-	double t0 = wall(), tenth_start = t0, untimed = 0;
+	long long cap_tenth = 0, tw;
+	lc_start(&run);
 	char b;
-	for (uint64_t i = 0; i < n; i++) {
-		if (i % 64 == 0 && wall() - t0 > max_seconds) {
-			snprintf(why, sizeof why, "budget (%.0f s)", max_seconds);
+	for (uint64_t i = 0; i < run.opts.n; i++) {
+		if (lc_budget_exceeded(&run))
 			break;
-		}
 		int p = (int)(i % NPORTS);
 		int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (c < 0)
@@ -224,7 +185,7 @@ int main(int argc, char **argv)
 		if (connect(c, (struct sockaddr *)&sa, sizeof sa)) {
 			if (errno != EADDRNOTAVAIL)
 				die("connect", i);
-			snprintf(why, sizeof why, "connect: no free local port (EADDRNOTAVAIL)");
+			lc_stop(&run, "connect: no free local port (EADDRNOTAVAIL)");
 			close(c);
 			break;
 		}
@@ -235,51 +196,34 @@ int main(int argc, char **argv)
 			die("write", i);
 		if (read(s, &b, 1) != 1 || read(c, &b, 1) != 1)
 			die("read", i);
-		if (rst && setsockopt(c, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close))
+		if (run.opts.rst && setsockopt(c, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close))
 			die("SO_LINGER", i);
 		close(c);
 		/* EOF after the client's FIN; ECONNRESET after its RST. */
 		ssize_t r = read(s, &b, 1);
-		if (!(r == 0 || (rst && r < 0 && errno == ECONNRESET)))
+		if (!(r == 0 || (run.opts.rst && r < 0 && errno == ECONNRESET)))
 			die("server read of EOF", i);
 		close(s);
-		done = i + 1;
 
-		if (done % tenth == 0) {
-			double t = wall();
+		if (lc_lifecycle_done(&run)) {
 			/* Reading /proc costs ~10-50 µs: outside the timed part of the tenth. */
 			tw = sockstat_tw();
 			if (!cap_tenth && tcpext("TCPTimeWaitOverflow") > overflow0)
-				cap_tenth = (long long)(done / tenth);
-			double cps = (double)tenth / (t - tenth_start), ns = (t - tenth_start) * 1e9 / (double)tenth;
-			printf("%-8llu %12.0f %14lld %12.0f\n", (unsigned long long)(done / tenth), cps, tw, ns);
-			fflush(stdout);
-			if (csv)
-				fprintf(csv, "linux,%s,%llu,%llu,%.0f,%lld,%.0f\n", rst ? "rst" : "fin",
-					(unsigned long long)n, (unsigned long long)(done / tenth), cps, tw, ns);
-			tenth_start = wall();
-			untimed += tenth_start - t;
+				cap_tenth = (long long)(run.done / run.tenth);
+			lc_tenth_done(&run, tw);
 		}
 	}
-	double end = wall(), total = end - t0 - untimed;
+	lc_end(&run);
 	tw = sockstat_tw();
-	if (why[0]) {
-		uint64_t part = done % tenth;
-		printf("stopped: %s, in tenth %llu after %llu lifecycles (%llu into it, %.0f conn/s; TIME-WAIT %lld)\n",
-		       why, (unsigned long long)(done / tenth + 1), (unsigned long long)done, (unsigned long long)part,
-		       part ? (double)part / (end - tenth_start) : 0.0, tw);
-	}
+	lc_stopped(&run, tw);
 	long long overflow = tcpext("TCPTimeWaitOverflow") - overflow0, recycled = tcpext("TWRecycled") - recycled0;
 	if (overflow > 0)
 		printf("TIME-WAIT cap: tcp_max_tw_buckets (%lld) reached in tenth %lld; %lld client sockets closed "
 		       "without TIME-WAIT (TcpExt TCPTimeWaitOverflow)\n",
-		       max_tw, cap_tenth ? cap_tenth : (long long)(done / tenth + 1), overflow);
+		       max_tw, cap_tenth ? cap_tenth : (long long)(run.done / run.tenth + 1), overflow);
 	/* connect() may take over a TIME-WAIT socket's 4-tuple (tcp_tw_reuse): that one leaves the count. */
 	if (recycled > 0)
 		printf("TIME-WAIT reuse: connect() took over %lld TIME-WAIT 4-tuples (TcpExt TWRecycled)\n", recycled);
-	printf("total: %.0f lifecycles/s (%.0f ns each) over %llu; TIME-WAIT sockets %lld\n",
-	       done ? (double)done / total : 0.0, done ? total * 1e9 / (double)done : 0.0, (unsigned long long)done, tw);
-	if (csv)
-		fclose(csv);
+	lc_finish(&run, "; TIME-WAIT sockets %lld", tw);
 	return 0;
 }

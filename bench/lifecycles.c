@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "lifecycle_report.h"
 #include "synfin.h"
 
 #define NPORTS 256
@@ -54,13 +54,6 @@ static int deliver(struct queue *q, sf_stack *st, uint64_t now)
 	return n;
 }
 
-static double wall(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static sf_stack *make(struct queue *out, uint8_t last, uint32_t max_sockets)
 {
 	struct sf_config cfg;
@@ -82,33 +75,10 @@ static sf_stack *make(struct queue *out, uint8_t last, uint32_t max_sockets)
 
 int main(int argc, char **argv)
 {
-	uint64_t n = 100000;
-	int rst = 0;
-	const char *csv_path = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--rst"))
-			rst = 1;
-		else if (!strcmp(argv[i], "--n") && i + 1 < argc)
-			n = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--csv") && i + 1 < argc)
-			csv_path = argv[++i];
-		else {
-			fprintf(stderr, "usage: %s [--n LIFECYCLES] [--rst] [--csv PATH]\n", argv[0]);
-			return 2;
-		}
-	}
 	/* --csv: one row per tenth, appended; the format shared by the lwIP and kernel lifecycle benchmarks. */
-	FILE *csv = NULL;
-	if (csv_path) {
-		csv = fopen(csv_path, "a");
-		if (!csv) {
-			perror(csv_path);
-			return 1;
-		}
-		fseek(csv, 0, SEEK_END);
-		if (ftell(csv) == 0)
-			fprintf(csv, "stack,close,n,tenth,conn_per_s,time_wait,ns_per_conn\n");
-	}
+	struct lc_run run;
+	lc_begin(&run, "synfin", argc, argv, 0, NULL);
+	uint64_t n = run.opts.n;
 	static struct queue to_server, to_client;
 	sf_stack *cli = make(&to_server, 1, 1u << 20), *srv = make(&to_client, 2, 1u << 20);
 	int listeners[NPORTS];
@@ -121,11 +91,9 @@ int main(int argc, char **argv)
 		}
 	}
 	uint64_t now = 1000000;
-	double t0 = wall(), tenth_start = t0;
-	uint64_t tenth = n / 10 ? n / 10 : 1;
+	lc_start(&run); /* before the header, as it always was: the header's printf is timed */
 	char b;
-	printf("lifecycles %llu, close by %s\n", (unsigned long long)n, rst ? "RST (abort)" : "FIN (TIME-WAIT kept)");
-	printf("%-8s %12s %14s %12s\n", "tenth", "conn/s", "TIME-WAIT", "ns/conn");
+	lc_print_header(&run, NULL);
 	for (uint64_t i = 0; i < n; i++) {
 		int p = (int)(i % NPORTS);
 		int c = sf_socket(cli, SF_AF_INET);
@@ -154,7 +122,7 @@ int main(int argc, char **argv)
 		}
 		sf_recv(cli, c, &b, 1);
 		sf_recv(srv, s, &b, 1);
-		if (rst)
+		if (run.opts.rst)
 			sf_abort(cli, c);
 		else
 			sf_close(cli, c);
@@ -169,27 +137,13 @@ int main(int argc, char **argv)
 		}
 		sf_advance(cli, now);
 		sf_advance(srv, now);
-		if ((i + 1) % tenth == 0) {
-			double t = wall();
-			const struct sf_counters *k = sf_stack_counters(cli);
-			printf("%-8llu %12.0f %14llu %12.0f\n", (unsigned long long)((i + 1) / tenth),
-			       (double)tenth / (t - tenth_start), (unsigned long long)k->TimeWaitCurrent,
-			       (t - tenth_start) * 1e9 / (double)tenth);
-			if (csv)
-				fprintf(csv, "synfin,%s,%llu,%llu,%.0f,%llu,%.0f\n", rst ? "rst" : "fin",
-					(unsigned long long)n, (unsigned long long)((i + 1) / tenth),
-					(double)tenth / (t - tenth_start), (unsigned long long)k->TimeWaitCurrent,
-					(t - tenth_start) * 1e9 / (double)tenth);
-			tenth_start = t;
-		}
+		if (lc_lifecycle_done(&run))
+			lc_tenth_done(&run, (long long)sf_stack_counters(cli)->TimeWaitCurrent);
 	}
-	double total = wall() - t0;
-	printf("total: %.0f lifecycles/s (%.0f ns each); client TIME-WAIT records %llu, server CurrEstab %llu\n",
-	       (double)n / total, total * 1e9 / (double)n,
-	       (unsigned long long)sf_stack_counters(cli)->TimeWaitCurrent,
-	       (unsigned long long)sf_stack_counters(srv)->CurrEstab);
-	if (csv)
-		fclose(csv);
+	lc_end(&run);
+	lc_finish(&run, "; client TIME-WAIT records %llu, server CurrEstab %llu",
+		  (unsigned long long)sf_stack_counters(cli)->TimeWaitCurrent,
+		  (unsigned long long)sf_stack_counters(srv)->CurrEstab);
 	sf_stack_free(cli);
 	sf_stack_free(srv);
 	return 0;

@@ -42,8 +42,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "lifecycle_report.h"
 #include "lwip/init.h"
 #include "lwip/ip.h"
 #include "lwip/ip_addr.h"
@@ -188,13 +188,6 @@ static uint64_t count(struct tcp_pcb *list)
 	return n;
 }
 
-static double wall(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void fail(const char *what, uint64_t i, int e)
 {
 	fprintf(stderr, "lwIP: %s failed at lifecycle %llu (err %d, TIME-WAIT pcbs %llu)\n", what,
@@ -204,38 +197,9 @@ static void fail(const char *what, uint64_t i, int e)
 
 int main(int argc, char **argv)
 {
-	uint64_t n = 100000;
-	int rst = 0, ephemeral = 0;
-	double max_seconds = 60;
-	const char *csv_path = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--rst"))
-			rst = 1;
-		else if (!strcmp(argv[i], "--ephemeral"))
-			ephemeral = 1;
-		else if (!strcmp(argv[i], "--n") && i + 1 < argc)
-			n = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--max-seconds") && i + 1 < argc)
-			max_seconds = strtod(argv[++i], NULL);
-		else if (!strcmp(argv[i], "--csv") && i + 1 < argc)
-			csv_path = argv[++i];
-		else {
-			fprintf(stderr, "usage: %s [--n LIFECYCLES] [--rst] [--csv PATH] [--max-seconds S] [--ephemeral]\n",
-				argv[0]);
-			return 2;
-		}
-	}
-	FILE *csv = NULL;
-	if (csv_path) {
-		csv = fopen(csv_path, "a");
-		if (!csv) {
-			perror(csv_path);
-			return 1;
-		}
-		fseek(csv, 0, SEEK_END);
-		if (ftell(csv) == 0)
-			fprintf(csv, "stack,close,n,tenth,conn_per_s,time_wait,ns_per_conn\n");
-	}
+	struct lc_run run;
+	lc_begin(&run, "lwip", argc, argv, LC_BUDGET | LC_UNTIMED_REPORT, "--ephemeral");
+	int ephemeral = run.opts.extra;
 
 	lwip_init();
 	ip4_addr_t a4, b4, mask;
@@ -265,24 +229,18 @@ int main(int argc, char **argv)
 		tcp_accept(l, on_accept);
 	}
 
-	uint64_t tenth = n / 10 ? n / 10 : 1, done = 0;
-	int stopped = 0;
-	char why[160] = "";
-	printf("lifecycles %llu, close by %s\n", (unsigned long long)n, rst ? "RST (abort)" : "FIN (TIME-WAIT kept)");
-	printf("stack lwIP %s (raw API, one instance, two netifs); local ports %s; budget %.0f s wall\n",
-	       LWIP_VERSION_STRING, ephemeral ? "chosen by lwIP (tcp_new_port)" : "chosen by the client, SOF_REUSEADDR",
-	       max_seconds);
-	printf("%-8s %12s %14s %12s\n", "tenth", "conn/s", "TIME-WAIT", "ns/conn");
-	fflush(stdout);
+	char stack_line[1024]; /* room for any %.0f budget */
+	snprintf(stack_line, sizeof stack_line,
+		 "stack lwIP %s (raw API, one instance, two netifs); local ports %s; budget %.0f s wall",
+		 LWIP_VERSION_STRING, ephemeral ? "chosen by lwIP (tcp_new_port)" : "chosen by the client, SOF_REUSEADDR",
+		 run.opts.max_seconds);
+	lc_print_header(&run, stack_line);
 	now_ns = 1000000;
 	next_tick_ns = now_ns + tick_ns;
-	double t0 = wall(), tenth_start = t0, untimed = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		if (i % 64 == 0 && wall() - t0 > max_seconds) {
-			stopped = 1;
-			snprintf(why, sizeof why, "budget (%.0f s)", max_seconds);
+	lc_start(&run);
+	for (uint64_t i = 0; i < run.opts.n; i++) {
+		if (lc_budget_exceeded(&run))
 			break;
-		}
 		int p = (int)(i % NPORTS);
 		memset(&cli, 0, sizeof cli);
 		memset(&srv, 0, sizeof srv);
@@ -297,8 +255,7 @@ int main(int argc, char **argv)
 		err_t e = tcp_bind(c, &a, lport);
 		if (e == ERR_BUF && ephemeral) { /* tcp_new_port() found no free port */
 			tcp_abort(c);
-			stopped = 1;
-			snprintf(why, sizeof why, "no free local port (tcp_bind port 0: ERR_BUF)");
+			lc_stop(&run, "no free local port (tcp_bind port 0: ERR_BUF)");
 			break;
 		}
 		if (e != ERR_OK)
@@ -325,7 +282,7 @@ int main(int argc, char **argv)
 		if (!cli.got || !srv.got)
 			fail("1-byte exchange", i, 0);
 
-		if (rst) {
+		if (run.opts.rst) {
 			tcp_err(c, NULL); /* we know it is gone */
 			tcp_abort(c);
 		} else {
@@ -344,43 +301,22 @@ int main(int argc, char **argv)
 			if ((e = tcp_close(srv.pcb)) != ERR_OK)
 				fail("tcp_close (server)", i, e);
 			srv.pcb = NULL;
-		} else if (!rst) {
+		} else if (!run.opts.rst) {
 			fail("server close", i, srv.err);
 		}
 		/* Until quiet: the server's FIN, the client's last ACK. */
 		for (int r = 0; r < MAX_ROUNDS && round_trip(); r++)
 			;
-		done = i + 1;
 
-		if (done % tenth == 0) {
-			double t = wall();
-			/* Walking the list is O(TIME-WAIT pcbs): outside the timed part of the tenth. */
-			unsigned long long tw = (unsigned long long)count(tcp_tw_pcbs);
-			double cps = (double)tenth / (t - tenth_start), ns = (t - tenth_start) * 1e9 / (double)tenth;
-			printf("%-8llu %12.0f %14llu %12.0f\n", (unsigned long long)(done / tenth), cps, tw, ns);
-			fflush(stdout);
-			if (csv)
-				fprintf(csv, "lwip,%s,%llu,%llu,%.0f,%llu,%.0f\n", rst ? "rst" : "fin",
-					(unsigned long long)n, (unsigned long long)(done / tenth), cps, tw, ns);
-			tenth_start = wall();
-			untimed += tenth_start - t;
-		}
+		/* Walking the list is O(TIME-WAIT pcbs): outside the timed part of the tenth. */
+		if (lc_lifecycle_done(&run))
+			lc_tenth_done(&run, (long long)count(tcp_tw_pcbs));
 	}
-	double end = wall();
-	double total = end - t0 - untimed; /* without the list walks and printing at tenth boundaries */
+	lc_end(&run); /* the total leaves out the list walks and printing at tenth boundaries */
 	uint64_t tw = count(tcp_tw_pcbs), active = count(tcp_active_pcbs);
-	if (stopped) {
-		uint64_t part = done % tenth;
-		printf("stopped: %s, in tenth %llu after %llu lifecycles (%llu into it, %.0f conn/s; TIME-WAIT %llu)\n",
-		       why, (unsigned long long)(done / tenth + 1), (unsigned long long)done, (unsigned long long)part,
-		       part ? (double)part / (end - tenth_start) : 0.0, (unsigned long long)tw);
-	}
-	printf("total: %.0f lifecycles/s (%.0f ns each) over %llu; TIME-WAIT pcbs %llu, other active pcbs %llu; "
-	       "virtual time %.3f s (2MSL %.0f s)\n",
-	       done ? (double)done / total : 0.0, done ? total * 1e9 / (double)done : 0.0, (unsigned long long)done,
-	       (unsigned long long)tw, (unsigned long long)active, (double)(now_ns - 1000000) / 1e9,
-	       2.0 * TCP_MSL / 1000.0);
-	if (csv)
-		fclose(csv);
+	lc_stopped(&run, (long long)tw);
+	lc_finish(&run, "; TIME-WAIT pcbs %llu, other active pcbs %llu; virtual time %.3f s (2MSL %.0f s)",
+		  (unsigned long long)tw, (unsigned long long)active, (double)(now_ns - 1000000) / 1e9,
+		  2.0 * TCP_MSL / 1000.0);
 	return 0;
 }
