@@ -51,8 +51,7 @@ struct sf_local {
  */
 struct sf_req {
 	sf_ref hash_next;
-	struct sf_ilink timer;   /* in stack->req_fifo[retries] */
-	uint32_t expires_ms;     /* stack milliseconds (see sf_ms) */
+	struct sf_ilink timer;   /* in stack->req_fifo[retries]; due as listen.c's req_expires_ms says */
 	uint8_t raddr[16];
 	uint16_t lport, rport;
 	uint16_t laddr_id;       /* index into stack->locals */
@@ -63,7 +62,8 @@ struct sf_req {
 	uint16_t peer_mss;       /* 0: the option was absent */
 	uint16_t peer_window;
 	uint32_t ts_recent;
-	uint32_t sent_ms;        /* when the first SYN,ACK left: the handshake's RTT sample */
+	uint32_t sent_ms;        /* when the last SYN,ACK left (sf_ms_ceil): the timer runs from here,
+				    and with none retransmitted it is the handshake's RTT sample */
 };
 
 /**
@@ -87,6 +87,11 @@ struct sf_tw {
 	uint16_t rcv_wnd;        /* window to advertise in ACKs, as on the wire */
 };
 #define SF_TW_TS 1
+
+/* Issue 8's memory targets: with its share of a demux bucket (2-4 bytes at
+ * the table's load of two) each record must stay within 64 bytes. */
+_Static_assert(sizeof(struct sf_req) <= 60, "an embryonic record must stay within 60 bytes");
+_Static_assert(sizeof(struct sf_tw) <= 60, "a TIME-WAIT record must stay within 60 bytes");
 
 /* ---- sockets --------------------------------------------------------------- */
 enum sf_sock_kind { SF_SOCK_TCB = 1, SF_SOCK_LISTENER = 2 };

@@ -102,12 +102,21 @@ static void req_send_synack(struct sf_stack *st, const struct sf_req *req, bool 
 	sf_emit(st, &seg, NULL, 0, -1, retransmit);
 }
 
-static void req_arm(struct sf_stack *st, uint32_t index, struct sf_req *req)
+/* A record's SYN,ACK timer is due its level's backed-off RTO (RFC 6298 §5.5)
+ * after its last SYN,ACK: computed, not stored, which keeps the record at
+ * 60 bytes. */
+static uint32_t req_expires_ms(const struct sf_stack *st, const struct sf_req *req)
 {
-	uint64_t wait = (uint64_t)st->cfg.rto_initial_ms << req_level(req); /* RFC 6298 §5.5 backoff */
+	uint64_t wait = (uint64_t)st->cfg.rto_initial_ms << req_level(req);
 	if (wait > st->cfg.rto_max_ms)
 		wait = st->cfg.rto_max_ms;
-	req->expires_ms = sf_ms_ceil(st) + (uint32_t)wait;
+	return req->sent_ms + (uint32_t)wait;
+}
+
+/* sent_ms is rounded up, so the timer never fires before a full RTO. */
+static void req_arm(struct sf_stack *st, uint32_t index, struct sf_req *req)
+{
+	req->sent_ms = sf_ms_ceil(st);
 	sf_ilist_push_tail(&st->reqs, REQ_LINK, &st->req_fifo[req_level(req)], index);
 }
 
@@ -245,7 +254,6 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	/* Any text on the SYN is not ACKed: the peer sends it again (§3.10.7.2
 	 * allows queuing it; synfin does not implement data on SYN yet). */
 	req_send_synack(st, req, false);
-	req->sent_ms = sf_ms(st);
 	req_arm(st, index, req);
 }
 
@@ -298,8 +306,11 @@ static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const st
 	tcb->listener = lst->sock.handle;
 	/* RFC 6298 §2.2 / §3: the handshake gives the first RTT sample, unless
 	 * the SYN,ACK was retransmitted (Karn); then §5.7's 3 s applies. */
-	if (sample && req->retries == 0)
-		sf_tcb_rtt_sample(st, tcb, (uint64_t)(sf_ms(st) - req->sent_ms) * 1000000u);
+	if (sample && req->retries == 0) {
+		/* sent_ms was rounded up: a sample within its millisecond is 0. */
+		int32_t rtt_ms = (int32_t)(sf_ms(st) - req->sent_ms);
+		sf_tcb_rtt_sample(st, tcb, rtt_ms > 0 ? (uint64_t)rtt_ms * 1000000u : 0);
+	}
 	sf_tcb_handshake_rto(st, tcb, !(sample && req->retries == 0));
 	if (tcb->sock.keepalive_on)
 		sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_idle_ms * 1000000u);
@@ -474,7 +485,7 @@ void sf_req_expire(struct sf_stack *st)
 
 	for (uint32_t level = 0; level <= SF_MAX_SYNACK_RETRIES; level++) {
 		struct sf_ilist *list = &st->req_fifo[level];
-		while (list->head && sf_ms_due(sf_req_at(st, list->head)->expires_ms, now)) {
+		while (list->head && sf_ms_due(req_expires_ms(st, sf_req_at(st, list->head)), now)) {
 			uint32_t index = list->head;
 			struct sf_req *req = sf_req_at(st, index);
 			struct sf_listener *lst = req_listener(st, req);
@@ -524,7 +535,7 @@ uint64_t sf_req_next_deadline(const struct sf_stack *st)
 		uint32_t head = st->req_fifo[level].head;
 		if (!head)
 			continue;
-		uint64_t t = sf_ms_to_ns(st, sf_req_at(st, head)->expires_ms);
+		uint64_t t = sf_ms_to_ns(st, req_expires_ms(st, sf_req_at(st, head)));
 		if (t < next)
 			next = t;
 	}
