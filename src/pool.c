@@ -18,14 +18,20 @@ void sf_pool_destroy(struct sf_pool *pool)
 	sf_pool_init(pool, pool->elem_size);
 }
 
+/* The chunk table doubles, so adding a chunk is O(1) amortised: at ten
+ * million records (ten thousand chunks) no allocation copies the table. */
 static int pool_grow(struct sf_pool *pool)
 {
-	uint8_t **chunks = realloc(pool->chunks, (pool->nchunks + 1) * sizeof *chunks);
-	if (!chunks)
-		return -1;
-	pool->chunks = chunks;
-	chunks[pool->nchunks] = malloc((size_t)SF_POOL_CHUNK_LEN * pool->elem_size);
-	if (!chunks[pool->nchunks])
+	if (pool->nchunks == pool->chunks_cap) {
+		uint32_t cap = pool->chunks_cap ? pool->chunks_cap * 2 : 16;
+		uint8_t **chunks = realloc(pool->chunks, cap * sizeof *chunks);
+		if (!chunks)
+			return -1;
+		pool->chunks = chunks;
+		pool->chunks_cap = cap;
+	}
+	pool->chunks[pool->nchunks] = malloc((size_t)SF_POOL_CHUNK_LEN * pool->elem_size);
+	if (!pool->chunks[pool->nchunks])
 		return -1;
 	pool->nchunks++;
 	return 0;
@@ -58,5 +64,6 @@ void sf_pool_free(struct sf_pool *pool, uint32_t index)
 
 size_t sf_pool_footprint(const struct sf_pool *pool)
 {
-	return (size_t)pool->nchunks * ((size_t)SF_POOL_CHUNK_LEN * pool->elem_size + sizeof(uint8_t *));
+	return (size_t)pool->nchunks * (size_t)SF_POOL_CHUNK_LEN * pool->elem_size +
+	       (size_t)pool->chunks_cap * sizeof(uint8_t *);
 }

@@ -18,6 +18,7 @@
 struct sf_pool {
 	uint8_t **chunks;
 	uint32_t nchunks;
+	uint32_t chunks_cap; /* room in chunks[] */
 	uint32_t elem_size;  /* at least 4: a free record holds the next free index */
 	uint32_t next_fresh; /* first index never handed out */
 	uint32_t free_head;  /* most recently freed index, 0 = none */
