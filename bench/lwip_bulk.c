@@ -35,6 +35,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "lwip_netif.h"
 
 #define FIFO_SLOTS 8192u
 
@@ -121,23 +122,9 @@ static err_t nif_output(struct netif *netif, struct pbuf *p, const ip4_addr_t *i
 	return ERR_OK;
 }
 
-static err_t nif_output_ip6(struct netif *netif, struct pbuf *p, const ip6_addr_t *ipaddr)
-{
-	(void)netif;
-	(void)p;
-	(void)ipaddr;
-	return ERR_OK; /* no IPv6 here: nothing to carry */
-}
-
 static err_t nif_init(struct netif *netif)
 {
-	netif->name[0] = 'b';
-	netif->name[1] = netif == &nif_a ? 'a' : 'b';
-	netif->output = nif_output;
-	netif->output_ip6 = nif_output_ip6;
-	netif->mtu = 1500;
-	netif->flags = 0; /* point-to-point: no broadcast, no ARP */
-	return ERR_OK;
+	return bench_lwip_netif_setup(netif, 'b', netif == &nif_a ? 'a' : 'b', nif_output);
 }
 
 static void fifo_deliver(struct fifo *f, uint64_t n)
@@ -376,21 +363,10 @@ int main(int argc, char **argv)
 	bench_parse(argc, argv, &o, "lwip", 0);
 	bench_init_pattern();
 
-	lwip_init();
-	ip4_addr_t a, b, mask;
-	IP4_ADDR(&a, 192, 0, 2, 1);
-	IP4_ADDR(&b, 192, 0, 2, 2);
-	IP4_ADDR(&mask, 255, 255, 255, 255);
-	/* Point-to-point: each netif's gateway is the other end; its state is the FIFO its output feeds. */
-	if (!netif_add(&nif_a, &a, &mask, &b, &ab, nif_init, ip_input) ||
-	    !netif_add(&nif_b, &b, &mask, &a, &ba, nif_init, ip_input)) {
+	if (bench_lwip_two_ends(&nif_a, &nif_b, &ab, &ba, nif_init)) {
 		fprintf(stderr, "lwIP: netif_add failed\n");
 		return 1;
 	}
-	netif_set_up(&nif_a);
-	netif_set_link_up(&nif_a);
-	netif_set_up(&nif_b);
-	netif_set_link_up(&nif_b);
 
 	fprintf(stderr, "lwIP %s: TCP_MSS %d, TCP_WND %d (window scale %d, shift %d), TCP_SND_BUF %d, "
 			"TCP_SND_QUEUELEN %d, SACK %d, timestamps %d, NO_SYS %d\n",

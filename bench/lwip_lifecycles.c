@@ -51,6 +51,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "lwip_netif.h"
 
 #define NPORTS 256         /* server ports 1000..1255, as in lifecycles.c */
 #define PORT_LO 0xc000     /* lwIP's TCP_LOCAL_PORT_RANGE_START (private to tcp.c) */
@@ -80,23 +81,9 @@ static err_t nif_output(struct netif *netif, struct pbuf *p, const ip4_addr_t *i
 	return ERR_OK;
 }
 
-static err_t nif_output_ip6(struct netif *netif, struct pbuf *p, const ip6_addr_t *ipaddr)
-{
-	(void)netif;
-	(void)p;
-	(void)ipaddr;
-	return ERR_OK; /* no IPv6 here */
-}
-
 static err_t nif_init(struct netif *netif)
 {
-	netif->name[0] = 'l';
-	netif->name[1] = netif == &nif_a ? 'a' : 'b';
-	netif->output = nif_output;
-	netif->output_ip6 = nif_output_ip6;
-	netif->mtu = 1500;
-	netif->flags = 0; /* point-to-point: no broadcast, no ARP */
-	return ERR_OK;
+	return bench_lwip_netif_setup(netif, 'l', netif == &nif_a ? 'a' : 'b', nif_output);
 }
 
 static int fifo_deliver(struct fifo *f)
@@ -201,22 +188,12 @@ int main(int argc, char **argv)
 	lc_begin(&run, "lwip", argc, argv, LC_BUDGET | LC_UNTIMED_REPORT, "--ephemeral");
 	int ephemeral = run.opts.extra;
 
-	lwip_init();
-	ip4_addr_t a4, b4, mask;
-	IP4_ADDR(&a4, 192, 0, 2, 1);
-	IP4_ADDR(&b4, 192, 0, 2, 2);
-	IP4_ADDR(&mask, 255, 255, 255, 255);
 	ab.to = &nif_b;
 	ba.to = &nif_a;
-	if (!netif_add(&nif_a, &a4, &mask, &b4, &ab, nif_init, ip_input) ||
-	    !netif_add(&nif_b, &b4, &mask, &a4, &ba, nif_init, ip_input)) {
+	if (bench_lwip_two_ends(&nif_a, &nif_b, &ab, &ba, nif_init)) {
 		fprintf(stderr, "lwIP: netif_add failed\n");
 		return 1;
 	}
-	netif_set_up(&nif_a);
-	netif_set_link_up(&nif_a);
-	netif_set_up(&nif_b);
-	netif_set_link_up(&nif_b);
 	ip_addr_t a = IPADDR4_INIT_BYTES(192, 0, 2, 1), b = IPADDR4_INIT_BYTES(192, 0, 2, 2);
 
 	for (int p = 0; p < NPORTS; p++) {
