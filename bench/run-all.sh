@@ -93,6 +93,11 @@ END {
 	}
 }' "$out/lifecycles.csv" | tee "$out/lifecycles-summary.txt"
 echo "(tenths < 10: the run hit its time budget; TIME-WAIT: records held at the end of the last complete tenth)"
+# A run stopped before its first tenth has no row above: say where each stopped.
+awk '/^lifecycles [0-9]+, close by/ { run = $0; stack = "synfin" }
+     /^stack lwIP/ { stack = "lwip" } /^stack Linux/ { stack = "linux" }
+     /^stopped:/ { print "  " stack ", " run ": " $0 }' "$out/lifecycles.txt" |
+	tee -a "$out/lifecycles-summary.txt"
 
 if command -v gnuplot >/dev/null; then
 	for s in synfin linux lwip; do
