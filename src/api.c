@@ -422,7 +422,7 @@ int sf_close(sf_stack *st, int handle)
 	if (!sock)
 		return -EBADF;
 	if (sock->kind == SF_SOCK_LISTENER) {
-		sf_listener_close(st, (struct sf_listener *)sock);
+		sf_listener_close(st, (struct sf_listener *)sock, "close()");
 		return 0;
 	}
 	struct sf_tcb *tcb = (struct sf_tcb *)sock;
@@ -477,7 +477,7 @@ int sf_abort(sf_stack *st, int handle)
 	if (!sock)
 		return -EBADF;
 	if (sock->kind == SF_SOCK_LISTENER) {
-		sf_listener_close(st, (struct sf_listener *)sock);
+		sf_listener_close(st, (struct sf_listener *)sock, "abort()");
 		return 0;
 	}
 	struct sf_tcb *tcb = (struct sf_tcb *)sock;

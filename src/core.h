@@ -378,7 +378,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 void sf_req_drop(struct sf_stack *st, uint32_t index);
 void sf_req_expire(struct sf_stack *st);
 uint64_t sf_req_next_deadline(const struct sf_stack *st);
-void sf_listener_close(struct sf_stack *st, struct sf_listener *lst);
+void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, const char *cause);
 
 /* ---- timewait.c ---- */
 void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb);

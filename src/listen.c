@@ -548,7 +548,7 @@ uint64_t sf_req_next_deadline(const struct sf_stack *st)
  * touched (their ACK is answered with RST, their timer drops them), and the
  * handle stays reserved until the last of them is gone.
  */
-void sf_listener_close(struct sf_stack *st, struct sf_listener *lst)
+void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, const char *cause)
 {
 	while (lst->accept_head) {
 		struct sf_tcb *tcb = (struct sf_tcb *)st->socks[lst->accept_head - 1];
@@ -560,6 +560,11 @@ void sf_listener_close(struct sf_stack *st, struct sf_listener *lst)
 		sf_tcb_destroy(st, tcb);
 	}
 	lst->accept_tail = 0;
+	/* RFC 9293 §3.10.4, CLOSE in LISTEN: any outstanding RECEIVEs return
+	 * "closing", the TCB is deleted, state CLOSED. Traced like listen(),
+	 * before the handle can be reused. */
+	struct sf_endpoint none = { .addr = { .family = lst->sock.family } };
+	sf_trace_state(st, (int)lst->sock.handle, &lst->sock.local, &none, SF_LISTEN, SF_CLOSED, cause);
 	sf_sock_unbind(st, &lst->sock);
 	lst->sock.user_open = false;
 	lst->zombie = true;

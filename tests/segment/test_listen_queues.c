@@ -423,7 +423,11 @@ static void test_close_listener_resets_accept_queue(void **state)
 	h_expect(h, SF_TCP_ACK, iss_b + 1, 2004);
 	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 2);
 
+	assert_int_equal(h_count_states(h, SF_LISTEN, SF_CLOSED), 0);
 	assert_int_equal(sf_close(h->st, l), 0);
+	/* The listener's own end is traced, as its listen() was. */
+	assert_int_equal(h_count_states(h, SF_CLOSED, SF_LISTEN), 1);
+	assert_int_equal(h_count_states(h, SF_LISTEN, SF_CLOSED), 1);
 	struct sf_segment r1 = h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss_a + 1, 1001);
 	assert_int_equal(r1.dport, 40001);
 	struct sf_segment r2 = h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss_b + 1, 2004);
