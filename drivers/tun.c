@@ -231,7 +231,7 @@ void sf_tun_unwatch_fd(struct sf_tun *t, int fd)
 
 /* Read what the device has (a bounded batch, so timers and the app keep
  * running under load). 0, or a negative errno on a device error. */
-static int read_batch(struct sf_tun *t)
+static int read_datagrams(struct sf_tun *t)
 {
 	for (int i = 0; i < TUN_READ_BATCH; i++) {
 		ssize_t n = read(t->fd, t->buf, sizeof t->buf);
@@ -253,6 +253,16 @@ static int read_batch(struct sf_tun *t)
 		sf_input(t->stack, now, t->buf, (size_t)n);
 	}
 	return 0;
+}
+
+/* The datagrams of one wake-up are one input batch: the stack ACKs each
+ * connection once, after all of them (RFC 9293 MUST-59). */
+static int read_batch(struct sf_tun *t)
+{
+	sf_input_begin(t->stack);
+	int r = read_datagrams(t);
+	sf_input_end(t->stack);
+	return r;
 }
 
 int sf_tun_run(struct sf_tun *t, sf_tun_app_fn app, void *ctx)

@@ -412,6 +412,18 @@ SF_API int sf_stack_add_address(sf_stack *stack, const struct sf_addr *addr, uin
  * now_ns is treated as the stack's current time. The stack does not keep dgram.
  */
 SF_API void sf_input(sf_stack *stack, uint64_t now_ns, const void *dgram, size_t len);
+/**
+ * Bracket datagrams that arrived together (a driver's read of several at
+ * once): between sf_input_begin and sf_input_end the in-order ACKs that
+ * sf_input would send at once are held, and sf_input_end sends one ACK per
+ * connection that still owes one, after the whole batch (RFC 9293 MUST-58,
+ * MUST-59: aggregate ACKs, process all queued segments before ACKing).
+ * ACKs for out-of-order or duplicate data still go at once (RFC 5681 §4.2),
+ * as does anything else sent meanwhile, which carries the ACK and ends the
+ * wait. A begin inside a batch does nothing.
+ */
+SF_API void sf_input_begin(sf_stack *stack);
+SF_API void sf_input_end(sf_stack *stack);
 /** Time has reached now_ns: fire every timer due. */
 SF_API void sf_advance(sf_stack *stack, uint64_t now_ns);
 /** When sf_advance must next be called; UINT64_MAX if no timer is armed. */

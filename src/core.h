@@ -141,6 +141,7 @@ struct sf_tcb {
 	bool fin_sent;
 	bool rcv_shut;           /* SHUT_RD: further data is discarded */
 	bool eof;                /* the peer's FIN was received (recv returns 0 when drained) */
+	bool ack_held;           /* owes an ACK at the end of the input batch (sf_input_end) */
 	bool went_time_wait;     /* handed over to a TIME-WAIT record */
 	uint8_t rtx_count;       /* consecutive timeouts of the same segment */
 	uint8_t ka_probes_sent;
@@ -235,6 +236,10 @@ struct sf_stack {
 	 * const stack (nothing they compute depends on it) may still fill it. */
 	struct sf_prf_memo *prf_memo;
 	struct sf_prf_memo prf_memo_store;
+	/* sf_input_begin .. sf_input_end: handles of TCBs holding an ACK */
+	bool in_batch;
+	uint32_t *held_acks;
+	uint32_t nheld_acks, held_acks_cap;
 	uint64_t now_ns;
 	uint64_t epoch_ns;       /* creation time: stack milliseconds count from here */
 	struct sf_counters ctr;
@@ -360,10 +365,13 @@ void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb);
 
 /* ---- recv.c ---- */
-enum sf_ack_need { SF_ACK_NONE, SF_ACK_DELAYED, SF_ACK_NOW };
+/* NOW may wait for the end of an input batch (MUST-59); AT_ONCE, for a
+ * duplicate or out-of-order segment, never waits (RFC 5681 §4.2). */
+enum sf_ack_need { SF_ACK_NONE, SF_ACK_DELAYED, SF_ACK_NOW, SF_ACK_AT_ONCE };
 enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,
 				  bool *fin_now);
 void sf_tcb_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need);
+bool sf_hold_ack(struct sf_stack *st, struct sf_tcb *tcb); /* stack.c: inside an input batch */
 void sf_tcb_start_quickack(struct sf_tcb *tcb);
 
 /* ---- input.c ---- */

@@ -106,6 +106,7 @@ void sf_tcb_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *
 	if (flags & SF_TCP_ACK) {
 		seg->ack = tcb->rcv_nxt;
 		tcb->last_ack_sent = tcb->rcv_nxt;
+		tcb->ack_held = false; /* this segment is the ACK the batch held */
 		sf_tcb_disarm(st, tcb, SF_TIMER_DELACK);
 	}
 	if (flags & SF_TCP_SYN) {

@@ -31,7 +31,7 @@ enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const
 	*fin_now = false;
 	if (seq_lt(seq, tcb->rcv_nxt)) {
 		uint32_t skip = tcb->rcv_nxt - seq;
-		need = SF_ACK_NOW; /* a duplicate: tell the sender where we are */
+		need = SF_ACK_AT_ONCE; /* a duplicate: tell the sender where we are */
 		if (skip > len) {
 			/* All old, and so is a FIN that came after it. */
 			fin = false;
@@ -63,7 +63,7 @@ enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const
 		tcb->rcv_nxt += n;
 		struct sf_rangeset *held = sf_ring_map(&tcb->rcvq);
 		if (held && held->n) {
-			need = SF_ACK_NOW; /* RFC 5681 §4.2: it fills all or part of a hole */
+			need = SF_ACK_AT_ONCE; /* RFC 5681 §4.2: it fills all or part of a hole */
 			uint32_t end = sf_rangeset_take_from(held, tcb->rcv_nxt);
 			if (end != tcb->rcv_nxt) {
 				sf_ring_commit(&tcb->rcvq, end - tcb->rcv_nxt);
@@ -82,7 +82,7 @@ enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const
 			st->ctr.TCPOFOQueue++;
 		else
 			sf_trace_drop(st, seg, SF_DROP_OUT_OF_ORDER_FULL);
-		need = SF_ACK_NOW;
+		need = SF_ACK_AT_ONCE;
 	}
 
 	if (tcb->fin_ahead && tcb->fin_seq == tcb->rcv_nxt) {
@@ -102,13 +102,18 @@ void sf_tcb_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need)
 {
 	if (need == SF_ACK_NONE)
 		return;
+	if (need == SF_ACK_AT_ONCE) {
+		sf_tcb_send_ack(st, tcb);
+		return;
+	}
 	uint32_t full = tcb->rcv_mss > (tcb->ts_ok ? 12u : 0u) ? tcb->rcv_mss - (tcb->ts_ok ? 12u : 0u) : 1u;
 	if (need == SF_ACK_DELAYED && tcb->quickacks) {
 		tcb->quickacks--;
 		need = SF_ACK_NOW;
 	}
 	if (need == SF_ACK_NOW || tcb->rcv_nxt - tcb->last_ack_sent >= 2 * full) {
-		sf_tcb_send_ack(st, tcb);
+		if (!sf_hold_ack(st, tcb))
+			sf_tcb_send_ack(st, tcb);
 		return;
 	}
 	if (tcb->due[SF_TIMER_DELACK] == SF_TIME_NEVER)

@@ -93,6 +93,7 @@ void sf_stack_free(sf_stack *st)
 	free(st->ready);
 	free(st->locals);
 	free(st->out);
+	free(st->held_acks);
 	sf_demux_destroy(st);
 	free(st);
 }
@@ -381,6 +382,57 @@ void sf_emit_trace(struct sf_stack *st, const struct sf_segment *seg, int sock, 
 		.local = { seg->src, seg->sport }, .remote = { seg->dst, seg->dport },
 	};
 	trace(st, &ev);
+}
+
+/* ---- input batches (RFC 9293 MUST-58, MUST-59) ---- */
+
+void sf_input_begin(sf_stack *st)
+{
+	if (st)
+		st->in_batch = true;
+}
+
+/* Inside a batch, note that tcb owes an ACK instead of sending it; false
+ * outside one (or if the list cannot grow: then the ACK goes at once). */
+bool sf_hold_ack(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	if (!st->in_batch)
+		return false;
+	if (tcb->ack_held)
+		return true;
+	if (st->nheld_acks == st->held_acks_cap) {
+		uint32_t cap = st->held_acks_cap ? st->held_acks_cap * 2 : 64;
+		uint32_t *grown = realloc(st->held_acks, cap * sizeof *grown);
+		if (!grown)
+			return false;
+		st->held_acks = grown;
+		st->held_acks_cap = cap;
+	}
+	st->held_acks[st->nheld_acks++] = tcb->sock.handle;
+	tcb->ack_held = true;
+	return true;
+}
+
+/* One ACK per connection that still owes one: anything it sent during the
+ * batch carried the ACK and cleared ack_held. A handle whose TCB ended in
+ * the batch may now name another socket, whose flag is its own. */
+void sf_input_end(sf_stack *st)
+{
+	if (!st || !st->in_batch)
+		return;
+	st->in_batch = false;
+	for (uint32_t i = 0; i < st->nheld_acks; i++) {
+		struct sf_sock *sock = sf_sock_get(st, st->held_acks[i]);
+		if (!sock || sock->kind != SF_SOCK_TCB)
+			continue;
+		struct sf_tcb *tcb = (struct sf_tcb *)sock;
+		/* A connection the batch ended (a RST, TIME-WAIT) owes nothing. */
+		bool open = tcb->state >= SF_ESTABLISHED && tcb->state <= SF_LAST_ACK && !tcb->went_time_wait;
+		if (tcb->ack_held && open)
+			sf_tcb_send_ack(st, tcb);
+		tcb->ack_held = false;
+	}
+	st->nheld_acks = 0;
 }
 
 /* ---- input ---- */
