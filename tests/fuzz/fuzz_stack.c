@@ -103,7 +103,7 @@ static void api_call(struct world *w, struct input *in)
 	struct sf_endpoint ep = { .addr = sf_addr_v4(192, 0, 2, (op & 1) ? 2 : 1), .port = (uint16_t)take(in, 2) };
 	struct sf_event ev[8];
 
-	switch (op % 16) {
+	switch (op % 18) {
 	case 0: w->socks[which] = sf_socket(w->st, SF_AF_INET); break;
 	case 1: sf_bind(w->st, s, &ep); break;
 	case 2: sf_listen(w->st, s, (int)(take(in, 1) % 8)); break;
@@ -119,6 +119,8 @@ static void api_call(struct world *w, struct input *in)
 	case 12: sf_set_nodelay(w->st, s, 1); break;
 	case 13: sf_poll_events(w->st, ev, 8); break;
 	case 14: sf_state(w->st, s); sf_take_error(w->st, s); break;
+	case 15: sf_input_begin(w->st); break; /* the datagrams that follow are one batch */
+	case 16: sf_input_end(w->st); break;
 	default: sf_set_bufsizes(w->st, s, 1024 + take(in, 2), 1024 + take(in, 2)); break;
 	}
 }
@@ -176,7 +178,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 	}
-	/* Let every timer run out: the stack must wind down and free cleanly. */
+	/* Close any batch, then let every timer run out: the stack must wind
+	 * down and free cleanly. */
+	sf_input_end(w.st);
 	for (int i = 0; i < 64 && sf_next_deadline(w.st) != UINT64_MAX; i++) {
 		w.now = sf_next_deadline(w.st) > w.now ? sf_next_deadline(w.st) : w.now + 1;
 		sf_advance(w.st, w.now);
