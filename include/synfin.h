@@ -369,7 +369,7 @@ struct sf_config {
 	uint32_t rto_min_ms;          /**< lower bound of the RTO (200, as Linux) */
 	uint32_t rto_max_ms;          /**< upper bound of the RTO (120000) */
 	uint32_t keepalive_idle_ms;   /**< idle time before the first probe (7200000: RFC 1122 MUST-28) */
-	uint32_t keepalive_intvl_ms;  /**< time between probes (75000) */
+	uint32_t keepalive_intvl_ms;  /**< time between probes, at least SF_KEEPALIVE_MIN_INTVL_MS (75000) */
 	uint32_t keepalive_probes;    /**< unanswered probes before the connection is dropped (9) */
 	uint32_t challenge_ack_limit; /**< challenge ACKs per connection per second (10; RFC 5961 §7) */
 	uint32_t delack_ms;           /**< longest an ACK is delayed (40; RFC 9293 MUST-40: < 500) */
@@ -477,7 +477,15 @@ SF_API int sf_set_linger(sf_stack *stack, int sock, int on, int seconds);
 SF_API int sf_set_reuseaddr(sf_stack *stack, int sock, int on);
 /** TCP_MAXSEG: cap the MSS announced and used (88..65495 bytes); before connect/listen. */
 SF_API int sf_set_maxseg(sf_stack *stack, int sock, int mss);
-/** Keepalive (RFC 1122 §4.2.3.6): on/off; idle/interval in ms and probe count (0 = stack default). */
+/**
+ * Keepalive (RFC 1122 §4.2.3.6): on/off; idle/interval in ms and probe count
+ * (0 = stack default). An interval below SF_KEEPALIVE_MIN_INTVL_MS is
+ * -EINVAL: a peer answers a bare out-of-window segment at most every 500 ms
+ * (synfin and Linux alike, against ACK wars), so faster probes would go
+ * unanswered and end a live connection. (Linux's TCP_KEEPINTVL minimum is
+ * also 1 s.)
+ */
+#define SF_KEEPALIVE_MIN_INTVL_MS 1000u
 SF_API int sf_set_keepalive(sf_stack *stack, int sock, int on, uint32_t idle_ms, uint32_t intvl_ms,
 			    uint32_t probes);
 /** TCP_NODELAY: 1 sends short segments at once instead of waiting for ACKs (no Nagle, MUST-17). */

@@ -600,7 +600,7 @@ int sf_set_keepalive(sf_stack *st, int handle, int on, uint32_t idle_ms, uint32_
 
 	if (!sock)
 		return err;
-	if (probes > 255)
+	if (probes > 255 || (intvl_ms && intvl_ms < SF_KEEPALIVE_MIN_INTVL_MS))
 		return -EINVAL;
 	sock->keepalive_on = on != 0; /* MUST-24: per connection; MUST-25: off unless asked */
 	sock->ka_idle_ms = idle_ms ? idle_ms : st->cfg.keepalive_idle_ms;

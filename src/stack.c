@@ -47,7 +47,8 @@ static bool config_ok(const struct sf_config *cfg)
 	       cfg->ephemeral_lo <= cfg->ephemeral_hi && cfg->synack_retries <= SF_MAX_SYNACK_RETRIES &&
 	       cfg->rto_initial_ms > 0 && cfg->rto_min_ms > 0 && cfg->rto_min_ms <= cfg->rto_max_ms &&
 	       cfg->syn_backlog > 0 && cfg->somaxconn > 0 && cfg->max_sockets > 0 && cfg->delack_ms < 500 &&
-	       cfg->max_sockets <= SF_REF_INDEX_MASK && cfg->isn_mode <= SF_ISN_CLOCK_ONLY;
+	       cfg->max_sockets <= SF_REF_INDEX_MASK && cfg->isn_mode <= SF_ISN_CLOCK_ONLY &&
+	       cfg->keepalive_intvl_ms >= SF_KEEPALIVE_MIN_INTVL_MS;
 }
 
 sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)

@@ -115,7 +115,7 @@ static void api_call(struct world *w, struct input *in)
 	case 8: sf_close(w->st, s); break;
 	case 9: sf_abort(w->st, s); break;
 	case 10: sf_set_linger(w->st, s, 1, 0); break;
-	case 11: sf_set_keepalive(w->st, s, 1, 1000, 100, 2); break;
+	case 11: sf_set_keepalive(w->st, s, 1, 1000, SF_KEEPALIVE_MIN_INTVL_MS, 2); break;
 	case 12: sf_set_nodelay(w->st, s, 1); break;
 	case 13: sf_poll_events(w->st, ev, 8); break;
 	case 14: sf_state(w->st, s); sf_take_error(w->st, s); break;

@@ -1604,7 +1604,9 @@ static void random_side(struct rng *r, struct side_plan *P, uint64_t max_bytes)
 	if (pct(r, 20)) {
 		P->keepalive = true;
 		P->ka_idle = (uint32_t)rnd_in(r, 100, 3000);
-		P->ka_intvl = (uint32_t)rnd_in(r, 800, 2000); /* past the peer's 500 ms limit on ACKs to out-of-window ACKs */
+		P->ka_intvl = (uint32_t)rnd_in(r, 800, 2000);
+		if (P->ka_intvl < SF_KEEPALIVE_MIN_INTVL_MS) /* the API refuses less (same draws as before) */
+			P->ka_intvl = SF_KEEPALIVE_MIN_INTVL_MS;
 		P->ka_probes = (uint32_t)rnd_in(r, 1, 5);
 	}
 }
@@ -1737,7 +1739,9 @@ static void build_world(struct world *w)
 				P->idle_ms = idle;
 				P->keepalive = true;
 				P->ka_idle = (uint32_t)rnd_in(r, 100, 2000);
-				P->ka_intvl = (uint32_t)rnd_in(r, 800, 2000); /* past the peer's 500 ms limit on ACKs to out-of-window ACKs */
+				P->ka_intvl = (uint32_t)rnd_in(r, 800, 2000);
+				if (P->ka_intvl < SF_KEEPALIVE_MIN_INTVL_MS) /* the API refuses less (same draws as before) */
+					P->ka_intvl = SF_KEEPALIVE_MIN_INTVL_MS;
 				P->ka_probes = (uint32_t)rnd_in(r, 1, 5);
 			}
 		}

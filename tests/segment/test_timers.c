@@ -392,6 +392,37 @@ static void test_keepalive_probes_then_timeout(void **state)
 }
 
 /* RFC 1122 §4.2.3.6: an ACK answering a probe resets keepalive: the next probe comes a full idle time after it. */
+/* Probes closer than SF_KEEPALIVE_MIN_INTVL_MS would meet the peer's 500 ms
+ * limit on answers to out-of-window segments and kill a live connection:
+ * refused, in the call and in the stack's configuration. */
+static void discard(void *ctx, const uint8_t *d, size_t n)
+{
+	(void)ctx, (void)d, (void)n;
+}
+
+static void test_keepalive_interval_floor(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = h_established(h, 80, PEER_ISN, &iss);
+
+	assert_int_equal(sf_set_keepalive(h->st, c, 1, 10000, SF_KEEPALIVE_MIN_INTVL_MS - 1, 3), -EINVAL);
+	assert_int_equal(sf_set_keepalive(h->st, c, 1, 10000, 300, 3), -EINVAL);
+	assert_int_equal(sf_set_keepalive(h->st, c, 1, 10000, SF_KEEPALIVE_MIN_INTVL_MS, 3), 0);
+	h_free(h);
+
+	struct sf_config cfg;
+	sf_config_default(&cfg);
+	cfg.output = discard;
+	cfg.keepalive_intvl_ms = SF_KEEPALIVE_MIN_INTVL_MS - 1;
+	assert_null(sf_stack_new(&cfg, 0));
+	cfg.keepalive_intvl_ms = SF_KEEPALIVE_MIN_INTVL_MS;
+	sf_stack *st = sf_stack_new(&cfg, 0);
+	assert_non_null(st);
+	sf_stack_free(st);
+}
+
 static void test_keepalive_answer_resets(void **state)
 {
 	(void)state;
@@ -441,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_keepalive_off_by_default),
 		cmocka_unit_test(test_keepalive_defaults),
 		cmocka_unit_test(test_keepalive_probes_then_timeout),
+		cmocka_unit_test(test_keepalive_interval_floor),
 		cmocka_unit_test(test_keepalive_answer_resets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
