@@ -81,13 +81,19 @@ static void fifo_output(void *ctx, const uint8_t *dgram, size_t len)
 	f->tail++;
 }
 
-/* Deliver the n oldest datagrams of f to st at time now. */
-static void fifo_deliver(struct fifo *f, sf_stack *st, uint64_t now, uint64_t n)
+/* Deliver the n oldest datagrams of f to st at time now: one input batch,
+ * as a driver reading several datagrams per wake-up hands them over (the
+ * receiver then ACKs once per round, RFC 9293 MUST-59), unless --no-batch. */
+static void fifo_deliver(struct fifo *f, sf_stack *st, uint64_t now, uint64_t n, int batch)
 {
+	if (batch)
+		sf_input_begin(st);
 	for (; n; n--, f->head++) {
 		size_t i = (size_t)(f->head & (f->slots - 1));
 		sf_input(st, now, f->data + i * SLOT, f->len[i]);
 	}
+	if (batch)
+		sf_input_end(st);
 }
 
 static sf_stack *make_stack(struct fifo *out, uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint8_t key)
@@ -153,8 +159,8 @@ static struct bench_result run(const struct bench_opts *o, double loss)
 	for (;;) {
 		/* one delivery round: what was queued before it began */
 		uint64_t nab = ab.tail - ab.head, nba = ba.tail - ba.head;
-		fifo_deliver(&ab, B, now, nab);
-		fifo_deliver(&ba, A, now, nba);
+		fifo_deliver(&ab, B, now, nab, !o->no_batch);
+		fifo_deliver(&ba, A, now, nba, !o->no_batch);
 		if (sf_next_deadline(A) <= now)
 			sf_advance(A, now);
 		if (sf_next_deadline(B) <= now)

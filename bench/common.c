@@ -24,8 +24,10 @@ static void usage(const char *prog, int allow_bufsize)
 		"  --verify   compare every byte read against the pattern (default: count +\n"
 		"             a check of the last 64 KiB lap at the end)\n"
 		"  --csv      append one CSV row per run to PATH (header written when new)\n",
-		prog, allow_bufsize ? " [--bufsize N[K|M]]" : "",
-		allow_bufsize ? "  --bufsize  SO_SNDBUF/SO_RCVBUF of both sockets (default 4M)\n" : "");
+		prog, allow_bufsize ? " [--bufsize N[K|M]] [--no-batch]" : "",
+		allow_bufsize ? "  --bufsize  SO_SNDBUF/SO_RCVBUF of both sockets (default 4M)\n"
+				"  --no-batch hand each datagram to sf_input alone (default: each delivery\n"
+				"             round is one sf_input_begin/sf_input_end batch)\n" : "");
 	exit(2);
 }
 
@@ -68,6 +70,8 @@ void bench_parse(int argc, char **argv, struct bench_opts *o, const char *defaul
 		uint64_t n;
 		if (!strcmp(a, "--verify")) {
 			o->verify = 1;
+		} else if (allow_bufsize && !strcmp(a, "--no-batch")) {
+			o->no_batch = 1;
 		} else if (!strcmp(a, "--no-header")) {
 			o->header = 0;
 		} else if (!v) {

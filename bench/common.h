@@ -27,6 +27,7 @@ struct bench_opts {
 	uint64_t seed;         /* --seed: loss PRNG seed */
 	uint64_t step_ns;      /* --step-us: virtual time per delivery round */
 	uint32_t bufsize;      /* --bufsize: socket buffers (synfin only) */
+	int no_batch;          /* --no-batch: one sf_input per datagram, no input batches (synfin only) */
 	int verify;            /* --verify: memcmp every read against the pattern */
 	int repeat;            /* --repeat: runs per loss rate; the median (by wall time) is reported */
 	int header;            /* print the table header (--no-header turns it off) */

@@ -40,6 +40,8 @@ echo "== per-run detail (median of $repeat runs each, $bytes A->B) =="
 "$build/bench/synfin-bench-bulk" $common --bufsize 4M --label synfin
 # shellcheck disable=SC2086
 "$build/bench/synfin-bench-bulk" $common --bufsize 64K --label synfin-64K --no-header
+# shellcheck disable=SC2086
+"$build/bench/synfin-bench-bulk" $common --bufsize 64K --no-batch --label synfin-64K-nb --no-header
 if [ -x "$build/bench/synfin-bench-lwip-bulk" ] && echo "$targets" | grep -q lwip; then
 	# shellcheck disable=SC2086
 	"$build/bench/synfin-bench-lwip-bulk" $common --label lwip --no-header
@@ -55,12 +57,14 @@ NR == 1 { next }
 	n = NR
 }
 END {
-	printf "%-11s %6s %8s %8s %11s %9s\n", "stack", "loss", "window", "Gbit/s", "ns/segment", "vs lwIP"
+	printf "%-13s %6s %8s %8s %11s %9s\n", "stack", "loss", "window", "Gbit/s", "ns/segment", "vs lwIP"
 	for (i = 2; i <= n; i++) {
 		w = win[i] >= 1048576 ? sprintf("%dM", win[i] / 1048576) : (win[i] % 1024 == 0 ? sprintf("%dK", win[i] / 1024) : win[i])
 		r = (loss[i] in lw) && lw[loss[i]] > 0 ? sprintf("%.2fx", gbps[i] / lw[loss[i]]) : "-"
 		if (stack[i] == "lwip") r = "1.00x"
-		printf "%-11s %5.1f%% %8s %8.3f %11.0f %9s\n", stack[i], loss[i] * 100, w, gbps[i], nsps[i], r
+		printf "%-13s %5.1f%% %8s %8.3f %11.0f %9s\n", stack[i], loss[i] * 100, w, gbps[i], nsps[i], r
 	}
 }' "$csv"
+echo "(synfin rows hand each delivery round to the stack as one input batch, as a driver reading"
+echo " several datagrams per wake-up does; -nb rows give it one datagram at a time, as lwIP gets them)"
 echo "CSV: $csv"
