@@ -22,6 +22,16 @@
 
 static const char text[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 
+/* A stack with one ESTABLISHED connection (handle in *c, our ISS in *iss). */
+static struct harness *established(uint32_t *iss, int *c)
+{
+	struct harness *h = h_new(4, NULL);
+	int s = h_established(h, PORT, PEER_ISN, iss);
+	if (c)
+		*c = s;
+	return h;
+}
+
 static void data_in(struct harness *h, uint32_t seq, uint32_t iss, const char *d, size_t n, uint8_t extra)
 {
 	h_inject(h, PORT, SF_TCP_ACK | SF_TCP_PSH | extra, seq, iss + 1, 65535, d, n, NULL);
@@ -31,9 +41,8 @@ static void data_in(struct harness *h, uint32_t seq, uint32_t iss, const char *d
 static void test_without_batch_each_segment_acked(void **state)
 {
 	(void)state;
-	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	h_established(h, PORT, PEER_ISN, &iss);
+	struct harness *h = established(&iss, NULL);
 
 	for (uint32_t i = 0; i < 3; i++) {
 		data_in(h, P + 10 * i, iss, text + 10 * i, 10, 0);
@@ -47,9 +56,9 @@ static void test_without_batch_each_segment_acked(void **state)
 static void test_batch_acks_once_at_the_end(void **state)
 {
 	(void)state;
-	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = h_established(h, PORT, PEER_ISN, &iss);
+	int c;
+	struct harness *h = established(&iss, &c);
 
 	sf_input_begin(h->st);
 	for (uint32_t i = 0; i < 3; i++)
@@ -76,9 +85,9 @@ static void test_batch_acks_once_at_the_end(void **state)
 static void test_batch_data_fin_and_duplicate(void **state)
 {
 	(void)state;
-	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = h_established(h, PORT, PEER_ISN, &iss);
+	int c;
+	struct harness *h = established(&iss, &c);
 
 	sf_input_begin(h->st);
 	data_in(h, P, iss, text, 10, 0);
@@ -91,9 +100,8 @@ static void test_batch_data_fin_and_duplicate(void **state)
 	h_expect_none(h);
 
 	/* Without the duplicate: one ACK for data and FIN, at the end. */
-	struct harness *h2 = h_new(4, NULL);
 	uint32_t iss2;
-	h_established(h2, PORT, PEER_ISN, &iss2);
+	struct harness *h2 = established(&iss2, NULL);
 	sf_input_begin(h2->st);
 	data_in(h2, P, iss2, text, 10, SF_TCP_FIN);
 	sf_input_end(h2->st);
@@ -109,9 +117,8 @@ static void test_batch_data_fin_and_duplicate(void **state)
 static void test_batch_out_of_order_acked_at_once(void **state)
 {
 	(void)state;
-	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	h_established(h, PORT, PEER_ISN, &iss);
+	struct harness *h = established(&iss, NULL);
 
 	sf_input_begin(h->st);
 	data_in(h, P + 10, iss, text + 10, 10, 0);
@@ -130,9 +137,9 @@ static void test_batch_out_of_order_acked_at_once(void **state)
 static void test_batch_connection_reset_owes_nothing(void **state)
 {
 	(void)state;
-	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = h_established(h, PORT, PEER_ISN, &iss);
+	int c;
+	struct harness *h = established(&iss, &c);
 
 	sf_input_begin(h->st);
 	data_in(h, P, iss, text, 10, 0);
@@ -148,9 +155,9 @@ static void test_batch_connection_reset_owes_nothing(void **state)
 static void test_batch_ack_carried_by_data(void **state)
 {
 	(void)state;
-	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int c = h_established(h, PORT, PEER_ISN, &iss);
+	int c;
+	struct harness *h = established(&iss, &c);
 
 	sf_input_begin(h->st);
 	data_in(h, P, iss, text, 10, 0);
