@@ -47,7 +47,7 @@ struct sf_local {
 /**
  * An embryonic connection (SYN-RECEIVED after a passive open), kept as a
  * compact record, not a TCB, in the manner of FreeBSD's syncache: a SYN flood
- * costs 64 bytes per SYN. It becomes a TCB only when the handshake completes.
+ * costs 60 bytes per SYN. It becomes a TCB only when the handshake completes.
  */
 struct sf_req {
 	sf_ref hash_next;
