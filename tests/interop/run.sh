@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # synfin against the Linux kernel's TCP over a TUN device, inside a network
 # namespace this script creates (and always deletes). Nothing outside the
-# namespace is touched: the TUN device, 192.0.2.1/24 (the kernel's side) and
-# 192.0.2.2 (synfin) exist only in there, with no route out.
+# namespace is touched: the TUN device, 192.0.2.1/24 and 2001:db8::1/64 (the
+# kernel's side) and 192.0.2.2, 2001:db8::2 (synfin) exist only in there,
+# with no route out.
 #
 #   tests/interop/run.sh SYNFIN_BINARY [CHECK...]     (default: all checks)
 #
@@ -18,6 +19,8 @@ NS="synfin-$$-$RANDOM"
 DEV=sf0
 K=192.0.2.1 # the kernel
 S=192.0.2.2 # synfin
+K6=2001:db8::1 # the kernel, IPv6 (documentation prefix, inside the namespace only)
+S6=2001:db8::2 # synfin, IPv6
 WORK=$(mktemp -d /tmp/synfin-interop.XXXXXX)
 PIDS=()
 FAILED=0
@@ -50,6 +53,8 @@ ip netns add "$NS" || exit 1
 NX ip link set lo up
 NX ip tuntap add dev $DEV mode tun
 NX ip addr add $K/24 dev $DEV
+# nodad: usable at once (a TUN device has no neighbours to ask anyway).
+NX ip -6 addr add $K6/64 dev $DEV nodad
 NX ip link set $DEV up
 # Never let the kernel delay or batch our peers' first segments oddly.
 NX sysctl -qw net.ipv4.tcp_syn_retries=3
@@ -383,7 +388,30 @@ check_simopen() { # 10. simultaneous open: each side connect()s to the other, th
 		pass "trace: synfin SYN-SENT -> SYN-RECEIVED -> ESTABLISHED" || fail "trace: synfin states"
 }
 
-ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen)
+check_ipv6() { # 11. the echo of check 1 over IPv6, and synfin's MSS for it
+	set_mtu 1500
+	cap_start ipv6
+	start_synfin ipv6 serve --tun $DEV --addr $S6 --port 7 --msl 1000 --trace echo
+	wait_for "$WORK/ipv6.log" "serving" 5 || fail "synfin did not start"
+	out=$(NX python3 "$PEER" echo $S6 7 262144)
+	echo "  $out"
+	[[ $out == OK* ]] || fail "256 KB echo over IPv6"
+	wait_for "$WORK/ipv6.log" "LAST-ACK -> CLOSED" 5 && pass "trace: the IPv6 connection closed (LAST-ACK -> CLOSED)" ||
+		fail "no LAST-ACK -> CLOSED in the trace"
+	stop_pid $SYNFIN_PID
+	cap_stop
+	# RFC 9293 §3.7.1: MSS = MTU - 40 (IPv6 header) - 20 (TCP header).
+	local mss
+	mss=$(fields "ipv6.src==$S6 && tcp.flags==0x012" tcp.options.mss_val | head -1)
+	[ "$mss" = 1440 ] && pass "capture: synfin's SYN,ACK over IPv6 carries MSS 1440" || fail "capture: MSS '$mss' over IPv6"
+	[ "$(count "tcp.flags.reset==1")" = 0 ] && pass "capture: no RST" || fail "capture: RST seen"
+	local bytes
+	bytes=$(fields "ipv6.src==$S6 && tcp.srcport==7" tcp.len | awk '{s+=$1} END {print s+0}')
+	[ "$bytes" -ge 262144 ] && pass "capture: synfin sent $bytes payload bytes over IPv6" ||
+		fail "capture: synfin sent only $bytes bytes over IPv6"
+}
+
+ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6)
 CHECKS=("$@")
 [ ${#CHECKS[@]} = 0 ] && CHECKS=("${ALL[@]}")
 for c in "${CHECKS[@]}"; do
