@@ -411,7 +411,48 @@ check_ipv6() { # 11. the echo of check 1 over IPv6, and synfin's MSS for it
 		fail "capture: synfin sent only $bytes bytes over IPv6"
 }
 
-ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6)
+check_modes() { # 12. serve's discard (RFC 863) and chargen (RFC 864) modes
+	start_synfin discard serve --tun $DEV --addr $S --port 9 --msl 1000 --trace discard
+	wait_for "$WORK/discard.log" "serving" 5 || fail "synfin discard did not start"
+	# Send 1 MB, half-close, read to the end: nothing comes back, then EOF.
+	out=$(NX timeout 20 python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 9), timeout=10)
+s.sendall(b"x" * 1048576)
+s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    got += d
+print("OK" if not got else "GOT %d" % len(got))' $S)
+	[ "$out" = OK ] && pass "discard: 1 MB swallowed, nothing back, orderly EOF" || fail "discard: $out"
+	wait_for "$WORK/discard.log" "LAST-ACK -> CLOSED" 5 && ! grep -q "RST" "$WORK/discard.log" &&
+		pass "discard: CLOSE-WAIT -> LAST-ACK -> CLOSED, no reset" || fail "discard: trace"
+	stop_pid $SYNFIN_PID
+
+	start_synfin chargen serve --tun $DEV --addr $S --port 19 --msl 1000 --trace chargen
+	wait_for "$WORK/chargen.log" "serving" 5 || fail "synfin chargen did not start"
+	# RFC 864: 72 printable characters a line, each line starting one
+	# character further along the 95 printable ones, then CR LF.
+	out=$(NX timeout 20 python3 -c '
+import socket, sys
+want = bytes((32 + (o // 74 + o % 74) % 95) if o % 74 < 72 else (13 if o % 74 == 72 else 10) for o in range(200000))
+s = socket.create_connection((sys.argv[1], 19), timeout=10)
+got = b""
+while len(got) < len(want):
+    d = s.recv(65536)
+    if not d:
+        break
+    got += d
+s.close()
+print("OK" if got[:len(want)] == want else "BAD after %d bytes" % len(got))' $S)
+	[ "$out" = OK ] && pass "chargen: 200,000 bytes of the RFC 864 pattern" || fail "chargen: $out"
+	stop_pid $SYNFIN_PID
+}
+
+ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes)
 CHECKS=("$@")
 [ ${#CHECKS[@]} = 0 ] && CHECKS=("${ALL[@]}")
 for c in "${CHECKS[@]}"; do
