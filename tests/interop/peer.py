@@ -118,6 +118,33 @@ def reset(host, port, step1, step2):
     fail("after restart: recv gave %r" % b)
 
 
+def discard(host, port, nbytes):
+    """RFC 863: send nbytes, half-close; nothing may come back before EOF."""
+    s = socket.create_connection((host, port), timeout=T)
+    s.sendall(b"x" * nbytes)
+    s.shutdown(socket.SHUT_WR)
+    got = recv_all(s)
+    s.close()
+    if got:
+        fail("discard server sent %d bytes" % len(got))
+    print("OK discard %d bytes, nothing back, EOF" % nbytes, flush=True)
+
+
+def chargen(host, port, nbytes):
+    """RFC 864: 72 printable characters a line, each line starting one
+    character further along the 95 printable ones, then CR LF."""
+    def char(o):
+        pos = o % 74
+        return 32 + (o // 74 + pos) % 95 if pos < 72 else (13 if pos == 72 else 10)
+    want = bytes(char(o) for o in range(nbytes))
+    s = socket.create_connection((host, port), timeout=T)
+    got = recv_all(s, nbytes)
+    s.close()
+    if got[:nbytes] != want:
+        fail("chargen pattern differs (%d bytes read)" % len(got))
+    print("OK chargen %d bytes of the RFC 864 pattern" % nbytes, flush=True)
+
+
 def many(host, port, n):
     results = [None] * n
 
@@ -223,6 +250,10 @@ def main():
         reset(args[0], int(args[1]), args[2], args[3])
     elif cmd == "many":
         many(args[0], int(args[1]), int(args[2]))
+    elif cmd == "discard":
+        discard(args[0], int(args[1]), int(args[2]))
+    elif cmd == "chargen":
+        chargen(args[0], int(args[1]), int(args[2]))
     elif cmd == "twreuse":
         twreuse(args[0], int(args[1]), int(args[2]), args[3])
     elif cmd == "simopen":

@@ -115,14 +115,21 @@ count() { fields "$1" frame.number | wc -l; }
 first() { fields "$1" frame.number | head -1; }
 
 # ---------------------------------------------------------------------------
+# echo_through NAME ADDR NBYTES: synfin's echo server on ADDR port 7 (log in
+# $WORK/NAME.log), the kernel echoes NBYTES through it and closes first; the
+# trace must end in LAST-ACK -> CLOSED. The server is left running.
+echo_through() {
+	start_synfin "$1" serve --tun $DEV --addr "$2" --port 7 --msl 1000 --trace echo
+	wait_for "$WORK/$1.log" "serving" 5 || fail "synfin did not start"
+	out=$(NX python3 "$PEER" echo "$2" 7 "$3")
+	echo "  $out"
+	[[ $out == OK* ]] || fail "echo of $3 bytes to $2"
+	wait_for "$WORK/$1.log" "LAST-ACK -> CLOSED" 5 || fail "no LAST-ACK -> CLOSED in the trace"
+}
+
 check_echo() { # 1. kernel client -> synfin echo server, 1 MB, kernel closes first
 	cap_start echo
-	start_synfin echo serve --tun $DEV --addr $S --port 7 --msl 1000 --trace echo
-	wait_for "$WORK/echo.log" "serving" 5 || fail "synfin did not start"
-	out=$(NX python3 "$PEER" echo $S 7 1048576)
-	echo "  $out"
-	[[ $out == OK* ]] || fail "1 MB echo"
-	wait_for "$WORK/echo.log" "LAST-ACK -> CLOSED" 5 || fail "no LAST-ACK -> CLOSED in the trace"
+	echo_through echo $S 1048576
 	grep -q "ESTABLISHED -> CLOSE-WAIT" "$WORK/echo.log" && grep -q "CLOSE-WAIT -> LAST-ACK" "$WORK/echo.log" &&
 		pass "trace: ESTABLISHED -> CLOSE-WAIT -> LAST-ACK -> CLOSED" || fail "trace lacks CLOSE-WAIT -> LAST-ACK"
 	stop_pid $SYNFIN_PID
@@ -391,13 +398,7 @@ check_simopen() { # 10. simultaneous open: each side connect()s to the other, th
 check_ipv6() { # 11. the echo of check 1 over IPv6, and synfin's MSS for it
 	set_mtu 1500
 	cap_start ipv6
-	start_synfin ipv6 serve --tun $DEV --addr $S6 --port 7 --msl 1000 --trace echo
-	wait_for "$WORK/ipv6.log" "serving" 5 || fail "synfin did not start"
-	out=$(NX python3 "$PEER" echo $S6 7 262144)
-	echo "  $out"
-	[[ $out == OK* ]] || fail "256 KB echo over IPv6"
-	wait_for "$WORK/ipv6.log" "LAST-ACK -> CLOSED" 5 && pass "trace: the IPv6 connection closed (LAST-ACK -> CLOSED)" ||
-		fail "no LAST-ACK -> CLOSED in the trace"
+	echo_through ipv6 $S6 262144
 	stop_pid $SYNFIN_PID
 	cap_stop
 	# RFC 9293 §3.7.1: MSS = MTU - 40 (IPv6 header) - 20 (TCP header).
@@ -414,41 +415,18 @@ check_ipv6() { # 11. the echo of check 1 over IPv6, and synfin's MSS for it
 check_modes() { # 12. serve's discard (RFC 863) and chargen (RFC 864) modes
 	start_synfin discard serve --tun $DEV --addr $S --port 9 --msl 1000 --trace discard
 	wait_for "$WORK/discard.log" "serving" 5 || fail "synfin discard did not start"
-	# Send 1 MB, half-close, read to the end: nothing comes back, then EOF.
-	out=$(NX timeout 20 python3 -c '
-import socket, sys
-s = socket.create_connection((sys.argv[1], 9), timeout=10)
-s.sendall(b"x" * 1048576)
-s.shutdown(socket.SHUT_WR)
-got = b""
-while True:
-    d = s.recv(65536)
-    if not d:
-        break
-    got += d
-print("OK" if not got else "GOT %d" % len(got))' $S)
-	[ "$out" = OK ] && pass "discard: 1 MB swallowed, nothing back, orderly EOF" || fail "discard: $out"
+	out=$(NX python3 "$PEER" discard $S 9 1048576)
+	echo "  $out"
+	[[ $out == OK* ]] || fail "discard"
 	wait_for "$WORK/discard.log" "LAST-ACK -> CLOSED" 5 && ! grep -q "RST" "$WORK/discard.log" &&
 		pass "discard: CLOSE-WAIT -> LAST-ACK -> CLOSED, no reset" || fail "discard: trace"
 	stop_pid $SYNFIN_PID
 
 	start_synfin chargen serve --tun $DEV --addr $S --port 19 --msl 1000 --trace chargen
 	wait_for "$WORK/chargen.log" "serving" 5 || fail "synfin chargen did not start"
-	# RFC 864: 72 printable characters a line, each line starting one
-	# character further along the 95 printable ones, then CR LF.
-	out=$(NX timeout 20 python3 -c '
-import socket, sys
-want = bytes((32 + (o // 74 + o % 74) % 95) if o % 74 < 72 else (13 if o % 74 == 72 else 10) for o in range(200000))
-s = socket.create_connection((sys.argv[1], 19), timeout=10)
-got = b""
-while len(got) < len(want):
-    d = s.recv(65536)
-    if not d:
-        break
-    got += d
-s.close()
-print("OK" if got[:len(want)] == want else "BAD after %d bytes" % len(got))' $S)
-	[ "$out" = OK ] && pass "chargen: 200,000 bytes of the RFC 864 pattern" || fail "chargen: $out"
+	out=$(NX python3 "$PEER" chargen $S 19 200000)
+	echo "  $out"
+	[[ $out == OK* ]] || fail "chargen"
 	stop_pid $SYNFIN_PID
 }
 
