@@ -41,13 +41,6 @@ static uint32_t fold_native(uint64_t acc)
 	return word;
 }
 
-/*
- * RFC 1071 §2(B): the one's-complement sum does not depend on byte order,
- * so it can be taken over words in the machine's own order, eight bytes at
- * a time, and swapped once at the end (§2(A): wider words, folded back).
- * This is the hottest loop of the data path: every byte sent and received
- * passes through it.
- */
 /* The two 32-bit halves of a 64-bit word, added into a 64-bit sum: since
  * 2^32 == 1 modulo 0xffff, this keeps the one's-complement value, and with no
  * carry to propagate, independent sums can run side by side. */
@@ -56,6 +49,13 @@ static inline uint64_t halves(uint64_t w)
 	return (w & 0xffffffffu) + (w >> 32);
 }
 
+/*
+ * RFC 1071 §2(B): the one's-complement sum does not depend on byte order,
+ * so it can be taken over words in the machine's own order, eight bytes at
+ * a time, and swapped once at the end (§2(A): wider words, folded back).
+ * This is the hottest loop of the data path: every byte sent and received
+ * passes through it.
+ */
 uint32_t sf_csum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t *p = data;

@@ -198,40 +198,42 @@ static size_t pack_tuple(const struct sf_endpoint *local, const struct sf_endpoi
  * at a million connections a second. The family is in the message, so an
  * IPv4 tuple never hashes like an IPv6 one.
  */
+static uint64_t hash_packed(const struct sf_stack *st, enum sf_prf_domain domain, uint64_t w[5], size_t n)
+{
+	w[n - 1] |= (uint64_t)domain << 32;
+	return sf_siphash24_words(st->prf_k0, st->prf_k1, w, n);
+}
+
 uint64_t sf_tuple_prf_uncached(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
 			       const struct sf_endpoint *remote)
 {
 	uint64_t w[5];
 	size_t n = pack_tuple(local, remote, w);
 
-	w[n - 1] |= (uint64_t)domain << 32;
-	return sf_siphash24_words(st->prf_k0, st->prf_k1, w, n);
+	return hash_packed(st, domain, w, n);
 }
 
 uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
 		      const struct sf_endpoint *remote)
 {
+	/* The ephemeral-port offset hashes (address, 0, remote): kept out of the
+	 * memo, it would only evict the tuple the candidate port then makes. */
+	if (domain == SF_PRF_EPHEMERAL)
+		return sf_tuple_prf_uncached(st, domain, local, remote);
+
 	struct sf_prf_memo *m = st->prf_memo;
 	uint64_t w[5];
 	size_t n = pack_tuple(local, remote, w);
-
-	/* The ephemeral-port offset hashes (address, 0, remote): kept out of the
-	 * memo, it would only evict the tuple the candidate port then makes. */
-	bool memo = domain != SF_PRF_EPHEMERAL;
-	if (memo && (m->nwords != n || memcmp(m->words, w, n * sizeof w[0]) != 0)) {
+	if (m->nwords != n || memcmp(m->words, w, n * sizeof w[0]) != 0) {
 		memcpy(m->words, w, n * sizeof w[0]);
 		m->nwords = (uint8_t)n;
 		m->have = 0;
 	}
-	if (memo && (m->have & (1u << domain)))
-		return m->value[domain];
-	w[n - 1] |= (uint64_t)domain << 32;
-	uint64_t h = sf_siphash24_words(st->prf_k0, st->prf_k1, w, n);
-	if (memo) {
-		m->value[domain] = h;
+	if (!(m->have & (1u << domain))) {
+		m->value[domain] = hash_packed(st, domain, w, n);
 		m->have |= (uint8_t)(1u << domain);
 	}
-	return h;
+	return m->value[domain];
 }
 
 /* ---- time ---- */
@@ -428,8 +430,8 @@ void sf_input_end(sf_stack *st)
 			continue;
 		struct sf_tcb *tcb = (struct sf_tcb *)sock;
 		/* A connection the batch ended (a RST, TIME-WAIT) owes nothing. */
-		bool open = tcb->state >= SF_ESTABLISHED && tcb->state <= SF_LAST_ACK && !tcb->went_time_wait;
-		if (tcb->ack_held && open)
+		bool ended = tcb->state == SF_CLOSED || tcb->state == SF_TIME_WAIT || tcb->went_time_wait;
+		if (tcb->ack_held && !ended)
 			sf_tcb_send_ack(st, tcb);
 		tcb->ack_held = false;
 	}
