@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-#include "seq.h"
+#include "tcp/tcp.h"
+#include "base/seq.h"
 
 static struct sf_sock *user_sock(const struct sf_stack *st, int handle)
 {
@@ -182,7 +182,7 @@ int sf_listen(sf_stack *st, int handle, int backlog)
 	lst->backlog = limit;
 	st->socks[handle] = &lst->sock; /* the port's bound list names the handle, not the pointer */
 	struct sf_endpoint none = { .addr = { .family = sock->family } };
-	sf_trace_state(st, handle, &lst->sock.local, &none, SF_CLOSED, SF_LISTEN, "listen()");
+	sf_trace_transition(st, handle, &lst->sock.local, &none, SF_CLOSED, SF_LISTEN, "listen()");
 	if (tcb->sock.in_ready) {
 		/* drop the stale ready entry's target: poll skips non-TCB kinds safely */
 	}
@@ -264,7 +264,7 @@ int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 	tcb->iss = sf_isn(st, &local, remote);
 	tcb->snd_una = tcb->iss;
 	tcb->snd_nxt = tcb->snd_max = tcb->iss + 1;
-	uint16_t mss = sf_mss_for(st, &local.addr);
+	uint16_t mss = sf_local_mss(st, &local.addr);
 	tcb->rcv_mss = sock->maxseg && sock->maxseg < mss ? sock->maxseg : mss;
 	/* Offered in the SYN; kept only if the peer offers it too. */
 	tcb->rcv_wscale = st->cfg.window_scaling ? sf_wscale_for(sock->rcvbuf) : 0;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "synfin.h"
-#include "wire.h"
+#include "wire/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

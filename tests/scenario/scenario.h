@@ -16,7 +16,7 @@
 #include "sim.h"
 #include "simhost.h"
 #include "synfin.h"
-#include "wire.h"
+#include "wire/wire.h"
 
 #define SC_MS 1000000ull
 #define SC_MAX_HOSTS 8

@@ -69,7 +69,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "core.h" /* internals: ISS/IRS to pair the two ends; the final "nothing left" check */
+#include "tcp/tcp.h" /* internals: ISS/IRS to pair the two ends; the final "nothing left" check */
 #include "sim.h"
 #include "simhost.h"
 #include "synfin.h"

@@ -23,8 +23,8 @@
 #include <string.h>
 
 #include "scenario.h"
-#include "seq.h"
-#include "wire.h"
+#include "base/seq.h"
+#include "wire/wire.h"
 
 #define MAX_REC 8192
 #define TS_ROOM 12 /* the timestamp option and its 2 NOPs: RFC 6691, RFC 7323 §3.2 */

@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "scenario.h"
-#include "seq.h"
-#include "wire.h"
+#include "base/seq.h"
+#include "wire/wire.h"
 
 #define MAX_REC 4096
 

@@ -1,6 +1,6 @@
 #include "harness.h"
 
-#include "core.h"
+#include "tcp/tcp.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "synfin.h"
-#include "wire.h"
+#include "wire/wire.h"
 
 #define H_MAX_OUT 512
 #define H_MAX_TRACE 1024

@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core.h"
+#include "tcp/tcp.h"
 #include "harness.h"
 
 #define PEER_ISN 5000u

@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core.h"
+#include "tcp/tcp.h"
 #include "harness.h"
 
 #define PEER_ISN 7000u

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core.h"
+#include "tcp/tcp.h"
 #include "harness.h"
 
 #define LPORT 80

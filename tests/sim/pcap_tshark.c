@@ -33,7 +33,7 @@
 
 #include "pcap.h"
 #include "sim.h"
-#include "wire.h"
+#include "wire/wire.h"
 
 #define SEED 320u /* chosen so that every class of flip below occurs */
 #define MAX_STEPS 160

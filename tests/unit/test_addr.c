@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "synfin.h"
-#include "wire.h"
+#include "wire/wire.h"
 
 static struct sf_addr parse_ok(const char *text)
 {

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "checksum.h"
-#include "wire.h"
+#include "wire/checksum.h"
+#include "wire/wire.h"
 
 /* Fold a running sum to 16 bits without complementing it. */
 static uint16_t folded(uint32_t sum)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core.h"
+#include "tcp/tcp.h"
 
 #define N 20000u
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "pool.h"
+#include "base/pool.h"
 
 #define RECORDS (20u * SF_POOL_CHUNK_LEN + 7u)
 

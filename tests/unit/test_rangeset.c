@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "rangeset.h"
-#include "seq.h"
+#include "base/rangeset.h"
+#include "base/seq.h"
 
 #define WRAP_BASE (0u - 256u)
 

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "ring.h"
+#include "base/ring.h"
 
 static const uint8_t abc[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 

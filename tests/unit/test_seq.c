@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "seq.h"
+#include "base/seq.h"
 
 static void test_plain_order(void **state)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siphash.h"
+#include "base/siphash.h"
 
 /*
  * vectors_sip64 from the reference implementation (veorq/SipHash, vectors.h):

@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "timer.h"
+#include "base/timer.h"
 
 #define T SF_WHEEL_TICK_NS
 #define MS(x) ((uint64_t)(x) * T)

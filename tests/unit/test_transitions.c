@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "core.h"
+#include "tcp/tcp.h"
 
 /* Figure 5's arrows, written out from the figure (and Notes 1-3). */
 static const struct {

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "checksum.h"
-#include "wire.h"
+#include "wire/checksum.h"
+#include "wire/wire.h"
 
 #define BUF_LEN 512
 

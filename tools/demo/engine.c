@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "demo.h"
-#include "wire.h"
+#include "wire/wire.h"
 
 /* ---- the trace ------------------------------------------------------------------ */
 

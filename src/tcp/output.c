@@ -4,8 +4,8 @@
  */
 #include <string.h>
 
-#include "core.h"
-#include "seq.h"
+#include "tcp/tcp.h"
+#include "base/seq.h"
 
 void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *tail, size_t tail_len, int sock,
 	     bool retransmit)
@@ -20,7 +20,7 @@ void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *t
 		st->ctr.OutSegs++;
 	if (seg->flags & SF_TCP_RST)
 		st->ctr.OutRsts++;
-	sf_emit_trace(st, seg, sock, retransmit);
+	sf_trace_segment_out(st, seg, sock, retransmit);
 	st->cfg.output(st->cfg.output_ctx, st->out, len);
 }
 

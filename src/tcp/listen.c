@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-#include "seq.h"
+#include "tcp/tcp.h"
+#include "base/seq.h"
 
 #define REQ_LINK offsetof(struct sf_req, timer)
 
@@ -50,7 +50,7 @@ static struct sf_listener *req_listener(const struct sf_stack *st, const struct 
 
 static uint16_t req_mss(const struct sf_stack *st, const struct sf_listener *lst, const struct sf_addr *local)
 {
-	uint16_t mss = sf_mss_for(st, local);
+	uint16_t mss = sf_local_mss(st, local);
 	return lst->sock.maxseg && lst->sock.maxseg < mss ? lst->sock.maxseg : mss;
 }
 
@@ -150,7 +150,7 @@ static void req_trace_state(struct sf_stack *st, const struct sf_req *req, enum 
 		return;
 	struct sf_endpoint local, remote;
 	sf_req_endpoints(st, req, &local, &remote);
-	sf_trace_state(st, -1, &local, &remote, from, to, cause);
+	sf_trace_transition(st, -1, &local, &remote, from, to, cause);
 }
 
 /*
@@ -191,18 +191,18 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 {
 	/* First: a RST cannot be for anything we sent. Ignore it. */
 	if (seg->flags & SF_TCP_RST) {
-		sf_trace_drop(st, seg, SF_DROP_LISTEN_RST);
+		sf_drop(st, seg, SF_DROP_LISTEN_RST);
 		return;
 	}
 	/* Second: any ACK is bad here: <SEQ=SEG.ACK><CTL=RST>. */
 	if (seg->flags & SF_TCP_ACK) {
 		sf_send_rst_reply(st, seg);
-		sf_trace_drop(st, seg, SF_DROP_LISTEN_ACK);
+		sf_drop(st, seg, SF_DROP_LISTEN_ACK);
 		return;
 	}
 	/* Fourth (no third: no security compartments): only a SYN belongs here. */
 	if (!(seg->flags & SF_TCP_SYN)) {
-		sf_trace_drop(st, seg, SF_DROP_LISTEN_NO_SYN);
+		sf_drop(st, seg, SF_DROP_LISTEN_NO_SYN);
 		return;
 	}
 	/* SPEC 13.8: with the accept queue full we do not answer; the client's
@@ -210,19 +210,19 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	if (lst->accept_count >= lst->backlog) {
 		st->ctr.ListenOverflows++;
 		st->ctr.ListenDrops++;
-		sf_trace_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
+		sf_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
 		return;
 	}
 	if (lst->syn_count >= st->cfg.syn_backlog && !(st->cfg.syn_queue_recycle && recycle_oldest(st, lst))) {
 		st->ctr.TCPReqQFullDrop++;
 		st->ctr.ListenDrops++;
-		sf_trace_drop(st, seg, SF_DROP_SYN_QUEUE_FULL);
+		sf_drop(st, seg, SF_DROP_SYN_QUEUE_FULL);
 		return;
 	}
 	uint32_t index = sf_pool_alloc(&st->reqs);
 	if (!index) {
 		st->ctr.ListenDrops++;
-		sf_trace_drop(st, seg, SF_DROP_NO_MEMORY);
+		sf_drop(st, seg, SF_DROP_NO_MEMORY);
 		return;
 	}
 	struct sf_req *req = sf_req_at(st, index);
@@ -377,7 +377,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		}
 		if (!(seg->flags & SF_TCP_RST))
 			sf_send_rst_reply(st, seg);
-		sf_trace_drop(st, seg, SF_DROP_LISTENER_GONE);
+		sf_drop(st, seg, SF_DROP_LISTENER_GONE);
 		return;
 	}
 	/* RFC 7323 §5.3 R1 and §3.2, before the sequence check, as in an
@@ -385,12 +385,12 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 	 * segment and must not go back (as Linux's tcp_check_req does). */
 	if ((req->opt_flags & REQ_TS) && !(seg->flags & SF_TCP_RST)) {
 		if (!seg->opt.has_timestamp) {
-			sf_trace_drop(st, seg, SF_DROP_TS_MISSING);
+			sf_drop(st, seg, SF_DROP_TS_MISSING);
 			return;
 		}
 		if ((int32_t)(seg->opt.ts_val - req->ts_recent) < 0) {
 			req_send_ack(st, req, &local, &remote, wnd);
-			sf_trace_drop(st, seg, SF_DROP_PAWS);
+			sf_drop(st, seg, SF_DROP_PAWS);
 			return;
 		}
 	}
@@ -400,7 +400,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 					     seq_in_range(seg->seq + len - 1, rcv_nxt, rcv_nxt + wnd);
 	if (!acceptable) {
 		if (seg->flags & SF_TCP_RST) {
-			sf_trace_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
+			sf_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
 			return;
 		}
 		if ((seg->flags & SF_TCP_SYN) && seg->seq == req->irs) {
@@ -411,7 +411,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		} else {
 			req_send_ack(st, req, &local, &remote, wnd);
 		}
-		sf_trace_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
+		sf_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
 		return;
 	}
 	/* Second: RST. Exactly at RCV.NXT it returns us to LISTEN (the record
@@ -424,7 +424,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		} else {
 			st->ctr.TCPChallengeACK++;
 			req_send_ack(st, req, &local, &remote, wnd);
-			sf_trace_drop(st, seg, SF_DROP_RST_CHALLENGED);
+			sf_drop(st, seg, SF_DROP_RST_CHALLENGED);
 		}
 		return;
 	}
@@ -433,17 +433,17 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		st->ctr.AttemptFails++;
 		req_trace_state(st, req, SF_SYN_RECEIVED, SF_LISTEN, "rcv SYN in window");
 		sf_req_drop(st, index);
-		sf_trace_drop(st, seg, SF_DROP_SYN_IN_EMBRYO_WINDOW);
+		sf_drop(st, seg, SF_DROP_SYN_IN_EMBRYO_WINDOW);
 		return;
 	}
 	/* Fifth: the ACK must acknowledge our SYN, else <SEQ=SEG.ACK><CTL=RST>. */
 	if (!(seg->flags & SF_TCP_ACK)) {
-		sf_trace_drop(st, seg, SF_DROP_NO_ACK);
+		sf_drop(st, seg, SF_DROP_NO_ACK);
 		return;
 	}
 	if (seg->ack != req->iss + 1) {
 		sf_send_ctl(st, &local, &remote, seg->ack, 0, SF_TCP_RST, 0, -1, NULL);
-		sf_trace_drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
+		sf_drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
 		return;
 	}
 	/* SPEC 13.8: the accept queue is full. Drop the ACK but keep the record:
@@ -464,13 +464,13 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 			st->ctr.AttemptFails++;
 			sf_req_drop(st, index);
 		}
-		sf_trace_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
+		sf_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
 		return;
 	}
 	struct sf_tcb *tcb = req_complete(st, index, seg, true);
 	if (!tcb) {
 		st->ctr.ListenDrops++;
-		sf_trace_drop(st, seg, SF_DROP_NO_MEMORY);
+		sf_drop(st, seg, SF_DROP_NO_MEMORY);
 		return;
 	}
 	/* Sixth on: text and FIN carried by the completing ACK. */
@@ -535,7 +535,7 @@ uint64_t sf_req_next_deadline(const struct sf_stack *st)
 		uint32_t head = st->req_fifo[level].head;
 		if (!head)
 			continue;
-		uint64_t t = sf_ms_to_ns(st, req_expires_ms(st, sf_req_at(st, head)));
+		uint64_t t = sf_ms_stamp_ns(st, req_expires_ms(st, sf_req_at(st, head)));
 		if (t < next)
 			next = t;
 	}
@@ -564,7 +564,7 @@ void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, const char 
 	 * "closing", the TCB is deleted, state CLOSED. Traced like listen(),
 	 * before the handle can be reused. */
 	struct sf_endpoint none = { .addr = { .family = lst->sock.family } };
-	sf_trace_state(st, (int)lst->sock.handle, &lst->sock.local, &none, SF_LISTEN, SF_CLOSED, cause);
+	sf_trace_transition(st, (int)lst->sock.handle, &lst->sock.local, &none, SF_LISTEN, SF_CLOSED, cause);
 	sf_sock_unbind(st, &lst->sock);
 	lst->sock.user_open = false;
 	lst->zombie = true;

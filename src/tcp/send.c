@@ -14,8 +14,8 @@
  */
 #include <errno.h>
 
-#include "core.h"
-#include "seq.h"
+#include "tcp/tcp.h"
+#include "base/seq.h"
 
 #define DUPTHRESH 3 /* RFC 5681 §3.2, RFC 6675 §2 */
 

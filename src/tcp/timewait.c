@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "core.h"
-#include "seq.h"
+#include "tcp/tcp.h"
+#include "base/seq.h"
 
 #define TW_LINK offsetof(struct sf_tw, fifo)
 
@@ -29,7 +29,7 @@ static void tw_trace_state(struct sf_stack *st, const struct sf_tw *tw, enum sf_
 		return;
 	struct sf_endpoint local, remote;
 	sf_tw_endpoints(st, tw, &local, &remote);
-	sf_trace_state(st, -1, &local, &remote, SF_TIME_WAIT, to, cause);
+	sf_trace_transition(st, -1, &local, &remote, SF_TIME_WAIT, to, cause);
 }
 
 void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb)
@@ -145,7 +145,7 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		 * SYN-SENT answers that ACK with a RST (ignored below) and
 		 * retries after its SYN timeout. */
 		tw_send_ack(st, tw);
-		sf_trace_drop(st, seg, SF_DROP_TIME_WAIT_SYN);
+		sf_drop(st, seg, SF_DROP_TIME_WAIT_SYN);
 		return false;
 	}
 	if ((tw->flags & SF_TW_TS) && seg->opt.has_timestamp &&
@@ -162,7 +162,7 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		 * §3.10.7.4 applies, with RFC 5961 §3's exact match. */
 		if (st->cfg.rfc1337) {
 			st->ctr.TCPTWRstIgnored++;
-			sf_trace_drop(st, seg, SF_DROP_TIME_WAIT_RST);
+			sf_drop(st, seg, SF_DROP_TIME_WAIT_RST);
 			return false;
 		}
 		if (seg->seq == tw->rcv_nxt) {
@@ -174,9 +174,9 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		if (acceptable) {
 			st->ctr.TCPChallengeACK++;
 			tw_send_ack(st, tw);
-			sf_trace_drop(st, seg, SF_DROP_RST_CHALLENGED);
+			sf_drop(st, seg, SF_DROP_RST_CHALLENGED);
 		} else {
-			sf_trace_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
+			sf_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
 		}
 		return false;
 	}
@@ -189,12 +189,12 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 			sf_ilist_remove(&st->tws, TW_LINK, &st->tw_fifo, index);
 			tw_arm(st, index, tw);
 		}
-		sf_trace_drop(st, seg, SF_DROP_TIME_WAIT_ACKED);
+		sf_drop(st, seg, SF_DROP_TIME_WAIT_ACKED);
 		return false;
 	}
 	/* In the window after the peer's FIN: no ACK bit, or text the peer
 	 * should not have sent (§3.10.7.4 fifth and seventh: ignore). */
-	sf_trace_drop(st, seg, (seg->flags & SF_TCP_ACK) ? SF_DROP_DATA_AFTER_FIN : SF_DROP_NO_ACK);
+	sf_drop(st, seg, (seg->flags & SF_TCP_ACK) ? SF_DROP_DATA_AFTER_FIN : SF_DROP_NO_ACK);
 	return false;
 }
 
@@ -216,5 +216,5 @@ void sf_tw_expire(struct sf_stack *st)
 
 uint64_t sf_tw_next_deadline(const struct sf_stack *st)
 {
-	return st->tw_fifo.head ? sf_ms_to_ns(st, sf_tw_at(st, st->tw_fifo.head)->expires_ms) : SF_TIME_NEVER;
+	return st->tw_fifo.head ? sf_ms_stamp_ns(st, sf_tw_at(st, st->tw_fifo.head)->expires_ms) : SF_TIME_NEVER;
 }

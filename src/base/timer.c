@@ -47,7 +47,7 @@
  */
 #include <stddef.h>
 
-#include "timer.h"
+#include "base/timer.h"
 
 #define TICK_NS SF_WHEEL_TICK_NS
 #define SLOT_MASK ((uint64_t)SF_WHEEL_SLOTS - 1)

@@ -6,7 +6,7 @@
  * Everything is read a byte at a time and assembled little-endian so that the
  * result is the same on any host and no unaligned or type-punned load happens.
  */
-#include "siphash.h"
+#include "base/siphash.h"
 
 /* Initialization constants: "somepseudorandomlygeneratedbytes" in ASCII. */
 #define SIP_C0 UINT64_C(0x736f6d6570736575)

@@ -8,12 +8,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core.h"
-#include "seq.h"
+#include "tcp/tcp.h"
+#include "base/seq.h"
 
 static void drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop_reason reason)
 {
-	sf_trace_drop(st, seg, reason);
+	sf_drop(st, seg, reason);
 }
 
 /* The peer's window in bytes: scaled by its shift except in a SYN (RFC 7323 §2.2). */

@@ -2,7 +2,7 @@
  * The Internet checksum (RFC 1071) and the TCP pseudo-header sums
  * (RFC 9293 §3.1 for IPv4, RFC 8200 §8.1 for IPv6).
  */
-#include "checksum.h"
+#include "wire/checksum.h"
 
 #include <stdbool.h>
 #include <string.h>

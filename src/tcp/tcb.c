@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-#include "seq.h"
+#include "tcp/tcp.h"
+#include "base/seq.h"
 
 #define SF_DEFAULT_BUF (64u * 1024u)
 
@@ -81,7 +81,7 @@ void sf_tcb_set_state(struct sf_stack *st, struct sf_tcb *tcb, enum sf_tcp_state
 	if (!sf_state_transition_legal(from, to))
 		abort();
 #endif
-	sf_trace_state(st, (int)tcb->sock.handle, &tcb->sock.local, &tcb->sock.remote, from, to, cause);
+	sf_trace_transition(st, (int)tcb->sock.handle, &tcb->sock.local, &tcb->sock.remote, from, to, cause);
 	if (counts_as_established(from) && !counts_as_established(to))
 		st->ctr.CurrEstab--;
 	if (!counts_as_established(from) && counts_as_established(to))
@@ -356,7 +356,7 @@ void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
 void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
 {
 	uint32_t peer = seg->opt.has_mss ? seg->opt.mss : (tcb->sock.family == SF_AF_INET ? 536u : 1220u);
-	uint32_t own = sf_mss_for(st, &tcb->sock.local.addr);
+	uint32_t own = sf_local_mss(st, &tcb->sock.local.addr);
 
 	if (peer < 64)
 		peer = 64;
@@ -405,4 +405,18 @@ void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cau
 	else if (tcb->state == SF_CLOSE_WAIT)
 		sf_tcb_set_state(st, tcb, SF_LAST_ACK, cause);
 	sf_tcb_output(st, tcb);
+}
+/*
+ * RFC 9293 §3.4.1 (MUST-8, SHLD-1) and RFC 6528 §3: ISN = M + F(localip,
+ * localport, remoteip, remoteport, secretkey), M a clock ticking every 4 µs
+ * and F SipHash-2-4 keyed with the stack's secret (SPEC 13.4). The clock alone
+ * (SF_ISN_CLOCK_ONLY) is the predictable RFC 793 scheme, kept for teaching.
+ */
+uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote)
+{
+	uint32_t clock = (uint32_t)(st->now_ns / 4000);
+
+	if (st->cfg.isn_mode == SF_ISN_CLOCK_ONLY)
+		return clock;
+	return clock + (uint32_t)sf_tuple_prf(st, SF_PRF_ISN, local, remote);
 }

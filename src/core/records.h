@@ -1,19 +1,23 @@
 /*
- * The inside of a stack: sockets, connections (TCBs), listeners, the compact
- * embryonic (SYN-RECEIVED) and TIME-WAIT records, the demux table and the
- * timers. Everything here hangs off one struct sf_stack: no global state.
+ * What a stack holds, as data: the stack object itself, its sockets, its
+ * connections (TCBs), listeners, and the compact embryo and TIME-WAIT records,
+ * and the references by which the demux table names them. Every layer above
+ * shares these definitions; the functions that act on them live in the layer
+ * that owns the behaviour (core/service.h, demux/demux.h, tcp/tcp.h).
+ * Everything hangs off one struct sf_stack: no global state.
  */
-#ifndef SYNFIN_CORE_H
-#define SYNFIN_CORE_H
+#ifndef SYNFIN_CORE_RECORDS_H
+#define SYNFIN_CORE_RECORDS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pool.h"
-#include "ring.h"
+#include "base/ilist.h"
+#include "base/pool.h"
+#include "base/ring.h"
+#include "base/timer.h"
 #include "synfin.h"
-#include "timer.h"
-#include "wire.h"
+#include "wire/wire.h"
 
 /* ---- references into the demux table ------------------------------------
  * A 4-tuple maps to one of three kinds of record. A reference packs the kind
@@ -28,15 +32,6 @@ static inline uint32_t sf_ref_index(sf_ref r) { return r & SF_REF_INDEX_MASK; }
 #define SF_NO_HANDLE UINT32_MAX
 #define SF_MAX_SYNACK_RETRIES 15
 
-/** A doubly linked list of pool records by index (0 = none). */
-struct sf_ilink {
-	uint32_t prev;
-	uint32_t next;
-};
-struct sf_ilist {
-	uint32_t head;
-	uint32_t tail;
-};
 
 /** A local address the stack owns, and the MTU of its interface. */
 struct sf_local {
@@ -281,143 +276,5 @@ struct sf_stack {
 	uint8_t *out;            /* scratch for building one datagram */
 	size_t out_cap;
 };
-
-/* The receive ring's storage: the buffer plus the slack a rounded-up scaled
- * window may let the peer fill (sf_tcb_window_field). */
-static inline uint32_t sf_tcb_rcv_cap(const struct sf_tcb *tcb)
-{
-	return tcb->sock.rcvbuf + (1u << tcb->rcv_wscale);
-}
-
-/* ---- stack.c ---- */
-int sf_handle_alloc(struct sf_stack *st, struct sf_sock *sock);
-void sf_handle_release(struct sf_stack *st, uint32_t handle);
-uint32_t sf_ms_ceil(const struct sf_stack *st); /* stack milliseconds now, rounded up */
-uint64_t sf_ms_to_ns(const struct sf_stack *st, uint32_t ms);
-static inline bool sf_ms_due(uint32_t expires, uint32_t now) { return (int32_t)(expires - now) <= 0; }
-uint32_t sf_ms(const struct sf_stack *st);  /* stack milliseconds now */
-void sf_trace_state(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote,
-		    enum sf_tcp_state from, enum sf_tcp_state to, const char *cause);
-void sf_trace_drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop_reason reason);
-void sf_trace_timer(struct sf_stack *st, int sock, enum sf_timer_kind timer, enum sf_tcp_state state,
-		    const struct sf_endpoint *local, const struct sf_endpoint *remote);
-void sf_mark_ready(struct sf_stack *st, struct sf_sock *sock);
-void sf_emit_trace(struct sf_stack *st, const struct sf_segment *seg, int sock, bool retransmit);
-struct sf_sock *sf_sock_get(const struct sf_stack *st, uint32_t handle);
-uint32_t sf_local_id(const struct sf_stack *st, const struct sf_addr *addr); /* UINT32_MAX if not local */
-uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
-uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
-		      const struct sf_endpoint *remote);
-/* The same, computed afresh and not remembered (for bulk rehashing). */
-uint64_t sf_tuple_prf_uncached(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
-			       const struct sf_endpoint *remote);
-uint16_t sf_mss_for(const struct sf_stack *st, const struct sf_addr *local); /* MTU-derived MSS */
-
-/* ---- output.c ---- */
-void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *tail, size_t tail_len, int sock,
-	     bool retransmit);
-void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *seg);
-void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,
-		 uint32_t ack, uint8_t flags, uint16_t window, int sock, const struct sf_tcp_options *opt);
-void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit);
-void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb);
-void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn);
-void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb);
-int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb); /* segments sent */
-uint16_t sf_tcb_window(struct sf_stack *st, struct sf_tcb *tcb);
-uint16_t sf_tcb_window_field(struct sf_stack *st, struct sf_tcb *tcb, bool syn);
-void sf_tcb_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq);
-
-/* ---- tcb.c ---- */
-struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family);
-void sf_tcb_set_state(struct sf_stack *st, struct sf_tcb *tcb, enum sf_tcp_state to, const char *cause);
-bool sf_state_transition_legal(enum sf_tcp_state from, enum sf_tcp_state to);
-void sf_tcb_hash(struct sf_stack *st, struct sf_tcb *tcb);
-void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb);
-void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb);
-void sf_tcb_closed(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause);
-void sf_tcb_arm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t when_ns);
-void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind);
-void sf_tcb_stop_timers(struct sf_stack *st, struct sf_tcb *tcb);
-void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb);
-void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
-void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs);
-bool sf_tcb_fin_acked(const struct sf_tcb *tcb);
-void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns);
-void sf_tcb_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted);
-void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause);
-
-/* ---- options.c ---- */
-uint8_t sf_wscale_for(uint32_t bufsize);
-uint32_t sf_ts_offset(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
-uint32_t sf_tcb_tsval(const struct sf_stack *st, const struct sf_tcb *tcb);
-void sf_tcb_syn_options(const struct sf_stack *st, const struct sf_tcb *tcb, struct sf_tcp_options *opt);
-void sf_tcb_agree_options(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *syn);
-void sf_tcb_segment_options(struct sf_stack *st, struct sf_tcb *tcb, uint8_t flags, struct sf_tcp_options *opt);
-enum sf_drop_reason sf_tcb_check_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
-void sf_tcb_note_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
-
-/* ---- send.c ---- */
-void sf_tcb_cc_init(struct sf_tcb *tcb);
-void sf_tcb_take_sack(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
-void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, bool dup);
-void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb);
-void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb);
-
-/* ---- recv.c ---- */
-/* NOW may wait for the end of an input batch (MUST-59); AT_ONCE, for a
- * duplicate or out-of-order segment, never waits (RFC 5681 §4.2). */
-enum sf_ack_need { SF_ACK_NONE, SF_ACK_DELAYED, SF_ACK_NOW, SF_ACK_AT_ONCE };
-enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,
-				  bool *fin_now);
-void sf_tcb_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need);
-bool sf_hold_ack(struct sf_stack *st, struct sf_tcb *tcb); /* stack.c: inside an input batch */
-void sf_tcb_start_quickack(struct sf_tcb *tcb);
-
-/* ---- input.c ---- */
-void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
-void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
-
-/* ---- listen.c ---- */
-struct sf_listener *sf_listener_lookup(const struct sf_stack *st, const struct sf_addr *addr, uint16_t port);
-void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct sf_segment *seg,
-		     const uint32_t *iss_floor);
-void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg);
-void sf_req_drop(struct sf_stack *st, uint32_t index);
-void sf_req_expire(struct sf_stack *st);
-uint64_t sf_req_next_deadline(const struct sf_stack *st);
-void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, const char *cause);
-
-/* ---- timewait.c ---- */
-void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb);
-/* Returns true when seg is a SYN that may reopen the 4-tuple: the record is gone and *iss_floor set. */
-bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg, uint32_t *iss_floor);
-void sf_tw_free(struct sf_stack *st, uint32_t index);
-void sf_tw_expire(struct sf_stack *st);
-uint64_t sf_tw_next_deadline(const struct sf_stack *st);
-
-/* ---- demux.c ---- */
-int sf_demux_init(struct sf_stack *st);
-void sf_demux_destroy(struct sf_stack *st);
-sf_ref sf_demux_lookup(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
-bool sf_demux_matches(const struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
-		      const struct sf_endpoint *remote);
-int sf_demux_insert(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
-		    const struct sf_endpoint *remote);
-void sf_demux_remove(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
-		     const struct sf_endpoint *remote);
-struct sf_req *sf_req_at(const struct sf_stack *st, uint32_t index);
-struct sf_tw *sf_tw_at(const struct sf_stack *st, uint32_t index);
-void sf_req_endpoints(const struct sf_stack *st, const struct sf_req *req, struct sf_endpoint *local,
-		      struct sf_endpoint *remote);
-void sf_tw_endpoints(const struct sf_stack *st, const struct sf_tw *tw, struct sf_endpoint *local,
-		     struct sf_endpoint *remote);
-struct sf_port_use *sf_port_use(struct sf_stack *st, uint16_t port, bool create);
-void sf_sock_bind_link(struct sf_sock *sock, struct sf_port_use *use);
-void sf_sock_unbind(struct sf_stack *st, struct sf_sock *sock);
-int sf_pick_ephemeral(struct sf_stack *st, const struct sf_addr *laddr, const struct sf_endpoint *remote,
-		      uint16_t *port_out);
-void sf_ilist_push_tail(struct sf_pool *pool, size_t link_off, struct sf_ilist *list, uint32_t index);
-void sf_ilist_remove(struct sf_pool *pool, size_t link_off, struct sf_ilist *list, uint32_t index);
 
 #endif

@@ -5,8 +5,8 @@
  */
 #include <string.h>
 
-#include "core.h"
-#include "seq.h"
+#include "tcp/tcp.h"
+#include "base/seq.h"
 
 /* RFC 7323 §5.5: a TS.Recent older than 24 days may be stale (the peer's
  * clock may have wrapped); PAWS does not judge by it. */

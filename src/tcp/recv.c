@@ -3,8 +3,8 @@
  * §3.8.6): in-order text into the receive queue, out-of-order text held in
  * place until the hole before it fills (SHLD-31), and when to ACK.
  */
-#include "core.h"
-#include "seq.h"
+#include "tcp/tcp.h"
+#include "base/seq.h"
 
 /* As Linux's quick-ACK mode: the first segments of a connection are ACKed
  * at once, so that a sender in slow start is not held up by delayed ACKs. */
@@ -81,7 +81,7 @@ enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const
 		if (w > 0 && held && sf_rangeset_add(held, seq, seq + (uint32_t)w) == 0)
 			st->ctr.TCPOFOQueue++;
 		else
-			sf_trace_drop(st, seg, SF_DROP_OUT_OF_ORDER_FULL);
+			sf_drop(st, seg, SF_DROP_OUT_OF_ORDER_FULL);
 		need = SF_ACK_AT_ONCE;
 	}
 
@@ -112,8 +112,14 @@ void sf_tcb_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need)
 		need = SF_ACK_NOW;
 	}
 	if (need == SF_ACK_NOW || tcb->rcv_nxt - tcb->last_ack_sent >= 2 * full) {
-		if (!sf_hold_ack(st, tcb))
-			sf_tcb_send_ack(st, tcb);
+		/* Inside an input batch the ACK waits for its end (MUST-59). */
+		if (tcb->ack_held)
+			return;
+		if (sf_batch_defer_ack(st, tcb->sock.handle)) {
+			tcb->ack_held = true;
+			return;
+		}
+		sf_tcb_send_ack(st, tcb);
 		return;
 	}
 	if (tcb->due[SF_TIMER_DELACK] == SF_TIME_NEVER)

@@ -8,12 +8,12 @@
  * through seq.h: the ranges in one set always lie within 2^31 of each other,
  * which makes "ordered by start" meaningful even across 0xffffffff -> 0.
  */
-#include "rangeset.h"
+#include "base/rangeset.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "seq.h"
+#include "base/seq.h"
 
 void sf_rangeset_init(struct sf_rangeset *rs)
 {

@@ -7,8 +7,8 @@
  */
 #include <string.h>
 
-#include "checksum.h"
-#include "wire.h"
+#include "wire/checksum.h"
+#include "wire/wire.h"
 
 #define SF_IPPROTO_TCP 6
 #define IPV4_DF 0x4000u

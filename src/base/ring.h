@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#include "rangeset.h"
+#include "base/rangeset.h"
 
 struct sf_rbuf {
 	uint32_t cap;            /* bytes of data[] */

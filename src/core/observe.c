@@ -1,0 +1,73 @@
+/*
+ * Counting and tracing: every discard is counted under its reason, and the
+ * trace hook sees segments in and out, state changes with their causes,
+ * timers and drops. Events are built only when a tracer is installed.
+ */
+#include "core/service.h"
+
+static void trace(struct sf_stack *st, struct sf_trace_event *ev)
+{
+	ev->now_ns = st->now_ns;
+	st->cfg.trace(st->cfg.trace_ctx, ev);
+}
+
+void sf_drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop_reason reason)
+{
+	st->ctr.drops[reason]++;
+	st->ctr.InDrops++;
+	if (!sf_tracing(st))
+		return;
+	struct sf_trace_event ev = { .kind = SF_TRACE_DROP, .sock = -1, .seg = seg, .drop = reason };
+	if (seg) {
+		ev.local = (struct sf_endpoint){ seg->dst, seg->dport };
+		ev.remote = (struct sf_endpoint){ seg->src, seg->sport };
+	}
+	trace(st, &ev);
+}
+
+void sf_trace_transition(struct sf_stack *st, int sock, const struct sf_endpoint *local,
+			 const struct sf_endpoint *remote, enum sf_tcp_state from, enum sf_tcp_state to,
+			 const char *cause)
+{
+	if (!sf_tracing(st))
+		return;
+	struct sf_trace_event ev = {
+		.kind = SF_TRACE_STATE, .sock = sock, .old_state = from, .new_state = to, .cause = cause,
+		.local = *local, .remote = *remote,
+	};
+	trace(st, &ev);
+}
+
+void sf_trace_timer(struct sf_stack *st, int sock, enum sf_timer_kind timer, enum sf_tcp_state state,
+		    const struct sf_endpoint *local, const struct sf_endpoint *remote)
+{
+	if (!sf_tracing(st))
+		return;
+	struct sf_trace_event ev = {
+		.kind = SF_TRACE_TIMER, .sock = sock, .timer = timer, .new_state = state,
+		.local = *local, .remote = *remote,
+	};
+	trace(st, &ev);
+}
+
+void sf_trace_segment_in(struct sf_stack *st, const struct sf_segment *seg, int sock)
+{
+	if (!sf_tracing(st))
+		return;
+	struct sf_trace_event ev = {
+		.kind = SF_TRACE_SEGMENT_IN, .sock = sock, .seg = seg,
+		.local = { seg->dst, seg->dport }, .remote = { seg->src, seg->sport },
+	};
+	trace(st, &ev);
+}
+
+void sf_trace_segment_out(struct sf_stack *st, const struct sf_segment *seg, int sock, bool retransmit)
+{
+	if (!sf_tracing(st))
+		return;
+	struct sf_trace_event ev = {
+		.kind = SF_TRACE_SEGMENT_OUT, .sock = sock, .seg = seg, .retransmit = retransmit,
+		.local = { seg->src, seg->sport }, .remote = { seg->dst, seg->dport },
+	};
+	trace(st, &ev);
+}

@@ -1,0 +1,31 @@
+/*
+ * The demux table (4-tuple -> TCB, embryo or TIME-WAIT record), the compact
+ * records' pools, the per-port use table and ephemeral port choice.
+ */
+#ifndef SYNFIN_DEMUX_DEMUX_H
+#define SYNFIN_DEMUX_DEMUX_H
+
+#include "core/service.h"
+
+int sf_demux_init(struct sf_stack *st);
+void sf_demux_destroy(struct sf_stack *st);
+sf_ref sf_demux_lookup(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
+bool sf_demux_matches(const struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+		      const struct sf_endpoint *remote);
+int sf_demux_insert(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+		    const struct sf_endpoint *remote);
+void sf_demux_remove(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
+		     const struct sf_endpoint *remote);
+struct sf_req *sf_req_at(const struct sf_stack *st, uint32_t index);
+struct sf_tw *sf_tw_at(const struct sf_stack *st, uint32_t index);
+void sf_req_endpoints(const struct sf_stack *st, const struct sf_req *req, struct sf_endpoint *local,
+		      struct sf_endpoint *remote);
+void sf_tw_endpoints(const struct sf_stack *st, const struct sf_tw *tw, struct sf_endpoint *local,
+		     struct sf_endpoint *remote);
+struct sf_port_use *sf_port_use(struct sf_stack *st, uint16_t port, bool create);
+void sf_sock_bind_link(struct sf_sock *sock, struct sf_port_use *use);
+void sf_sock_unbind(struct sf_stack *st, struct sf_sock *sock);
+int sf_pick_ephemeral(struct sf_stack *st, const struct sf_addr *laddr, const struct sf_endpoint *remote,
+		      uint16_t *port_out);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * TCP: the transmission control block and its timers, segment arrival (RFC
+ * 9293 §3.10.7), segments out, options, the sending and receiving halves of
+ * the data path, listeners with their embryos, and TIME-WAIT records. The one
+ * header of the layer; its files call each other (input <-> output <-> timers)
+ * and everything below them.
+ */
+#ifndef SYNFIN_TCP_TCP_H
+#define SYNFIN_TCP_TCP_H
+
+#include "demux/demux.h"
+
+
+/* The receive ring's storage: the buffer plus the slack a rounded-up scaled
+ * window may let the peer fill (sf_tcb_window_field). */
+static inline uint32_t sf_tcb_rcv_cap(const struct sf_tcb *tcb)
+{
+	return tcb->sock.rcvbuf + (1u << tcb->rcv_wscale);
+}
+
+/* ---- output.c ---- */
+void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *tail, size_t tail_len, int sock,
+	     bool retransmit);
+void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *seg);
+void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,
+		 uint32_t ack, uint8_t flags, uint16_t window, int sock, const struct sf_tcp_options *opt);
+void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit);
+void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn);
+void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb);
+int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb); /* segments sent */
+uint16_t sf_tcb_window(struct sf_stack *st, struct sf_tcb *tcb);
+uint16_t sf_tcb_window_field(struct sf_stack *st, struct sf_tcb *tcb, bool syn);
+void sf_tcb_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq);
+
+/* ---- tcb.c ---- */
+uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
+struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family);
+void sf_tcb_set_state(struct sf_stack *st, struct sf_tcb *tcb, enum sf_tcp_state to, const char *cause);
+bool sf_state_transition_legal(enum sf_tcp_state from, enum sf_tcp_state to);
+void sf_tcb_hash(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_closed(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause);
+void sf_tcb_arm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t when_ns);
+void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind);
+void sf_tcb_stop_timers(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs);
+bool sf_tcb_fin_acked(const struct sf_tcb *tcb);
+void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns);
+void sf_tcb_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted);
+void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause);
+
+/* ---- options.c ---- */
+uint8_t sf_wscale_for(uint32_t bufsize);
+uint32_t sf_ts_offset(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
+uint32_t sf_tcb_tsval(const struct sf_stack *st, const struct sf_tcb *tcb);
+void sf_tcb_syn_options(const struct sf_stack *st, const struct sf_tcb *tcb, struct sf_tcp_options *opt);
+void sf_tcb_agree_options(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *syn);
+void sf_tcb_segment_options(struct sf_stack *st, struct sf_tcb *tcb, uint8_t flags, struct sf_tcp_options *opt);
+enum sf_drop_reason sf_tcb_check_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+void sf_tcb_note_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+
+/* ---- send.c ---- */
+void sf_tcb_cc_init(struct sf_tcb *tcb);
+void sf_tcb_take_sack(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, bool dup);
+void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb);
+
+/* ---- recv.c ---- */
+/* NOW may wait for the end of an input batch (MUST-59); AT_ONCE, for a
+ * duplicate or out-of-order segment, never waits (RFC 5681 §4.2). */
+enum sf_ack_need { SF_ACK_NONE, SF_ACK_DELAYED, SF_ACK_NOW, SF_ACK_AT_ONCE };
+enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,
+				  bool *fin_now);
+void sf_tcb_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need);
+void sf_tcb_start_quickack(struct sf_tcb *tcb);
+
+/* ---- input.c ---- */
+void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+
+/* ---- listen.c ---- */
+struct sf_listener *sf_listener_lookup(const struct sf_stack *st, const struct sf_addr *addr, uint16_t port);
+void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct sf_segment *seg,
+		     const uint32_t *iss_floor);
+void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg);
+void sf_req_drop(struct sf_stack *st, uint32_t index);
+void sf_req_expire(struct sf_stack *st);
+uint64_t sf_req_next_deadline(const struct sf_stack *st);
+void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, const char *cause);
+
+/* ---- timewait.c ---- */
+void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb);
+/* Returns true when seg is a SYN that may reopen the 4-tuple: the record is gone and *iss_floor set. */
+bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg, uint32_t *iss_floor);
+void sf_tw_free(struct sf_stack *st, uint32_t index);
+void sf_tw_expire(struct sf_stack *st);
+uint64_t sf_tw_next_deadline(const struct sf_stack *st);
+
+
+#endif
