@@ -58,7 +58,7 @@ int sf_socket(sf_stack *st, int family)
 /* Would binding sock to (addr, port) clash with what already uses the port? */
 static bool port_conflict(struct sf_stack *st, const struct sf_sock *sock, const struct sf_addr *addr, uint16_t port)
 {
-	const struct sf_port_use *use = sf_port_use(st, port, false);
+	const struct sf_port_use *use = sf_port_find(st, port);
 
 	if (!use)
 		return false;
@@ -91,7 +91,7 @@ static bool port_conflict(struct sf_stack *st, const struct sf_sock *sock, const
  */
 static bool listen_conflict(struct sf_stack *st, const struct sf_sock *sock)
 {
-	const struct sf_port_use *use = sf_port_use(st, sock->local.port, false);
+	const struct sf_port_use *use = sf_port_find(st, sock->local.port);
 
 	for (uint32_t h = use ? use->bound_head : 0; h; h = st->socks[h - 1]->bind_next) {
 		const struct sf_sock *o = st->socks[h - 1];
@@ -109,7 +109,7 @@ static int do_bind(struct sf_stack *st, struct sf_sock *sock, const struct sf_ad
 		uint32_t count;
 		for (count = 0; count < range; count++) {
 			uint16_t p = (uint16_t)(lo + (st->ephemeral_next + count) % range);
-			const struct sf_port_use *use = sf_port_use(st, p, false);
+			const struct sf_port_use *use = sf_port_find(st, p);
 			if ((!use || (!use->bound_head && !use->users)) && !port_conflict(st, sock, addr, p)) {
 				port = p;
 				break;
@@ -121,7 +121,7 @@ static int do_bind(struct sf_stack *st, struct sf_sock *sock, const struct sf_ad
 	} else if (port_conflict(st, sock, addr, port)) {
 		return -EADDRINUSE;
 	}
-	struct sf_port_use *use = sf_port_use(st, port, true);
+	struct sf_port_use *use = sf_port_find_or_add(st, port);
 	if (!use)
 		return -ENOMEM;
 	sock->local.addr = *addr;

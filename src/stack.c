@@ -207,8 +207,8 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 	case SF_REF_SOCK:
 		sf_tcb_input(st, (struct sf_tcb *)st->socks[sf_ref_index(ref)], &seg);
 		return;
-	case SF_REF_REQ:
-		sf_req_input(st, sf_ref_index(ref), &seg);
+	case SF_REF_EMBRYO:
+		sf_embryo_input(st, sf_ref_index(ref), &seg);
 		return;
 	case SF_REF_TW:
 		if (!sf_tw_input(st, sf_ref_index(ref), &seg, &iss_floor))
@@ -242,7 +242,7 @@ void sf_advance(sf_stack *st, uint64_t now_ns)
 		struct sf_tcb *tcb = (struct sf_tcb *)((uint8_t *)t - offsetof(struct sf_tcb, timer));
 		sf_tcb_timer_fired(st, tcb);
 	}
-	sf_req_expire(st);
+	sf_embryo_expire(st);
 	sf_tw_expire(st);
 }
 
@@ -251,7 +251,7 @@ uint64_t sf_next_deadline(const sf_stack *st)
 	if (!st)
 		return UINT64_MAX;
 	uint64_t d = sf_wheel_next_deadline(&st->wheel);
-	uint64_t r = sf_req_next_deadline(st);
+	uint64_t r = sf_embryo_next_deadline(st);
 	uint64_t w = sf_tw_next_deadline(st);
 	if (r < d)
 		d = r;

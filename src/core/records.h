@@ -23,7 +23,7 @@
  * A 4-tuple maps to one of three kinds of record. A reference packs the kind
  * into the top two bits and an index (socket handle or pool index) below. */
 typedef uint32_t sf_ref;
-enum { SF_REF_NONE = 0, SF_REF_SOCK = 1, SF_REF_REQ = 2, SF_REF_TW = 3 };
+enum { SF_REF_NONE = 0, SF_REF_SOCK = 1, SF_REF_EMBRYO = 2, SF_REF_TW = 3 };
 #define SF_REF_INDEX_MASK 0x3fffffffu
 static inline sf_ref sf_ref_make(uint32_t kind, uint32_t index) { return (kind << 30) | index; }
 static inline uint32_t sf_ref_kind(sf_ref r) { return r >> 30; }
@@ -44,9 +44,9 @@ struct sf_local {
  * compact record, not a TCB, in the manner of FreeBSD's syncache: a SYN flood
  * costs 60 bytes per SYN. It becomes a TCB only when the handshake completes.
  */
-struct sf_req {
+struct sf_embryo {
 	sf_ref hash_next;
-	struct sf_ilink timer;   /* in stack->req_fifo[retries]; due as listen.c's req_expires_ms says */
+	struct sf_ilink timer;   /* in stack->embryo_fifo[retries]; due as listen.c's embryo_expires_ms says */
 	uint8_t raddr[16];
 	uint16_t lport, rport;
 	uint16_t laddr_id;       /* index into stack->locals */
@@ -85,7 +85,7 @@ struct sf_tw {
 
 /* Issue 8's memory targets: with its share of a demux bucket (2-4 bytes at
  * the table's load of two) each record must stay within 64 bytes. */
-_Static_assert(sizeof(struct sf_req) <= 60, "an embryonic record must stay within 60 bytes");
+_Static_assert(sizeof(struct sf_embryo) <= 60, "an embryonic record must stay within 60 bytes");
 _Static_assert(sizeof(struct sf_tw) <= 60, "a TIME-WAIT record must stay within 60 bytes");
 
 /* ---- sockets --------------------------------------------------------------- */
@@ -257,7 +257,7 @@ struct sf_stack {
 	sf_ref *old_buckets;     /* while growing: the previous array (demux.c) */
 	uint32_t old_mask;
 	uint32_t old_next;       /* old buckets below this have moved */
-	struct sf_pool reqs;
+	struct sf_pool embryos;
 	struct sf_pool tws;
 
 	struct sf_port_use *ports[SF_PORT_PAGES];
@@ -266,7 +266,7 @@ struct sf_stack {
 	/* timers */
 	struct sf_wheel wheel;
 	struct sf_ilist tw_fifo;
-	struct sf_ilist req_fifo[SF_MAX_SYNACK_RETRIES + 1];
+	struct sf_ilist embryo_fifo[SF_MAX_SYNACK_RETRIES + 1];
 
 	/* readiness */
 	uint32_t *ready;

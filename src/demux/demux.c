@@ -15,9 +15,9 @@
 #define SF_DEMUX_LOAD 2u         /* records per bucket, on average, before doubling */
 #define SF_DEMUX_MIGRATE_STEP 2u /* old buckets moved per insert or remove while growing */
 
-struct sf_req *sf_req_at(const struct sf_stack *st, uint32_t index)
+struct sf_embryo *sf_embryo_at(const struct sf_stack *st, uint32_t index)
 {
-	return sf_pool_get(&st->reqs, index);
+	return sf_pool_get(&st->embryos, index);
 }
 
 struct sf_tw *sf_tw_at(const struct sf_stack *st, uint32_t index)
@@ -37,10 +37,10 @@ static void compact_endpoints(const struct sf_stack *st, uint16_t laddr_id, cons
 	remote->port = rport;
 }
 
-void sf_req_endpoints(const struct sf_stack *st, const struct sf_req *req, struct sf_endpoint *local,
+void sf_embryo_endpoints(const struct sf_stack *st, const struct sf_embryo *emb, struct sf_endpoint *local,
 		      struct sf_endpoint *remote)
 {
-	compact_endpoints(st, req->laddr_id, req->raddr, req->lport, req->rport, local, remote);
+	compact_endpoints(st, emb->laddr_id, emb->raddr, emb->lport, emb->rport, local, remote);
 }
 
 void sf_tw_endpoints(const struct sf_stack *st, const struct sf_tw *tw, struct sf_endpoint *local,
@@ -60,8 +60,8 @@ static sf_ref *next_link(const struct sf_stack *st, sf_ref ref)
 	switch (sf_ref_kind(ref)) {
 	case SF_REF_SOCK:
 		return &((struct sf_tcb *)st->socks[sf_ref_index(ref)])->hash_next;
-	case SF_REF_REQ:
-		return &sf_req_at(st, sf_ref_index(ref))->hash_next;
+	case SF_REF_EMBRYO:
+		return &sf_embryo_at(st, sf_ref_index(ref))->hash_next;
 	default:
 		return &sf_tw_at(st, sf_ref_index(ref))->hash_next;
 	}
@@ -76,8 +76,8 @@ bool sf_demux_matches(const struct sf_stack *st, sf_ref ref, const struct sf_end
 		const struct sf_tcb *tcb = (const struct sf_tcb *)st->socks[sf_ref_index(ref)];
 		l = tcb->sock.local;
 		r = tcb->sock.remote;
-	} else if (sf_ref_kind(ref) == SF_REF_REQ) {
-		sf_req_endpoints(st, sf_req_at(st, sf_ref_index(ref)), &l, &r);
+	} else if (sf_ref_kind(ref) == SF_REF_EMBRYO) {
+		sf_embryo_endpoints(st, sf_embryo_at(st, sf_ref_index(ref)), &l, &r);
 	} else {
 		sf_tw_endpoints(st, sf_tw_at(st, sf_ref_index(ref)), &l, &r);
 	}
@@ -94,7 +94,7 @@ int sf_demux_init(struct sf_stack *st)
 	st->bucket_mask = SF_DEMUX_MIN_BUCKETS - 1;
 	st->old_buckets = NULL;
 	st->hashed = 0;
-	sf_pool_init(&st->reqs, sizeof(struct sf_req));
+	sf_pool_init(&st->embryos, sizeof(struct sf_embryo));
 	sf_pool_init(&st->tws, sizeof(struct sf_tw));
 	return 0;
 }
@@ -104,7 +104,7 @@ void sf_demux_destroy(struct sf_stack *st)
 	free(st->buckets);
 	free(st->old_buckets);
 	st->buckets = st->old_buckets = NULL;
-	sf_pool_destroy(&st->reqs);
+	sf_pool_destroy(&st->embryos);
 	sf_pool_destroy(&st->tws);
 	for (unsigned i = 0; i < SF_PORT_PAGES; i++) {
 		free(st->ports[i]);
@@ -152,8 +152,8 @@ static void endpoints_of(const struct sf_stack *st, sf_ref ref, struct sf_endpoi
 		const struct sf_tcb *tcb = (const struct sf_tcb *)st->socks[sf_ref_index(ref)];
 		*l = tcb->sock.local;
 		*r = tcb->sock.remote;
-	} else if (sf_ref_kind(ref) == SF_REF_REQ) {
-		sf_req_endpoints(st, sf_req_at(st, sf_ref_index(ref)), l, r);
+	} else if (sf_ref_kind(ref) == SF_REF_EMBRYO) {
+		sf_embryo_endpoints(st, sf_embryo_at(st, sf_ref_index(ref)), l, r);
 	} else {
 		sf_tw_endpoints(st, sf_tw_at(st, sf_ref_index(ref)), l, r);
 	}
@@ -248,18 +248,38 @@ void sf_demux_remove(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *
 
 /* ---- ports ---- */
 
-struct sf_port_use *sf_port_use(struct sf_stack *st, uint16_t port, bool create)
+struct sf_port_use *sf_port_find(const struct sf_stack *st, uint16_t port)
+{
+	struct sf_port_use *page = st->ports[port >> SF_PORT_PAGE_BITS];
+	return page ? &page[port & ((1u << SF_PORT_PAGE_BITS) - 1)] : NULL;
+}
+
+struct sf_port_use *sf_port_find_or_add(struct sf_stack *st, uint16_t port)
 {
 	struct sf_port_use **page = &st->ports[port >> SF_PORT_PAGE_BITS];
 
 	if (!*page) {
-		if (!create)
-			return NULL;
 		*page = calloc(1u << SF_PORT_PAGE_BITS, sizeof **page);
 		if (!*page)
 			return NULL;
 	}
 	return &(*page)[port & ((1u << SF_PORT_PAGE_BITS) - 1)];
+}
+
+/* A connection or TIME-WAIT record holds the port: a bind without
+ * SO_REUSEADDR must fail while it does. */
+void sf_port_add_user(struct sf_stack *st, uint16_t port)
+{
+	struct sf_port_use *use = sf_port_find_or_add(st, port);
+	if (use)
+		use->users++;
+}
+
+void sf_port_remove_user(struct sf_stack *st, uint16_t port)
+{
+	struct sf_port_use *use = sf_port_find(st, port);
+	if (use && use->users)
+		use->users--;
 }
 
 void sf_sock_bind_link(struct sf_sock *sock, struct sf_port_use *use)
@@ -273,7 +293,7 @@ void sf_sock_unbind(struct sf_stack *st, struct sf_sock *sock)
 {
 	if (!sock->bound)
 		return;
-	struct sf_port_use *use = sf_port_use(st, sock->local.port, false);
+	struct sf_port_use *use = sf_port_find(st, sock->local.port);
 	for (uint32_t *link = use ? &use->bound_head : NULL; link && *link; link = &st->socks[*link - 1]->bind_next) {
 		if (st->socks[*link - 1] == sock) {
 			*link = sock->bind_next;
@@ -301,7 +321,7 @@ int sf_pick_ephemeral(struct sf_stack *st, const struct sf_addr *laddr, const st
 
 	for (uint32_t count = 0; count < range; count++) {
 		uint16_t port = (uint16_t)(lo + (offset + st->ephemeral_next + count) % range);
-		const struct sf_port_use *use = sf_port_use(st, port, false);
+		const struct sf_port_use *use = sf_port_find(st, port);
 		if (use && use->bound_head)
 			continue;
 		struct sf_endpoint local = { .addr = *laddr, .port = port };

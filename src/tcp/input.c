@@ -11,21 +11,16 @@
 #include "tcp/tcp.h"
 #include "base/seq.h"
 
-static void drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop_reason reason)
-{
-	sf_drop(st, seg, reason);
-}
-
 /* The peer's window in bytes: scaled by its shift except in a SYN (RFC 7323 §2.2). */
 static uint32_t seg_window(const struct sf_tcb *tcb, const struct sf_segment *seg, bool syn)
 {
 	return syn ? seg->window : (uint32_t)seg->window << tcb->snd_wscale;
 }
 
-static void connected(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, uint32_t wnd,
+static void establish(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, uint32_t wnd,
 		      bool retransmitted, const char *cause)
 {
-	sf_tcb_handshake_rto(st, tcb, retransmitted);
+	sf_tcb_set_handshake_rto(st, tcb, retransmitted);
 	tcb->snd_wnd = wnd;
 	tcb->snd_wl1 = seg->seq;
 	tcb->snd_wl2 = seg->ack;
@@ -97,23 +92,23 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 		if (!(seg->flags & SF_TCP_RST))
 			sf_send_ctl(st, &tcb->sock.local, &tcb->sock.remote, seg->ack, 0, SF_TCP_RST, 0,
 				    (int)tcb->sock.handle, NULL);
-		drop(st, seg, SF_DROP_SYN_SENT_BAD_ACK);
+		sf_drop(st, seg, SF_DROP_SYN_SENT_BAD_ACK);
 		return;
 	}
 	/* Second, check the RST bit: with an acceptable ACK the peer refused us
 	 * (SPEC 13.9: connect gets ECONNREFUSED); without one it proves nothing. */
 	if (seg->flags & SF_TCP_RST) {
 		if (!has_ack) {
-			drop(st, seg, SF_DROP_SYN_SENT_RST_NO_ACK);
+			sf_drop(st, seg, SF_DROP_SYN_SENT_RST_NO_ACK);
 			return;
 		}
 		st->ctr.AttemptFails++;
-		sf_tcb_closed(st, tcb, -ECONNREFUSED, "rcv RST in SYN-SENT");
+		sf_tcb_end(st, tcb, -ECONNREFUSED, "rcv RST in SYN-SENT");
 		return;
 	}
 	/* Fourth, check the SYN bit (the third, security, does not apply). */
 	if (!(seg->flags & SF_TCP_SYN)) {
-		drop(st, seg, SF_DROP_SYN_SENT_NO_SYN);
+		sf_drop(st, seg, SF_DROP_SYN_SENT_NO_SYN);
 		return;
 	}
 	sf_tcb_init_rcv(st, tcb, seg->seq);
@@ -122,7 +117,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	 * trimmed away as outside the window (§3.10.7.3 fourth: "Data or
 	 * controls ... queued for processing"; MUST-58: one ACK covers it). */
 	sf_tcb_agree_options(st, tcb, seg);
-	(void)sf_tcb_window_field(st, tcb, true); /* the window our SYN offered (unscaled) */
+	(void)sf_tcb_advertise_window(st, tcb, true); /* the window our SYN offered (unscaled) */
 	tcb->last_heard_ns = st->now_ns;
 	if (!has_ack) {
 		/* SYNs crossed (SPEC 13.3, RFC 9293 Figure 8): SYN-RECEIVED, and our
@@ -138,7 +133,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	}
 	bool syn_retransmitted = tcb->rtx_count != 0; /* ack_advance clears it */
 	ack_advance(st, tcb, seg);
-	connected(st, tcb, seg, seg_window(tcb, seg, true), syn_retransmitted, "rcv SYN,ACK");
+	establish(st, tcb, seg, seg_window(tcb, seg, true), syn_retransmitted, "rcv SYN,ACK");
 
 	/* Any text or FIN on the SYN,ACK continues at the sixth step; one ACK
 	 * (or data carrying it) answers everything (MUST-58). */
@@ -174,23 +169,23 @@ static void rst_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 {
 	if (seg->seq != tcb->rcv_nxt) {
 		sf_tcb_challenge_ack(st, tcb, false);
-		drop(st, seg, SF_DROP_RST_CHALLENGED);
+		sf_drop(st, seg, SF_DROP_RST_CHALLENGED);
 		return;
 	}
 	switch (tcb->state) {
 	case SF_SYN_RECEIVED:
 		/* Only active opens have a TCB in SYN-RECEIVED: connection refused. */
 		st->ctr.AttemptFails++;
-		sf_tcb_closed(st, tcb, -ECONNREFUSED, "rcv RST in SYN-RECEIVED");
+		sf_tcb_end(st, tcb, -ECONNREFUSED, "rcv RST in SYN-RECEIVED");
 		break;
 	case SF_ESTABLISHED:
 	case SF_CLOSE_WAIT:
 		st->ctr.EstabResets++;
 		/* Linux reports EPIPE once the peer had already closed. */
-		sf_tcb_closed(st, tcb, tcb->state == SF_CLOSE_WAIT ? -EPIPE : -ECONNRESET, "rcv RST");
+		sf_tcb_end(st, tcb, tcb->state == SF_CLOSE_WAIT ? -EPIPE : -ECONNRESET, "rcv RST");
 		break;
 	default:
-		sf_tcb_closed(st, tcb, -ECONNRESET, "rcv RST");
+		sf_tcb_end(st, tcb, -ECONNRESET, "rcv RST");
 		break;
 	}
 }
@@ -211,22 +206,22 @@ static void enter_fin_wait_2(struct sf_stack *st, struct sf_tcb *tcb)
 static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, uint32_t wnd)
 {
 	if (!(seg->flags & SF_TCP_ACK)) {
-		drop(st, seg, SF_DROP_NO_ACK);
+		sf_drop(st, seg, SF_DROP_NO_ACK);
 		return false;
 	}
 	if (tcb->state == SF_SYN_RECEIVED) {
 		if (!(seq_gt(seg->ack, tcb->snd_una) && seq_leq(seg->ack, tcb->snd_max))) {
 			sf_send_ctl(st, &tcb->sock.local, &tcb->sock.remote, seg->ack, 0, SF_TCP_RST, 0,
 				    (int)tcb->sock.handle, NULL);
-			drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
+			sf_drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
 			return false;
 		}
-		connected(st, tcb, seg, wnd, tcb->rtx_count != 0, "rcv ACK of SYN");
+		establish(st, tcb, seg, wnd, tcb->rtx_count != 0, "rcv ACK of SYN");
 	}
 	/* RFC 5961 §5.2: acceptable only in [SND.UNA - MAX.SND.WND, SND.NXT]. */
 	if (seq_gt(seg->ack, tcb->snd_max) || seq_lt(seg->ack, tcb->snd_una - tcb->max_snd_wnd)) {
 		sf_tcb_challenge_ack(st, tcb, false);
-		drop(st, seg, SF_DROP_ACK_CHALLENGED);
+		sf_drop(st, seg, SF_DROP_ACK_CHALLENGED);
 		return false;
 	}
 	sf_tcb_take_sack(st, tcb, seg);
@@ -269,7 +264,7 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 		sf_tw_enter(st, tcb);
 		return false;
 	case SF_LAST_ACK:
-		sf_tcb_closed(st, tcb, 0, "rcv ACK of FIN");
+		sf_tcb_end(st, tcb, 0, "rcv ACK of FIN");
 		return false;
 	default:
 		return true;
@@ -290,14 +285,14 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 	if (in->payload_len) {
 		if (tcb->state != SF_ESTABLISHED && tcb->state != SF_FIN_WAIT_1 && tcb->state != SF_FIN_WAIT_2) {
 			/* CLOSE-WAIT, CLOSING, LAST-ACK: the peer has sent its FIN. */
-			drop(st, in, SF_DROP_DATA_AFTER_FIN);
+			sf_drop(st, in, SF_DROP_DATA_AFTER_FIN);
 			return;
 		}
 		if (tcb->orphan && seq_gt(in->seq + (uint32_t)in->payload_len, tcb->rcv_nxt)) {
 			/* SHLD-3 and RFC 2525 §2.17: new data after CLOSE is lost: say so. */
 			st->ctr.TCPAbortOnData++;
 			sf_tcb_send_rst(st, tcb);
-			sf_tcb_closed(st, tcb, -ECONNRESET, "data after close");
+			sf_tcb_end(st, tcb, -ECONNRESET, "data after close");
 			return;
 		}
 	}
@@ -339,7 +334,7 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 	if (tcb->state == SF_FIN_WAIT_1 && sf_tcb_fin_acked(tcb))
 		enter_fin_wait_2(st, tcb);
 	if (sf_tcb_output(st, tcb) == 0)
-		sf_tcb_ack(st, tcb, need);
+		sf_tcb_schedule_ack(st, tcb, need);
 }
 
 void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *in)
@@ -352,7 +347,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 		/* Not hashed in these states; kept for safety (§3.10.7.1). */
 		if (!(in->flags & SF_TCP_RST))
 			sf_send_rst_reply(st, in);
-		drop(st, in, SF_DROP_NO_CONNECTION);
+		sf_drop(st, in, SF_DROP_NO_CONNECTION);
 		return;
 	}
 
@@ -377,18 +372,18 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 			/* As Linux: an old-stamped SYN (a peer that rebooted) gets
 			 * the rate-limited challenge ACK of RFC 5961 §4. */
 			sf_tcb_challenge_ack(st, tcb, true);
-			drop(st, in, SF_DROP_SYN_CHALLENGED);
+			sf_drop(st, in, SF_DROP_SYN_CHALLENGED);
 			return;
 		}
 		if (ts == SF_DROP_PAWS)
 			sf_tcb_send_ack(st, tcb); /* as for any unacceptable segment */
-		drop(st, in, ts);
+		sf_drop(st, in, ts);
 		return;
 	}
 	/* First: the sequence number. */
 	if (!seq_acceptable(tcb, &seg)) {
 		if (seg.flags & SF_TCP_RST) {
-			drop(st, in, SF_DROP_SEQ_UNACCEPTABLE); /* RFC 5961 §3.2: silently */
+			sf_drop(st, in, SF_DROP_SEQ_UNACCEPTABLE); /* RFC 5961 §3.2: silently */
 			return;
 		}
 		/* A zero window still takes a valid ACK (§3.10.7.4): process the
@@ -405,7 +400,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 			/* RFC 5961 §4.2 (as Linux): a SYN outside the window is
 			 * answered by the same challenge ACK as one inside it. */
 			sf_tcb_challenge_ack(st, tcb, true);
-			drop(st, in, SF_DROP_SYN_CHALLENGED);
+			sf_drop(st, in, SF_DROP_SYN_CHALLENGED);
 			return;
 		}
 		/* The RFC's duplicate ACK, except that a bare ACK answering a
@@ -419,7 +414,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 			tcb->last_oow_ack_ns = st->now_ns;
 			sf_tcb_send_ack(st, tcb);
 		}
-		drop(st, in, SF_DROP_SEQ_UNACCEPTABLE);
+		sf_drop(st, in, SF_DROP_SEQ_UNACCEPTABLE);
 		return;
 	}
 	tcb->last_heard_ns = st->now_ns;
@@ -433,7 +428,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 	/* Fourth: SYN in a synchronized state (RFC 5961 §4.2: challenge ACK). */
 	if (seg.flags & SF_TCP_SYN) {
 		sf_tcb_challenge_ack(st, tcb, true);
-		drop(st, in, SF_DROP_SYN_CHALLENGED);
+		sf_drop(st, in, SF_DROP_SYN_CHALLENGED);
 		return;
 	}
 	/* Fifth: ACK. */

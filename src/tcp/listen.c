@@ -3,7 +3,7 @@
  * accept queue (RFC 9293 §3.10.7.2, §3.10.7.4 for SYN-RECEIVED; SPEC 13.8).
  *
  * A SYN to a listener does not create a TCB. It creates a 64-byte record
- * (struct sf_req) that answers with SYN,ACK, retransmits it with backoff, and
+ * (struct sf_embryo) that answers with SYN,ACK, retransmits it with backoff, and
  * becomes a full connection only when the peer's ACK completes the handshake.
  * Its retransmission timer is one of SF_MAX_SYNACK_RETRIES+1 FIFO lists, one
  * per retry count: every record in a list waits the same time, so appending
@@ -17,7 +17,7 @@
 #include "tcp/tcp.h"
 #include "base/seq.h"
 
-#define REQ_LINK offsetof(struct sf_req, timer)
+#define EMBRYO_LINK offsetof(struct sf_embryo, timer)
 
 static bool addr_unspecified(const struct sf_addr *a)
 {
@@ -28,7 +28,7 @@ static bool addr_unspecified(const struct sf_addr *a)
 /* A listener on exactly this address first, else one on the wildcard. */
 struct sf_listener *sf_listener_lookup(const struct sf_stack *st, const struct sf_addr *addr, uint16_t port)
 {
-	const struct sf_port_use *use = sf_port_use((struct sf_stack *)st, port, false);
+	const struct sf_port_use *use = sf_port_find(st, port);
 	struct sf_listener *wildcard = NULL;
 
 	for (uint32_t h = use ? use->bound_head : 0; h; h = st->socks[h - 1]->bind_next) {
@@ -43,25 +43,25 @@ struct sf_listener *sf_listener_lookup(const struct sf_stack *st, const struct s
 	return wildcard;
 }
 
-static struct sf_listener *req_listener(const struct sf_stack *st, const struct sf_req *req)
+static struct sf_listener *embryo_listener(const struct sf_stack *st, const struct sf_embryo *emb)
 {
-	return (struct sf_listener *)st->socks[req->listener];
+	return (struct sf_listener *)st->socks[emb->listener];
 }
 
-static uint16_t req_mss(const struct sf_stack *st, const struct sf_listener *lst, const struct sf_addr *local)
+static uint16_t embryo_mss(const struct sf_stack *st, const struct sf_listener *lst, const struct sf_addr *local)
 {
 	uint16_t mss = sf_local_mss(st, local);
 	return lst->sock.maxseg && lst->sock.maxseg < mss ? lst->sock.maxseg : mss;
 }
 
-static uint16_t req_window(const struct sf_listener *lst)
+static uint16_t embryo_window(const struct sf_listener *lst)
 {
 	return (uint16_t)(lst->sock.rcvbuf > 65535 ? 65535 : lst->sock.rcvbuf);
 }
 
-/* Which options the peer's SYN carried (struct sf_req's opt_flags); its
+/* Which options the peer's SYN carried (struct sf_embryo's opt_flags); its
  * window shift rides in the high nibble. */
-enum { REQ_WS = 1, REQ_SACK = 2, REQ_TS = 4, REQ_ACKED = 8 /* its final ACK came while the queue was full */ };
+enum { EMBRYO_WS = 1, EMBRYO_SACK = 2, EMBRYO_TS = 4, EMBRYO_ACKED = 8 /* its final ACK came while the queue was full */ };
 
 /* An embryo whose handshake is complete but could not be queued gets this
  * many more SYN,ACK rounds (at rto_max) before it is given up with a RST. */
@@ -69,35 +69,35 @@ enum { REQ_WS = 1, REQ_SACK = 2, REQ_TS = 4, REQ_ACKED = 8 /* its final ACK came
 
 /* Which FIFO list a record waits in: one per retry count, the last shared by
  * every count beyond it (they all wait the same capped time). */
-static uint32_t req_level(const struct sf_req *req)
+static uint32_t embryo_level(const struct sf_embryo *emb)
 {
-	return req->retries < SF_MAX_SYNACK_RETRIES ? req->retries : SF_MAX_SYNACK_RETRIES;
+	return emb->retries < SF_MAX_SYNACK_RETRIES ? emb->retries : SF_MAX_SYNACK_RETRIES;
 }
 
 /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS (§3.10.7.2 third), and
  * of the other options just those the peer offered (RFC 7323 §1.3, §2.2;
  * RFC 2018 §2). */
-static void req_send_synack(struct sf_stack *st, const struct sf_req *req, bool retransmit)
+static void embryo_send_synack(struct sf_stack *st, const struct sf_embryo *emb, bool retransmit)
 {
 	struct sf_endpoint local, remote;
-	const struct sf_listener *lst = req_listener(st, req);
+	const struct sf_listener *lst = embryo_listener(st, emb);
 
-	sf_req_endpoints(st, req, &local, &remote);
+	sf_embryo_endpoints(st, emb, &local, &remote);
 	struct sf_segment seg = {
 		.src = local.addr, .dst = remote.addr, .sport = local.port, .dport = remote.port,
-		.seq = req->iss, .ack = req->irs + 1, .flags = SF_TCP_SYN | SF_TCP_ACK, .window = req_window(lst),
+		.seq = emb->iss, .ack = emb->irs + 1, .flags = SF_TCP_SYN | SF_TCP_ACK, .window = embryo_window(lst),
 	};
 	seg.opt.has_mss = 1;
-	seg.opt.mss = req_mss(st, lst, &local.addr);
-	if (req->opt_flags & REQ_WS) {
+	seg.opt.mss = embryo_mss(st, lst, &local.addr);
+	if (emb->opt_flags & EMBRYO_WS) {
 		seg.opt.has_wscale = 1;
 		seg.opt.wscale = sf_wscale_for(lst->sock.rcvbuf);
 	}
-	seg.opt.sack_permitted = (req->opt_flags & REQ_SACK) != 0;
-	if (req->opt_flags & REQ_TS) {
+	seg.opt.sack_permitted = (emb->opt_flags & EMBRYO_SACK) != 0;
+	if (emb->opt_flags & EMBRYO_TS) {
 		seg.opt.has_timestamp = 1;
 		seg.opt.ts_val = sf_ms(st) + sf_ts_offset(st, &local, &remote);
-		seg.opt.ts_ecr = req->ts_recent;
+		seg.opt.ts_ecr = emb->ts_recent;
 	}
 	sf_emit(st, &seg, NULL, 0, -1, retransmit);
 }
@@ -105,19 +105,19 @@ static void req_send_synack(struct sf_stack *st, const struct sf_req *req, bool 
 /* A record's SYN,ACK timer is due its level's backed-off RTO (RFC 6298 §5.5)
  * after its last SYN,ACK: computed, not stored, which keeps the record at
  * 60 bytes. */
-static uint32_t req_expires_ms(const struct sf_stack *st, const struct sf_req *req)
+static uint32_t embryo_expires_ms(const struct sf_stack *st, const struct sf_embryo *emb)
 {
-	uint64_t wait = (uint64_t)st->cfg.rto_initial_ms << req_level(req);
+	uint64_t wait = (uint64_t)st->cfg.rto_initial_ms << embryo_level(emb);
 	if (wait > st->cfg.rto_max_ms)
 		wait = st->cfg.rto_max_ms;
-	return req->sent_ms + (uint32_t)wait;
+	return emb->sent_ms + (uint32_t)wait;
 }
 
 /* sent_ms is rounded up, so the timer never fires before a full RTO. */
-static void req_arm(struct sf_stack *st, uint32_t index, struct sf_req *req)
+static void embryo_arm(struct sf_stack *st, uint32_t index, struct sf_embryo *emb)
 {
-	req->sent_ms = sf_ms_ceil(st);
-	sf_ilist_push_tail(&st->reqs, REQ_LINK, &st->req_fifo[req_level(req)], index);
+	emb->sent_ms = sf_ms_ceil(st);
+	sf_ilist_push_tail(&st->embryos, EMBRYO_LINK, &st->embryo_fifo[embryo_level(emb)], index);
 }
 
 static void listener_free_if_done(struct sf_stack *st, struct sf_listener *lst)
@@ -128,28 +128,28 @@ static void listener_free_if_done(struct sf_stack *st, struct sf_listener *lst)
 	}
 }
 
-void sf_req_drop(struct sf_stack *st, uint32_t index)
+void sf_embryo_free(struct sf_stack *st, uint32_t index)
 {
-	struct sf_req *req = sf_req_at(st, index);
+	struct sf_embryo *emb = sf_embryo_at(st, index);
 	struct sf_endpoint local, remote;
-	struct sf_listener *lst = req_listener(st, req);
+	struct sf_listener *lst = embryo_listener(st, emb);
 
-	sf_req_endpoints(st, req, &local, &remote);
-	sf_demux_remove(st, sf_ref_make(SF_REF_REQ, index), &local, &remote);
-	sf_ilist_remove(&st->reqs, REQ_LINK, &st->req_fifo[req_level(req)], index);
-	sf_pool_free(&st->reqs, index);
+	sf_embryo_endpoints(st, emb, &local, &remote);
+	sf_demux_remove(st, sf_ref_make(SF_REF_EMBRYO, index), &local, &remote);
+	sf_ilist_remove(&st->embryos, EMBRYO_LINK, &st->embryo_fifo[embryo_level(emb)], index);
+	sf_pool_free(&st->embryos, index);
 	st->ctr.SynRecvCurrent--;
 	lst->syn_count--;
 	listener_free_if_done(st, lst);
 }
 
-static void req_trace_state(struct sf_stack *st, const struct sf_req *req, enum sf_tcp_state from,
+static void embryo_trace_state(struct sf_stack *st, const struct sf_embryo *emb, enum sf_tcp_state from,
 			    enum sf_tcp_state to, const char *cause)
 {
 	if (!st->cfg.trace)
 		return;
 	struct sf_endpoint local, remote;
-	sf_req_endpoints(st, req, &local, &remote);
+	sf_embryo_endpoints(st, emb, &local, &remote);
 	sf_trace_transition(st, -1, &local, &remote, from, to, cause);
 }
 
@@ -169,16 +169,16 @@ static void req_trace_state(struct sf_stack *st, const struct sf_req *req, enum 
 static bool recycle_oldest(struct sf_stack *st, struct sf_listener *lst)
 {
 	for (int level = SF_MAX_SYNACK_RETRIES; level >= 0; level--) {
-		uint32_t index = st->req_fifo[level].head;
-		for (int k = 0; index && k < RECYCLE_LOOK; k++, index = sf_req_at(st, index)->timer.next) {
-			struct sf_req *req = sf_req_at(st, index);
-			if (req->listener != lst->sock.handle || (req->opt_flags & REQ_ACKED))
+		uint32_t index = st->embryo_fifo[level].head;
+		for (int k = 0; index && k < RECYCLE_LOOK; k++, index = sf_embryo_at(st, index)->timer.next) {
+			struct sf_embryo *emb = sf_embryo_at(st, index);
+			if (emb->listener != lst->sock.handle || (emb->opt_flags & EMBRYO_ACKED))
 				continue;
 			st->ctr.TCPReqQRecycled++;
 			st->ctr.AttemptFails++;
-			req_trace_state(st, req, SF_SYN_RECEIVED, SF_CLOSED,
+			embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED,
 					"recycled: SYN queue full (syn_queue_recycle)");
-			sf_req_drop(st, index);
+			sf_embryo_free(st, index);
 			return true;
 		}
 	}
@@ -219,56 +219,56 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 		sf_drop(st, seg, SF_DROP_SYN_QUEUE_FULL);
 		return;
 	}
-	uint32_t index = sf_pool_alloc(&st->reqs);
+	uint32_t index = sf_pool_alloc(&st->embryos);
 	if (!index) {
 		st->ctr.ListenDrops++;
 		sf_drop(st, seg, SF_DROP_NO_MEMORY);
 		return;
 	}
-	struct sf_req *req = sf_req_at(st, index);
+	struct sf_embryo *emb = sf_embryo_at(st, index);
 	struct sf_endpoint local = { seg->dst, seg->dport }, remote = { seg->src, seg->sport };
-	memcpy(req->raddr, seg->src.bytes, sizeof req->raddr);
-	req->lport = seg->dport;
-	req->rport = seg->sport;
-	req->laddr_id = (uint16_t)sf_local_id(st, &seg->dst);
-	req->listener = lst->sock.handle;
-	req->irs = seg->seq;
+	memcpy(emb->raddr, seg->src.bytes, sizeof emb->raddr);
+	emb->lport = seg->dport;
+	emb->rport = seg->sport;
+	emb->laddr_id = (uint16_t)sf_local_id(st, &seg->dst);
+	emb->listener = lst->sock.handle;
+	emb->irs = seg->seq;
 	/* A SYN that reopens a TIME-WAIT 4-tuple gets an ISN above the old
 	 * connection's so its old duplicates stay outside the new window
 	 * (RFC 1122 §4.2.2.13; Linux uses the old SND.NXT + 65537). */
-	req->iss = iss_floor ? *iss_floor : sf_isn(st, &local, &remote);
-	req->peer_mss = seg->opt.has_mss ? seg->opt.mss : 0;
-	req->peer_window = seg->window;
+	emb->iss = iss_floor ? *iss_floor : sf_isn(st, &local, &remote);
+	emb->peer_mss = seg->opt.has_mss ? seg->opt.mss : 0;
+	emb->peer_window = seg->window;
 	if (seg->opt.has_wscale && st->cfg.window_scaling)
-		req->opt_flags |= (uint8_t)(REQ_WS | (seg->opt.wscale > 14 ? 14 : seg->opt.wscale) << 4);
+		emb->opt_flags |= (uint8_t)(EMBRYO_WS | (seg->opt.wscale > 14 ? 14 : seg->opt.wscale) << 4);
 	if (seg->opt.sack_permitted && st->cfg.sack)
-		req->opt_flags |= REQ_SACK;
+		emb->opt_flags |= EMBRYO_SACK;
 	if (seg->opt.has_timestamp && st->cfg.timestamps) {
-		req->opt_flags |= REQ_TS;
-		req->ts_recent = seg->opt.ts_val;
+		emb->opt_flags |= EMBRYO_TS;
+		emb->ts_recent = seg->opt.ts_val;
 	}
-	sf_demux_insert(st, sf_ref_make(SF_REF_REQ, index), &local, &remote);
+	sf_demux_insert(st, sf_ref_make(SF_REF_EMBRYO, index), &local, &remote);
 	lst->syn_count++;
 	st->ctr.SynRecvCurrent++;
-	req_trace_state(st, req, SF_LISTEN, SF_SYN_RECEIVED, "rcv SYN");
+	embryo_trace_state(st, emb, SF_LISTEN, SF_SYN_RECEIVED, "rcv SYN");
 	/* Any text on the SYN is not ACKed: the peer sends it again (§3.10.7.2
 	 * allows queuing it; synfin does not implement data on SYN yet). */
-	req_send_synack(st, req, false);
-	req_arm(st, index, req);
+	embryo_send_synack(st, emb, false);
+	embryo_arm(st, index, emb);
 }
 
 /* The handshake is complete: the record becomes a TCB on the accept queue
  * (seg is the peer's ACK; sample says whether its arrival times the
  * SYN,ACK's round trip). */
-static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const struct sf_segment *seg, bool sample)
+static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, const struct sf_segment *seg, bool sample)
 {
-	struct sf_req *req = sf_req_at(st, index);
-	struct sf_listener *lst = req_listener(st, req);
+	struct sf_embryo *emb = sf_embryo_at(st, index);
+	struct sf_listener *lst = embryo_listener(st, emb);
 	struct sf_tcb *tcb = sf_tcb_new(st, lst->sock.family);
 
 	if (!tcb)
 		return NULL;
-	sf_req_endpoints(st, req, &tcb->sock.local, &tcb->sock.remote);
+	sf_embryo_endpoints(st, emb, &tcb->sock.local, &tcb->sock.remote);
 	/* Children inherit the listener's options, as sockets do on Linux. */
 	tcb->sock.maxseg = lst->sock.maxseg;
 	tcb->sock.sndbuf = lst->sock.sndbuf;
@@ -280,23 +280,23 @@ static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const st
 	tcb->sock.ka_intvl_ms = lst->sock.ka_intvl_ms;
 	tcb->sock.ka_probes = lst->sock.ka_probes;
 	tcb->passive = true; /* MUST-11 */
-	tcb->iss = req->iss;
-	tcb->snd_una = tcb->snd_nxt = tcb->snd_max = req->iss + 1;
-	sf_tcb_init_rcv(st, tcb, req->irs);
-	tcb->rcv_adv = tcb->rcv_nxt + req_window(lst);
-	tcb->rcv_mss = req_mss(st, lst, &tcb->sock.local.addr);
-	tcb->ws_ok = (req->opt_flags & REQ_WS) != 0;
-	tcb->snd_wscale = tcb->ws_ok ? req->opt_flags >> 4 : 0;
+	tcb->iss = emb->iss;
+	tcb->snd_una = tcb->snd_nxt = tcb->snd_max = emb->iss + 1;
+	sf_tcb_init_rcv(st, tcb, emb->irs);
+	tcb->rcv_adv = tcb->rcv_nxt + embryo_window(lst);
+	tcb->rcv_mss = embryo_mss(st, lst, &tcb->sock.local.addr);
+	tcb->ws_ok = (emb->opt_flags & EMBRYO_WS) != 0;
+	tcb->snd_wscale = tcb->ws_ok ? emb->opt_flags >> 4 : 0;
 	tcb->rcv_wscale = tcb->ws_ok ? sf_wscale_for(tcb->sock.rcvbuf) : 0;
-	tcb->sack_ok = (req->opt_flags & REQ_SACK) != 0;
-	tcb->ts_ok = (req->opt_flags & REQ_TS) != 0;
+	tcb->sack_ok = (emb->opt_flags & EMBRYO_SACK) != 0;
+	tcb->ts_ok = (emb->opt_flags & EMBRYO_TS) != 0;
 	tcb->ts_offset = sf_ts_offset(st, &tcb->sock.local, &tcb->sock.remote);
-	tcb->ts_recent = req->ts_recent; /* the completing ACK's TSval is not older (checked) */
+	tcb->ts_recent = emb->ts_recent; /* the completing ACK's TSval is not older (checked) */
 	if (seg->opt.has_timestamp)
 		tcb->ts_recent = seg->opt.ts_val;
 	tcb->ts_recent_ms = sf_ms(st);
 	tcb->last_ack_sent = tcb->rcv_nxt;
-	struct sf_segment syn = { .opt = { .has_mss = req->peer_mss != 0, .mss = req->peer_mss } };
+	struct sf_segment syn = { .opt = { .has_mss = emb->peer_mss != 0, .mss = emb->peer_mss } };
 	sf_tcb_set_peer_mss(st, tcb, &syn);
 	/* The completing ACK is not a SYN: its window is scaled (RFC 7323 §2.2). */
 	tcb->snd_wnd = tcb->max_snd_wnd = (uint32_t)seg->window << tcb->snd_wscale;
@@ -306,19 +306,19 @@ static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const st
 	tcb->listener = lst->sock.handle;
 	/* RFC 6298 §2.2 / §3: the handshake gives the first RTT sample, unless
 	 * the SYN,ACK was retransmitted (Karn); then §5.7's 3 s applies. */
-	if (sample && req->retries == 0) {
+	if (sample && emb->retries == 0) {
 		/* sent_ms was rounded up: a sample within its millisecond is 0. */
-		int32_t rtt_ms = (int32_t)(sf_ms(st) - req->sent_ms);
+		int32_t rtt_ms = (int32_t)(sf_ms(st) - emb->sent_ms);
 		sf_tcb_rtt_sample(st, tcb, rtt_ms > 0 ? (uint64_t)rtt_ms * 1000000u : 0);
 	}
-	sf_tcb_handshake_rto(st, tcb, !(sample && req->retries == 0));
+	sf_tcb_set_handshake_rto(st, tcb, !(sample && emb->retries == 0));
 	if (tcb->sock.keepalive_on)
 		sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_idle_ms * 1000000u);
 
 	/* The record's trace already said SYN-RECEIVED. */
 	tcb->state = SF_SYN_RECEIVED;
 	lst->syn_count++; /* keep the listener while the record goes */
-	sf_req_drop(st, index);
+	sf_embryo_free(st, index);
 	lst->syn_count--;
 	sf_tcb_hash(st, tcb);
 	sf_tcb_set_state(st, tcb, SF_ESTABLISHED, "rcv ACK of SYN");
@@ -342,22 +342,22 @@ static struct sf_tcb *req_complete(struct sf_stack *st, uint32_t index, const st
  * after the SYN, and a peer that checks (synfin does, as TS_MISSING) drops an
  * ACK without it. The peer may be ESTABLISHED already (its final ACK met a
  * full accept queue) and wait for this very ACK to answer a keepalive probe. */
-static void req_send_ack(struct sf_stack *st, const struct sf_req *req, const struct sf_endpoint *local,
+static void embryo_send_ack(struct sf_stack *st, const struct sf_embryo *emb, const struct sf_endpoint *local,
 			 const struct sf_endpoint *remote, uint32_t wnd)
 {
-	struct sf_tcp_options ts = { .has_timestamp = 1, .ts_ecr = req->ts_recent,
+	struct sf_tcp_options ts = { .has_timestamp = 1, .ts_ecr = emb->ts_recent,
 				     .ts_val = sf_ms(st) + sf_ts_offset(st, local, remote) };
-	sf_send_ctl(st, local, remote, req->iss + 1, req->irs + 1, SF_TCP_ACK, (uint16_t)wnd, -1,
-		    (req->opt_flags & REQ_TS) ? &ts : NULL);
+	sf_send_ctl(st, local, remote, emb->iss + 1, emb->irs + 1, SF_TCP_ACK, (uint16_t)wnd, -1,
+		    (emb->opt_flags & EMBRYO_TS) ? &ts : NULL);
 }
 
 /* RFC 9293 §3.10.7.4 for SYN-RECEIVED reached by a passive OPEN. */
-void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg)
+void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg)
 {
-	struct sf_req *req = sf_req_at(st, index);
-	struct sf_listener *lst = req_listener(st, req);
+	struct sf_embryo *emb = sf_embryo_at(st, index);
+	struct sf_listener *lst = embryo_listener(st, emb);
 	struct sf_endpoint local = { seg->dst, seg->dport }, remote = { seg->src, seg->sport };
-	uint32_t rcv_nxt = req->irs + 1, wnd = req_window(lst);
+	uint32_t rcv_nxt = emb->irs + 1, wnd = embryo_window(lst);
 	uint32_t len = sf_segment_seq_len(seg);
 
 	if (lst->zombie) {
@@ -368,8 +368,8 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		 * transition like any other (SYN-RECEIVED -> CLOSED, RFC 9293
 		 * §3.10.4 CLOSE of its LISTEN) and a failed attempt (RFC 4022). */
 		st->ctr.AttemptFails++;
-		req_trace_state(st, req, SF_SYN_RECEIVED, SF_CLOSED, "listener closed");
-		sf_req_drop(st, index);
+		embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, "listener closed");
+		sf_embryo_free(st, index);
 		struct sf_listener *now = sf_listener_lookup(st, &seg->dst, seg->dport);
 		if (now) {
 			sf_listen_input(st, now, seg, NULL);
@@ -383,13 +383,13 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 	/* RFC 7323 §5.3 R1 and §3.2, before the sequence check, as in an
 	 * established connection: timestamps agreed in the SYN must be on every
 	 * segment and must not go back (as Linux's tcp_check_req does). */
-	if ((req->opt_flags & REQ_TS) && !(seg->flags & SF_TCP_RST)) {
+	if ((emb->opt_flags & EMBRYO_TS) && !(seg->flags & SF_TCP_RST)) {
 		if (!seg->opt.has_timestamp) {
 			sf_drop(st, seg, SF_DROP_TS_MISSING);
 			return;
 		}
-		if ((int32_t)(seg->opt.ts_val - req->ts_recent) < 0) {
-			req_send_ack(st, req, &local, &remote, wnd);
+		if ((int32_t)(seg->opt.ts_val - emb->ts_recent) < 0) {
+			embryo_send_ack(st, emb, &local, &remote, wnd);
 			sf_drop(st, seg, SF_DROP_PAWS);
 			return;
 		}
@@ -403,13 +403,13 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 			sf_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
 			return;
 		}
-		if ((seg->flags & SF_TCP_SYN) && seg->seq == req->irs) {
+		if ((seg->flags & SF_TCP_SYN) && seg->seq == emb->irs) {
 			/* The peer repeats its SYN: our SYN,ACK was lost. Repeat it
 			 * (an ACK alone would not acknowledge anything it sent). */
 			st->ctr.TCPSynRetrans++;
-			req_send_synack(st, req, true);
+			embryo_send_synack(st, emb, true);
 		} else {
-			req_send_ack(st, req, &local, &remote, wnd);
+			embryo_send_ack(st, emb, &local, &remote, wnd);
 		}
 		sf_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
 		return;
@@ -419,11 +419,11 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 	if (seg->flags & SF_TCP_RST) {
 		if (seg->seq == rcv_nxt) {
 			st->ctr.AttemptFails++;
-			req_trace_state(st, req, SF_SYN_RECEIVED, SF_LISTEN, "rcv RST");
-			sf_req_drop(st, index);
+			embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_LISTEN, "rcv RST");
+			sf_embryo_free(st, index);
 		} else {
 			st->ctr.TCPChallengeACK++;
-			req_send_ack(st, req, &local, &remote, wnd);
+			embryo_send_ack(st, emb, &local, &remote, wnd);
 			sf_drop(st, seg, SF_DROP_RST_CHALLENGED);
 		}
 		return;
@@ -431,8 +431,8 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 	/* Fourth: a SYN in the window: "return this connection to the LISTEN state". */
 	if (seg->flags & SF_TCP_SYN) {
 		st->ctr.AttemptFails++;
-		req_trace_state(st, req, SF_SYN_RECEIVED, SF_LISTEN, "rcv SYN in window");
-		sf_req_drop(st, index);
+		embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_LISTEN, "rcv SYN in window");
+		sf_embryo_free(st, index);
 		sf_drop(st, seg, SF_DROP_SYN_IN_EMBRYO_WINDOW);
 		return;
 	}
@@ -441,7 +441,7 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		sf_drop(st, seg, SF_DROP_NO_ACK);
 		return;
 	}
-	if (seg->ack != req->iss + 1) {
+	if (seg->ack != emb->iss + 1) {
 		sf_send_ctl(st, &local, &remote, seg->ack, 0, SF_TCP_RST, 0, -1, NULL);
 		sf_drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
 		return;
@@ -454,20 +454,20 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 		st->ctr.ListenDrops++;
 		/* The peer is ESTABLISHED now: remember that the handshake is done,
 		 * so the record's timer can queue it as soon as there is room. */
-		req->opt_flags |= REQ_ACKED;
-		req->peer_window = seg->window;
+		emb->opt_flags |= EMBRYO_ACKED;
+		emb->peer_window = seg->window;
 		if (seg->opt.has_timestamp)
-			req->ts_recent = seg->opt.ts_val;
+			emb->ts_recent = seg->opt.ts_val;
 		if (st->cfg.abort_on_overflow) {
-			sf_send_ctl(st, &local, &remote, req->iss + 1, rcv_nxt, SF_TCP_RST | SF_TCP_ACK, 0, -1, NULL);
-			req_trace_state(st, req, SF_SYN_RECEIVED, SF_CLOSED, "accept queue full (abort_on_overflow)");
+			sf_send_ctl(st, &local, &remote, emb->iss + 1, rcv_nxt, SF_TCP_RST | SF_TCP_ACK, 0, -1, NULL);
+			embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, "accept queue full (abort_on_overflow)");
 			st->ctr.AttemptFails++;
-			sf_req_drop(st, index);
+			sf_embryo_free(st, index);
 		}
 		sf_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
 		return;
 	}
-	struct sf_tcb *tcb = req_complete(st, index, seg, true);
+	struct sf_tcb *tcb = embryo_complete(st, index, seg, true);
 	if (!tcb) {
 		st->ctr.ListenDrops++;
 		sf_drop(st, seg, SF_DROP_NO_MEMORY);
@@ -479,63 +479,63 @@ void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *
 }
 
 /* The SYN,ACK retransmission timers (RFC 6298 §5, SPEC 13.1: synack_retries). */
-void sf_req_expire(struct sf_stack *st)
+void sf_embryo_expire(struct sf_stack *st)
 {
 	uint32_t now = sf_ms(st);
 
 	for (uint32_t level = 0; level <= SF_MAX_SYNACK_RETRIES; level++) {
-		struct sf_ilist *list = &st->req_fifo[level];
-		while (list->head && sf_ms_due(req_expires_ms(st, sf_req_at(st, list->head)), now)) {
+		struct sf_ilist *list = &st->embryo_fifo[level];
+		while (list->head && sf_ms_due(embryo_expires_ms(st, sf_embryo_at(st, list->head)), now)) {
 			uint32_t index = list->head;
-			struct sf_req *req = sf_req_at(st, index);
-			struct sf_listener *lst = req_listener(st, req);
+			struct sf_embryo *emb = sf_embryo_at(st, index);
+			struct sf_listener *lst = embryo_listener(st, emb);
 			struct sf_endpoint local, remote;
-			sf_req_endpoints(st, req, &local, &remote);
+			sf_embryo_endpoints(st, emb, &local, &remote);
 			sf_trace_timer(st, -1, SF_TIMER_SYNACK, SF_SYN_RECEIVED, &local, &remote);
-			bool acked = req->opt_flags & REQ_ACKED;
+			bool acked = emb->opt_flags & EMBRYO_ACKED;
 			if (acked && !lst->zombie && lst->accept_count < lst->backlog) {
 				/* SPEC 13.8 "no connection is lost": the handshake was
 				 * complete and there is room now: queue it without
 				 * waiting for the peer to ACK our SYN,ACK again. */
 				struct sf_segment ack = {
 					.src = remote.addr, .dst = local.addr, .sport = remote.port, .dport = local.port,
-					.seq = req->irs + 1, .ack = req->iss + 1, .flags = SF_TCP_ACK,
-					.window = req->peer_window,
+					.seq = emb->irs + 1, .ack = emb->iss + 1, .flags = SF_TCP_ACK,
+					.window = emb->peer_window,
 				};
-				if (req_complete(st, index, &ack, false))
+				if (embryo_complete(st, index, &ack, false))
 					continue;
 			}
 			uint32_t limit = st->cfg.synack_retries + (acked ? ACKED_EXTRA_RETRIES : 0);
-			if (lst->zombie || req->retries >= limit) {
+			if (lst->zombie || emb->retries >= limit) {
 				st->ctr.AttemptFails++;
 				/* A peer that completed its handshake believes it is
 				 * connected: tell it, rather than leave it half-open. */
 				if (acked && !lst->zombie)
-					sf_send_ctl(st, &local, &remote, req->iss + 1, req->irs + 1, SF_TCP_RST | SF_TCP_ACK,
+					sf_send_ctl(st, &local, &remote, emb->iss + 1, emb->irs + 1, SF_TCP_RST | SF_TCP_ACK,
 						    0, -1, NULL);
-				req_trace_state(st, req, SF_SYN_RECEIVED, SF_CLOSED, "SYN,ACK retries exhausted");
-				sf_req_drop(st, index);
+				embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, "SYN,ACK retries exhausted");
+				sf_embryo_free(st, index);
 				continue;
 			}
-			sf_ilist_remove(&st->reqs, REQ_LINK, list, index);
-			req->retries++;
+			sf_ilist_remove(&st->embryos, EMBRYO_LINK, list, index);
+			emb->retries++;
 			st->ctr.TCPSynRetrans++;
 			st->ctr.TCPTimeouts++;
-			req_send_synack(st, req, true);
-			req_arm(st, index, req);
+			embryo_send_synack(st, emb, true);
+			embryo_arm(st, index, emb);
 		}
 	}
 }
 
-uint64_t sf_req_next_deadline(const struct sf_stack *st)
+uint64_t sf_embryo_next_deadline(const struct sf_stack *st)
 {
 	uint64_t next = SF_TIME_NEVER;
 
 	for (uint32_t level = 0; level <= SF_MAX_SYNACK_RETRIES; level++) {
-		uint32_t head = st->req_fifo[level].head;
+		uint32_t head = st->embryo_fifo[level].head;
 		if (!head)
 			continue;
-		uint64_t t = sf_ms_stamp_ns(st, req_expires_ms(st, sf_req_at(st, head)));
+		uint64_t t = sf_ms_stamp_ns(st, embryo_expires_ms(st, sf_embryo_at(st, head)));
 		if (t < next)
 			next = t;
 	}

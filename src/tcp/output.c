@@ -59,7 +59,7 @@ void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *in)
  * the edge the peer sees is never short of the one we keep; the receive ring
  * has 2^shift bytes of slack for that (sf_tcb_rcv_cap).
  */
-uint16_t sf_tcb_window_field(struct sf_stack *st, struct sf_tcb *tcb, bool syn)
+uint16_t sf_tcb_advertise_window(struct sf_stack *st, struct sf_tcb *tcb, bool syn)
 {
 	(void)st;
 	uint32_t buf = tcb->sock.rcvbuf;
@@ -87,14 +87,10 @@ uint16_t sf_tcb_window_field(struct sf_stack *st, struct sf_tcb *tcb, bool syn)
 	return (uint16_t)field;
 }
 
-uint16_t sf_tcb_window(struct sf_stack *st, struct sf_tcb *tcb)
-{
-	return sf_tcb_window_field(st, tcb, false);
-}
 
 /* A segment of this connection with our addresses, the ACK, the window and
  * the options every segment carries; the caller adds data. */
-void sf_tcb_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq)
+void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq)
 {
 	memset(seg, 0, sizeof *seg);
 	seg->src = tcb->sock.local.addr;
@@ -110,10 +106,10 @@ void sf_tcb_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *
 		sf_tcb_disarm(st, tcb, SF_TIMER_DELACK);
 	}
 	if (flags & SF_TCP_SYN) {
-		seg->window = sf_tcb_window_field(st, tcb, true);
+		seg->window = sf_tcb_advertise_window(st, tcb, true);
 		sf_tcb_syn_options(st, tcb, &seg->opt);
 	} else {
-		seg->window = sf_tcb_window_field(st, tcb, false);
+		seg->window = sf_tcb_advertise_window(st, tcb, false);
 		sf_tcb_segment_options(st, tcb, flags, &seg->opt);
 	}
 }
@@ -125,7 +121,7 @@ void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
 	struct sf_segment seg;
 	uint8_t flags = tcb->state == SF_SYN_SENT ? SF_TCP_SYN : SF_TCP_SYN | SF_TCP_ACK;
 
-	sf_tcb_segment(st, tcb, &seg, flags, tcb->iss);
+	sf_tcb_prepare_segment(st, tcb, &seg, flags, tcb->iss);
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit);
 	if (!sf_timer_armed(&tcb->timer) || tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER)
 		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
@@ -139,7 +135,7 @@ void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	struct sf_segment seg;
 
-	sf_tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_max);
+	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_max);
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
 }
 
@@ -174,7 +170,7 @@ void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	struct sf_segment seg;
 
-	sf_tcb_segment(st, tcb, &seg, SF_TCP_RST | SF_TCP_ACK, tcb->snd_max);
+	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_RST | SF_TCP_ACK, tcb->snd_max);
 	seg.window = 0;
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
 }

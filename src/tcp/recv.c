@@ -96,9 +96,9 @@ enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const
  * Send the ACK now, or let it wait (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2):
  * at least every second full-sized segment is ACKed at once, and no ACK
  * waits longer than delack_ms. Any segment we send carries the ACK and
- * cancels the wait (sf_tcb_segment).
+ * cancels the wait (sf_tcb_prepare_segment).
  */
-void sf_tcb_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need)
+void sf_tcb_schedule_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need)
 {
 	if (need == SF_ACK_NONE)
 		return;

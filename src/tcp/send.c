@@ -181,7 +181,7 @@ static void send_segment(struct sf_stack *st, struct sf_tcb *tcb, uint32_t seq, 
 	const uint8_t *p2;
 	uint32_t n1, n2;
 
-	sf_tcb_segment(st, tcb, &seg, flags, seq);
+	sf_tcb_prepare_segment(st, tcb, &seg, flags, seq);
 	sf_ring_peek(&tcb->sndq, seq - tcb->snd_una, len, &seg.payload, &n1, &p2, &n2);
 	seg.payload_len = n1;
 	sf_emit(st, &seg, p2, n2, (int)tcb->sock.handle, again);
@@ -329,11 +329,11 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	if (tcb->probes_out > st->cfg.retries2) {
 		st->ctr.TCPAbortOnTimeout++;
 		sf_tcb_send_rst(st, tcb);
-		sf_tcb_closed(st, tcb, -ETIMEDOUT, "zero-window probes unanswered");
+		sf_tcb_end(st, tcb, -ETIMEDOUT, "zero-window probes unanswered");
 		return;
 	}
 	struct sf_segment seg;
-	sf_tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
+	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
 	st->ctr.TCPWinProbe++;
 	tcb->persist_backoff++;
@@ -451,7 +451,7 @@ void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	if (sf_tcb_output(st, tcb) == 0 && tcb->snd_wnd == 0) {
 		/* The window closed under data in flight: probe it instead. */
 		struct sf_segment seg;
-		sf_tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
+		sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
 		sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, true);
 		st->ctr.TCPWinProbe++;
 	}

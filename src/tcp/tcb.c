@@ -93,9 +93,7 @@ void sf_tcb_hash(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	sf_demux_insert(st, sf_ref_make(SF_REF_SOCK, tcb->sock.handle), &tcb->sock.local, &tcb->sock.remote);
 	tcb->hashed = true;
-	struct sf_port_use *use = sf_port_use(st, tcb->sock.local.port, true);
-	if (use)
-		use->users++;
+	sf_port_add_user(st, tcb->sock.local.port);
 }
 
 void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb)
@@ -104,9 +102,7 @@ void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb)
 		return;
 	sf_demux_remove(st, sf_ref_make(SF_REF_SOCK, tcb->sock.handle), &tcb->sock.local, &tcb->sock.remote);
 	tcb->hashed = false;
-	struct sf_port_use *use = sf_port_use(st, tcb->sock.local.port, false);
-	if (use && use->users)
-		use->users--;
+	sf_port_remove_user(st, tcb->sock.local.port);
 }
 
 /* Free the TCB and its handle. */
@@ -131,7 +127,7 @@ void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb)
  * reports error (0 for an orderly end) until the application closes it;
  * otherwise it is freed at once.
  */
-void sf_tcb_closed(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause)
+void sf_tcb_end(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause)
 {
 	sf_tcb_set_state(st, tcb, SF_CLOSED, cause);
 	if (tcb->orphan) {
@@ -211,7 +207,7 @@ void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns)
  * rule left no RTT sample, data starts with an RTO of 3 s (or the configured
  * initial RTO if larger), not the backed-off one.
  */
-void sf_tcb_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted)
+void sf_tcb_set_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted)
 {
 	if (!retransmitted || tcb->srtt_us)
 		return;
@@ -247,7 +243,7 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
 			st->ctr.AttemptFails++;
 		st->ctr.TCPAbortOnTimeout++;
-		sf_tcb_closed(st, tcb, -ETIMEDOUT, "retransmission limit");
+		sf_tcb_end(st, tcb, -ETIMEDOUT, "retransmission limit");
 		return;
 	}
 	tcb->rtx_count++;
@@ -293,13 +289,13 @@ static void keepalive_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		st->ctr.TCPKeepAliveTimeouts++;
 		/* As Linux: a RST in case the peer is alive but its answers are lost. */
 		sf_tcb_send_rst(st, tcb);
-		sf_tcb_closed(st, tcb, -ETIMEDOUT, "keepalive: peer silent");
+		sf_tcb_end(st, tcb, -ETIMEDOUT, "keepalive: peer silent");
 		return;
 	}
 	tcb->ka_probes_sent++;
 	st->ctr.TCPKeepAliveProbes++;
 	struct sf_segment seg;
-	sf_tcb_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
+	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
 	sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_intvl_ms * 1000000u);
 }
@@ -328,7 +324,7 @@ void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
 			/* Linux's tcp_fin_timeout: an orphan that the peer never
 			 * finishes is not kept forever (SPEC 13.7 / issue: fin_timeout). */
 			st->ctr.TCPFinWait2Timeouts++;
-			sf_tcb_closed(st, tcb, 0, "fin_timeout in FIN-WAIT-2");
+			sf_tcb_end(st, tcb, 0, "fin_timeout in FIN-WAIT-2");
 			return;
 		case SF_TIMER_KEEPALIVE:
 			keepalive_timeout(st, tcb);
@@ -393,7 +389,7 @@ bool sf_tcb_fin_acked(const struct sf_tcb *tcb)
  * synchronized state and, on a timeout, resend data from SND.UNA = ISS, the
  * SYN's own sequence number (the stream shifted by a byte). The RFC's one
  * exception, a FIN at once when nothing was ever sent, is not taken: the FIN
- * simply leaves when the handshake completes (connected(), input.c).
+ * simply leaves when the handshake completes (establish(), input.c).
  */
 void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause)
 {

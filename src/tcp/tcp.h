@@ -12,7 +12,7 @@
 
 
 /* The receive ring's storage: the buffer plus the slack a rounded-up scaled
- * window may let the peer fill (sf_tcb_window_field). */
+ * window may let the peer fill (sf_tcb_advertise_window). */
 static inline uint32_t sf_tcb_rcv_cap(const struct sf_tcb *tcb)
 {
 	return tcb->sock.rcvbuf + (1u << tcb->rcv_wscale);
@@ -29,9 +29,8 @@ void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn);
 void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb);
 int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb); /* segments sent */
-uint16_t sf_tcb_window(struct sf_stack *st, struct sf_tcb *tcb);
-uint16_t sf_tcb_window_field(struct sf_stack *st, struct sf_tcb *tcb, bool syn);
-void sf_tcb_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq);
+uint16_t sf_tcb_advertise_window(struct sf_stack *st, struct sf_tcb *tcb, bool syn);
+void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq);
 
 /* ---- tcb.c ---- */
 uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
@@ -41,7 +40,7 @@ bool sf_state_transition_legal(enum sf_tcp_state from, enum sf_tcp_state to);
 void sf_tcb_hash(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb);
-void sf_tcb_closed(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause);
+void sf_tcb_end(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause);
 void sf_tcb_arm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t when_ns);
 void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind);
 void sf_tcb_stop_timers(struct sf_stack *st, struct sf_tcb *tcb);
@@ -50,7 +49,7 @@ void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, const struct s
 void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs);
 bool sf_tcb_fin_acked(const struct sf_tcb *tcb);
 void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns);
-void sf_tcb_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted);
+void sf_tcb_set_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted);
 void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause);
 
 /* ---- options.c ---- */
@@ -76,7 +75,7 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb);
 enum sf_ack_need { SF_ACK_NONE, SF_ACK_DELAYED, SF_ACK_NOW, SF_ACK_AT_ONCE };
 enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,
 				  bool *fin_now);
-void sf_tcb_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need);
+void sf_tcb_schedule_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need);
 void sf_tcb_start_quickack(struct sf_tcb *tcb);
 
 /* ---- input.c ---- */
@@ -87,10 +86,10 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 struct sf_listener *sf_listener_lookup(const struct sf_stack *st, const struct sf_addr *addr, uint16_t port);
 void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct sf_segment *seg,
 		     const uint32_t *iss_floor);
-void sf_req_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg);
-void sf_req_drop(struct sf_stack *st, uint32_t index);
-void sf_req_expire(struct sf_stack *st);
-uint64_t sf_req_next_deadline(const struct sf_stack *st);
+void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg);
+void sf_embryo_free(struct sf_stack *st, uint32_t index);
+void sf_embryo_expire(struct sf_stack *st);
+uint64_t sf_embryo_next_deadline(const struct sf_stack *st);
 void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, const char *cause);
 
 /* ---- timewait.c ---- */

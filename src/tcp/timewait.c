@@ -39,7 +39,7 @@ void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb)
 	if (!index) {
 		/* No memory for the record: end the connection as Linux does when
 		 * its TIME-WAIT table overflows. */
-		sf_tcb_closed(st, tcb, 0, "no memory for TIME-WAIT");
+		sf_tcb_end(st, tcb, 0, "no memory for TIME-WAIT");
 		return;
 	}
 	struct sf_tw *tw = sf_tw_at(st, index);
@@ -49,7 +49,7 @@ void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb)
 	tw->laddr_id = (uint16_t)sf_local_id(st, &tcb->sock.local.addr);
 	tw->snd_nxt = tcb->snd_max;
 	tw->rcv_nxt = tcb->rcv_nxt;
-	tw->rcv_wnd = sf_tcb_window(st, tcb);
+	tw->rcv_wnd = sf_tcb_advertise_window(st, tcb, false);
 	tw->rcv_wscale = tcb->rcv_wscale;
 	if (tcb->ts_ok) {
 		tw->flags |= SF_TW_TS;
@@ -59,9 +59,7 @@ void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb)
 
 	sf_tcb_unhash(st, tcb);
 	sf_demux_insert(st, sf_ref_make(SF_REF_TW, index), &tcb->sock.local, &tcb->sock.remote);
-	struct sf_port_use *use = sf_port_use(st, tw->lport, true);
-	if (use)
-		use->users++;
+	sf_port_add_user(st, tw->lport);
 	tw_arm(st, index, tw);
 	st->ctr.TimeWaitCurrent++;
 
@@ -83,9 +81,7 @@ void sf_tw_free(struct sf_stack *st, uint32_t index)
 
 	sf_tw_endpoints(st, tw, &local, &remote);
 	sf_demux_remove(st, sf_ref_make(SF_REF_TW, index), &local, &remote);
-	struct sf_port_use *use = sf_port_use(st, tw->lport, false);
-	if (use && use->users)
-		use->users--;
+	sf_port_remove_user(st, tw->lport);
 	sf_ilist_remove(&st->tws, TW_LINK, &st->tw_fifo, index);
 	sf_pool_free(&st->tws, index);
 	st->ctr.TimeWaitCurrent--;

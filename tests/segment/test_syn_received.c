@@ -1,6 +1,6 @@
 /*
  * SYN-RECEIVED after a passive OPEN, held as a compact embryonic record
- * (struct sf_req): SYN,ACK retransmission (RFC 6298 §5.5 backoff,
+ * (struct sf_embryo): SYN,ACK retransmission (RFC 6298 §5.5 backoff,
  * synack_retries), and the segment-arrival checks of RFC 9293 §3.10.7.4 for
  * SYN-RECEIVED with RFC 5961's RST rule; SPEC 13.1 and 13.8.
  */
@@ -309,7 +309,7 @@ static void test_fin_on_completing_ack(void **state)
 static void test_compact_record_sizes(void **state)
 {
 	(void)state;
-	assert_true(sizeof(struct sf_req) <= 64);
+	assert_true(sizeof(struct sf_embryo) <= 64);
 	assert_true(sizeof(struct sf_tw) <= 64);
 }
 
