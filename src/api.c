@@ -264,8 +264,7 @@ int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 	tcb->iss = sf_isn(st, &local, remote);
 	tcb->snd_una = tcb->iss;
 	tcb->snd_nxt = tcb->snd_max = tcb->iss + 1;
-	uint16_t mss = sf_local_mss(st, &local.addr);
-	tcb->rcv_mss = sock->maxseg && sock->maxseg < mss ? sock->maxseg : mss;
+	tcb->rcv_mss = sf_own_mss(st, sock, &local.addr);
 	/* Offered in the SYN; kept only if the peer offers it too. */
 	tcb->rcv_wscale = st->cfg.window_scaling ? sf_wscale_for(sock->rcvbuf) : 0;
 	tcb->ts_offset = sf_ts_offset(st, &local, remote);
@@ -463,8 +462,7 @@ int sf_close(sf_stack *st, int handle)
 	tcb->orphan = true;
 	st->ctr.TCPOrphans++;
 	sf_tcb_start_close(st, tcb, "close()");
-	if (tcb->state == SF_FIN_WAIT_2)
-		sf_tcb_arm(st, tcb, SF_TIMER_FIN_WAIT_2, st->now_ns + (uint64_t)st->cfg.fin_timeout_ms * 1000000u);
+	sf_tcb_arm_fin_timeout(st, tcb);
 	return 0;
 }
 
@@ -611,7 +609,7 @@ int sf_set_keepalive(sf_stack *st, int handle, int on, uint32_t idle_ms, uint32_
 		if (!sock->keepalive_on)
 			sf_tcb_disarm(st, tcb, SF_TIMER_KEEPALIVE);
 		else if (tcb->hashed && tcb->state != SF_SYN_SENT)
-			sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, tcb->last_heard_ns + (uint64_t)sock->ka_idle_ms * 1000000u);
+			sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, tcb->last_heard_ns + sf_ns_from_ms(sock->ka_idle_ms));
 	}
 	return 0;
 }

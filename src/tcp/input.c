@@ -30,8 +30,7 @@ static void establish(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_s
 	sf_tcb_start_quickack(tcb);
 	sf_tcb_cc_init(tcb);
 	sf_mark_ready(st, &tcb->sock);
-	if (tcb->sock.keepalive_on)
-		sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_idle_ms * 1000000u);
+	sf_tcb_start_keepalive(st, tcb);
 	/* A shutdown(SHUT_WR) or close() made during the handshake queued a
 	 * FIN (RFC 9293 §3.10.4: "queue for processing after entering
 	 * ESTABLISHED"): now it goes, after any queued data. */
@@ -66,7 +65,7 @@ static void ack_advance(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 		 * retransmitted or not (it names the transmission it answers). */
 		uint32_t rtt_ms = sf_tcb_tsval(st, tcb) - seg->opt.ts_ecr;
 		if (rtt_ms < (1u << 31))
-			sf_tcb_rtt_sample(st, tcb, (uint64_t)rtt_ms * 1000000u);
+			sf_tcb_rtt_sample(st, tcb, sf_ns_from_ms(rtt_ms));
 		tcb->rtt_timing = false;
 	} else if (tcb->rtt_timing && seq_geq(ack, tcb->rtt_seq)) {
 		tcb->rtt_timing = false;
@@ -76,7 +75,7 @@ static void ack_advance(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 	if (tcb->snd_una == tcb->snd_max)
 		sf_tcb_disarm(st, tcb, SF_TIMER_RETRANSMIT);
 	else
-		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
+		sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
 	if (acked)
 		sf_mark_ready(st, &tcb->sock);
 }
@@ -150,18 +149,18 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 
 /* ---- RFC 9293 §3.10.7.4: the other states ---- */
 
-/* First: Table 6, the four acceptability tests. */
-static bool seq_acceptable(const struct sf_tcb *tcb, const struct sf_segment *seg)
+/* First: Table 6, the four acceptability tests (for the TCB, the embryo
+ * and the TIME-WAIT record alike). */
+bool sf_seq_acceptable(const struct sf_segment *seg, uint32_t rcv_nxt, uint32_t rcv_wnd)
 {
 	uint32_t len = sf_segment_seq_len(seg);
-	uint32_t wnd = tcb->rcv_adv - tcb->rcv_nxt;
-	uint32_t end = tcb->rcv_nxt + wnd;
+	uint32_t end = rcv_nxt + rcv_wnd;
 
 	if (len == 0)
-		return wnd == 0 ? seg->seq == tcb->rcv_nxt : seq_in_range(seg->seq, tcb->rcv_nxt, end);
-	if (wnd == 0)
+		return rcv_wnd == 0 ? seg->seq == rcv_nxt : seq_in_range(seg->seq, rcv_nxt, end);
+	if (rcv_wnd == 0)
 		return false;
-	return seq_in_range(seg->seq, tcb->rcv_nxt, end) || seq_in_range(seg->seq + len - 1, tcb->rcv_nxt, end);
+	return seq_in_range(seg->seq, rcv_nxt, end) || seq_in_range(seg->seq + len - 1, rcv_nxt, end);
 }
 
 /* Second: the RST bit, with RFC 5961 §3's exact-match rule. */
@@ -190,13 +189,11 @@ static void rst_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 	}
 }
 
-/* Our FIN is ACKed in FIN-WAIT-1. An orphan may wait only fin_timeout for
- * the peer's FIN (Linux's tcp_fin_timeout). */
+/* Our FIN is ACKed in FIN-WAIT-1. */
 static void enter_fin_wait_2(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	sf_tcb_set_state(st, tcb, SF_FIN_WAIT_2, "rcv ACK of FIN");
-	if (tcb->orphan)
-		sf_tcb_arm(st, tcb, SF_TIMER_FIN_WAIT_2, st->now_ns + (uint64_t)st->cfg.fin_timeout_ms * 1000000u);
+	sf_tcb_arm_fin_timeout(st, tcb);
 }
 
 /*
@@ -381,7 +378,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 		return;
 	}
 	/* First: the sequence number. */
-	if (!seq_acceptable(tcb, &seg)) {
+	if (!sf_seq_acceptable(&seg, tcb->rcv_nxt, tcb->rcv_adv - tcb->rcv_nxt)) {
 		if (seg.flags & SF_TCP_RST) {
 			sf_drop(st, in, SF_DROP_SEQ_UNACCEPTABLE); /* RFC 5961 §3.2: silently */
 			return;

@@ -48,20 +48,28 @@ static struct sf_listener *embryo_listener(const struct sf_stack *st, const stru
 	return (struct sf_listener *)st->socks[emb->listener];
 }
 
-static uint16_t embryo_mss(const struct sf_stack *st, const struct sf_listener *lst, const struct sf_addr *local)
-{
-	uint16_t mss = sf_local_mss(st, local);
-	return lst->sock.maxseg && lst->sock.maxseg < mss ? lst->sock.maxseg : mss;
-}
-
 static uint16_t embryo_window(const struct sf_listener *lst)
 {
 	return (uint16_t)(lst->sock.rcvbuf > 65535 ? 65535 : lst->sock.rcvbuf);
 }
 
-/* Which options the peer's SYN carried (struct sf_embryo's opt_flags); its
- * window shift rides in the high nibble. */
+/* Which options the SYNs agreed on (struct sf_embryo's opt_flags); the
+ * peer's window shift rides in the high nibble. */
 enum { EMBRYO_WS = 1, EMBRYO_SACK = 2, EMBRYO_TS = 4, EMBRYO_ACKED = 8 /* its final ACK came while the queue was full */ };
+
+static uint8_t pack_agreement(const struct sf_syn_agreement *ag)
+{
+	return (uint8_t)((ag->ws ? EMBRYO_WS | ag->peer_wscale << 4 : 0) | (ag->sack ? EMBRYO_SACK : 0) |
+			 (ag->ts ? EMBRYO_TS : 0));
+}
+
+static struct sf_syn_agreement embryo_agreement(const struct sf_embryo *emb)
+{
+	bool ws = emb->opt_flags & EMBRYO_WS;
+	return (struct sf_syn_agreement){ .ws = ws, .sack = (emb->opt_flags & EMBRYO_SACK) != 0,
+					  .ts = (emb->opt_flags & EMBRYO_TS) != 0,
+					  .peer_wscale = ws ? (uint8_t)(emb->opt_flags >> 4) : 0 };
+}
 
 /* An embryo whose handshake is complete but could not be queued gets this
  * many more SYN,ACK rounds (at rto_max) before it is given up with a RST. */
@@ -87,18 +95,9 @@ static void embryo_send_synack(struct sf_stack *st, const struct sf_embryo *emb,
 		.src = local.addr, .dst = remote.addr, .sport = local.port, .dport = remote.port,
 		.seq = emb->iss, .ack = emb->irs + 1, .flags = SF_TCP_SYN | SF_TCP_ACK, .window = embryo_window(lst),
 	};
-	seg.opt.has_mss = 1;
-	seg.opt.mss = embryo_mss(st, lst, &local.addr);
-	if (emb->opt_flags & EMBRYO_WS) {
-		seg.opt.has_wscale = 1;
-		seg.opt.wscale = sf_wscale_for(lst->sock.rcvbuf);
-	}
-	seg.opt.sack_permitted = (emb->opt_flags & EMBRYO_SACK) != 0;
-	if (emb->opt_flags & EMBRYO_TS) {
-		seg.opt.has_timestamp = 1;
-		seg.opt.ts_val = sf_ms(st) + sf_ts_offset(st, &local, &remote);
-		seg.opt.ts_ecr = emb->ts_recent;
-	}
+	struct sf_syn_agreement use = embryo_agreement(emb);
+	sf_syn_options(&seg.opt, sf_own_mss(st, &lst->sock, &local.addr), &use, sf_wscale_for(lst->sock.rcvbuf),
+		       use.ts ? sf_tsval(st, sf_ts_offset(st, &local, &remote)) : 0, emb->ts_recent);
 	sf_emit(st, &seg, NULL, 0, -1, retransmit);
 }
 
@@ -239,14 +238,10 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	emb->iss = iss_floor ? *iss_floor : sf_isn(st, &local, &remote);
 	emb->peer_mss = seg->opt.has_mss ? seg->opt.mss : 0;
 	emb->peer_window = seg->window;
-	if (seg->opt.has_wscale && st->cfg.window_scaling)
-		emb->opt_flags |= (uint8_t)(EMBRYO_WS | (seg->opt.wscale > 14 ? 14 : seg->opt.wscale) << 4);
-	if (seg->opt.sack_permitted && st->cfg.sack)
-		emb->opt_flags |= EMBRYO_SACK;
-	if (seg->opt.has_timestamp && st->cfg.timestamps) {
-		emb->opt_flags |= EMBRYO_TS;
+	struct sf_syn_agreement ag = sf_syn_agree(&st->cfg, &seg->opt);
+	emb->opt_flags = pack_agreement(&ag);
+	if (ag.ts)
 		emb->ts_recent = seg->opt.ts_val;
-	}
 	sf_demux_insert(st, sf_ref_make(SF_REF_EMBRYO, index), &local, &remote);
 	lst->syn_count++;
 	st->ctr.SynRecvCurrent++;
@@ -284,20 +279,17 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, const
 	tcb->snd_una = tcb->snd_nxt = tcb->snd_max = emb->iss + 1;
 	sf_tcb_init_rcv(st, tcb, emb->irs);
 	tcb->rcv_adv = tcb->rcv_nxt + embryo_window(lst);
-	tcb->rcv_mss = embryo_mss(st, lst, &tcb->sock.local.addr);
-	tcb->ws_ok = (emb->opt_flags & EMBRYO_WS) != 0;
-	tcb->snd_wscale = tcb->ws_ok ? emb->opt_flags >> 4 : 0;
-	tcb->rcv_wscale = tcb->ws_ok ? sf_wscale_for(tcb->sock.rcvbuf) : 0;
-	tcb->sack_ok = (emb->opt_flags & EMBRYO_SACK) != 0;
-	tcb->ts_ok = (emb->opt_flags & EMBRYO_TS) != 0;
+	tcb->rcv_mss = sf_own_mss(st, &lst->sock, &tcb->sock.local.addr);
+	struct sf_syn_agreement ag = embryo_agreement(emb);
+	tcb->rcv_wscale = sf_wscale_for(tcb->sock.rcvbuf);
+	sf_tcb_take_agreement(tcb, &ag);
 	tcb->ts_offset = sf_ts_offset(st, &tcb->sock.local, &tcb->sock.remote);
 	tcb->ts_recent = emb->ts_recent; /* the completing ACK's TSval is not older (checked) */
 	if (seg->opt.has_timestamp)
 		tcb->ts_recent = seg->opt.ts_val;
 	tcb->ts_recent_ms = sf_ms(st);
 	tcb->last_ack_sent = tcb->rcv_nxt;
-	struct sf_segment syn = { .opt = { .has_mss = emb->peer_mss != 0, .mss = emb->peer_mss } };
-	sf_tcb_set_peer_mss(st, tcb, &syn);
+	sf_tcb_set_peer_mss(st, tcb, emb->peer_mss);
 	/* The completing ACK is not a SYN: its window is scaled (RFC 7323 §2.2). */
 	tcb->snd_wnd = tcb->max_snd_wnd = (uint32_t)seg->window << tcb->snd_wscale;
 	tcb->snd_wl1 = seg->seq;
@@ -309,11 +301,10 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, const
 	if (sample && emb->retries == 0) {
 		/* sent_ms was rounded up: a sample within its millisecond is 0. */
 		int32_t rtt_ms = (int32_t)(sf_ms(st) - emb->sent_ms);
-		sf_tcb_rtt_sample(st, tcb, rtt_ms > 0 ? (uint64_t)rtt_ms * 1000000u : 0);
+		sf_tcb_rtt_sample(st, tcb, rtt_ms > 0 ? sf_ns_from_ms(rtt_ms) : 0);
 	}
 	sf_tcb_set_handshake_rto(st, tcb, !(sample && emb->retries == 0));
-	if (tcb->sock.keepalive_on)
-		sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_idle_ms * 1000000u);
+	sf_tcb_start_keepalive(st, tcb);
 
 	/* The record's trace already said SYN-RECEIVED. */
 	tcb->state = SF_SYN_RECEIVED;
@@ -346,7 +337,7 @@ static void embryo_send_ack(struct sf_stack *st, const struct sf_embryo *emb, co
 			 const struct sf_endpoint *remote, uint32_t wnd)
 {
 	struct sf_tcp_options ts = { .has_timestamp = 1, .ts_ecr = emb->ts_recent,
-				     .ts_val = sf_ms(st) + sf_ts_offset(st, local, remote) };
+				     .ts_val = sf_tsval(st, sf_ts_offset(st, local, remote)) };
 	sf_send_ctl(st, local, remote, emb->iss + 1, emb->irs + 1, SF_TCP_ACK, (uint16_t)wnd, -1,
 		    (emb->opt_flags & EMBRYO_TS) ? &ts : NULL);
 }
@@ -358,7 +349,6 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 	struct sf_listener *lst = embryo_listener(st, emb);
 	struct sf_endpoint local = { seg->dst, seg->dport }, remote = { seg->src, seg->sport };
 	uint32_t rcv_nxt = emb->irs + 1, wnd = embryo_window(lst);
-	uint32_t len = sf_segment_seq_len(seg);
 
 	if (lst->zombie) {
 		/* The listener was closed: the embryo dies. If a new listener has
@@ -383,21 +373,15 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 	/* RFC 7323 §5.3 R1 and §3.2, before the sequence check, as in an
 	 * established connection: timestamps agreed in the SYN must be on every
 	 * segment and must not go back (as Linux's tcp_check_req does). */
-	if ((emb->opt_flags & EMBRYO_TS) && !(seg->flags & SF_TCP_RST)) {
-		if (!seg->opt.has_timestamp) {
-			sf_drop(st, seg, SF_DROP_TS_MISSING);
-			return;
-		}
-		if ((int32_t)(seg->opt.ts_val - emb->ts_recent) < 0) {
-			embryo_send_ack(st, emb, &local, &remote, wnd);
-			sf_drop(st, seg, SF_DROP_PAWS);
-			return;
-		}
+	enum sf_drop_reason ts = (emb->opt_flags & EMBRYO_TS) ? sf_paws_check(emb->ts_recent, seg) : SF_DROP_NONE;
+	if (ts != SF_DROP_NONE) {
+		if (ts == SF_DROP_PAWS)
+			embryo_send_ack(st, emb, &local, &remote, wnd); /* as for any unacceptable segment */
+		sf_drop(st, seg, ts);
+		return;
 	}
 	/* First: the sequence number (Table 6). */
-	bool acceptable = len == 0 ? seq_in_range(seg->seq, rcv_nxt, rcv_nxt + wnd)
-				   : seq_in_range(seg->seq, rcv_nxt, rcv_nxt + wnd) ||
-					     seq_in_range(seg->seq + len - 1, rcv_nxt, rcv_nxt + wnd);
+	bool acceptable = sf_seq_acceptable(seg, rcv_nxt, wnd);
 	if (!acceptable) {
 		if (seg->flags & SF_TCP_RST) {
 			sf_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);

@@ -124,7 +124,7 @@ void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
 	sf_tcb_prepare_segment(st, tcb, &seg, flags, tcb->iss);
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit);
 	if (!sf_timer_armed(&tcb->timer) || tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER)
-		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
+		sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
 }
 
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (RFC 9293 §3.10.7.4). The RFC's
@@ -147,7 +147,7 @@ void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb)
  */
 void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn)
 {
-	uint64_t second = st->now_ns / 1000000000u;
+	uint64_t second = st->now_ns / sf_ns_from_ms(1000);
 
 	if (second != tcb->chack_second) {
 		tcb->chack_second = second;

@@ -123,7 +123,7 @@ void sf_tcb_schedule_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_ne
 		return;
 	}
 	if (tcb->due[SF_TIMER_DELACK] == SF_TIME_NEVER)
-		sf_tcb_arm(st, tcb, SF_TIMER_DELACK, st->now_ns + (uint64_t)st->cfg.delack_ms * 1000000u);
+		sf_tcb_arm_in(st, tcb, SF_TIMER_DELACK, st->cfg.delack_ms);
 }
 
 void sf_tcb_start_quickack(struct sf_tcb *tcb)

@@ -200,7 +200,7 @@ static void send_segment(struct sf_stack *st, struct sf_tcb *tcb, uint32_t seq, 
 		tcb->snd_max = end;
 	tcb->last_send_ns = st->now_ns;
 	if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER)
-		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
+		sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
 	sf_tcb_disarm(st, tcb, SF_TIMER_PERSIST);
 }
 
@@ -252,7 +252,7 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 	/* RFC 5681 §4.1: after an idle period longer than the RTO, start again
 	 * from at most the initial window. */
 	if (tcb->snd_una == tcb->snd_max && tcb->last_send_ns &&
-	    st->now_ns - tcb->last_send_ns > (uint64_t)tcb->rto_ms * 1000000u) {
+	    st->now_ns - tcb->last_send_ns > sf_ns_from_ms(tcb->rto_ms)) {
 		uint32_t iw = initial_window(tcb->snd_mss);
 		if (tcb->cwnd > iw)
 			tcb->cwnd = iw;
@@ -294,7 +294,7 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 		uint64_t wait = (uint64_t)tcb->rto_ms << (tcb->persist_backoff < 16 ? tcb->persist_backoff : 16);
 		if (wait > st->cfg.rto_max_ms)
 			wait = st->cfg.rto_max_ms;
-		sf_tcb_arm(st, tcb, SF_TIMER_PERSIST, st->now_ns + wait * 1000000u);
+		sf_tcb_arm_in(st, tcb, SF_TIMER_PERSIST, wait);
 	}
 	return sent;
 }

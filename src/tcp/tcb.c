@@ -171,6 +171,27 @@ void sf_tcb_arm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind
 	rearm(st, tcb);
 }
 
+void sf_tcb_arm_in(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t ms)
+{
+	sf_tcb_arm(st, tcb, kind, sf_after_ms(st, ms));
+}
+
+/* RFC 1122 §4.2.3.6: the first probe waits keepalive idle time from the
+ * connection's start (off unless asked for, MUST-24). */
+void sf_tcb_start_keepalive(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	if (tcb->sock.keepalive_on)
+		sf_tcb_arm_in(st, tcb, SF_TIMER_KEEPALIVE, tcb->sock.ka_idle_ms);
+}
+
+/* An orphan in FIN-WAIT-2 waits only fin_timeout for the peer's FIN
+ * (Linux's tcp_fin_timeout), not forever. */
+void sf_tcb_arm_fin_timeout(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	if (tcb->orphan && tcb->state == SF_FIN_WAIT_2)
+		sf_tcb_arm_in(st, tcb, SF_TIMER_FIN_WAIT_2, st->cfg.fin_timeout_ms);
+}
+
 void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind)
 {
 	if (tcb->due[kind] == SF_TIME_NEVER)
@@ -238,7 +259,7 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	/* TCP_USER_TIMEOUT (RFC 9293 §3.10.8 USER TIMEOUT, RFC 5482): data has
 	 * waited this long for an ACK: give up whatever the retry count. */
 	bool user_timeout = tcb->user_timeout_ms && tcb->snd_una != tcb->snd_max &&
-			    st->now_ns - tcb->unacked_since_ns >= (uint64_t)tcb->user_timeout_ms * 1000000u;
+			    st->now_ns - tcb->unacked_since_ns >= sf_ns_from_ms(tcb->user_timeout_ms);
 	if (tcb->rtx_count >= retry_limit(st, tcb) || user_timeout) {
 		if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
 			st->ctr.AttemptFails++;
@@ -257,11 +278,11 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	}
 	sf_tcb_sender_timeout(st, tcb);
 	if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER && tcb->snd_una != tcb->snd_max)
-		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, st->now_ns + (uint64_t)tcb->rto_ms * 1000000u);
+		sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
 	/* RFC 5482 §3, RFC 9293 §3.10.8 (USER TIMEOUT): the user timeout is a
 	 * deadline of its own; the backed-off RTO must not carry the connection
 	 * past it (as Linux's tcp_clamp_rto_to_user_timeout). */
-	uint64_t give_up = tcb->unacked_since_ns + (uint64_t)tcb->user_timeout_ms * 1000000u;
+	uint64_t give_up = tcb->unacked_since_ns + sf_ns_from_ms(tcb->user_timeout_ms);
 	if (tcb->user_timeout_ms && tcb->due[SF_TIMER_RETRANSMIT] != SF_TIME_NEVER &&
 	    tcb->due[SF_TIMER_RETRANSMIT] > give_up)
 		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, give_up > st->now_ns ? give_up : st->now_ns);
@@ -271,7 +292,7 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
  * peer must answer with an ACK; keepalive_probes unanswered probes end it. */
 static void keepalive_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 {
-	uint64_t idle_ns = (uint64_t)tcb->sock.ka_idle_ms * 1000000u;
+	uint64_t idle_ns = sf_ns_from_ms(tcb->sock.ka_idle_ms);
 	uint64_t quiet = st->now_ns - tcb->last_heard_ns;
 
 	tcb->due[SF_TIMER_KEEPALIVE] = SF_TIME_NEVER;
@@ -297,7 +318,7 @@ static void keepalive_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	struct sf_segment seg;
 	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
-	sf_tcb_arm(st, tcb, SF_TIMER_KEEPALIVE, st->now_ns + (uint64_t)tcb->sock.ka_intvl_ms * 1000000u);
+	sf_tcb_arm_in(st, tcb, SF_TIMER_KEEPALIVE, tcb->sock.ka_intvl_ms);
 }
 
 void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
@@ -349,15 +370,13 @@ void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
  * it sent none) and what our own interface carries. A peer's MSS below 64 is
  * raised to 64 so that no one can make us cut the stream into confetti.
  */
-void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
+void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, uint16_t peer_mss)
 {
-	uint32_t peer = seg->opt.has_mss ? seg->opt.mss : (tcb->sock.family == SF_AF_INET ? 536u : 1220u);
-	uint32_t own = sf_local_mss(st, &tcb->sock.local.addr);
+	uint32_t peer = peer_mss ? peer_mss : (tcb->sock.family == SF_AF_INET ? 536u : 1220u);
+	uint32_t own = sf_own_mss(st, &tcb->sock, &tcb->sock.local.addr);
 
 	if (peer < 64)
 		peer = 64;
-	if (tcb->sock.maxseg && tcb->sock.maxseg < own)
-		own = tcb->sock.maxseg;
 	uint32_t mss = peer < own ? peer : own;
 	/* RFC 6691 / RFC 7323 §3.2: the timestamp option (10 bytes + 2 of NOP
 	 * padding) rides on every segment and comes out of the payload. */

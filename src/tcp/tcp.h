@@ -42,17 +42,40 @@ void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_end(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause);
 void sf_tcb_arm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t when_ns);
+void sf_tcb_arm_in(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t ms);
+void sf_tcb_start_keepalive(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_arm_fin_timeout(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind);
 void sf_tcb_stop_timers(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb);
-void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, uint16_t peer_mss); /* 0: the SYN had none */
 void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs);
 bool sf_tcb_fin_acked(const struct sf_tcb *tcb);
 void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns);
 void sf_tcb_set_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted);
 void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause);
 
+/* ---- segment acceptability (input.c) ---- */
+/** RFC 9293 §3.10.7.4 first, Table 6: does seg fall in the window [rcv_nxt, rcv_nxt + rcv_wnd)? */
+bool sf_seq_acceptable(const struct sf_segment *seg, uint32_t rcv_nxt, uint32_t rcv_wnd);
+
 /* ---- options.c ---- */
+/** Timestamps compare modulo 2^32 (RFC 7323 §5.3): is a older than b? */
+static inline bool sf_ts_older(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+
+/** Which of the SYN options both sides use (or, offered, may use). */
+struct sf_syn_agreement {
+	bool ws, sack, ts;
+	uint8_t peer_wscale;     /* the peer's shift, at most 14; 0 without ws */
+};
+struct sf_syn_agreement sf_syn_offer(const struct sf_config *cfg);
+struct sf_syn_agreement sf_syn_agree(const struct sf_config *cfg, const struct sf_tcp_options *peer);
+void sf_syn_options(struct sf_tcp_options *opt, uint16_t mss, const struct sf_syn_agreement *use, uint8_t our_wscale,
+		    uint32_t tsval, uint32_t tsecr);
+void sf_tcb_take_agreement(struct sf_tcb *tcb, const struct sf_syn_agreement *ag);
+uint16_t sf_own_mss(const struct sf_stack *st, const struct sf_sock *sock, const struct sf_addr *local);
+uint32_t sf_tsval(const struct sf_stack *st, uint32_t ts_offset);
+enum sf_drop_reason sf_paws_check(uint32_t ts_recent, const struct sf_segment *seg);
 uint8_t sf_wscale_for(uint32_t bufsize);
 uint32_t sf_ts_offset(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
 uint32_t sf_tcb_tsval(const struct sf_stack *st, const struct sf_tcb *tcb);

@@ -97,7 +97,7 @@ static void tw_send_ack(struct sf_stack *st, const struct sf_tw *tw)
 	sf_tw_endpoints(st, tw, &local, &remote);
 	if (tw->flags & SF_TW_TS) {
 		opt.has_timestamp = 1;
-		opt.ts_val = sf_ms(st) + tw->ts_offset;
+		opt.ts_val = sf_tsval(st, tw->ts_offset);
 		opt.ts_ecr = tw->ts_recent;
 	}
 	sf_send_ctl(st, &local, &remote, tw->snd_nxt, tw->rcv_nxt, SF_TCP_ACK, tw->rcv_wnd, -1, &opt);
@@ -113,7 +113,7 @@ static void tw_send_ack(struct sf_stack *st, const struct sf_tw *tw)
 static bool syn_is_new(const struct sf_tw *tw, const struct sf_segment *seg)
 {
 	if ((tw->flags & SF_TW_TS) && seg->opt.has_timestamp && seg->opt.ts_val != tw->ts_recent)
-		return (int32_t)(seg->opt.ts_val - tw->ts_recent) > 0;
+		return sf_ts_older(tw->ts_recent, seg->opt.ts_val);
 	/* No timestamps on one side, or equal ones: RFC 6191 §2 falls back to
 	 * the sequence number. */
 	return seq_gt(seg->seq, tw->rcv_nxt);
@@ -145,13 +145,10 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		return false;
 	}
 	if ((tw->flags & SF_TW_TS) && seg->opt.has_timestamp &&
-	    (int32_t)(seg->opt.ts_val - tw->ts_recent) > 0)
+	    sf_ts_older(tw->ts_recent, seg->opt.ts_val))
 		tw->ts_recent = seg->opt.ts_val;
 	uint32_t wnd = (uint32_t)tw->rcv_wnd << tw->rcv_wscale;
-	bool acceptable = len == 0 ? (wnd == 0 ? seg->seq == tw->rcv_nxt
-					       : seq_in_range(seg->seq, tw->rcv_nxt, tw->rcv_nxt + wnd))
-				   : wnd && (seq_in_range(seg->seq, tw->rcv_nxt, tw->rcv_nxt + wnd) ||
-					     seq_in_range(seg->seq + len - 1, tw->rcv_nxt, tw->rcv_nxt + wnd));
+	bool acceptable = sf_seq_acceptable(seg, tw->rcv_nxt, wnd);
 	if (seg->flags & SF_TCP_RST) {
 		/* RFC 1337 (TIME-WAIT assassination, SPEC 13.10): a RST must not
 		 * cut the 2MSL wait short. With rfc1337 off, the classic rule of
