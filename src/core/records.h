@@ -19,6 +19,8 @@
 #include "synfin.h"
 #include "wire/wire.h"
 
+struct sf_cc_ops;
+
 /* ---- references into the demux table ------------------------------------
  * A 4-tuple maps to one of three kinds of record. A reference packs the kind
  * into the top two bits and an index (socket handle or pool index) below. */
@@ -170,6 +172,7 @@ struct sf_tcb {
 	uint32_t fin_seq;        /* ...at this sequence number */
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675) */
+	const struct sf_cc_ops *cc; /* the algorithm (tcp/cc.c); NewReno by default */
 	uint32_t cwnd, ssthresh;
 	uint32_t ca_acked;       /* bytes ACKed toward the next congestion-avoidance step */
 	uint32_t recover;        /* NewReno's "recover" (RFC 6582 §3.2) */

@@ -164,6 +164,21 @@ void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn)
 	sf_tcb_send_ack(st, tcb);
 }
 
+/*
+ * <SEQ=SND.UNA-1><ACK=RCV.NXT><CTL=ACK>: a segment the peer has already
+ * seen, which it must answer with an ACK of its current state (RFC 9293
+ * §3.10.7.4 first: an unacceptable segment is ACKed). The keepalive probe
+ * (RFC 1122 §4.2.3.6) and the zero-window probe (§3.8.6.1, as Linux probes
+ * without data) are this segment.
+ */
+void sf_tcb_send_probe(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
+{
+	struct sf_segment seg;
+
+	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
+	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit);
+}
+
 /* RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>; with the ACK bit as well, as
  * Linux sends it, so a peer that checks RFC 5961 §3 sees RCV.NXT exactly. */
 void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb)

@@ -6,8 +6,7 @@
  *    zero-window probing on the persist timer (§3.8.6.1, MUST-36, MUST-37);
  *  - congestion control: slow start and congestion avoidance (RFC 5681 §3.1)
  *    from an initial window of 10 segments (RFC 6928), restart after idle
- *    (RFC 5681 §4.1), behind the two functions of struct sf_cc_ops so another
- *    algorithm can take NewReno's place;
+ *    (RFC 5681 §4.1), through the TCB's struct sf_cc_ops (cc.c);
  *  - loss recovery: fast retransmit and NewReno fast recovery (RFC 5681 §3.2,
  *    RFC 6582), or SACK-based recovery (RFC 6675) when SACK was agreed;
  *    retransmission timeouts (RFC 6298 §5, RFC 5681 §3.1).
@@ -18,61 +17,6 @@
 #include "base/seq.h"
 
 #define DUPTHRESH 3 /* RFC 5681 §3.2, RFC 6675 §2 */
-
-/* ---- congestion control ---- */
-
-/* The algorithm-specific part: how the window grows on an ACK of new data
- * outside recovery, and what ssthresh becomes on a loss. */
-struct sf_cc_ops {
-	const char *name;
-	void (*on_ack)(struct sf_tcb *tcb, uint32_t acked);
-	uint32_t (*ssthresh)(const struct sf_tcb *tcb);
-};
-
-static uint32_t flight_size(const struct sf_tcb *tcb)
-{
-	return tcb->snd_max - tcb->snd_una;
-}
-
-/* RFC 5681 §3.1: slow start adds at most one SMSS per ACK (2.2's N <= SMSS
- * rule); congestion avoidance adds one SMSS per window of data ACKed,
- * counted in bytes (RFC 5681 §3.1, equation 3's byte-counting form). */
-static void newreno_on_ack(struct sf_tcb *tcb, uint32_t acked)
-{
-	if (tcb->cwnd < tcb->ssthresh) {
-		tcb->cwnd += acked < tcb->snd_mss ? acked : tcb->snd_mss;
-		return;
-	}
-	tcb->ca_acked += acked;
-	if (tcb->ca_acked >= tcb->cwnd) {
-		tcb->ca_acked -= tcb->cwnd;
-		tcb->cwnd += tcb->snd_mss;
-	}
-}
-
-/* RFC 5681 equation (4): ssthresh = max(FlightSize / 2, 2 * SMSS). */
-static uint32_t newreno_ssthresh(const struct sf_tcb *tcb)
-{
-	uint32_t half = flight_size(tcb) / 2, floor = 2u * tcb->snd_mss;
-	return half > floor ? half : floor;
-}
-
-static const struct sf_cc_ops newreno = { "newreno", newreno_on_ack, newreno_ssthresh };
-
-/* RFC 6928 §2: IW = min(10 * MSS, max(2 * MSS, 14600)). */
-static uint32_t initial_window(uint32_t mss)
-{
-	uint32_t a = 10u * mss, b = 2u * mss > 14600u ? 2u * mss : 14600u;
-	return a < b ? a : b;
-}
-
-void sf_tcb_cc_init(struct sf_tcb *tcb)
-{
-	tcb->cwnd = initial_window(tcb->snd_mss);
-	tcb->ssthresh = 0x7fffffffu; /* RFC 5681 §3.1: arbitrarily high at first */
-	tcb->recover = tcb->snd_una;
-	tcb->high_rxt = tcb->snd_una;
-}
 
 /* ---- the SACK scoreboard (RFC 6675 §3) ---- */
 
@@ -149,7 +93,7 @@ static bool next_lost(const struct sf_tcb *tcb, const struct sf_rangeset *sb, ui
  * SACKed and what is lost and not yet sent again. */
 static uint32_t pipe_size(const struct sf_tcb *tcb, const struct sf_rangeset *sb)
 {
-	uint32_t pipe = flight_size(tcb), hole = tcb->snd_una;
+	uint32_t pipe = sf_flight_size(tcb), hole = tcb->snd_una;
 
 	for (uint32_t i = 0; i < sb->n; i++) {
 		pipe -= sb->r[i].end - sb->r[i].start;
@@ -253,7 +197,7 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 	 * from at most the initial window. */
 	if (tcb->snd_una == tcb->snd_max && tcb->last_send_ns &&
 	    st->now_ns - tcb->last_send_ns > sf_ns_from_ms(tcb->rto_ms)) {
-		uint32_t iw = initial_window(tcb->snd_mss);
+		uint32_t iw = sf_initial_window(tcb->snd_mss);
 		if (tcb->cwnd > iw)
 			tcb->cwnd = iw;
 	}
@@ -332,9 +276,7 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		sf_tcb_end(st, tcb, -ETIMEDOUT, "zero-window probes unanswered");
 		return;
 	}
-	struct sf_segment seg;
-	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
-	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
+	sf_tcb_send_probe(st, tcb, false);
 	st->ctr.TCPWinProbe++;
 	tcb->persist_backoff++;
 	tcb->probes_out++;
@@ -343,34 +285,41 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 
 /* ---- ACKs and timeouts ---- */
 
+/* Fast retransmit (RFC 5681 §3.2 step 2, RFC 6582 §3.2 steps 2 and 4,
+ * RFC 6675 §5 step 4.1): send the first unacknowledged segment again.
+ * Returns the bytes sent. */
+static uint32_t retransmit_first_unacked(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	uint32_t len = tcb->sndq.len < tcb->snd_mss ? tcb->sndq.len : tcb->snd_mss;
+
+	if (len) {
+		send_segment(st, tcb, tcb->snd_una, len, false);
+		st->ctr.TCPFastRetrans++;
+	}
+	return len;
+}
+
 static void enter_recovery(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	const struct sf_rangeset *sb = scoreboard(tcb);
 
 	tcb->in_recovery = true;
 	tcb->recover = tcb->snd_max;
-	tcb->ssthresh = newreno.ssthresh(tcb);
+	tcb->ssthresh = tcb->cc->ssthresh(tcb);
 	tcb->high_rxt = tcb->snd_una;
 	if (sb) {
 		/* RFC 6675 §5 (4.2): cwnd = ssthresh, then send while pipe allows. */
 		st->ctr.TCPSackRecovery++;
 		tcb->cwnd = tcb->ssthresh;
-		if (!sack_retransmit(st, tcb)) {
-			/* Nothing judged lost yet: the first unACKed segment is (3 dupacks). */
-			uint32_t len = tcb->snd_max - tcb->snd_una < tcb->snd_mss ? tcb->snd_max - tcb->snd_una
-										   : tcb->snd_mss;
-			send_segment(st, tcb, tcb->snd_una, len > tcb->sndq.len ? tcb->sndq.len : len, false);
-			tcb->high_rxt = tcb->snd_una + len;
-			st->ctr.TCPFastRetrans++;
-		}
+		/* Nothing judged lost yet: the first unACKed segment is (3 dupacks). */
+		if (!sack_retransmit(st, tcb))
+			tcb->high_rxt = tcb->snd_una + retransmit_first_unacked(st, tcb);
 		return;
 	}
 	/* RFC 6582 §3.2 step 2: retransmit the first unACKed segment and
 	 * inflate cwnd by the three segments that have left the network. */
 	st->ctr.TCPRenoRecovery++;
-	uint32_t len = tcb->sndq.len < tcb->snd_mss ? tcb->sndq.len : tcb->snd_mss;
-	send_segment(st, tcb, tcb->snd_una, len, false);
-	st->ctr.TCPFastRetrans++;
+	retransmit_first_unacked(st, tcb);
 	tcb->cwnd = tcb->ssthresh + DUPTHRESH * (uint32_t)tcb->snd_mss;
 }
 
@@ -388,12 +337,12 @@ void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, 
 		if (tcb->snd_una != tcb->snd_max)
 			tcb->unacked_since_ns = st->now_ns;
 		if (!tcb->in_recovery) {
-			newreno.on_ack(tcb, acked);
+			tcb->cc->on_ack(tcb, acked);
 			return;
 		}
 		if (seq_geq(tcb->snd_una, tcb->recover)) {
 			/* RFC 6582 §3.2 step 3 (full ACK): deflate, leave recovery. */
-			uint32_t f = flight_size(tcb), mss = tcb->snd_mss;
+			uint32_t f = sf_flight_size(tcb), mss = tcb->snd_mss;
 			uint32_t cap = (f > mss ? f : mss) + mss;
 			tcb->cwnd = tcb->ssthresh < cap ? tcb->ssthresh : cap;
 			tcb->in_recovery = false;
@@ -403,10 +352,7 @@ void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, 
 			return; /* RFC 6675: the pipe governs; sf_tcb_output continues */
 		/* RFC 6582 §3.2 step 4 (partial ACK): the next hole is lost too:
 		 * send it again, deflate by what was ACKed, add one SMSS back. */
-		uint32_t len = tcb->sndq.len < tcb->snd_mss ? tcb->sndq.len : tcb->snd_mss;
-		if (len)
-			send_segment(st, tcb, tcb->snd_una, len, false);
-		st->ctr.TCPFastRetrans++;
+		retransmit_first_unacked(st, tcb);
 		tcb->cwnd = tcb->cwnd > acked ? tcb->cwnd - acked : 0;
 		tcb->cwnd += tcb->snd_mss;
 		return;
@@ -438,7 +384,7 @@ void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	struct sf_rangeset *sb = sf_ring_map(&tcb->sndq);
 
-	tcb->ssthresh = newreno.ssthresh(tcb);
+	tcb->ssthresh = tcb->cc->ssthresh(tcb);
 	tcb->cwnd = tcb->snd_mss;
 	tcb->ca_acked = 0;
 	tcb->in_recovery = false;
@@ -450,9 +396,7 @@ void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	tcb->snd_nxt = tcb->snd_una;
 	if (sf_tcb_output(st, tcb) == 0 && tcb->snd_wnd == 0) {
 		/* The window closed under data in flight: probe it instead. */
-		struct sf_segment seg;
-		sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
-		sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, true);
+		sf_tcb_send_probe(st, tcb, true);
 		st->ctr.TCPWinProbe++;
 	}
 }

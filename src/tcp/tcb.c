@@ -288,7 +288,7 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, give_up > st->now_ns ? give_up : st->now_ns);
 }
 
-/* RFC 1122 §4.2.3.6: a probe is <SEQ=SND.NXT-1> with no data, which the
+/* RFC 1122 §4.2.3.6: a probe is <SEQ=SND.UNA-1> with no data, which the
  * peer must answer with an ACK; keepalive_probes unanswered probes end it. */
 static void keepalive_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 {
@@ -315,9 +315,7 @@ static void keepalive_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	}
 	tcb->ka_probes_sent++;
 	st->ctr.TCPKeepAliveProbes++;
-	struct sf_segment seg;
-	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
-	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
+	sf_tcb_send_probe(st, tcb, false);
 	sf_tcb_arm_in(st, tcb, SF_TIMER_KEEPALIVE, tcb->sock.ka_intvl_ms);
 }
 

@@ -28,6 +28,7 @@ void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit);
 void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn);
 void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_send_probe(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit);
 int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb); /* segments sent */
 uint16_t sf_tcb_advertise_window(struct sf_stack *st, struct sf_tcb *tcb, bool syn);
 void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq);
@@ -85,8 +86,21 @@ void sf_tcb_segment_options(struct sf_stack *st, struct sf_tcb *tcb, uint8_t fla
 enum sf_drop_reason sf_tcb_check_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_note_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 
-/* ---- send.c ---- */
+/* ---- cc.c ---- */
+/* A congestion control algorithm: how the window grows on an ACK of new
+ * data outside recovery, and what ssthresh becomes on a loss. */
+struct sf_cc_ops {
+	const char *name;
+	void (*on_ack)(struct sf_tcb *tcb, uint32_t acked);
+	uint32_t (*ssthresh)(const struct sf_tcb *tcb);
+};
+extern const struct sf_cc_ops sf_cc_newreno;
+/** cwnd and ssthresh at the start of the connection (NewReno unless tcb->cc is set). */
 void sf_tcb_cc_init(struct sf_tcb *tcb);
+uint32_t sf_initial_window(uint32_t mss);
+uint32_t sf_flight_size(const struct sf_tcb *tcb);
+
+/* ---- send.c ---- */
 void sf_tcb_take_sack(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, bool dup);
 void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb);
