@@ -219,6 +219,75 @@ enum sf_tcp_state {
 /** The RFC name of a state ("SYN-RECEIVED"), or "?" if out of range. */
 SF_API const char *sf_state_name(enum sf_tcp_state state);
 
+/** One arrow of RFC 9293 Figure 5, with the event the figure writes on it. */
+struct sf_transition {
+	enum sf_tcp_state from, to;
+	const char *event;
+};
+/**
+ * Figure 5's arrows, including Note 2 (FIN-WAIT-1 -> TIME-WAIT when a FIN
+ * comes with the ACK of ours); *count is set to how many. Note 3 (a RST or
+ * ABORT takes any state to CLOSED) is not listed arrow by arrow:
+ * sf_transition_allowed adds it. Every state change synfin makes, and
+ * reports through the trace hook, is one of these.
+ */
+SF_API const struct sf_transition *sf_transitions(size_t *count);
+/** 1 if from -> to is an arrow of Figure 5 or a Note 3 move to CLOSED, else 0. */
+SF_API int sf_transition_allowed(enum sf_tcp_state from, enum sf_tcp_state to);
+
+/* ---------------------------------------------------------------------------
+ * Why a connection changed state (SF_TRACE_STATE events carry one). Each has
+ * a short name ("RCV_SYN") and the words the trace and the demo print
+ * ("rcv SYN"); events other than SF_TRACE_STATE carry SF_CAUSE_NONE.
+ * ------------------------------------------------------------------------- */
+#define SF_CAUSES(X)                                                    \
+	X(NONE, "")                                                     \
+	X(CONNECT, "connect()")                                          \
+	X(LISTEN, "listen()")                                            \
+	X(CLOSE, "close()")                                              \
+	X(SHUTDOWN, "shutdown(SHUT_WR)")                                 \
+	X(ABORT, "abort()")                                              \
+	X(CLOSE_UNREAD, "close() with unread data")                      \
+	X(CLOSE_LINGER_ZERO, "close() with SO_LINGER {1,0}")             \
+	X(QUEUED_CLOSE, "queued close")                                  \
+	X(RCV_SYN, "rcv SYN")                                            \
+	X(RCV_SYN_SIMULTANEOUS, "rcv SYN (simultaneous open)")           \
+	X(RCV_SYN_IN_WINDOW, "rcv SYN in window")                        \
+	X(RCV_SYNACK, "rcv SYN,ACK")                                     \
+	X(RCV_ACK_OF_SYN, "rcv ACK of SYN")                              \
+	X(RCV_FIN, "rcv FIN")                                            \
+	X(RCV_FIN_SIMULTANEOUS, "rcv FIN (simultaneous close)")          \
+	X(RCV_FIN_OUR_FIN_ACKED, "rcv FIN (our FIN ACKed)")              \
+	X(RCV_ACK_OF_FIN, "rcv ACK of FIN")                              \
+	X(RCV_RST, "rcv RST")                                            \
+	X(RCV_RST_SYN_SENT, "rcv RST in SYN-SENT")                       \
+	X(RCV_RST_SYN_RECEIVED, "rcv RST in SYN-RECEIVED")               \
+	X(RCV_RST_TIME_WAIT, "rcv RST (TIME-WAIT assassinated)")         \
+	X(DATA_AFTER_CLOSE, "data after close")                          \
+	X(RETRANSMISSION_LIMIT, "retransmission limit")                  \
+	X(PROBES_UNANSWERED, "zero-window probes unanswered")            \
+	X(KEEPALIVE_TIMEOUT, "keepalive: peer silent")                   \
+	X(FIN_TIMEOUT, "fin_timeout in FIN-WAIT-2")                      \
+	X(TIME_WAIT_DONE, "2MSL timeout")                                \
+	X(TIME_WAIT_REOPENED, "new SYN reopens the 4-tuple (RFC 6191)")  \
+	X(TIME_WAIT_NO_MEMORY, "no memory for TIME-WAIT")                \
+	X(LISTENER_CLOSED, "listener closed")                            \
+	X(SYNACK_RETRIES, "SYN,ACK retries exhausted")                   \
+	X(ACCEPT_QUEUE_FULL, "accept queue full (abort_on_overflow)")    \
+	X(SYN_QUEUE_RECYCLED, "recycled: SYN queue full (syn_queue_recycle)")
+
+enum sf_cause {
+#define SF_CAUSE_ENUM_(name, text) SF_CAUSE_##name,
+	SF_CAUSES(SF_CAUSE_ENUM_)
+#undef SF_CAUSE_ENUM_
+	SF_CAUSE__COUNT
+};
+
+/** The short name of a cause ("RCV_SYN"), or "?" if out of range. */
+SF_API const char *sf_cause_name(enum sf_cause cause);
+/** The words for a cause ("rcv SYN"), or "?" if out of range. */
+SF_API const char *sf_cause_text(enum sf_cause cause);
+
 /* ---------------------------------------------------------------------------
  * Counters, named as in the TCP-MIB (RFC 4022) and Linux's nstat.
  * ------------------------------------------------------------------------- */
@@ -331,7 +400,7 @@ struct sf_trace_event {
 	int retransmit;                  /**< SEGMENT_OUT: 1 if this is a retransmission */
 	enum sf_tcp_state old_state;     /**< STATE */
 	enum sf_tcp_state new_state;     /**< STATE, and the state a TIMER fired in */
-	const char *cause;               /**< STATE: why, in words ("rcv SYN,ACK", "close()") */
+	enum sf_cause cause;             /**< STATE: why (sf_cause_text gives it in words) */
 	enum sf_timer_kind timer;        /**< TIMER */
 	enum sf_drop_reason drop;        /**< DROP */
 	struct sf_endpoint local;        /**< the connection, where known */

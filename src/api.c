@@ -182,7 +182,7 @@ int sf_listen(sf_stack *st, int handle, int backlog)
 	lst->backlog = limit;
 	st->socks[handle] = &lst->sock; /* the port's bound list names the handle, not the pointer */
 	struct sf_endpoint none = { .addr = { .family = sock->family } };
-	sf_trace_transition(st, handle, &lst->sock.local, &none, SF_CLOSED, SF_LISTEN, "listen()");
+	sf_state_change(st, handle, &lst->sock.local, &none, SF_CLOSED, SF_LISTEN, SF_CAUSE_LISTEN);
 	if (tcb->sock.in_ready) {
 		/* drop the stale ready entry's target: poll skips non-TCB kinds safely */
 	}
@@ -271,7 +271,7 @@ int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 	tcb->rtt_timing = true;
 	tcb->rtt_seq = tcb->iss + 1;
 	tcb->rtt_start_ns = st->now_ns;
-	sf_tcb_set_state(st, tcb, SF_SYN_SENT, "connect()");
+	sf_tcb_set_state(st, tcb, SF_SYN_SENT, SF_CAUSE_CONNECT);
 	sf_tcb_hash(st, tcb);
 	st->ctr.ActiveOpens++;
 	sf_tcb_send_syn(st, tcb, false);
@@ -381,7 +381,7 @@ int sf_shutdown(sf_stack *st, int handle, int how)
 		sf_mark_ready(st, sock);
 	}
 	if (how != SF_SHUT_RD)
-		sf_tcb_start_close(st, tcb, "shutdown(SHUT_WR)"); /* RFC 9293 §3.6.1 half-close */
+		sf_tcb_start_close(st, tcb, SF_CAUSE_SHUTDOWN); /* RFC 9293 §3.6.1 half-close */
 	return 0;
 }
 
@@ -392,7 +392,7 @@ static bool synchronized(enum sf_tcp_state s)
 }
 
 /* RFC 9293 §3.10.5 ABORT: RST where the peer has a connection, then gone. */
-static void abort_tcb(struct sf_stack *st, struct sf_tcb *tcb, bool data_lost, const char *cause)
+static void abort_tcb(struct sf_stack *st, struct sf_tcb *tcb, bool data_lost, enum sf_cause cause)
 {
 	if (tcb->went_time_wait) {
 		/* The connection lives on as a TIME-WAIT record: only the handle goes. */
@@ -421,7 +421,7 @@ int sf_close(sf_stack *st, int handle)
 	if (!sock)
 		return -EBADF;
 	if (sock->kind == SF_SOCK_LISTENER) {
-		sf_listener_close(st, (struct sf_listener *)sock, "close()");
+		sf_listener_close(st, (struct sf_listener *)sock, SF_CAUSE_CLOSE);
 		return 0;
 	}
 	struct sf_tcb *tcb = (struct sf_tcb *)sock;
@@ -440,7 +440,7 @@ int sf_close(sf_stack *st, int handle)
 		/* §3.10.4: delete the TCB; no segment is sent. The attempt
 		 * failed (RFC 4022 tcpAttemptFails: SYN-SENT -> CLOSED). */
 		st->ctr.AttemptFails++;
-		sf_tcb_set_state(st, tcb, SF_CLOSED, "close()");
+		sf_tcb_set_state(st, tcb, SF_CLOSED, SF_CAUSE_CLOSE);
 		sf_tcb_destroy(st, tcb);
 		return 0;
 	default:
@@ -448,20 +448,20 @@ int sf_close(sf_stack *st, int handle)
 	}
 	if (sock->linger_on && sock->linger_s == 0) {
 		st->ctr.TCPAbortOnLinger++;
-		abort_tcb(st, tcb, false, "close() with SO_LINGER {1,0}");
+		abort_tcb(st, tcb, false, SF_CAUSE_CLOSE_LINGER_ZERO);
 		return 0;
 	}
 	if (tcb->rcvq.len) {
 		/* RFC 2525 §2.17, SHLD-3: closing with unread data loses it; a
 		 * RST tells the peer so instead of a FIN that claims all is well. */
 		st->ctr.TCPAbortOnClose++;
-		abort_tcb(st, tcb, true, "close() with unread data");
+		abort_tcb(st, tcb, true, SF_CAUSE_CLOSE_UNREAD);
 		return 0;
 	}
 	sock->user_open = false;
 	tcb->orphan = true;
 	st->ctr.TCPOrphans++;
-	sf_tcb_start_close(st, tcb, "close()");
+	sf_tcb_start_close(st, tcb, SF_CAUSE_CLOSE);
 	sf_tcb_arm_fin_timeout(st, tcb);
 	return 0;
 }
@@ -475,13 +475,13 @@ int sf_abort(sf_stack *st, int handle)
 	if (!sock)
 		return -EBADF;
 	if (sock->kind == SF_SOCK_LISTENER) {
-		sf_listener_close(st, (struct sf_listener *)sock, "abort()");
+		sf_listener_close(st, (struct sf_listener *)sock, SF_CAUSE_ABORT);
 		return 0;
 	}
 	struct sf_tcb *tcb = (struct sf_tcb *)sock;
 	if (synchronized(tcb->state))
 		st->ctr.TCPAbortOnUser++;
-	abort_tcb(st, tcb, false, "abort()");
+	abort_tcb(st, tcb, false, SF_CAUSE_ABORT);
 	return 0;
 }
 

@@ -272,6 +272,26 @@ const char *sf_state_name(enum sf_tcp_state state)
 	return (unsigned)state < SF_STATE__COUNT ? names[state] : "?";
 }
 
+const char *sf_cause_name(enum sf_cause cause)
+{
+	static const char *const names[] = {
+#define SF_CAUSE_NAME_(name, text) #name,
+		SF_CAUSES(SF_CAUSE_NAME_)
+#undef SF_CAUSE_NAME_
+	};
+	return (unsigned)cause < SF_CAUSE__COUNT ? names[cause] : "?";
+}
+
+const char *sf_cause_text(enum sf_cause cause)
+{
+	static const char *const texts[] = {
+#define SF_CAUSE_TEXT_(name, text) text,
+		SF_CAUSES(SF_CAUSE_TEXT_)
+#undef SF_CAUSE_TEXT_
+	};
+	return (unsigned)cause < SF_CAUSE__COUNT ? texts[cause] : "?";
+}
+
 const char *sf_timer_name(enum sf_timer_kind timer)
 {
 	static const char *const names[] = {

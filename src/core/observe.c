@@ -27,7 +27,7 @@ void sf_drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop_rea
 
 void sf_trace_transition(struct sf_stack *st, int sock, const struct sf_endpoint *local,
 			 const struct sf_endpoint *remote, enum sf_tcp_state from, enum sf_tcp_state to,
-			 const char *cause)
+			 enum sf_cause cause)
 {
 	if (!sf_tracing(st))
 		return;

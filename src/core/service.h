@@ -36,7 +36,7 @@ static inline bool sf_tracing(const struct sf_stack *st) { return st->cfg.trace 
 void sf_drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop_reason reason);
 void sf_trace_transition(struct sf_stack *st, int sock, const struct sf_endpoint *local,
 			 const struct sf_endpoint *remote, enum sf_tcp_state from, enum sf_tcp_state to,
-			 const char *cause);
+			 enum sf_cause cause);
 void sf_trace_timer(struct sf_stack *st, int sock, enum sf_timer_kind timer, enum sf_tcp_state state,
 		    const struct sf_endpoint *local, const struct sf_endpoint *remote);
 void sf_trace_segment_in(struct sf_stack *st, const struct sf_segment *seg, int sock);

@@ -18,7 +18,7 @@ static uint32_t seg_window(const struct sf_tcb *tcb, const struct sf_segment *se
 }
 
 static void establish(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, uint32_t wnd,
-		      bool retransmitted, const char *cause)
+		      bool retransmitted, enum sf_cause cause)
 {
 	sf_tcb_set_handshake_rto(st, tcb, retransmitted);
 	tcb->snd_wnd = wnd;
@@ -35,7 +35,7 @@ static void establish(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_s
 	 * FIN (RFC 9293 §3.10.4: "queue for processing after entering
 	 * ESTABLISHED"): now it goes, after any queued data. */
 	if (tcb->fin_queued)
-		sf_tcb_set_state(st, tcb, SF_FIN_WAIT_1, "queued close");
+		sf_tcb_set_state(st, tcb, SF_FIN_WAIT_1, SF_CAUSE_QUEUED_CLOSE);
 }
 
 /*
@@ -102,7 +102,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 			return;
 		}
 		st->ctr.AttemptFails++;
-		sf_tcb_end(st, tcb, -ECONNREFUSED, "rcv RST in SYN-SENT");
+		sf_tcb_end(st, tcb, -ECONNREFUSED, SF_CAUSE_RCV_RST_SYN_SENT);
 		return;
 	}
 	/* Fourth, check the SYN bit (the third, security, does not apply). */
@@ -126,13 +126,13 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 		tcb->snd_wl1 = seg->seq;
 		tcb->snd_wl2 = seg->ack;
 		tcb->max_snd_wnd = seg->window;
-		sf_tcb_set_state(st, tcb, SF_SYN_RECEIVED, "rcv SYN (simultaneous open)");
+		sf_tcb_set_state(st, tcb, SF_SYN_RECEIVED, SF_CAUSE_RCV_SYN_SIMULTANEOUS);
 		sf_tcb_send_syn(st, tcb, false);
 		return;
 	}
 	bool syn_retransmitted = tcb->rtx_count != 0; /* ack_advance clears it */
 	ack_advance(st, tcb, seg);
-	establish(st, tcb, seg, seg_window(tcb, seg, true), syn_retransmitted, "rcv SYN,ACK");
+	establish(st, tcb, seg, seg_window(tcb, seg, true), syn_retransmitted, SF_CAUSE_RCV_SYNACK);
 
 	/* Any text or FIN on the SYN,ACK continues at the sixth step; one ACK
 	 * (or data carrying it) answers everything (MUST-58). */
@@ -175,16 +175,16 @@ static void rst_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 	case SF_SYN_RECEIVED:
 		/* Only active opens have a TCB in SYN-RECEIVED: connection refused. */
 		st->ctr.AttemptFails++;
-		sf_tcb_end(st, tcb, -ECONNREFUSED, "rcv RST in SYN-RECEIVED");
+		sf_tcb_end(st, tcb, -ECONNREFUSED, SF_CAUSE_RCV_RST_SYN_RECEIVED);
 		break;
 	case SF_ESTABLISHED:
 	case SF_CLOSE_WAIT:
 		st->ctr.EstabResets++;
 		/* Linux reports EPIPE once the peer had already closed. */
-		sf_tcb_end(st, tcb, tcb->state == SF_CLOSE_WAIT ? -EPIPE : -ECONNRESET, "rcv RST");
+		sf_tcb_end(st, tcb, tcb->state == SF_CLOSE_WAIT ? -EPIPE : -ECONNRESET, SF_CAUSE_RCV_RST);
 		break;
 	default:
-		sf_tcb_end(st, tcb, -ECONNRESET, "rcv RST");
+		sf_tcb_end(st, tcb, -ECONNRESET, SF_CAUSE_RCV_RST);
 		break;
 	}
 }
@@ -192,7 +192,7 @@ static void rst_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 /* Our FIN is ACKed in FIN-WAIT-1. */
 static void enter_fin_wait_2(struct sf_stack *st, struct sf_tcb *tcb)
 {
-	sf_tcb_set_state(st, tcb, SF_FIN_WAIT_2, "rcv ACK of FIN");
+	sf_tcb_set_state(st, tcb, SF_FIN_WAIT_2, SF_CAUSE_RCV_ACK_OF_FIN);
 	sf_tcb_arm_fin_timeout(st, tcb);
 }
 
@@ -213,7 +213,7 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 			sf_drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
 			return false;
 		}
-		establish(st, tcb, seg, wnd, tcb->rtx_count != 0, "rcv ACK of SYN");
+		establish(st, tcb, seg, wnd, tcb->rtx_count != 0, SF_CAUSE_RCV_ACK_OF_SYN);
 	}
 	/* RFC 5961 §5.2: acceptable only in [SND.UNA - MAX.SND.WND, SND.NXT]. */
 	if (seq_gt(seg->ack, tcb->snd_max) || seq_lt(seg->ack, tcb->snd_una - tcb->max_snd_wnd)) {
@@ -257,11 +257,11 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 			enter_fin_wait_2(st, tcb);
 		return true;
 	case SF_CLOSING:
-		sf_tcb_set_state(st, tcb, SF_TIME_WAIT, "rcv ACK of FIN");
+		sf_tcb_set_state(st, tcb, SF_TIME_WAIT, SF_CAUSE_RCV_ACK_OF_FIN);
 		sf_tw_enter(st, tcb);
 		return false;
 	case SF_LAST_ACK:
-		sf_tcb_end(st, tcb, 0, "rcv ACK of FIN");
+		sf_tcb_end(st, tcb, 0, SF_CAUSE_RCV_ACK_OF_FIN);
 		return false;
 	default:
 		return true;
@@ -289,7 +289,7 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 			/* SHLD-3 and RFC 2525 §2.17: new data after CLOSE is lost: say so. */
 			st->ctr.TCPAbortOnData++;
 			sf_tcb_send_rst(st, tcb);
-			sf_tcb_end(st, tcb, -ECONNRESET, "data after close");
+			sf_tcb_end(st, tcb, -ECONNRESET, SF_CAUSE_DATA_AFTER_CLOSE);
 			return;
 		}
 	}
@@ -306,20 +306,20 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 		switch (tcb->state) {
 		case SF_SYN_RECEIVED:
 		case SF_ESTABLISHED:
-			sf_tcb_set_state(st, tcb, SF_CLOSE_WAIT, "rcv FIN");
+			sf_tcb_set_state(st, tcb, SF_CLOSE_WAIT, SF_CAUSE_RCV_FIN);
 			break;
 		case SF_FIN_WAIT_1:
 			if (sf_tcb_fin_acked(tcb)) {
 				sf_tcb_send_ack(st, tcb);
-				sf_tcb_set_state(st, tcb, SF_TIME_WAIT, "rcv FIN (our FIN ACKed)");
+				sf_tcb_set_state(st, tcb, SF_TIME_WAIT, SF_CAUSE_RCV_FIN_OUR_FIN_ACKED);
 				sf_tw_enter(st, tcb);
 				return;
 			}
-			sf_tcb_set_state(st, tcb, SF_CLOSING, "rcv FIN (simultaneous close)");
+			sf_tcb_set_state(st, tcb, SF_CLOSING, SF_CAUSE_RCV_FIN_SIMULTANEOUS);
 			break;
 		case SF_FIN_WAIT_2:
 			sf_tcb_send_ack(st, tcb);
-			sf_tcb_set_state(st, tcb, SF_TIME_WAIT, "rcv FIN");
+			sf_tcb_set_state(st, tcb, SF_TIME_WAIT, SF_CAUSE_RCV_FIN);
 			sf_tw_enter(st, tcb);
 			return;
 		default:

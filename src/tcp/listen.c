@@ -142,14 +142,15 @@ void sf_embryo_free(struct sf_stack *st, uint32_t index)
 	listener_free_if_done(st, lst);
 }
 
-static void embryo_trace_state(struct sf_stack *st, const struct sf_embryo *emb, enum sf_tcp_state from,
-			    enum sf_tcp_state to, const char *cause)
+static void embryo_change_state(struct sf_stack *st, const struct sf_embryo *emb, enum sf_tcp_state from,
+				enum sf_tcp_state to, enum sf_cause cause)
 {
-	if (!st->cfg.trace)
-		return;
 	struct sf_endpoint local, remote;
-	sf_embryo_endpoints(st, emb, &local, &remote);
-	sf_trace_transition(st, -1, &local, &remote, from, to, cause);
+	bool tracing = sf_tracing(st);
+
+	if (tracing) /* the endpoints are built only for a tracer */
+		sf_embryo_endpoints(st, emb, &local, &remote);
+	sf_state_change(st, -1, tracing ? &local : NULL, tracing ? &remote : NULL, from, to, cause);
 }
 
 /*
@@ -175,8 +176,8 @@ static bool recycle_oldest(struct sf_stack *st, struct sf_listener *lst)
 				continue;
 			st->ctr.TCPReqQRecycled++;
 			st->ctr.AttemptFails++;
-			embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED,
-					"recycled: SYN queue full (syn_queue_recycle)");
+			embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED,
+					SF_CAUSE_SYN_QUEUE_RECYCLED);
 			sf_embryo_free(st, index);
 			return true;
 		}
@@ -245,7 +246,7 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	sf_demux_insert(st, sf_ref_make(SF_REF_EMBRYO, index), &local, &remote);
 	lst->syn_count++;
 	st->ctr.SynRecvCurrent++;
-	embryo_trace_state(st, emb, SF_LISTEN, SF_SYN_RECEIVED, "rcv SYN");
+	embryo_change_state(st, emb, SF_LISTEN, SF_SYN_RECEIVED, SF_CAUSE_RCV_SYN);
 	/* Any text on the SYN is not ACKed: the peer sends it again (§3.10.7.2
 	 * allows queuing it; synfin does not implement data on SYN yet). */
 	embryo_send_synack(st, emb, false);
@@ -312,7 +313,7 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, const
 	sf_embryo_free(st, index);
 	lst->syn_count--;
 	sf_tcb_hash(st, tcb);
-	sf_tcb_set_state(st, tcb, SF_ESTABLISHED, "rcv ACK of SYN");
+	sf_tcb_set_state(st, tcb, SF_ESTABLISHED, SF_CAUSE_RCV_ACK_OF_SYN);
 	sf_tcb_start_quickack(tcb);
 	sf_tcb_cc_init(tcb);
 	st->ctr.PassiveOpens++;
@@ -358,7 +359,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 		 * transition like any other (SYN-RECEIVED -> CLOSED, RFC 9293
 		 * §3.10.4 CLOSE of its LISTEN) and a failed attempt (RFC 4022). */
 		st->ctr.AttemptFails++;
-		embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, "listener closed");
+		embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_LISTENER_CLOSED);
 		sf_embryo_free(st, index);
 		struct sf_listener *now = sf_listener_lookup(st, &seg->dst, seg->dport);
 		if (now) {
@@ -403,7 +404,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 	if (seg->flags & SF_TCP_RST) {
 		if (seg->seq == rcv_nxt) {
 			st->ctr.AttemptFails++;
-			embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_LISTEN, "rcv RST");
+			embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_LISTEN, SF_CAUSE_RCV_RST);
 			sf_embryo_free(st, index);
 		} else {
 			st->ctr.TCPChallengeACK++;
@@ -415,7 +416,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 	/* Fourth: a SYN in the window: "return this connection to the LISTEN state". */
 	if (seg->flags & SF_TCP_SYN) {
 		st->ctr.AttemptFails++;
-		embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_LISTEN, "rcv SYN in window");
+		embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_LISTEN, SF_CAUSE_RCV_SYN_IN_WINDOW);
 		sf_embryo_free(st, index);
 		sf_drop(st, seg, SF_DROP_SYN_IN_EMBRYO_WINDOW);
 		return;
@@ -444,7 +445,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 			emb->ts_recent = seg->opt.ts_val;
 		if (st->cfg.abort_on_overflow) {
 			sf_send_ctl(st, &local, &remote, emb->iss + 1, rcv_nxt, SF_TCP_RST | SF_TCP_ACK, 0, -1, NULL);
-			embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, "accept queue full (abort_on_overflow)");
+			embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_ACCEPT_QUEUE_FULL);
 			st->ctr.AttemptFails++;
 			sf_embryo_free(st, index);
 		}
@@ -497,7 +498,7 @@ void sf_embryo_expire(struct sf_stack *st)
 				if (acked && !lst->zombie)
 					sf_send_ctl(st, &local, &remote, emb->iss + 1, emb->irs + 1, SF_TCP_RST | SF_TCP_ACK,
 						    0, -1, NULL);
-				embryo_trace_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, "SYN,ACK retries exhausted");
+				embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_SYNACK_RETRIES);
 				sf_embryo_free(st, index);
 				continue;
 			}
@@ -532,7 +533,7 @@ uint64_t sf_embryo_next_deadline(const struct sf_stack *st)
  * touched (their ACK is answered with RST, their timer drops them), and the
  * handle stays reserved until the last of them is gone.
  */
-void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, const char *cause)
+void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, enum sf_cause cause)
 {
 	while (lst->accept_head) {
 		struct sf_tcb *tcb = (struct sf_tcb *)st->socks[lst->accept_head - 1];
@@ -540,7 +541,7 @@ void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, const char 
 		lst->accept_count--;
 		if (tcb->state != SF_CLOSED)
 			sf_tcb_send_rst(st, tcb);
-		sf_tcb_set_state(st, tcb, SF_CLOSED, "listener closed");
+		sf_tcb_set_state(st, tcb, SF_CLOSED, SF_CAUSE_LISTENER_CLOSED);
 		sf_tcb_destroy(st, tcb);
 	}
 	lst->accept_tail = 0;
@@ -548,7 +549,7 @@ void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, const char 
 	 * "closing", the TCB is deleted, state CLOSED. Traced like listen(),
 	 * before the handle can be reused. */
 	struct sf_endpoint none = { .addr = { .family = lst->sock.family } };
-	sf_trace_transition(st, (int)lst->sock.handle, &lst->sock.local, &none, SF_LISTEN, SF_CLOSED, cause);
+	sf_state_change(st, (int)lst->sock.handle, &lst->sock.local, &none, SF_LISTEN, SF_CLOSED, cause);
 	sf_sock_unbind(st, &lst->sock);
 	lst->sock.user_open = false;
 	lst->zombie = true;

@@ -273,7 +273,7 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	if (tcb->probes_out > st->cfg.retries2) {
 		st->ctr.TCPAbortOnTimeout++;
 		sf_tcb_send_rst(st, tcb);
-		sf_tcb_end(st, tcb, -ETIMEDOUT, "zero-window probes unanswered");
+		sf_tcb_end(st, tcb, -ETIMEDOUT, SF_CAUSE_PROBES_UNANSWERED);
 		return;
 	}
 	sf_tcb_send_probe(st, tcb, false);

@@ -39,49 +39,13 @@ static bool counts_as_established(enum sf_tcp_state s)
 	return s == SF_ESTABLISHED || s == SF_CLOSE_WAIT;
 }
 
-/* RFC 9293 Figure 5, plus its Note 2 (FIN-WAIT-1 -> TIME-WAIT) and Note 3
- * (RST or abort from any state to CLOSED). Anything else is a bug. */
-bool sf_state_transition_legal(enum sf_tcp_state from, enum sf_tcp_state to)
-{
-	if (to == SF_CLOSED)
-		return true;
-	switch (from) {
-	case SF_CLOSED:
-		return to == SF_SYN_SENT || to == SF_LISTEN;
-	case SF_LISTEN:
-		return to == SF_SYN_RECEIVED || to == SF_SYN_SENT;
-	case SF_SYN_SENT:
-		return to == SF_SYN_RECEIVED || to == SF_ESTABLISHED;
-	case SF_SYN_RECEIVED:
-		return to == SF_ESTABLISHED || to == SF_FIN_WAIT_1 || to == SF_LISTEN;
-	case SF_ESTABLISHED:
-		return to == SF_FIN_WAIT_1 || to == SF_CLOSE_WAIT;
-	case SF_FIN_WAIT_1:
-		return to == SF_FIN_WAIT_2 || to == SF_CLOSING || to == SF_TIME_WAIT;
-	case SF_FIN_WAIT_2:
-		return to == SF_TIME_WAIT;
-	case SF_CLOSE_WAIT:
-		return to == SF_LAST_ACK;
-	case SF_CLOSING:
-		return to == SF_TIME_WAIT;
-	default:
-		return false;
-	}
-}
-
-void sf_tcb_set_state(struct sf_stack *st, struct sf_tcb *tcb, enum sf_tcp_state to, const char *cause)
+void sf_tcb_set_state(struct sf_stack *st, struct sf_tcb *tcb, enum sf_tcp_state to, enum sf_cause cause)
 {
 	enum sf_tcp_state from = tcb->state;
 
 	if (from == to)
 		return;
-#ifndef NDEBUG
-	/* Debug builds (the sanitizer run of the test suite is one) stop at
-	 * the first transition Figure 5 does not allow. */
-	if (!sf_state_transition_legal(from, to))
-		abort();
-#endif
-	sf_trace_transition(st, (int)tcb->sock.handle, &tcb->sock.local, &tcb->sock.remote, from, to, cause);
+	sf_state_change(st, (int)tcb->sock.handle, &tcb->sock.local, &tcb->sock.remote, from, to, cause);
 	if (counts_as_established(from) && !counts_as_established(to))
 		st->ctr.CurrEstab--;
 	if (!counts_as_established(from) && counts_as_established(to))
@@ -127,7 +91,7 @@ void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb)
  * reports error (0 for an orderly end) until the application closes it;
  * otherwise it is freed at once.
  */
-void sf_tcb_end(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause)
+void sf_tcb_end(struct sf_stack *st, struct sf_tcb *tcb, int error, enum sf_cause cause)
 {
 	sf_tcb_set_state(st, tcb, SF_CLOSED, cause);
 	if (tcb->orphan) {
@@ -264,7 +228,7 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
 			st->ctr.AttemptFails++;
 		st->ctr.TCPAbortOnTimeout++;
-		sf_tcb_end(st, tcb, -ETIMEDOUT, "retransmission limit");
+		sf_tcb_end(st, tcb, -ETIMEDOUT, SF_CAUSE_RETRANSMISSION_LIMIT);
 		return;
 	}
 	tcb->rtx_count++;
@@ -310,7 +274,7 @@ static void keepalive_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		st->ctr.TCPKeepAliveTimeouts++;
 		/* As Linux: a RST in case the peer is alive but its answers are lost. */
 		sf_tcb_send_rst(st, tcb);
-		sf_tcb_end(st, tcb, -ETIMEDOUT, "keepalive: peer silent");
+		sf_tcb_end(st, tcb, -ETIMEDOUT, SF_CAUSE_KEEPALIVE_TIMEOUT);
 		return;
 	}
 	tcb->ka_probes_sent++;
@@ -343,7 +307,7 @@ void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
 			/* Linux's tcp_fin_timeout: an orphan that the peer never
 			 * finishes is not kept forever (SPEC 13.7 / issue: fin_timeout). */
 			st->ctr.TCPFinWait2Timeouts++;
-			sf_tcb_end(st, tcb, 0, "fin_timeout in FIN-WAIT-2");
+			sf_tcb_end(st, tcb, 0, SF_CAUSE_FIN_TIMEOUT);
 			return;
 		case SF_TIMER_KEEPALIVE:
 			keepalive_timeout(st, tcb);
@@ -408,7 +372,7 @@ bool sf_tcb_fin_acked(const struct sf_tcb *tcb)
  * exception, a FIN at once when nothing was ever sent, is not taken: the FIN
  * simply leaves when the handshake completes (establish(), input.c).
  */
-void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause)
+void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, enum sf_cause cause)
 {
 	if (tcb->fin_queued)
 		return;

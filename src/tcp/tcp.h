@@ -33,15 +33,23 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb); /* segments sent */
 uint16_t sf_tcb_advertise_window(struct sf_stack *st, struct sf_tcb *tcb, bool syn);
 void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq);
 
+/* ---- state.c ---- */
+/**
+ * Every state change of a TCB, embryo, TIME-WAIT record or listener: checked
+ * against RFC 9293 Figure 5 in debug builds, then traced. local and remote
+ * are read only when a tracer is installed (they may be NULL otherwise).
+ */
+void sf_state_change(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote,
+		     enum sf_tcp_state from, enum sf_tcp_state to, enum sf_cause cause);
+
 /* ---- tcb.c ---- */
 uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
 struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family);
-void sf_tcb_set_state(struct sf_stack *st, struct sf_tcb *tcb, enum sf_tcp_state to, const char *cause);
-bool sf_state_transition_legal(enum sf_tcp_state from, enum sf_tcp_state to);
+void sf_tcb_set_state(struct sf_stack *st, struct sf_tcb *tcb, enum sf_tcp_state to, enum sf_cause cause);
 void sf_tcb_hash(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb);
-void sf_tcb_end(struct sf_stack *st, struct sf_tcb *tcb, int error, const char *cause);
+void sf_tcb_end(struct sf_stack *st, struct sf_tcb *tcb, int error, enum sf_cause cause);
 void sf_tcb_arm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t when_ns);
 void sf_tcb_arm_in(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t ms);
 void sf_tcb_start_keepalive(struct sf_stack *st, struct sf_tcb *tcb);
@@ -54,7 +62,7 @@ void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs);
 bool sf_tcb_fin_acked(const struct sf_tcb *tcb);
 void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns);
 void sf_tcb_set_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted);
-void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, const char *cause);
+void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, enum sf_cause cause);
 
 /* ---- segment acceptability (input.c) ---- */
 /** RFC 9293 §3.10.7.4 first, Table 6: does seg fall in the window [rcv_nxt, rcv_nxt + rcv_wnd)? */
@@ -127,7 +135,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 void sf_embryo_free(struct sf_stack *st, uint32_t index);
 void sf_embryo_expire(struct sf_stack *st);
 uint64_t sf_embryo_next_deadline(const struct sf_stack *st);
-void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, const char *cause);
+void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, enum sf_cause cause);
 
 /* ---- timewait.c ---- */
 void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb);

@@ -23,13 +23,14 @@ static void tw_arm(struct sf_stack *st, uint32_t index, struct sf_tw *tw)
 	sf_ilist_push_tail(&st->tws, TW_LINK, &st->tw_fifo, index);
 }
 
-static void tw_trace_state(struct sf_stack *st, const struct sf_tw *tw, enum sf_tcp_state to, const char *cause)
+static void tw_change_state(struct sf_stack *st, const struct sf_tw *tw, enum sf_tcp_state to, enum sf_cause cause)
 {
-	if (!st->cfg.trace)
-		return;
 	struct sf_endpoint local, remote;
-	sf_tw_endpoints(st, tw, &local, &remote);
-	sf_trace_transition(st, -1, &local, &remote, SF_TIME_WAIT, to, cause);
+	bool tracing = sf_tracing(st);
+
+	if (tracing) /* the endpoints are built only for a tracer */
+		sf_tw_endpoints(st, tw, &local, &remote);
+	sf_state_change(st, -1, tracing ? &local : NULL, tracing ? &remote : NULL, SF_TIME_WAIT, to, cause);
 }
 
 void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb)
@@ -39,7 +40,7 @@ void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb)
 	if (!index) {
 		/* No memory for the record: end the connection as Linux does when
 		 * its TIME-WAIT table overflows. */
-		sf_tcb_end(st, tcb, 0, "no memory for TIME-WAIT");
+		sf_tcb_end(st, tcb, 0, SF_CAUSE_TIME_WAIT_NO_MEMORY);
 		return;
 	}
 	struct sf_tw *tw = sf_tw_at(st, index);
@@ -133,7 +134,7 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		if (!st->cfg.strict_time_wait && syn_is_new(tw, seg)) {
 			*iss_floor = tw->snd_nxt + 65535 + 2;
 			st->ctr.TWRecycled++;
-			tw_trace_state(st, tw, SF_CLOSED, "new SYN reopens the 4-tuple (RFC 6191)");
+			tw_change_state(st, tw, SF_CLOSED, SF_CAUSE_TIME_WAIT_REOPENED);
 			sf_tw_free(st, index);
 			return true;
 		}
@@ -160,7 +161,7 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		}
 		if (seg->seq == tw->rcv_nxt) {
 			st->ctr.TWKilled++;
-			tw_trace_state(st, tw, SF_CLOSED, "rcv RST (TIME-WAIT assassinated)");
+			tw_change_state(st, tw, SF_CLOSED, SF_CAUSE_RCV_RST_TIME_WAIT);
 			sf_tw_free(st, index);
 			return false;
 		}
@@ -201,7 +202,7 @@ void sf_tw_expire(struct sf_stack *st)
 		struct sf_endpoint local, remote;
 		sf_tw_endpoints(st, tw, &local, &remote);
 		sf_trace_timer(st, -1, SF_TIMER_TIME_WAIT, SF_TIME_WAIT, &local, &remote);
-		tw_trace_state(st, tw, SF_CLOSED, "2MSL timeout");
+		tw_change_state(st, tw, SF_CLOSED, SF_CAUSE_TIME_WAIT_DONE);
 		st->ctr.TW++;
 		sf_tw_free(st, index);
 	}

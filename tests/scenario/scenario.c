@@ -21,7 +21,7 @@ static void sc_trace(void *ctx, const struct sf_trace_event *ev)
 		/* Debugging aid: every event of every host, one line each. */
 		if (ev->kind == SF_TRACE_STATE)
 			printf("%10.3f h%d s%d %s -> %s (%s)\n", ev->now_ns / 1e6, hc->host, ev->sock,
-			       sf_state_name(ev->old_state), sf_state_name(ev->new_state), ev->cause);
+			       sf_state_name(ev->old_state), sf_state_name(ev->new_state), sf_cause_text(ev->cause));
 		else if (ev->kind == SF_TRACE_SEGMENT_OUT || ev->kind == SF_TRACE_SEGMENT_IN)
 			printf("%10.3f h%d s%d %s %u:%u fl=%02x seq=%u ack=%u win=%u len=%zu sack=%u\n", ev->now_ns / 1e6,
 			       hc->host, ev->sock, ev->kind == SF_TRACE_SEGMENT_OUT ? "out" : "in ", ev->local.port,

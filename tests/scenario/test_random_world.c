@@ -546,54 +546,33 @@ static void host_model_reset(struct hostm *h)
 		h->by_handle[i] = 0;
 }
 
-/* RFC 9293 Figure 5 (with §3.10.7.4's FIN-WAIT-1 -> TIME-WAIT when a FIN
- * comes with the ACK of ours), plus any state -> CLOSED (RST, ABORT,
- * timeouts). Written out here, not taken from the stack. */
+/* RFC 9293 Figure 5 with its notes (the library's table, sf_transitions);
+ * CLOSED -> CLOSED is no transition. */
 static bool legal(int from, int to)
 {
-	if (from == to)
-		return false;
-	if (to == SF_CLOSED)
-		return from != SF_CLOSED;
-	switch (from) {
-	case SF_CLOSED:
-		return to == SF_LISTEN || to == SF_SYN_SENT;
-	case SF_LISTEN:
-		return to == SF_SYN_RECEIVED || to == SF_SYN_SENT;
-	case SF_SYN_SENT:
-		return to == SF_SYN_RECEIVED || to == SF_ESTABLISHED;
-	case SF_SYN_RECEIVED:
-		return to == SF_ESTABLISHED || to == SF_FIN_WAIT_1 || to == SF_LISTEN;
-	case SF_ESTABLISHED:
-		return to == SF_FIN_WAIT_1 || to == SF_CLOSE_WAIT;
-	case SF_FIN_WAIT_1:
-		return to == SF_FIN_WAIT_2 || to == SF_CLOSING || to == SF_TIME_WAIT;
-	case SF_FIN_WAIT_2:
-	case SF_CLOSING:
-		return to == SF_TIME_WAIT;
-	case SF_CLOSE_WAIT:
-		return to == SF_LAST_ACK;
-	default:
-		return false;
-	}
+	return sf_transition_allowed((enum sf_tcp_state)from, (enum sf_tcp_state)to) != 0;
 }
 
 /* Causes of an end to CLOSED that come from outside the stack's own
  * correctness: time running out under loss or partition, the application,
  * overload policy. A RST, by contrast, must be explained by one of these
  * (or a crash) somewhere. */
-static bool external_cause(const char *cause)
+static bool external_cause(enum sf_cause cause)
 {
-	static const char *const list[] = {
-		"retransmission limit",      "keepalive: peer silent", "fin_timeout in FIN-WAIT-2",
-		"zero-window probes unanswered", "SYN,ACK retries exhausted", "accept queue full (abort_on_overflow)",
-		"listener closed",           "no memory for TIME-WAIT",
-		"recycled: SYN queue full (syn_queue_recycle)",
-	};
-	for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
-		if (cause && strcmp(cause, list[i]) == 0)
-			return true;
-	return false;
+	switch (cause) {
+	case SF_CAUSE_RETRANSMISSION_LIMIT:
+	case SF_CAUSE_KEEPALIVE_TIMEOUT:
+	case SF_CAUSE_FIN_TIMEOUT:
+	case SF_CAUSE_PROBES_UNANSWERED:
+	case SF_CAUSE_SYNACK_RETRIES:
+	case SF_CAUSE_ACCEPT_QUEUE_FULL:
+	case SF_CAUSE_LISTENER_CLOSED:
+	case SF_CAUSE_TIME_WAIT_NO_MEMORY:
+	case SF_CAUSE_SYN_QUEUE_RECYCLED:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Both directions between the pair's hosts lose nothing, were never cut, and
@@ -611,11 +590,11 @@ static bool path_clean(const struct world *w, const struct pair *p)
  * (data or a FIN riding on the final ACK of the handshake); an orphan
  * waiting for a slow peer's FIN; and the listener-side ends that are policy.
  * Never a keepalive or a window probe: a live peer answers both. */
-static bool timeout_ok_on_clean_path(const struct pair *p, int from, const char *cause)
+static bool timeout_ok_on_clean_path(const struct pair *p, int from, enum sf_cause cause)
 {
-	if (strcmp(cause, "retransmission limit") == 0)
+	if (cause == SF_CAUSE_RETRANSMISSION_LIMIT)
 		return from == SF_SYN_SENT || from == SF_SYN_RECEIVED || p->overflowed;
-	return strcmp(cause, "keepalive: peer silent") != 0 && strcmp(cause, "zero-window probes unanswered") != 0;
+	return cause != SF_CAUSE_KEEPALIVE_TIMEOUT && cause != SF_CAUSE_PROBES_UNANSWERED;
 }
 
 static struct {
@@ -641,13 +620,8 @@ static void excuse(struct world *w, int pair, const char *why)
 /* How often each transition was seen, over all seeds (coverage report). */
 static uint64_t g_transitions[SF_STATE__COUNT][SF_STATE__COUNT];
 
-static bool cause_is(const char *cause, const char *what)
-{
-	return cause && strcmp(cause, what) == 0;
-}
-
 /* The event counters each transition must move (as synfin.h defines them). */
-static void count_transition(struct hostm *h, const struct tentry *e, int from, int to, const char *cause)
+static void count_transition(struct hostm *h, const struct tentry *e, int from, int to, enum sf_cause cause)
 {
 	uint64_t *c = h->want;
 	g_transitions[from][to]++;
@@ -657,27 +631,27 @@ static void count_transition(struct hostm *h, const struct tentry *e, int from, 
 		c[SF_CTR_AttemptFails]++;
 	if (to != SF_CLOSED)
 		return;
-	if ((from == SF_ESTABLISHED || from == SF_CLOSE_WAIT) && cause_is(cause, "rcv RST"))
+	if ((from == SF_ESTABLISHED || from == SF_CLOSE_WAIT) && cause == SF_CAUSE_RCV_RST)
 		c[SF_CTR_EstabResets]++;
-	if (cause_is(cause, "2MSL timeout"))
+	if (cause == SF_CAUSE_TIME_WAIT_DONE)
 		c[SF_CTR_TW]++;
-	if (cause_is(cause, "new SYN reopens the 4-tuple (RFC 6191)"))
+	if (cause == SF_CAUSE_TIME_WAIT_REOPENED)
 		c[SF_CTR_TWRecycled]++;
-	if (cause_is(cause, "rcv RST (TIME-WAIT assassinated)"))
+	if (cause == SF_CAUSE_RCV_RST_TIME_WAIT)
 		c[SF_CTR_TWKilled]++;
-	if (cause_is(cause, "retransmission limit") || cause_is(cause, "zero-window probes unanswered"))
+	if (cause == SF_CAUSE_RETRANSMISSION_LIMIT || cause == SF_CAUSE_PROBES_UNANSWERED)
 		c[SF_CTR_TCPAbortOnTimeout]++;
-	if (cause_is(cause, "keepalive: peer silent"))
+	if (cause == SF_CAUSE_KEEPALIVE_TIMEOUT)
 		c[SF_CTR_TCPKeepAliveTimeouts]++;
-	if (cause_is(cause, "fin_timeout in FIN-WAIT-2"))
+	if (cause == SF_CAUSE_FIN_TIMEOUT)
 		c[SF_CTR_TCPFinWait2Timeouts]++;
-	if (cause_is(cause, "close() with SO_LINGER {1,0}"))
+	if (cause == SF_CAUSE_CLOSE_LINGER_ZERO)
 		c[SF_CTR_TCPAbortOnLinger]++;
-	if (cause_is(cause, "close() with unread data"))
+	if (cause == SF_CAUSE_CLOSE_UNREAD)
 		c[SF_CTR_TCPAbortOnClose]++;
-	if (cause_is(cause, "data after close"))
+	if (cause == SF_CAUSE_DATA_AFTER_CLOSE)
 		c[SF_CTR_TCPAbortOnData]++;
-	if (cause_is(cause, "abort()") &&
+	if (cause == SF_CAUSE_ABORT &&
 	    (from == SF_SYN_RECEIVED || from == SF_ESTABLISHED || from == SF_FIN_WAIT_1 || from == SF_FIN_WAIT_2 ||
 	     from == SF_CLOSE_WAIT))
 		c[SF_CTR_TCPAbortOnUser]++;
@@ -691,7 +665,7 @@ static void model_state(struct hostm *h, const struct sf_trace_event *ev)
 
 	if (!legal(from, to)) {
 		wfail(w, me, "h%d: illegal transition %s -> %s (%s), port %u>%u", h->idx, sf_state_name(from),
-		     sf_state_name(to), ev->cause ? ev->cause : "", ev->local.port, ev->remote.port);
+		     sf_state_name(to), sf_cause_text(ev->cause), ev->local.port, ev->remote.port);
 		return;
 	}
 	if (ev->remote.port == 0) {
@@ -728,14 +702,14 @@ static void model_state(struct hostm *h, const struct sf_trace_event *ev)
 			}
 		} else {
 			wfail(w, me, "h%d: %s -> %s (%s) for %u>%u, which the trace never opened", h->idx,
-			     sf_state_name(from), sf_state_name(to), ev->cause ? ev->cause : "", ev->local.port,
+			     sf_state_name(from), sf_state_name(to), sf_cause_text(ev->cause), ev->local.port,
 			     ev->remote.port);
 		}
 		return;
 	}
 	if (e->state != from) {
 		wfail(w, me, "h%d: trace says %s -> %s (%s) for %u>%u, the model has it in %s", h->idx,
-		     sf_state_name(from), sf_state_name(to), ev->cause ? ev->cause : "", ev->local.port,
+		     sf_state_name(from), sf_state_name(to), sf_cause_text(ev->cause), ev->local.port,
 		     ev->remote.port, sf_state_name(e->state));
 		return;
 	}
@@ -761,11 +735,11 @@ static void model_state(struct hostm *h, const struct sf_trace_event *ev)
 		    path_clean(w, &w->pairs[e->pair]) && !timeout_ok_on_clean_path(&w->pairs[e->pair], from, ev->cause)) {
 			wfail(w, (1u << w->pairs[e->pair].host[0]) | (1u << w->pairs[e->pair].host[1]),
 			      "h%d: pair %d: %s -> CLOSED (%s) on a path with no loss, no partition, no crash",
-			      h->idx, e->pair, sf_state_name(from), ev->cause);
+			      h->idx, e->pair, sf_state_name(from), sf_cause_text(ev->cause));
 			return;
 		}
 		if (external_cause(ev->cause))
-			excuse(w, e->pair, ev->cause);
+			excuse(w, e->pair, sf_cause_text(ev->cause));
 		/* TIME-WAIT over while the other end still waits for the ACK of
 		 * its FIN (that ACK was lost, and its retransmitted FIN did not
 		 * come back within 2MSL): that FIN now draws a RST. TCP's own
@@ -803,7 +777,7 @@ static void on_trace(void *ctx, const struct sf_trace_event *ev)
 	t->new_state = (uint8_t)ev->new_state;
 	t->timer = (uint8_t)ev->timer;
 	t->drop = (uint8_t)ev->drop;
-	t->text = ev->cause;
+	t->text = ev->kind == SF_TRACE_STATE ? sf_cause_text(ev->cause) : NULL;
 	if (h->w->verbose)
 		print_tev(stderr, h->idx, t);
 

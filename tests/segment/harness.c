@@ -27,7 +27,7 @@ static void h_trace(void *ctx, const struct sf_trace_event *ev)
 		c->sock = ev->sock;
 		c->from = ev->old_state;
 		c->to = ev->new_state;
-		snprintf(c->cause, sizeof c->cause, "%s", ev->cause ? ev->cause : "");
+		c->cause = ev->cause;
 	}
 	if (ev->kind == SF_TRACE_DROP) {
 		h->last_drop = ev->drop;

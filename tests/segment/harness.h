@@ -32,7 +32,7 @@ struct h_out {
 struct h_state_change {
 	int sock;
 	enum sf_tcp_state from, to;
-	char cause[64];
+	enum sf_cause cause;
 };
 
 struct harness {

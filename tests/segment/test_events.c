@@ -129,7 +129,7 @@ static void test_counter_names(void **state)
  * their causes, timers and drops. */
 struct trace_log {
 	int in, out, states, timers, drops;
-	char first_cause[32];
+	enum sf_cause first_cause;
 	uint32_t out_seq;
 };
 
@@ -146,7 +146,7 @@ static void log_trace(void *ctx, const struct sf_trace_event *ev)
 		break;
 	case SF_TRACE_STATE:
 		if (!t->states++)
-			strncpy(t->first_cause, ev->cause, sizeof t->first_cause - 1);
+			t->first_cause = ev->cause;
 		break;
 	case SF_TRACE_TIMER:
 		t->timers++;
@@ -175,7 +175,8 @@ static void test_trace_hook(void **state)
 	assert_int_equal(log.out, 1);
 	assert_int_equal(log.out_seq, iss);
 	assert_int_equal(log.states, 1);
-	assert_string_equal(log.first_cause, "connect()");
+	assert_int_equal(log.first_cause, SF_CAUSE_CONNECT);
+	assert_string_equal(sf_cause_text(log.first_cause), "connect()");
 	h_advance(h, 1000); /* SYN retransmission timer */
 	assert_int_equal(log.timers, 1);
 	assert_int_equal(log.out, 2);

@@ -141,7 +141,7 @@ static void trace_hook(void *ctx, const struct sf_trace_event *ev)
 		e->conn = conn_of(d, host, &ev->local, &ev->remote, newlife);
 		e->from = ev->old_state;
 		e->to = ev->new_state;
-		snprintf(e->cause, sizeof e->cause, "%s", ev->cause ? ev->cause : "");
+		snprintf(e->cause, sizeof e->cause, "%s", sf_cause_text(ev->cause));
 		conn_state(d, e->conn, host, ev->old_state, ev->new_state);
 		break;
 	}

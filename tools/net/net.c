@@ -102,7 +102,7 @@ static void trace_hook(void *ctx, const struct sf_trace_event *ev)
 		ep_format(&ev->local, l, sizeof l);
 		ep_format(&ev->remote, r, sizeof r);
 		fprintf(stderr, "synfin: %9.6f state %s %s %s -> %s (%s)\n", net_elapsed(ev->now_ns), l, r,
-			sf_state_name(ev->old_state), sf_state_name(ev->new_state), ev->cause ? ev->cause : "");
+			sf_state_name(ev->old_state), sf_state_name(ev->new_state), sf_cause_text(ev->cause));
 	} else if (ev->kind == SF_TRACE_DROP && trace_on && ev->seg) {
 		ep_format(&ev->local, l, sizeof l);
 		ep_format(&ev->remote, r, sizeof r);
