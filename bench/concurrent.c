@@ -1,8 +1,8 @@
 /*
- * synfin-bench-concurrent: what it costs to hold many connections (issue 8,
- * workload 2). Memory per connection is the figure that matters here, so each
- * phase runs in a fresh child process and reads its own resident set
- * (/proc/self/statm, after malloc_trim(0) so that freed heap pages do not
+ * synfin-bench-concurrent: what it costs to hold many connections (workload
+ * 2 of bench/run-all.sh). Memory per connection is the figure that matters
+ * here, so each phase runs in a fresh child process and reads its own resident
+ * set (/proc/self/statm, after malloc_trim(0) so that freed heap pages do not
  * count) before and after:
  *
  *   pair      N ESTABLISHED idle connections between two synfin stacks, all

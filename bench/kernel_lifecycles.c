@@ -1,7 +1,7 @@
 /*
  * synfin-bench-kernel-lifecycles: the workload of synfin-bench-lifecycles
- * (connection lifecycles per second, issue 8 workload 1) on the Linux kernel's
- * TCP over loopback, for comparison.
+ * (connection lifecycles per second, workload 1 of bench/run-all.sh) on the
+ * Linux kernel's TCP over loopback, for comparison.
  *
  * One thread, blocking sockets, 127.0.0.1 to 127.0.0.1. Each lifecycle:
  * socket, connect to one of 256 listeners (the ports rotate, as in

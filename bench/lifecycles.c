@@ -1,9 +1,9 @@
 /*
  * synfin-bench-lifecycles: connection lifecycles per second between two
- * synfin stacks in one process, one thread (issue: performance and scale,
- * workload 1). Each lifecycle: connect, accept, 1 byte each way, the client
- * closes first (graceful: its side keeps a TIME-WAIT record for 2MSL, which
- * here outlasts the run, so records pile up), the server reads EOF and closes.
+ * synfin stacks in one process, one thread (workload 1 of bench/run-all.sh).
+ * Each lifecycle: connect, accept, 1 byte each way, the client closes first
+ * (graceful: its side keeps a TIME-WAIT record for 2MSL, which here outlasts
+ * the run, so records pile up), the server reads EOF and closes.
  * With --rst the client aborts instead (RST, no TIME-WAIT).
  *
  * The rate is printed for each tenth of the run, so a slowdown as TIME-WAIT

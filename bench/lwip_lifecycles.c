@@ -1,7 +1,7 @@
 /*
  * synfin-bench-lwip-lifecycles: the workload of synfin-bench-lifecycles
- * (connection lifecycles per second, issue 8 workload 1) on lwIP (Debian's
- * liblwip, raw API), for comparison.
+ * (connection lifecycles per second, workload 1 of bench/run-all.sh) on lwIP
+ * (Debian's liblwip, raw API), for comparison.
  *
  * Each lifecycle: connect, accept, 1 byte each way, the client closes first
  * with tcp_close() (its pcb moves to lwIP's tcp_tw_pcbs list for 2MSL =

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every benchmark of issue 8, in one run (`./run bench` installs what this
+# Every benchmark, in one run (`./run bench` installs what this
 # needs and calls it):
 #
 #   bench/run-all.sh [--quick]

@@ -1,5 +1,6 @@
 /*
- * synfin-bench-synflood: a listener under a SYN flood (issue 8, workload 4).
+ * synfin-bench-synflood: a listener under a SYN flood (workload 4 of
+ * bench/run-all.sh).
  *
  * One server stack (192.0.2.2) listens on port 80 with backlog 128. It
  * receives --syns SYNs from random spoofed IPv4 sources at a fixed virtual

@@ -1,9 +1,10 @@
 /*
  * The synfin command.
  *
- *   synfin demo [ID | all] [options]   the seed note's sections (SPEC 13.1-13.10)
- *                                      and RFC 9293's anomaly figures played on
- *                                      the simulated network and drawn as
+ *   synfin demo [ID | all] [options]   TCP connection scenarios (handshake,
+ *                                      TIME-WAIT, CLOSE-WAIT, ...) and RFC
+ *                                      9293's anomaly figures played on the
+ *                                      simulated network and drawn as
  *                                      time-sequence diagrams (tools/demo/)
  *   synfin demo --list                 the scenarios
  *   synfin serve --tun NAME --addr A --port P echo|discard|chargen|http

@@ -12,7 +12,7 @@ rm -rf "$work"
 mkdir -p "$work"
 status=0
 "$bin" demo all --check --svg "$work/demo.svg" >"$work/check.txt" || { echo "FAIL: demo all --svg exited $?"; status=1; }
-"$bin" demo 13.3 --lang zh --svg "$work/zh-13.3.svg" >/dev/null || { echo "FAIL: --lang zh --svg exited $?"; status=1; }
+"$bin" demo simultaneous --lang zh --svg "$work/zh-simultaneous.svg" >/dev/null || { echo "FAIL: --lang zh --svg exited $?"; status=1; }
 for f in "$work"/*.svg; do
 	if ! xmllint --noout "$f"; then
 		echo "FAIL: $f is not well-formed"

@@ -10,7 +10,7 @@
 
 #include "demo.h"
 
-#define DEFAULT_ID "13.1"
+#define DEFAULT_ID "handshake"
 
 struct cli {
 	struct demo_opts opt;
@@ -25,10 +25,13 @@ static void usage(FILE *out)
 	fputs("usage: synfin demo [ID | all] [options]\n"
 	      "       synfin demo --list\n"
 	      "\n"
-	      "Plays a section of the seed note (SPEC 13.1-13.10) or an RFC 9293 figure as a\n"
-	      "scenario between synfin stacks on the simulated network, on virtual time, and\n"
-	      "draws it as a time-sequence diagram with an explanation. Without an ID it plays\n"
-	      DEFAULT_ID ".\n"
+	      "Plays a TCP scenario between synfin stacks on a simulated network, on virtual\n"
+	      "time, and draws it as a time-sequence diagram with an explanation. The\n"
+	      "scenarios show opening and closing a connection (also with lost segments,\n"
+	      "half-close, simultaneous open and close), initial sequence numbers, the MSS\n"
+	      "option, TIME-WAIT and CLOSE-WAIT, the listen queues, half-open connections and\n"
+	      "keepalive, TIME-WAIT assassination (RFC 1337), and the anomaly figures of\n"
+	      "RFC 9293 section 3.5. Without an ID it plays \"" DEFAULT_ID "\".\n"
 	      "\n"
 	      "  --list               list the scenarios\n"
 	      "  --check              check the scenario's expectations only (exit 1 if one fails)\n"
@@ -179,11 +182,21 @@ static int parse(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
+/* The longest scenario ID: the width of the ID column in --list and --check. */
+static int id_width(void)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < demo_nscenarios; i++)
+		if (strlen(demo_scenarios[i]->id) > w)
+			w = strlen(demo_scenarios[i]->id);
+	return (int)w;
+}
+
 static void list(FILE *out, enum demo_lang lang)
 {
 	for (size_t i = 0; i < demo_nscenarios; i++) {
 		const struct demo_scenario *s = demo_scenarios[i];
-		fprintf(out, "  %-15s %s\n", s->id, lang == DEMO_ZH ? s->title_zh : s->title_en);
+		fprintf(out, "  %-*s %s\n", id_width(), s->id, lang == DEMO_ZH ? s->title_zh : s->title_en);
 	}
 }
 
@@ -208,7 +221,7 @@ static void print_checks(FILE *out, const struct demo *d)
 		char text[256];
 		snprintf(text, sizeof text, "%s", c->text);
 		demo_asciify(d, text, sizeof text);
-		fprintf(out, "%-15s %-4s  %s\n", d->sc->id, c->skipped ? "skip" : c->ok ? "ok" : "FAIL", text);
+		fprintf(out, "%-*s %-4s  %s\n", id_width(), d->sc->id, c->skipped ? "skip" : c->ok ? "ok" : "FAIL", text);
 	}
 }
 
@@ -340,7 +353,7 @@ int demo_main(int argc, char **argv)
 	} else {
 		failed = run_one(one, &c, false, &nchecks);
 		if (!c.id && !c.check && !c.json)
-			printf("\n(This was %s. `synfin demo --list` lists every scenario; `synfin demo all` plays them all.)\n",
+			printf("\n(This was `synfin demo %s`. `synfin demo --list` lists every scenario; `synfin demo all` plays them all.)\n",
 			       DEFAULT_ID);
 	}
 	return failed ? 1 : 0;

@@ -1,8 +1,10 @@
 /*
- * synfin demo: every section of the seed note (SPEC 13.1-13.10) and the
- * RFC 9293 §3.5 anomaly figures played as scenarios between synfin stacks on
- * the simulated network, on virtual time, and drawn the way TCP/IP
- * Illustrated draws them.
+ * synfin demo: TCP's connection management (opening and closing, lost
+ * segments, half-close, simultaneous open, initial sequence numbers, the MSS
+ * option, TIME-WAIT, CLOSE-WAIT, the listen queues, half-open connections,
+ * keepalive, TIME-WAIT assassination) and the RFC 9293 §3.5 anomaly figures
+ * played as scenarios between synfin stacks on the simulated network, on
+ * virtual time, and drawn the way TCP/IP Illustrated draws them.
  *
  *   engine.c      the simulator, the hosts, the event trace (trace hooks and
  *                 the simulator's observer), connection numbering
@@ -171,8 +173,8 @@ struct demo {
 /* ---- scenarios ------------------------------------------------------------------ */
 
 struct demo_scenario {
-	const char *id;
-	const char *section;   /* what it illustrates: "13.1", "RFC 9293 §3.5 Figure 8" */
+	const char *id;        /* what the user types: "handshake", "rfc-fig8" */
+	const char *section;   /* the rules it illustrates: "RFC 9293 §3.5, §3.6", "RFC 9293 §3.5 Figure 8" */
 	const char *title_en;
 	const char *title_zh;
 	void (*run)(struct demo *d);
@@ -184,13 +186,13 @@ extern const struct demo_scenario *const demo_scenarios[];
 extern const size_t demo_nscenarios;
 const struct demo_scenario *demo_find_scenario(const char *id);
 
-/* The scenarios, one per seed section or figure (sc_*.c). */
-extern const struct demo_scenario demo_sc_13_1, demo_sc_13_1_loss, demo_sc_13_2, demo_sc_13_3;
-extern const struct demo_scenario demo_sc_13_4, demo_sc_13_4_clock, demo_sc_13_5, demo_sc_13_5_nomss,
-	demo_sc_13_5_mtu;
-extern const struct demo_scenario demo_sc_13_6, demo_sc_13_6_reuse, demo_sc_13_6_strict, demo_sc_13_7,
-	demo_sc_13_7_close, demo_sc_13_10, demo_sc_13_10_classic;
-extern const struct demo_scenario demo_sc_13_8, demo_sc_13_9, demo_sc_13_9_keepalive;
+/* The scenarios (sc_*.c). */
+extern const struct demo_scenario demo_sc_handshake, demo_sc_handshake_loss, demo_sc_half_close,
+	demo_sc_simultaneous;
+extern const struct demo_scenario demo_sc_isn, demo_sc_isn_clock, demo_sc_mss, demo_sc_mss_none, demo_sc_mss_mtu;
+extern const struct demo_scenario demo_sc_time_wait, demo_sc_time_wait_reuse, demo_sc_time_wait_strict,
+	demo_sc_close_wait, demo_sc_close_wait_done, demo_sc_assassination, demo_sc_assassination_classic;
+extern const struct demo_scenario demo_sc_backlog, demo_sc_half_open, demo_sc_keepalive;
 extern const struct demo_scenario demo_sc_fig8, demo_sc_fig9, demo_sc_fig10, demo_sc_fig11;
 
 /* ---- the engine (engine.c) --------------------------------------------------------- */

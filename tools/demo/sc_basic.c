@@ -1,6 +1,7 @@
 /*
- * SPEC 13.1 (establishment and termination; the same with a lost SYN and a
- * lost FIN), 13.2 (half-close), 13.3 (simultaneous open and close).
+ * handshake (establishment and termination), handshake-loss (the same with a
+ * lost SYN and a lost FIN), half-close, simultaneous (simultaneous open and
+ * close).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,9 +25,9 @@ static bool twait_ran_2msl(const struct demo *d, size_t mark, int host, uint64_t
 	return end != DEMO_NEVER && end >= want && end <= want + DEMO_MS;
 }
 
-/* ---- 13.1 --------------------------------------------------------------------------- */
+/* ---- handshake --------------------------------------------------------------------------- */
 
-static void run_13_1(struct demo *d)
+static void run_handshake(struct demo *d)
 {
 	int C = demo_add_host(d, "client", "192.0.2.1", 1500, NULL);
 	int S = demo_add_host(d, "server", "192.0.2.2", 1500, NULL);
@@ -112,16 +113,16 @@ static void run_13_1(struct demo *d)
 	demo_close(d, S, lst);
 }
 
-const struct demo_scenario demo_sc_13_1 = {
-	.id = "13.1",
-	.section = "SPEC 13.1; RFC 9293 §3.5, §3.6",
+const struct demo_scenario demo_sc_handshake = {
+	.id = "handshake",
+	.section = "RFC 9293 §3.5, §3.6",
 	.title_en = "Connection establishment and termination: handshake, a little data, orderly close",
 	.title_zh = "TCP 连接的建立与终止：三次握手、少量数据、有序关闭",
-	.run = run_13_1,
+	.run = run_handshake,
 	.explain_en =
 		"Open (three segments). The client's connect() sends a SYN carrying its initial sequence number "
 		"ISN(c) = {isn_c} and the MSS option: 1460, its 1500-byte MTU less 20 bytes of IP and 20 of TCP header "
-		"(13.5). The server answers with a SYN,ACK carrying its own ISN(s) = {isn_s} and ACK = ISN(c)+1 = "
+		"(`synfin demo mss`). The server answers with a SYN,ACK carrying its own ISN(s) = {isn_s} and ACK = ISN(c)+1 = "
 		"{isn_c1}: a SYN occupies one sequence number, which is what lets it be acknowledged and, if lost, "
 		"retransmitted. The client's ACK = ISN(s)+1 = {isn_s1} completes the three-way handshake; the client "
 		"is ESTABLISHED when the SYN,ACK arrives, the server when that ACK arrives.\n"
@@ -133,13 +134,13 @@ const struct demo_scenario demo_sc_13_1 = {
 		"CLOSE-WAIT: its application is told of the close by recv() returning 0. When that application "
 		"closes too, the server sends its own FIN with SEQ L = {L}, and the client's final ACK is L+1 = {L1}.\n"
 		"The client sent the last ACK after both FINs, so it is the one that waits in TIME-WAIT, 2 x MSL = "
-		"{twait} s (MSL {msl} s), in case that ACK is lost and the server repeats its FIN (13.6). The "
+		"{twait} s (MSL {msl} s), in case that ACK is lost and the server repeats its FIN (`synfin demo time-wait`). The "
 		"server is CLOSED as soon as the ACK of its FIN arrives.\n"
 		"Rules: RFC 9293 §3.5 (Figure 6, the three-way handshake), §3.6 (Figure 12, normal close), §3.4 "
 		"(SYN and FIN each take one sequence number), §3.3.2 (the state diagram).",
 	.explain_zh =
 		"建立（三个报文段）。客户端 connect() 发出 SYN，携带初始序列号 ISN(c) = {isn_c} 和 MSS 选项：1460，"
-		"即 1500 字节的 MTU 减去 20 字节 IP 首部和 20 字节 TCP 首部（13.5）。服务器回送 SYN,ACK，携带自己的 "
+		"即 1500 字节的 MTU 减去 20 字节 IP 首部和 20 字节 TCP 首部（见 `synfin demo mss`）。服务器回送 SYN,ACK，携带自己的 "
 		"ISN(s) = {isn_s}，ACK = ISN(c)+1 = {isn_c1}：SYN 占用一个序号，所以它能被确认，丢失后也会被重传。"
 		"客户端回 ACK = ISN(s)+1 = {isn_s1}，三次握手完成；客户端在收到 SYN,ACK 时进入 ESTABLISHED，"
 		"服务器在收到这个 ACK 时进入 ESTABLISHED。\n"
@@ -149,14 +150,14 @@ const struct demo_scenario demo_sc_13_1 = {
 		"K+1 = {K1}（FIN 和 SYN 一样占一个序号），进入 CLOSE-WAIT：应用程序通过 recv() 返回 0 得知对方已关闭。"
 		"应用程序也关闭后，服务器发出自己的 FIN，序号 L = {L}；客户端最后的 ACK 为 L+1 = {L1}。\n"
 		"客户端在两个 FIN 之后发出了最后的 ACK，所以由它在 TIME-WAIT 中等待 2 x MSL = {twait} 秒"
-		"（MSL {msl} 秒），以防这个 ACK 丢失而服务器重发 FIN（13.6）。服务器一收到对其 FIN 的确认就进入 CLOSED。\n"
+		"（MSL {msl} 秒），以防这个 ACK 丢失而服务器重发 FIN（见 `synfin demo time-wait`）。服务器一收到对其 FIN 的确认就进入 CLOSED。\n"
 		"规则：RFC 9293 §3.5（图 6，三次握手），§3.6（图 12，正常关闭），§3.4（SYN 与 FIN 各占一个序号），"
 		"§3.3.2（状态图）。",
 };
 
-/* ---- 13.1 with a lost SYN and a lost FIN ------------------------------------------------- */
+/* ---- handshake-loss: the same with a lost SYN and a lost FIN ------------------------------------------------- */
 
-static void run_13_1_loss(struct demo *d)
+static void run_handshake_loss(struct demo *d)
 {
 	int C = demo_add_host(d, "client", "192.0.2.1", 1500, NULL);
 	int S = demo_add_host(d, "server", "192.0.2.2", 1500, NULL);
@@ -221,22 +222,22 @@ static void run_13_1_loss(struct demo *d)
 	demo_close(d, S, lst);
 }
 
-const struct demo_scenario demo_sc_13_1_loss = {
-	.id = "13.1-loss",
-	.section = "SPEC 13.1; RFC 9293 §3.5, §3.6; RFC 6298 §5",
+const struct demo_scenario demo_sc_handshake_loss = {
+	.id = "handshake-loss",
+	.section = "RFC 9293 §3.5, §3.6; RFC 6298 §5",
 	.title_en = "The same with a lost SYN and a lost FIN: retransmission with backoff",
 	.title_zh = "SYN 和 FIN 丢失：超时重传与指数退避",
-	.run = run_13_1_loss,
+	.run = run_handshake_loss,
 	.explain_en =
 		"The network loses the client's first two SYNs (marked where they die). Nothing comes back, so the "
 		"client's retransmission timer fires and the SYN goes again with the same ISN(c) = {isn_c}: the SYN "
 		"occupies a sequence number, and until it is acknowledged it is retransmitted like data. The first "
 		"wait is the initial RTO of 1 s (RFC 6298 §2.1); each timeout doubles it (§5.5, exponential backoff), "
-		"so the third SYN leaves 2 s after the second. It gets through and the handshake completes as in 13.1.\n"
+		"so the third SYN leaves 2 s after the second. It gets through and the handshake completes as in `synfin demo handshake`.\n"
 		"The close loses the client's FIN twice. By now the client has measured the round-trip time (20 ms), "
 		"so its RTO is the RFC 6298 estimate held at the 200 ms minimum: the FIN is repeated after {rto1} ms, "
 		"then after {rto2} ms (doubled), always with the same SEQ K = {K}, until the server's ACK of K+1 "
-		"arrives. The note's rule: \"if the FIN is lost, the sender retransmits it until it receives an ACK\".\n"
+		"arrives: like a SYN, a FIN is sent again until it is acknowledged.\n"
 		"What to notice: a retransmission is the same segment again (same sequence number), not a new one; "
 		"the server never knew about the lost ones; the counters count every retransmission "
 		"(RetransSegs, TCPSynRetrans, TCPTimeouts).\n"
@@ -246,18 +247,18 @@ const struct demo_scenario demo_sc_13_1_loss = {
 		"网络丢掉了客户端的前两个 SYN（在它们消失的地方标了 ✕）。没有任何回应，客户端的重传定时器到期，"
 		"用同一个 ISN(c) = {isn_c} 再次发送 SYN：SYN 占一个序号，在被确认之前像数据一样会被重传。"
 		"第一次等待的是初始 RTO 1 秒（RFC 6298 §2.1）；每次超时 RTO 加倍（§5.5，指数退避），所以第三个 SYN "
-		"在第二个之后 2 秒发出。它到达了，握手和 13.1 一样完成。\n"
+		"在第二个之后 2 秒发出。它到达了，握手和 `synfin demo handshake` 一样完成。\n"
 		"关闭时客户端的 FIN 丢了两次。这时客户端已经测量过往返时间（20 ms），RTO 是 RFC 6298 的估计值，"
 		"并受 200 ms 下限约束：FIN 在 {rto1} ms 后重发，再过 {rto2} ms（加倍）又重发，序号始终是 K = {K}，"
-		"直到服务器确认 K+1。正如笔记所说：\"如果出现 FIN 丢失的情况，那么发送方就需要重新传输直到接受到一个 ACK 确认\"。\n"
+		"直到服务器确认 K+1：FIN 和 SYN 一样，在被确认之前一直重发。\n"
 		"注意：重传的是同一个报文段（同一个序号），不是新的报文段；服务器根本不知道丢失的那些；"
 		"计数器记录了每一次重传（RetransSegs、TCPSynRetrans、TCPTimeouts）。\n"
 		"规则：RFC 9293 §3.5、§3.6（SYN 和 FIN 在被确认前一直重传），§3.8.1 与 RFC 6298（重传定时器、退避、Karn 算法）。",
 };
 
-/* ---- 13.2 half-close -------------------------------------------------------------------------- */
+/* ---- half-close -------------------------------------------------------------------------- */
 
-static void run_13_2(struct demo *d)
+static void run_half_close(struct demo *d)
 {
 	int C = demo_add_host(d, "client", "192.0.2.1", 1500, NULL);
 	int S = demo_add_host(d, "server", "192.0.2.2", 1500, NULL);
@@ -313,12 +314,12 @@ static void run_13_2(struct demo *d)
 	demo_close(d, S, lst);
 }
 
-const struct demo_scenario demo_sc_13_2 = {
-	.id = "13.2",
-	.section = "SPEC 13.2; RFC 9293 §3.6.1",
+const struct demo_scenario demo_sc_half_close = {
+	.id = "half-close",
+	.section = "RFC 9293 §3.6.1",
 	.title_en = "Half-close: shutdown(SHUT_WR), then the other side keeps sending",
 	.title_zh = "半关闭：shutdown(SHUT_WR) 之后对方继续发送",
-	.run = run_13_2,
+	.run = run_half_close,
 	.explain_en =
 		"The client sends its request and calls shutdown(SHUT_WR) instead of close(): a FIN goes out, "
 		"meaning \"I have nothing more to send\", but the client keeps its receiving half open. The server's "
@@ -345,9 +346,9 @@ const struct demo_scenario demo_sc_13_2 = {
 		"§3.10.7.4（FIN-WAIT-2 仍接收数据）。",
 };
 
-/* ---- 13.3 simultaneous open and close ------------------------------------------------------------- */
+/* ---- simultaneous: open and close ------------------------------------------------------------- */
 
-static void run_13_3(struct demo *d)
+static void run_simultaneous(struct demo *d)
 {
 	int A = demo_add_host(d, "A", "192.0.2.1", 1500, NULL);
 	int B = demo_add_host(d, "B", "192.0.2.2", 1500, NULL);
@@ -404,12 +405,12 @@ static void run_13_3(struct demo *d)
 		   "both TIME-WAITs ran out after 2MSL");
 }
 
-const struct demo_scenario demo_sc_13_3 = {
-	.id = "13.3",
-	.section = "SPEC 13.3; RFC 9293 §3.5 Figure 7, §3.6 Figure 13",
+const struct demo_scenario demo_sc_simultaneous = {
+	.id = "simultaneous",
+	.section = "RFC 9293 §3.5 Figure 7, §3.6 Figure 13",
 	.title_en = "Simultaneous open (A:7777 <-> B:8888, SYNs crossing) and simultaneous close",
 	.title_zh = "同时打开（A:7777 <-> B:8888，SYN 交叉）与同时关闭",
-	.run = run_13_3,
+	.run = run_simultaneous,
 	.explain_en =
 		"Both applications open actively at the same moment, each towards the other's port: A from 7777 to "
 		"B:8888, B from 8888 to A:7777. The two SYNs cross in the network. Each host, in SYN-SENT, receives a "

@@ -1,6 +1,6 @@
 /*
- * SPEC 13.8 (the listener's two queues under pressure) and 13.9 (half-open
- * connections: a crash and reboot; keepalive finding a dead peer).
+ * backlog (the listener's two queues under pressure), half-open (a crash and
+ * reboot leave a half-open connection) and keepalive (finding a dead peer).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,7 +11,7 @@
 #define ALL DEMO_ALL
 #define CTL DEMO_CTL
 
-/* ---- 13.8 connection queues --------------------------------------------------------------------------- */
+/* ---- backlog: the connection queues --------------------------------------------------------------------------- */
 
 #define NCLIENTS 6
 #define SYN_BACKLOG 3
@@ -65,7 +65,7 @@ static bool all_in(struct demo *d, void *ctx)
 	return true;
 }
 
-static void run_13_8(struct demo *d)
+static void run_backlog(struct demo *d)
 {
 	static struct queues q;
 	memset(&q, 0, sizeof q);
@@ -129,12 +129,12 @@ static void run_13_8(struct demo *d)
 	demo_fact(d, "last", "%.3f", (double)last / 1e9);
 }
 
-const struct demo_scenario demo_sc_13_8 = {
-	.id = "13.8",
-	.section = "SPEC 13.8; RFC 9293 §3.10.1; Linux tcp_max_syn_backlog, somaxconn",
+const struct demo_scenario demo_sc_backlog = {
+	.id = "backlog",
+	.section = "RFC 9293 §3.10.1; Linux tcp_max_syn_backlog, somaxconn",
 	.title_en = "Connection queues: tiny backlog and syn_backlog, more clients than room, a late accept()",
 	.title_zh = "连接队列：很小的 backlog 和 syn_backlog，客户端多于容量，迟到的 accept()",
-	.run = run_13_8,
+	.run = run_backlog,
 	.explain_en =
 		"A listener has two queues. Embryonic connections (SYN received, SYN,ACK sent, handshake not "
 		"finished: SYN-RECEIVED) are limited by syn_backlog, here {synb} (Linux's tcp_max_syn_backlog, "
@@ -188,9 +188,9 @@ const struct demo_scenario demo_sc_13_8 = {
 		"以 Linux 的行为为参照。",
 };
 
-/* ---- 13.9 half-open: crash and reboot ------------------------------------------------------------------------ */
+/* ---- half-open: crash and reboot ------------------------------------------------------------------------ */
 
-static void run_13_9(struct demo *d)
+static void run_half_open(struct demo *d)
 {
 	int C = demo_add_host(d, "client", "192.0.2.1", 1500, NULL);
 	int S = demo_add_host(d, "server", "192.0.2.2", 1500, NULL);
@@ -228,12 +228,12 @@ static void run_13_9(struct demo *d)
 	demo_close(d, C, c);
 }
 
-const struct demo_scenario demo_sc_13_9 = {
-	.id = "13.9",
-	.section = "SPEC 13.9; RFC 9293 §3.5.1, §3.10.7.1",
+const struct demo_scenario demo_sc_half_open = {
+	.id = "half-open",
+	.section = "RFC 9293 §3.5.1, §3.10.7.1",
 	.title_en = "Half-open connection: the server crashes and reboots; the client's next data draws a RST",
 	.title_zh = "半开连接：服务器崩溃并重启；客户端的下一次数据招来 RST",
-	.run = run_13_9,
+	.run = run_half_open,
 	.explain_en =
 		"The connection is up and idle when the server host crashes: it loses all its state and sends "
 		"nothing, neither FIN nor RST. The client cannot tell a crashed peer from a quiet one; for 30 s, "
@@ -244,7 +244,7 @@ const struct demo_scenario demo_sc_13_9 = {
 		"rebooted server, which has no connection for that 4-tuple and answers as RFC 9293 §3.10.7.1 "
 		"requires: a RST with SEQ = the segment's ACK, so that the client will accept it. The client "
 		"resets the connection and its application gets -ECONNRESET.\n"
-		"`synfin demo 13.9-keepalive` shows how the survivor can find out without sending data; "
+		"`synfin demo keepalive` shows how the survivor can find out without sending data; "
 		"`synfin demo rfc-fig10` is the same discovery with a restarted listener, `rfc-fig9` the other "
 		"way round.\n"
 		"Rules: RFC 9293 §3.5.1 (half-open connections and other anomalies), §3.10.7.1 (a segment for a "
@@ -256,15 +256,15 @@ const struct demo_scenario demo_sc_13_9 = {
 		"只有幸存者发送数据时，半开状态才会被发现。客户端的数据到达重启后的服务器，服务器没有这个四元组的连接，"
 		"按 RFC 9293 §3.10.7.1 的要求回答：一个 SEQ 等于该报文段 ACK 的 RST，这样客户端会接受它。"
 		"客户端重置连接，应用程序得到 -ECONNRESET。\n"
-		"`synfin demo 13.9-keepalive` 展示幸存者如何不发送数据就发现问题；`synfin demo rfc-fig10` "
+		"`synfin demo keepalive` 展示幸存者如何不发送数据就发现问题；`synfin demo rfc-fig10` "
 		"是监听套接字已重启时的同样发现过程，`rfc-fig9` 则方向相反。\n"
 		"规则：RFC 9293 §3.5.1（半开连接及其他异常），§3.10.7.1（发给 CLOSED 连接的报文段招来 RST），"
 		"§3.10.7.4（ESTABLISHED 中收到 RST：\"连接被重置\"）。",
 };
 
-/* ---- 13.9 keepalive ------------------------------------------------------------------------------------------- */
+/* ---- keepalive ------------------------------------------------------------------------------------------- */
 
-static void run_13_9_keepalive(struct demo *d)
+static void run_keepalive(struct demo *d)
 {
 	int C = demo_add_host(d, "client", "192.0.2.1", 1500, NULL);
 	int S = demo_add_host(d, "server", "192.0.2.2", 1500, NULL);
@@ -309,12 +309,12 @@ static void run_13_9_keepalive(struct demo *d)
 	demo_close(d, C, c);
 }
 
-const struct demo_scenario demo_sc_13_9_keepalive = {
-	.id = "13.9-keepalive",
-	.section = "SPEC 13.9; RFC 1122 §4.2.3.6; RFC 9293 §3.8.4",
+const struct demo_scenario demo_sc_keepalive = {
+	.id = "keepalive",
+	.section = "RFC 1122 §4.2.3.6; RFC 9293 §3.8.4",
 	.title_en = "Keepalive finds a dead peer: probes after idle time, then the connection is dropped",
 	.title_zh = "保活机制发现死去的对端：空闲后发送探测，然后放弃连接",
-	.run = run_13_9_keepalive,
+	.run = run_keepalive,
 	.explain_en =
 		"The client turns keepalive on for its socket (idle 10 s, interval 2 s, 3 probes; the RFC 1122 "
 		"default idle time is two hours, far too long for a demo). After 10 s without a segment the "
@@ -324,7 +324,7 @@ const struct demo_scenario demo_sc_13_9_keepalive = {
 		"Then the server crashes. The next probes find nobody: one every 2 s, three of them. When the "
 		"third goes unanswered the client gives the connection up (a RST on the way out, as Linux does), "
 		"and the application, which never sent anything, learns of it from recv(): -ETIMEDOUT. Without "
-		"keepalive this connection would have stayed half-open forever (13.9).\n"
+		"keepalive this connection would have stayed half-open forever (`synfin demo half-open`).\n"
 		"Rules: RFC 1122 §4.2.3.6 (keep-alives: MAY be offered, MUST default off, idle interval MUST be "
 		"configurable and default no less than two hours), RFC 9293 §3.8.4.",
 	.explain_zh =
@@ -334,6 +334,6 @@ const struct demo_scenario demo_sc_13_9_keepalive = {
 		"服务器应答了，于是知道连接还活着。\n"
 		"然后服务器崩溃。接下来的探测无人应答：每 2 秒一个，共三个。第三个也没有回应时，客户端放弃连接"
 		"（像 Linux 一样，离开时发一个 RST），从未发送过任何数据的应用程序从 recv() 得知这一点：-ETIMEDOUT。"
-		"如果没有保活，这个连接会永远保持半开状态（13.9）。\n"
+		"如果没有保活，这个连接会永远保持半开状态（见 `synfin demo half-open`）。\n"
 		"规则：RFC 1122 §4.2.3.6（保活：MAY 提供，MUST 默认关闭，空闲间隔 MUST 可配置且默认不少于两小时），RFC 9293 §3.8.4。",
 };

@@ -1,7 +1,7 @@
 /*
- * SPEC 13.4 (initial sequence numbers: RFC 6528 and the bare clock) and 13.5
- * (the MSS option: IPv4 and IPv6 on Ethernet, a SYN without the option,
- * hosts with different MTUs).
+ * isn, isn-clock (initial sequence numbers: RFC 6528 and the bare clock) and
+ * mss, mss-none, mss-mtu (the MSS option: IPv4 and IPv6 on Ethernet, a SYN
+ * without the option, hosts with different MTUs).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -27,7 +27,7 @@ static bool all_established(struct demo *d, void *ctx)
 	return true;
 }
 
-/* ---- 13.4 --------------------------------------------------------------------------------- */
+/* ---- isn --------------------------------------------------------------------------------- */
 
 #define ISN_T0 (3600 * DEMO_SEC + 1234567) /* an hour after boot, at an odd instant */
 
@@ -125,22 +125,22 @@ static size_t isn_run(struct demo *d, bool clock)
 	return count;
 }
 
-static void run_13_4(struct demo *d)
+static void run_isn(struct demo *d)
 {
 	isn_run(d, false);
 }
 
-static void run_13_4_clock(struct demo *d)
+static void run_isn_clock(struct demo *d)
 {
 	isn_run(d, true);
 }
 
-const struct demo_scenario demo_sc_13_4 = {
-	.id = "13.4",
-	.section = "SPEC 13.4; RFC 9293 §3.4.1; RFC 6528",
+const struct demo_scenario demo_sc_isn = {
+	.id = "isn",
+	.section = "RFC 9293 §3.4.1; RFC 6528",
 	.title_en = "Initial sequence numbers: a 4 us clock plus a keyed hash of the 4-tuple (RFC 6528)",
 	.title_zh = "初始序列号：4 微秒时钟加上四元组的带密钥哈希（RFC 6528）",
-	.run = run_13_4,
+	.run = run_isn,
 	.explain_en =
 		"A opens three connections to B:80 in the same instant and two more 250 ms later; B answers each. "
 		"These are the {n} initial sequence numbers on the wire, each split the way RFC 6528 builds it, "
@@ -154,7 +154,7 @@ const struct demo_scenario demo_sc_13_4 = {
 		"of them. Yet for one 4-tuple F is constant, so a new incarnation of the same connection still gets "
 		"an ISN that grows with time, which is what the clock was for: old segments of an earlier "
 		"incarnation are unlikely to fall in the new one's window.\n"
-		"Compare `synfin demo 13.4-clock`, where the stack uses the bare clock.\n"
+		"Compare `synfin demo isn-clock`, where the stack uses the bare clock.\n"
 		"Rules: RFC 9293 §3.4.1 (MUST-8: a clock-driven ISN; SHLD-1: RFC 6528's keyed hash), RFC 6528 §3.",
 	.explain_zh =
 		"A 在同一时刻向 B:80 打开三个连接，250 ms 后再打开两个；B 逐一应答。下表是线路上的 {n} 个初始序列号，"
@@ -166,16 +166,16 @@ const struct demo_scenario demo_sc_13_4 = {
 		"因为 F 对每个四元组都不同，而密钥从不离开主机；单靠时钟只能预测其中 {predicted} 个。"
 		"但对同一个四元组 F 是常数，所以同一连接的新化身得到的 ISN 仍随时间增长，这正是时钟的用途："
 		"旧化身的旧报文段不太可能落在新化身的窗口里。\n"
-		"对照 `synfin demo 13.4-clock`，那里协议栈只用裸时钟。\n"
+		"对照 `synfin demo isn-clock`，那里协议栈只用裸时钟。\n"
 		"规则：RFC 9293 §3.4.1（MUST-8：由时钟驱动的 ISN；SHLD-1：RFC 6528 的带密钥哈希），RFC 6528 §3。",
 };
 
-const struct demo_scenario demo_sc_13_4_clock = {
-	.id = "13.4-clock",
-	.section = "SPEC 13.4; RFC 793 §3.3; RFC 6528 §1",
+const struct demo_scenario demo_sc_isn_clock = {
+	.id = "isn-clock",
+	.section = "RFC 793 §3.3; RFC 6528 §1",
 	.title_en = "The same with cfg.isn_mode = SF_ISN_CLOCK_ONLY: the bare clock, and how an observer predicts it",
 	.title_zh = "同上，但 cfg.isn_mode = SF_ISN_CLOCK_ONLY：裸时钟，以及观察者如何预测它",
-	.run = run_13_4_clock,
+	.run = run_isn_clock,
 	.explain_en =
 		"The same five connections, with both stacks configured with isn_mode = SF_ISN_CLOCK_ONLY: the ISN "
 		"is the RFC 793 clock alone, a 32-bit counter that ticks every 4 us (t/4000 mod 2^32, t in ns):\n"
@@ -183,12 +183,12 @@ const struct demo_scenario demo_sc_13_4_clock = {
 		"The last column is zero: nothing but the clock. An observer who saw only the first SYN (its ISN "
 		"and when it was sent) predicts every later ISN as ISN + (t'/4 us - t/4 us) and is right about {predicted} "
 		"of the {later} later ones. Worse, the connections opened in the same instant share one ISN. This is "
-		"what the note warns about: \"if it is done this way a connection is easy to forge, because knowing "
-		"the endpoints and the sequence number is enough to forge a TCP segment\" (Morris 1985, Bellovin "
+		"the weakness RFC 6528 §1 describes: a predictable ISN makes a connection easy to forge, because knowing "
+		"the endpoints and the sequence number is enough to forge a TCP segment (Morris 1985, Bellovin "
 		"1989). An attacker who can guess the ISN of a connection he cannot see can complete a handshake "
 		"in someone else's name and inject data into it.\n"
 		"The mode exists only for teaching; the default, SF_ISN_RFC6528, adds a keyed hash of the 4-tuple "
-		"(`synfin demo 13.4`).\n"
+		"(`synfin demo isn`).\n"
 		"Rules: RFC 793 §3.3 (the 4 us clock), RFC 6528 §1-§3 (why the clock alone is unsafe, and the fix), "
 		"RFC 9293 §3.4.1.",
 	.explain_zh =
@@ -197,14 +197,14 @@ const struct demo_scenario demo_sc_13_4_clock = {
 		"{table}\n"
 		"最后一列全是零：除了时钟什么也没有。只看到第一个 SYN（它的 ISN 和发送时间）的观察者用 "
 		"ISN + (t'/4us - t/4us) 预测后面每一个 ISN，后面 {later} 个中猜对 {predicted} 个。更糟的是，"
-		"同一时刻打开的连接共用同一个 ISN。这正是笔记所警告的：\"如果这样实现，一次连接就容易被伪造，"
-		"因为只要知道端点和序列号，就可以伪造出一个 TCP 报文段\"（Morris 1985，Bellovin 1989）。"
+		"同一时刻打开的连接共用同一个 ISN。这正是 RFC 6528 §1 所描述的弱点：可预测的 ISN 让连接容易被伪造，"
+		"因为只要知道端点和序列号，就可以伪造出一个 TCP 报文段（Morris 1985，Bellovin 1989）。"
 		"能猜出一个他看不到的连接的 ISN 的攻击者，可以冒用别人的名义完成握手并注入数据。\n"
-		"这个模式只用于教学；默认的 SF_ISN_RFC6528 会加上四元组的带密钥哈希（`synfin demo 13.4`）。\n"
+		"这个模式只用于教学；默认的 SF_ISN_RFC6528 会加上四元组的带密钥哈希（`synfin demo isn`）。\n"
 		"规则：RFC 793 §3.3（4 微秒时钟），RFC 6528 §1-§3（为什么只用时钟不安全，以及修正），RFC 9293 §3.4.1。",
 };
 
-/* ---- 13.5 MSS ------------------------------------------------------------------------------- */
+/* ---- mss ------------------------------------------------------------------------------- */
 
 static void fill(uint8_t *b, size_t n)
 {
@@ -229,7 +229,7 @@ static bool both_ways(struct demo *d, int A, int a, int B, int b, size_t n)
 
 #define TS_ROOM 12 /* the timestamp option and two NOPs (RFC 7323 §3.2, RFC 6691) */
 
-static void run_13_5(struct demo *d)
+static void run_mss(struct demo *d)
 {
 	int A = demo_add_host(d, "A", "192.0.2.1", 1500, NULL);
 	int B = demo_add_host(d, "B", "192.0.2.2", 1500, NULL);
@@ -275,12 +275,12 @@ static void run_13_5(struct demo *d)
 	demo_fact(d, "max6", "%zu", max6a);
 }
 
-const struct demo_scenario demo_sc_13_5 = {
-	.id = "13.5",
-	.section = "SPEC 13.5; RFC 9293 §3.7.1; RFC 6691; RFC 8200",
+const struct demo_scenario demo_sc_mss = {
+	.id = "mss",
+	.section = "RFC 9293 §3.7.1; RFC 6691; RFC 8200",
 	.title_en = "The MSS option on Ethernet (MTU 1500): 1460 for IPv4, 1440 for IPv6",
 	.title_zh = "以太网（MTU 1500）上的 MSS 选项：IPv4 为 1460，IPv6 为 1440",
-	.run = run_13_5,
+	.run = run_mss,
 	.explain_en =
 		"Two hosts on Ethernet (MTU 1500) with an IPv4 and an IPv6 address each. Connection #1 runs over "
 		"IPv4: each SYN announces MSS 1460, the MTU less a 20-byte IPv4 header and a 20-byte TCP header. "
@@ -305,7 +305,7 @@ const struct demo_scenario demo_sc_13_5 = {
 		"RFC 6691（选项与 MSS），RFC 8200（40 字节的 IPv6 首部），RFC 879。",
 };
 
-/* ---- 13.5: a SYN without the MSS option ------------------------------------------------------------ */
+/* ---- mss-none: a SYN without the MSS option ------------------------------------------------------------ */
 
 /*
  * An old host that sends SYNs without any option: a scripted raw host. It
@@ -403,7 +403,7 @@ static void server_data(const struct demo *d, size_t mark, int host, int conn, s
 	}
 }
 
-static void run_13_5_nomss(struct demo *d)
+static void run_mss_none(struct demo *d)
 {
 	static struct oldhost o;
 	memset(&o, 0, sizeof o);
@@ -462,12 +462,12 @@ static void run_13_5_nomss(struct demo *d)
 	demo_fact(d, "max6", "%zu", max6);
 }
 
-const struct demo_scenario demo_sc_13_5_nomss = {
-	.id = "13.5-nomss",
-	.section = "SPEC 13.5; RFC 9293 §3.7.1 MUST-15; RFC 879",
+const struct demo_scenario demo_sc_mss_none = {
+	.id = "mss-none",
+	.section = "RFC 9293 §3.7.1 MUST-15; RFC 879",
 	.title_en = "A SYN without the MSS option: the default 536 (IPv4) and 1220 (IPv6)",
 	.title_zh = "不带 MSS 选项的 SYN：默认值 536（IPv4）与 1220（IPv6）",
-	.run = run_13_5_nomss,
+	.run = run_mss_none,
 	.explain_en =
 		"A synfin stack always sends the MSS option, so the left host here is not a synfin stack: it is a "
 		"scripted \"old host\" that sends hand-built SYNs with no options at all, ACKs what it receives and "
@@ -499,9 +499,9 @@ const struct demo_scenario demo_sc_13_5_nomss = {
 		"RFC 879，RFC 8200 §5（1280）。",
 };
 
-/* ---- 13.5: hosts with different MTUs ---------------------------------------------------------------------- */
+/* ---- mss-mtu: hosts with different MTUs ---------------------------------------------------------------------- */
 
-static void run_13_5_mtu(struct demo *d)
+static void run_mss_mtu(struct demo *d)
 {
 	int J = demo_add_host(d, "jumbo", "192.0.2.1", 9000, NULL);
 	int E = demo_add_host(d, "ethernet", "192.0.2.2", 1500, NULL);
@@ -524,12 +524,12 @@ static void run_13_5_mtu(struct demo *d)
 	demo_close(d, E, lst);
 }
 
-const struct demo_scenario demo_sc_13_5_mtu = {
-	.id = "13.5-mtu",
-	.section = "SPEC 13.5; RFC 9293 §3.7.1 MUST-14, MUST-67",
+const struct demo_scenario demo_sc_mss_mtu = {
+	.id = "mss-mtu",
+	.section = "RFC 9293 §3.7.1 MUST-14, MUST-67",
 	.title_en = "Hosts with different MTUs (9000 and 1500): each sends what the smaller side can take",
 	.title_zh = "不同 MTU 的主机（9000 与 1500）：双方都按较小一方的能力发送",
-	.run = run_13_5_mtu,
+	.run = run_mss_mtu,
 	.explain_en =
 		"The left host sits on a jumbo-frame network (MTU 9000) and announces MSS 8960 (9000 - 20 - 20); "
 		"the right one is on Ethernet (MTU 1500) and announces 1460. An MSS is an upper bound on what the "

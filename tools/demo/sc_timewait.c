@@ -1,7 +1,8 @@
 /*
- * SPEC 13.6 (TIME-WAIT: 2MSL, the re-ACKed FIN, reconnecting on the same
- * 4-tuple under RFC 6191 and in strict mode), 13.7 (CLOSE-WAIT: an
- * application that forgets to close, and one that closes) and 13.10
+ * time-wait, time-wait-reuse, time-wait-strict (TIME-WAIT: 2MSL, the
+ * re-ACKed FIN, reconnecting on the same 4-tuple under RFC 6191 and in strict
+ * mode), close-wait, close-wait-done (CLOSE-WAIT: an application that forgets
+ * to close, and one that closes) and assassination, assassination-classic
  * (TIME-WAIT assassination, RFC 1337 on and off).
  */
 #include <errno.h>
@@ -38,9 +39,9 @@ static bool have_count(struct demo *d, void *ctx)
 	return demo_count_segs(d, w->mark, w->host, w->mask, w->flags) >= w->n;
 }
 
-/* ---- 13.6: 2MSL, and a retransmitted FIN re-ACKed ---------------------------------------------------- */
+/* ---- time-wait: 2MSL, and a retransmitted FIN re-ACKed ---------------------------------------------------- */
 
-static void run_13_6(struct demo *d)
+static void run_time_wait(struct demo *d)
 {
 	int C = demo_add_host(d, "client", "192.0.2.1", 1500, NULL);
 	int S = demo_add_host(d, "server", "192.0.2.2", 1500, NULL);
@@ -99,12 +100,12 @@ static void run_13_6(struct demo *d)
 	demo_fact(d, "total", "%.3f", tw_in != DEMO_NEVER && tw_end != DEMO_NEVER ? (double)(tw_end - tw_in) / 1e9 : 0.0);
 }
 
-const struct demo_scenario demo_sc_13_6 = {
-	.id = "13.6",
-	.section = "SPEC 13.6; RFC 9293 §3.6.1, §3.10.7.4",
+const struct demo_scenario demo_sc_time_wait = {
+	.id = "time-wait",
+	.section = "RFC 9293 §3.6.1, §3.10.7.4",
 	.title_en = "TIME-WAIT: the 2MSL wait, a lost last ACK and the FIN re-ACKed with the timer restarted",
 	.title_zh = "TIME-WAIT：2MSL 等待，最后的 ACK 丢失，重传的 FIN 被再次确认且定时器重启",
-	.run = run_13_6,
+	.run = run_time_wait,
 	.explain_en =
 		"The client closes first, so it is the side that will send the last ACK after both FINs and wait "
 		"in TIME-WAIT. Here that last ACK is lost. The server, in LAST-ACK, never hears that its FIN "
@@ -137,7 +138,7 @@ const struct demo_scenario demo_sc_13_6 = {
 		"\"第八步，检查 FIN 位\"（确认并重启 2MSL 超时），§3.3.2。",
 };
 
-/* ---- 13.6: reconnecting on the same 4-tuple ------------------------------------------------------------- */
+/* ---- time-wait-reuse, time-wait-strict: reconnecting on the same 4-tuple ------------------------------------------------------------- */
 
 static void strict_msl_30s(struct sf_config *cfg)
 {
@@ -189,10 +190,10 @@ static void reuse_run(struct demo *d, bool strict)
 	demo_fact(d, "refused", "0");
 	if (is_strict != strict)
 		demo_fact(d, "override", "%s",
-			  is_strict ? (zh ? "\n（本次运行给了 --strict-time-wait，所以上图按严格规则进行，见 13.6-strict。）"
-					  : "\n(This run was given --strict-time-wait, so the diagram follows the strict rule: see 13.6-strict.)")
-				    : (zh ? "\n（本次运行改变了配置，所以上图按 RFC 6191 规则进行，见 13.6-reuse。）"
-					  : "\n(This run's configuration turned strict mode off, so the diagram follows the RFC 6191 rule: see 13.6-reuse.)"));
+			  is_strict ? (zh ? "\n（本次运行给了 --strict-time-wait，所以上图按严格规则进行，见 time-wait-strict。）"
+					  : "\n(This run was given --strict-time-wait, so the diagram follows the strict rule: see time-wait-strict.)")
+				    : (zh ? "\n（本次运行改变了配置，所以上图按 RFC 6191 规则进行，见 time-wait-reuse。）"
+					  : "\n(This run's configuration turned strict mode off, so the diagram follows the RFC 6191 rule: see time-wait-reuse.)"));
 	else
 		demo_fact(d, "override", "%s", "");
 	if (!is_strict) {
@@ -230,27 +231,28 @@ static void reuse_run(struct demo *d, bool strict)
 	(void)s2;
 }
 
-static void run_13_6_reuse(struct demo *d)
+static void run_time_wait_reuse(struct demo *d)
 {
 	reuse_run(d, false);
 }
 
-static void run_13_6_strict(struct demo *d)
+static void run_time_wait_strict(struct demo *d)
 {
 	reuse_run(d, true);
 }
 
-const struct demo_scenario demo_sc_13_6_reuse = {
-	.id = "13.6-reuse",
-	.section = "SPEC 13.6; RFC 9293 §3.6.1 MAY-2; RFC 6191; RFC 1122 §4.2.2.13",
+const struct demo_scenario demo_sc_time_wait_reuse = {
+	.id = "time-wait-reuse",
+	.section = "RFC 9293 §3.6.1 MAY-2; RFC 6191; RFC 1122 §4.2.2.13",
 	.title_en = "Reconnecting on a 4-tuple in TIME-WAIT: allowed by the RFC 6191 rule (the default)",
 	.title_zh = "在处于 TIME-WAIT 的四元组上重新连接：按 RFC 6191 规则允许（默认）",
-	.run = run_13_6_reuse,
+	.run = run_time_wait_reuse,
 	.explain_en =
 		"This time the server closes first, so the server holds the TIME-WAIT record for the 4-tuple "
 		"(client port {port}, server port 80). One second later the client connects again from the same "
 		"port, as Linux clients that bind their source port do; the new SYN reaches the server's TIME-WAIT.\n"
-		"The note says no new connection may use a 4-tuple in TIME-WAIT until 2MSL has passed. Taken "
+		"The basic rule (RFC 9293 §3.6.1, MUST-13) is that a connection in TIME-WAIT lingers for 2MSL, so no "
+		"new connection may use its 4-tuple until then. Taken "
 		"literally, the server would make the client wait {twait} s. Real stacks (Linux, FreeBSD) make one "
 		"safe exception, RFC 1122 §4.2.2.13 and RFC 6191: a SYN whose sequence number (or timestamp) is "
 		"beyond anything the old connection used cannot be confused with an old duplicate, so it may "
@@ -258,34 +260,34 @@ const struct demo_scenario demo_sc_13_6_reuse = {
 		"handshake, the new ISN ({isn2}) is chosen above the old connection's last sequence number "
 		"({L1}), so old segments still in the network cannot fall into the new window, and TWRecycled counts "
 		"the reuse.\n"
-		"`synfin demo 13.6-strict` (or this scenario with --strict-time-wait) shows the strict rule.\n"
+		"`synfin demo time-wait-strict` (or this scenario with --strict-time-wait) shows the strict rule.\n"
 		"Rules: RFC 9293 §3.6.1 (MAY-2: reopen from TIME-WAIT with a larger sequence number), RFC 1122 "
 		"§4.2.2.13, RFC 6191 (the timestamp variant).{override}",
 	.explain_zh =
 		"这次服务器先关闭，所以由服务器为这个四元组（客户端端口 {port}，服务器端口 80）保存 TIME-WAIT 记录。"
 		"一秒钟后客户端从同一个端口再次连接，就像绑定源端口的 Linux 客户端那样；新的 SYN 到达服务器的 TIME-WAIT。\n"
-		"笔记说，在 2MSL 过去之前，不能用处于 TIME-WAIT 的四元组建立新连接。按字面执行，服务器会让客户端等 {twait} 秒。"
+		"基本规则（RFC 9293 §3.6.1，MUST-13）是 TIME-WAIT 中的连接要停留 2MSL，在此之前不能用它的四元组建立新连接。按字面执行，服务器会让客户端等 {twait} 秒。"
 		"真实的协议栈（Linux、FreeBSD）有一个安全的例外，即 RFC 1122 §4.2.2.13 和 RFC 6191：序号（或时间戳）"
 		"超出旧连接用过的一切的 SYN 不可能与旧的重复报文混淆，因此可以重新打开这个四元组。synfin 默认这样做："
 		"连接 #2 用普通的三次握手建立，新的 ISN（{isn2}）选在旧连接最后序号（{L1}）之上，"
 		"这样网络中残留的旧报文段不会落入新窗口，计数器 TWRecycled 记录了这次复用。\n"
-		"`synfin demo 13.6-strict`（或本场景加 --strict-time-wait）展示严格规则。\n"
+		"`synfin demo time-wait-strict`（或本场景加 --strict-time-wait）展示严格规则。\n"
 		"规则：RFC 9293 §3.6.1（MAY-2：以更大的序号从 TIME-WAIT 重新打开），RFC 1122 §4.2.2.13，RFC 6191（时间戳变体）。{override}",
 };
 
-const struct demo_scenario demo_sc_13_6_strict = {
-	.id = "13.6-strict",
-	.section = "SPEC 13.6; RFC 9293 §3.6.1 MUST-13, §3.10.7.4",
+const struct demo_scenario demo_sc_time_wait_strict = {
+	.id = "time-wait-strict",
+	.section = "RFC 9293 §3.6.1 MUST-13, §3.10.7.4",
 	.title_en = "The same in strict mode (cfg.strict_time_wait, MSL 30 s): refused until 2MSL has passed",
 	.title_zh = "同上，严格模式（cfg.strict_time_wait，MSL 30 秒）：在 2MSL 之前一直拒绝",
-	.run = run_13_6_strict,
+	.run = run_time_wait_strict,
 	.explain_en =
 		"The same reconnect, but the server runs with strict_time_wait = 1 and an MSL of {msl} s (2MSL = "
 		"{twait} s). Now the 4-tuple is not available until 2MSL has passed, whatever the SYN carries.\n"
 		"The SYN reaches the TIME-WAIT record, which treats it like any other unacceptable segment: it "
 		"answers with an ACK carrying the old connection's numbers (SEQ L+1 = {L1}). The client, in "
 		"SYN-SENT, gets an ACK that does not acknowledge its SYN and answers it as RFC 9293 §3.10.7.3 says, "
-		"with <SEQ=SEG.ACK><CTL=RST>. The server's TIME-WAIT ignores that RST (RFC 1337, 13.10). The "
+		"with <SEQ=SEG.ACK><CTL=RST>. The server's TIME-WAIT ignores that RST (RFC 1337; `synfin demo assassination`). The "
 		"client's SYN is retransmitted with backoff (1, 2, 4, 8, 16, 32 s): {refused} SYNs were refused this "
 		"way. When the 2MSL timer ends the record is gone, the next retransmitted SYN finds the listener, "
 		"and the connection (#2) is set up normally.\n"
@@ -299,7 +301,7 @@ const struct demo_scenario demo_sc_13_6_strict = {
 		"现在无论 SYN 携带什么，四元组都要等 2MSL 过去后才能使用。\n"
 		"SYN 到达 TIME-WAIT 记录，被当作任何不可接受的报文段处理：回一个带旧连接序号的 ACK（SEQ L+1 = {L1}）。"
 		"处于 SYN-SENT 的客户端收到一个并不确认其 SYN 的 ACK，按 RFC 9293 §3.10.7.3 的规定回 "
-		"<SEQ=SEG.ACK><CTL=RST>。服务器的 TIME-WAIT 忽略这个 RST（RFC 1337，见 13.10）。客户端的 SYN "
+		"<SEQ=SEG.ACK><CTL=RST>。服务器的 TIME-WAIT 忽略这个 RST（RFC 1337，见 `synfin demo assassination`）。客户端的 SYN "
 		"按退避重传（1、2、4、8、16、32 秒）：共有 {refused} 个 SYN 这样被拒绝。2MSL 定时器结束后记录消失，"
 		"下一个重传的 SYN 找到监听套接字，连接（#2）正常建立。\n"
 		"严格规则的代价就是这段延迟；在默认的 MSL 2 分钟（TIME-WAIT 4 分钟）下，它比客户端的 SYN 重试还长，"
@@ -308,9 +310,9 @@ const struct demo_scenario demo_sc_13_6_strict = {
 		"§3.10.7.3（SYN-SENT：错误的 ACK 招来 RST），RFC 6298（SYN 退避）。{override}",
 };
 
-/* ---- 13.7 CLOSE-WAIT ---------------------------------------------------------------------------------- */
+/* ---- close-wait ---------------------------------------------------------------------------------- */
 
-static void run_13_7(struct demo *d)
+static void run_close_wait(struct demo *d)
 {
 	int C = demo_add_host(d, "client", "192.0.2.1", 1500, NULL);
 	int S = demo_add_host(d, "server", "192.0.2.2", 1500, NULL);
@@ -354,12 +356,12 @@ static void run_13_7(struct demo *d)
 	demo_close(d, S, lst);
 }
 
-const struct demo_scenario demo_sc_13_7 = {
-	.id = "13.7",
-	.section = "SPEC 13.7; RFC 9293 §3.6 case 2, §3.10.7.4",
+const struct demo_scenario demo_sc_close_wait = {
+	.id = "close-wait",
+	.section = "RFC 9293 §3.6 case 2, §3.10.7.4",
 	.title_en = "CLOSE-WAIT: an application that forgets to close (stuck for ten minutes)",
 	.title_zh = "CLOSE-WAIT：忘记关闭的应用程序（卡了十分钟）",
-	.run = run_13_7,
+	.run = run_close_wait,
 	.explain_en =
 		"The client closes. Its FIN reaches the server, whose TCP ACKs it at once (no application involved) "
 		"and moves to CLOSE-WAIT; the application learns of it when recv() returns 0. CLOSE-WAIT means "
@@ -373,7 +375,7 @@ const struct demo_scenario demo_sc_13_7 = {
 		"its FIN-WAIT-2 was given up after fin_timeout ({fin_timeout} s), as Linux does for such orphans.\n"
 		"When the application finally closes, its FIN goes to a client that has forgotten the connection, "
 		"which answers with a RST (§3.10.7.1), and the server's connection ends there.\n"
-		"Compare `synfin demo 13.7-close`, where the application does its part.\n"
+		"Compare `synfin demo close-wait-done`, where the application does its part.\n"
 		"Rules: RFC 9293 §3.6 (case 2: the remote TCP closes first; the local user is told and must close), "
 		"§3.10.7.4 (FIN: enter CLOSE-WAIT), §3.10.4 (CLOSE in CLOSE-WAIT: send FIN, enter LAST-ACK).",
 	.explain_zh =
@@ -387,12 +389,12 @@ const struct demo_scenario demo_sc_13_7 = {
 		"（{fin_timeout} 秒）后被放弃，Linux 对这种孤儿连接也是这样处理的。\n"
 		"当应用程序终于关闭时，它的 FIN 发给了一个已经忘记这个连接的客户端，客户端回一个 RST（§3.10.7.1），"
 		"服务器的连接就此结束。\n"
-		"对照 `synfin demo 13.7-close`，那里应用程序尽到了自己的责任。\n"
+		"对照 `synfin demo close-wait-done`，那里应用程序尽到了自己的责任。\n"
 		"规则：RFC 9293 §3.6（情形 2：远端 TCP 先关闭；通知本地用户，用户必须关闭），"
 		"§3.10.7.4（FIN：进入 CLOSE-WAIT），§3.10.4（CLOSE-WAIT 中的 CLOSE：发送 FIN，进入 LAST-ACK）。",
 };
 
-static void run_13_7_close(struct demo *d)
+static void run_close_wait_done(struct demo *d)
 {
 	int C = demo_add_host(d, "client", "192.0.2.1", 1500, NULL);
 	int S = demo_add_host(d, "server", "192.0.2.2", 1500, NULL);
@@ -434,17 +436,17 @@ static void run_13_7_close(struct demo *d)
 	demo_close(d, S, lst);
 }
 
-const struct demo_scenario demo_sc_13_7_close = {
-	.id = "13.7-close",
-	.section = "SPEC 13.7; RFC 9293 §3.6, §3.10.4",
+const struct demo_scenario demo_sc_close_wait_done = {
+	.id = "close-wait-done",
+	.section = "RFC 9293 §3.6, §3.10.4",
 	.title_en = "CLOSE-WAIT done right: the application still sends, then closes (LAST-ACK -> CLOSED)",
 	.title_zh = "正确处理 CLOSE-WAIT：应用程序仍可发送，然后关闭（LAST-ACK -> CLOSED）",
-	.run = run_13_7_close,
+	.run = run_close_wait_done,
 	.explain_en =
 		"The client sends QUIT and half-closes (shutdown(SHUT_WR)). The server's TCP ACKs the FIN and "
 		"enters CLOSE-WAIT; the application reads QUIT and then 0, end of stream.\n"
-		"This is what the note says CLOSE-WAIT is for: \"check whether you still have data to send to the "
-		"other side; if not, close the socket\". The application here has one more line to send, and "
+		"This is what CLOSE-WAIT is for: the application checks whether it still has data to send to the "
+		"other side and, when it has none left, closes the socket. The application here has one more line to send, and "
 		"CLOSE-WAIT allows that (only the peer's direction is finished). Right after send() it calls "
 		"close(): the connection goes to LAST-ACK and its FIN is queued behind the data, taking the "
 		"sequence number right after the last 7 bytes. The server spent {cw_ms} ms in CLOSE-WAIT. When the ACK of "
@@ -455,15 +457,15 @@ const struct demo_scenario demo_sc_13_7_close = {
 	.explain_zh =
 		"客户端发送 QUIT 并半关闭（shutdown(SHUT_WR)）。服务器的 TCP 确认 FIN 并进入 CLOSE-WAIT；"
 		"应用程序读到 QUIT，然后读到 0，即数据流结束。\n"
-		"这正是笔记所说的 CLOSE-WAIT 的用途：\"察看你是否还有数据发送给对方，如果没有的话，那么你也就可以 close 这个 "
-		"SOCKET\"。这里的应用程序还有一行要发，CLOSE-WAIT 允许这样做（结束的只是对方的方向）。send() 之后它立即调用 "
+		"这正是 CLOSE-WAIT 的用途：应用程序查看自己是否还有数据要发给对方，没有的话就关闭套接字。"
+		"这里的应用程序还有一行要发，CLOSE-WAIT 允许这样做（结束的只是对方的方向）。send() 之后它立即调用 "
 		"close()：连接进入 LAST-ACK，FIN 排在数据之后，占用紧跟最后 7 个字节的那个序号。服务器在 CLOSE-WAIT "
 		"中停留了 {cw_ms} ms。收到对其 FIN 的确认后它进入 CLOSED，什么也没留下；发出最后 ACK 的客户端在 TIME-WAIT 中等待。\n"
 		"规则：RFC 9293 §3.6（情形 2），§3.10.4（CLOSE-WAIT 中的 CLOSE：在待发数据之后排入 FIN，进入 LAST-ACK），"
 		"§3.10.7.4（LAST-ACK：对我方 FIN 的确认关闭连接）。",
 };
 
-/* ---- 13.10 TIME-WAIT assassination ------------------------------------------------------------------------ */
+/* ---- assassination, assassination-classic ------------------------------------------------------------------------ */
 
 /* Keeps a copy of the first data segment from one host to another (without dropping it). */
 struct copier {
@@ -561,31 +563,31 @@ static void assassination(struct demo *d, bool classic)
 		demo_fact(d, "early", "0");
 	if (rfc1337 == classic)
 		demo_fact(d, "override", "%s",
-			  rfc1337 ? (zh ? "\n（本次运行给了 --rfc1337=on，所以上图中 RST 被忽略，见 13.10。）"
-					: "\n(This run was given --rfc1337=on, so the diagram shows the RST ignored: see 13.10.)")
-				  : (zh ? "\n（本次运行给了 --rfc1337=off，所以上图中 TIME-WAIT 被暗杀，见 13.10-classic。）"
-					: "\n(This run was given --rfc1337=off, so the diagram shows TIME-WAIT assassinated: see 13.10-classic.)"));
+			  rfc1337 ? (zh ? "\n（本次运行给了 --rfc1337=on，所以上图中 RST 被忽略，见 assassination。）"
+					: "\n(This run was given --rfc1337=on, so the diagram shows the RST ignored: see assassination.)")
+				  : (zh ? "\n（本次运行给了 --rfc1337=off，所以上图中 TIME-WAIT 被暗杀，见 assassination-classic。）"
+					: "\n(This run was given --rfc1337=off, so the diagram shows TIME-WAIT assassinated: see assassination-classic.)"));
 	else
 		demo_fact(d, "override", "%s", "");
 	sf_sim_set_filter(d->sim, NULL, NULL);
 }
 
-static void run_13_10(struct demo *d)
+static void run_assassination(struct demo *d)
 {
 	assassination(d, false);
 }
 
-static void run_13_10_classic(struct demo *d)
+static void run_assassination_classic(struct demo *d)
 {
 	assassination(d, true);
 }
 
-const struct demo_scenario demo_sc_13_10 = {
-	.id = "13.10",
-	.section = "SPEC 13.10; RFC 1337; RFC 9293 §3.10.7.4",
+const struct demo_scenario demo_sc_assassination = {
+	.id = "assassination",
+	.section = "RFC 1337; RFC 9293 §3.10.7.4",
 	.title_en = "TIME-WAIT assassination, prevented: the RST is ignored in TIME-WAIT (rfc1337 on, the default)",
 	.title_zh = "TIME-WAIT 暗杀被阻止：TIME-WAIT 中忽略 RST（rfc1337 开启，默认）",
-	.run = run_13_10,
+	.run = run_assassination,
 	.explain_en =
 		"A closed first and is in TIME-WAIT; B has closed completely (and has no listener either). Then an "
 		"old duplicate of B's earlier data, delayed somewhere in the network, arrives at A. A's TIME-WAIT "
@@ -597,9 +599,9 @@ const struct demo_scenario demo_sc_13_10 = {
 		"segments could then corrupt a new connection on the same 4-tuple. synfin, like Linux and "
 		"FreeBSD, applies RFC 1337's fix by default: a RST in TIME-WAIT is ignored (counted as "
 		"TCPTWRstIgnored, discarded with reason TIME_WAIT_RST), and TIME-WAIT lives out its {twait} s.\n"
-		"The note's text: \"many systems stipulate that in TIME_WAIT no response is made to a reset\". "
-		"Ignoring RSTs does not make TIME-WAIT a trap: a newer SYN still reopens it (13.6-reuse).\n"
-		"Compare `synfin demo 13.10-classic` (or --rfc1337=off).\n"
+		"This is the common practice RFC 1337 recommends: in TIME-WAIT a reset is not acted on. "
+		"Ignoring RSTs does not make TIME-WAIT a trap: a newer SYN still reopens it (`synfin demo time-wait-reuse`).\n"
+		"Compare `synfin demo assassination-classic` (or --rfc1337=off).\n"
 		"Rules: RFC 1337 (hazards H1-H3 and fix F1), RFC 9293 §3.10.7.4 (TIME-WAIT, second: RST), "
 		"§3.10.7.1 (a segment for no connection draws a RST).{override}",
 	.explain_zh =
@@ -610,25 +612,24 @@ const struct demo_scenario demo_sc_13_10 = {
 		"暗杀），TIME-WAIT 提供的保护也随之消失：旧报文段可能会破坏同一四元组上的新连接。synfin 与 Linux、"
 		"FreeBSD 一样，默认采用 RFC 1337 的修正：TIME-WAIT 中的 RST 被忽略（计入 TCPTWRstIgnored，"
 		"以原因 TIME_WAIT_RST 丢弃），TIME-WAIT 完整地度过它的 {twait} 秒。\n"
-		"笔记原文：\"许多系统也规定了处于 TIME_WAIT 的状态不会对重置报文作任何响应\"。忽略 RST 并不会让 TIME-WAIT "
-		"变成陷阱：更新的 SYN 仍然可以重新打开它（见 13.6-reuse）。\n"
-		"对照 `synfin demo 13.10-classic`（或 --rfc1337=off）。\n"
+		"这是 RFC 1337 推荐、许多系统采用的做法：处于 TIME-WAIT 时不理会重置报文。忽略 RST 并不会让 TIME-WAIT "
+		"变成陷阱：更新的 SYN 仍然可以重新打开它（见 `synfin demo time-wait-reuse`）。\n"
+		"对照 `synfin demo assassination-classic`（或 --rfc1337=off）。\n"
 		"规则：RFC 1337（危害 H1-H3 与修正 F1），RFC 9293 §3.10.7.4（TIME-WAIT，第二步：RST），"
 		"§3.10.7.1（发给不存在连接的报文段招来 RST）。{override}",
 };
 
-const struct demo_scenario demo_sc_13_10_classic = {
-	.id = "13.10-classic",
-	.section = "SPEC 13.10; RFC 1337 §2; RFC 9293 §3.10.7.4",
+const struct demo_scenario demo_sc_assassination_classic = {
+	.id = "assassination-classic",
+	.section = "RFC 1337 §2; RFC 9293 §3.10.7.4",
 	.title_en = "TIME-WAIT assassination, classic behaviour (cfg.rfc1337 = 0): the RST ends TIME-WAIT early",
 	.title_zh = "TIME-WAIT 暗杀，经典行为（cfg.rfc1337 = 0）：RST 提前结束 TIME-WAIT",
-	.run = run_13_10_classic,
+	.run = run_assassination_classic,
 	.explain_en =
 		"The same events with A configured as a classic stack (rfc1337 = 0). The stray old segment draws "
 		"A's ACK, the ACK draws B's RST, and this time A accepts the RST: its TIME-WAIT record is deleted on "
 		"the spot, {early} s before its 2MSL would have ended (counter TWKilled).\n"
-		"That is the note's description: \"the server sends a RST, which makes the client enter CLOSED "
-		"early\". The danger (RFC 1337 hazards H1-H3): with the TIME-WAIT record gone, the 4-tuple may be "
+		"So a RST from the peer makes the side in TIME-WAIT enter CLOSED early. The danger (RFC 1337 hazards H1-H3): with the TIME-WAIT record gone, the 4-tuple may be "
 		"reused at once, and old duplicates of the previous connection still in the network can be "
 		"accepted into the new one, desynchronise it or reset it. TIME-WAIT existed precisely to let them "
 		"die first.\n"
@@ -637,7 +638,7 @@ const struct demo_scenario demo_sc_13_10_classic = {
 	.explain_zh =
 		"同样的事件，但 A 配置为经典协议栈（rfc1337 = 0）。迷途的旧报文段招来 A 的 ACK，ACK 招来 B 的 RST，"
 		"而这次 A 接受了 RST：它的 TIME-WAIT 记录当场被删除，比 2MSL 本应结束的时间早了 {early} 秒（计数器 TWKilled）。\n"
-		"这就是笔记的描述：\"服务器会回送一个 RST 作为响应。它会让客户端提前进入 closed 状态\"。危险在于"
+		"也就是说，对端的 RST 让处于 TIME-WAIT 的一方提前进入 CLOSED。危险在于"
 		"（RFC 1337 危害 H1-H3）：TIME-WAIT 记录没了，四元组可以立即被重用，网络中残留的前一个连接的旧重复报文"
 		"可能被新连接接受、使其失步或将其重置。TIME-WAIT 的存在恰恰是为了让它们先消亡。\n"
 		"规则：RFC 1337 §2（危害）和 §3（修正 F1：TIME-WAIT 中忽略 RST），RFC 9293 §3.10.7.4"

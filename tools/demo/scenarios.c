@@ -4,12 +4,12 @@
 #include "demo.h"
 
 const struct demo_scenario *const demo_scenarios[] = {
-	&demo_sc_13_1,       &demo_sc_13_1_loss,   &demo_sc_13_2,        &demo_sc_13_3,
-	&demo_sc_13_4,       &demo_sc_13_4_clock,  &demo_sc_13_5,        &demo_sc_13_5_nomss,
-	&demo_sc_13_5_mtu,   &demo_sc_13_6,        &demo_sc_13_6_reuse,  &demo_sc_13_6_strict,
-	&demo_sc_13_7,       &demo_sc_13_7_close,  &demo_sc_13_8,        &demo_sc_13_9,
-	&demo_sc_13_9_keepalive, &demo_sc_13_10,   &demo_sc_13_10_classic, &demo_sc_fig8,
-	&demo_sc_fig9,       &demo_sc_fig10,       &demo_sc_fig11,
+	&demo_sc_handshake,  &demo_sc_handshake_loss, &demo_sc_half_close,       &demo_sc_simultaneous,
+	&demo_sc_isn,        &demo_sc_isn_clock,      &demo_sc_mss,              &demo_sc_mss_none,
+	&demo_sc_mss_mtu,    &demo_sc_time_wait,      &demo_sc_time_wait_reuse,  &demo_sc_time_wait_strict,
+	&demo_sc_close_wait, &demo_sc_close_wait_done, &demo_sc_backlog,         &demo_sc_half_open,
+	&demo_sc_keepalive,  &demo_sc_assassination,  &demo_sc_assassination_classic,
+	&demo_sc_fig8,       &demo_sc_fig9,           &demo_sc_fig10,            &demo_sc_fig11,
 };
 
 const size_t demo_nscenarios = sizeof demo_scenarios / sizeof demo_scenarios[0];
