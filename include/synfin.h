@@ -102,8 +102,8 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(LISTEN_RST, "RST to a listener (§3.10.7.2)")                                  \
 	X(LISTEN_ACK, "ACK to a listener, answered with RST (§3.10.7.2)")               \
 	X(LISTEN_NO_SYN, "neither SYN, ACK nor RST to a listener (§3.10.7.2)")          \
-	X(LISTEN_OVERFLOW, "accept queue full (SPEC 13.8)")                             \
-	X(SYN_QUEUE_FULL, "SYN queue full: syn_backlog reached (SPEC 13.8)")            \
+	X(LISTEN_OVERFLOW, "accept queue full (backlog reached)")                       \
+	X(SYN_QUEUE_FULL, "SYN queue full: syn_backlog reached")                       \
 	X(LISTENER_GONE, "the embryonic connection's listener was closed")             \
 	X(NO_MEMORY, "no memory for a new connection")                                  \
 	X(SYN_SENT_BAD_ACK, "SYN-SENT: ACK outside (ISS, SND.NXT] (§3.10.7.3)")         \
@@ -116,9 +116,7 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(ACK_CHALLENGED, "ACK outside [SND.UNA-MAX.SND.WND, SND.NXT] (RFC 5961 §5)")  \
 	X(NO_ACK, "ACK bit off in a synchronized state (§3.10.7.4)")                    \
 	X(SYN_RECEIVED_BAD_ACK, "SYN-RECEIVED: ACK not of our SYN, answered with RST")  \
-	X(OUT_OF_ORDER, "data beyond RCV.NXT (no reassembly yet): duplicate ACK")       \
 	X(DATA_AFTER_FIN, "text after the peer's FIN (§3.10.7.4 seventh)")              \
-	X(RCV_SHUTDOWN, "data after shutdown(SHUT_RD)")                                  \
 	X(TIME_WAIT_RST, "RST in TIME-WAIT ignored (RFC 1337)")                         \
 	X(TIME_WAIT_ACKED, "segment to TIME-WAIT: re-ACKed and dropped")                \
 	X(TIME_WAIT_SYN, "SYN to TIME-WAIT not allowed to reopen it: ACKed")              \

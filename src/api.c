@@ -250,7 +250,7 @@ int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 		local.addr = st->locals[i].addr;
 	}
 	if (sock->bound) {
-		/* SPEC 13.6: a 4-tuple held by a connection, an embryo or a
+		/* A 4-tuple held by a connection, an embryo or a
 		 * TIME-WAIT record cannot be opened again: -EADDRNOTAVAIL, as Linux. */
 		if (sf_demux_lookup(st, &local, remote) != SF_REF_NONE)
 			return -EADDRNOTAVAIL;
@@ -426,7 +426,7 @@ int sf_close(sf_stack *st, int handle)
 	}
 	struct sf_tcb *tcb = (struct sf_tcb *)sock;
 	if (tcb->went_time_wait) {
-		/* SPEC 13.6: the connection already lives on as a TIME-WAIT record
+		/* The connection already lives on as a TIME-WAIT record
 		 * (or has ended); there is nothing left to close. Orphaning this
 		 * husk would leak it: no timer or segment would ever free it. */
 		sf_tcb_destroy(st, tcb);

@@ -2,8 +2,8 @@
  * Byte rings for the send and receive queues.
  *
  * Storage is taken when the first byte arrives and given back as soon as the
- * ring is empty again, so an idle connection holds no buffer at all (issue:
- * "an idle established connection costs only its control block"). Given-back
+ * ring is empty again, so an idle connection holds no buffer at all (an idle
+ * established connection costs only its control block). Given-back
  * buffers wait in a small per-stack cache, so a connection that empties and
  * refills its queue does not go to the allocator each time.
  *

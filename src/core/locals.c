@@ -16,7 +16,7 @@ uint32_t sf_local_id(const struct sf_stack *st, const struct sf_addr *addr)
 /*
  * RFC 9293 §3.7.1 (MUST-67): the MSS we announce is what one datagram on our
  * interface can carry, less the IP and TCP headers: 1460 for IPv4 and 1440 for
- * IPv6 at an MTU of 1500 (SPEC 13.5).
+ * IPv6 at an MTU of 1500.
  */
 uint16_t sf_local_mss(const struct sf_stack *st, const struct sf_addr *local)
 {

@@ -85,7 +85,7 @@ struct sf_tw {
 };
 #define SF_TW_TS 1
 
-/* Issue 8's memory targets: with its share of a demux bucket (2-4 bytes at
+/* The memory budget (docs/PERFORMANCE.md): with its share of a demux bucket (2-4 bytes at
  * the table's load of two) each record must stay within 64 bytes. */
 _Static_assert(sizeof(struct sf_embryo) <= 60, "an embryonic record must stay within 60 bytes");
 _Static_assert(sizeof(struct sf_tw) <= 60, "a TIME-WAIT record must stay within 60 bytes");

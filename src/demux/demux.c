@@ -308,8 +308,8 @@ void sf_sock_unbind(struct sf_stack *st, struct sf_sock *sock)
  * RFC 6056 §3.3.3 (Algorithm 3, simple hash-based): start each destination at
  * its own keyed offset so ports are hard to guess, and walk from there. A port
  * qualifies when no socket is bound to it explicitly and the 4-tuple it would
- * make is free: no connection, embryo or TIME-WAIT record holds it (SPEC 13.6:
- * an active open never picks a 4-tuple in TIME-WAIT). Each candidate costs one
+ * make is free: no connection, embryo or TIME-WAIT record holds it (an active open
+ * never picks a 4-tuple in TIME-WAIT). Each candidate costs one
  * hash lookup; the walk is bounded by the size of the range.
  */
 int sf_pick_ephemeral(struct sf_stack *st, const struct sf_addr *laddr, const struct sf_endpoint *remote,

@@ -95,7 +95,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 		return;
 	}
 	/* Second, check the RST bit: with an acceptable ACK the peer refused us
-	 * (SPEC 13.9: connect gets ECONNREFUSED); without one it proves nothing. */
+	 * (connect reports ECONNREFUSED); without one it proves nothing. */
 	if (seg->flags & SF_TCP_RST) {
 		if (!has_ack) {
 			sf_drop(st, seg, SF_DROP_SYN_SENT_RST_NO_ACK);
@@ -119,7 +119,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	(void)sf_tcb_advertise_window(st, tcb, true); /* the window our SYN offered (unscaled) */
 	tcb->last_heard_ns = st->now_ns;
 	if (!has_ack) {
-		/* SYNs crossed (SPEC 13.3, RFC 9293 Figure 8): SYN-RECEIVED, and our
+		/* SYNs crossed (RFC 9293 Figure 8): SYN-RECEIVED, and our
 		 * SYN goes again with the ACK of theirs. Text waits for ESTABLISHED
 		 * (the peer resends it: we do not ACK it yet). */
 		tcb->snd_wnd = seg->window;
@@ -297,8 +297,8 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 		need = sf_tcb_take_text(st, tcb, in, &fin_now);
 
 	if (fin_now) {
-		/* Eighth: the FIN. Advance RCV.NXT over it, ACK it at once (SPEC
-		 * 13.7) and tell the application: recv returns 0 after the data. */
+		/* Eighth: the FIN. Advance RCV.NXT over it, ACK it at once
+		 * and tell the application: recv returns 0 after the data. */
 		tcb->rcv_nxt++;
 		tcb->eof = true;
 		need = SF_ACK_NOW;
@@ -353,7 +353,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 	/* RFC 9293 Figure 8, line 6: in a simultaneous open the peer's SYN,ACK
 	 * repeats the SYN we already took (SEG.SEQ = IRS) and ACKs ours. Only
 	 * its ACK is news: treat it as <SEQ=IRS+1><ACK>, so the handshake ends
-	 * in 4 segments with no bare ACK (SPEC 13.3; Linux does the same). */
+	 * in 4 segments with no bare ACK (Linux does the same). */
 	if (tcb->state == SF_SYN_RECEIVED && !tcb->passive &&
 	    (seg.flags & (SF_TCP_SYN | SF_TCP_ACK | SF_TCP_RST)) == (SF_TCP_SYN | SF_TCP_ACK) &&
 	    seg.seq == tcb->irs && seg.ack == tcb->snd_max) {

@@ -1,6 +1,7 @@
 /*
  * Passive open: listeners, the SYN queue of compact embryonic records, and the
- * accept queue (RFC 9293 §3.10.7.2, §3.10.7.4 for SYN-RECEIVED; SPEC 13.8).
+ * accept queue (RFC 9293 §3.10.7.2, §3.10.7.4 for SYN-RECEIVED;
+ * the queue limits and overflow policy as Linux).
  *
  * A SYN to a listener does not create a TCB. It creates a 64-byte record
  * (struct sf_embryo) that answers with SYN,ACK, retransmits it with backoff, and
@@ -205,7 +206,7 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 		sf_drop(st, seg, SF_DROP_LISTEN_NO_SYN);
 		return;
 	}
-	/* SPEC 13.8: with the accept queue full we do not answer; the client's
+	/* With the accept queue full we do not answer (as Linux); the client's
 	 * SYN retransmission tries again later. Linux does the same. */
 	if (lst->accept_count >= lst->backlog) {
 		st->ctr.ListenOverflows++;
@@ -431,7 +432,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 		sf_drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
 		return;
 	}
-	/* SPEC 13.8: the accept queue is full. Drop the ACK but keep the record:
+	/* The accept queue is full (as Linux). Drop the ACK but keep the record:
 	 * its SYN,ACK retransmission draws another ACK, which gets in once the
 	 * application has accepted. abort_on_overflow answers RST instead. */
 	if (lst->accept_count >= lst->backlog) {
@@ -463,7 +464,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 		sf_tcb_input_text_and_fin(st, tcb, seg);
 }
 
-/* The SYN,ACK retransmission timers (RFC 6298 §5, SPEC 13.1: synack_retries). */
+/* The SYN,ACK retransmission timers (RFC 6298 §5; at most synack_retries). */
 void sf_embryo_expire(struct sf_stack *st)
 {
 	uint32_t now = sf_ms(st);
@@ -479,7 +480,7 @@ void sf_embryo_expire(struct sf_stack *st)
 			sf_trace_timer(st, -1, SF_TIMER_SYNACK, SF_SYN_RECEIVED, &local, &remote);
 			bool acked = emb->opt_flags & EMBRYO_ACKED;
 			if (acked && !lst->zombie && lst->accept_count < lst->backlog) {
-				/* SPEC 13.8 "no connection is lost": the handshake was
+				/* No connection is lost to a full queue: the handshake was
 				 * complete and there is room now: queue it without
 				 * waiting for the peer to ACK our SYN,ACK again. */
 				struct sf_segment ack = {
@@ -528,7 +529,7 @@ uint64_t sf_embryo_next_deadline(const struct sf_stack *st)
 }
 
 /*
- * Closing a listener (RFC 9293 §3.10.4 LISTEN; SPEC 13.8): connections
+ * Closing a listener (RFC 9293 §3.10.4 LISTEN): connections
  * waiting in its accept queue are reset; embryonic records die when next
  * touched (their ACK is answered with RST, their timer drops them), and the
  * handle stays reserved until the last of them is gone.

@@ -115,7 +115,7 @@ void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_s
 }
 
 /* RFC 9293 §3.10.1 / §3.10.7.2-3: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
- * once the peer's SYN is known; both carry our MSS (MUST-14, SPEC 13.5). */
+ * once the peer's SYN is known; both carry our MSS (MUST-14). */
 void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
 {
 	struct sf_segment seg;

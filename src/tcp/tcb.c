@@ -305,7 +305,7 @@ void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
 			return; /* the TCB may be gone */
 		case SF_TIMER_FIN_WAIT_2:
 			/* Linux's tcp_fin_timeout: an orphan that the peer never
-			 * finishes is not kept forever (SPEC 13.7 / issue: fin_timeout). */
+			 * finishes is not kept forever (Linux's tcp_fin_timeout). */
 			st->ctr.TCPFinWait2Timeouts++;
 			sf_tcb_end(st, tcb, 0, SF_CAUSE_FIN_TIMEOUT);
 			return;
@@ -386,7 +386,7 @@ void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, enum sf_cause c
 /*
  * RFC 9293 §3.4.1 (MUST-8, SHLD-1) and RFC 6528 §3: ISN = M + F(localip,
  * localport, remoteip, remoteport, secretkey), M a clock ticking every 4 µs
- * and F SipHash-2-4 keyed with the stack's secret (SPEC 13.4). The clock alone
+ * and F SipHash-2-4 keyed with the stack's secret. The clock alone
  * (SF_ISN_CLOCK_ONLY) is the predictable RFC 793 scheme, kept for teaching.
  */
 uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote)

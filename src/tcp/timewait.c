@@ -1,5 +1,5 @@
 /*
- * TIME-WAIT (RFC 9293 §3.6, MUST-13; SPEC 13.6 and 13.10).
+ * TIME-WAIT (RFC 9293 §3.6, MUST-13; RFC 1337, RFC 6191).
  *
  * Entering TIME-WAIT frees the TCB: a compact record (struct sf_tw, as
  * Linux's TIME-WAIT minisocket) takes its place in the demux table. It
@@ -130,7 +130,7 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		 * sequence number is beyond everything the old connection used
 		 * cannot be confused with it, so it may reopen the 4-tuple. The
 		 * new ISN starts above the old SND.NXT. strict_time_wait refuses
-		 * any reuse until 2MSL is over (SPEC 13.6). */
+		 * any reuse until 2MSL is over. */
 		if (!st->cfg.strict_time_wait && syn_is_new(tw, seg)) {
 			*iss_floor = tw->snd_nxt + 65535 + 2;
 			st->ctr.TWRecycled++;
@@ -151,7 +151,7 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 	uint32_t wnd = (uint32_t)tw->rcv_wnd << tw->rcv_wscale;
 	bool acceptable = sf_seq_acceptable(seg, tw->rcv_nxt, wnd);
 	if (seg->flags & SF_TCP_RST) {
-		/* RFC 1337 (TIME-WAIT assassination, SPEC 13.10): a RST must not
+		/* RFC 1337 (TIME-WAIT assassination): a RST must not
 		 * cut the 2MSL wait short. With rfc1337 off, the classic rule of
 		 * §3.10.7.4 applies, with RFC 5961 §3's exact match. */
 		if (st->cfg.rfc1337) {
@@ -177,7 +177,7 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 	if (!acceptable) {
 		/* §3.10.7.4 first: ACK what is unacceptable. The peer's
 		 * retransmitted FIN (it lost our last ACK) ends just before
-		 * RCV.NXT: re-ACK it and restart the 2MSL wait (SPEC 13.6). */
+		 * RCV.NXT: re-ACK it and restart the 2MSL wait. */
 		tw_send_ack(st, tw);
 		if ((seg->flags & SF_TCP_FIN) && seg->seq + len == tw->rcv_nxt) {
 			sf_ilist_remove(&st->tws, TW_LINK, &st->tw_fifo, index);
