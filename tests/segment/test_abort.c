@@ -14,7 +14,8 @@
 /* The peer sends len bytes at RCV.NXT = seq; the stack ACKs them. */
 static void peer_data(struct harness *h, uint32_t seq, uint32_t iss_ack, const char *data, uint32_t len)
 {
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, seq, iss_ack, 65535, data, len, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = seq, .ack = iss_ack, .data = data,
+	       .len = len);
 	h_expect(h, SF_TCP_ACK, iss_ack, seq + len);
 }
 
@@ -25,7 +26,7 @@ static void peer_finds_nothing(struct harness *h, uint32_t seq, uint32_t ack, en
 {
 	uint64_t before = h_drops(h, why);
 
-	h_inject(h, LPORT, SF_TCP_ACK, seq, ack, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = seq, .ack = ack);
 	h_expect(h, SF_TCP_RST, ack, 0);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, why), before + 1);
@@ -72,7 +73,8 @@ static void test_close_wait_unread_resets_read_closes(void **state)
 	uint32_t iss;
 	int c = h_established(h, LPORT, PEER_ISN, &iss);
 
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, PEER_ISN + 1, iss + 1, 65535, "xy", 2, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .text = "xy");
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 4);
 	assert_int_equal(sf_state(h->st, c), SF_CLOSE_WAIT);
 	assert_int_equal(sf_close(h->st, c), 0);
@@ -141,7 +143,7 @@ static void test_close_in_syn_sent_silent(void **state)
 	assert_true(h_saw_state(h, SF_SYN_SENT, SF_CLOSED));
 	h_advance(h, 10000);
 	h_expect_none(h);
-	h_inject(h, 5555, SF_TCP_SYN | SF_TCP_ACK, 9000, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 5555, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = 9000, .ack = iss + 1);
 	h_expect(h, SF_TCP_RST, iss + 1, 0);
 	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);
 	h_free(h);
@@ -198,7 +200,8 @@ static void test_data_after_close_fin_wait_1(void **state)
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 1);
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, "late", 4, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .text = "late");
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss + 2, PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnData), 1);
@@ -220,10 +223,11 @@ static void test_data_after_close_fin_wait_2(void **state)
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect_none(h);
 	assert_true(h_saw_state(h, SF_FIN_WAIT_1, SF_FIN_WAIT_2));
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 2, 65535, "late", 4, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 2,
+	       .text = "late");
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss + 2, PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnData), 1);
@@ -245,10 +249,10 @@ static void test_simultaneous_open_rst_refused(void **state)
 	uint32_t iss;
 	int s = h_connect(h, 7777, 8888, &iss);
 
-	h_inject(h, 7777, SF_TCP_SYN, 5000, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 7777, .flags = SF_TCP_SYN, .seq = 5000);
 	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, 5001);
 	assert_int_equal(sf_state(h->st, s), SF_SYN_RECEIVED);
-	h_inject(h, 7777, SF_TCP_RST, 5001, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 7777, .flags = SF_TCP_RST, .seq = 5001);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
 	assert_true(h_saw_state(h, SF_SYN_RECEIVED, SF_CLOSED));

@@ -26,16 +26,16 @@ static void test_half_close_shutdown_wr(void **state)
 	assert_int_equal(sf_send(h->st, c, "no", 2), -EPIPE);
 
 	/* Data before the peer ACKs our FIN: still taken in FIN-WAIT-1. */
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, "hello", 5, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 1, .text = "hello");
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 6);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_1);
 
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 6, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 6, .ack = iss + 2);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_2);
 
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 6, iss + 2, 65535, " world", 6, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 6, .ack = iss + 2, .text = " world");
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 12);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_2);
@@ -44,7 +44,7 @@ static void test_half_close_shutdown_wr(void **state)
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), -EAGAIN);
 
 	/* The peer's FIN ends the receiving half: ACK, TIME-WAIT, end of stream. */
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 12, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 12, .ack = iss + 2);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 13);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_TIME_WAIT);
@@ -62,7 +62,7 @@ static void test_half_close_peer_first(void **state)
 	int c = h_established(h, 80, PEER_ISN, &iss);
 	char buf[8];
 
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_CLOSE_WAIT);
@@ -73,18 +73,18 @@ static void test_half_close_peer_first(void **state)
 	struct sf_segment d = h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 2);
 	assert_int_equal(d.payload_len, 5);
 	assert_memory_equal(d.payload, "first", 5);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 2, iss + 6, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 6);
 	h_expect_none(h);
 	assert_int_equal(sf_send(h->st, c, "second", 6), 6);
 	d = h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 6, PEER_ISN + 2);
 	assert_int_equal(d.payload_len, 6);
 	assert_memory_equal(d.payload, "second", 6);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 2, iss + 12, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 12);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_CLOSE_WAIT);
 
 	/* Data the peer sends after its FIN is not taken (§3.10.7.4 seventh). */
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 2, iss + 12, 65535, "late", 4, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 2, .ack = iss + 12, .text = "late");
 	assert_int_equal(h_drops(h, SF_DROP_DATA_AFTER_FIN), 1);
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 0);
 
@@ -93,7 +93,7 @@ static void test_half_close_peer_first(void **state)
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 12, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_LAST_ACK);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 2, iss + 13, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 13);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_CLOSED);
 	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 0);
@@ -113,13 +113,13 @@ static void test_simultaneous_close(void **state)
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	/* Their FIN, sent before ours arrived, does not ACK it. */
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_true(h_saw_state(h, SF_FIN_WAIT_1, SF_CLOSING));
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 0);
 	/* Their ACK of our FIN. */
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 2, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 2);
 	h_expect_none(h);
 	assert_true(h_saw_state(h, SF_CLOSING, SF_TIME_WAIT));
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
@@ -140,13 +140,13 @@ static void test_simultaneous_close_states(void **state)
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_int_equal(sf_state(h->st, c), SF_CLOSING);
 	/* CLOSING retransmits the FIN until it is ACKed (RFC 9293 §3.10.8). */
 	h_advance(h, 1000);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 2);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 2, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 2);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_TIME_WAIT);
 	char buf[4];
@@ -164,7 +164,7 @@ static void test_fin_wait_1_fin_ack_to_time_wait(void **state)
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_true(h_saw_state(h, SF_FIN_WAIT_1, SF_TIME_WAIT));
@@ -187,7 +187,8 @@ static void test_fin_wait_1_data_fin_ack_to_time_wait(void **state)
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 2, 65535, "bye", 3, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 2,
+	       .text = "bye");
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 5);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_TIME_WAIT);
@@ -210,7 +211,8 @@ static void test_fin_wait_1_ack_with_out_of_order_fin(void **state)
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	/* Bytes 101..103 are missing: the FIN at 107 cannot count yet. */
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 4, iss + 2, 65535, "lat", 3, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 4, .ack = iss + 2,
+	       .text = "lat");
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 1); /* duplicate ACK for the hole */
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_2);
@@ -229,7 +231,7 @@ static void test_simultaneous_open(void **state)
 	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
 	/* Segment 2: their SYN crosses ours. */
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, 7777, SF_TCP_SYN, their_isn, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 7777, .flags = SF_TCP_SYN, .seq = their_isn, .opt = &opt);
 	/* Segment 3: our SYN,ACK <SEQ=ISS><ACK=their ISN+1>. */
 	struct sf_segment sa = h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, their_isn + 1);
 	assert_true(sa.opt.has_mss);
@@ -238,7 +240,7 @@ static void test_simultaneous_open(void **state)
 	assert_int_equal(sf_state(h->st, s), SF_SYN_RECEIVED);
 	assert_true(h_saw_state(h, SF_SYN_SENT, SF_SYN_RECEIVED));
 	/* Segment 4: their SYN,ACK <SEQ=their ISN><ACK=ISS+1>. Nothing answers it. */
-	h_inject(h, 7777, SF_TCP_SYN | SF_TCP_ACK, their_isn, iss + 1, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 7777, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = their_isn, .ack = iss + 1, .opt = &opt);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 	assert_true(h_saw_state(h, SF_SYN_RECEIVED, SF_ESTABLISHED));
@@ -254,7 +256,7 @@ static void test_simultaneous_open(void **state)
 	/* Both directions are synchronized: data goes out and in. */
 	assert_int_equal(sf_send(h->st, s, "x", 1), 1);
 	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, their_isn + 1);
-	h_inject(h, 7777, SF_TCP_ACK | SF_TCP_PSH, their_isn + 1, iss + 2, 65535, "y", 1, NULL);
+	h_send(h, .lport = 7777, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = their_isn + 1, .ack = iss + 2, .text = "y");
 	h_expect(h, SF_TCP_ACK, iss + 2, their_isn + 2);
 	char buf[4];
 	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 1);
@@ -271,7 +273,7 @@ static void test_close_wait_forever(void **state)
 	int c = h_established(h, 80, PEER_ISN, &iss);
 	char buf[8];
 
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 2);
 	assert_int_equal(sf_state(h->st, c), SF_CLOSE_WAIT);
 	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);

@@ -71,11 +71,11 @@ static void open_conn_opts(struct conn *t, bool sack, int ws, uint16_t window, u
 		o.has_wscale = 1;
 		o.wscale = (uint8_t)ws;
 	}
-	h_inject(t->h, PORT, SF_TCP_SYN, PEER_ISN, 0, window, NULL, 0, &o);
+	h_send(t->h, .lport = PORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .window = window, .opt = &o);
 	struct sf_segment sa = h_next(t->h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(sa.opt.sack_permitted, sack ? 1 : 0);
-	h_inject(t->h, PORT, SF_TCP_ACK, P, sa.seq + 1, window, NULL, 0, NULL);
+	h_send(t->h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = sa.seq + 1, .window = window);
 	h_expect_none(t->h);
 	t->c = sf_accept(t->h->st, l, NULL);
 	assert_true(t->c >= 0);
@@ -92,7 +92,8 @@ static void open_conn(struct conn *t, bool sack)
 /* The peer sends len bytes of the stream at seq (pattern offset seq - P). */
 static void peer_data(struct conn *t, uint32_t seq, uint32_t len, uint8_t extra_flags)
 {
-	h_inject(t->h, PORT, SF_TCP_ACK | extra_flags, seq, t->base, 65535, pattern + (seq - P), len, NULL);
+	h_send(t->h, .lport = PORT, .flags = SF_TCP_ACK | extra_flags, .seq = seq, .ack = t->base,
+	       .data = pattern + (seq - P), .len = len);
 }
 
 /* The next segment is a pure ACK of ack with window win and no SACK blocks. */
@@ -334,7 +335,7 @@ static void test_nagle(void **state)
 	assert_int_equal(sf_send(t.h->st, t.c, "cd", 2), 2);
 	h_expect_none(t.h);
 	/* The ACK of "a": "bcd" goes, as one segment. */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base + 1, 65535, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 1);
 	s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base + 1, P);
 	assert_int_equal(s.payload_len, 3);
 	assert_memory_equal(s.payload, "bcd", 3);
@@ -376,13 +377,14 @@ static void test_sender_sws_small_window_held(void **state)
 	struct conn t;
 	open_conn(&t, false);
 	assert_int_equal(h_tcb(t.h, t.c)->max_snd_wnd, 65535);
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 100, NULL, 0, NULL); /* window update: 100 */
+	/* A window update: 100. */
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 100);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 1000), 1000);
 	h_expect_none(t.h);
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 999, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 999);
 	h_expect_none(t.h);
 	/* The whole queue fits: it goes (§3.8.6.2.1: "all queued data can be sent"). */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 1000, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 1000);
 	struct sf_segment s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base, P);
 	assert_int_equal(s.payload_len, 1000);
 	assert_memory_equal(s.payload, pattern, 1000);
@@ -396,12 +398,12 @@ static void test_sender_sws_half_max_window(void **state)
 	(void)state;
 	struct conn t;
 	open_conn_opts(&t, false, -1, 2000, 0); /* the peer's largest window: 2000 */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 100, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 100);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 3000), 3000);
 	h_expect_none(t.h);
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 999, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 999);
 	h_expect_none(t.h); /* 999 < 2000/2 */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 1000, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 1000);
 	struct sf_segment s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base, P);
 	assert_int_equal(s.payload_len, 1000);
 	assert_memory_equal(s.payload, pattern, 1000);
@@ -422,7 +424,7 @@ static void test_zero_window_persist(void **state)
 	h_expect_none(t.h);
 	/* Everything ACKed, window 0: the 500 bytes stay queued. */
 	uint32_t una = t.base + 1000;
-	h_inject(t.h, PORT, SF_TCP_ACK, P, una, 0, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
 	h_expect_none(t.h);
 	assert_int_equal(h_tcb(t.h, t.c)->sndq.len, 500);
 	/* Probes at 200, then 400, 800, ... ms after the last, capped at rto_max (120 s). */
@@ -436,7 +438,7 @@ static void test_zero_window_persist(void **state)
 		h_expect_none(t.h);
 		assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), (uint64_t)i + 1);
 		/* The peer answers each probe: still window 0. */
-		h_inject(t.h, PORT, SF_TCP_ACK, P, una, 0, NULL, 0, NULL);
+		h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
 		h_expect_none(t.h);
 		assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
 		wait = wait * 2 > 120000 ? 120000 : wait * 2;
@@ -444,7 +446,7 @@ static void test_zero_window_persist(void **state)
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPAbortOnTimeout), 0);
 	assert_int_equal(h_counter(t.h, SF_CTR_RetransSegs), 0);
 	/* The window opens: the data goes at once, and the persist timer is off. */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, una, 65535, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una);
 	s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, una, P);
 	assert_int_equal(s.payload_len, 500);
 	assert_memory_equal(s.payload, pattern + 1000, 500);
@@ -464,7 +466,7 @@ static void test_zero_window_unanswered_probes_give_up(void **state)
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 100), 100);
 	h_next(t.h);
 	uint32_t una = t.base + 100;
-	h_inject(t.h, PORT, SF_TCP_ACK, P, una, 0, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 100), 100);
 	h_expect_none(t.h);
 	uint64_t t0 = t.h->now, wait = 200;
@@ -474,7 +476,7 @@ static void test_zero_window_unanswered_probes_give_up(void **state)
 		h_expect(t.h, SF_TCP_ACK, una - 1, P);
 		h_expect_none(t.h);
 		if (i <= 2)
-			h_inject(t.h, PORT, SF_TCP_ACK, P, una, 0, NULL, 0, NULL);
+			h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
 		wait *= 2;
 	}
 	assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
@@ -497,7 +499,7 @@ static void test_small_window_persist_sends_data(void **state)
 	(void)state;
 	struct conn t;
 	open_conn(&t, false);
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 100, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 100);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 1000), 1000);
 	h_expect_none(t.h);
 	h_advance(t.h, 199);
@@ -509,7 +511,7 @@ static void test_small_window_persist_sends_data(void **state)
 	h_expect_none(t.h);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 0);
 	/* The peer takes it and offers 900: the rest fits, and goes at once. */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base + 100, 900, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 100, .window = 900);
 	s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base + 100, P);
 	assert_int_equal(s.payload_len, 900);
 	assert_memory_equal(s.payload, pattern + 100, 900);
@@ -574,7 +576,8 @@ static void test_receive_window(void **state)
 	/* Read 100: 101 bytes of room is silly: the window stays closed, also when a probe asks. */
 	read_exact(&t, P + 10000, 100);
 	h_expect_none(t.h);
-	h_inject(t.h, PORT, SF_TCP_ACK, edge, t.base, 65535, "x", 1, NULL); /* a zero-window probe */
+	/* A zero-window probe. */
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = edge, .ack = t.base, .text = "x");
 	expect_ack(&t, t.base, edge, 0);
 	h_expect_none(t.h);
 	/* Read up to 1459 in all (1460 of room): it opens, with a window update. */
@@ -619,9 +622,9 @@ static void test_idle_connection_holds_no_buffer(void **state)
 	h_next(t.h);
 	h_expect_none(t.h); /* 80 bytes held by Nagle */
 	assert_non_null(tcb->sndq.b);
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base + 2920, 65535, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 2920);
 	h_next(t.h); /* the last 80 */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base + 3000, 65535, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 3000);
 	assert_null(tcb->sndq.b);
 	/* Data in, out of order first (held in the buffer), then filled and read. */
 	peer_data(&t, P + 500, 500, 0);
@@ -681,7 +684,7 @@ static void test_user_timeout_restarts_on_progress(void **state)
 	h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base + 2, P);
 	h_advance(t.h, 50);
 	/* "ab" ACKed at 150 ms; "cd" stays unACKed: the RTO (200 ms) restarts from here. */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base + 2, 65535, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 2);
 	h_expect_none(t.h);
 	h_advance(t.h, 200); /* 350 ms */
 	h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base + 2, P);

@@ -31,7 +31,7 @@ static void syn_ignored(struct harness *h, uint16_t pport, uint16_t lport, uint3
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
 
 	h->peer_port = pport;
-	h_inject(h, lport, SF_TCP_SYN, isn, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = lport, .flags = SF_TCP_SYN, .seq = isn, .opt = &opt);
 	h_expect_none(h);
 }
 
@@ -39,7 +39,7 @@ static void syn_ignored(struct harness *h, uint16_t pport, uint16_t lport, uint3
 static void ack_from(struct harness *h, uint16_t pport, uint16_t lport, uint32_t isn, uint32_t iss)
 {
 	h->peer_port = pport;
-	h_inject(h, lport, SF_TCP_ACK, isn + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = lport, .flags = SF_TCP_ACK, .seq = isn + 1, .ack = iss + 1);
 }
 
 /* A full handshake from pport that lands on the accept queue. Returns our ISS. */
@@ -247,7 +247,7 @@ static void test_final_ack_on_full_queue_keeps_embryo(void **state)
 
 	/* And B works: its data is ACKed from ISS+1. */
 	h->peer_port = 40002;
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, 2001, iss_b + 1, 65535, "x", 1, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = 2001, .ack = iss_b + 1, .text = "x");
 	h_expect(h, SF_TCP_ACK, iss_b + 1, 2002);
 	char c;
 	assert_int_equal(sf_recv(h->st, b, &c, 1), 1);
@@ -419,7 +419,7 @@ static void test_close_listener_resets_accept_queue(void **state)
 	uint32_t iss_b = syn_from(h, 40002, LPORT, 2000);
 	ack_from(h, 40002, LPORT, 2000, iss_b);
 	/* B has sent data that nobody read yet: the RST ACKs it. */
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, 2001, iss_b + 1, 65535, "abc", 3, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = 2001, .ack = iss_b + 1, .text = "abc");
 	h_expect(h, SF_TCP_ACK, iss_b + 1, 2004);
 	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 2);
 
@@ -440,7 +440,7 @@ static void test_close_listener_resets_accept_queue(void **state)
 
 	/* Gone: the peer's next segment finds no connection (§3.10.7.1). */
 	h->peer_port = 40001;
-	h_inject(h, LPORT, SF_TCP_ACK, 1001, iss_a + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = 1001, .ack = iss_a + 1);
 	h_expect(h, SF_TCP_RST, iss_a + 1, 0);
 	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);
 	/* And no timer of theirs fires later. */

@@ -13,10 +13,10 @@ static void test_passive_handshake_rtt_sample(void **state)
 	struct harness *h = h_new(4, NULL);
 	int l = h_listen(h, 80, 4);
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, 80, SF_TCP_SYN, 100, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 100, .opt = &opt);
 	struct sf_segment sa = h_next(h);
 	h_advance(h, 300);
-	h_inject(h, 80, SF_TCP_ACK, 101, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 101, .ack = sa.seq + 1);
 	int c = sf_accept(h->st, l, NULL);
 	assert_true(c >= 0);
 	assert_int_equal(sf_send(h->st, c, "x", 1), 1);
@@ -34,11 +34,11 @@ static void test_passive_handshake_retransmitted_rto_3s(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	int l = h_listen(h, 80, 4);
-	h_inject(h, 80, SF_TCP_SYN, 100, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 100);
 	struct sf_segment sa = h_next(h);
 	h_advance(h, 1000);
 	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, sa.seq, 101);
-	h_inject(h, 80, SF_TCP_ACK, 101, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 101, .ack = sa.seq + 1);
 	int c = sf_accept(h->st, l, NULL);
 	assert_int_equal(sf_send(h->st, c, "x", 1), 1);
 	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, sa.seq + 1, 101);
@@ -57,7 +57,7 @@ static void test_new_listener_takes_over_embryo_peer(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	int l1 = h_listen(h, 80, 4);
-	h_inject(h, 80, SF_TCP_SYN, 100, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 100);
 	h_next(h);
 	assert_int_equal(sf_close(h->st, l1), 0);
 	int l2 = h_listen(h, 80, 4);
@@ -76,7 +76,8 @@ static void test_close_unread_in_last_ack_resets(void **state)
 	int l = h_listen(h, 80, 4);
 	uint32_t iss;
 	int c = h_accept_new(h, l, 80, 100, &iss);
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, 101, iss + 1, 65535, "data", 4, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, .seq = 101, .ack = iss + 1,
+	       .text = "data");
 	h_expect(h, SF_TCP_ACK, iss + 1, 106);
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0); /* CLOSE-WAIT -> LAST-ACK, data unread */
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, 106);

@@ -34,7 +34,7 @@ static size_t collect(struct harness *h, uint16_t lport, uint32_t seq, uint32_t 
 			lens[n++] = d.payload_len;
 			got += d.payload_len;
 		}
-		h_inject(h, lport, SF_TCP_ACK, peer_nxt, seq + (uint32_t)got, 65535, NULL, 0, NULL);
+		h_send(h, .lport = lport, .flags = SF_TCP_ACK, .seq = peer_nxt, .ack = seq + (uint32_t)got);
 	}
 	h_expect_none(h);
 	assert_int_equal(got, total);
@@ -102,7 +102,7 @@ static void test_mss_announced_ipv4(void **state)
 
 	h->peer_port = 40000;
 	h_listen(h, 80, 8);
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_true(sa.opt.has_mss);
@@ -125,7 +125,7 @@ static void test_mss_announced_ipv6(void **state)
 
 	h->peer_port = 40000;
 	h_listen(h, 80, 8);
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_true(sa.opt.has_mss);
@@ -169,7 +169,7 @@ static void test_mss_from_mtu(void **state)
 		h_listen(h, 80, 8);
 		h->local = a;
 		struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-		h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+		h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 		struct sf_segment sa = h_next(h);
 		assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 		assert_int_equal(sa.opt.mss, cases[i].mss);
@@ -290,11 +290,11 @@ static void test_maxseg_listener(void **state)
 	assert_int_equal(sf_set_maxseg(h->st, l, 1000), 0);
 	assert_int_equal(sf_listen(h->st, l, 8), 0);
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(sa.opt.mss, 1000);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1);
 	int c = sf_accept(h->st, l, NULL);
 	assert_true(c >= 0);
 	expect_segmentation(h, c, 80, sa.seq, PEER_ISN + 1, 3000, 1000);
@@ -325,10 +325,10 @@ static void test_isn_differs_between_tuples(void **state)
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
 	h_listen(h, 80, 8);
 	h->peer_port = 40000;
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa1 = h_next(h);
 	h->peer_port = 40001;
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa2 = h_next(h);
 	assert_int_equal(sa1.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(sa2.flags, SF_TCP_SYN | SF_TCP_ACK);
@@ -357,7 +357,7 @@ static void test_isn_clock_only(void **state)
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
 	h_listen(h, 80, 8);
 	h->peer_port = 40000;
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(sa.seq, a + 250 * 4);

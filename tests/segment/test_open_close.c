@@ -44,7 +44,7 @@ static void test_passive_open(void **state)
 	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
 
-	h_inject(h, 80, SF_TCP_ACK, 7001, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 7001, .ack = sa.seq + 1);
 	h_expect_none(h);
 	struct sf_endpoint peer;
 	int c = sf_accept(h->st, l, &peer);
@@ -67,10 +67,10 @@ static void test_active_close(void **state)
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, 101);
 	assert_true(h_saw_state(h, SF_ESTABLISHED, SF_FIN_WAIT_1));
-	h_inject(h, 80, SF_TCP_ACK, 101, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 101, .ack = iss + 2);
 	assert_true(h_saw_state(h, SF_FIN_WAIT_1, SF_FIN_WAIT_2));
 	h_expect_none(h);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, 101, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = 101, .ack = iss + 2);
 	h_expect(h, SF_TCP_ACK, iss + 2, 102);
 	assert_true(h_saw_state(h, SF_FIN_WAIT_2, SF_TIME_WAIT));
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
@@ -89,7 +89,7 @@ static void test_passive_close(void **state)
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
 	int c = h_established(h, 80, 100, &iss);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, 101, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = 101, .ack = iss + 1);
 	h_expect(h, SF_TCP_ACK, iss + 1, 102);
 	assert_int_equal(sf_state(h->st, c), SF_CLOSE_WAIT);
 	char buf[8];
@@ -99,7 +99,7 @@ static void test_passive_close(void **state)
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 3, 102);
 	assert_true(h_saw_state(h, SF_CLOSE_WAIT, SF_LAST_ACK));
-	h_inject(h, 80, SF_TCP_ACK, 102, iss + 4, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 102, .ack = iss + 4);
 	assert_true(h_saw_state(h, SF_LAST_ACK, SF_CLOSED));
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 0);

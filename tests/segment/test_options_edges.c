@@ -33,7 +33,7 @@ static void test_no_ws_window_is_the_syn_window(void **state)
 	struct sf_tcp_options mss = { .has_mss = 1, .mss = 1460 };
 	struct sf_segment ack = h_synack_in(h, me.port, PEER_ISN, syn.seq, 65535, &mss);
 	assert_int_equal(ack.window, 65535);
-	h_inject(h, me.port, SF_TCP_ACK, PEER_ISN + 1 + 65535, syn.seq + 1, 65535, "x", 1, NULL);
+	h_send(h, .lport = me.port, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1 + 65535, .ack = syn.seq + 1, .text = "x");
 	h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 1);
 	assert_int_equal(h_counter(h, SF_CTR_TCPOFOQueue), 0);
@@ -49,20 +49,20 @@ static void test_final_ack_paws(void **state)
 	struct harness *h = h_new(4, NULL);
 	int l = h_listen(h, 80, 4);
 	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 1000 };
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &syn);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &syn);
 	struct sf_segment sa = h_next(h);
 	assert_true(sa.opt.has_timestamp);
 	struct sf_tcp_options old = { .has_timestamp = 1, .ts_val = 900, .ts_ecr = sa.opt.ts_val };
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, sa.seq + 1, 65535, NULL, 0, &old);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &old);
 	struct sf_segment a = h_expect(h, SF_TCP_ACK, sa.seq + 1, PEER_ISN + 1);
 	assert_int_equal(a.opt.ts_ecr, 1000);
 	assert_int_equal(h_drops(h, SF_DROP_PAWS), 1);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_TS_MISSING), 1);
 	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
 	struct sf_tcp_options good = { .has_timestamp = 1, .ts_val = 1001, .ts_ecr = sa.opt.ts_val };
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, sa.seq + 1, 65535, NULL, 0, &good);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &good);
 	int c = sf_accept(h->st, l, NULL);
 	assert_true(c >= 0);
 	assert_int_equal(sf_send(h->st, c, "a", 1), 1);
@@ -76,16 +76,16 @@ static void time_wait_with_timestamps(struct harness *h, uint32_t *iss)
 {
 	int l = h_listen(h, 80, 4);
 	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 5000 };
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &syn);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &syn);
 	struct sf_segment sa = h_next(h);
 	*iss = sa.seq;
 	struct sf_tcp_options ts = { .has_timestamp = 1, .ts_val = 5001, .ts_ecr = sa.opt.ts_val };
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, sa.seq + 1, 65535, NULL, 0, &ts);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &ts);
 	int c = sf_accept(h->st, l, NULL);
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_next(h); /* our FIN */
 	ts.ts_val = 5003;
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_FIN, PEER_ISN + 1, sa.seq + 2, 65535, NULL, 0, &ts);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_FIN, .seq = PEER_ISN + 1, .ack = sa.seq + 2, .opt = &ts);
 	h_next(h); /* the last ACK */
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
 }
@@ -99,7 +99,7 @@ static void test_tw_equal_tsval_uses_sequence(void **state)
 	uint32_t iss;
 	time_wait_with_timestamps(h, &iss);
 	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 5003 };
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN + 100000, 0, 65535, NULL, 0, &syn);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN + 100000, .opt = &syn);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(h_counter(h, SF_CTR_TWRecycled), 1);
@@ -113,10 +113,10 @@ static void test_rst_carries_timestamp(void **state)
 	struct harness *h = h_new(4, NULL);
 	int l = h_listen(h, 80, 4);
 	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 7 };
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &syn);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &syn);
 	struct sf_segment sa = h_next(h);
 	struct sf_tcp_options ts = { .has_timestamp = 1, .ts_val = 8, .ts_ecr = sa.opt.ts_val };
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, sa.seq + 1, 65535, NULL, 0, &ts);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &ts);
 	int c = sf_accept(h->st, l, NULL);
 	assert_int_equal(sf_abort(h->st, c), 0);
 	struct sf_segment r = h_expect(h, SF_TCP_RST | SF_TCP_ACK, sa.seq + 1, PEER_ISN + 1);
@@ -137,20 +137,20 @@ static void test_partial_hole_fill_acked_at_once(void **state)
 	uint32_t seq = PEER_ISN + 1;
 	char buf[64];
 	for (int i = 0; i < 20; i++, seq += 10) {
-		h_inject(h, 80, SF_TCP_ACK, seq, iss + 1, 65535, "0123456789", 10, NULL);
+		h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq, .ack = iss + 1, .text = "0123456789");
 		assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 10);
 	}
 	h_drain(h);
 	h_advance(h, 100); /* any delayed ACK goes out */
 	h_drain(h);
 	/* A hole of 20 bytes, then data beyond it: ACKed at once (out of order). */
-	h_inject(h, 80, SF_TCP_ACK, seq + 20, iss + 1, 65535, "abcdefghij", 10, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq + 20, .ack = iss + 1, .text = "abcdefghij");
 	h_expect(h, SF_TCP_ACK, iss + 1, seq);
 	/* 10 of the 20 missing bytes: part of the hole, ACKed at once too. */
-	h_inject(h, 80, SF_TCP_ACK, seq, iss + 1, 65535, "0123456789", 10, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq, .ack = iss + 1, .text = "0123456789");
 	h_expect(h, SF_TCP_ACK, iss + 1, seq + 10);
 	/* An ordinary small in-order segment now waits for the delayed ACK. */
-	h_inject(h, 80, SF_TCP_ACK, seq + 10, iss + 1, 65535, "0123456789", 10, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq + 10, .ack = iss + 1, .text = "0123456789");
 	struct sf_segment a = h_expect(h, SF_TCP_ACK, iss + 1, seq + 30); /* the hole is closed: at once */
 	(void)a;
 	h_free(h);
@@ -167,14 +167,14 @@ static void test_bare_oow_acks_rate_limited(void **state)
 	uint32_t iss;
 	h_accept_new(h, l, 80, PEER_ISN, &iss);
 	for (int i = 0; i < 5; i++)
-		h_inject(h, 80, SF_TCP_ACK, PEER_ISN - 100, iss + 1, 65535, NULL, 0, NULL);
+		h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN - 100, .ack = iss + 1);
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 5);
 	h_advance(h, 500);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN - 100, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN - 100, .ack = iss + 1);
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN - 100, iss + 1, 65535, "old", 3, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN - 100, .ack = iss + 1, .text = "old");
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	h_free(h);
 }
@@ -197,7 +197,7 @@ static void test_bare_ack_after_timeout_carries_snd_max(void **state)
 	struct sf_segment r = h_next(h);
 	assert_int_equal(r.seq, iss + 1);
 	/* Peer data arrives (it needs an ACK of its own). */
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, "zz", 2, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1, .text = "zz");
 	struct sf_segment a = h_next(h);
 	assert_int_equal(a.payload_len, 0);
 	assert_int_equal(a.seq, iss + 1 + sizeof data); /* snd_max, not the rewound snd_nxt */

@@ -13,15 +13,15 @@ static uint32_t fill_and_overflow(struct harness *h, int l, int *first)
 	h->peer_port = 41000;
 	*first = h_accept_new(h, l, 80, 100, NULL); /* accepted: the queue is empty again */
 	h->peer_port = 41001;
-	h_inject(h, 80, SF_TCP_SYN, 200, 0, 65535, NULL, 0, &mss);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 200, .opt = &mss);
 	struct sf_segment a = h_next(h);
 	h->peer_port = 41002;
-	h_inject(h, 80, SF_TCP_SYN, 300, 0, 65535, NULL, 0, &mss);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 300, .opt = &mss);
 	struct sf_segment b = h_next(h);
 	h->peer_port = 41001;
-	h_inject(h, 80, SF_TCP_ACK, 201, a.seq + 1, 65535, NULL, 0, NULL); /* fills the queue */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 201, .ack = a.seq + 1); /* fills the queue */
 	h->peer_port = 41002;
-	h_inject(h, 80, SF_TCP_ACK, 301, b.seq + 1, 65535, NULL, 0, NULL); /* finds it full */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 301, .ack = b.seq + 1); /* finds it full */
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 1);
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
@@ -52,7 +52,7 @@ static void test_acked_embryo_queued_by_its_timer(void **state)
 	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 0);
 	/* The connection works: data from the peer arrives. */
 	h->peer_port = 41002;
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, 301, iss + 1, 65535, "hi", 2, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = 301, .ack = iss + 1, .text = "hi");
 	h_expect(h, SF_TCP_ACK, iss + 1, 303);
 	char buf[4];
 	assert_int_equal(sf_recv(h->st, c2, buf, sizeof buf), 2);

@@ -79,7 +79,7 @@ static void test_synack_backoff_exact(void **state)
 	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
 
 	/* The peer's late ACK now reaches the listener: <SEQ=SEG.ACK><CTL=RST>. */
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
 	h_expect(h, SF_TCP_RST, iss + 1, 0);
 	assert_int_equal(h_drops(h, SF_DROP_LISTEN_ACK), 1);
 	h_free(h);
@@ -117,7 +117,7 @@ static void test_duplicate_syn_gets_synack(void **state)
 	uint32_t iss = open_embryo(h, &l);
 
 	h_advance(h, 500);
-	h_inject(h, LPORT, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa = h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, PEER_ISN + 1);
 	assert_true(sa.opt.has_mss);
 	h_expect_none(h);
@@ -138,7 +138,7 @@ static void test_rst_exact_drops_embryo(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_RST, PEER_ISN + 1, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST, .seq = PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
 	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
@@ -148,7 +148,7 @@ static void test_rst_exact_drops_embryo(void **state)
 	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
 	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
 
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
 	h_expect(h, SF_TCP_RST, iss + 1, 0);
 	assert_int_equal(h_drops(h, SF_DROP_LISTEN_ACK), 1);
 	h_free(h);
@@ -164,7 +164,7 @@ static void test_rst_in_window_challenged(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_RST, PEER_ISN + 1 + 100, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST, .seq = PEER_ISN + 1 + 100);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	assert_int_equal(ack.window, 65535);
 	h_expect_none(h);
@@ -173,10 +173,10 @@ static void test_rst_in_window_challenged(void **state)
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
 	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 0);
 
-	h_inject(h, LPORT, SF_TCP_RST, PEER_ISN + 1 + 70000, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST, .seq = PEER_ISN + 1 + 70000);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 1);
-	h_inject(h, LPORT, SF_TCP_RST, PEER_ISN, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST, .seq = PEER_ISN);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 2);
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
@@ -193,9 +193,9 @@ static void test_bad_ack_gets_rst(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss + 5, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 5);
 	h_expect(h, SF_TCP_RST, iss + 5, 0);
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss);
 	h_expect(h, SF_TCP_RST, iss, 0);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SYN_RECEIVED_BAD_ACK), 2);
@@ -215,9 +215,9 @@ static void test_segment_without_ack_dropped(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_PSH, PEER_ISN + 1, 0, 65535, "abc", 3, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_PSH, .seq = PEER_ISN + 1, .text = "abc");
 	h_expect_none(h);
-	h_inject(h, LPORT, SF_TCP_FIN, PEER_ISN + 1, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_FIN, .seq = PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_NO_ACK), 2);
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
@@ -238,10 +238,11 @@ static void test_unacceptable_seq_acked(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1 + 65535, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1 + 65535, .ack = iss + 1);
 	struct sf_segment a = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	assert_int_equal(a.window, 65535);
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN - 10, iss + 1, 65535, "0123456789", 10, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN - 10, .ack = iss + 1,
+	       .text = "0123456789");
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 2);
@@ -262,7 +263,8 @@ static void test_data_on_completing_ack(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, "hello", 5, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .text = "hello");
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 6);
 	h_expect_none(h);
 	int c = sf_accept(h->st, l, NULL);
@@ -285,7 +287,8 @@ static void test_fin_on_completing_ack(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, PEER_ISN + 1, iss + 1, 65535, "bye", 3, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .text = "bye");
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1 + 3 + 1);
 	h_expect_none(h);
 	assert_true(h_saw_state(h, SF_ESTABLISHED, SF_CLOSE_WAIT));

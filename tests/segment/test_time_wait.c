@@ -33,9 +33,9 @@ static int passive_then_active_close(struct harness *h, uint32_t *iss)
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, *iss + 1, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, *iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = *iss + 2);
 	h_expect_none(h);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, *iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = *iss + 2);
 	h_expect(h, SF_TCP_ACK, *iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
@@ -58,7 +58,7 @@ static uint16_t active_open_and_close(struct harness *h, uint16_t lport, uint16_
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 	assert_int_equal(sf_close(h->st, s), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, peer_isn + 1);
-	h_inject(h, port, SF_TCP_FIN | SF_TCP_ACK, peer_isn + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = port, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = peer_isn + 1, .ack = iss + 2);
 	h_expect(h, SF_TCP_ACK, iss + 2, peer_isn + 2);
 	h_expect_none(h);
 	return port;
@@ -136,8 +136,8 @@ static void test_tw_frees_tcb(void **state)
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 1);
 	assert_int_equal(sf_state(h->st, c), -EBADF); /* the application gave the handle up */
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 0);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
@@ -158,7 +158,7 @@ static void test_tw_fin_retransmit_restarts_2msl(void **state)
 
 	passive_then_active_close(h, &iss);
 	h_advance(h, 100000);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_int_equal(ack.payload_len, 0);
 	h_expect_none(h);
@@ -254,7 +254,7 @@ static void test_tw_higher_syn_reopens(void **state)
 	h_advance(h, 1000);
 	/* The smallest sequence number that is beyond the old connection. */
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, 80, SF_TCP_SYN, old_rcv_nxt + 1, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = old_rcv_nxt + 1, .opt = &opt);
 	struct sf_segment sa = h_expect(h, SF_TCP_SYN | SF_TCP_ACK, old_snd_nxt + 65537, old_rcv_nxt + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TWRecycled), 1);
@@ -263,7 +263,7 @@ static void test_tw_higher_syn_reopens(void **state)
 	assert_int_equal(h_counter(h, SF_CTR_TW), 0); /* reopened, not run out */
 
 	/* The handshake completes into a new connection. */
-	h_inject(h, 80, SF_TCP_ACK, old_rcv_nxt + 2, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = old_rcv_nxt + 2, .ack = sa.seq + 1);
 	h_expect_none(h);
 	int c = sf_accept(h->st, l, NULL);
 	assert_true(c >= 0);
@@ -287,10 +287,10 @@ static void test_tw_old_syn_acked(void **state)
 	uint64_t expiry = sf_next_deadline(h->st);
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
 	h_advance(h, 500);
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN + 2, 0, 65535, NULL, 0, &opt); /* == RCV.NXT */
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN + 2, .opt = &opt); /* == RCV.NXT */
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN - 50, 0, 65535, NULL, 0, &opt); /* below it */
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN - 50, .opt = &opt); /* below it */
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_TIME_WAIT_SYN), 2);
@@ -311,11 +311,11 @@ static void test_tw_strict_refuses_until_2msl(void **state)
 
 	passive_then_active_close(h, &iss);
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN + 1000, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN + 1000, .opt = &opt);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	h_advance(h, 2 * MSL_DEFAULT_MS - 1);
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN + 1000, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN + 1000, .opt = &opt);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_TIME_WAIT_SYN), 2);
@@ -342,9 +342,9 @@ static void test_tw_state_on_held_handle(void **state)
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_2);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_int_equal(sf_state(h->st, c), SF_TIME_WAIT);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
@@ -378,7 +378,7 @@ static void test_tw_close_held_handle_during_time_wait(void **state)
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_int_equal(sf_state(h->st, c), SF_TIME_WAIT);
 
@@ -402,8 +402,8 @@ static void test_tw_rst_ignored_by_default(void **state)
 
 	passive_then_active_close(h, &iss);
 	uint64_t expiry = sf_next_deadline(h->st);
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 2, 0, 0, NULL, 0, NULL);
-	h_inject(h, 80, SF_TCP_RST | SF_TCP_ACK, PEER_ISN + 2, iss + 2, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 2);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPTWRstIgnored), 2);
 	assert_int_equal(h_drops(h, SF_DROP_TIME_WAIT_RST), 2);
@@ -422,13 +422,13 @@ static void test_tw_rst_kills_when_rfc1337_off(void **state)
 
 	passive_then_active_close(h, &iss);
 	/* In the window but not at RCV.NXT: challenge ACK, record stays. */
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 3, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 3);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_RST_CHALLENGED), 1);
 	/* Outside the window, or just before it: silently dropped. */
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 2 + 100000, 0, 0, NULL, 0, NULL);
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 1, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 2 + 100000);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 2);
 	assert_int_equal(h_counter(h, SF_CTR_TWKilled), 0);
@@ -436,14 +436,14 @@ static void test_tw_rst_kills_when_rfc1337_off(void **state)
 	assert_int_equal(h_counter(h, SF_CTR_TCPTWRstIgnored), 0);
 
 	/* Exactly at RCV.NXT: the record dies early, nothing is sent. */
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 2, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TWKilled), 1);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 0);
 	assert_int_equal(h_counter(h, SF_CTR_TW), 0);
 	assert_true(h_saw_state(h, SF_TIME_WAIT, SF_CLOSED));
 	/* The 4-tuple now belongs to no one: a segment for it draws a RST. */
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 2, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 2);
 	h_expect(h, SF_TCP_RST, iss + 2, 0);
 	h_free(h);
 }
@@ -459,7 +459,7 @@ static void test_tw_assassination_attempt(void **state)
 	uint64_t expiry = sf_next_deadline(h->st);
 	h_advance(h, 30000);
 	/* An old duplicate of data the peer sent long ago. */
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN - 20, iss + 1, 65535, "old", 3, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN - 20, .ack = iss + 1, .text = "old");
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_int_equal(ack.payload_len, 0);
 	h_expect_none(h);
@@ -467,7 +467,7 @@ static void test_tw_assassination_attempt(void **state)
 	/* Only a FIN restarts the wait. */
 	assert_int_equal(sf_next_deadline(h->st), expiry);
 	/* The peer, without a connection, answers our ACK with <SEQ=ACK's ack><RST>. */
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 2, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPTWRstIgnored), 1);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
@@ -482,9 +482,9 @@ static void test_tw_assassination_classic(void **state)
 	uint32_t iss;
 
 	passive_then_active_close(h, &iss);
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN - 20, iss + 1, 65535, "old", 3, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN - 20, .ack = iss + 1, .text = "old");
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 2, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TWKilled), 1);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 0);
