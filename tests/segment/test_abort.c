@@ -96,6 +96,27 @@ static void test_close_wait_unread_resets_read_closes(void **state)
 	h_free(h);
 }
 
+/* RFC 2525 §2.17 (as Linux): close() that throws away received data resets
+ * the connection even in LAST-ACK. */
+static void test_close_unread_in_last_ack_resets(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	uint32_t iss;
+	int c = h_accept_new(h, l, 80, 100, &iss);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, .seq = 101, .ack = iss + 1,
+	       .text = "data");
+	h_expect(h, SF_TCP_ACK, iss + 1, 106);
+	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0); /* CLOSE-WAIT -> LAST-ACK, data unread */
+	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, 106);
+	assert_int_equal(sf_state(h->st, c), SF_LAST_ACK);
+	assert_int_equal(sf_close(h->st, c), 0);
+	h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss + 2, 106);
+	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnClose), 1);
+	h_free(h);
+}
+
 /* RFC 9293 §3.10.5, SO_LINGER {1,0}: close() aborts: RST at SND.NXT (past the
  * unacknowledged data), TCPAbortOnLinger. A non-zero linger closes normally. */
 static void test_linger_zero_close_resets(void **state)
@@ -367,6 +388,37 @@ static void test_null_pointers_einval(void **state)
 	h_free(h);
 }
 
+/* Every socket call on a NULL stack is -EINVAL; other pointer-returning calls give NULL or 0. */
+static void test_null_stack(void **state)
+{
+	(void)state;
+	struct sf_endpoint ep = { .addr = sf_addr_v4(192, 0, 2, 1), .port = 1 };
+	char b[4];
+	struct sf_event ev;
+	assert_int_equal(sf_socket(NULL, SF_AF_INET), -EINVAL);
+	assert_int_equal(sf_bind(NULL, 0, &ep), -EINVAL);
+	assert_int_equal(sf_listen(NULL, 0, 1), -EINVAL);
+	assert_int_equal(sf_accept(NULL, 0, NULL), -EINVAL);
+	assert_int_equal(sf_connect(NULL, 0, &ep), -EINVAL);
+	assert_int_equal(sf_send(NULL, 0, b, 1), -EINVAL);
+	assert_int_equal(sf_recv(NULL, 0, b, 1), -EINVAL);
+	assert_int_equal(sf_shutdown(NULL, 0, SF_SHUT_WR), -EINVAL);
+	assert_int_equal(sf_close(NULL, 0), -EINVAL);
+	assert_int_equal(sf_abort(NULL, 0), -EINVAL);
+	assert_int_equal(sf_getsockname(NULL, 0, &ep), -EINVAL);
+	assert_int_equal(sf_getpeername(NULL, 0, &ep), -EINVAL);
+	assert_int_equal(sf_state(NULL, 0), -EINVAL);
+	assert_int_equal(sf_take_error(NULL, 0), -EINVAL);
+	assert_int_equal(sf_set_linger(NULL, 0, 1, 0), -EINVAL);
+	assert_int_equal(sf_set_reuseaddr(NULL, 0, 1), -EINVAL);
+	assert_int_equal(sf_set_maxseg(NULL, 0, 1000), -EINVAL);
+	assert_int_equal(sf_set_keepalive(NULL, 0, 1, 0, 0, 0), -EINVAL);
+	assert_int_equal(sf_set_bufsizes(NULL, 0, 4096, 4096), -EINVAL);
+	assert_int_equal(sf_poll_events(NULL, &ev, 1), 0);
+	assert_null(sf_stack_counters(NULL));
+	assert_int_equal(sf_now(NULL), 0);
+}
+
 /* API (Linux bind(2)): a second bind is -EINVAL; a non-local address
  * -EADDRNOTAVAIL; another family -EAFNOSUPPORT; a port in use -EADDRINUSE,
  * unless both sockets set SO_REUSEADDR and neither listens. */
@@ -541,6 +593,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_close_with_unread_data_resets),
 		cmocka_unit_test(test_close_wait_unread_resets_read_closes),
+		cmocka_unit_test(test_close_unread_in_last_ack_resets),
 		cmocka_unit_test(test_linger_zero_close_resets),
 		cmocka_unit_test(test_close_in_syn_sent_silent),
 		cmocka_unit_test(test_abort_established),
@@ -550,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_simultaneous_open_rst_refused),
 		cmocka_unit_test(test_bad_handles_ebadf),
 		cmocka_unit_test(test_null_pointers_einval),
+		cmocka_unit_test(test_null_stack),
 		cmocka_unit_test(test_bind_errors),
 		cmocka_unit_test(test_connect_twice),
 		cmocka_unit_test(test_send_recv_accept_state_errors),

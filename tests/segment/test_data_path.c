@@ -2,7 +2,10 @@
  * The data path between ACKs: the receiver's out-of-order holding, duplicate
  * and overlapping text, trimming to the window and a FIN ahead of a hole
  * (RFC 9293 §3.10.7.4, SHLD-31, RFC 2018); delayed ACKs (RFC 9293
- * §3.8.6.3, RFC 1122 §4.2.3.2); Nagle (§3.7.4); sender and receiver silly
+ * §3.8.6.3, RFC 1122 §4.2.3.2) and the ACKs that go at once (a partly filled
+ * hole, RFC 5681 §4.2); bare ACKs that cannot start an ACK war (out-of-window
+ * ACKs answered at a limited rate, the highest SND.NXT after a timeout);
+ * Nagle (§3.7.4); sender and receiver silly
  * window avoidance (§3.8.6.2); zero windows and the persist timer (§3.8.6.1,
  * MUST-36, MUST-37); buffers given back when idle; TCP_USER_TIMEOUT (RFC 5482).
  *
@@ -319,6 +322,85 @@ static void test_data_carries_delayed_ack(void **state)
 	h_expect_none(t.h);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPDelayedACKs), 0);
 	h_free(t.h);
+}
+
+/* RFC 5681 §4.2: a segment that fills part of a hole is ACKed at once, even
+ * when delayed ACKs are in force (the quick ACKs of the start used up). */
+static void test_partial_hole_fill_acked_at_once(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	uint32_t iss;
+	int c = h_accept_new(h, l, 80, PEER_ISN, &iss);
+	uint32_t seq = PEER_ISN + 1;
+	char buf[64];
+	for (int i = 0; i < 20; i++, seq += 10) {
+		h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq, .ack = iss + 1, .text = "0123456789");
+		assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 10);
+	}
+	h_drain(h);
+	h_advance(h, 100); /* any delayed ACK goes out */
+	h_drain(h);
+	/* A hole of 20 bytes, then data beyond it: ACKed at once (out of order). */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq + 20, .ack = iss + 1, .text = "abcdefghij");
+	h_expect(h, SF_TCP_ACK, iss + 1, seq);
+	/* 10 of the 20 missing bytes: part of the hole, ACKed at once too. */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq, .ack = iss + 1, .text = "0123456789");
+	h_expect(h, SF_TCP_ACK, iss + 1, seq + 10);
+	/* An ordinary small in-order segment now waits for the delayed ACK. */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq + 10, .ack = iss + 1, .text = "0123456789");
+	struct sf_segment a = h_expect(h, SF_TCP_ACK, iss + 1, seq + 30); /* the hole is closed: at once */
+	(void)a;
+	h_free(h);
+}
+
+/* A bare ACK whose sequence number is out of the window is answered at most
+ * once per 500 ms (as Linux's tcp_invalid_ratelimit), so two ends can never
+ * ping-pong ACKs; data out of the window is still answered every time. */
+static void test_bare_oow_acks_rate_limited(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	uint32_t iss;
+	h_accept_new(h, l, 80, PEER_ISN, &iss);
+	for (int i = 0; i < 5; i++)
+		h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN - 100, .ack = iss + 1);
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 5);
+	h_advance(h, 500);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN - 100, .ack = iss + 1);
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN - 100, .ack = iss + 1, .text = "old");
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_free(h);
+}
+
+/* After a timeout sends data again from SND.UNA, a bare ACK still carries
+ * the highest sequence number sent (the RFC's SND.NXT), never the rewound
+ * one, so a peer that already holds later data does not find it old. */
+static void test_bare_ack_after_timeout_carries_snd_max(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	uint32_t iss;
+	int c = h_accept_new(h, l, 80, PEER_ISN, &iss);
+	assert_int_equal(sf_set_nodelay(h->st, c, 1), 0);
+	static char data[3000];
+	assert_int_equal(sf_send(h->st, c, data, sizeof data), (long)sizeof data);
+	h_drain(h);
+	h_advance(h, 250); /* the RTO (200 ms after a ~0 RTT handshake): the first segment again */
+	struct sf_segment r = h_next(h);
+	assert_int_equal(r.seq, iss + 1);
+	/* Peer data arrives (it needs an ACK of its own). */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1, .text = "zz");
+	struct sf_segment a = h_next(h);
+	assert_int_equal(a.payload_len, 0);
+	assert_int_equal(a.seq, iss + 1 + sizeof data); /* snd_max, not the rewound snd_nxt */
+	h_free(h);
 }
 
 /* RFC 9293 §3.7.4 (Nagle, SHLD-7): with a small segment unacknowledged, new small data waits for the ACK, then goes as one segment. */
@@ -714,6 +796,9 @@ int main(void)
 		cmocka_unit_test(test_delayed_ack_40ms),
 		cmocka_unit_test(test_every_second_full_segment_acked),
 		cmocka_unit_test(test_data_carries_delayed_ack),
+		cmocka_unit_test(test_partial_hole_fill_acked_at_once),
+		cmocka_unit_test(test_bare_oow_acks_rate_limited),
+		cmocka_unit_test(test_bare_ack_after_timeout_carries_snd_max),
 		cmocka_unit_test(test_nagle),
 		cmocka_unit_test(test_nodelay),
 		cmocka_unit_test(test_sender_sws_small_window_held),

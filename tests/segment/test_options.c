@@ -1,9 +1,12 @@
 /*
  * TCP options beyond the MSS: window scaling and timestamps (RFC 7323),
  * SACK-permitted (RFC 2018), and TIME-WAIT reuse judged by timestamps
- * (RFC 6191). Every test negotiates with a scripted peer (192.0.2.2 or
- * 2001:db8::2) and checks the exact option fields of what synfin sends, the
- * window fields in both directions, and the counters and drop reasons.
+ * (RFC 6191), including the edges: the window we keep when the peer refuses
+ * scaling, PAWS on the handshake's last ACK, a TSval equal to the last one
+ * in TIME-WAIT, and timestamps on RSTs. Every test negotiates with a
+ * scripted peer (192.0.2.2 or 2001:db8::2) and checks the exact option
+ * fields of what synfin sends, the window fields in both directions, and the
+ * counters and drop reasons.
  *
  * Our TSval is the stack's millisecond clock plus a per-connection offset
  * (RFC 7323 §5.4), so tests compare TSvals of one connection by difference.
@@ -498,6 +501,30 @@ static void test_passive_no_ws_window_unscaled(void **state)
 	h_free(h);
 }
 
+/* RFC 7323 §2.2: a SYN,ACK without window scale means neither side scales,
+ * so the window we keep is the unscaled one our SYN offered (65535), even
+ * with a 1 MiB buffer: a byte at RCV.NXT+65535 is outside it. */
+static void test_no_ws_window_is_the_syn_window(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int s = sf_socket(h->st, SF_AF_INET);
+	assert_int_equal(sf_set_bufsizes(h->st, s, 1u << 20, 1u << 20), 0);
+	struct sf_endpoint to = { .addr = h->peer, .port = 80 }, me;
+	assert_int_equal(sf_connect(h->st, s, &to), -EINPROGRESS);
+	struct sf_segment syn = h_next(h);
+	sf_getsockname(h->st, s, &me);
+	h->peer_port = 80;
+	struct sf_tcp_options mss = { .has_mss = 1, .mss = 1460 };
+	struct sf_segment ack = h_synack_in(h, me.port, PEER_ISN, syn.seq, 65535, &mss);
+	assert_int_equal(ack.window, 65535);
+	h_send(h, .lport = me.port, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1 + 65535, .ack = syn.seq + 1, .text = "x");
+	h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1);
+	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPOFOQueue), 0);
+	h_free(h);
+}
+
 /* RFC 7323 §3.2, §5.4: once agreed, the timestamp rides on every segment (data, ACK, FIN) and TSval counts milliseconds. */
 static void test_timestamp_on_every_segment(void **state)
 {
@@ -539,6 +566,25 @@ static void test_timestamp_on_every_segment(void **state)
 	assert_ts(&ack, t0 + 160, 1160);
 	assert_true(h_saw_state(h, SF_FIN_WAIT_1, SF_TIME_WAIT));
 	h_expect_none(h);
+	h_free(h);
+}
+
+/* RFC 7323 §3.2: a RST on a connection with timestamps carries one too. */
+static void test_rst_carries_timestamp(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 7 };
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &syn);
+	struct sf_segment sa = h_next(h);
+	struct sf_tcp_options ts = { .has_timestamp = 1, .ts_val = 8, .ts_ecr = sa.opt.ts_val };
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &ts);
+	int c = sf_accept(h->st, l, NULL);
+	assert_int_equal(sf_abort(h->st, c), 0);
+	struct sf_segment r = h_expect(h, SF_TCP_RST | SF_TCP_ACK, sa.seq + 1, PEER_ISN + 1);
+	assert_true(r.opt.has_timestamp);
+	assert_int_equal(r.opt.ts_ecr, 8);
 	h_free(h);
 }
 
@@ -635,6 +681,37 @@ static void test_paws_ts_recent_stale_after_24_days(void **state)
 	assert_ts(&a, syn.opt.ts_val + (uint32_t)days24 + 1, 999);
 	assert_int_equal(h_drops(h, SF_DROP_PAWS), 1);
 	h_expect_none(h);
+	h_free(h);
+}
+
+/* RFC 7323 §5.3 R1 on the handshake's last ACK: an older TSval than the
+ * SYN's is an old duplicate (ACKed and dropped, as Linux's tcp_check_req);
+ * a missing timestamp is dropped (§3.2); the embryo waits for a good ACK. */
+static void test_final_ack_paws(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 1000 };
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &syn);
+	struct sf_segment sa = h_next(h);
+	assert_true(sa.opt.has_timestamp);
+	struct sf_tcp_options old = { .has_timestamp = 1, .ts_val = 900, .ts_ecr = sa.opt.ts_val };
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &old);
+	struct sf_segment a = h_expect(h, SF_TCP_ACK, sa.seq + 1, PEER_ISN + 1);
+	assert_int_equal(a.opt.ts_ecr, 1000);
+	assert_int_equal(h_drops(h, SF_DROP_PAWS), 1);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_TS_MISSING), 1);
+	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
+	struct sf_tcp_options good = { .has_timestamp = 1, .ts_val = 1001, .ts_ecr = sa.opt.ts_val };
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &good);
+	int c = sf_accept(h->st, l, NULL);
+	assert_true(c >= 0);
+	assert_int_equal(sf_send(h->st, c, "a", 1), 1);
+	struct sf_segment d = h_next(h);
+	assert_int_equal(d.opt.ts_ecr, 1001);
 	h_free(h);
 }
 
@@ -1061,6 +1138,41 @@ static void test_time_wait_syn_without_ts_by_seq(void **state)
 	h_free(h);
 }
 
+/* TIME-WAIT for a connection that used timestamps, entered by our close. */
+static void time_wait_with_timestamps(struct harness *h, uint32_t *iss)
+{
+	int l = h_listen(h, 80, 4);
+	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 5000 };
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &syn);
+	struct sf_segment sa = h_next(h);
+	*iss = sa.seq;
+	struct sf_tcp_options ts = { .has_timestamp = 1, .ts_val = 5001, .ts_ecr = sa.opt.ts_val };
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &ts);
+	int c = sf_accept(h->st, l, NULL);
+	assert_int_equal(sf_close(h->st, c), 0);
+	h_next(h); /* our FIN */
+	ts.ts_val = 5003;
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_FIN, .seq = PEER_ISN + 1, .ack = sa.seq + 2, .opt = &ts);
+	h_next(h); /* the last ACK */
+	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
+}
+
+/* RFC 6191 §2: a SYN whose TSval equals the last one seen falls back to the
+ * sequence-number rule: beyond the old RCV.NXT, it reopens the 4-tuple. */
+static void test_tw_equal_tsval_uses_sequence(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	time_wait_with_timestamps(h, &iss);
+	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 5003 };
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN + 100000, .opt = &syn);
+	struct sf_segment sa = h_next(h);
+	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
+	assert_int_equal(h_counter(h, SF_CTR_TWRecycled), 1);
+	h_free(h);
+}
+
 /* RFC 7323 §3.2, §4.3 + RFC 9293 §3.10.7.4: the re-ACK of a retransmitted FIN in TIME-WAIT carries a timestamp echoing the peer's latest TSval. */
 static void test_time_wait_reack_has_timestamp(void **state)
 {
@@ -1198,10 +1310,13 @@ int main(void)
 		cmocka_unit_test(test_passive_synack_mss_only),
 		cmocka_unit_test(test_passive_synack_ipv6_big_buffer),
 		cmocka_unit_test(test_passive_no_ws_window_unscaled),
+		cmocka_unit_test(test_no_ws_window_is_the_syn_window),
 		cmocka_unit_test(test_timestamp_on_every_segment),
+		cmocka_unit_test(test_rst_carries_timestamp),
 		cmocka_unit_test(test_paws_drops_old_tsval),
 		cmocka_unit_test(test_paws_tsval_wraps),
 		cmocka_unit_test(test_paws_ts_recent_stale_after_24_days),
+		cmocka_unit_test(test_final_ack_paws),
 		cmocka_unit_test(test_paws_spares_rst),
 		cmocka_unit_test(test_rst_without_timestamp_accepted),
 		cmocka_unit_test(test_missing_timestamp_dropped),
@@ -1216,6 +1331,7 @@ int main(void)
 		cmocka_unit_test(test_time_wait_newer_tsval_reopens),
 		cmocka_unit_test(test_time_wait_older_tsval_refused),
 		cmocka_unit_test(test_time_wait_syn_without_ts_by_seq),
+		cmocka_unit_test(test_tw_equal_tsval_uses_sequence),
 		cmocka_unit_test(test_time_wait_reack_has_timestamp),
 		cmocka_unit_test(test_knob_timestamps_off),
 		cmocka_unit_test(test_knob_window_scaling_off),

@@ -106,6 +106,50 @@ static void test_synack_retries_config(void **state)
 	h_free(h);
 }
 
+/* RFC 6298 §2.2, §3: the SYN,ACK -> ACK exchange is the first RTT sample of a
+ * passive open: 300 ms gives SRTT 300, RTTVAR 150, RTO 900 ms. */
+static void test_passive_handshake_rtt_sample(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 100, .opt = &opt);
+	struct sf_segment sa = h_next(h);
+	h_advance(h, 300);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 101, .ack = sa.seq + 1);
+	int c = sf_accept(h->st, l, NULL);
+	assert_true(c >= 0);
+	assert_int_equal(sf_send(h->st, c, "x", 1), 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, sa.seq + 1, 101);
+	h_advance(h, 899);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, sa.seq + 1, 101);
+	h_free(h);
+}
+
+/* RFC 6298 §5.7: the SYN,ACK was retransmitted, so no sample: data starts at 3 s. */
+static void test_passive_handshake_retransmitted_rto_3s(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 100);
+	struct sf_segment sa = h_next(h);
+	h_advance(h, 1000);
+	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, sa.seq, 101);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 101, .ack = sa.seq + 1);
+	int c = sf_accept(h->st, l, NULL);
+	assert_int_equal(sf_send(h->st, c, "x", 1), 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, sa.seq + 1, 101);
+	h_advance(h, 2999);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, sa.seq + 1, 101);
+	h_free(h);
+}
+
 /* RFC 9293 §3.10.7.4 first (SEG.SEQ = IRS is before RCV.NXT): a repeated SYN
  * means our SYN,ACK was lost; it is sent again, and no second record made. */
 static void test_duplicate_syn_gets_synack(void **state)
@@ -321,6 +365,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_synack_backoff_exact),
 		cmocka_unit_test(test_synack_retries_config),
+		cmocka_unit_test(test_passive_handshake_rtt_sample),
+		cmocka_unit_test(test_passive_handshake_retransmitted_rto_3s),
 		cmocka_unit_test(test_duplicate_syn_gets_synack),
 		cmocka_unit_test(test_rst_exact_drops_embryo),
 		cmocka_unit_test(test_rst_in_window_challenged),
