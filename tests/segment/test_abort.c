@@ -262,7 +262,7 @@ static void test_data_after_close_fin_wait_2(void **state)
 }
 
 /* RFC 9293 §3.10.7.4 second, SYN-RECEIVED reached by an active OPEN
- * (simultaneous open, SPEC 13.3): a RST means "connection refused". */
+ * (simultaneous open, §3.5 Figure 7): a RST means "connection refused". */
 static void test_simultaneous_open_rst_refused(void **state)
 {
 	(void)state;

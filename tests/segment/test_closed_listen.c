@@ -36,7 +36,7 @@ static void assert_reply_to_peer(const struct harness *h, const struct sf_segmen
 
 /* ---- §3.10.7.1 CLOSED ---------------------------------------------------- */
 
-/* §3.10.7.1: SYN (ACK off) to a closed port -> <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>; SPEC 13.9 ECONNREFUSED's cause. */
+/* §3.10.7.1: SYN (ACK off) to a closed port -> <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>, what makes a connect() fail with ECONNREFUSED. */
 static void closed_syn_gets_rst_ack(int family)
 {
 	struct harness *h = h_new(family, NULL);
@@ -304,7 +304,7 @@ static void listen_ack_gets_rst(int family)
 	/* A SYN,ACK is an ACK first: RST, no SYN-RECEIVED. */
 	h_send(h, .lport = 80, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = 2000, .ack = 4242);
 	h_expect(h, SF_TCP_RST, 4242, 0);
-	/* Data with an ACK (a half-open peer, SPEC 13.9). */
+	/* Data with an ACK (a half-open peer, RFC 9293 §3.5.1). */
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = 3000, .ack = 777, .text = "data");
 	h_expect(h, SF_TCP_RST, 777, 0);
 	h_expect_none(h);
@@ -348,7 +348,7 @@ static void test_listen_no_syn_dropped(void **state)
 	h_free(h);
 }
 
-/* §3.10.7.2 third, SPEC 13.1/13.5: SYN -> <SEQ=ISS><ACK=SEG.SEQ+1><CTL=SYN,ACK> with MSS (1460 v4, 1440 v6). */
+/* §3.10.7.2 third, §3.7.1: SYN -> <SEQ=ISS><ACK=SEG.SEQ+1><CTL=SYN,ACK> with MSS (1460 v4, 1440 v6). */
 static void listen_syn_gets_synack(int family, uint16_t mss)
 {
 	struct harness *h = h_new(family, NULL);

@@ -1,9 +1,11 @@
 /*
- * SPEC 13.8: a listener's two queues. The SYN queue holds embryonic
- * (SYN-RECEIVED) records up to syn_backlog; the accept queue holds completed
- * connections up to min(backlog, somaxconn), at least 1. What happens when
- * either is full, and what closing a listener does to both (RFC 9293
- * §3.10.4 LISTEN, §3.10.7.1).
+ * A listener's two queues, as Linux keeps them (RFC 9293 leaves them to the
+ * implementation). The SYN queue holds embryonic (SYN-RECEIVED) records up to
+ * syn_backlog; the accept queue holds completed connections up to
+ * min(backlog, somaxconn), at least 1. What happens when either is full (no
+ * connection is lost: an embryo whose final ACK found the accept queue full
+ * is queued later by its own timer), what closing a listener does to both
+ * (RFC 9293 §3.10.4 LISTEN, §3.10.7.1), and a new listener on the port.
  */
 #include <errno.h>
 #include <string.h>
@@ -94,7 +96,7 @@ static void cfg_max_sockets8(struct sf_config *cfg)
 	cfg->max_sockets = 8;
 }
 
-/* SPEC 13.8: with the accept queue (backlog 2) full a new SYN gets no answer
+/* With the accept queue (backlog 2) full a new SYN gets no answer
  * and is counted (ListenOverflows, ListenDrops, LISTEN_OVERFLOW); it is
  * answered again once the application accepts. */
 static void test_full_accept_queue_drops_syn(void **state)
@@ -123,7 +125,7 @@ static void test_full_accept_queue_drops_syn(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8 / sf_listen: the queue holds at least one connection, whatever
+/* sf_listen: the queue holds at least one connection, whatever
  * backlog (0 or negative) the application asked for. */
 static void test_backlog_at_least_one(void **state)
 {
@@ -142,7 +144,7 @@ static void test_backlog_at_least_one(void **state)
 	}
 }
 
-/* SPEC 13.8: somaxconn caps a larger backlog (listen(1000) holds 2). */
+/* somaxconn caps a larger backlog (listen(1000) holds 2). */
 static void test_somaxconn_caps_backlog(void **state)
 {
 	(void)state;
@@ -160,7 +162,7 @@ static void test_somaxconn_caps_backlog(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8, as Linux: listen() on a listener resizes its accept queue, both
+/* As Linux: listen() on a listener resizes its accept queue, both
  * ways, and is still capped by somaxconn. */
 static void test_listen_again_resizes(void **state)
 {
@@ -189,7 +191,7 @@ static void test_listen_again_resizes(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8 (Linux's behaviour): a final ACK that finds the accept queue full
+/* Linux's behaviour: a final ACK that finds the accept queue full
  * is dropped, the embryo stays and retransmits its SYN,ACK at its timeout;
  * the peer's ACK to that retransmission completes the handshake once the app
  * has accepted. Nothing is accepted beyond the limit. */
@@ -341,7 +343,7 @@ static void test_acked_embryo_given_up_with_rst(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8, like Linux's tcp_abort_on_overflow: the final ACK that finds the
+/* Like Linux's tcp_abort_on_overflow: the final ACK that finds the
  * accept queue full is answered with RST and the embryo is dropped. */
 static void test_abort_on_overflow_resets(void **state)
 {
@@ -377,7 +379,7 @@ static void test_abort_on_overflow_resets(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8: with syn_backlog embryos held, a new SYN is dropped unanswered
+/* With syn_backlog embryos held, a new SYN is dropped unanswered
  * (TCPReqQFullDrop, ListenDrops, SYN_QUEUE_FULL); room returns as embryos
  * complete. The limit is per listener. */
 static void test_syn_backlog_full_drops_syn(void **state)
@@ -492,7 +494,7 @@ static void test_syn_queue_recycle_only_own_unanswered(void **state)
 	h_free(h);
 }
 
-/* RFC 9293 §3.10.4 (CLOSE in LISTEN), SPEC 13.8: closing a listener resets
+/* RFC 9293 §3.10.4 (CLOSE in LISTEN): closing a listener resets
  * the connections waiting in its accept queue, <SEQ=SND.NXT><ACK=RCV.NXT>
  * <CTL=RST,ACK>, and they are gone. */
 static void test_close_listener_resets_accept_queue(void **state)
@@ -534,7 +536,7 @@ static void test_close_listener_resets_accept_queue(void **state)
 	h_free(h);
 }
 
-/* RFC 9293 §3.10.7.1, SPEC 13.8: an embryo whose listener was closed dies
+/* RFC 9293 §3.10.7.1: an embryo whose listener was closed dies
  * when its ACK comes (answered with <SEQ=SEG.ACK><CTL=RST>). Until then the
  * listener's handle stays reserved: with max_sockets 8, new sockets get the
  * 7 other handles, never l; once the embryo is gone, l is the one left. */
@@ -583,7 +585,7 @@ static void test_close_listener_embryo_ack_gets_rst(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8: an embryo of a closed listener is also dropped by its own timer,
+/* An embryo of a closed listener is also dropped by its own timer,
  * without a SYN,ACK retransmission, and that frees the listener's handle. */
 static void test_close_listener_embryo_timer_drops(void **state)
 {

@@ -65,7 +65,7 @@ static void test_passive_open(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.3, RFC 9293 §3.5 Figure 8: simultaneous open by injection: SYN-SENT -> SYN-RECEIVED -> ESTABLISHED, 4 segments, no bare ACK. */
+/* RFC 9293 §3.5 Figure 7: simultaneous open by injection: SYN-SENT -> SYN-RECEIVED -> ESTABLISHED, 4 segments, no bare ACK. */
 static void test_simultaneous_open(void **state)
 {
 	(void)state;
@@ -136,7 +136,7 @@ static void test_active_close(void **state)
 	h_free(h);
 }
 
-/* Passive close (SPEC 13.7): peer FIN ACKed at once, CLOSE-WAIT, recv 0; close -> LAST-ACK. */
+/* Passive close (RFC 9293 §3.6 case 2): peer FIN ACKed at once, CLOSE-WAIT, recv 0; close -> LAST-ACK. */
 static void test_passive_close(void **state)
 {
 	(void)state;
@@ -160,7 +160,7 @@ static void test_passive_close(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.2, RFC 9293 §3.6.1: shutdown(SHUT_WR) sends a FIN; data keeps arriving in FIN-WAIT-2, readable and ACKed, until the peer's FIN. */
+/* RFC 9293 §3.6.1 (half-close): shutdown(SHUT_WR) sends a FIN; data keeps arriving in FIN-WAIT-2, readable and ACKed, until the peer's FIN. */
 static void test_half_close_shutdown_wr(void **state)
 {
 	(void)state;
@@ -203,7 +203,7 @@ static void test_half_close_shutdown_wr(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.2, 13.7, RFC 9293 §3.6.1: after the peer half-closes we are in CLOSE-WAIT and may still send; the data goes out and is ACKed. */
+/* RFC 9293 §3.6 case 2, §3.6.1: after the peer half-closes we are in CLOSE-WAIT and may still send; the data goes out and is ACKed. */
 static void test_half_close_peer_first(void **state)
 {
 	(void)state;
@@ -252,7 +252,7 @@ static void test_half_close_peer_first(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.3, RFC 9293 §3.6 Figure 13: FINs cross; FIN-WAIT-1 -> CLOSING (ACK of their FIN sent) -> TIME-WAIT on the ACK of ours. */
+/* RFC 9293 §3.6 Figure 13: FINs cross; FIN-WAIT-1 -> CLOSING (ACK of their FIN sent) -> TIME-WAIT on the ACK of ours. */
 static void test_simultaneous_close(void **state)
 {
 	(void)state;
@@ -280,7 +280,7 @@ static void test_simultaneous_close(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.3 on a held handle: the same crossing FINs after shutdown(SHUT_WR); the state reads CLOSING, then TIME-WAIT. */
+/* RFC 9293 §3.6 Figure 13 on a held handle: the same crossing FINs after shutdown(SHUT_WR); the state reads CLOSING, then TIME-WAIT. */
 static void test_simultaneous_close_states(void **state)
 {
 	(void)state;
@@ -369,7 +369,7 @@ static void test_fin_wait_1_ack_with_out_of_order_fin(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.7: CLOSE-WAIT lasts as long as the application does not close: after 1 hour still CLOSE-WAIT, nothing sent, recv returns 0. */
+/* RFC 9293 §3.6 case 2: CLOSE-WAIT lasts as long as the application does not close: after 1 hour still CLOSE-WAIT, nothing sent, recv returns 0. */
 static void test_close_wait_forever(void **state)
 {
 	(void)state;

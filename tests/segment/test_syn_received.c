@@ -1,8 +1,9 @@
 /*
  * SYN-RECEIVED after a passive OPEN, held as a compact embryonic record
  * (struct sf_embryo): SYN,ACK retransmission (RFC 6298 §5.5 backoff,
- * synack_retries), and the segment-arrival checks of RFC 9293 §3.10.7.4 for
- * SYN-RECEIVED with RFC 5961's RST rule; SPEC 13.1 and 13.8.
+ * synack_retries), the RTT sample the handshake gives (or, after a
+ * retransmission, does not give: RFC 6298 §5.7), and the segment-arrival
+ * checks of RFC 9293 §3.10.7.4 for SYN-RECEIVED with RFC 5961's RST rule.
  */
 #include <errno.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static void cfg_synack_retries2(struct sf_config *cfg)
 	cfg->synack_retries = 2;
 }
 
-/* RFC 6298 §5.5, SPEC 13.1: the SYN,ACK goes again after 1, 2, 4, 8, 16 s
+/* RFC 6298 §5.5: the SYN,ACK goes again after 1, 2, 4, 8, 16 s
  * (at +1, +3, +7, +15, +31 s); after synack_retries (5) the record waits one
  * more doubled RTO (32 s) and is dropped silently. */
 static void test_synack_backoff_exact(void **state)
@@ -85,7 +86,7 @@ static void test_synack_backoff_exact(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.1: synack_retries is honoured (2: resent at +1 and +3 s, dropped at +7 s). */
+/* synack_retries is honoured (2: resent at +1 and +3 s, dropped at +7 s). */
 static void test_synack_retries_config(void **state)
 {
 	(void)state;
@@ -322,7 +323,7 @@ static void test_data_on_completing_ack(void **state)
 	h_free(h);
 }
 
-/* RFC 9293 §3.10.7.4 eighth (SPEC 13.7): a FIN on the completing ACK puts the
+/* RFC 9293 §3.10.7.4 eighth: a FIN on the completing ACK puts the
  * accepted socket in CLOSE-WAIT; recv gives the text, then 0. */
 static void test_fin_on_completing_ack(void **state)
 {
@@ -351,7 +352,7 @@ static void test_fin_on_completing_ack(void **state)
 	h_free(h);
 }
 
-/* core.h, SPEC 13.6/13.8: the compact embryonic and TIME-WAIT records stay
+/* core/records.h: the compact embryonic and TIME-WAIT records stay
  * within 64 bytes (a SYN flood costs 64 bytes a SYN). */
 static void test_compact_record_sizes(void **state)
 {

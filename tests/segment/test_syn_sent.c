@@ -1,6 +1,6 @@
 /*
  * RFC 9293 §3.10.7.3 (SEGMENT ARRIVES in SYN-SENT), the SYN retransmission
- * timer (RFC 6298, SPEC 13.1) and CLOSE in SYN-SENT (§3.10.4).
+ * timer (RFC 6298) and CLOSE in SYN-SENT (§3.10.4).
  *
  * Every test opens from 192.0.2.1:5000 (or [2001:db8::1]:5000) to the peer's
  * port 80; the peer's ISN is 300.
@@ -100,7 +100,7 @@ static void test_bad_ack_with_rst_silent(void **state)
 }
 
 /*
- * §3.10.7.3 second, SPEC 13.9 (SYN to a closed port): a RST whose ACK covers
+ * §3.10.7.3 second (SYN to a closed port): a RST whose ACK covers
  * our SYN refuses the connection: CLOSED, -ECONNREFUSED, AttemptFails; nothing
  * sent, no SYN retransmission afterwards.
  */
@@ -146,7 +146,7 @@ static void test_refused_v6(void **state)
 	refused(6);
 }
 
-/* SPEC 13.9 / §3.10.7.3: the refusal shows on recv and on send as well (the first call that looks takes it). */
+/* §3.10.7.3: the refusal shows on recv and on send as well (the first call that looks takes it). */
 static void test_refused_seen_by_recv_and_send(void **state)
 {
 	(void)state;
@@ -288,7 +288,7 @@ static void test_synack_data_beyond_window_trimmed(void **state)
 }
 
 /*
- * SPEC 13.1, RFC 6298 §5.5 (back off the timer) and RFC 6298 §2.1 (initial RTO
+ * RFC 6298 §5.5 (back off the timer) and RFC 6298 §2.1 (initial RTO
  * 1 s): the SYN is resent after 1, 2, 4, 8, 16 and 32 s (syn_retries = 6);
  * 64 s after the last one the attempt fails: -ETIMEDOUT, CLOSED,
  * TCPAbortOnTimeout and AttemptFails, and nothing more is sent.
@@ -333,7 +333,7 @@ static void test_syn_backoff_then_timeout(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.1 / sf_config.syn_retries: with 2, the SYN goes at 0, +1 s, +3 s and the attempt fails at +7 s. */
+/* sf_config.syn_retries: with 2, the SYN goes at 0, +1 s, +3 s and the attempt fails at +7 s. */
 static void test_syn_retries_config(void **state)
 {
 	(void)state;

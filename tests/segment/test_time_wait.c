@@ -1,7 +1,6 @@
 /*
- * SPEC 13.6 (TIME-WAIT, 2MSL) and SPEC 13.10 (TIME-WAIT assassination):
- * RFC 9293 §3.6 (MUST-13), §3.10.7.4 (TIME-WAIT), RFC 1122 §4.2.2.13,
- * RFC 6191, RFC 1337.
+ * TIME-WAIT and its 2MSL wait (RFC 9293 §3.6 MUST-13, §3.10.7.4 TIME-WAIT,
+ * RFC 1122 §4.2.2.13, RFC 6191) and TIME-WAIT assassination (RFC 1337).
  *
  * Every test drives one connection into TIME-WAIT with a scripted peer
  * (192.0.2.2) and then pokes the compact record that replaced the TCB.
@@ -85,7 +84,7 @@ static void cfg_two_ephemeral_ports(struct sf_config *cfg)
 	cfg->ephemeral_hi = 50001;
 }
 
-/* SPEC 13.6, RFC 9293 §3.6 MUST-13: TIME-WAIT lasts exactly 2*MSL (default MSL 120 s). */
+/* RFC 9293 §3.6 MUST-13: TIME-WAIT lasts exactly 2*MSL (default MSL 120 s). */
 static void test_tw_lasts_2msl_default(void **state)
 {
 	(void)state;
@@ -107,7 +106,7 @@ static void test_tw_lasts_2msl_default(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6: MSL is configurable; with 30 s, TIME-WAIT lasts exactly 60 s. */
+/* MSL is configurable; with 30 s, TIME-WAIT lasts exactly 60 s. */
 static void test_tw_lasts_2msl_msl30(void **state)
 {
 	(void)state;
@@ -124,7 +123,7 @@ static void test_tw_lasts_2msl_msl30(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6: entering TIME-WAIT frees the TCB (orphan and handle gone); a compact record holds the 4-tuple. */
+/* Entering TIME-WAIT frees the TCB (orphan and handle gone); a compact record holds the 4-tuple. */
 static void test_tw_frees_tcb(void **state)
 {
 	(void)state;
@@ -149,7 +148,7 @@ static void test_tw_frees_tcb(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6, RFC 9293 §3.10.7.4 TIME-WAIT: a retransmitted FIN is re-ACKed and the 2MSL timer restarts from that moment. */
+/* RFC 9293 §3.10.7.4 TIME-WAIT: a retransmitted FIN is re-ACKed and the 2MSL timer restarts from that moment. */
 static void test_tw_fin_retransmit_restarts_2msl(void **state)
 {
 	(void)state;
@@ -173,7 +172,7 @@ static void test_tw_fin_retransmit_restarts_2msl(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6 (as Linux): connect() from an explicitly bound port to a 4-tuple in TIME-WAIT fails with -EADDRNOTAVAIL until 2MSL ends. */
+/* RFC 9293 §3.6.1 MUST-13 (as Linux): connect() from an explicitly bound port to a 4-tuple in TIME-WAIT fails with -EADDRNOTAVAIL until 2MSL ends. */
 static void test_tw_bound_connect_eaddrnotavail(void **state)
 {
 	(void)state;
@@ -205,7 +204,7 @@ static void test_tw_bound_connect_eaddrnotavail(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6, RFC 6056: an ephemeral connect never picks a port whose 4-tuple to that destination is in TIME-WAIT. */
+/* RFC 6056: an ephemeral connect never picks a port whose 4-tuple to that destination is in TIME-WAIT. */
 static void test_tw_ephemeral_skips_time_wait(void **state)
 {
 	(void)state;
@@ -243,7 +242,7 @@ static void test_tw_ephemeral_skips_time_wait(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6, RFC 1122 §4.2.2.13, RFC 6191: a SYN with SEQ > old RCV.NXT reopens the 4-tuple with ISN = old SND.NXT + 65537 (Linux). */
+/* RFC 1122 §4.2.2.13, RFC 6191: a SYN with SEQ > old RCV.NXT reopens the 4-tuple with ISN = old SND.NXT + 65537 (Linux). */
 static void test_tw_higher_syn_reopens(void **state)
 {
 	(void)state;
@@ -276,7 +275,7 @@ static void test_tw_higher_syn_reopens(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6, RFC 9293 §3.10.7.4 TIME-WAIT: a SYN with SEQ <= old RCV.NXT is only ACKed (TIME_WAIT_SYN); no SYN,ACK. */
+/* RFC 9293 §3.10.7.4 TIME-WAIT: a SYN with SEQ <= old RCV.NXT is only ACKed (TIME_WAIT_SYN); no SYN,ACK. */
 static void test_tw_old_syn_acked(void **state)
 {
 	(void)state;
@@ -302,7 +301,7 @@ static void test_tw_old_syn_acked(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6: strict_time_wait=1 refuses even a higher SYN until 2MSL ends; then the SYN is accepted. */
+/* RFC 9293 §3.6.1 MUST-13, strictly: strict_time_wait=1 refuses even a higher SYN until 2MSL ends; then the SYN is accepted. */
 static void test_tw_strict_refuses_until_2msl(void **state)
 {
 	(void)state;
@@ -332,7 +331,7 @@ static void test_tw_strict_refuses_until_2msl(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6, 13.2: an app-held handle whose connection went to TIME-WAIT reads TIME-WAIT, then CLOSED after 2MSL; close() frees it. */
+/* An app-held handle whose connection went to TIME-WAIT reads TIME-WAIT, then CLOSED after 2MSL; close() frees it. */
 static void test_tw_state_on_held_handle(void **state)
 {
 	(void)state;
@@ -368,7 +367,7 @@ static void test_tw_state_on_held_handle(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6: close() of a held handle while its record is still in TIME-WAIT frees the handle; the record runs its 2MSL alone. */
+/* close() of a held handle while its record is still in TIME-WAIT frees the handle; the record runs its 2MSL alone. */
 static void test_tw_close_held_handle_during_time_wait(void **state)
 {
 	(void)state;
@@ -393,7 +392,7 @@ static void test_tw_close_held_handle_during_time_wait(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.10, RFC 1337: by default a RST in TIME-WAIT is ignored (TCPTWRstIgnored) and the record lives on. */
+/* RFC 1337: by default a RST in TIME-WAIT is ignored (TCPTWRstIgnored) and the record lives on. */
 static void test_tw_rst_ignored_by_default(void **state)
 {
 	(void)state;
@@ -413,7 +412,7 @@ static void test_tw_rst_ignored_by_default(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.10 (classic behaviour, rfc1337=0, RFC 5961 §3): only a RST with SEQ == RCV.NXT ends TIME-WAIT (TWKilled). */
+/* TIME-WAIT assassination (classic behaviour, rfc1337=0, RFC 5961 §3): only a RST with SEQ == RCV.NXT ends TIME-WAIT (TWKilled). */
 static void test_tw_rst_kills_when_rfc1337_off(void **state)
 {
 	(void)state;
@@ -448,7 +447,7 @@ static void test_tw_rst_kills_when_rfc1337_off(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.10: a stray old segment from the peer in TIME-WAIT is ACKed with <SEQ=old SND.NXT><ACK=RCV.NXT>; the peer's RST answer is ignored. */
+/* RFC 1337: a stray old segment from the peer in TIME-WAIT is ACKed with <SEQ=old SND.NXT><ACK=RCV.NXT>; the peer's RST answer is ignored. */
 static void test_tw_assassination_attempt(void **state)
 {
 	(void)state;
@@ -474,7 +473,7 @@ static void test_tw_assassination_attempt(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.10 with rfc1337=0: the same stray segment lets the peer's RST assassinate TIME-WAIT. */
+/* With rfc1337=0, RFC 9293 §3.10.7.4 TIME-WAIT second (a RST ends it): the same stray segment lets the peer's RST assassinate TIME-WAIT. */
 static void test_tw_assassination_classic(void **state)
 {
 	(void)state;

@@ -1,7 +1,7 @@
 /*
  * Connection timers: FIN and data retransmission (RFC 9293 §3.8.1, §3.8.3,
  * §3.10.8; RFC 6298), the orphan limits (orphan_retries, fin_timeout, as
- * Linux) and keepalive (RFC 1122 §4.2.3.6). SPEC 13.1, 13.7, 13.9.
+ * Linux) and keepalive (RFC 1122 §4.2.3.6).
  *
  * All times are virtual: advance_exactly steps to one millisecond before a
  * timer is due and then onto it, so each interval is checked exactly.
@@ -45,7 +45,7 @@ static void cfg_retries2_3(struct sf_config *cfg)
 	h_cfg_rfc6298_min_rto(cfg);
 }
 
-/* SPEC 13.1, RFC 9293 §3.10.8, RFC 6298 §5.5: a lost FIN is retransmitted with exponential backoff (1, 2, 4 s) until ACKed. */
+/* RFC 9293 §3.10.8, RFC 6298 §5.5: a lost FIN is retransmitted with exponential backoff (1, 2, 4 s) until ACKed. */
 static void test_fin_retransmit_backoff(void **state)
 {
 	(void)state;
@@ -287,7 +287,7 @@ static void test_orphan_fin_wait_2_timeout(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.2, RFC 9293 §3.6.1: a FIN-WAIT-2 the app still holds (shutdown only) is not timed out; close() later starts fin_timeout. */
+/* RFC 9293 §3.6.1: a FIN-WAIT-2 the app still holds (shutdown only) is not timed out; close() later starts fin_timeout. */
 static void test_held_fin_wait_2_stays(void **state)
 {
 	(void)state;
