@@ -361,3 +361,102 @@ bool sc_reached(struct scenario *sc, void *ctx)
 			return false;
 	return true;
 }
+
+/* ---- helpers shared by the scenario tests ---- */
+
+const struct sc_rec_seg *sc_rec_last(const struct sc_rec *r, int from, int to)
+{
+	for (size_t i = r->n; i-- > 0;)
+		if (r->seg[i].from == from && r->seg[i].to == to)
+			return &r->seg[i];
+	fail_msg("no segment from host %d to host %d", from, to);
+	return NULL;
+}
+
+struct sc_payloads sc_rec_payloads(const struct sc_rec *r, size_t mark, int from)
+{
+	struct sc_payloads p = { 0, 0, 0, false };
+
+	for (size_t i = mark; i < r->n; i++) {
+		const struct sc_rec_seg *s = &r->seg[i];
+		if (s->from != from || !s->len)
+			continue;
+		p.total += s->len;
+		p.count++;
+		if (s->len > p.max) {
+			p.max = s->len;
+			p.max_has_ts = s->has_ts;
+		}
+	}
+	return p;
+}
+
+void sc_fill(uint8_t *buf, size_t n, unsigned salt)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)(i * 131u + (i >> 9) + salt);
+}
+
+/* One direction of a transfer: what a host sends and what its peer reads. */
+struct xfer {
+	int host, sock;         /* sender */
+	int phost, psock;       /* receiver */
+	uint8_t *out, *in;
+	size_t len, sent, got;
+};
+
+static void xfer_pump(struct scenario *sc, struct xfer *x)
+{
+	long n;
+
+	while (x->sent < x->len && (n = sf_send(sc_stack(sc, x->host), x->sock, x->out + x->sent,
+						 x->len - x->sent)) > 0)
+		x->sent += (size_t)n;
+	while (x->got < x->len &&
+	       (n = sf_recv(sc_stack(sc, x->phost), x->psock, x->in + x->got, x->len - x->got)) > 0)
+		x->got += (size_t)n;
+}
+
+static bool exchange_step(struct scenario *sc, void *ctx)
+{
+	struct xfer *x = ctx;
+
+	xfer_pump(sc, &x[0]);
+	xfer_pump(sc, &x[1]);
+	return x[0].got == x[0].len && x[1].got == x[1].len;
+}
+
+void sc_exchange(struct scenario *sc, int h0, int s0, size_t n0, int h1, int s1, size_t n1)
+{
+	struct xfer x[2] = {
+		{ h0, s0, h1, s1, malloc(n0 + 1), malloc(n0 + 1), n0, 0, 0 },
+		{ h1, s1, h0, s0, malloc(n1 + 1), malloc(n1 + 1), n1, 0, 0 },
+	};
+
+	for (int i = 0; i < 2; i++) {
+		assert_non_null(x[i].out);
+		assert_non_null(x[i].in);
+		sc_fill(x[i].out, x[i].len, (unsigned)(i * 77 + 3));
+	}
+	sc_app(sc, h0);
+	sc_app(sc, h1);
+	assert_true(sc_run_until(sc, exchange_step, x, 30000));
+	for (int i = 0; i < 2; i++) {
+		assert_memory_equal(x[i].in, x[i].out, x[i].len);
+		free(x[i].out);
+		free(x[i].in);
+	}
+}
+
+uint32_t sc_events_for(sf_stack *st, int sock)
+{
+	struct sf_event ev[32];
+	uint32_t all = 0;
+	int n;
+
+	while ((n = sf_poll_events(st, ev, 32)) > 0)
+		for (int i = 0; i < n; i++)
+			if (ev[i].sock == sock)
+				all |= ev[i].events;
+	return all;
+}

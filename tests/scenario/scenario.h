@@ -106,6 +106,17 @@ struct sc_rec *sc_rec_install(struct scenario *sc, size_t max);
 long sc_rec_find(const struct sc_rec *r, size_t i, int from, uint8_t mask, uint8_t flags);
 /** How many segments at or after index i from host `from` have, under mask, these flags (mask 0: all of them). */
 size_t sc_rec_count(const struct sc_rec *r, size_t i, int from, uint8_t mask, uint8_t flags);
+/** The last segment host `from` sent to host `to`; fails the test if there is none. */
+const struct sc_rec_seg *sc_rec_last(const struct sc_rec *r, int from, int to);
+
+/* Payload-carrying segments from one host: the largest payload, whether that
+ * one carried a timestamp, their number and the byte total. */
+struct sc_payloads {
+	size_t max, total, count;
+	bool max_has_ts;
+};
+/** The payload-carrying segments from host `from` at or after index mark. */
+struct sc_payloads sc_rec_payloads(const struct sc_rec *r, size_t mark, int from);
 
 /* ---- the applications: user calls on a host's stack ---- */
 
@@ -139,5 +150,12 @@ struct sc_want {
 
 /** sc_run_until condition: every socket of the sc_want list ctx is in its state. */
 bool sc_reached(struct scenario *sc, void *ctx);
+
+/** n bytes of a pattern into buf; salt makes different streams differ. */
+void sc_fill(uint8_t *buf, size_t n, unsigned salt);
+/** h0 sends n0 bytes (sock s0) to h1 while h1 sends n1 bytes (sock s1) to h0, both at once; both streams must arrive byte-exact within 30 s. */
+void sc_exchange(struct scenario *sc, int h0, int s0, size_t n0, int h1, int s1, size_t n1);
+/** The events queued on st for sock, or-ed together (those of other sockets are taken and dropped). */
+uint32_t sc_events_for(sf_stack *st, int sock);
 
 #endif

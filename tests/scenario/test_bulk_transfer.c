@@ -1,8 +1,8 @@
 /*
- * Bulk transfers between two stacks over faulty links (the data-transfer
- * issue): both directions at once, every byte checked against the sender's
- * generator as it is read (in order, no gap, no duplicate, bit-exact), then an
- * orderly close on both sides. Sizes from 1 kB to 64 MB; loss, duplication,
+ * Bulk transfers between two stacks over faulty links (RFC 9293 §3.8, data
+ * communication): both directions at once, every byte checked against the
+ * sender's generator as it is read (in order, no gap, no duplicate,
+ * bit-exact), then an orderly close on both sides. Sizes from 1 kB to 64 MB; loss, duplication,
  * reordering, corruption (bit flips the checksum must catch) and delay.
  */
 #include <errno.h>

@@ -76,17 +76,30 @@ void h_free(struct harness *h)
 	free(h);
 }
 
-void h_inject(struct harness *h, uint16_t lport, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t window,
-	      const void *data, size_t len, const struct sf_tcp_options *opt)
+void h_send_seg(struct harness *h, const struct h_seg *s)
 {
 	uint8_t buf[2048];
+	uint16_t window = s->window;
+
+	if (!window && !s->zero_window)
+		window = (s->flags & SF_TCP_RST) ? 0 : 65535;
+	if (s->zero_window)
+		assert_int_equal(s->window, 0);
+	const void *data = s->data;
+	size_t len = s->len;
+	if (s->text) {
+		assert_null(s->data);
+		assert_int_equal(s->len, 0);
+		data = s->text;
+		len = strlen(s->text);
+	}
 	struct sf_segment seg = {
-		.src = h->peer, .dst = h->local, .sport = h->peer_port, .dport = lport,
-		.seq = seq, .ack = ack, .flags = flags, .window = window,
+		.src = h->peer, .dst = h->local, .sport = s->rport ? s->rport : h->peer_port, .dport = s->lport,
+		.seq = s->seq, .ack = s->ack, .flags = s->flags, .window = window,
 		.payload = data, .payload_len = len,
 	};
-	if (opt)
-		seg.opt = *opt;
+	if (s->opt)
+		seg.opt = *s->opt;
 	size_t n = sf_wire_build(buf, sizeof buf, &seg, NULL, 0);
 	assert_true(n > 0);
 	sf_input(h->st, h->now, buf, n);
@@ -225,7 +238,7 @@ int h_connect(struct harness *h, uint16_t lport, uint16_t rport, uint32_t *iss)
 
 struct sf_segment h_syn_in(struct harness *h, uint16_t lport, uint32_t isn, const struct sf_tcp_options *opt)
 {
-	h_inject(h, lport, SF_TCP_SYN, isn, 0, 65535, NULL, 0, opt);
+	h_send(h, .lport = lport, .flags = SF_TCP_SYN, .seq = isn, .opt = opt);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(sa.ack, isn + 1);
@@ -235,7 +248,8 @@ struct sf_segment h_syn_in(struct harness *h, uint16_t lport, uint32_t isn, cons
 struct sf_segment h_synack_in(struct harness *h, uint16_t lport, uint32_t peer_isn, uint32_t iss, uint16_t window,
 			      const struct sf_tcp_options *opt)
 {
-	h_inject(h, lport, SF_TCP_SYN | SF_TCP_ACK, peer_isn, iss + 1, window, NULL, 0, opt);
+	h_send(h, .lport = lport, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = peer_isn, .ack = iss + 1, .window = window,
+	       .zero_window = !window, .opt = opt);
 	return h_expect(h, SF_TCP_ACK, iss + 1, peer_isn + 1);
 }
 
@@ -243,7 +257,7 @@ int h_accept_opt(struct harness *h, int listener, uint16_t lport, uint32_t peer_
 		 uint32_t *iss)
 {
 	struct sf_segment sa = h_syn_in(h, lport, peer_isn, opt);
-	h_inject(h, lport, SF_TCP_ACK, peer_isn + 1, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = lport, .flags = SF_TCP_ACK, .seq = peer_isn + 1, .ack = sa.seq + 1);
 	struct sf_endpoint peer;
 	int s = sf_accept(h->st, listener, &peer);
 	assert_true(s >= 0);
@@ -261,7 +275,8 @@ int h_accept_new(struct harness *h, int listener, uint16_t lport, uint32_t peer_
 int h_complete(struct harness *h, int listener, uint16_t lport, uint32_t peer_isn, uint32_t iss, uint16_t window,
 	       const struct sf_tcp_options *opt)
 {
-	h_inject(h, lport, SF_TCP_ACK, peer_isn + 1, iss + 1, window, NULL, 0, opt);
+	h_send(h, .lport = lport, .flags = SF_TCP_ACK, .seq = peer_isn + 1, .ack = iss + 1, .window = window,
+	       .zero_window = !window, .opt = opt);
 	h_expect_none(h);
 	int c = sf_accept(h->st, listener, NULL);
 	assert_true(c >= 0);

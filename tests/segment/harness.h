@@ -11,6 +11,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -61,9 +62,48 @@ struct harness *h_new(int family, h_config_fn adjust);
 /** Free the stack and the harness. */
 void h_free(struct harness *h);
 
-/** Inject a segment from the peer (peer_port -> lport). data may be NULL. */
-void h_inject(struct harness *h, uint16_t lport, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t window,
-	      const void *data, size_t len, const struct sf_tcp_options *opt);
+/*
+ * A segment from the peer, given by named fields, as in an RFC figure:
+ *
+ *   h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = peer_isn + 1, .ack = iss + 1);
+ *   h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = p, .ack = a, .text = "hello");
+ *   h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = p);
+ *
+ * A field left out is zero, and zero means its default:
+ *
+ *   lport        the stack's port the segment goes to (always give it)
+ *   rport        the peer's port it comes from: 0 = h->peer_port
+ *   flags        SF_TCP_*: 0 = no flags at all
+ *   seq, ack     as given (0 if left out); ack is put on the wire as it is,
+ *                whether or not the flags carry ACK
+ *   window       0 = 65535, except on a segment with RST, where it is 0
+ *                (a reset offers no window)
+ *   zero_window  1: the window field is 0 (the one way to send a zero
+ *                window on a segment without RST: `.window = 0` is the
+ *                default and means 65535)
+ *   text         the payload as a C string (strlen bytes, no NUL), or
+ *   data, len    the payload as len bytes (text and data exclude each other)
+ *   opt          the options: NULL = none
+ *
+ * h_send is a macro over a compound literal of struct h_seg, so each field is
+ * written at most once and the defaults are applied by h_send_seg, not by a
+ * second initializer (which gcc's -Woverride-init would flag).
+ */
+struct h_seg {
+	uint16_t lport;
+	uint16_t rport;
+	uint8_t flags;
+	uint32_t seq, ack;
+	uint16_t window;
+	bool zero_window;
+	const char *text;
+	const void *data;
+	size_t len;
+	const struct sf_tcp_options *opt;
+};
+#define h_send(h, ...) h_send_seg((h), &(const struct h_seg){ __VA_ARGS__ })
+/** Inject the segment seg describes (see struct h_seg for the defaults). */
+void h_send_seg(struct harness *h, const struct h_seg *seg);
 /** Inject raw bytes as a datagram. */
 void h_inject_raw(struct harness *h, const void *dgram, size_t len);
 

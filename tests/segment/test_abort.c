@@ -14,7 +14,8 @@
 /* The peer sends len bytes at RCV.NXT = seq; the stack ACKs them. */
 static void peer_data(struct harness *h, uint32_t seq, uint32_t iss_ack, const char *data, uint32_t len)
 {
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, seq, iss_ack, 65535, data, len, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = seq, .ack = iss_ack, .data = data,
+	       .len = len);
 	h_expect(h, SF_TCP_ACK, iss_ack, seq + len);
 }
 
@@ -25,7 +26,7 @@ static void peer_finds_nothing(struct harness *h, uint32_t seq, uint32_t ack, en
 {
 	uint64_t before = h_drops(h, why);
 
-	h_inject(h, LPORT, SF_TCP_ACK, seq, ack, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = seq, .ack = ack);
 	h_expect(h, SF_TCP_RST, ack, 0);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, why), before + 1);
@@ -72,7 +73,8 @@ static void test_close_wait_unread_resets_read_closes(void **state)
 	uint32_t iss;
 	int c = h_established(h, LPORT, PEER_ISN, &iss);
 
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, PEER_ISN + 1, iss + 1, 65535, "xy", 2, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .text = "xy");
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 4);
 	assert_int_equal(sf_state(h->st, c), SF_CLOSE_WAIT);
 	assert_int_equal(sf_close(h->st, c), 0);
@@ -91,6 +93,27 @@ static void test_close_wait_unread_resets_read_closes(void **state)
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 5);
 	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnClose), 0);
 	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
+	h_free(h);
+}
+
+/* RFC 2525 §2.17 (as Linux): close() that throws away received data resets
+ * the connection even in LAST-ACK. */
+static void test_close_unread_in_last_ack_resets(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	uint32_t iss;
+	int c = h_accept_new(h, l, 80, 100, &iss);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, .seq = 101, .ack = iss + 1,
+	       .text = "data");
+	h_expect(h, SF_TCP_ACK, iss + 1, 106);
+	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0); /* CLOSE-WAIT -> LAST-ACK, data unread */
+	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, 106);
+	assert_int_equal(sf_state(h->st, c), SF_LAST_ACK);
+	assert_int_equal(sf_close(h->st, c), 0);
+	h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss + 2, 106);
+	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnClose), 1);
 	h_free(h);
 }
 
@@ -141,7 +164,7 @@ static void test_close_in_syn_sent_silent(void **state)
 	assert_true(h_saw_state(h, SF_SYN_SENT, SF_CLOSED));
 	h_advance(h, 10000);
 	h_expect_none(h);
-	h_inject(h, 5555, SF_TCP_SYN | SF_TCP_ACK, 9000, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 5555, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = 9000, .ack = iss + 1);
 	h_expect(h, SF_TCP_RST, iss + 1, 0);
 	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);
 	h_free(h);
@@ -198,7 +221,8 @@ static void test_data_after_close_fin_wait_1(void **state)
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 1);
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, "late", 4, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .text = "late");
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss + 2, PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnData), 1);
@@ -220,10 +244,11 @@ static void test_data_after_close_fin_wait_2(void **state)
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect_none(h);
 	assert_true(h_saw_state(h, SF_FIN_WAIT_1, SF_FIN_WAIT_2));
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 2, 65535, "late", 4, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 2,
+	       .text = "late");
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, iss + 2, PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnData), 1);
@@ -237,7 +262,7 @@ static void test_data_after_close_fin_wait_2(void **state)
 }
 
 /* RFC 9293 §3.10.7.4 second, SYN-RECEIVED reached by an active OPEN
- * (simultaneous open, SPEC 13.3): a RST means "connection refused". */
+ * (simultaneous open, §3.5 Figure 7): a RST means "connection refused". */
 static void test_simultaneous_open_rst_refused(void **state)
 {
 	(void)state;
@@ -245,10 +270,10 @@ static void test_simultaneous_open_rst_refused(void **state)
 	uint32_t iss;
 	int s = h_connect(h, 7777, 8888, &iss);
 
-	h_inject(h, 7777, SF_TCP_SYN, 5000, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 7777, .flags = SF_TCP_SYN, .seq = 5000);
 	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, 5001);
 	assert_int_equal(sf_state(h->st, s), SF_SYN_RECEIVED);
-	h_inject(h, 7777, SF_TCP_RST, 5001, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 7777, .flags = SF_TCP_RST, .seq = 5001);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
 	assert_true(h_saw_state(h, SF_SYN_RECEIVED, SF_CLOSED));
@@ -361,6 +386,37 @@ static void test_null_pointers_einval(void **state)
 	assert_int_equal(sf_getpeername(h->st, c, NULL), -EINVAL);
 	h_expect_none(h);
 	h_free(h);
+}
+
+/* Every socket call on a NULL stack is -EINVAL; other pointer-returning calls give NULL or 0. */
+static void test_null_stack(void **state)
+{
+	(void)state;
+	struct sf_endpoint ep = { .addr = sf_addr_v4(192, 0, 2, 1), .port = 1 };
+	char b[4];
+	struct sf_event ev;
+	assert_int_equal(sf_socket(NULL, SF_AF_INET), -EINVAL);
+	assert_int_equal(sf_bind(NULL, 0, &ep), -EINVAL);
+	assert_int_equal(sf_listen(NULL, 0, 1), -EINVAL);
+	assert_int_equal(sf_accept(NULL, 0, NULL), -EINVAL);
+	assert_int_equal(sf_connect(NULL, 0, &ep), -EINVAL);
+	assert_int_equal(sf_send(NULL, 0, b, 1), -EINVAL);
+	assert_int_equal(sf_recv(NULL, 0, b, 1), -EINVAL);
+	assert_int_equal(sf_shutdown(NULL, 0, SF_SHUT_WR), -EINVAL);
+	assert_int_equal(sf_close(NULL, 0), -EINVAL);
+	assert_int_equal(sf_abort(NULL, 0), -EINVAL);
+	assert_int_equal(sf_getsockname(NULL, 0, &ep), -EINVAL);
+	assert_int_equal(sf_getpeername(NULL, 0, &ep), -EINVAL);
+	assert_int_equal(sf_state(NULL, 0), -EINVAL);
+	assert_int_equal(sf_take_error(NULL, 0), -EINVAL);
+	assert_int_equal(sf_set_linger(NULL, 0, 1, 0), -EINVAL);
+	assert_int_equal(sf_set_reuseaddr(NULL, 0, 1), -EINVAL);
+	assert_int_equal(sf_set_maxseg(NULL, 0, 1000), -EINVAL);
+	assert_int_equal(sf_set_keepalive(NULL, 0, 1, 0, 0, 0), -EINVAL);
+	assert_int_equal(sf_set_bufsizes(NULL, 0, 4096, 4096), -EINVAL);
+	assert_int_equal(sf_poll_events(NULL, &ev, 1), 0);
+	assert_null(sf_stack_counters(NULL));
+	assert_int_equal(sf_now(NULL), 0);
 }
 
 /* API (Linux bind(2)): a second bind is -EINVAL; a non-local address
@@ -537,6 +593,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_close_with_unread_data_resets),
 		cmocka_unit_test(test_close_wait_unread_resets_read_closes),
+		cmocka_unit_test(test_close_unread_in_last_ack_resets),
 		cmocka_unit_test(test_linger_zero_close_resets),
 		cmocka_unit_test(test_close_in_syn_sent_silent),
 		cmocka_unit_test(test_abort_established),
@@ -546,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_simultaneous_open_rst_refused),
 		cmocka_unit_test(test_bad_handles_ebadf),
 		cmocka_unit_test(test_null_pointers_einval),
+		cmocka_unit_test(test_null_stack),
 		cmocka_unit_test(test_bind_errors),
 		cmocka_unit_test(test_connect_twice),
 		cmocka_unit_test(test_send_recv_accept_state_errors),

@@ -8,7 +8,7 @@
 
 #include "harness.h"
 
-/* Build a datagram from the peer as h_inject would, into buf; returns its length. */
+/* Build a datagram from the peer as h_send would, into buf; returns its length. */
 static size_t build(struct harness *h, uint8_t *buf, size_t cap, const struct sf_addr *dst, uint16_t dport,
 		    uint8_t flags, uint32_t seq, uint32_t ack, const void *data, size_t len)
 {
@@ -36,12 +36,12 @@ static void assert_reply_to_peer(const struct harness *h, const struct sf_segmen
 
 /* ---- §3.10.7.1 CLOSED ---------------------------------------------------- */
 
-/* §3.10.7.1: SYN (ACK off) to a closed port -> <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>; SPEC 13.9 ECONNREFUSED's cause. */
+/* §3.10.7.1: SYN (ACK off) to a closed port -> <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>, what makes a connect() fail with ECONNREFUSED. */
 static void closed_syn_gets_rst_ack(int family)
 {
 	struct harness *h = h_new(family, NULL);
 
-	h_inject(h, 81, SF_TCP_SYN, 1000, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 81, .flags = SF_TCP_SYN, .seq = 1000);
 	struct sf_segment rst = h_expect(h, SF_TCP_RST | SF_TCP_ACK, 0, 1001);
 	assert_reply_to_peer(h, &rst, 81);
 	h_expect_none(h);
@@ -74,22 +74,22 @@ static void test_closed_seg_len_counts_syn_fin_data(void **state)
 	static const char data[10] = "0123456789";
 
 	/* SYN with 10 bytes of text: 1 + 10. */
-	h_inject(h, 81, SF_TCP_SYN, 5000, 0, 65535, data, sizeof data, NULL);
+	h_send(h, .lport = 81, .flags = SF_TCP_SYN, .seq = 5000, .data = data, .len = sizeof data);
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, 0, 5011);
 	/* FIN with text, ACK bit off: 10 + 1. */
-	h_inject(h, 81, SF_TCP_FIN, 7000, 0, 65535, data, sizeof data, NULL);
+	h_send(h, .lport = 81, .flags = SF_TCP_FIN, .seq = 7000, .data = data, .len = sizeof data);
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, 0, 7011);
 	/* Bare FIN: 1. */
-	h_inject(h, 81, SF_TCP_FIN, 8000, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 81, .flags = SF_TCP_FIN, .seq = 8000);
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, 0, 8001);
 	/* No flags at all, just text: 10. */
-	h_inject(h, 81, 0, 9000, 0, 65535, data, sizeof data, NULL);
+	h_send(h, .lport = 81, .flags = 0, .seq = 9000, .data = data, .len = sizeof data);
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, 0, 9010);
 	/* Nothing at all (a zero-length segment without flags): ACK = SEG.SEQ. */
-	h_inject(h, 81, 0, 9500, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 81, .flags = 0, .seq = 9500);
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, 0, 9500);
 	/* The sum wraps modulo 2^32. */
-	h_inject(h, 81, SF_TCP_SYN, 0xfffffffbu, 0, 65535, data, sizeof data, NULL);
+	h_send(h, .lport = 81, .flags = SF_TCP_SYN, .seq = 0xfffffffbu, .data = data, .len = sizeof data);
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, 0, 6);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 6);
@@ -103,15 +103,16 @@ static void closed_ack_gets_rst(int family)
 	struct harness *h = h_new(family, NULL);
 	static const char data[5] = "hello";
 
-	h_inject(h, 81, SF_TCP_ACK, 1000, 0xdeadbeefu, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 81, .flags = SF_TCP_ACK, .seq = 1000, .ack = 0xdeadbeefu);
 	struct sf_segment rst = h_expect(h, SF_TCP_RST, 0xdeadbeefu, 0);
 	assert_int_equal(rst.ack, 0);
 	assert_reply_to_peer(h, &rst, 81);
 	/* A SYN,ACK: the ACK rule wins (SEQ=SEG.ACK). */
-	h_inject(h, 81, SF_TCP_SYN | SF_TCP_ACK, 2000, 77, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 81, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = 2000, .ack = 77);
 	h_expect(h, SF_TCP_RST, 77, 0);
 	/* FIN,ACK with text. */
-	h_inject(h, 81, SF_TCP_FIN | SF_TCP_ACK | SF_TCP_PSH, 3000, 12345, 65535, data, sizeof data, NULL);
+	h_send(h, .lport = 81, .flags = SF_TCP_FIN | SF_TCP_ACK | SF_TCP_PSH, .seq = 3000, .ack = 12345, .data = data,
+	       .len = sizeof data);
 	h_expect(h, SF_TCP_RST, 12345, 0);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 3);
@@ -137,9 +138,9 @@ static void test_closed_rst_never_answered(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 
-	h_inject(h, 81, SF_TCP_RST, 1000, 0, 0, NULL, 0, NULL);
-	h_inject(h, 81, SF_TCP_RST | SF_TCP_ACK, 1000, 555, 0, NULL, 0, NULL);
-	h_inject(h, 81, SF_TCP_RST | SF_TCP_FIN | SF_TCP_ACK, 1000, 555, 0, "x", 1, NULL);
+	h_send(h, .lport = 81, .flags = SF_TCP_RST, .seq = 1000);
+	h_send(h, .lport = 81, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = 1000, .ack = 555);
+	h_send(h, .lport = 81, .flags = SF_TCP_RST | SF_TCP_FIN | SF_TCP_ACK, .seq = 1000, .ack = 555, .text = "x");
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
 	assert_int_equal(h_counter(h, SF_CTR_OutSegs), 0);
@@ -158,7 +159,7 @@ static void test_closed_bound_port_and_other_tuple(void **state)
 	struct sf_endpoint local = { .addr = h->local, .port = 81 };
 
 	assert_int_equal(sf_bind(h->st, s, &local), 0);
-	h_inject(h, 81, SF_TCP_SYN, 1000, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 81, .flags = SF_TCP_SYN, .seq = 1000);
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, 0, 1001);
 
 	/* A connection 192.0.2.1:5000 <-> peer:80; a SYN from peer:40001 to port 5000 finds nothing. */
@@ -167,7 +168,7 @@ static void test_closed_bound_port_and_other_tuple(void **state)
 	h_synack_in(h, 5000, 300, iss, 65535, NULL);
 	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
 	h->peer_port = 40001;
-	h_inject(h, 5000, SF_TCP_ACK, 301, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 5000, .flags = SF_TCP_ACK, .seq = 301, .ack = iss + 1);
 	h_expect(h, SF_TCP_RST, iss + 1, 0);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
@@ -183,7 +184,7 @@ static void test_closed_after_listener_closed(void **state)
 	int l = h_listen(h, 80, 8);
 
 	assert_int_equal(sf_close(h->st, l), 0);
-	h_inject(h, 80, SF_TCP_SYN, 1000, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 1000);
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, 0, 1001);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);
@@ -281,8 +282,8 @@ static void test_listen_rst_ignored(void **state)
 	struct harness *h = h_new(4, NULL);
 	int l = h_listen(h, 80, 8);
 
-	h_inject(h, 80, SF_TCP_RST, 1000, 0, 0, NULL, 0, NULL);
-	h_inject(h, 80, SF_TCP_RST | SF_TCP_ACK, 1000, 99, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = 1000);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = 1000, .ack = 99);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_LISTEN_RST), 2);
 	assert_int_equal(h->last_drop, SF_DROP_LISTEN_RST);
@@ -297,14 +298,14 @@ static void listen_ack_gets_rst(int family)
 	struct harness *h = h_new(family, NULL);
 	int l = h_listen(h, 80, 8);
 
-	h_inject(h, 80, SF_TCP_ACK, 1000, 0x12345678u, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 1000, .ack = 0x12345678u);
 	struct sf_segment rst = h_expect(h, SF_TCP_RST, 0x12345678u, 0);
 	assert_reply_to_peer(h, &rst, 80);
 	/* A SYN,ACK is an ACK first: RST, no SYN-RECEIVED. */
-	h_inject(h, 80, SF_TCP_SYN | SF_TCP_ACK, 2000, 4242, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = 2000, .ack = 4242);
 	h_expect(h, SF_TCP_RST, 4242, 0);
-	/* Data with an ACK (a half-open peer, SPEC 13.9). */
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, 3000, 777, 65535, "data", 4, NULL);
+	/* Data with an ACK (a half-open peer, RFC 9293 §3.5.1). */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = 3000, .ack = 777, .text = "data");
 	h_expect(h, SF_TCP_RST, 777, 0);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_LISTEN_ACK), 3);
@@ -335,9 +336,9 @@ static void test_listen_no_syn_dropped(void **state)
 	struct harness *h = h_new(4, NULL);
 	int l = h_listen(h, 80, 8);
 
-	h_inject(h, 80, SF_TCP_FIN, 1000, 0, 65535, NULL, 0, NULL);
-	h_inject(h, 80, 0, 1000, 0, 65535, "text", 4, NULL);
-	h_inject(h, 80, SF_TCP_PSH | SF_TCP_URG | SF_TCP_FIN, 1000, 0, 65535, "text", 4, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN, .seq = 1000);
+	h_send(h, .lport = 80, .flags = 0, .seq = 1000, .text = "text");
+	h_send(h, .lport = 80, .flags = SF_TCP_PSH | SF_TCP_URG | SF_TCP_FIN, .seq = 1000, .text = "text");
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_LISTEN_NO_SYN), 3);
 	assert_int_equal(h->last_drop, SF_DROP_LISTEN_NO_SYN);
@@ -347,7 +348,7 @@ static void test_listen_no_syn_dropped(void **state)
 	h_free(h);
 }
 
-/* §3.10.7.2 third, SPEC 13.1/13.5: SYN -> <SEQ=ISS><ACK=SEG.SEQ+1><CTL=SYN,ACK> with MSS (1460 v4, 1440 v6). */
+/* §3.10.7.2 third, §3.7.1: SYN -> <SEQ=ISS><ACK=SEG.SEQ+1><CTL=SYN,ACK> with MSS (1460 v4, 1440 v6). */
 static void listen_syn_gets_synack(int family, uint16_t mss)
 {
 	struct harness *h = h_new(family, NULL);
@@ -395,13 +396,13 @@ static void test_listen_syn_with_data(void **state)
 	struct harness *h = h_new(4, NULL);
 	int l = h_listen(h, 80, 8);
 
-	h_inject(h, 80, SF_TCP_SYN, 500, 0, 65535, "early", 5, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 500, .text = "early");
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(sa.ack, 501);
 	h_expect_none(h);
 	/* The peer resends the text after the handshake; it is delivered once. */
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, 501, sa.seq + 1, 65535, "early", 5, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = 501, .ack = sa.seq + 1, .text = "early");
 	h_expect(h, SF_TCP_ACK, sa.seq + 1, 506);
 	int c = sf_accept(h->st, l, NULL);
 	assert_true(c >= 0);

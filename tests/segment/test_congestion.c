@@ -52,12 +52,12 @@ static void open_conn(struct conn *t, bool sack)
 	t->sack = sack;
 	int l = h_listen(t->h, PORT, 4);
 	struct sf_tcp_options o = { .has_mss = 1, .mss = 1460, .sack_permitted = sack };
-	h_inject(t->h, PORT, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &o);
+	h_send(t->h, .lport = PORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &o);
 	struct sf_segment sa = h_next(t->h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(sa.opt.sack_permitted, sack ? 1 : 0);
 	assert_int_equal(sa.opt.has_timestamp, 0);
-	h_inject(t->h, PORT, SF_TCP_ACK, PEER_ISN + 1, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(t->h, .lport = PORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1);
 	h_expect_none(t->h);
 	t->c = sf_accept(t->h->st, l, NULL);
 	assert_true(t->c >= 0);
@@ -106,7 +106,7 @@ static void peer_ack(struct conn *t, uint32_t ack, const struct sf_sack_block *b
 	struct sf_tcp_options o = { .sack_count = (uint8_t)n };
 	for (int i = 0; i < n; i++)
 		o.sack[i] = blocks[i];
-	h_inject(t->h, PORT, SF_TCP_ACK, t->peer_seq, ack, 65535, NULL, 0, n ? &o : NULL);
+	h_send(t->h, .lport = PORT, .flags = SF_TCP_ACK, .seq = t->peer_seq, .ack = ack, .opt = n ? &o : NULL);
 }
 
 static struct sf_sack_block blk(uint32_t left, uint32_t right)
@@ -280,23 +280,23 @@ static void test_dupack_with_data_or_window_not_counted(void **state)
 	peer_ack(&t, SEG(&t, 0), NULL, 0); /* dupACK 1 */
 	h_expect_none(t.h);
 	/* Same ACK number, but with 100 bytes of data: not a duplicate (we ACK the data). */
-	h_inject(t.h, PORT, SF_TCP_ACK | SF_TCP_PSH, t.peer_seq, SEG(&t, 0), 65535, "0123456789" "0123456789"
-		 "0123456789" "0123456789" "0123456789" "0123456789" "0123456789" "0123456789" "0123456789"
-		 "0123456789", 100, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = t.peer_seq, .ack = SEG(&t, 0),
+	       .text = "0123456789" "0123456789" "0123456789" "0123456789" "0123456789"
+		       "0123456789" "0123456789" "0123456789" "0123456789" "0123456789");
 	t.peer_seq += 100;
 	struct sf_segment a = h_expect(t.h, SF_TCP_ACK, SEG(&t, 10), t.peer_seq);
 	assert_int_equal(a.payload_len, 0);
 	h_expect_none(t.h);
 	/* Same ACK number, window changed: a window update, not a duplicate. */
-	h_inject(t.h, PORT, SF_TCP_ACK, t.peer_seq, SEG(&t, 0), 65000, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = t.peer_seq, .ack = SEG(&t, 0), .window = 65000);
 	h_expect_none(t.h);
 	assert_int_equal(h_tcb(t.h, t.c)->snd_wnd, 65000);
 	assert_int_equal(h_tcb(t.h, t.c)->dupacks, 1);
 	/* Two more true duplicates (window 65000 now) make three: then, and only then, the retransmission. */
-	h_inject(t.h, PORT, SF_TCP_ACK, t.peer_seq, SEG(&t, 0), 65000, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = t.peer_seq, .ack = SEG(&t, 0), .window = 65000);
 	h_expect_none(t.h);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPFastRetrans), 0);
-	h_inject(t.h, PORT, SF_TCP_ACK, t.peer_seq, SEG(&t, 0), 65000, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = t.peer_seq, .ack = SEG(&t, 0), .window = 65000);
 	struct sf_segment r = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, SEG(&t, 0), t.peer_seq);
 	assert_int_equal(r.payload_len, MSS);
 	h_expect_none(t.h);

@@ -2,7 +2,10 @@
  * The data path between ACKs: the receiver's out-of-order holding, duplicate
  * and overlapping text, trimming to the window and a FIN ahead of a hole
  * (RFC 9293 §3.10.7.4, SHLD-31, RFC 2018); delayed ACKs (RFC 9293
- * §3.8.6.3, RFC 1122 §4.2.3.2); Nagle (§3.7.4); sender and receiver silly
+ * §3.8.6.3, RFC 1122 §4.2.3.2) and the ACKs that go at once (a partly filled
+ * hole, RFC 5681 §4.2); bare ACKs that cannot start an ACK war (out-of-window
+ * ACKs answered at a limited rate, the highest SND.NXT after a timeout);
+ * Nagle (§3.7.4); sender and receiver silly
  * window avoidance (§3.8.6.2); zero windows and the persist timer (§3.8.6.1,
  * MUST-36, MUST-37); buffers given back when idle; TCP_USER_TIMEOUT (RFC 5482).
  *
@@ -71,11 +74,11 @@ static void open_conn_opts(struct conn *t, bool sack, int ws, uint16_t window, u
 		o.has_wscale = 1;
 		o.wscale = (uint8_t)ws;
 	}
-	h_inject(t->h, PORT, SF_TCP_SYN, PEER_ISN, 0, window, NULL, 0, &o);
+	h_send(t->h, .lport = PORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .window = window, .opt = &o);
 	struct sf_segment sa = h_next(t->h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(sa.opt.sack_permitted, sack ? 1 : 0);
-	h_inject(t->h, PORT, SF_TCP_ACK, P, sa.seq + 1, window, NULL, 0, NULL);
+	h_send(t->h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = sa.seq + 1, .window = window);
 	h_expect_none(t->h);
 	t->c = sf_accept(t->h->st, l, NULL);
 	assert_true(t->c >= 0);
@@ -92,7 +95,8 @@ static void open_conn(struct conn *t, bool sack)
 /* The peer sends len bytes of the stream at seq (pattern offset seq - P). */
 static void peer_data(struct conn *t, uint32_t seq, uint32_t len, uint8_t extra_flags)
 {
-	h_inject(t->h, PORT, SF_TCP_ACK | extra_flags, seq, t->base, 65535, pattern + (seq - P), len, NULL);
+	h_send(t->h, .lport = PORT, .flags = SF_TCP_ACK | extra_flags, .seq = seq, .ack = t->base,
+	       .data = pattern + (seq - P), .len = len);
 }
 
 /* The next segment is a pure ACK of ack with window win and no SACK blocks. */
@@ -320,6 +324,85 @@ static void test_data_carries_delayed_ack(void **state)
 	h_free(t.h);
 }
 
+/* RFC 5681 §4.2: a segment that fills part of a hole is ACKed at once, even
+ * when delayed ACKs are in force (the quick ACKs of the start used up). */
+static void test_partial_hole_fill_acked_at_once(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	uint32_t iss;
+	int c = h_accept_new(h, l, 80, PEER_ISN, &iss);
+	uint32_t seq = PEER_ISN + 1;
+	char buf[64];
+	for (int i = 0; i < 20; i++, seq += 10) {
+		h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq, .ack = iss + 1, .text = "0123456789");
+		assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 10);
+	}
+	h_drain(h);
+	h_advance(h, 100); /* any delayed ACK goes out */
+	h_drain(h);
+	/* A hole of 20 bytes, then data beyond it: ACKed at once (out of order). */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq + 20, .ack = iss + 1, .text = "abcdefghij");
+	h_expect(h, SF_TCP_ACK, iss + 1, seq);
+	/* 10 of the 20 missing bytes: part of the hole, ACKed at once too. */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq, .ack = iss + 1, .text = "0123456789");
+	h_expect(h, SF_TCP_ACK, iss + 1, seq + 10);
+	/* An ordinary small in-order segment now waits for the delayed ACK. */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = seq + 10, .ack = iss + 1, .text = "0123456789");
+	struct sf_segment a = h_expect(h, SF_TCP_ACK, iss + 1, seq + 30); /* the hole is closed: at once */
+	(void)a;
+	h_free(h);
+}
+
+/* A bare ACK whose sequence number is out of the window is answered at most
+ * once per 500 ms (as Linux's tcp_invalid_ratelimit), so two ends can never
+ * ping-pong ACKs; data out of the window is still answered every time. */
+static void test_bare_oow_acks_rate_limited(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	uint32_t iss;
+	h_accept_new(h, l, 80, PEER_ISN, &iss);
+	for (int i = 0; i < 5; i++)
+		h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN - 100, .ack = iss + 1);
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 5);
+	h_advance(h, 500);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN - 100, .ack = iss + 1);
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN - 100, .ack = iss + 1, .text = "old");
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_free(h);
+}
+
+/* After a timeout sends data again from SND.UNA, a bare ACK still carries
+ * the highest sequence number sent (the RFC's SND.NXT), never the rewound
+ * one, so a peer that already holds later data does not find it old. */
+static void test_bare_ack_after_timeout_carries_snd_max(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	uint32_t iss;
+	int c = h_accept_new(h, l, 80, PEER_ISN, &iss);
+	assert_int_equal(sf_set_nodelay(h->st, c, 1), 0);
+	static char data[3000];
+	assert_int_equal(sf_send(h->st, c, data, sizeof data), (long)sizeof data);
+	h_drain(h);
+	h_advance(h, 250); /* the RTO (200 ms after a ~0 RTT handshake): the first segment again */
+	struct sf_segment r = h_next(h);
+	assert_int_equal(r.seq, iss + 1);
+	/* Peer data arrives (it needs an ACK of its own). */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1, .text = "zz");
+	struct sf_segment a = h_next(h);
+	assert_int_equal(a.payload_len, 0);
+	assert_int_equal(a.seq, iss + 1 + sizeof data); /* snd_max, not the rewound snd_nxt */
+	h_free(h);
+}
+
 /* RFC 9293 §3.7.4 (Nagle, SHLD-7): with a small segment unacknowledged, new small data waits for the ACK, then goes as one segment. */
 static void test_nagle(void **state)
 {
@@ -334,7 +417,7 @@ static void test_nagle(void **state)
 	assert_int_equal(sf_send(t.h->st, t.c, "cd", 2), 2);
 	h_expect_none(t.h);
 	/* The ACK of "a": "bcd" goes, as one segment. */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base + 1, 65535, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 1);
 	s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base + 1, P);
 	assert_int_equal(s.payload_len, 3);
 	assert_memory_equal(s.payload, "bcd", 3);
@@ -376,13 +459,14 @@ static void test_sender_sws_small_window_held(void **state)
 	struct conn t;
 	open_conn(&t, false);
 	assert_int_equal(h_tcb(t.h, t.c)->max_snd_wnd, 65535);
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 100, NULL, 0, NULL); /* window update: 100 */
+	/* A window update: 100. */
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 100);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 1000), 1000);
 	h_expect_none(t.h);
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 999, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 999);
 	h_expect_none(t.h);
 	/* The whole queue fits: it goes (§3.8.6.2.1: "all queued data can be sent"). */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 1000, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 1000);
 	struct sf_segment s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base, P);
 	assert_int_equal(s.payload_len, 1000);
 	assert_memory_equal(s.payload, pattern, 1000);
@@ -396,12 +480,12 @@ static void test_sender_sws_half_max_window(void **state)
 	(void)state;
 	struct conn t;
 	open_conn_opts(&t, false, -1, 2000, 0); /* the peer's largest window: 2000 */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 100, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 100);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 3000), 3000);
 	h_expect_none(t.h);
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 999, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 999);
 	h_expect_none(t.h); /* 999 < 2000/2 */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 1000, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 1000);
 	struct sf_segment s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base, P);
 	assert_int_equal(s.payload_len, 1000);
 	assert_memory_equal(s.payload, pattern, 1000);
@@ -422,7 +506,7 @@ static void test_zero_window_persist(void **state)
 	h_expect_none(t.h);
 	/* Everything ACKed, window 0: the 500 bytes stay queued. */
 	uint32_t una = t.base + 1000;
-	h_inject(t.h, PORT, SF_TCP_ACK, P, una, 0, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
 	h_expect_none(t.h);
 	assert_int_equal(h_tcb(t.h, t.c)->sndq.len, 500);
 	/* Probes at 200, then 400, 800, ... ms after the last, capped at rto_max (120 s). */
@@ -436,7 +520,7 @@ static void test_zero_window_persist(void **state)
 		h_expect_none(t.h);
 		assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), (uint64_t)i + 1);
 		/* The peer answers each probe: still window 0. */
-		h_inject(t.h, PORT, SF_TCP_ACK, P, una, 0, NULL, 0, NULL);
+		h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
 		h_expect_none(t.h);
 		assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
 		wait = wait * 2 > 120000 ? 120000 : wait * 2;
@@ -444,7 +528,7 @@ static void test_zero_window_persist(void **state)
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPAbortOnTimeout), 0);
 	assert_int_equal(h_counter(t.h, SF_CTR_RetransSegs), 0);
 	/* The window opens: the data goes at once, and the persist timer is off. */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, una, 65535, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una);
 	s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, una, P);
 	assert_int_equal(s.payload_len, 500);
 	assert_memory_equal(s.payload, pattern + 1000, 500);
@@ -464,7 +548,7 @@ static void test_zero_window_unanswered_probes_give_up(void **state)
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 100), 100);
 	h_next(t.h);
 	uint32_t una = t.base + 100;
-	h_inject(t.h, PORT, SF_TCP_ACK, P, una, 0, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 100), 100);
 	h_expect_none(t.h);
 	uint64_t t0 = t.h->now, wait = 200;
@@ -474,7 +558,7 @@ static void test_zero_window_unanswered_probes_give_up(void **state)
 		h_expect(t.h, SF_TCP_ACK, una - 1, P);
 		h_expect_none(t.h);
 		if (i <= 2)
-			h_inject(t.h, PORT, SF_TCP_ACK, P, una, 0, NULL, 0, NULL);
+			h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
 		wait *= 2;
 	}
 	assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
@@ -497,7 +581,7 @@ static void test_small_window_persist_sends_data(void **state)
 	(void)state;
 	struct conn t;
 	open_conn(&t, false);
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base, 100, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .window = 100);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 1000), 1000);
 	h_expect_none(t.h);
 	h_advance(t.h, 199);
@@ -509,7 +593,7 @@ static void test_small_window_persist_sends_data(void **state)
 	h_expect_none(t.h);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 0);
 	/* The peer takes it and offers 900: the rest fits, and goes at once. */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base + 100, 900, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 100, .window = 900);
 	s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base + 100, P);
 	assert_int_equal(s.payload_len, 900);
 	assert_memory_equal(s.payload, pattern + 100, 900);
@@ -574,7 +658,8 @@ static void test_receive_window(void **state)
 	/* Read 100: 101 bytes of room is silly: the window stays closed, also when a probe asks. */
 	read_exact(&t, P + 10000, 100);
 	h_expect_none(t.h);
-	h_inject(t.h, PORT, SF_TCP_ACK, edge, t.base, 65535, "x", 1, NULL); /* a zero-window probe */
+	/* A zero-window probe. */
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = edge, .ack = t.base, .text = "x");
 	expect_ack(&t, t.base, edge, 0);
 	h_expect_none(t.h);
 	/* Read up to 1459 in all (1460 of room): it opens, with a window update. */
@@ -619,9 +704,9 @@ static void test_idle_connection_holds_no_buffer(void **state)
 	h_next(t.h);
 	h_expect_none(t.h); /* 80 bytes held by Nagle */
 	assert_non_null(tcb->sndq.b);
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base + 2920, 65535, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 2920);
 	h_next(t.h); /* the last 80 */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base + 3000, 65535, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 3000);
 	assert_null(tcb->sndq.b);
 	/* Data in, out of order first (held in the buffer), then filled and read. */
 	peer_data(&t, P + 500, 500, 0);
@@ -681,7 +766,7 @@ static void test_user_timeout_restarts_on_progress(void **state)
 	h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base + 2, P);
 	h_advance(t.h, 50);
 	/* "ab" ACKed at 150 ms; "cd" stays unACKed: the RTO (200 ms) restarts from here. */
-	h_inject(t.h, PORT, SF_TCP_ACK, P, t.base + 2, 65535, NULL, 0, NULL);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 2);
 	h_expect_none(t.h);
 	h_advance(t.h, 200); /* 350 ms */
 	h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, t.base + 2, P);
@@ -711,6 +796,9 @@ int main(void)
 		cmocka_unit_test(test_delayed_ack_40ms),
 		cmocka_unit_test(test_every_second_full_segment_acked),
 		cmocka_unit_test(test_data_carries_delayed_ack),
+		cmocka_unit_test(test_partial_hole_fill_acked_at_once),
+		cmocka_unit_test(test_bare_oow_acks_rate_limited),
+		cmocka_unit_test(test_bare_ack_after_timeout_carries_snd_max),
 		cmocka_unit_test(test_nagle),
 		cmocka_unit_test(test_nodelay),
 		cmocka_unit_test(test_sender_sws_small_window_held),

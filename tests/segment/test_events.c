@@ -25,23 +25,23 @@ static void test_passive_events(void **state)
 	int l = h_listen(h, 80, 4);
 	assert_int_equal(events_for(h, l), 0);
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, 80, SF_TCP_SYN, 100, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 100, .opt = &opt);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(events_for(h, l), 0); /* embryonic: nothing to accept yet */
-	h_inject(h, 80, SF_TCP_ACK, 101, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 101, .ack = sa.seq + 1);
 	assert_int_equal(events_for(h, l), SF_EV_ACCEPT);
 	/* Edge-triggered: nothing new, nothing reported. */
 	assert_int_equal(events_for(h, l), 0);
 	int c = sf_accept(h->st, l, NULL);
 	assert_true(c >= 0);
 	assert_int_equal(events_for(h, c), SF_EV_WRITABLE | SF_EV_CONNECTED);
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, 101, sa.seq + 1, 65535, "abc", 3, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = 101, .ack = sa.seq + 1, .text = "abc");
 	h_expect(h, SF_TCP_ACK, sa.seq + 1, 104);
 	assert_true(events_for(h, c) & SF_EV_READABLE);
 	char buf[8];
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 3);
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), -EAGAIN);
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_FIN, 104, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_FIN, .seq = 104, .ack = sa.seq + 1);
 	assert_true(events_for(h, c) & SF_EV_READABLE);
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 0);
 	h_free(h);
@@ -59,7 +59,7 @@ static void test_active_events(void **state)
 	assert_int_equal(events_for(h, s), SF_EV_WRITABLE | SF_EV_CONNECTED);
 
 	int t = h_connect(h, 5001, 81, &iss);
-	h_inject(h, 5001, SF_TCP_RST | SF_TCP_ACK, 0, iss + 1, 0, NULL, 0, NULL);
+	h_send(h, .lport = 5001, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = 0, .ack = iss + 1);
 	uint32_t ev = events_for(h, t);
 	assert_true(ev & SF_EV_ERROR);
 	assert_true(ev & SF_EV_HUP);
@@ -93,9 +93,9 @@ static void test_events_in_order_and_bounded(void **state)
 	/* A completed handshake nobody accepted: the listener is accept-ready. */
 	h->peer_port = 41010;
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, 80, SF_TCP_SYN, 5000, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 5000, .opt = &opt);
 	struct sf_segment sa = h_next(h);
-	h_inject(h, 80, SF_TCP_ACK, 5001, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 5001, .ack = sa.seq + 1);
 	n = sf_poll_events(h->st, ev, 2);
 	assert_int_equal(n, 1);
 	assert_int_equal(ev[0].sock, l);
@@ -111,7 +111,7 @@ static void test_counter_names(void **state)
 {
 	(void)state;
 	struct harness *h = h_new(4, NULL);
-	h_inject(h, 9, SF_TCP_SYN, 1, 0, 1000, NULL, 0, NULL); /* closed port: RST */
+	h_send(h, .lport = 9, .flags = SF_TCP_SYN, .seq = 1, .window = 1000); /* closed port: RST */
 	h_expect(h, SF_TCP_RST | SF_TCP_ACK, 0, 2);
 	const struct sf_counters *c = sf_stack_counters(h->st);
 	assert_string_equal(sf_counter_name(SF_CTR_OutRsts), "OutRsts");
@@ -180,7 +180,7 @@ static void test_trace_hook(void **state)
 	h_advance(h, 1000); /* SYN retransmission timer */
 	assert_int_equal(log.timers, 1);
 	assert_int_equal(log.out, 2);
-	h_inject(h, 5000, SF_TCP_ACK, 1, 12345, 100, NULL, 0, NULL); /* bad ACK in SYN-SENT */
+	h_send(h, .lport = 5000, .flags = SF_TCP_ACK, .seq = 1, .ack = 12345, .window = 100); /* bad ACK in SYN-SENT */
 	assert_int_equal(log.in, 1);
 	assert_int_equal(log.drops, 1);
 	h_free(h);

@@ -34,7 +34,8 @@ static struct harness *established(uint32_t *iss, int *c)
 
 static void data_in(struct harness *h, uint32_t seq, uint32_t iss, const char *d, size_t n, uint8_t extra)
 {
-	h_inject(h, PORT, SF_TCP_ACK | SF_TCP_PSH | extra, seq, iss + 1, 65535, d, n, NULL);
+	h_send(h, .lport = PORT, .flags = SF_TCP_ACK | SF_TCP_PSH | extra, .seq = seq, .ack = iss + 1, .data = d,
+	       .len = n);
 }
 
 /* Control: without a batch, three segments draw three ACKs (quick-ack). */
@@ -91,10 +92,10 @@ static void test_batch_data_fin_and_duplicate(void **state)
 
 	sf_input_begin(h->st);
 	data_in(h, P, iss, text, 10, 0);
-	h_inject(h, PORT, SF_TCP_ACK | SF_TCP_FIN, P + 10, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = PORT, .flags = SF_TCP_ACK | SF_TCP_FIN, .seq = P + 10, .ack = iss + 1);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_CLOSE_WAIT);
-	h_inject(h, PORT, SF_TCP_ACK | SF_TCP_FIN, P + 10, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = PORT, .flags = SF_TCP_ACK | SF_TCP_FIN, .seq = P + 10, .ack = iss + 1);
 	h_expect(h, SF_TCP_ACK, iss + 1, P + 11);
 	sf_input_end(h->st);
 	h_expect_none(h);
@@ -143,7 +144,7 @@ static void test_batch_connection_reset_owes_nothing(void **state)
 
 	sf_input_begin(h->st);
 	data_in(h, P, iss, text, 10, 0);
-	h_inject(h, PORT, SF_TCP_RST, P + 10, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = PORT, .flags = SF_TCP_RST, .seq = P + 10);
 	sf_input_end(h->st);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_CLOSED);

@@ -1,9 +1,11 @@
 /*
- * SPEC 13.8: a listener's two queues. The SYN queue holds embryonic
- * (SYN-RECEIVED) records up to syn_backlog; the accept queue holds completed
- * connections up to min(backlog, somaxconn), at least 1. What happens when
- * either is full, and what closing a listener does to both (RFC 9293
- * §3.10.4 LISTEN, §3.10.7.1).
+ * A listener's two queues, as Linux keeps them (RFC 9293 leaves them to the
+ * implementation). The SYN queue holds embryonic (SYN-RECEIVED) records up to
+ * syn_backlog; the accept queue holds completed connections up to
+ * min(backlog, somaxconn), at least 1. What happens when either is full (no
+ * connection is lost: an embryo whose final ACK found the accept queue full
+ * is queued later by its own timer), what closing a listener does to both
+ * (RFC 9293 §3.10.4 LISTEN, §3.10.7.1), and a new listener on the port.
  */
 #include <errno.h>
 #include <string.h>
@@ -31,7 +33,7 @@ static void syn_ignored(struct harness *h, uint16_t pport, uint16_t lport, uint3
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
 
 	h->peer_port = pport;
-	h_inject(h, lport, SF_TCP_SYN, isn, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = lport, .flags = SF_TCP_SYN, .seq = isn, .opt = &opt);
 	h_expect_none(h);
 }
 
@@ -39,7 +41,7 @@ static void syn_ignored(struct harness *h, uint16_t pport, uint16_t lport, uint3
 static void ack_from(struct harness *h, uint16_t pport, uint16_t lport, uint32_t isn, uint32_t iss)
 {
 	h->peer_port = pport;
-	h_inject(h, lport, SF_TCP_ACK, isn + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = lport, .flags = SF_TCP_ACK, .seq = isn + 1, .ack = iss + 1);
 }
 
 /* A full handshake from pport that lands on the accept queue. Returns our ISS. */
@@ -94,7 +96,7 @@ static void cfg_max_sockets8(struct sf_config *cfg)
 	cfg->max_sockets = 8;
 }
 
-/* SPEC 13.8: with the accept queue (backlog 2) full a new SYN gets no answer
+/* With the accept queue (backlog 2) full a new SYN gets no answer
  * and is counted (ListenOverflows, ListenDrops, LISTEN_OVERFLOW); it is
  * answered again once the application accepts. */
 static void test_full_accept_queue_drops_syn(void **state)
@@ -123,7 +125,7 @@ static void test_full_accept_queue_drops_syn(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8 / sf_listen: the queue holds at least one connection, whatever
+/* sf_listen: the queue holds at least one connection, whatever
  * backlog (0 or negative) the application asked for. */
 static void test_backlog_at_least_one(void **state)
 {
@@ -142,7 +144,7 @@ static void test_backlog_at_least_one(void **state)
 	}
 }
 
-/* SPEC 13.8: somaxconn caps a larger backlog (listen(1000) holds 2). */
+/* somaxconn caps a larger backlog (listen(1000) holds 2). */
 static void test_somaxconn_caps_backlog(void **state)
 {
 	(void)state;
@@ -160,7 +162,7 @@ static void test_somaxconn_caps_backlog(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8, as Linux: listen() on a listener resizes its accept queue, both
+/* As Linux: listen() on a listener resizes its accept queue, both
  * ways, and is still capped by somaxconn. */
 static void test_listen_again_resizes(void **state)
 {
@@ -189,7 +191,7 @@ static void test_listen_again_resizes(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8 (Linux's behaviour): a final ACK that finds the accept queue full
+/* Linux's behaviour: a final ACK that finds the accept queue full
  * is dropped, the embryo stays and retransmits its SYN,ACK at its timeout;
  * the peer's ACK to that retransmission completes the handshake once the app
  * has accepted. Nothing is accepted beyond the limit. */
@@ -247,7 +249,7 @@ static void test_final_ack_on_full_queue_keeps_embryo(void **state)
 
 	/* And B works: its data is ACKed from ISS+1. */
 	h->peer_port = 40002;
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, 2001, iss_b + 1, 65535, "x", 1, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = 2001, .ack = iss_b + 1, .text = "x");
 	h_expect(h, SF_TCP_ACK, iss_b + 1, 2002);
 	char c;
 	assert_int_equal(sf_recv(h->st, b, &c, 1), 1);
@@ -255,7 +257,93 @@ static void test_final_ack_on_full_queue_keeps_embryo(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8, like Linux's tcp_abort_on_overflow: the final ACK that finds the
+/* Two handshakes against backlog 1: the second's final ACK is dropped. */
+static uint32_t fill_and_overflow(struct harness *h, int l, int *first)
+{
+	struct sf_tcp_options mss = { .has_mss = 1, .mss = 1460 };
+	h->peer_port = 41000;
+	*first = h_accept_new(h, l, 80, 100, NULL); /* accepted: the queue is empty again */
+	h->peer_port = 41001;
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 200, .opt = &mss);
+	struct sf_segment a = h_next(h);
+	h->peer_port = 41002;
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 300, .opt = &mss);
+	struct sf_segment b = h_next(h);
+	h->peer_port = 41001;
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 201, .ack = a.seq + 1); /* fills the queue */
+	h->peer_port = 41002;
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 301, .ack = b.seq + 1); /* finds it full */
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_ListenOverflows), 1);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
+	return b.seq;
+}
+
+/* No connection is lost (as Linux): an embryo whose final ACK found the accept
+ * queue full is remembered as complete, and once there is room its own
+ * SYN,ACK timer queues it, with no further word from the peer. */
+static void test_acked_embryo_queued_by_its_timer(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 1), first;
+	uint32_t iss = fill_and_overflow(h, l, &first);
+	struct sf_endpoint peer;
+	int c1 = sf_accept(h->st, l, &peer);
+	assert_int_equal(peer.port, 41001);
+	(void)c1;
+	/* Room now; the embryo's SYN,ACK timer (1 s) queues it without a
+	 * SYN,ACK or any word from the peer. */
+	h_advance(h, 999);
+	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
+	h_advance(h, 1);
+	h_expect_none(h);
+	int c2 = sf_accept(h->st, l, &peer);
+	assert_true(c2 >= 0);
+	assert_int_equal(peer.port, 41002);
+	assert_int_equal(sf_state(h->st, c2), SF_ESTABLISHED);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 0);
+	/* The connection works: data from the peer arrives. */
+	h->peer_port = 41002;
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = 301, .ack = iss + 1, .text = "hi");
+	h_expect(h, SF_TCP_ACK, iss + 1, 303);
+	char buf[4];
+	assert_int_equal(sf_recv(h->st, c2, buf, sizeof buf), 2);
+	h_free(h);
+}
+
+/* The same embryo when room never comes: after its SYN,ACK retries its peer
+ * is told with a RST rather than left half-open. */
+static void test_acked_embryo_given_up_with_rst(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 1), first;
+	uint32_t iss = fill_and_overflow(h, l, &first);
+	/* Nobody accepts: SYN,ACKs go again (5 retries, then 5 more at most
+	 * rto_max apart), and then the peer is reset rather than left
+	 * half-open. */
+	int synacks = 0;
+	struct sf_segment last = { 0 };
+	for (int i = 0; i < 40 && h_counter(h, SF_CTR_SynRecvCurrent); i++) {
+		h_advance(h, 60000);
+		while (h_pending(h)) {
+			last = h_next(h);
+			if (last.flags == (SF_TCP_SYN | SF_TCP_ACK))
+				synacks++;
+		}
+	}
+	assert_int_equal(synacks, 10);
+	assert_int_equal(last.flags, SF_TCP_RST | SF_TCP_ACK);
+	assert_int_equal(last.seq, iss + 1);
+	assert_int_equal(last.ack, 301);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	h_free(h);
+}
+
+/* Like Linux's tcp_abort_on_overflow: the final ACK that finds the
  * accept queue full is answered with RST and the embryo is dropped. */
 static void test_abort_on_overflow_resets(void **state)
 {
@@ -291,7 +379,7 @@ static void test_abort_on_overflow_resets(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8: with syn_backlog embryos held, a new SYN is dropped unanswered
+/* With syn_backlog embryos held, a new SYN is dropped unanswered
  * (TCPReqQFullDrop, ListenDrops, SYN_QUEUE_FULL); room returns as embryos
  * complete. The limit is per listener. */
 static void test_syn_backlog_full_drops_syn(void **state)
@@ -406,7 +494,7 @@ static void test_syn_queue_recycle_only_own_unanswered(void **state)
 	h_free(h);
 }
 
-/* RFC 9293 §3.10.4 (CLOSE in LISTEN), SPEC 13.8: closing a listener resets
+/* RFC 9293 §3.10.4 (CLOSE in LISTEN): closing a listener resets
  * the connections waiting in its accept queue, <SEQ=SND.NXT><ACK=RCV.NXT>
  * <CTL=RST,ACK>, and they are gone. */
 static void test_close_listener_resets_accept_queue(void **state)
@@ -419,7 +507,7 @@ static void test_close_listener_resets_accept_queue(void **state)
 	uint32_t iss_b = syn_from(h, 40002, LPORT, 2000);
 	ack_from(h, 40002, LPORT, 2000, iss_b);
 	/* B has sent data that nobody read yet: the RST ACKs it. */
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, 2001, iss_b + 1, 65535, "abc", 3, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = 2001, .ack = iss_b + 1, .text = "abc");
 	h_expect(h, SF_TCP_ACK, iss_b + 1, 2004);
 	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 2);
 
@@ -440,7 +528,7 @@ static void test_close_listener_resets_accept_queue(void **state)
 
 	/* Gone: the peer's next segment finds no connection (§3.10.7.1). */
 	h->peer_port = 40001;
-	h_inject(h, LPORT, SF_TCP_ACK, 1001, iss_a + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = 1001, .ack = iss_a + 1);
 	h_expect(h, SF_TCP_RST, iss_a + 1, 0);
 	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);
 	/* And no timer of theirs fires later. */
@@ -448,7 +536,7 @@ static void test_close_listener_resets_accept_queue(void **state)
 	h_free(h);
 }
 
-/* RFC 9293 §3.10.7.1, SPEC 13.8: an embryo whose listener was closed dies
+/* RFC 9293 §3.10.7.1: an embryo whose listener was closed dies
  * when its ACK comes (answered with <SEQ=SEG.ACK><CTL=RST>). Until then the
  * listener's handle stays reserved: with max_sockets 8, new sockets get the
  * 7 other handles, never l; once the embryo is gone, l is the one left. */
@@ -497,7 +585,7 @@ static void test_close_listener_embryo_ack_gets_rst(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.8: an embryo of a closed listener is also dropped by its own timer,
+/* An embryo of a closed listener is also dropped by its own timer,
  * without a SYN,ACK retransmission, and that frees the listener's handle. */
 static void test_close_listener_embryo_timer_drops(void **state)
 {
@@ -529,6 +617,24 @@ static void test_close_listener_embryo_timer_drops(void **state)
 	h_free(h);
 }
 
+/* A listener closed and a new one opened on the port while an embryo of the
+ * old one lives: the peer's retransmitted SYN goes to the new listener (the
+ * old embryo is dropped), as on Linux, instead of drawing a RST. */
+static void test_new_listener_takes_over_embryo_peer(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l1 = h_listen(h, 80, 4);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 100);
+	h_next(h);
+	assert_int_equal(sf_close(h->st, l1), 0);
+	int l2 = h_listen(h, 80, 4);
+	assert_true(l2 != l1); /* the old handle is still reserved by the embryo */
+	h_accept_opt(h, l2, 80, 100, NULL, NULL);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +643,8 @@ int main(void)
 		cmocka_unit_test(test_somaxconn_caps_backlog),
 		cmocka_unit_test(test_listen_again_resizes),
 		cmocka_unit_test(test_final_ack_on_full_queue_keeps_embryo),
+		cmocka_unit_test(test_acked_embryo_queued_by_its_timer),
+		cmocka_unit_test(test_acked_embryo_given_up_with_rst),
 		cmocka_unit_test(test_abort_on_overflow_resets),
 		cmocka_unit_test(test_syn_queue_recycle_replaces_oldest),
 		cmocka_unit_test(test_syn_queue_recycle_only_own_unanswered),
@@ -544,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_close_listener_resets_accept_queue),
 		cmocka_unit_test(test_close_listener_embryo_ack_gets_rst),
 		cmocka_unit_test(test_close_listener_embryo_timer_drops),
+		cmocka_unit_test(test_new_listener_takes_over_embryo_peer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

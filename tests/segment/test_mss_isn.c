@@ -1,6 +1,6 @@
 /*
- * SPEC 13.5 (the MSS option: RFC 9293 §3.7.1, MUST-14/15/16, RFC 6691) and
- * SPEC 13.4 (initial sequence numbers: RFC 9293 §3.4.1, RFC 6528).
+ * The MSS option (RFC 9293 §3.7.1, MUST-14/15/16, RFC 6691) and initial
+ * sequence numbers (RFC 9293 §3.4.1, RFC 6528).
  */
 #include <errno.h>
 #include <string.h>
@@ -34,7 +34,7 @@ static size_t collect(struct harness *h, uint16_t lport, uint32_t seq, uint32_t 
 			lens[n++] = d.payload_len;
 			got += d.payload_len;
 		}
-		h_inject(h, lport, SF_TCP_ACK, peer_nxt, seq + (uint32_t)got, 65535, NULL, 0, NULL);
+		h_send(h, .lport = lport, .flags = SF_TCP_ACK, .seq = peer_nxt, .ack = seq + (uint32_t)got);
 	}
 	h_expect_none(h);
 	assert_int_equal(got, total);
@@ -85,7 +85,7 @@ static void cfg_other_secret(struct sf_config *cfg)
 	cfg->secret[0] ^= 0x01;
 }
 
-/* SPEC 13.5, MUST-14: at MTU 1500 the SYN and the SYN,ACK announce 1460 (IPv4). */
+/* RFC 9293 §3.7.1 MUST-14: at MTU 1500 the SYN and the SYN,ACK announce 1460 (IPv4). */
 static void test_mss_announced_ipv4(void **state)
 {
 	(void)state;
@@ -102,7 +102,7 @@ static void test_mss_announced_ipv4(void **state)
 
 	h->peer_port = 40000;
 	h_listen(h, 80, 8);
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_true(sa.opt.has_mss);
@@ -110,7 +110,7 @@ static void test_mss_announced_ipv4(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.5, MUST-14: at MTU 1500 the SYN and the SYN,ACK announce 1440 (IPv6: 1500-40-20). */
+/* RFC 9293 §3.7.1 MUST-14: at MTU 1500 the SYN and the SYN,ACK announce 1440 (IPv6: 1500-40-20). */
 static void test_mss_announced_ipv6(void **state)
 {
 	(void)state;
@@ -125,7 +125,7 @@ static void test_mss_announced_ipv6(void **state)
 
 	h->peer_port = 40000;
 	h_listen(h, 80, 8);
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_true(sa.opt.has_mss);
@@ -133,7 +133,7 @@ static void test_mss_announced_ipv6(void **state)
 	h_free(h);
 }
 
-/* RFC 9293 §3.7.1 MUST-67, SPEC 13.5: the announced MSS is the interface MTU - 40 (IPv4) / - 60 (IPv6): 9000 -> 8960, 576 -> 536. */
+/* RFC 9293 §3.7.1 MUST-67: the announced MSS is the interface MTU - 40 (IPv4) / - 60 (IPv6): 9000 -> 8960, 576 -> 536. */
 static void test_mss_from_mtu(void **state)
 {
 	(void)state;
@@ -169,7 +169,7 @@ static void test_mss_from_mtu(void **state)
 		h_listen(h, 80, 8);
 		h->local = a;
 		struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-		h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+		h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 		struct sf_segment sa = h_next(h);
 		assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 		assert_int_equal(sa.opt.mss, cases[i].mss);
@@ -177,7 +177,7 @@ static void test_mss_from_mtu(void **state)
 	}
 }
 
-/* SPEC 13.5, MUST-15: a peer SYN without the MSS option means at most 536 bytes per segment (IPv4). */
+/* RFC 9293 §3.7.1 MUST-15: a peer SYN without the MSS option means at most 536 bytes per segment (IPv4). */
 static void test_mss_absent_ipv4_536(void **state)
 {
 	(void)state;
@@ -189,7 +189,7 @@ static void test_mss_absent_ipv4_536(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.5, MUST-15: a peer SYN without the MSS option means at most 1220 bytes per segment (IPv6). */
+/* RFC 9293 §3.7.1 MUST-15: a peer SYN without the MSS option means at most 1220 bytes per segment (IPv6). */
 static void test_mss_absent_ipv6_1220(void **state)
 {
 	(void)state;
@@ -201,7 +201,7 @@ static void test_mss_absent_ipv6_1220(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.5, MUST-15 on an active open: a SYN,ACK without the MSS option also means 536. */
+/* RFC 9293 §3.7.1 MUST-15 on an active open: a SYN,ACK without the MSS option also means 536. */
 static void test_mss_absent_on_syn_ack(void **state)
 {
 	(void)state;
@@ -215,7 +215,7 @@ static void test_mss_absent_on_syn_ack(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.5, MUST-16: the send MSS is the peer's MSS when it is below ours: 1000 -> segments of 1000. */
+/* RFC 9293 §3.7.1 MUST-16: the send MSS is the peer's MSS when it is below ours: 1000 -> segments of 1000. */
 static void test_mss_peer_1000(void **state)
 {
 	(void)state;
@@ -228,7 +228,7 @@ static void test_mss_peer_1000(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.5, MUST-16: a peer MSS above what our interface carries is capped by our own: 9000 -> 1460. */
+/* RFC 9293 §3.7.1 MUST-16: a peer MSS above what our interface carries is capped by our own: 9000 -> 1460. */
 static void test_mss_peer_above_own(void **state)
 {
 	(void)state;
@@ -241,7 +241,7 @@ static void test_mss_peer_above_own(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.5 / sf_tcb_set_peer_mss: a peer MSS below 64 (here 10) is raised to 64 (cf. Linux's TCP_MIN_SND_MSS, CVE-2019-11479). */
+/* sf_tcb_set_peer_mss: a peer MSS below 64 (here 10) is raised to 64 (cf. Linux's TCP_MIN_SND_MSS, CVE-2019-11479). */
 static void test_mss_peer_tiny_clamped_64(void **state)
 {
 	(void)state;
@@ -290,11 +290,11 @@ static void test_maxseg_listener(void **state)
 	assert_int_equal(sf_set_maxseg(h->st, l, 1000), 0);
 	assert_int_equal(sf_listen(h->st, l, 8), 0);
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(sa.opt.mss, 1000);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1);
 	int c = sf_accept(h->st, l, NULL);
 	assert_true(c >= 0);
 	expect_segmentation(h, c, 80, sa.seq, PEER_ISN + 1, 3000, 1000);
@@ -310,7 +310,7 @@ static uint32_t isn_of_connect(struct harness *h, uint16_t lport, int *sock)
 	return iss;
 }
 
-/* SPEC 13.4, RFC 9293 §3.4.1 MUST-8: two connections to different 4-tuples at the same moment get different ISNs. */
+/* RFC 9293 §3.4.1 MUST-8: two connections to different 4-tuples at the same moment get different ISNs. */
 static void test_isn_differs_between_tuples(void **state)
 {
 	(void)state;
@@ -325,10 +325,10 @@ static void test_isn_differs_between_tuples(void **state)
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
 	h_listen(h, 80, 8);
 	h->peer_port = 40000;
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa1 = h_next(h);
 	h->peer_port = 40001;
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa2 = h_next(h);
 	assert_int_equal(sa1.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(sa2.flags, SF_TCP_SYN | SF_TCP_ACK);
@@ -336,7 +336,7 @@ static void test_isn_differs_between_tuples(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.4, RFC 793 clock (SF_ISN_CLOCK_ONLY): the ISN is exactly now_ns / 4000, so connects 1 ms apart differ by 250. */
+/* RFC 793 clock (SF_ISN_CLOCK_ONLY): the ISN is exactly now_ns / 4000, so connects 1 ms apart differ by 250. */
 static void test_isn_clock_only(void **state)
 {
 	(void)state;
@@ -357,14 +357,14 @@ static void test_isn_clock_only(void **state)
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
 	h_listen(h, 80, 8);
 	h->peer_port = 40000;
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa = h_next(h);
 	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
 	assert_int_equal(sa.seq, a + 250 * 4);
 	h_free(h);
 }
 
-/* SPEC 13.4, RFC 6528 §3: ISN = clock + F(4-tuple, secret): F differs between 4-tuples, and is stable for one 4-tuple while the clock advances 250 per ms. */
+/* RFC 6528 §3: ISN = clock + F(4-tuple, secret): F differs between 4-tuples, and is stable for one 4-tuple while the clock advances 250 per ms. */
 static void test_isn_rfc6528(void **state)
 {
 	(void)state;

@@ -1,9 +1,12 @@
 /*
  * TCP options beyond the MSS: window scaling and timestamps (RFC 7323),
  * SACK-permitted (RFC 2018), and TIME-WAIT reuse judged by timestamps
- * (RFC 6191). Every test negotiates with a scripted peer (192.0.2.2 or
- * 2001:db8::2) and checks the exact option fields of what synfin sends, the
- * window fields in both directions, and the counters and drop reasons.
+ * (RFC 6191), including the edges: the window we keep when the peer refuses
+ * scaling, PAWS on the handshake's last ACK, a TSval equal to the last one
+ * in TIME-WAIT, and timestamps on RSTs. Every test negotiates with a
+ * scripted peer (192.0.2.2 or 2001:db8::2) and checks the exact option
+ * fields of what synfin sends, the window fields in both directions, and the
+ * counters and drop reasons.
  *
  * Our TSval is the stack's millisecond clock plus a per-connection offset
  * (RFC 7323 §5.4), so tests compare TSvals of one connection by difference.
@@ -220,7 +223,8 @@ static void test_synack_all_options_used(void **state)
 
 	/* 1001 bytes in: 64535 left, rounded up to 32268 << 1 (never short of the edge kept). */
 	o = o_ts(70010, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, syn.seq + 1, 65535, payload, 1001, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = syn.seq + 1,
+	       .data = payload, .len = 1001, .opt = &o);
 	ack = h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1002);
 	assert_int_equal(ack.window, 32268);
 	assert_ts(&ack, syn.opt.ts_val, 70010);
@@ -258,7 +262,7 @@ static void test_synack_no_options_none_used(void **state)
 	assert_no_options(&d);
 	assert_int_equal(d.window, 65535);
 	h_expect_none(h);
-	h_inject(h, syn.sport, SF_TCP_ACK, PEER_ISN + 1, syn.seq + 1001, 1000, NULL, 0, NULL);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = syn.seq + 1001, .window = 1000);
 	d = expect_data(h, syn.seq + 1001, PEER_ISN + 1, 1000);
 	assert_no_options(&d);
 	h_expect_none(h);
@@ -291,13 +295,13 @@ static void test_peer_window_scaled_after_syn(void **state)
 	h_expect_none(h);
 
 	/* ACK of those 500 with field 500: now 2000 bytes may be in flight. */
-	h_inject(h, syn.sport, SF_TCP_ACK, PEER_ISN + 1, iss + 501, 500, NULL, 0, NULL);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 501, .window = 500);
 	for (uint32_t i = 0; i < 4; i++)
 		expect_data(h, iss + 501 + 500 * i, PEER_ISN + 1, 500);
 	h_expect_none(h);
 
 	/* Half of it ACKed, same field: the right edge moves by 1000 to iss + 3501. */
-	h_inject(h, syn.sport, SF_TCP_ACK, PEER_ISN + 1, iss + 1501, 500, NULL, 0, NULL);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1501, .window = 500);
 	expect_data(h, iss + 2501, PEER_ISN + 1, 500);
 	expect_data(h, iss + 3001, PEER_ISN + 1, 500);
 	h_expect_none(h);
@@ -319,10 +323,10 @@ static uint32_t open_cwnd_then_window_1(struct harness *h, int s, uint16_t lport
 		assert_true(h_pending(h) > 0);
 		struct sf_segment d = expect_data(h, next, PEER_ISN + 1, 1460);
 		next = d.seq + 1460;
-		h_inject(h, lport, SF_TCP_ACK, PEER_ISN + 1, next, field, NULL, 0, NULL);
+		h_send(h, .lport = lport, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = next, .window = field);
 	}
 	h_expect_none(h);
-	h_inject(h, lport, SF_TCP_ACK, PEER_ISN + 1, next, 1, NULL, 0, NULL);
+	h_send(h, .lport = lport, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = next, .window = 1);
 	h_expect_none(h);
 	return next;
 }
@@ -488,11 +492,36 @@ static void test_passive_no_ws_window_unscaled(void **state)
 	o = o_ts(101, sa.opt.ts_val);
 	(void)h_complete(h, l, PORT, PEER_ISN, sa.seq, 65535, &o);
 	o = o_ts(102, sa.opt.ts_val);
-	h_inject(h, PORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, sa.seq + 1, 65535, payload, 1001, &o);
+	h_send(h, .lport = PORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = sa.seq + 1,
+	       .data = payload, .len = 1001, .opt = &o);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, sa.seq + 1, PEER_ISN + 1002);
 	assert_int_equal(ack.window, 65535 - 1001);
 	assert_ts(&ack, sa.opt.ts_val, 102);
 	h_expect_none(h);
+	h_free(h);
+}
+
+/* RFC 7323 §2.2: a SYN,ACK without window scale means neither side scales,
+ * so the window we keep is the unscaled one our SYN offered (65535), even
+ * with a 1 MiB buffer: a byte at RCV.NXT+65535 is outside it. */
+static void test_no_ws_window_is_the_syn_window(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int s = sf_socket(h->st, SF_AF_INET);
+	assert_int_equal(sf_set_bufsizes(h->st, s, 1u << 20, 1u << 20), 0);
+	struct sf_endpoint to = { .addr = h->peer, .port = 80 }, me;
+	assert_int_equal(sf_connect(h->st, s, &to), -EINPROGRESS);
+	struct sf_segment syn = h_next(h);
+	sf_getsockname(h->st, s, &me);
+	h->peer_port = 80;
+	struct sf_tcp_options mss = { .has_mss = 1, .mss = 1460 };
+	struct sf_segment ack = h_synack_in(h, me.port, PEER_ISN, syn.seq, 65535, &mss);
+	assert_int_equal(ack.window, 65535);
+	h_send(h, .lport = me.port, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1 + 65535, .ack = syn.seq + 1, .text = "x");
+	h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1);
+	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPOFOQueue), 0);
 	h_free(h);
 }
 
@@ -516,7 +545,8 @@ static void test_timestamp_on_every_segment(void **state)
 
 	h_advance(h, 7);
 	o = o_ts(1107, t0 + 100);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 11, 65535, payload, 5, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 11,
+	       .data = payload, .len = 5, .opt = &o);
 	ack = h_expect(h, SF_TCP_ACK, iss + 11, PEER_ISN + 6);
 	assert_ts(&ack, t0 + 107, 1107);
 
@@ -530,11 +560,31 @@ static void test_timestamp_on_every_segment(void **state)
 
 	h_advance(h, 10);
 	o = o_ts(1160, t0 + 150);
-	h_inject(h, syn.sport, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 6, iss + 12, 65535, NULL, 0, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 6, .ack = iss + 12,
+	       .opt = &o);
 	ack = h_expect(h, SF_TCP_ACK, iss + 12, PEER_ISN + 7);
 	assert_ts(&ack, t0 + 160, 1160);
 	assert_true(h_saw_state(h, SF_FIN_WAIT_1, SF_TIME_WAIT));
 	h_expect_none(h);
+	h_free(h);
+}
+
+/* RFC 7323 §3.2: a RST on a connection with timestamps carries one too. */
+static void test_rst_carries_timestamp(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 7 };
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &syn);
+	struct sf_segment sa = h_next(h);
+	struct sf_tcp_options ts = { .has_timestamp = 1, .ts_val = 8, .ts_ecr = sa.opt.ts_val };
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &ts);
+	int c = sf_accept(h->st, l, NULL);
+	assert_int_equal(sf_abort(h->st, c), 0);
+	struct sf_segment r = h_expect(h, SF_TCP_RST | SF_TCP_ACK, sa.seq + 1, PEER_ISN + 1);
+	assert_true(r.opt.has_timestamp);
+	assert_int_equal(r.opt.ts_ecr, 8);
 	h_free(h);
 }
 
@@ -561,7 +611,8 @@ static void test_paws_drops_old_tsval(void **state)
 
 	h_advance(h, 5);
 	struct sf_tcp_options o = o_ts(999, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, payload, 20, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .data = payload, .len = 20, .opt = &o);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	assert_ts(&ack, syn.opt.ts_val + 5, 1000);
 	h_expect_none(h);
@@ -570,7 +621,8 @@ static void test_paws_drops_old_tsval(void **state)
 
 	/* TSval == TS.Recent is not "older" (SEG.TSval < TS.Recent is the test). */
 	o = o_ts(1000, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, payload, 20, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .data = payload, .len = 20, .opt = &o);
 	ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 21);
 	assert_ts(&ack, syn.opt.ts_val + 5, 1000);
 	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 20);
@@ -589,13 +641,15 @@ static void test_paws_tsval_wraps(void **state)
 	(void)synack_in(h, &syn, 65535, &o);
 
 	o = o_ts(0xfffffe00u, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, syn.seq + 1, 65535, payload, 10, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = syn.seq + 1,
+	       .data = payload, .len = 10, .opt = &o);
 	struct sf_segment a = h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1);
 	assert_ts(&a, syn.opt.ts_val, 0xffffff00u);
 	assert_int_equal(h_drops(h, SF_DROP_PAWS), 1);
 
 	o = o_ts(0x10, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, syn.seq + 1, 65535, payload, 10, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = syn.seq + 1,
+	       .data = payload, .len = 10, .opt = &o);
 	a = h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 11);
 	assert_ts(&a, syn.opt.ts_val, 0x10);
 	assert_int_equal(h_drops(h, SF_DROP_PAWS), 1);
@@ -614,17 +668,50 @@ static void test_paws_ts_recent_stale_after_24_days(void **state)
 
 	h_advance(h, days24);
 	struct sf_tcp_options o = o_ts(999, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, syn.seq + 1, 65535, payload, 10, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = syn.seq + 1,
+	       .data = payload, .len = 10, .opt = &o);
 	struct sf_segment a = h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1);
 	assert_ts(&a, syn.opt.ts_val + (uint32_t)days24, 1000);
 	assert_int_equal(h_drops(h, SF_DROP_PAWS), 1);
 
 	h_advance(h, 1);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, syn.seq + 1, 65535, payload, 10, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = syn.seq + 1,
+	       .data = payload, .len = 10, .opt = &o);
 	a = h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 11);
 	assert_ts(&a, syn.opt.ts_val + (uint32_t)days24 + 1, 999);
 	assert_int_equal(h_drops(h, SF_DROP_PAWS), 1);
 	h_expect_none(h);
+	h_free(h);
+}
+
+/* RFC 7323 §5.3 R1 on the handshake's last ACK: an older TSval than the
+ * SYN's is an old duplicate (ACKed and dropped, as Linux's tcp_check_req);
+ * a missing timestamp is dropped (§3.2); the embryo waits for a good ACK. */
+static void test_final_ack_paws(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 1000 };
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &syn);
+	struct sf_segment sa = h_next(h);
+	assert_true(sa.opt.has_timestamp);
+	struct sf_tcp_options old = { .has_timestamp = 1, .ts_val = 900, .ts_ecr = sa.opt.ts_val };
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &old);
+	struct sf_segment a = h_expect(h, SF_TCP_ACK, sa.seq + 1, PEER_ISN + 1);
+	assert_int_equal(a.opt.ts_ecr, 1000);
+	assert_int_equal(h_drops(h, SF_DROP_PAWS), 1);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_TS_MISSING), 1);
+	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
+	struct sf_tcp_options good = { .has_timestamp = 1, .ts_val = 1001, .ts_ecr = sa.opt.ts_val };
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &good);
+	int c = sf_accept(h->st, l, NULL);
+	assert_true(c >= 0);
+	assert_int_equal(sf_send(h->st, c, "a", 1), 1);
+	struct sf_segment d = h_next(h);
+	assert_int_equal(d.opt.ts_ecr, 1001);
 	h_free(h);
 }
 
@@ -637,7 +724,7 @@ static void test_paws_spares_rst(void **state)
 	int s = ts_established(h, &syn, true);
 	struct sf_tcp_options o = o_ts(1, 0);
 
-	h_inject(h, syn.sport, SF_TCP_RST, PEER_ISN + 1, 0, 0, NULL, 0, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_RST, .seq = PEER_ISN + 1, .opt = &o);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
 	assert_int_equal(sf_take_error(h->st, s), -ECONNRESET);
@@ -654,7 +741,7 @@ static void test_rst_without_timestamp_accepted(void **state)
 	struct sf_segment syn;
 	int s = ts_established(h, &syn, true);
 
-	h_inject(h, syn.sport, SF_TCP_RST | SF_TCP_ACK, PEER_ISN + 1, syn.seq + 1, 0, NULL, 0, NULL);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = syn.seq + 1);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
 	assert_int_equal(h_counter(h, SF_CTR_EstabResets), 1);
@@ -672,20 +759,22 @@ static void test_missing_timestamp_dropped(void **state)
 	uint32_t iss = syn.seq;
 	char buf[64];
 
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, payload, 20, NULL);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .data = payload, .len = 20);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_TS_MISSING), 1);
 	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), -EAGAIN);
 
 	/* A FIN without one is dropped the same way: no CLOSE-WAIT. */
-	h_inject(h, syn.sport, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_TS_MISSING), 2);
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 
 	/* The same data with a timestamp is taken. */
 	struct sf_tcp_options o = o_ts(1001, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, payload, 20, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .data = payload, .len = 20, .opt = &o);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 21);
 	assert_ts(&ack, syn.opt.ts_val, 1001);
 	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 20);
@@ -701,7 +790,7 @@ static void test_old_tsval_syn_challenged(void **state)
 	int s = ts_established(h, &syn, true);
 	struct sf_tcp_options o = o_all(0, 500, 0);
 
-	h_inject(h, syn.sport, SF_TCP_SYN, PEER_ISN + 1, 0, 65535, NULL, 0, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_SYN, .seq = PEER_ISN + 1, .opt = &o);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1);
 	assert_ts(&ack, syn.opt.ts_val, 1000);
 	assert_no_syn_options(&ack);
@@ -724,21 +813,22 @@ static void test_challenged_segments_leave_ts_recent(void **state)
 	char buf[64];
 
 	struct sf_tcp_options o = o_all(0, 2000, 0);
-	h_inject(h, syn.sport, SF_TCP_SYN, PEER_ISN + 1, 0, 65535, NULL, 0, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_SYN, .seq = PEER_ISN + 1, .opt = &o);
 	struct sf_segment a = h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1);
 	assert_ts(&a, syn.opt.ts_val, 1000);
 	assert_int_equal(h_drops(h, SF_DROP_SYN_CHALLENGED), 1);
 
 	/* An ACK of data never sent (RFC 5961 §5.2): challenged, TS.Recent unchanged. */
 	o = o_ts(3000, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK, PEER_ISN + 1, syn.seq + 100000, 65535, NULL, 0, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = syn.seq + 100000, .opt = &o);
 	a = h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 1);
 	assert_ts(&a, syn.opt.ts_val, 1000);
 	assert_int_equal(h_drops(h, SF_DROP_ACK_CHALLENGED), 1);
 
 	/* The real peer's next segment (TSval 1500) is therefore no PAWS victim. */
 	o = o_ts(1500, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, syn.seq + 1, 65535, payload, 10, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = syn.seq + 1,
+	       .data = payload, .len = 10, .opt = &o);
 	a = h_expect(h, SF_TCP_ACK, syn.seq + 1, PEER_ISN + 11);
 	assert_ts(&a, syn.opt.ts_val, 1500);
 	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 10);
@@ -757,13 +847,15 @@ static void test_ts_recent_only_from_in_sequence(void **state)
 	uint32_t iss = syn.seq;
 
 	struct sf_tcp_options o = o_ts(1100, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, payload, 100, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .data = payload, .len = 100, .opt = &o);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 101);
 	assert_ts(&ack, syn.opt.ts_val, 1100);
 
 	/* Beyond a hole (SEG.SEQ > Last.ACK.sent): the duplicate ACK still echoes 1100. */
 	o = o_ts(1300, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1001, iss + 1, 65535, payload, 100, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1001, .ack = iss + 1,
+	       .data = payload, .len = 100, .opt = &o);
 	ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 101);
 	assert_ts(&ack, syn.opt.ts_val, 1100);
 	assert_int_equal(ack.opt.sack_count, 0); /* SACK was not agreed */
@@ -771,7 +863,8 @@ static void test_ts_recent_only_from_in_sequence(void **state)
 
 	/* So a later in-order segment with TSval 1200 (< 1300) is not a PAWS victim, and is echoed. */
 	o = o_ts(1200, syn.opt.ts_val);
-	h_inject(h, syn.sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 101, iss + 1, 65535, payload, 100, &o);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 101, .ack = iss + 1,
+	       .data = payload, .len = 100, .opt = &o);
 	ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 201);
 	assert_ts(&ack, syn.opt.ts_val, 1200);
 	h_expect_none(h);
@@ -793,8 +886,8 @@ static struct sf_segment data_in(struct harness *h, const struct sf_segment *syn
 				 bool ts, uint32_t tsval, uint32_t ack)
 {
 	struct sf_tcp_options o = o_ts(tsval, syn->opt.ts_val);
-	h_inject(h, syn->sport, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + off, syn->seq + 1, 65535, payload, len,
-		 ts ? &o : NULL);
+	h_send(h, .lport = syn->sport, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + off, .ack = syn->seq + 1,
+	       .data = payload, .len = len, .opt = ts ? &o : NULL);
 	struct sf_segment a = h_expect(h, SF_TCP_ACK, syn->seq + 1, ack);
 	h_expect_none(h);
 	return a;
@@ -932,7 +1025,7 @@ static void test_rtt_from_timestamps(void **state)
 	/* 500 ms after the first segment, one ACK covers both and echoes the second's TSval. */
 	h_advance(h, 300);
 	o = o_ts(300, d2.opt.ts_val);
-	h_inject(h, PORT, SF_TCP_ACK, PEER_ISN + 1, iss + 201, 65535, NULL, 0, &o);
+	h_send(h, .lport = PORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 201, .opt = &o);
 	h_expect_none(h);
 
 	/* SRTT 300, RTTVAR 150: RTO = 300 + 4 * 150 = 900 ms. */
@@ -966,10 +1059,10 @@ static void ts_time_wait(struct harness *h, uint32_t *iss, struct sf_segment *la
 	struct sf_segment fin = h_expect(h, SF_TCP_FIN | SF_TCP_ACK, *iss + 1, PEER_ISN + 1);
 	assert_ts(&fin, sa.opt.ts_val, 5001);
 	o = o_ts(5002, fin.opt.ts_val);
-	h_inject(h, PORT, SF_TCP_ACK, PEER_ISN + 1, *iss + 2, 65535, NULL, 0, &o);
+	h_send(h, .lport = PORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = *iss + 2, .opt = &o);
 	h_expect_none(h);
 	o = o_ts(5003, fin.opt.ts_val);
-	h_inject(h, PORT, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, *iss + 2, 65535, NULL, 0, &o);
+	h_send(h, .lport = PORT, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = *iss + 2, .opt = &o);
 	*last = h_expect(h, SF_TCP_ACK, *iss + 2, PEER_ISN + 2);
 	assert_ts(last, sa.opt.ts_val, 5003);
 	h_expect_none(h);
@@ -986,7 +1079,7 @@ static void test_time_wait_newer_tsval_reopens(void **state)
 	ts_time_wait(h, &iss, &last);
 
 	struct sf_tcp_options o = o_all(0, 5100, 0);
-	h_inject(h, PORT, SF_TCP_SYN, PEER_ISN - 1000, 0, 65535, NULL, 0, &o);
+	h_send(h, .lport = PORT, .flags = SF_TCP_SYN, .seq = PEER_ISN - 1000, .opt = &o);
 	struct sf_segment sa = h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss + 2 + 65537, PEER_ISN - 999);
 	assert_int_equal(sa.opt.has_timestamp, 1);
 	assert_int_equal(sa.opt.ts_ecr, 5100);
@@ -1009,7 +1102,7 @@ static void test_time_wait_older_tsval_refused(void **state)
 
 	h_advance(h, 10);
 	struct sf_tcp_options o = o_all(0, 4000, 0);
-	h_inject(h, PORT, SF_TCP_SYN, PEER_ISN + 100000, 0, 65535, NULL, 0, &o);
+	h_send(h, .lport = PORT, .flags = SF_TCP_SYN, .seq = PEER_ISN + 100000, .opt = &o);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_ts(&ack, last.opt.ts_val + 10, 5003);
 	assert_no_syn_options(&ack);
@@ -1032,16 +1125,51 @@ static void test_time_wait_syn_without_ts_by_seq(void **state)
 	struct sf_tcp_options o = o_mss();
 
 	/* Below RCV.NXT: refused. */
-	h_inject(h, PORT, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &o);
+	h_send(h, .lport = PORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &o);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_ts(&ack, last.opt.ts_val, 5003);
 	assert_int_equal(h_drops(h, SF_DROP_TIME_WAIT_SYN), 1);
 	/* Above it: reopens, and the new SYN,ACK carries no timestamp. */
-	h_inject(h, PORT, SF_TCP_SYN, PEER_ISN + 100000, 0, 65535, NULL, 0, &o);
+	h_send(h, .lport = PORT, .flags = SF_TCP_SYN, .seq = PEER_ISN + 100000, .opt = &o);
 	struct sf_segment sa = h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss + 2 + 65537, PEER_ISN + 100001);
 	assert_int_equal(sa.opt.has_timestamp, 0);
 	assert_int_equal(h_counter(h, SF_CTR_TWRecycled), 1);
 	h_expect_none(h);
+	h_free(h);
+}
+
+/* TIME-WAIT for a connection that used timestamps, entered by our close. */
+static void time_wait_with_timestamps(struct harness *h, uint32_t *iss)
+{
+	int l = h_listen(h, 80, 4);
+	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 5000 };
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &syn);
+	struct sf_segment sa = h_next(h);
+	*iss = sa.seq;
+	struct sf_tcp_options ts = { .has_timestamp = 1, .ts_val = 5001, .ts_ecr = sa.opt.ts_val };
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = sa.seq + 1, .opt = &ts);
+	int c = sf_accept(h->st, l, NULL);
+	assert_int_equal(sf_close(h->st, c), 0);
+	h_next(h); /* our FIN */
+	ts.ts_val = 5003;
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_FIN, .seq = PEER_ISN + 1, .ack = sa.seq + 2, .opt = &ts);
+	h_next(h); /* the last ACK */
+	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
+}
+
+/* RFC 6191 §2: a SYN whose TSval equals the last one seen falls back to the
+ * sequence-number rule: beyond the old RCV.NXT, it reopens the 4-tuple. */
+static void test_tw_equal_tsval_uses_sequence(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	time_wait_with_timestamps(h, &iss);
+	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 5003 };
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN + 100000, .opt = &syn);
+	struct sf_segment sa = h_next(h);
+	assert_int_equal(sa.flags, SF_TCP_SYN | SF_TCP_ACK);
+	assert_int_equal(h_counter(h, SF_CTR_TWRecycled), 1);
 	h_free(h);
 }
 
@@ -1056,7 +1184,7 @@ static void test_time_wait_reack_has_timestamp(void **state)
 
 	h_advance(h, 100);
 	struct sf_tcp_options o = o_ts(5103, last.opt.ts_val);
-	h_inject(h, PORT, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, &o);
+	h_send(h, .lport = PORT, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2, .opt = &o);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_ts(&ack, last.opt.ts_val + 100, 5103);
 	assert_no_syn_options(&ack);
@@ -1096,7 +1224,8 @@ static void test_knob_timestamps_off(void **state)
 	assert_int_equal(sa.opt.has_wscale, 1);
 	assert_int_equal(sa.opt.sack_permitted, 1);
 	(void)h_complete(h, l, PORT, PEER_ISN, sa.seq, 65535, NULL);
-	h_inject(h, PORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, sa.seq + 1, 65535, payload, 10, NULL);
+	h_send(h, .lport = PORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = sa.seq + 1,
+	       .data = payload, .len = 10);
 	ack = h_expect(h, SF_TCP_ACK, sa.seq + 1, PEER_ISN + 11);
 	assert_no_options(&ack);
 	assert_int_equal(h_drops(h, SF_DROP_TS_MISSING), 0);
@@ -1118,7 +1247,7 @@ static void test_knob_window_scaling_off(void **state)
 	struct sf_tcp_options o = o_ws(7);
 	struct sf_segment ack = synack_in(h, &syn, 1000, &o);
 	assert_int_equal(ack.window, 65535);
-	h_inject(h, syn.sport, SF_TCP_ACK, PEER_ISN + 1, syn.seq + 1, 600, NULL, 0, NULL);
+	h_send(h, .lport = syn.sport, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = syn.seq + 1, .window = 600);
 	assert_int_equal(sf_send(h->st, s, payload, 2000), 2000);
 	expect_data(h, syn.seq + 1, PEER_ISN + 1, 600);
 	h_expect_none(h);
@@ -1181,10 +1310,13 @@ int main(void)
 		cmocka_unit_test(test_passive_synack_mss_only),
 		cmocka_unit_test(test_passive_synack_ipv6_big_buffer),
 		cmocka_unit_test(test_passive_no_ws_window_unscaled),
+		cmocka_unit_test(test_no_ws_window_is_the_syn_window),
 		cmocka_unit_test(test_timestamp_on_every_segment),
+		cmocka_unit_test(test_rst_carries_timestamp),
 		cmocka_unit_test(test_paws_drops_old_tsval),
 		cmocka_unit_test(test_paws_tsval_wraps),
 		cmocka_unit_test(test_paws_ts_recent_stale_after_24_days),
+		cmocka_unit_test(test_final_ack_paws),
 		cmocka_unit_test(test_paws_spares_rst),
 		cmocka_unit_test(test_rst_without_timestamp_accepted),
 		cmocka_unit_test(test_missing_timestamp_dropped),
@@ -1199,6 +1331,7 @@ int main(void)
 		cmocka_unit_test(test_time_wait_newer_tsval_reopens),
 		cmocka_unit_test(test_time_wait_older_tsval_refused),
 		cmocka_unit_test(test_time_wait_syn_without_ts_by_seq),
+		cmocka_unit_test(test_tw_equal_tsval_uses_sequence),
 		cmocka_unit_test(test_time_wait_reack_has_timestamp),
 		cmocka_unit_test(test_knob_timestamps_off),
 		cmocka_unit_test(test_knob_window_scaling_off),

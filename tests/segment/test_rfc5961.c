@@ -51,7 +51,7 @@ static void rst_at_rcv_nxt_resets(int family)
 	struct conn c = established(family);
 	struct harness *h = c.h;
 
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c.sock), SF_CLOSED);
 	assert_true(h_saw_state(h, SF_ESTABLISHED, SF_CLOSED));
@@ -60,7 +60,7 @@ static void rst_at_rcv_nxt_resets(int family)
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 0);
 	assert_int_equal(sf_take_error(h->st, c.sock), -ECONNRESET);
 	/* The 4-tuple is gone: what the peer sends next is answered as to no connection. */
-	h_inject(h, 80, SF_TCP_ACK, RCV_NXT, c.iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = RCV_NXT, .ack = c.iss + 1);
 	h_expect(h, SF_TCP_RST, c.iss + 1, 0);
 	h_free(h);
 }
@@ -85,7 +85,7 @@ static void test_rst_ack_at_rcv_nxt_resets(void **state)
 	struct harness *h = c.h;
 	char buf[4];
 
-	h_inject(h, 80, SF_TCP_RST | SF_TCP_ACK, RCV_NXT, c.iss + 1, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = RCV_NXT, .ack = c.iss + 1);
 	h_expect_none(h);
 	assert_int_equal(sf_recv(h->st, c.sock, buf, sizeof buf), -ECONNRESET);
 	assert_int_equal(h_counter(h, SF_CTR_EstabResets), 1);
@@ -102,9 +102,9 @@ static void rst_in_window_challenged(int family)
 	struct conn c = established(family);
 	struct harness *h = c.h;
 
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 1, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT + 1);
 	expect_our_ack(h, c.iss + 1, RCV_NXT);
-	h_inject(h, 80, SF_TCP_RST | SF_TCP_ACK, RCV_NXT + WND - 1, 0xabcdef01u, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = RCV_NXT + WND - 1, .ack = 0xabcdef01u);
 	expect_our_ack(h, c.iss + 1, RCV_NXT);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
@@ -115,7 +115,7 @@ static void rst_in_window_challenged(int family)
 	assert_int_equal(h->last_drop, SF_DROP_RST_CHALLENGED);
 	assert_int_equal(h_counter(h, SF_CTR_EstabResets), 0);
 	/* The peer answers the challenge with the exact RST (RFC 5961 §3.2): now it resets. */
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT);
 	h_expect_none(h);
 	assert_int_equal(sf_take_error(h->st, c.sock), -ECONNRESET);
 	h_free(h);
@@ -140,9 +140,9 @@ static void test_rst_out_of_window_silent(void **state)
 	struct conn c = established(4);
 	struct harness *h = c.h;
 
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT + WND, 0, 0, NULL, 0, NULL);     /* just past the right edge */
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT - 1, 0, 0, NULL, 0, NULL);       /* just before RCV.NXT */
-	h_inject(h, 80, SF_TCP_RST | SF_TCP_ACK, RCV_NXT + 0x80000000u, c.iss + 1, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT + WND);     /* just past the right edge */
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT - 1);       /* just before RCV.NXT */
+	h_send(h, .lport = 80, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = RCV_NXT + 0x80000000u, .ack = c.iss + 1);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 3);
@@ -161,13 +161,14 @@ static void syn_challenged(int family)
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 536 };
 
 	/* In the window, with the attacker's own ACK number (ignored). */
-	h_inject(h, 80, SF_TCP_SYN, RCV_NXT + 1000, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = RCV_NXT + 1000, .opt = &opt);
 	expect_our_ack(h, c.iss + 1, RCV_NXT);
 	/* The peer's old SYN again (left of the window). */
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	expect_our_ack(h, c.iss + 1, RCV_NXT);
 	/* Far outside the window, with an ACK and text. */
-	h_inject(h, 80, SF_TCP_SYN | SF_TCP_ACK, RCV_NXT + 0x40000000u, 0x11111111u, 65535, "x", 1, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = RCV_NXT + 0x40000000u, .ack = 0x11111111u,
+	       .text = "x");
 	expect_our_ack(h, c.iss + 1, RCV_NXT);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
@@ -201,9 +202,9 @@ static void test_ack_beyond_snd_nxt_challenged(void **state)
 	struct conn c = established(4);
 	struct harness *h = c.h;
 
-	h_inject(h, 80, SF_TCP_ACK, RCV_NXT, c.iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = RCV_NXT, .ack = c.iss + 2);
 	expect_our_ack(h, c.iss + 1, RCV_NXT);
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, RCV_NXT, c.iss + 100000, 65535, "evil", 4, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = RCV_NXT, .ack = c.iss + 100000, .text = "evil");
 	expect_our_ack(h, c.iss + 1, RCV_NXT);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_ACK_CHALLENGED), 2);
@@ -213,7 +214,7 @@ static void test_ack_beyond_snd_nxt_challenged(void **state)
 	char buf[8];
 	assert_int_equal(sf_recv(h->st, c.sock, buf, sizeof buf), -EAGAIN);
 	/* The same text with a good ACK is taken: RCV.NXT moves on. */
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, RCV_NXT, c.iss + 1, 65535, "good", 4, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = RCV_NXT, .ack = c.iss + 1, .text = "good");
 	h_expect(h, SF_TCP_ACK, c.iss + 1, RCV_NXT + 4);
 	assert_int_equal(sf_recv(h->st, c.sock, buf, sizeof buf), 4);
 	h_free(h);
@@ -231,12 +232,13 @@ static void test_ack_too_old_challenged(void **state)
 	struct harness *h = c.h;
 	uint32_t snd_una = c.iss + 1;
 
-	h_inject(h, 80, SF_TCP_ACK, RCV_NXT, snd_una - WND, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = RCV_NXT, .ack = snd_una - WND);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 0);
-	h_inject(h, 80, SF_TCP_ACK, RCV_NXT, snd_una - WND - 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = RCV_NXT, .ack = snd_una - WND - 1);
 	expect_our_ack(h, snd_una, RCV_NXT);
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, RCV_NXT, snd_una - 0x10000000u, 65535, "evil", 4, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = RCV_NXT, .ack = snd_una - 0x10000000u,
+	       .text = "evil");
 	expect_our_ack(h, snd_una, RCV_NXT);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_ACK_CHALLENGED), 2);
@@ -259,22 +261,22 @@ static void test_challenge_ack_carries_our_numbers(void **state)
 	char buf[16];
 
 	/* 5 bytes in, 3 bytes out (not yet ACKed: SND.UNA = ISS+1, SND.NXT = ISS+4). */
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, RCV_NXT, c.iss + 1, 65535, "hello", 5, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = RCV_NXT, .ack = c.iss + 1, .text = "hello");
 	h_expect(h, SF_TCP_ACK, c.iss + 1, RCV_NXT + 5);
 	assert_int_equal(sf_recv(h->st, c.sock, buf, sizeof buf), 5);
 	assert_int_equal(sf_send(h->st, c.sock, "abc", 3), 3);
 	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, c.iss + 1, RCV_NXT + 5);
 
-	h_inject(h, 80, SF_TCP_RST | SF_TCP_ACK, RCV_NXT + 777, c.iss + 2, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = RCV_NXT + 777, .ack = c.iss + 2);
 	expect_our_ack(h, c.iss + 4, RCV_NXT + 5);
-	h_inject(h, 80, SF_TCP_SYN, 0x55555555u, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 0x55555555u);
 	expect_our_ack(h, c.iss + 4, RCV_NXT + 5);
-	h_inject(h, 80, SF_TCP_ACK, RCV_NXT + 5, c.iss + 5, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = RCV_NXT + 5, .ack = c.iss + 5);
 	expect_our_ack(h, c.iss + 4, RCV_NXT + 5);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 3);
 	/* And the connection still works: the peer ACKs our 3 bytes. */
-	h_inject(h, 80, SF_TCP_ACK, RCV_NXT + 5, c.iss + 4, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = RCV_NXT + 5, .ack = c.iss + 4);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
 	h_free(h);
@@ -296,15 +298,15 @@ static void test_challenge_ack_limit(void **state)
 
 	/* 4 RST + 3 SYN + 3 ACK challenges: 10 ACKs. */
 	for (int i = 0; i < 4; i++) {
-		h_inject(h, 80, SF_TCP_RST, RCV_NXT + 10 + (uint32_t)i, 0, 0, NULL, 0, NULL);
+		h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT + 10 + (uint32_t)i);
 		expect_our_ack(h, c.iss + 1, RCV_NXT);
 	}
 	for (int i = 0; i < 3; i++) {
-		h_inject(h, 80, SF_TCP_SYN, RCV_NXT + 20 + (uint32_t)i, 0, 65535, NULL, 0, NULL);
+		h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = RCV_NXT + 20 + (uint32_t)i);
 		expect_our_ack(h, c.iss + 1, RCV_NXT);
 	}
 	for (int i = 0; i < 3; i++) {
-		h_inject(h, 80, SF_TCP_ACK, RCV_NXT, c.iss + 50 + (uint32_t)i, 65535, NULL, 0, NULL);
+		h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = RCV_NXT, .ack = c.iss + 50 + (uint32_t)i);
 		expect_our_ack(h, c.iss + 1, RCV_NXT);
 	}
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 10);
@@ -312,9 +314,9 @@ static void test_challenge_ack_limit(void **state)
 
 	/* The 11th, 12th and 13th (one of each kind): nothing sent, still dropped. */
 	h_advance(h, 999);
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 30, 0, 0, NULL, 0, NULL);
-	h_inject(h, 80, SF_TCP_SYN, RCV_NXT + 31, 0, 65535, NULL, 0, NULL);
-	h_inject(h, 80, SF_TCP_ACK, RCV_NXT, c.iss + 60, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT + 30);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = RCV_NXT + 31);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = RCV_NXT, .ack = c.iss + 60);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 10);
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACKLimited), 3);
@@ -328,28 +330,28 @@ static void test_challenge_ack_limit(void **state)
 	h->peer_port = 40001;
 	uint32_t iss2;
 	int s2 = h_accept_new(h, l2, 81, 5000, &iss2);
-	h_inject(h, 81, SF_TCP_RST, 5001 + 10, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 81, .flags = SF_TCP_RST, .seq = 5001 + 10);
 	expect_our_ack(h, iss2 + 1, 5001);
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 11);
 	assert_int_equal(sf_state(h->st, s2), SF_ESTABLISHED);
 
 	/* The first is still limited in this second ... */
 	h->peer_port = 40000;
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 40, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT + 40);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACKLimited), 4);
 	/* ... and has a full budget in the next one. */
 	h_advance(h, 1);
 	for (int i = 0; i < 10; i++) {
-		h_inject(h, 80, SF_TCP_RST, RCV_NXT + 50 + (uint32_t)i, 0, 0, NULL, 0, NULL);
+		h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT + 50 + (uint32_t)i);
 		expect_our_ack(h, c.iss + 1, RCV_NXT);
 	}
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 70, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT + 70);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 21);
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACKLimited), 5);
 	/* The limit never blocks the exact RST. */
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT);
 	assert_int_equal(sf_take_error(h->st, c.sock), -ECONNRESET);
 	h_free(h);
 }
@@ -368,10 +370,10 @@ static void test_challenge_ack_limit_configurable(void **state)
 
 	h_established(h, 80, PEER_ISN, &iss);
 	for (int i = 0; i < 3; i++) {
-		h_inject(h, 80, SF_TCP_RST, RCV_NXT + 1 + (uint32_t)i, 0, 0, NULL, 0, NULL);
+		h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT + 1 + (uint32_t)i);
 		expect_our_ack(h, iss + 1, RCV_NXT);
 	}
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 9, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT + 9);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 3);
 	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACKLimited), 1);
@@ -391,13 +393,14 @@ static void test_unacceptable_data_dup_ack(void **state)
 	char buf[16];
 
 	/* Wholly old: ends before RCV.NXT. */
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN - 9, c.iss + 1, 65535, "old-data", 8, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN - 9, .ack = c.iss + 1,
+	       .text = "old-data");
 	expect_our_ack(h, c.iss + 1, RCV_NXT);
 	/* Beyond the right edge. */
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, RCV_NXT + WND, c.iss + 1, 65535, "far", 3, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = RCV_NXT + WND, .ack = c.iss + 1, .text = "far");
 	expect_our_ack(h, c.iss + 1, RCV_NXT);
 	/* An empty ACK left of the window is unacceptable too. */
-	h_inject(h, 80, SF_TCP_ACK, RCV_NXT - 1, c.iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = RCV_NXT - 1, .ack = c.iss + 1);
 	expect_our_ack(h, c.iss + 1, RCV_NXT);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 3);
@@ -416,13 +419,13 @@ static void test_rst_in_close_wait(void **state)
 	struct conn c = established(4);
 	struct harness *h = c.h;
 
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, RCV_NXT, c.iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = RCV_NXT, .ack = c.iss + 1);
 	h_expect(h, SF_TCP_ACK, c.iss + 1, RCV_NXT + 1);
 	assert_int_equal(sf_state(h->st, c.sock), SF_CLOSE_WAIT);
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 2, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT + 2);
 	expect_our_ack(h, c.iss + 1, RCV_NXT + 1);
 	assert_int_equal(sf_state(h->st, c.sock), SF_CLOSE_WAIT);
-	h_inject(h, 80, SF_TCP_RST, RCV_NXT + 1, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = RCV_NXT + 1);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c.sock), SF_CLOSED);
 	assert_int_equal(h_counter(h, SF_CTR_EstabResets), 1);

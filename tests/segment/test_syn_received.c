@@ -1,8 +1,9 @@
 /*
  * SYN-RECEIVED after a passive OPEN, held as a compact embryonic record
  * (struct sf_embryo): SYN,ACK retransmission (RFC 6298 §5.5 backoff,
- * synack_retries), and the segment-arrival checks of RFC 9293 §3.10.7.4 for
- * SYN-RECEIVED with RFC 5961's RST rule; SPEC 13.1 and 13.8.
+ * synack_retries), the RTT sample the handshake gives (or, after a
+ * retransmission, does not give: RFC 6298 §5.7), and the segment-arrival
+ * checks of RFC 9293 §3.10.7.4 for SYN-RECEIVED with RFC 5961's RST rule.
  */
 #include <errno.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static void cfg_synack_retries2(struct sf_config *cfg)
 	cfg->synack_retries = 2;
 }
 
-/* RFC 6298 §5.5, SPEC 13.1: the SYN,ACK goes again after 1, 2, 4, 8, 16 s
+/* RFC 6298 §5.5: the SYN,ACK goes again after 1, 2, 4, 8, 16 s
  * (at +1, +3, +7, +15, +31 s); after synack_retries (5) the record waits one
  * more doubled RTO (32 s) and is dropped silently. */
 static void test_synack_backoff_exact(void **state)
@@ -79,13 +80,13 @@ static void test_synack_backoff_exact(void **state)
 	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
 
 	/* The peer's late ACK now reaches the listener: <SEQ=SEG.ACK><CTL=RST>. */
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
 	h_expect(h, SF_TCP_RST, iss + 1, 0);
 	assert_int_equal(h_drops(h, SF_DROP_LISTEN_ACK), 1);
 	h_free(h);
 }
 
-/* SPEC 13.1: synack_retries is honoured (2: resent at +1 and +3 s, dropped at +7 s). */
+/* synack_retries is honoured (2: resent at +1 and +3 s, dropped at +7 s). */
 static void test_synack_retries_config(void **state)
 {
 	(void)state;
@@ -106,6 +107,50 @@ static void test_synack_retries_config(void **state)
 	h_free(h);
 }
 
+/* RFC 6298 §2.2, §3: the SYN,ACK -> ACK exchange is the first RTT sample of a
+ * passive open: 300 ms gives SRTT 300, RTTVAR 150, RTO 900 ms. */
+static void test_passive_handshake_rtt_sample(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 100, .opt = &opt);
+	struct sf_segment sa = h_next(h);
+	h_advance(h, 300);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 101, .ack = sa.seq + 1);
+	int c = sf_accept(h->st, l, NULL);
+	assert_true(c >= 0);
+	assert_int_equal(sf_send(h->st, c, "x", 1), 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, sa.seq + 1, 101);
+	h_advance(h, 899);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, sa.seq + 1, 101);
+	h_free(h);
+}
+
+/* RFC 6298 §5.7: the SYN,ACK was retransmitted, so no sample: data starts at 3 s. */
+static void test_passive_handshake_retransmitted_rto_3s(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 100);
+	struct sf_segment sa = h_next(h);
+	h_advance(h, 1000);
+	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, sa.seq, 101);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 101, .ack = sa.seq + 1);
+	int c = sf_accept(h->st, l, NULL);
+	assert_int_equal(sf_send(h->st, c, "x", 1), 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, sa.seq + 1, 101);
+	h_advance(h, 2999);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, sa.seq + 1, 101);
+	h_free(h);
+}
+
 /* RFC 9293 §3.10.7.4 first (SEG.SEQ = IRS is before RCV.NXT): a repeated SYN
  * means our SYN,ACK was lost; it is sent again, and no second record made. */
 static void test_duplicate_syn_gets_synack(void **state)
@@ -117,7 +162,7 @@ static void test_duplicate_syn_gets_synack(void **state)
 	uint32_t iss = open_embryo(h, &l);
 
 	h_advance(h, 500);
-	h_inject(h, LPORT, SF_TCP_SYN, PEER_ISN, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt);
 	struct sf_segment sa = h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, PEER_ISN + 1);
 	assert_true(sa.opt.has_mss);
 	h_expect_none(h);
@@ -138,7 +183,7 @@ static void test_rst_exact_drops_embryo(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_RST, PEER_ISN + 1, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST, .seq = PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
 	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
@@ -148,7 +193,7 @@ static void test_rst_exact_drops_embryo(void **state)
 	assert_int_equal(sf_accept(h->st, l, NULL), -EAGAIN);
 	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
 
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
 	h_expect(h, SF_TCP_RST, iss + 1, 0);
 	assert_int_equal(h_drops(h, SF_DROP_LISTEN_ACK), 1);
 	h_free(h);
@@ -164,7 +209,7 @@ static void test_rst_in_window_challenged(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_RST, PEER_ISN + 1 + 100, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST, .seq = PEER_ISN + 1 + 100);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	assert_int_equal(ack.window, 65535);
 	h_expect_none(h);
@@ -173,10 +218,10 @@ static void test_rst_in_window_challenged(void **state)
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
 	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 0);
 
-	h_inject(h, LPORT, SF_TCP_RST, PEER_ISN + 1 + 70000, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST, .seq = PEER_ISN + 1 + 70000);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 1);
-	h_inject(h, LPORT, SF_TCP_RST, PEER_ISN, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST, .seq = PEER_ISN);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 2);
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
@@ -193,9 +238,9 @@ static void test_bad_ack_gets_rst(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss + 5, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 5);
 	h_expect(h, SF_TCP_RST, iss + 5, 0);
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss);
 	h_expect(h, SF_TCP_RST, iss, 0);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SYN_RECEIVED_BAD_ACK), 2);
@@ -215,9 +260,9 @@ static void test_segment_without_ack_dropped(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_PSH, PEER_ISN + 1, 0, 65535, "abc", 3, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_PSH, .seq = PEER_ISN + 1, .text = "abc");
 	h_expect_none(h);
-	h_inject(h, LPORT, SF_TCP_FIN, PEER_ISN + 1, 0, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_FIN, .seq = PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_NO_ACK), 2);
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
@@ -238,10 +283,11 @@ static void test_unacceptable_seq_acked(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1 + 65535, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1 + 65535, .ack = iss + 1);
 	struct sf_segment a = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	assert_int_equal(a.window, 65535);
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN - 10, iss + 1, 65535, "0123456789", 10, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN - 10, .ack = iss + 1,
+	       .text = "0123456789");
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 2);
@@ -262,7 +308,8 @@ static void test_data_on_completing_ack(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, "hello", 5, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .text = "hello");
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 6);
 	h_expect_none(h);
 	int c = sf_accept(h->st, l, NULL);
@@ -276,7 +323,7 @@ static void test_data_on_completing_ack(void **state)
 	h_free(h);
 }
 
-/* RFC 9293 §3.10.7.4 eighth (SPEC 13.7): a FIN on the completing ACK puts the
+/* RFC 9293 §3.10.7.4 eighth: a FIN on the completing ACK puts the
  * accepted socket in CLOSE-WAIT; recv gives the text, then 0. */
 static void test_fin_on_completing_ack(void **state)
 {
@@ -285,7 +332,8 @@ static void test_fin_on_completing_ack(void **state)
 	int l;
 	uint32_t iss = open_embryo(h, &l);
 
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, PEER_ISN + 1, iss + 1, 65535, "bye", 3, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .text = "bye");
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1 + 3 + 1);
 	h_expect_none(h);
 	assert_true(h_saw_state(h, SF_ESTABLISHED, SF_CLOSE_WAIT));
@@ -304,7 +352,7 @@ static void test_fin_on_completing_ack(void **state)
 	h_free(h);
 }
 
-/* core.h, SPEC 13.6/13.8: the compact embryonic and TIME-WAIT records stay
+/* core/records.h: the compact embryonic and TIME-WAIT records stay
  * within 64 bytes (a SYN flood costs 64 bytes a SYN). */
 static void test_compact_record_sizes(void **state)
 {
@@ -318,6 +366,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_synack_backoff_exact),
 		cmocka_unit_test(test_synack_retries_config),
+		cmocka_unit_test(test_passive_handshake_rtt_sample),
+		cmocka_unit_test(test_passive_handshake_retransmitted_rto_3s),
 		cmocka_unit_test(test_duplicate_syn_gets_synack),
 		cmocka_unit_test(test_rst_exact_drops_embryo),
 		cmocka_unit_test(test_rst_in_window_challenged),

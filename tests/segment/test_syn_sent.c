@@ -1,6 +1,6 @@
 /*
  * RFC 9293 §3.10.7.3 (SEGMENT ARRIVES in SYN-SENT), the SYN retransmission
- * timer (RFC 6298, SPEC 13.1) and CLOSE in SYN-SENT (§3.10.4).
+ * timer (RFC 6298) and CLOSE in SYN-SENT (§3.10.4).
  *
  * Every test opens from 192.0.2.1:5000 (or [2001:db8::1]:5000) to the peer's
  * port 80; the peer's ISN is 300.
@@ -51,18 +51,18 @@ static void test_bad_ack_gets_rst(void **state)
 	int s = h_connect(h, LPORT, RPORT, &iss);
 
 	/* SEG.ACK =< ISS. */
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN, iss, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN, .ack = iss);
 	struct sf_segment rst = h_expect(h, SF_TCP_RST, iss, 0);
 	assert_int_equal(rst.ack, 0);
 	assert_int_equal(rst.dport, RPORT);
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN, iss - 1000, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN, .ack = iss - 1000);
 	h_expect(h, SF_TCP_RST, iss - 1000, 0);
 	/* SEG.ACK > SND.NXT (= ISS+1). */
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN, .ack = iss + 2);
 	h_expect(h, SF_TCP_RST, iss + 2, 0);
 	/* A SYN,ACK with a bad ACK (an old duplicate) is reset too and does not
 	 * synchronize us: RCV.NXT stays unset (no ACK of its SYN goes out). */
-	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 100, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = PEER_ISN, .ack = iss + 100);
 	h_expect(h, SF_TCP_RST, iss + 100, 0);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
@@ -86,8 +86,8 @@ static void test_bad_ack_with_rst_silent(void **state)
 	uint32_t iss;
 	int s = h_connect(h, LPORT, RPORT, &iss);
 
-	h_inject(h, LPORT, SF_TCP_RST | SF_TCP_ACK, 0, iss, 0, NULL, 0, NULL);
-	h_inject(h, LPORT, SF_TCP_RST | SF_TCP_ACK, 0, iss + 2, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = 0, .ack = iss);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = 0, .ack = iss + 2);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SYN_SENT_BAD_ACK), 2);
 	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
@@ -100,7 +100,7 @@ static void test_bad_ack_with_rst_silent(void **state)
 }
 
 /*
- * §3.10.7.3 second, SPEC 13.9 (SYN to a closed port): a RST whose ACK covers
+ * §3.10.7.3 second (SYN to a closed port): a RST whose ACK covers
  * our SYN refuses the connection: CLOSED, -ECONNREFUSED, AttemptFails; nothing
  * sent, no SYN retransmission afterwards.
  */
@@ -110,7 +110,7 @@ static void refused(int family)
 	uint32_t iss;
 	int s = h_connect(h, LPORT, RPORT, &iss);
 
-	h_inject(h, LPORT, SF_TCP_RST | SF_TCP_ACK, 0, iss + 1, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = 0, .ack = iss + 1);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
 	assert_true(h_saw_state(h, SF_SYN_SENT, SF_CLOSED));
@@ -127,7 +127,7 @@ static void refused(int family)
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 0);
 	/* The 4-tuple is free: the peer's late SYN,ACK finds no connection (§3.10.7.1). */
-	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = PEER_ISN, .ack = iss + 1);
 	h_expect(h, SF_TCP_RST, iss + 1, 0);
 	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);
 	assert_int_equal(sf_close(h->st, s), 0);
@@ -146,7 +146,7 @@ static void test_refused_v6(void **state)
 	refused(6);
 }
 
-/* SPEC 13.9 / §3.10.7.3: the refusal shows on recv and on send as well (the first call that looks takes it). */
+/* §3.10.7.3: the refusal shows on recv and on send as well (the first call that looks takes it). */
 static void test_refused_seen_by_recv_and_send(void **state)
 {
 	(void)state;
@@ -155,13 +155,13 @@ static void test_refused_seen_by_recv_and_send(void **state)
 	char buf[8];
 	int s = h_connect(h, LPORT, RPORT, &iss);
 
-	h_inject(h, LPORT, SF_TCP_RST | SF_TCP_ACK, 0, iss + 1, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = 0, .ack = iss + 1);
 	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), -ECONNREFUSED);
 	assert_int_equal(sf_take_error(h->st, s), 0);
 	assert_int_equal(sf_close(h->st, s), 0);
 
 	s = h_connect(h, LPORT + 1, RPORT, &iss);
-	h_inject(h, LPORT + 1, SF_TCP_RST | SF_TCP_ACK, 0, iss + 1, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT + 1, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = 0, .ack = iss + 1);
 	assert_int_equal(sf_send(h->st, s, "x", 1), -ECONNREFUSED);
 	assert_int_equal(sf_take_error(h->st, s), 0);
 	/* Afterwards a send finds a dead connection: EPIPE, as Linux. */
@@ -179,8 +179,8 @@ static void test_rst_without_ack_ignored(void **state)
 	uint32_t iss;
 	int s = h_connect(h, LPORT, RPORT, &iss);
 
-	h_inject(h, LPORT, SF_TCP_RST, 0, 0, 0, NULL, 0, NULL);
-	h_inject(h, LPORT, SF_TCP_RST, PEER_ISN, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST, .seq = 0);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_RST, .seq = PEER_ISN);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_InDrops), 2);
 	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
@@ -200,11 +200,12 @@ static void test_no_syn_no_rst_dropped(void **state)
 	uint32_t iss;
 	int s = h_connect(h, LPORT, RPORT, &iss);
 
-	h_inject(h, LPORT, SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
-	h_inject(h, LPORT, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN + 1, iss + 1, 65535, "data", 4, NULL);
-	h_inject(h, LPORT, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
-	h_inject(h, LPORT, SF_TCP_FIN, PEER_ISN + 1, 0, 65535, NULL, 0, NULL);
-	h_inject(h, LPORT, 0, PEER_ISN + 1, 0, 65535, "text", 4, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 1, .ack = iss + 1,
+	       .text = "data");
+	h_send(h, .lport = LPORT, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_FIN, .seq = PEER_ISN + 1);
+	h_send(h, .lport = LPORT, .flags = 0, .seq = PEER_ISN + 1, .text = "text");
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SYN_SENT_NO_SYN), 5);
 	assert_int_equal(h->last_drop, SF_DROP_SYN_SENT_NO_SYN);
@@ -228,8 +229,8 @@ static void synack_with_data(int family)
 	int s = h_connect(h, LPORT, RPORT, &iss);
 	static const char text[] = "hello, world";
 
-	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK | SF_TCP_PSH, PEER_ISN, iss + 1, 65535, text, sizeof text - 1,
-		 NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN | SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN, .ack = iss + 1,
+	       .data = text, .len = sizeof text - 1);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1 + sizeof text - 1);
 	assert_int_equal(ack.payload_len, 0);
 	h_expect_none(h);
@@ -277,7 +278,8 @@ static void test_synack_data_beyond_window_trimmed(void **state)
 	assert_int_equal(syn.window, 1024);
 	h->peer_port = RPORT;
 	memset(text, 'x', sizeof text);
-	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, text, sizeof text, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = PEER_ISN, .ack = iss + 1, .data = text,
+	       .len = sizeof text);
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 1 + 1024);
 	h_expect_none(h);
 	char buf[2048];
@@ -286,7 +288,7 @@ static void test_synack_data_beyond_window_trimmed(void **state)
 }
 
 /*
- * SPEC 13.1, RFC 6298 §5.5 (back off the timer) and RFC 6298 §2.1 (initial RTO
+ * RFC 6298 §5.5 (back off the timer) and RFC 6298 §2.1 (initial RTO
  * 1 s): the SYN is resent after 1, 2, 4, 8, 16 and 32 s (syn_retries = 6);
  * 64 s after the last one the attempt fails: -ETIMEDOUT, CLOSED,
  * TCPAbortOnTimeout and AttemptFails, and nothing more is sent.
@@ -331,7 +333,7 @@ static void test_syn_backoff_then_timeout(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.1 / sf_config.syn_retries: with 2, the SYN goes at 0, +1 s, +3 s and the attempt fails at +7 s. */
+/* sf_config.syn_retries: with 2, the SYN goes at 0, +1 s, +3 s and the attempt fails at +7 s. */
 static void test_syn_retries_config(void **state)
 {
 	(void)state;
@@ -429,7 +431,7 @@ static void test_close_in_syn_sent(void **state)
 	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 0);
 	assert_int_equal(h_counter(h, SF_CTR_OutRsts), 0);
 	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
-	h_inject(h, LPORT, SF_TCP_SYN | SF_TCP_ACK, PEER_ISN, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = PEER_ISN, .ack = iss + 1);
 	h_expect(h, SF_TCP_RST, iss + 1, 0);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_NO_CONNECTION), 1);

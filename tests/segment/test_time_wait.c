@@ -1,7 +1,6 @@
 /*
- * SPEC 13.6 (TIME-WAIT, 2MSL) and SPEC 13.10 (TIME-WAIT assassination):
- * RFC 9293 §3.6 (MUST-13), §3.10.7.4 (TIME-WAIT), RFC 1122 §4.2.2.13,
- * RFC 6191, RFC 1337.
+ * TIME-WAIT and its 2MSL wait (RFC 9293 §3.6 MUST-13, §3.10.7.4 TIME-WAIT,
+ * RFC 1122 §4.2.2.13, RFC 6191) and TIME-WAIT assassination (RFC 1337).
  *
  * Every test drives one connection into TIME-WAIT with a scripted peer
  * (192.0.2.2) and then pokes the compact record that replaced the TCB.
@@ -33,9 +32,9 @@ static int passive_then_active_close(struct harness *h, uint32_t *iss)
 
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, *iss + 1, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, *iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = *iss + 2);
 	h_expect_none(h);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, *iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = *iss + 2);
 	h_expect(h, SF_TCP_ACK, *iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
@@ -58,7 +57,7 @@ static uint16_t active_open_and_close(struct harness *h, uint16_t lport, uint16_
 	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
 	assert_int_equal(sf_close(h->st, s), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, peer_isn + 1);
-	h_inject(h, port, SF_TCP_FIN | SF_TCP_ACK, peer_isn + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = port, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = peer_isn + 1, .ack = iss + 2);
 	h_expect(h, SF_TCP_ACK, iss + 2, peer_isn + 2);
 	h_expect_none(h);
 	return port;
@@ -85,7 +84,7 @@ static void cfg_two_ephemeral_ports(struct sf_config *cfg)
 	cfg->ephemeral_hi = 50001;
 }
 
-/* SPEC 13.6, RFC 9293 §3.6 MUST-13: TIME-WAIT lasts exactly 2*MSL (default MSL 120 s). */
+/* RFC 9293 §3.6 MUST-13: TIME-WAIT lasts exactly 2*MSL (default MSL 120 s). */
 static void test_tw_lasts_2msl_default(void **state)
 {
 	(void)state;
@@ -107,7 +106,7 @@ static void test_tw_lasts_2msl_default(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6: MSL is configurable; with 30 s, TIME-WAIT lasts exactly 60 s. */
+/* MSL is configurable; with 30 s, TIME-WAIT lasts exactly 60 s. */
 static void test_tw_lasts_2msl_msl30(void **state)
 {
 	(void)state;
@@ -124,7 +123,7 @@ static void test_tw_lasts_2msl_msl30(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6: entering TIME-WAIT frees the TCB (orphan and handle gone); a compact record holds the 4-tuple. */
+/* Entering TIME-WAIT frees the TCB (orphan and handle gone); a compact record holds the 4-tuple. */
 static void test_tw_frees_tcb(void **state)
 {
 	(void)state;
@@ -136,8 +135,8 @@ static void test_tw_frees_tcb(void **state)
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 1);
 	assert_int_equal(sf_state(h->st, c), -EBADF); /* the application gave the handle up */
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 0);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
@@ -149,7 +148,7 @@ static void test_tw_frees_tcb(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6, RFC 9293 §3.10.7.4 TIME-WAIT: a retransmitted FIN is re-ACKed and the 2MSL timer restarts from that moment. */
+/* RFC 9293 §3.10.7.4 TIME-WAIT: a retransmitted FIN is re-ACKed and the 2MSL timer restarts from that moment. */
 static void test_tw_fin_retransmit_restarts_2msl(void **state)
 {
 	(void)state;
@@ -158,7 +157,7 @@ static void test_tw_fin_retransmit_restarts_2msl(void **state)
 
 	passive_then_active_close(h, &iss);
 	h_advance(h, 100000);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_int_equal(ack.payload_len, 0);
 	h_expect_none(h);
@@ -173,7 +172,7 @@ static void test_tw_fin_retransmit_restarts_2msl(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6 (as Linux): connect() from an explicitly bound port to a 4-tuple in TIME-WAIT fails with -EADDRNOTAVAIL until 2MSL ends. */
+/* RFC 9293 §3.6.1 MUST-13 (as Linux): connect() from an explicitly bound port to a 4-tuple in TIME-WAIT fails with -EADDRNOTAVAIL until 2MSL ends. */
 static void test_tw_bound_connect_eaddrnotavail(void **state)
 {
 	(void)state;
@@ -205,7 +204,7 @@ static void test_tw_bound_connect_eaddrnotavail(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6, RFC 6056: an ephemeral connect never picks a port whose 4-tuple to that destination is in TIME-WAIT. */
+/* RFC 6056: an ephemeral connect never picks a port whose 4-tuple to that destination is in TIME-WAIT. */
 static void test_tw_ephemeral_skips_time_wait(void **state)
 {
 	(void)state;
@@ -243,7 +242,7 @@ static void test_tw_ephemeral_skips_time_wait(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6, RFC 1122 §4.2.2.13, RFC 6191: a SYN with SEQ > old RCV.NXT reopens the 4-tuple with ISN = old SND.NXT + 65537 (Linux). */
+/* RFC 1122 §4.2.2.13, RFC 6191: a SYN with SEQ > old RCV.NXT reopens the 4-tuple with ISN = old SND.NXT + 65537 (Linux). */
 static void test_tw_higher_syn_reopens(void **state)
 {
 	(void)state;
@@ -254,7 +253,7 @@ static void test_tw_higher_syn_reopens(void **state)
 	h_advance(h, 1000);
 	/* The smallest sequence number that is beyond the old connection. */
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, 80, SF_TCP_SYN, old_rcv_nxt + 1, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = old_rcv_nxt + 1, .opt = &opt);
 	struct sf_segment sa = h_expect(h, SF_TCP_SYN | SF_TCP_ACK, old_snd_nxt + 65537, old_rcv_nxt + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TWRecycled), 1);
@@ -263,7 +262,7 @@ static void test_tw_higher_syn_reopens(void **state)
 	assert_int_equal(h_counter(h, SF_CTR_TW), 0); /* reopened, not run out */
 
 	/* The handshake completes into a new connection. */
-	h_inject(h, 80, SF_TCP_ACK, old_rcv_nxt + 2, sa.seq + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = old_rcv_nxt + 2, .ack = sa.seq + 1);
 	h_expect_none(h);
 	int c = sf_accept(h->st, l, NULL);
 	assert_true(c >= 0);
@@ -276,7 +275,7 @@ static void test_tw_higher_syn_reopens(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6, RFC 9293 §3.10.7.4 TIME-WAIT: a SYN with SEQ <= old RCV.NXT is only ACKed (TIME_WAIT_SYN); no SYN,ACK. */
+/* RFC 9293 §3.10.7.4 TIME-WAIT: a SYN with SEQ <= old RCV.NXT is only ACKed (TIME_WAIT_SYN); no SYN,ACK. */
 static void test_tw_old_syn_acked(void **state)
 {
 	(void)state;
@@ -287,10 +286,10 @@ static void test_tw_old_syn_acked(void **state)
 	uint64_t expiry = sf_next_deadline(h->st);
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
 	h_advance(h, 500);
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN + 2, 0, 65535, NULL, 0, &opt); /* == RCV.NXT */
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN + 2, .opt = &opt); /* == RCV.NXT */
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN - 50, 0, 65535, NULL, 0, &opt); /* below it */
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN - 50, .opt = &opt); /* below it */
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_TIME_WAIT_SYN), 2);
@@ -302,7 +301,7 @@ static void test_tw_old_syn_acked(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6: strict_time_wait=1 refuses even a higher SYN until 2MSL ends; then the SYN is accepted. */
+/* RFC 9293 §3.6.1 MUST-13, strictly: strict_time_wait=1 refuses even a higher SYN until 2MSL ends; then the SYN is accepted. */
 static void test_tw_strict_refuses_until_2msl(void **state)
 {
 	(void)state;
@@ -311,11 +310,11 @@ static void test_tw_strict_refuses_until_2msl(void **state)
 
 	passive_then_active_close(h, &iss);
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN + 1000, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN + 1000, .opt = &opt);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	h_advance(h, 2 * MSL_DEFAULT_MS - 1);
-	h_inject(h, 80, SF_TCP_SYN, PEER_ISN + 1000, 0, 65535, NULL, 0, &opt);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN + 1000, .opt = &opt);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_TIME_WAIT_SYN), 2);
@@ -332,7 +331,7 @@ static void test_tw_strict_refuses_until_2msl(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6, 13.2: an app-held handle whose connection went to TIME-WAIT reads TIME-WAIT, then CLOSED after 2MSL; close() frees it. */
+/* An app-held handle whose connection went to TIME-WAIT reads TIME-WAIT, then CLOSED after 2MSL; close() frees it. */
 static void test_tw_state_on_held_handle(void **state)
 {
 	(void)state;
@@ -342,9 +341,9 @@ static void test_tw_state_on_held_handle(void **state)
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_2);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_int_equal(sf_state(h->st, c), SF_TIME_WAIT);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
@@ -368,7 +367,7 @@ static void test_tw_state_on_held_handle(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.6: close() of a held handle while its record is still in TIME-WAIT frees the handle; the record runs its 2MSL alone. */
+/* close() of a held handle while its record is still in TIME-WAIT frees the handle; the record runs its 2MSL alone. */
 static void test_tw_close_held_handle_during_time_wait(void **state)
 {
 	(void)state;
@@ -378,7 +377,7 @@ static void test_tw_close_held_handle_during_time_wait(void **state)
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_int_equal(sf_state(h->st, c), SF_TIME_WAIT);
 
@@ -393,7 +392,7 @@ static void test_tw_close_held_handle_during_time_wait(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.10, RFC 1337: by default a RST in TIME-WAIT is ignored (TCPTWRstIgnored) and the record lives on. */
+/* RFC 1337: by default a RST in TIME-WAIT is ignored (TCPTWRstIgnored) and the record lives on. */
 static void test_tw_rst_ignored_by_default(void **state)
 {
 	(void)state;
@@ -402,8 +401,8 @@ static void test_tw_rst_ignored_by_default(void **state)
 
 	passive_then_active_close(h, &iss);
 	uint64_t expiry = sf_next_deadline(h->st);
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 2, 0, 0, NULL, 0, NULL);
-	h_inject(h, 80, SF_TCP_RST | SF_TCP_ACK, PEER_ISN + 2, iss + 2, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 2);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPTWRstIgnored), 2);
 	assert_int_equal(h_drops(h, SF_DROP_TIME_WAIT_RST), 2);
@@ -413,7 +412,7 @@ static void test_tw_rst_ignored_by_default(void **state)
 	h_free(h);
 }
 
-/* SPEC 13.10 (classic behaviour, rfc1337=0, RFC 5961 §3): only a RST with SEQ == RCV.NXT ends TIME-WAIT (TWKilled). */
+/* TIME-WAIT assassination (classic behaviour, rfc1337=0, RFC 5961 §3): only a RST with SEQ == RCV.NXT ends TIME-WAIT (TWKilled). */
 static void test_tw_rst_kills_when_rfc1337_off(void **state)
 {
 	(void)state;
@@ -422,13 +421,13 @@ static void test_tw_rst_kills_when_rfc1337_off(void **state)
 
 	passive_then_active_close(h, &iss);
 	/* In the window but not at RCV.NXT: challenge ACK, record stays. */
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 3, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 3);
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_RST_CHALLENGED), 1);
 	/* Outside the window, or just before it: silently dropped. */
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 2 + 100000, 0, 0, NULL, 0, NULL);
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 1, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 2 + 100000);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 1);
 	h_expect_none(h);
 	assert_int_equal(h_drops(h, SF_DROP_SEQ_UNACCEPTABLE), 2);
 	assert_int_equal(h_counter(h, SF_CTR_TWKilled), 0);
@@ -436,19 +435,19 @@ static void test_tw_rst_kills_when_rfc1337_off(void **state)
 	assert_int_equal(h_counter(h, SF_CTR_TCPTWRstIgnored), 0);
 
 	/* Exactly at RCV.NXT: the record dies early, nothing is sent. */
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 2, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TWKilled), 1);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 0);
 	assert_int_equal(h_counter(h, SF_CTR_TW), 0);
 	assert_true(h_saw_state(h, SF_TIME_WAIT, SF_CLOSED));
 	/* The 4-tuple now belongs to no one: a segment for it draws a RST. */
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 2, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 2);
 	h_expect(h, SF_TCP_RST, iss + 2, 0);
 	h_free(h);
 }
 
-/* SPEC 13.10: a stray old segment from the peer in TIME-WAIT is ACKed with <SEQ=old SND.NXT><ACK=RCV.NXT>; the peer's RST answer is ignored. */
+/* RFC 1337: a stray old segment from the peer in TIME-WAIT is ACKed with <SEQ=old SND.NXT><ACK=RCV.NXT>; the peer's RST answer is ignored. */
 static void test_tw_assassination_attempt(void **state)
 {
 	(void)state;
@@ -459,7 +458,7 @@ static void test_tw_assassination_attempt(void **state)
 	uint64_t expiry = sf_next_deadline(h->st);
 	h_advance(h, 30000);
 	/* An old duplicate of data the peer sent long ago. */
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN - 20, iss + 1, 65535, "old", 3, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN - 20, .ack = iss + 1, .text = "old");
 	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
 	assert_int_equal(ack.payload_len, 0);
 	h_expect_none(h);
@@ -467,14 +466,14 @@ static void test_tw_assassination_attempt(void **state)
 	/* Only a FIN restarts the wait. */
 	assert_int_equal(sf_next_deadline(h->st), expiry);
 	/* The peer, without a connection, answers our ACK with <SEQ=ACK's ack><RST>. */
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 2, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TCPTWRstIgnored), 1);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
 	h_free(h);
 }
 
-/* SPEC 13.10 with rfc1337=0: the same stray segment lets the peer's RST assassinate TIME-WAIT. */
+/* With rfc1337=0, RFC 9293 §3.10.7.4 TIME-WAIT second (a RST ends it): the same stray segment lets the peer's RST assassinate TIME-WAIT. */
 static void test_tw_assassination_classic(void **state)
 {
 	(void)state;
@@ -482,9 +481,9 @@ static void test_tw_assassination_classic(void **state)
 	uint32_t iss;
 
 	passive_then_active_close(h, &iss);
-	h_inject(h, 80, SF_TCP_ACK | SF_TCP_PSH, PEER_ISN - 20, iss + 1, 65535, "old", 3, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN - 20, .ack = iss + 1, .text = "old");
 	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
-	h_inject(h, 80, SF_TCP_RST, PEER_ISN + 2, 0, 0, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_RST, .seq = PEER_ISN + 2);
 	h_expect_none(h);
 	assert_int_equal(h_counter(h, SF_CTR_TWKilled), 1);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 0);

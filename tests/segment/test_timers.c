@@ -1,7 +1,7 @@
 /*
  * Connection timers: FIN and data retransmission (RFC 9293 §3.8.1, §3.8.3,
  * §3.10.8; RFC 6298), the orphan limits (orphan_retries, fin_timeout, as
- * Linux) and keepalive (RFC 1122 §4.2.3.6). SPEC 13.1, 13.7, 13.9.
+ * Linux) and keepalive (RFC 1122 §4.2.3.6).
  *
  * All times are virtual: advance_exactly steps to one millisecond before a
  * timer is due and then onto it, so each interval is checked exactly.
@@ -45,7 +45,7 @@ static void cfg_retries2_3(struct sf_config *cfg)
 	h_cfg_rfc6298_min_rto(cfg);
 }
 
-/* SPEC 13.1, RFC 9293 §3.10.8, RFC 6298 §5.5: a lost FIN is retransmitted with exponential backoff (1, 2, 4 s) until ACKed. */
+/* RFC 9293 §3.10.8, RFC 6298 §5.5: a lost FIN is retransmitted with exponential backoff (1, 2, 4 s) until ACKed. */
 static void test_fin_retransmit_backoff(void **state)
 {
 	(void)state;
@@ -71,7 +71,7 @@ static void test_fin_retransmit_backoff(void **state)
 	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_1);
 
 	/* The ACK stops the timer: FIN-WAIT-2 of a held handle has none. */
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_2);
 	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
@@ -111,7 +111,7 @@ static void test_orphan_fin_gives_up(void **state)
 	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
 	/* The handle is free again, and the peer's late ACK finds no connection. */
 	assert_int_equal(sf_socket(h->st, SF_AF_INET), c);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect(h, SF_TCP_RST, iss + 2, 0);
 	h_free(h);
 }
@@ -141,7 +141,7 @@ static void test_data_rto_initial_and_backoff(void **state)
 	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 3);
 	assert_int_equal(h_counter(h, SF_CTR_TCPTimeouts), 3);
 
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 4, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 4);
 	h_expect_none(h);
 	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
 	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
@@ -222,7 +222,7 @@ static void test_rto_follows_data_samples(void **state)
 	assert_int_equal(sf_send(h->st, s, "a", 1), 1);
 	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, 9001);
 	h_advance(h, 20);
-	h_inject(h, 5000, SF_TCP_ACK, 9001, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 5000, .flags = SF_TCP_ACK, .seq = 9001, .ack = iss + 2);
 	h_expect_none(h);
 	assert_int_equal(sf_send(h->st, s, "b", 1), 1);
 	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 2, 9001);
@@ -248,7 +248,7 @@ static void test_rto_karn_no_sample_from_retransmission(void **state)
 	/* The ACK 350 ms after the first send: ambiguous, not a sample. A
 	 * sample of 350 ms would give RTTVAR 100, SRTT 131.25 -> RTO 532 ms. */
 	h_advance(h, 50);
-	h_inject(h, 5000, SF_TCP_ACK, 9001, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 5000, .flags = SF_TCP_ACK, .seq = 9001, .ack = iss + 2);
 	h_expect_none(h);
 	assert_int_equal(sf_send(h->st, s, "b", 1), 1);
 	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 2, 9001);
@@ -269,7 +269,7 @@ static void test_orphan_fin_wait_2_timeout(void **state)
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	h_advance(h, 100); /* inside the 200 ms RTO the ~0 handshake RTT gives */
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect_none(h);
 	assert_true(h_saw_state(h, SF_FIN_WAIT_1, SF_FIN_WAIT_2));
 	h_advance(h, 59999);
@@ -282,12 +282,12 @@ static void test_orphan_fin_wait_2_timeout(void **state)
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 0);
 	assert_true(h_saw_state(h, SF_FIN_WAIT_2, SF_CLOSED));
 	/* The peer's late FIN finds no connection: RST (§3.10.7.1). */
-	h_inject(h, 80, SF_TCP_FIN | SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_expect(h, SF_TCP_RST, iss + 2, 0);
 	h_free(h);
 }
 
-/* SPEC 13.2, RFC 9293 §3.6.1: a FIN-WAIT-2 the app still holds (shutdown only) is not timed out; close() later starts fin_timeout. */
+/* RFC 9293 §3.6.1: a FIN-WAIT-2 the app still holds (shutdown only) is not timed out; close() later starts fin_timeout. */
 static void test_held_fin_wait_2_stays(void **state)
 {
 	(void)state;
@@ -297,7 +297,7 @@ static void test_held_fin_wait_2_stays(void **state)
 
 	assert_int_equal(sf_shutdown(h->st, c, SF_SHUT_WR), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 2, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
 	h_advance(h, 3600ull * 1000);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, c), SF_FIN_WAIT_2);
@@ -436,7 +436,7 @@ static void test_keepalive_answer_resets(void **state)
 	h_advance(h, 1000);
 	h_expect_none(h);
 	h_advance(h, 500);
-	h_inject(h, 80, SF_TCP_ACK, PEER_ISN + 1, iss + 1, 65535, NULL, 0, NULL);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 1);
 	h_expect_none(h); /* the answer itself needs no answer */
 	/* Not at +2 s (intvl) after the probe, but at idle after the answer. */
 	h_advance(h, 9999);

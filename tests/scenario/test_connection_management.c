@@ -1,11 +1,12 @@
 /*
- * SPEC 13.1-13.10 as scenarios: two synfin stacks on the simulated network
- * (10 ms one way), driven on virtual time. Each test reproduces one row of
- * the seed's table with the faults it talks about (lost SYN and FIN, crossing
- * SYNs and FINs, TIME-WAIT reuse, a peer that never closes, a full accept
- * queue, a crashed host, a stray old segment) and pins what the stack must
- * show: the states it passes through, the segments on the wire, the counters
- * and what the application is told.
+ * Connection management between two synfin stacks on the simulated network
+ * (10 ms one way), driven on virtual time, with the faults that test it: a
+ * lost SYN and FIN, the half-close, crossing SYNs and FINs, TIME-WAIT and
+ * the reuse of its 4-tuple, a peer that never closes, a full accept queue, a
+ * crashed host found by its half-open connection or by keepalive, and a
+ * stray old segment that tries to end TIME-WAIT. Each test pins what the
+ * stack must show: the states it passes through, the segments on the wire,
+ * the counters and what the application is told.
  *
  * A recorder replaces the harness's sim observer so that the tests can see
  * every datagram handed to the network (flags, numbers, times); it keeps
@@ -62,10 +63,10 @@ static void cfg_msl_1s(struct sf_config *cfg)
 	cfg->msl_ms = 1000;
 }
 
-/* ---- 13.1 ------------------------------------------------------------------- */
+/* ---- a lost SYN and a lost FIN ---------------------------------------------- */
 
-/* SPEC 13.1, RFC 9293 §3.5 Figure 6 and §3.6 Figure 12, RFC 6298 §5: the SYN and the FIN are lost and retransmitted; the numbers of all seven segments. */
-static void test_13_1_lost_syn_and_lost_fin(void **unused)
+/* RFC 9293 §3.5 Figure 6 and §3.6 Figure 12, RFC 6298 §5: the SYN and the FIN are lost and retransmitted; the numbers of all seven segments. */
+static void test_lost_syn_and_lost_fin(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(131, 10);
@@ -158,8 +159,8 @@ static void no_timestamps(struct sf_config *cfg)
 	cfg->timestamps = 0;
 }
 
-/* SPEC 13.1, RFC 6298 §5.7 and Karn's algorithm (RFC 9293 MUST-18): after a lost SYN (and without timestamps, which would time it unambiguously) no RTT sample is taken and the RTO for data is 3 s. */
-static void test_13_1_rto_after_syn_timeout(void **unused)
+/* RFC 6298 §5.7 and Karn's algorithm (RFC 9293 MUST-18): after a lost SYN (and without timestamps, which would time it unambiguously) no RTT sample is taken and the RTO for data is 3 s. */
+static void test_rto_after_syn_timeout(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(1312, 10);
@@ -190,10 +191,10 @@ static void test_13_1_rto_after_syn_timeout(void **unused)
 	sc_free(sc);
 }
 
-/* ---- 13.2 ------------------------------------------------------------------- */
+/* ---- the half-close --------------------------------------------------------- */
 
-/* SPEC 13.2, RFC 9293 §3.6.1: the client half-closes with shutdown(SHUT_WR) and still reads 10 kB the server sends from CLOSE-WAIT. */
-static void test_13_2_half_close(void **unused)
+/* RFC 9293 §3.6.1: the client half-closes with shutdown(SHUT_WR) and still reads 10 kB the server sends from CLOSE-WAIT. */
+static void test_half_close(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(132, 10);
@@ -221,7 +222,7 @@ static void test_13_2_half_close(void **unused)
 	for (size_t i = mark; i < r->n; i++) {
 		if (r->seg[i].from != B)
 			continue;
-		assert_true(r->seg[i].len <= 1460); /* SPEC 13.5: the MSS the client announced */
+		assert_true(r->seg[i].len <= 1460); /* the MSS the client announced (RFC 9293 §3.7.1) */
 		bytes += r->seg[i].len;
 	}
 	assert_int_equal(bytes, N);
@@ -259,10 +260,10 @@ static void test_13_2_half_close(void **unused)
 	sc_free(sc);
 }
 
-/* ---- 13.3 ------------------------------------------------------------------- */
+/* ---- simultaneous open and close -------------------------------------------- */
 
-/* SPEC 13.3, RFC 9293 §3.5 Figure 7 (MUST-10) and §3.6 Figure 13: crossing SYNs make one connection in 4 segments; crossing FINs close it in 4. */
-static void test_13_3_simultaneous_open_and_close(void **unused)
+/* RFC 9293 §3.5 Figure 7 (MUST-10) and §3.6 Figure 13: crossing SYNs make one connection in 4 segments; crossing FINs close it in 4. */
+static void test_simultaneous_open_and_close(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(133, 10);
@@ -332,7 +333,7 @@ static void test_13_3_simultaneous_open_and_close(void **unused)
 	sc_free(sc);
 }
 
-/* ---- 13.6 ------------------------------------------------------------------- */
+/* ---- TIME-WAIT -------------------------------------------------------------- */
 
 static void cfg_two_ephemeral_ports(struct sf_config *cfg)
 {
@@ -357,8 +358,8 @@ static void open_and_close(struct scenario *sc, int A, int B, int c, int s, int 
 	assert_true(sc_saw(sc, second, SF_LAST_ACK, SF_CLOSED));
 }
 
-/* SPEC 13.6, RFC 9293 §3.6.1 MUST-13: a 4-tuple in TIME-WAIT on the client cannot be opened again: bind+connect gets -EADDRNOTAVAIL, ephemeral ports skip it. */
-static void test_13_6_client_time_wait_blocks_the_4tuple(void **unused)
+/* RFC 9293 §3.6.1 MUST-13: a 4-tuple in TIME-WAIT on the client cannot be opened again: bind+connect gets -EADDRNOTAVAIL, ephemeral ports skip it. */
+static void test_client_time_wait_blocks_the_4tuple(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(136, 10);
@@ -402,8 +403,8 @@ static void test_13_6_client_time_wait_blocks_the_4tuple(void **unused)
 	sc_free(sc);
 }
 
-/* SPEC 13.6, RFC 9293 §3.6.1 MAY-2, RFC 6191: by default a SYN beyond the old connection reopens a 4-tuple in TIME-WAIT on the server, with a higher ISN. */
-static void test_13_6_server_time_wait_recycled(void **unused)
+/* RFC 9293 §3.6.1 MAY-2, RFC 6191: by default a SYN beyond the old connection reopens a 4-tuple in TIME-WAIT on the server, with a higher ISN. */
+static void test_server_time_wait_recycled(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(1362, 10);
@@ -457,8 +458,8 @@ static void cfg_strict_msl_1s(struct sf_config *cfg)
 	cfg->msl_ms = 1000;
 }
 
-/* SPEC 13.6 strict mode, RFC 9293 §3.6.1 MUST-13: the server's TIME-WAIT ACKs the new SYN, the client RSTs it, and the connection forms only after 2MSL, by SYN retransmission. */
-static void test_13_6_strict_time_wait(void **unused)
+/* strict_time_wait, RFC 9293 §3.6.1 MUST-13: the server's TIME-WAIT ACKs the new SYN, the client RSTs it, and the connection forms only after 2MSL, by SYN retransmission. */
+static void test_strict_time_wait(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(1363, 10);
@@ -512,8 +513,8 @@ static void test_13_6_strict_time_wait(void **unused)
 	sc_free(sc);
 }
 
-/* SPEC 13.6, RFC 9293 §3.10.7.4 (TIME-WAIT, eighth): a retransmitted FIN is re-ACKed and the 2MSL wait starts over. */
-static void test_13_6_time_wait_reacks_fin_and_restarts(void **unused)
+/* RFC 9293 §3.10.7.4 (TIME-WAIT, eighth): a retransmitted FIN is re-ACKed and the 2MSL wait starts over. */
+static void test_time_wait_reacks_fin_and_restarts(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(1364, 10);
@@ -556,10 +557,10 @@ static void test_13_6_time_wait_reacks_fin_and_restarts(void **unused)
 	sc_free(sc);
 }
 
-/* ---- 13.7 ------------------------------------------------------------------- */
+/* ---- a CLOSE-WAIT that never ends ------------------------------------------- */
 
-/* SPEC 13.7, RFC 9293 §3.6 case 2: the server sits in CLOSE-WAIT for 10 minutes; the orphaned client ends by fin_timeout after 60 s; the server's late FIN meets a RST. */
-static void test_13_7_close_wait_forever(void **unused)
+/* RFC 9293 §3.6 case 2: the server sits in CLOSE-WAIT for 10 minutes; the orphaned client ends by fin_timeout after 60 s; the server's late FIN meets a RST. */
+static void test_close_wait_forever(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(137, 10);
@@ -612,7 +613,7 @@ static void test_13_7_close_wait_forever(void **unused)
 	sc_free(sc);
 }
 
-/* ---- 13.8 ------------------------------------------------------------------- */
+/* ---- the listener's queues -------------------------------------------------- */
 
 #define NCLIENTS 10
 
@@ -680,8 +681,8 @@ static bool all_accepted(struct scenario *sc, void *ctx)
 	return true;
 }
 
-/* SPEC 13.8: backlog 2, syn_backlog 4, 10 clients at once and a slow acceptor: all 10 connect, none is lost, the accept queue never holds more than 2, every drop is counted. */
-static void test_13_8_connection_queues(void **unused)
+/* The listener's queues, as Linux keeps them: backlog 2, syn_backlog 4, 10 clients at once and a slow acceptor: all 10 connect, none is lost, the accept queue never holds more than 2, every drop is counted. */
+static void test_connection_queues(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(138, 10);
@@ -750,10 +751,10 @@ static void test_13_8_connection_queues(void **unused)
 	sc_free(sc);
 }
 
-/* ---- 13.9 ------------------------------------------------------------------- */
+/* ---- half-open connections and dead peers ----------------------------------- */
 
-/* SPEC 13.9, RFC 9293 §3.5.1 and §3.10.7.1: after the server host crashed and rebooted, the client's data draws a RST and the client application gets -ECONNRESET. */
-static void test_13_9_half_open_reset_after_reboot(void **unused)
+/* RFC 9293 §3.5.1 and §3.10.7.1: after the server host crashed and rebooted, the client's data draws a RST and the client application gets -ECONNRESET. */
+static void test_half_open_reset_after_reboot(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(139, 10);
@@ -798,8 +799,8 @@ static void test_13_9_half_open_reset_after_reboot(void **unused)
 	sc_free(sc);
 }
 
-/* SPEC 13.9, RFC 1122 §4.2.3.6: keepalive set before connect (idle 10 s, interval 1 s, 3 probes) keeps a live peer and finds a crashed one after idle + 3 x interval = 13 s: -ETIMEDOUT. */
-static void test_13_9_keepalive_finds_dead_peer(void **unused)
+/* RFC 1122 §4.2.3.6: keepalive set before connect (idle 10 s, interval 1 s, 3 probes) keeps a live peer and finds a crashed one after idle + 3 x interval = 13 s: -ETIMEDOUT. */
+static void test_keepalive_finds_dead_peer(void **unused)
 {
 	(void)unused;
 	struct scenario *sc = sc_new(1392, 10);
@@ -849,7 +850,7 @@ static void test_13_9_keepalive_finds_dead_peer(void **unused)
 	sc_free(sc);
 }
 
-/* ---- 13.10 ------------------------------------------------------------------ */
+/* ---- TIME-WAIT assassination ------------------------------------------------ */
 
 /* Copies (without dropping) the first datagram from one host to another that carries data. */
 struct copier {
@@ -943,15 +944,15 @@ static void assassination(bool rfc1337)
 	sc_free(sc);
 }
 
-/* SPEC 13.10, RFC 1337: by default a RST cannot end TIME-WAIT early (TCPTWRstIgnored, the record survives). */
-static void test_13_10_assassination_ignored(void **unused)
+/* RFC 1337: by default a RST cannot end TIME-WAIT early (TCPTWRstIgnored, the record survives). */
+static void test_assassination_ignored(void **unused)
 {
 	(void)unused;
 	assassination(true);
 }
 
-/* SPEC 13.10 with rfc1337=0, RFC 9293 §3.10.7.4 TIME-WAIT second: the classic stack lets the RST kill TIME-WAIT (TWKilled). */
-static void test_13_10_assassination_classic(void **unused)
+/* With rfc1337=0, RFC 9293 §3.10.7.4 TIME-WAIT second: the classic stack lets the RST kill TIME-WAIT (TWKilled). */
+static void test_assassination_classic(void **unused)
 {
 	(void)unused;
 	assassination(false);
@@ -960,20 +961,20 @@ static void test_13_10_assassination_classic(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_13_1_lost_syn_and_lost_fin),
-		cmocka_unit_test(test_13_1_rto_after_syn_timeout),
-		cmocka_unit_test(test_13_2_half_close),
-		cmocka_unit_test(test_13_3_simultaneous_open_and_close),
-		cmocka_unit_test(test_13_6_client_time_wait_blocks_the_4tuple),
-		cmocka_unit_test(test_13_6_server_time_wait_recycled),
-		cmocka_unit_test(test_13_6_strict_time_wait),
-		cmocka_unit_test(test_13_6_time_wait_reacks_fin_and_restarts),
-		cmocka_unit_test(test_13_7_close_wait_forever),
-		cmocka_unit_test(test_13_8_connection_queues),
-		cmocka_unit_test(test_13_9_half_open_reset_after_reboot),
-		cmocka_unit_test(test_13_9_keepalive_finds_dead_peer),
-		cmocka_unit_test(test_13_10_assassination_ignored),
-		cmocka_unit_test(test_13_10_assassination_classic),
+		cmocka_unit_test(test_lost_syn_and_lost_fin),
+		cmocka_unit_test(test_rto_after_syn_timeout),
+		cmocka_unit_test(test_half_close),
+		cmocka_unit_test(test_simultaneous_open_and_close),
+		cmocka_unit_test(test_client_time_wait_blocks_the_4tuple),
+		cmocka_unit_test(test_server_time_wait_recycled),
+		cmocka_unit_test(test_strict_time_wait),
+		cmocka_unit_test(test_time_wait_reacks_fin_and_restarts),
+		cmocka_unit_test(test_close_wait_forever),
+		cmocka_unit_test(test_connection_queues),
+		cmocka_unit_test(test_half_open_reset_after_reboot),
+		cmocka_unit_test(test_keepalive_finds_dead_peer),
+		cmocka_unit_test(test_assassination_ignored),
+		cmocka_unit_test(test_assassination_classic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* SPEC 13.1 on the simulated network: handshake, data both ways, orderly close. */
+/* The plain life of a connection on the simulated network (RFC 9293 §3.5 Figure 6, §3.6 Figure 12): the
+ * three-way handshake, data, the orderly close, TIME-WAIT and its end after 2MSL. */
 #include <errno.h>
 #include <string.h>
 
