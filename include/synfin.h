@@ -122,7 +122,9 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(TIME_WAIT_SYN, "SYN to TIME-WAIT not allowed to reopen it: ACKed")              \
 	X(OUT_OF_ORDER_FULL, "out-of-order data past the reassembly map's capacity")    \
 	X(PAWS, "timestamp older than TS.Recent: old duplicate (RFC 7323 §5.3)")          \
-	X(TS_MISSING, "no timestamp on a connection that agreed to them (RFC 7323 §3.2)")
+	X(TS_MISSING, "no timestamp on a connection that agreed to them (RFC 7323 §3.2)") \
+	/* The API */                                                                   \
+	X(CALLED_FROM_CALLBACK, "sf_input called from inside a callback: ignored")
 
 enum sf_drop_reason {
 #define SF_DROP_ENUM_(name, text) SF_DROP_##name,
@@ -416,9 +418,16 @@ enum sf_isn_mode {
 /**
  * Stack configuration. Fill with sf_config_default(), then change what you
  * need. Times are in milliseconds unless named otherwise.
+ *
+ * The struct grows only at its end, and size says how much of it the caller
+ * knows: sf_config_default sets it to the size of the struct the caller was
+ * compiled with, so a program built against an older synfin.h keeps working
+ * with a newer library, which takes the defaults for the fields the program
+ * has never heard of.
  */
 struct sf_config {
-	uint8_t secret[16];           /**< key for ISNs and hash tables: give 16 random bytes */
+	uint32_t size;                /**< sizeof(struct sf_config) as the caller knows it (set by sf_config_default) */
+	uint8_t secret[16];           /**< key for ISNs and hash tables: give 16 random bytes (RFC 9293 MUST-9) */
 	sf_output_fn output;          /**< required */
 	void *output_ctx;
 	sf_trace_fn trace;            /**< optional */
@@ -453,14 +462,27 @@ struct sf_config {
 	uint8_t window_scaling;       /**< 1: offer and accept RFC 7323 window scaling (1) */
 	uint8_t timestamps;           /**< 1: offer and accept RFC 7323 timestamps (1) */
 	uint8_t sack;                 /**< 1: offer and accept RFC 2018 SACK (1) */
+	/**
+	 * 1: accept an all-zero secret (0). Without this sf_stack_new refuses
+	 * one: ISNs keyed by a secret everyone knows are computable from outside,
+	 * which RFC 9293 MUST-9 (and RFC 6528) forbid. Tests, simulations and
+	 * demos that want the same numbers every run set it; nothing on a
+	 * network should.
+	 */
+	uint8_t deterministic_insecure;
 };
+
+/** The smallest sf_config.size sf_stack_new accepts: every field up to deterministic_insecure (the first release with size). */
+#define SF_CONFIG_MIN_SIZE (offsetof(struct sf_config, deterministic_insecure) + 1)
 
 /** Fill cfg with the defaults given in parentheses above (secret zero, no callbacks). */
 SF_API void sf_config_default(struct sf_config *cfg);
 
 /**
- * Create a stack at time now_ns. Returns NULL on bad configuration (no output
- * callback, ephemeral range empty, zero MSL) or when memory runs out.
+ * Create a stack at time now_ns. Returns NULL on bad configuration (size
+ * outside [SF_CONFIG_MIN_SIZE, sizeof(struct sf_config)], no output callback,
+ * an all-zero secret without deterministic_insecure, ephemeral range empty,
+ * zero MSL, ...) or when memory runs out. The stack keeps its own copy of cfg.
  */
 SF_API sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns);
 /** Free a stack and everything it holds, sending nothing. NULL is a no-op. */

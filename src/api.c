@@ -11,6 +11,16 @@
 #include "tcp/tcp.h"
 #include "base/seq.h"
 
+/* Every call that can change the stack starts here: -EINVAL without a
+ * stack, -EBUSY from inside one of its callbacks (the re-entry rule of
+ * synfin.h: the stack is part way through a change when it calls out). */
+static int api_entry(const struct sf_stack *st)
+{
+	if (!st)
+		return -EINVAL;
+	return st->in_callback ? -EBUSY : 0;
+}
+
 static struct sf_sock *user_sock(const struct sf_stack *st, int handle)
 {
 	if (!st || handle < 0)
@@ -38,8 +48,9 @@ static bool ever_connected(const struct sf_tcb *tcb)
 
 int sf_socket(sf_stack *st, int family)
 {
-	if (!st)
-		return -EINVAL;
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
 	if (family != SF_AF_INET && family != SF_AF_INET6)
 		return -EAFNOSUPPORT;
 	if (st->nfree == 0 && st->socks_hwm >= st->cfg.max_sockets)
@@ -132,8 +143,9 @@ static int do_bind(struct sf_stack *st, struct sf_sock *sock, const struct sf_ad
 
 int sf_bind(sf_stack *st, int handle, const struct sf_endpoint *local)
 {
-	if (!st)
-		return -EINVAL;
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
 	struct sf_tcb *tcb = user_tcb(st, handle);
 
 	if (!user_sock(st, handle))
@@ -149,8 +161,9 @@ int sf_bind(sf_stack *st, int handle, const struct sf_endpoint *local)
 
 int sf_listen(sf_stack *st, int handle, int backlog)
 {
-	if (!st)
-		return -EINVAL;
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -194,8 +207,9 @@ int sf_listen(sf_stack *st, int handle, int backlog)
 
 int sf_accept(sf_stack *st, int handle, struct sf_endpoint *peer)
 {
-	if (!st)
-		return -EINVAL;
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -221,8 +235,9 @@ int sf_accept(sf_stack *st, int handle, struct sf_endpoint *peer)
 
 int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 {
-	if (!st)
-		return -EINVAL;
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -287,8 +302,9 @@ static int take_error(struct sf_sock *sock)
 
 long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
 {
-	if (!st)
-		return -EINVAL;
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -327,8 +343,9 @@ long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
 
 long sf_recv(sf_stack *st, int handle, void *buf, size_t len)
 {
-	if (!st)
-		return -EINVAL;
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -362,8 +379,9 @@ long sf_recv(sf_stack *st, int handle, void *buf, size_t len)
 
 int sf_shutdown(sf_stack *st, int handle, int how)
 {
-	if (!st)
-		return -EINVAL;
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -414,8 +432,9 @@ static void abort_tcb(struct sf_stack *st, struct sf_tcb *tcb, bool data_lost, e
 
 int sf_close(sf_stack *st, int handle)
 {
-	if (!st)
-		return -EINVAL;
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -468,8 +487,9 @@ int sf_close(sf_stack *st, int handle)
 
 int sf_abort(sf_stack *st, int handle)
 {
-	if (!st)
-		return -EINVAL;
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
 	struct sf_sock *sock = user_sock(st, handle);
 
 	if (!sock)
@@ -536,8 +556,9 @@ int sf_state(const sf_stack *st, int handle)
 
 int sf_take_error(sf_stack *st, int handle)
 {
-	if (!st)
-		return -EINVAL;
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
 	struct sf_sock *sock = user_sock(st, handle);
 	return sock ? take_error(sock) : -EBADF;
 }
@@ -546,8 +567,12 @@ int sf_take_error(sf_stack *st, int handle)
 
 static struct sf_sock *option_sock(sf_stack *st, int handle, int *err)
 {
+	*err = api_entry(st);
+	if (*err)
+		return NULL;
 	struct sf_sock *sock = user_sock(st, handle);
-	*err = !st ? -EINVAL : sock ? 0 : -EBADF;
+	if (!sock)
+		*err = -EBADF;
 	return sock;
 }
 
@@ -687,6 +712,8 @@ int sf_poll_events(sf_stack *st, struct sf_event *events, int max)
 
 	if (!st || !events || max <= 0)
 		return 0;
+	if (st->in_callback)
+		return -EBUSY;
 	while (n < max && st->ready_head < st->nready) {
 		uint32_t h = st->ready[st->ready_head++];
 		struct sf_sock *sock = sf_sock_get(st, h);

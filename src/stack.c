@@ -12,6 +12,7 @@
 void sf_config_default(struct sf_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
+	cfg->size = sizeof *cfg;
 	cfg->msl_ms = 120000;
 	cfg->syn_retries = 6;
 	cfg->synack_retries = 5;
@@ -38,11 +39,19 @@ void sf_config_default(struct sf_config *cfg)
 	cfg->isn_mode = SF_ISN_RFC6528;
 }
 
+static bool secret_is_zero(const uint8_t secret[16])
+{
+	uint8_t any = 0;
+	for (int i = 0; i < 16; i++)
+		any |= secret[i];
+	return any == 0;
+}
+
 static bool config_ok(const struct sf_config *cfg)
 {
 	/* Compact records keep 32-bit millisecond expiries compared modulo
 	 * 2^32, so every wait they hold must stay well under 2^31 ms. */
-	return cfg && cfg->output && cfg->msl_ms > 0 && cfg->msl_ms <= (1u << 29) &&
+	return cfg->output && (!secret_is_zero(cfg->secret) || cfg->deterministic_insecure) && cfg->msl_ms > 0 && cfg->msl_ms <= (1u << 29) &&
 	       cfg->rto_max_ms <= (1u << 29) && cfg->ephemeral_lo > 0 &&
 	       cfg->ephemeral_lo <= cfg->ephemeral_hi && cfg->synack_retries <= SF_MAX_SYNACK_RETRIES &&
 	       cfg->rto_initial_ms > 0 && cfg->rto_min_ms > 0 && cfg->rto_min_ms <= cfg->rto_max_ms &&
@@ -53,14 +62,22 @@ static bool config_ok(const struct sf_config *cfg)
 
 sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
 {
-	if (!config_ok(cfg))
+	if (!cfg || cfg->size < SF_CONFIG_MIN_SIZE || cfg->size > sizeof *cfg)
+		return NULL;
+	/* A caller built against an older, shorter struct gets the defaults
+	 * for the fields it does not know. */
+	struct sf_config full;
+	sf_config_default(&full);
+	memcpy(&full, cfg, cfg->size);
+	full.size = sizeof full;
+	if (!config_ok(&full))
 		return NULL;
 	struct sf_stack *st = calloc(1, sizeof *st);
 	if (!st)
 		return NULL;
-	st->cfg = *cfg;
-	st->prf_k0 = sf_siphash_key_word(cfg->secret, 0);
-	st->prf_k1 = sf_siphash_key_word(cfg->secret, 1);
+	st->cfg = full;
+	st->prf_k0 = sf_siphash_key_word(st->cfg.secret, 0);
+	st->prf_k1 = sf_siphash_key_word(st->cfg.secret, 1);
 	st->prf_memo = &st->prf_memo_store;
 	st->now_ns = now_ns;
 	st->epoch_ns = now_ns;
@@ -78,7 +95,7 @@ sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
 
 void sf_stack_free(sf_stack *st)
 {
-	if (!st)
+	if (!st || st->in_callback)
 		return;
 	for (uint32_t h = 0; h < st->socks_hwm; h++) {
 		struct sf_sock *sock = st->socks[h];
@@ -101,6 +118,8 @@ void sf_stack_free(sf_stack *st)
 
 int sf_stack_add_address(sf_stack *st, const struct sf_addr *addr, uint32_t mtu)
 {
+	if (st && st->in_callback)
+		return -EBUSY;
 	if (!st || !addr || (addr->family != SF_AF_INET && addr->family != SF_AF_INET6) ||
 	    !sf_addr_is_unicast(addr) || mtu > 65535)
 		return -EINVAL;
@@ -138,7 +157,7 @@ static void set_time(struct sf_stack *st, uint64_t now_ns)
 
 void sf_input_begin(sf_stack *st)
 {
-	if (st)
+	if (st && !st->in_callback)
 		st->in_batch = true;
 }
 
@@ -147,7 +166,7 @@ void sf_input_begin(sf_stack *st)
  * the batch may now name another socket, whose flag is its own. */
 void sf_input_end(sf_stack *st)
 {
-	if (!st || !st->in_batch)
+	if (!st || !st->in_batch || st->in_callback)
 		return;
 	st->in_batch = false;
 	for (uint32_t i = 0; i < st->nheld_acks; i++) {
@@ -172,6 +191,11 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 
 	if (!st || (!dgram && len))
 		return;
+	if (st->in_callback) {
+		/* The re-entry rule (synfin.h): a callback cannot feed the stack. */
+		sf_drop(st, NULL, SF_DROP_CALLED_FROM_CALLBACK);
+		return;
+	}
 	set_time(st, now_ns);
 	enum sf_drop_reason r = sf_wire_parse(dgram, len, &seg);
 	if (r != SF_DROP_NONE) {
@@ -235,7 +259,7 @@ void sf_advance(sf_stack *st, uint64_t now_ns)
 {
 	struct sf_timer *t;
 
-	if (!st)
+	if (!st || st->in_callback)
 		return;
 	set_time(st, now_ns);
 	while ((t = sf_wheel_expire(&st->wheel, st->now_ns)) != NULL) {

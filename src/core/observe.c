@@ -7,8 +7,12 @@
 
 static void trace(struct sf_stack *st, struct sf_trace_event *ev)
 {
+	bool outer = st->in_callback; /* a drop traced from inside another callback */
+
 	ev->now_ns = st->now_ns;
+	st->in_callback = true;
 	st->cfg.trace(st->cfg.trace_ctx, ev);
+	st->in_callback = outer;
 }
 
 void sf_drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop_reason reason)

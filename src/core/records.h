@@ -234,6 +234,7 @@ struct sf_stack {
 	 * const stack (nothing they compute depends on it) may still fill it. */
 	struct sf_prf_memo *prf_memo;
 	struct sf_prf_memo prf_memo_store;
+	bool in_callback;        /* inside cfg.output or cfg.trace: calls that change the stack fail */
 	/* sf_input_begin .. sf_input_end: handles of TCBs holding an ACK */
 	bool in_batch;
 	uint32_t *held_acks;

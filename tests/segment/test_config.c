@@ -16,7 +16,48 @@ static struct sf_config good(void)
 	struct sf_config cfg;
 	sf_config_default(&cfg);
 	cfg.output = discard;
+	memcpy(cfg.secret, "a secret of 16 b", 16);
 	return cfg;
+}
+
+/* RFC 9293 MUST-9: the ISN function must not be computable from outside. A
+ * secret everyone knows (all zero, what a forgotten memcpy leaves) makes it
+ * so: refused unless the caller says it wants that, as tests and demos do. */
+static void test_zero_secret_needs_the_insecure_flag(void **state)
+{
+	(void)state;
+	struct sf_config cfg = good();
+	memset(cfg.secret, 0, sizeof cfg.secret);
+	assert_null(sf_stack_new(&cfg, 0));
+	cfg.deterministic_insecure = 1;
+	sf_stack *st = sf_stack_new(&cfg, 0);
+	assert_non_null(st);
+	sf_stack_free(st);
+	cfg = good(); /* one non-zero byte is a secret */
+	memset(cfg.secret, 0, sizeof cfg.secret);
+	cfg.secret[15] = 1;
+	st = sf_stack_new(&cfg, 0);
+	assert_non_null(st);
+	sf_stack_free(st);
+}
+
+/* struct sf_config grows at its end: size says how much the caller knows,
+ * and outside [SF_CONFIG_MIN_SIZE, sizeof] it is refused. */
+static void test_config_size_checked(void **state)
+{
+	(void)state;
+	struct sf_config cfg = good();
+	assert_int_equal(cfg.size, sizeof cfg);
+	cfg.size = 0;
+	assert_null(sf_stack_new(&cfg, 0));
+	cfg.size = (uint32_t)SF_CONFIG_MIN_SIZE - 1;
+	assert_null(sf_stack_new(&cfg, 0));
+	cfg.size = (uint32_t)sizeof cfg + 1;
+	assert_null(sf_stack_new(&cfg, 0));
+	cfg.size = (uint32_t)SF_CONFIG_MIN_SIZE;
+	sf_stack *st = sf_stack_new(&cfg, 0);
+	assert_non_null(st);
+	sf_stack_free(st);
 }
 
 static void test_defaults_are_the_documented_ones(void **state)
@@ -106,6 +147,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_the_documented_ones),
 		cmocka_unit_test(test_bad_configs_refused),
+		cmocka_unit_test(test_zero_secret_needs_the_insecure_flag),
+		cmocka_unit_test(test_config_size_checked),
 		cmocka_unit_test(test_addresses_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -415,6 +415,7 @@ static void test_keepalive_interval_floor(void **state)
 	struct sf_config cfg;
 	sf_config_default(&cfg);
 	cfg.output = discard;
+	cfg.deterministic_insecure = 1;
 	cfg.keepalive_intvl_ms = SF_KEEPALIVE_MIN_INTVL_MS - 1;
 	assert_null(sf_stack_new(&cfg, 0));
 	cfg.keepalive_intvl_ms = SF_KEEPALIVE_MIN_INTVL_MS;

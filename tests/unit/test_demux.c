@@ -28,6 +28,7 @@ static sf_stack *new_stack(void)
 	struct sf_config cfg;
 	sf_config_default(&cfg);
 	cfg.output = discard;
+	cfg.deterministic_insecure = 1;
 	sf_stack *st = sf_stack_new(&cfg, 0);
 	assert_non_null(st);
 	struct sf_addr a = sf_addr_v4(192, 0, 2, 1);
