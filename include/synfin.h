@@ -7,6 +7,45 @@
  * state: any number of stacks may live in one process.
  *
  * Errors are reported as negative errno values (as Linux returns them).
+ *
+ * THE CONTRACT
+ *
+ * Time. The stack has no clock of its own. Every datagram arrives with a
+ * time (sf_input), and time passes when the driver says so (sf_advance);
+ * an earlier time than the last one given is taken as the last one, so the
+ * stack's clock never runs backwards. sf_next_deadline says when sf_advance
+ * must next be called. Socket calls (sf_connect, sf_send, sf_close, ...)
+ * act at the stack's current time, sf_now(): the latest time it was given.
+ *
+ * Output. cfg.output is called synchronously, once per datagram, from inside
+ * sf_input, sf_input_end, sf_advance and the socket calls that send
+ * (sf_connect, sf_send, sf_recv when it reopens the window, sf_shutdown,
+ * sf_close, sf_abort, sf_set_nodelay). The buffer belongs to the stack and is valid only until the
+ * callback returns: send or copy it before returning. The same holds for
+ * the struct sf_trace_event given to cfg.trace, and for its seg.
+ *
+ * Re-entry. A callback runs while the stack is part way through a change, so
+ * from inside cfg.output or cfg.trace a program may only read: sf_now,
+ * sf_next_deadline, sf_stack_counters, sf_state, sf_getsockname,
+ * sf_getpeername, sf_segment_parse, sf_segment_build and the *_name and
+ * *_text functions. Every other call with that stack fails with -EBUSY;
+ * sf_input drops its datagram (counted as SF_DROP_CALLED_FROM_CALLBACK);
+ * sf_advance, sf_input_begin, sf_input_end and sf_stack_free do nothing.
+ * To answer a datagram from a callback, queue the work and do it after the
+ * call that invoked the callback has returned.
+ *
+ * Threads. A stack is not locked: use each stack from one thread at a time.
+ * Different stacks share nothing and may run on different threads.
+ *
+ * Configuration. struct sf_config only grows at its end; fill it with
+ * sf_config_default (which records its size) and change what you need, so
+ * a program built against this header keeps working with later libraries.
+ * The secret must be 16 random bytes: an all-zero one is refused unless
+ * deterministic_insecure is set (RFC 9293 MUST-9).
+ *
+ * Ownership. The stack copies what it is given (the configuration, the
+ * datagrams, the bytes of sf_send) and keeps no pointer into the caller's
+ * memory; sf_stack_free frees everything and sends nothing.
  */
 #ifndef SYNFIN_H
 #define SYNFIN_H
@@ -193,6 +232,21 @@ struct sf_segment {
 	size_t payload_len;
 };
 
+/**
+ * Parse and check an IP datagram carrying TCP exactly as sf_input does
+ * (every length, checksum and option; never a read outside dgram[0..len)).
+ * SF_DROP_NONE with *seg filled (seg->payload points into dgram), or the
+ * reason sf_input would drop it. For drivers, capture tools and tests.
+ */
+SF_API enum sf_drop_reason sf_segment_parse(const void *dgram, size_t len, struct sf_segment *seg);
+/**
+ * Build the IP datagram for seg into buf (IPv4 with DF, or IPv6; TTL or hop
+ * limit seg->ttl, 64 if 0; both checksums computed). The datagram's length,
+ * or 0 if it does not fit in cap, the options do not fit in 40 bytes, or the
+ * addresses' families differ or are unset.
+ */
+SF_API size_t sf_segment_build(void *buf, size_t cap, const struct sf_segment *seg);
+
 /* ---------------------------------------------------------------------------
  * TCP states (RFC 9293 §3.3.2), with the RFC's names.
  * ------------------------------------------------------------------------- */
@@ -361,7 +415,7 @@ SF_API uint64_t sf_counter_value(const struct sf_counters *counters, enum sf_cou
  * ------------------------------------------------------------------------- */
 typedef struct sf_stack sf_stack;
 
-/** Receives every datagram the stack sends. The buffer is only valid during the call. */
+/** Receives every datagram the stack sends. The buffer is the stack's, valid only during the call (see THE CONTRACT). */
 typedef void (*sf_output_fn)(void *ctx, const uint8_t *dgram, size_t len);
 
 /** What a trace event reports. */

@@ -418,3 +418,17 @@ size_t sf_wire_build(uint8_t *buf, size_t cap, const struct sf_segment *seg,
 	sf_put16(tcp + 16, sf_csum_finish(sum));
 	return total;
 }
+
+enum sf_drop_reason sf_segment_parse(const void *dgram, size_t len, struct sf_segment *seg)
+{
+	if (!seg || (!dgram && len))
+		return SF_DROP_TRUNCATED;
+	return sf_wire_parse(dgram, len, seg);
+}
+
+size_t sf_segment_build(void *buf, size_t cap, const struct sf_segment *seg)
+{
+	if (!buf || !seg)
+		return 0;
+	return sf_wire_build(buf, cap, seg, NULL, 0);
+}

@@ -245,6 +245,36 @@ static void set_sack(struct sf_tcp_options *opt, unsigned int n)
 /* Round trips                                                              */
 /* ------------------------------------------------------------------------ */
 
+/* The public pair (synfin.h) is the library's own parser and builder: the
+ * same datagram, the same fields, the same reasons, and NULLs refused. */
+static void test_public_segment_parse_and_build(void **state)
+{
+	(void)state;
+	struct sf_segment seg = base_seg(6), a, b;
+	uint8_t pub[200], internal[200];
+	seg.opt.has_mss = 1;
+	seg.opt.mss = 1440;
+	seg.payload = (const uint8_t *)"data";
+	seg.payload_len = 4;
+	size_t n = sf_segment_build(pub, sizeof pub, &seg);
+	assert_int_equal(n, sf_wire_build(internal, sizeof internal, &seg, NULL, 0));
+	assert_memory_equal(pub, internal, n);
+	assert_int_equal(sf_segment_parse(pub, n, &a), SF_DROP_NONE);
+	assert_int_equal(sf_wire_parse(internal, n, &b), SF_DROP_NONE);
+	assert_int_equal(a.seq, seg.seq);
+	assert_int_equal(a.opt.mss, 1440);
+	assert_int_equal(a.payload_len, 4);
+	assert_memory_equal(a.payload, "data", 4);
+	pub[n - 1] ^= 1; /* the TCP checksum no longer holds */
+	assert_int_equal(sf_segment_parse(pub, n, &a), SF_DROP_TCP_CHECKSUM);
+	assert_int_equal(sf_segment_parse(pub, 10, &a), SF_DROP_TRUNCATED);
+	assert_int_equal(sf_segment_parse(NULL, 40, &a), SF_DROP_TRUNCATED);
+	assert_int_equal(sf_segment_parse(pub, n, NULL), SF_DROP_TRUNCATED);
+	assert_int_equal(sf_segment_build(NULL, sizeof pub, &seg), 0);
+	assert_int_equal(sf_segment_build(pub, sizeof pub, NULL), 0);
+	assert_int_equal(sf_segment_build(pub, n - 1, &seg), 0);
+}
+
 static void test_roundtrip_no_options(void **state)
 {
 	struct sf_segment seg = base_seg(4);
@@ -1446,6 +1476,7 @@ int main(void)
 		cmocka_unit_test(test_drop_tcp_opt_sack),
 		cmocka_unit_test(test_drop_tcp_opt_timestamp),
 		cmocka_unit_test(test_every_reason_is_covered),
+		cmocka_unit_test(test_public_segment_parse_and_build),
 		cmocka_unit_test(test_truncations_rejected),
 		cmocka_unit_test(test_truncations_consistent_lengths),
 		cmocka_unit_test(test_single_byte_mutations),

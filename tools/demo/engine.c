@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "demo.h"
-#include "wire/wire.h"
 
 /* ---- the trace ------------------------------------------------------------------ */
 
@@ -199,7 +198,7 @@ static void observer(void *ctx, const struct sf_sim_event *ev)
 		}
 		memcpy(e->dgram, ev->dgram, ev->len);
 		e->dlen = ev->len;
-		if (sf_wire_parse(ev->dgram, ev->len, &e->seg) == SF_DROP_NONE) {
+		if (sf_segment_parse(ev->dgram, ev->len, &e->seg) == SF_DROP_NONE) {
 			e->seg.payload = NULL;
 			struct sf_endpoint l = { e->seg.src, e->seg.sport }, r = { e->seg.dst, e->seg.dport };
 			e->conn = conn_of(d, ev->from, &l, &r, false);
@@ -354,7 +353,7 @@ static void raw_deliver(void *ctx, uint64_t now, const uint8_t *dgram, size_t le
 	int host = hc->host;
 	struct sf_segment seg;
 
-	if (sf_wire_parse(dgram, len, &seg) != SF_DROP_NONE || !d->host[host].raw_deliver)
+	if (sf_segment_parse(dgram, len, &seg) != SF_DROP_NONE || !d->host[host].raw_deliver)
 		return;
 	d->host[host].raw_deliver(d->host[host].raw_ctx, host, now, &seg);
 }
@@ -387,7 +386,7 @@ int demo_add_raw_host(struct demo *d, const char *name, const char *addr,
 void demo_inject(struct demo *d, int host, const struct sf_segment *seg, const char *tag)
 {
 	uint8_t buf[2048];
-	size_t len = sf_wire_build(buf, sizeof buf, seg, NULL, 0);
+	size_t len = sf_segment_build(buf, sizeof buf, seg);
 
 	if (!len) {
 		fprintf(stderr, "synfin demo: cannot build a segment\n");
