@@ -134,13 +134,11 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	ack_advance(st, tcb, seg);
 	establish(st, tcb, seg, seg_window(tcb, seg, true), syn_retransmitted, SF_CAUSE_RCV_SYNACK);
 
-	/* Any text or FIN on the SYN,ACK continues at the sixth step; one ACK
-	 * (or data carrying it) answers everything (MUST-58). */
-	struct sf_segment rest = *seg;
-	rest.flags &= (uint8_t)~SF_TCP_SYN;
-	rest.seq = seg->seq + 1;
-	if (rest.payload_len || (rest.flags & SF_TCP_FIN)) {
-		sf_tcb_input_text_and_fin(st, tcb, &rest);
+	/* Any text or FIN on the SYN,ACK continues at the sixth step (its text
+	 * starts after the SYN); one ACK, or data carrying it, answers
+	 * everything (MUST-58). */
+	if (seg->payload_len || (seg->flags & SF_TCP_FIN)) {
+		sf_tcb_input_text_and_fin(st, tcb, seg);
 		return;
 	}
 	if (sf_tcb_output(st, tcb) == 0)
@@ -285,7 +283,7 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 			sf_drop(st, in, SF_DROP_DATA_AFTER_FIN);
 			return;
 		}
-		if (tcb->orphan && seq_gt(in->seq + (uint32_t)in->payload_len, tcb->rcv_nxt)) {
+		if (tcb->orphan && seq_gt(sf_segment_text_seq(in) + (uint32_t)in->payload_len, tcb->rcv_nxt)) {
 			/* SHLD-3 and RFC 2525 §2.17: new data after CLOSE is lost: say so. */
 			st->ctr.TCPAbortOnData++;
 			sf_tcb_send_rst(st, tcb);
@@ -352,20 +350,18 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 	uint32_t wnd = seg_window(tcb, in, (in->flags & SF_TCP_SYN) != 0);
 	/* RFC 9293 Figure 8, line 6: in a simultaneous open the peer's SYN,ACK
 	 * repeats the SYN we already took (SEG.SEQ = IRS) and ACKs ours. Only
-	 * its ACK is news: treat it as <SEQ=IRS+1><ACK>, so the handshake ends
-	 * in 4 segments with no bare ACK (Linux does the same). */
-	if (tcb->state == SF_SYN_RECEIVED && !tcb->passive &&
-	    (seg.flags & (SF_TCP_SYN | SF_TCP_ACK | SF_TCP_RST)) == (SF_TCP_SYN | SF_TCP_ACK) &&
-	    seg.seq == tcb->irs && seg.ack == tcb->snd_max) {
-		seg.flags &= (uint8_t)~SF_TCP_SYN;
-		seg.seq = tcb->irs + 1;
-	}
+	 * its ACK (and any text after the SYN) is news: the segment passes the
+	 * sequence and SYN checks, so the handshake ends in 4 segments with no
+	 * bare ACK (Linux does the same). */
+	bool syn_repeated = tcb->state == SF_SYN_RECEIVED && !tcb->passive &&
+			    (seg.flags & (SF_TCP_SYN | SF_TCP_ACK | SF_TCP_RST)) == (SF_TCP_SYN | SF_TCP_ACK) &&
+			    seg.seq == tcb->irs && seg.ack == tcb->snd_max;
 
 	/* RFC 7323 §5.3 R1 (PAWS) comes before the sequence check: an old
 	 * duplicate whose sequence number has wrapped into the window. */
 	enum sf_drop_reason ts = sf_tcb_check_timestamp(st, tcb, &seg);
 	if (ts != SF_DROP_NONE) {
-		if (seg.flags & SF_TCP_SYN) {
+		if ((seg.flags & SF_TCP_SYN) && !syn_repeated) {
 			/* As Linux: an old-stamped SYN (a peer that rebooted) gets
 			 * the rate-limited challenge ACK of RFC 5961 §4. */
 			sf_tcb_challenge_ack(st, tcb, true);
@@ -378,7 +374,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 		return;
 	}
 	/* First: the sequence number. */
-	if (!sf_seq_acceptable(&seg, tcb->rcv_nxt, tcb->rcv_adv - tcb->rcv_nxt)) {
+	if (!syn_repeated && !sf_seq_acceptable(&seg, tcb->rcv_nxt, tcb->rcv_adv - tcb->rcv_nxt)) {
 		if (seg.flags & SF_TCP_RST) {
 			sf_drop(st, in, SF_DROP_SEQ_UNACCEPTABLE); /* RFC 5961 §3.2: silently */
 			return;
@@ -423,7 +419,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 		return;
 	}
 	/* Fourth: SYN in a synchronized state (RFC 5961 §4.2: challenge ACK). */
-	if (seg.flags & SF_TCP_SYN) {
+	if ((seg.flags & SF_TCP_SYN) && !syn_repeated) {
 		sf_tcb_challenge_ack(st, tcb, true);
 		sf_drop(st, in, SF_DROP_SYN_CHALLENGED);
 		return;

@@ -254,10 +254,19 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	embryo_arm(st, index, emb);
 }
 
-/* The handshake is complete: the record becomes a TCB on the accept queue
- * (seg is the peer's ACK; sample says whether its arrival times the
- * SYN,ACK's round trip). */
-static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, const struct sf_segment *seg, bool sample)
+/* The peer's final ACK of the handshake, as the embryo keeps it: its
+ * window and TSval wait in the record while the accept queue is full. */
+static void embryo_take_final_ack(struct sf_embryo *emb, const struct sf_segment *seg)
+{
+	emb->peer_window = seg->window;
+	if (seg->opt.has_timestamp && (emb->opt_flags & EMBRYO_TS))
+		emb->ts_recent = seg->opt.ts_val; /* not older than the SYN's: checked */
+}
+
+/* The handshake is complete: the record becomes a TCB on the accept queue.
+ * The peer's final ACK (embryo_take_final_ack) carried sequence number
+ * wl1; sample says whether its arrival times the SYN,ACK's round trip. */
+static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, uint32_t wl1, bool sample)
 {
 	struct sf_embryo *emb = sf_embryo_at(st, index);
 	struct sf_listener *lst = embryo_listener(st, emb);
@@ -286,16 +295,14 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, const
 	tcb->rcv_wscale = sf_wscale_for(tcb->sock.rcvbuf);
 	sf_tcb_take_agreement(tcb, &ag);
 	tcb->ts_offset = sf_ts_offset(st, &tcb->sock.local, &tcb->sock.remote);
-	tcb->ts_recent = emb->ts_recent; /* the completing ACK's TSval is not older (checked) */
-	if (seg->opt.has_timestamp)
-		tcb->ts_recent = seg->opt.ts_val;
+	tcb->ts_recent = emb->ts_recent;
 	tcb->ts_recent_ms = sf_ms(st);
 	tcb->last_ack_sent = tcb->rcv_nxt;
 	sf_tcb_set_peer_mss(st, tcb, emb->peer_mss);
 	/* The completing ACK is not a SYN: its window is scaled (RFC 7323 §2.2). */
-	tcb->snd_wnd = tcb->max_snd_wnd = (uint32_t)seg->window << tcb->snd_wscale;
-	tcb->snd_wl1 = seg->seq;
-	tcb->snd_wl2 = seg->ack;
+	tcb->snd_wnd = tcb->max_snd_wnd = (uint32_t)emb->peer_window << tcb->snd_wscale;
+	tcb->snd_wl1 = wl1;
+	tcb->snd_wl2 = emb->iss + 1;
 	tcb->last_heard_ns = st->now_ns;
 	tcb->listener = lst->sock.handle;
 	/* RFC 6298 §2.2 / §3: the handshake gives the first RTT sample, unless
@@ -441,9 +448,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 		/* The peer is ESTABLISHED now: remember that the handshake is done,
 		 * so the record's timer can queue it as soon as there is room. */
 		emb->opt_flags |= EMBRYO_ACKED;
-		emb->peer_window = seg->window;
-		if (seg->opt.has_timestamp)
-			emb->ts_recent = seg->opt.ts_val;
+		embryo_take_final_ack(emb, seg);
 		if (st->cfg.abort_on_overflow) {
 			sf_send_ctl(st, &local, &remote, emb->iss + 1, rcv_nxt, SF_TCP_RST | SF_TCP_ACK, 0, -1, NULL);
 			embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_ACCEPT_QUEUE_FULL);
@@ -453,7 +458,8 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 		sf_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
 		return;
 	}
-	struct sf_tcb *tcb = embryo_complete(st, index, seg, true);
+	embryo_take_final_ack(emb, seg);
+	struct sf_tcb *tcb = embryo_complete(st, index, seg->seq, true);
 	if (!tcb) {
 		st->ctr.ListenDrops++;
 		sf_drop(st, seg, SF_DROP_NO_MEMORY);
@@ -483,12 +489,7 @@ void sf_embryo_expire(struct sf_stack *st)
 				/* No connection is lost to a full queue: the handshake was
 				 * complete and there is room now: queue it without
 				 * waiting for the peer to ACK our SYN,ACK again. */
-				struct sf_segment ack = {
-					.src = remote.addr, .dst = local.addr, .sport = remote.port, .dport = local.port,
-					.seq = emb->irs + 1, .ack = emb->iss + 1, .flags = SF_TCP_ACK,
-					.window = emb->peer_window,
-				};
-				if (embryo_complete(st, index, &ack, false))
+				if (embryo_complete(st, index, emb->irs + 1, false))
 					continue;
 			}
 			uint32_t limit = st->cfg.synack_retries + (acked ? ACKED_EXTRA_RETRIES : 0);

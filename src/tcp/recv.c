@@ -23,7 +23,7 @@
 enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,
 				  bool *fin_now)
 {
-	uint32_t seq = seg->seq, len = (uint32_t)seg->payload_len;
+	uint32_t seq = sf_segment_text_seq(seg), len = (uint32_t)seg->payload_len;
 	const uint8_t *p = seg->payload;
 	bool fin = seg->flags & SF_TCP_FIN;
 	enum sf_ack_need need = len ? SF_ACK_DELAYED : SF_ACK_NONE;

@@ -72,6 +72,12 @@ static inline uint32_t sf_segment_seq_len(const struct sf_segment *seg)
 	       ((seg->flags & SF_TCP_FIN) ? 1u : 0u);
 }
 
+/** The sequence number of the segment's first data octet: SEG.SEQ, or SEG.SEQ+1 when a SYN takes the first (RFC 9293 §3.4). */
+static inline uint32_t sf_segment_text_seq(const struct sf_segment *seg)
+{
+	return seg->seq + ((seg->flags & SF_TCP_SYN) ? 1u : 0u);
+}
+
 /** Whether addr may appear as a unicast source or destination (not unspecified, multicast, broadcast). */
 bool sf_addr_is_unicast(const struct sf_addr *addr);
 
