@@ -35,6 +35,18 @@ static struct sf_tcb *user_tcb(const struct sf_stack *st, int handle)
 	return s && s->kind == SF_SOCK_TCB ? (struct sf_tcb *)s : NULL;
 }
 
+/* api_entry, then the handle: the socket, or NULL with *err set. */
+static struct sf_sock *api_sock(sf_stack *st, int handle, int *err)
+{
+	*err = api_entry(st);
+	if (*err)
+		return NULL;
+	struct sf_sock *sock = user_sock(st, handle);
+	if (!sock)
+		*err = -EBADF;
+	return sock;
+}
+
 static bool addr_unspecified(const struct sf_addr *a)
 {
 	static const uint8_t zero[16];
@@ -161,13 +173,11 @@ int sf_bind(sf_stack *st, int handle, const struct sf_endpoint *local)
 
 int sf_listen(sf_stack *st, int handle, int backlog)
 {
-	int busy = api_entry(st);
-	if (busy)
-		return busy;
-	struct sf_sock *sock = user_sock(st, handle);
+	int err;
+	struct sf_sock *sock = api_sock(st, handle, &err);
 
 	if (!sock)
-		return -EBADF;
+		return err;
 	uint32_t limit = backlog < 1 ? 1u : (uint32_t)backlog;
 	if (limit > st->cfg.somaxconn)
 		limit = st->cfg.somaxconn;
@@ -180,7 +190,7 @@ int sf_listen(sf_stack *st, int handle, int backlog)
 		return -EINVAL;
 	if (!sock->bound) {
 		struct sf_addr any = { .family = sock->family };
-		int err = do_bind(st, sock, &any, 0);
+		err = do_bind(st, sock, &any, 0);
 		if (err)
 			return err;
 	} else if (listen_conflict(st, sock)) {
@@ -207,13 +217,11 @@ int sf_listen(sf_stack *st, int handle, int backlog)
 
 int sf_accept(sf_stack *st, int handle, struct sf_endpoint *peer)
 {
-	int busy = api_entry(st);
-	if (busy)
-		return busy;
-	struct sf_sock *sock = user_sock(st, handle);
+	int err;
+	struct sf_sock *sock = api_sock(st, handle, &err);
 
 	if (!sock)
-		return -EBADF;
+		return err;
 	if (sock->kind != SF_SOCK_LISTENER)
 		return -EINVAL;
 	struct sf_listener *lst = (struct sf_listener *)sock;
@@ -235,13 +243,11 @@ int sf_accept(sf_stack *st, int handle, struct sf_endpoint *peer)
 
 int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 {
-	int busy = api_entry(st);
-	if (busy)
-		return busy;
-	struct sf_sock *sock = user_sock(st, handle);
+	int err;
+	struct sf_sock *sock = api_sock(st, handle, &err);
 
 	if (!sock)
-		return -EBADF;
+		return err;
 	if (sock->kind == SF_SOCK_LISTENER)
 		return -EISCONN;
 	struct sf_tcb *tcb = (struct sf_tcb *)sock;
@@ -270,7 +276,7 @@ int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 		if (sf_demux_lookup(st, &local, remote) != SF_REF_NONE)
 			return -EADDRNOTAVAIL;
 	} else {
-		int err = sf_pick_ephemeral(st, &local.addr, remote, &local.port);
+		err = sf_pick_ephemeral(st, &local.addr, remote, &local.port);
 		if (err)
 			return err;
 	}
@@ -300,20 +306,29 @@ static int take_error(struct sf_sock *sock)
 	return err;
 }
 
-long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
+/* sf_send and sf_recv: a connection's TCB and a buffer for len bytes, or
+ * NULL with *err set. */
+static struct sf_tcb *data_tcb(sf_stack *st, int handle, const void *buf, size_t len, int *err)
 {
-	int busy = api_entry(st);
-	if (busy)
-		return busy;
-	struct sf_sock *sock = user_sock(st, handle);
+	struct sf_sock *sock = api_sock(st, handle, err);
 
 	if (!sock)
-		return -EBADF;
+		return NULL;
 	if (sock->kind != SF_SOCK_TCB)
-		return -ENOTCONN;
-	struct sf_tcb *tcb = (struct sf_tcb *)sock;
-	if (!buf && len)
-		return -EINVAL;
+		*err = -ENOTCONN;
+	else if (!buf && len)
+		*err = -EINVAL;
+	return *err ? NULL : (struct sf_tcb *)sock;
+}
+
+long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
+{
+	int err;
+	struct sf_tcb *tcb = data_tcb(st, handle, buf, len, &err);
+
+	if (!tcb)
+		return err;
+	struct sf_sock *sock = &tcb->sock;
 	if (sock->error)
 		return take_error(sock);
 	switch (tcb->state) {
@@ -343,18 +358,12 @@ long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
 
 long sf_recv(sf_stack *st, int handle, void *buf, size_t len)
 {
-	int busy = api_entry(st);
-	if (busy)
-		return busy;
-	struct sf_sock *sock = user_sock(st, handle);
+	int err;
+	struct sf_tcb *tcb = data_tcb(st, handle, buf, len, &err);
 
-	if (!sock)
-		return -EBADF;
-	if (sock->kind != SF_SOCK_TCB)
-		return -ENOTCONN;
-	struct sf_tcb *tcb = (struct sf_tcb *)sock;
-	if (!buf && len)
-		return -EINVAL;
+	if (!tcb)
+		return err;
+	struct sf_sock *sock = &tcb->sock;
 	if (tcb->rcvq.len && len) {
 		uint32_t before = sf_ring_room(&tcb->rcvq, sock->rcvbuf);
 		uint32_t n = sf_ring_read(&tcb->rcvq, &st->bufs, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
@@ -379,13 +388,11 @@ long sf_recv(sf_stack *st, int handle, void *buf, size_t len)
 
 int sf_shutdown(sf_stack *st, int handle, int how)
 {
-	int busy = api_entry(st);
-	if (busy)
-		return busy;
-	struct sf_sock *sock = user_sock(st, handle);
+	int err;
+	struct sf_sock *sock = api_sock(st, handle, &err);
 
 	if (!sock)
-		return -EBADF;
+		return err;
 	if (how != SF_SHUT_RD && how != SF_SHUT_WR && how != SF_SHUT_RDWR)
 		return -EINVAL;
 	if (sock->kind != SF_SOCK_TCB)
@@ -430,20 +437,30 @@ static void abort_tcb(struct sf_stack *st, struct sf_tcb *tcb, bool data_lost, e
 	sf_tcb_destroy(st, tcb);
 }
 
-int sf_close(sf_stack *st, int handle)
+/* close() and abort() of a listener end it alike (RFC 9293 §3.10.4,
+ * §3.10.5 in LISTEN); for a connection, the TCB, or NULL with *err set
+ * (0 once a listener has been closed). */
+static struct sf_tcb *tcb_to_close(sf_stack *st, int handle, enum sf_cause cause, int *err)
 {
-	int busy = api_entry(st);
-	if (busy)
-		return busy;
-	struct sf_sock *sock = user_sock(st, handle);
+	struct sf_sock *sock = api_sock(st, handle, err);
 
 	if (!sock)
-		return -EBADF;
+		return NULL;
 	if (sock->kind == SF_SOCK_LISTENER) {
-		sf_listener_close(st, (struct sf_listener *)sock, SF_CAUSE_CLOSE);
-		return 0;
+		sf_listener_close(st, (struct sf_listener *)sock, cause);
+		return NULL;
 	}
-	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	return (struct sf_tcb *)sock;
+}
+
+int sf_close(sf_stack *st, int handle)
+{
+	int err;
+	struct sf_tcb *tcb = tcb_to_close(st, handle, SF_CAUSE_CLOSE, &err);
+
+	if (!tcb)
+		return err;
+	struct sf_sock *sock = &tcb->sock;
 	if (tcb->went_time_wait) {
 		/* The connection already lives on as a TIME-WAIT record
 		 * (or has ended); there is nothing left to close. Orphaning this
@@ -487,18 +504,11 @@ int sf_close(sf_stack *st, int handle)
 
 int sf_abort(sf_stack *st, int handle)
 {
-	int busy = api_entry(st);
-	if (busy)
-		return busy;
-	struct sf_sock *sock = user_sock(st, handle);
+	int err;
+	struct sf_tcb *tcb = tcb_to_close(st, handle, SF_CAUSE_ABORT, &err);
 
-	if (!sock)
-		return -EBADF;
-	if (sock->kind == SF_SOCK_LISTENER) {
-		sf_listener_close(st, (struct sf_listener *)sock, SF_CAUSE_ABORT);
-		return 0;
-	}
-	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	if (!tcb)
+		return err;
 	if (synchronized(tcb->state))
 		st->ctr.TCPAbortOnUser++;
 	abort_tcb(st, tcb, false, SF_CAUSE_ABORT);
@@ -565,21 +575,11 @@ int sf_take_error(sf_stack *st, int handle)
 
 /* ---- options ---- */
 
-static struct sf_sock *option_sock(sf_stack *st, int handle, int *err)
-{
-	*err = api_entry(st);
-	if (*err)
-		return NULL;
-	struct sf_sock *sock = user_sock(st, handle);
-	if (!sock)
-		*err = -EBADF;
-	return sock;
-}
 
 int sf_set_linger(sf_stack *st, int handle, int on, int seconds)
 {
 	int err;
-	struct sf_sock *sock = option_sock(st, handle, &err);
+	struct sf_sock *sock = api_sock(st, handle, &err);
 
 	if (!sock)
 		return err;
@@ -593,7 +593,7 @@ int sf_set_linger(sf_stack *st, int handle, int on, int seconds)
 int sf_set_reuseaddr(sf_stack *st, int handle, int on)
 {
 	int err;
-	struct sf_sock *sock = option_sock(st, handle, &err);
+	struct sf_sock *sock = api_sock(st, handle, &err);
 
 	if (!sock)
 		return err;
@@ -604,7 +604,7 @@ int sf_set_reuseaddr(sf_stack *st, int handle, int on)
 int sf_set_maxseg(sf_stack *st, int handle, int mss)
 {
 	int err;
-	struct sf_sock *sock = option_sock(st, handle, &err);
+	struct sf_sock *sock = api_sock(st, handle, &err);
 
 	if (!sock)
 		return err;
@@ -619,7 +619,7 @@ int sf_set_maxseg(sf_stack *st, int handle, int mss)
 int sf_set_keepalive(sf_stack *st, int handle, int on, uint32_t idle_ms, uint32_t intvl_ms, uint32_t probes)
 {
 	int err;
-	struct sf_sock *sock = option_sock(st, handle, &err);
+	struct sf_sock *sock = api_sock(st, handle, &err);
 
 	if (!sock)
 		return err;
@@ -642,7 +642,7 @@ int sf_set_keepalive(sf_stack *st, int handle, int on, uint32_t idle_ms, uint32_
 int sf_set_nodelay(sf_stack *st, int handle, int on)
 {
 	int err;
-	struct sf_sock *sock = option_sock(st, handle, &err);
+	struct sf_sock *sock = api_sock(st, handle, &err);
 
 	if (!sock)
 		return err;
@@ -658,7 +658,7 @@ int sf_set_nodelay(sf_stack *st, int handle, int on)
 int sf_set_user_timeout(sf_stack *st, int handle, uint32_t ms)
 {
 	int err;
-	struct sf_sock *sock = option_sock(st, handle, &err);
+	struct sf_sock *sock = api_sock(st, handle, &err);
 
 	if (!sock)
 		return err;
@@ -671,7 +671,7 @@ int sf_set_user_timeout(sf_stack *st, int handle, uint32_t ms)
 int sf_set_bufsizes(sf_stack *st, int handle, uint32_t sndbuf, uint32_t rcvbuf)
 {
 	int err;
-	struct sf_sock *sock = option_sock(st, handle, &err);
+	struct sf_sock *sock = api_sock(st, handle, &err);
 
 	if (!sock)
 		return err;

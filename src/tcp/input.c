@@ -11,6 +11,17 @@
 #include "tcp/tcp.h"
 #include "base/seq.h"
 
+/* RFC 9293 §3.10.7.4 fifth: the send window, from a segment newer than the
+ * last update (SND.WL1, SND.WL2 are where it came from). */
+void sf_tcb_take_send_window(struct sf_tcb *tcb, uint32_t wnd, uint32_t seq, uint32_t ack)
+{
+	tcb->snd_wnd = wnd;
+	tcb->snd_wl1 = seq;
+	tcb->snd_wl2 = ack;
+	if (tcb->snd_wnd > tcb->max_snd_wnd)
+		tcb->max_snd_wnd = tcb->snd_wnd;
+}
+
 /* The peer's window in bytes: scaled by its shift except in a SYN (RFC 7323 §2.2). */
 static uint32_t seg_window(const struct sf_tcb *tcb, const struct sf_segment *seg, bool syn)
 {
@@ -21,11 +32,7 @@ static void establish(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_s
 		      bool retransmitted, enum sf_cause cause)
 {
 	sf_tcb_set_handshake_rto(st, tcb, retransmitted);
-	tcb->snd_wnd = wnd;
-	tcb->snd_wl1 = seg->seq;
-	tcb->snd_wl2 = seg->ack;
-	if (tcb->snd_wnd > tcb->max_snd_wnd)
-		tcb->max_snd_wnd = tcb->snd_wnd;
+	sf_tcb_take_send_window(tcb, wnd, seg->seq, seg->ack);
 	sf_tcb_set_state(st, tcb, SF_ESTABLISHED, cause);
 	sf_tcb_start_quickack(tcb);
 	sf_tcb_cc_init(tcb);
@@ -122,10 +129,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 		/* SYNs crossed (RFC 9293 Figure 8): SYN-RECEIVED, and our
 		 * SYN goes again with the ACK of theirs. Text waits for ESTABLISHED
 		 * (the peer resends it: we do not ACK it yet). */
-		tcb->snd_wnd = seg->window;
-		tcb->snd_wl1 = seg->seq;
-		tcb->snd_wl2 = seg->ack;
-		tcb->max_snd_wnd = seg->window;
+		sf_tcb_take_send_window(tcb, seg->window, seg->seq, seg->ack);
 		sf_tcb_set_state(st, tcb, SF_SYN_RECEIVED, SF_CAUSE_RCV_SYN_SIMULTANEOUS);
 		sf_tcb_send_syn(st, tcb, false);
 		return;
@@ -234,13 +238,8 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 	}
 	/* The send window is updated only by segments newer than the last
 	 * update (SND.WL1, SND.WL2) so old segments cannot shrink it. */
-	if (seq_lt(tcb->snd_wl1, seg->seq) || (tcb->snd_wl1 == seg->seq && seq_leq(tcb->snd_wl2, seg->ack))) {
-		tcb->snd_wnd = wnd;
-		tcb->snd_wl1 = seg->seq;
-		tcb->snd_wl2 = seg->ack;
-		if (tcb->snd_wnd > tcb->max_snd_wnd)
-			tcb->max_snd_wnd = tcb->snd_wnd;
-	}
+	if (seq_lt(tcb->snd_wl1, seg->seq) || (tcb->snd_wl1 == seg->seq && seq_leq(tcb->snd_wl2, seg->ack)))
+		sf_tcb_take_send_window(tcb, wnd, seg->seq, seg->ack);
 	sf_tcb_sender_ack(st, tcb, acked, dup);
 	if (!sf_tcb_fin_acked(tcb))
 		return true;

@@ -206,8 +206,8 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 		sf_drop(st, seg, SF_DROP_LISTEN_NO_SYN);
 		return;
 	}
-	/* With the accept queue full we do not answer (as Linux); the client's
-	 * SYN retransmission tries again later. Linux does the same. */
+	/* With the accept queue full we do not answer; the client's SYN
+	 * retransmission tries again later. Linux does the same. */
 	if (lst->accept_count >= lst->backlog) {
 		st->ctr.ListenOverflows++;
 		st->ctr.ListenDrops++;
@@ -300,9 +300,7 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, uint3
 	tcb->last_ack_sent = tcb->rcv_nxt;
 	sf_tcb_set_peer_mss(st, tcb, emb->peer_mss);
 	/* The completing ACK is not a SYN: its window is scaled (RFC 7323 §2.2). */
-	tcb->snd_wnd = tcb->max_snd_wnd = (uint32_t)emb->peer_window << tcb->snd_wscale;
-	tcb->snd_wl1 = wl1;
-	tcb->snd_wl2 = emb->iss + 1;
+	sf_tcb_take_send_window(tcb, (uint32_t)emb->peer_window << tcb->snd_wscale, wl1, emb->iss + 1);
 	tcb->last_heard_ns = st->now_ns;
 	tcb->listener = lst->sock.handle;
 	/* RFC 6298 §2.2 / §3: the handshake gives the first RTT sample, unless

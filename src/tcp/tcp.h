@@ -124,6 +124,7 @@ void sf_tcb_schedule_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_ne
 void sf_tcb_start_quickack(struct sf_tcb *tcb);
 
 /* ---- input.c ---- */
+void sf_tcb_take_send_window(struct sf_tcb *tcb, uint32_t wnd, uint32_t seq, uint32_t ack);
 void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 
