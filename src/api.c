@@ -36,7 +36,7 @@ static struct sf_tcb *user_tcb(const struct sf_stack *st, int handle)
 }
 
 /* api_entry, then the handle: the socket, or NULL with *err set. */
-static struct sf_sock *api_sock(sf_stack *st, int handle, int *err)
+static inline struct sf_sock *api_sock(sf_stack *st, int handle, int *err)
 {
 	*err = api_entry(st);
 	if (*err)

@@ -3,7 +3,6 @@
  * timestamp offset (RFC 7323 §5.4) and the ephemeral port offset (RFC 6056)
  * all come from it, each in its own domain.
  */
-#include <string.h>
 
 #include "base/siphash.h"
 #include "core/service.h"
@@ -64,6 +63,17 @@ uint64_t sf_tuple_prf_uncached(const struct sf_stack *st, enum sf_prf_domain dom
 	return hash_packed(st, domain, w, n);
 }
 
+/* The memo's tuple against this one: two words for IPv4, five for IPv6,
+ * compared as words (a library memcmp of a variable length costs more than
+ * the compare on every datagram). */
+static bool memo_holds(const struct sf_prf_memo *m, const uint64_t w[5], size_t n)
+{
+	uint64_t diff = m->nwords ^ n;
+	for (size_t i = 0; i < n; i++)
+		diff |= m->words[i] ^ w[i];
+	return diff == 0;
+}
+
 uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
 		      const struct sf_endpoint *remote)
 {
@@ -75,8 +85,9 @@ uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, cons
 	struct sf_prf_memo *m = st->prf_memo;
 	uint64_t w[5];
 	size_t n = pack_tuple(local, remote, w);
-	if (m->nwords != n || memcmp(m->words, w, n * sizeof w[0]) != 0) {
-		memcpy(m->words, w, n * sizeof w[0]);
+	if (!memo_holds(m, w, n)) {
+		for (size_t i = 0; i < n; i++)
+			m->words[i] = w[i];
 		m->nwords = (uint8_t)n;
 		m->have = 0;
 	}

@@ -7,11 +7,6 @@
 #include "tcp/tcp.h"
 
 
-uint32_t sf_flight_size(const struct sf_tcb *tcb)
-{
-	return tcb->snd_max - tcb->snd_una;
-}
-
 /* RFC 5681 §3.1: slow start adds at most one SMSS per ACK (2.2's N <= SMSS
  * rule); congestion avoidance adds one SMSS per window of data ACKed,
  * counted in bytes (RFC 5681 §3.1, equation 3's byte-counting form). */
@@ -36,13 +31,6 @@ static uint32_t newreno_ssthresh(const struct sf_tcb *tcb)
 }
 
 const struct sf_cc_ops sf_cc_newreno = { "newreno", newreno_on_ack, newreno_ssthresh };
-
-/* RFC 6928 §2: IW = min(10 * MSS, max(2 * MSS, 14600)). */
-uint32_t sf_initial_window(uint32_t mss)
-{
-	uint32_t a = 10u * mss, b = 2u * mss > 14600u ? 2u * mss : 14600u;
-	return a < b ? a : b;
-}
 
 void sf_tcb_cc_init(struct sf_tcb *tcb)
 {

@@ -11,17 +11,6 @@
 #include "tcp/tcp.h"
 #include "base/seq.h"
 
-/* RFC 9293 §3.10.7.4 fifth: the send window, from a segment newer than the
- * last update (SND.WL1, SND.WL2 are where it came from). */
-void sf_tcb_take_send_window(struct sf_tcb *tcb, uint32_t wnd, uint32_t seq, uint32_t ack)
-{
-	tcb->snd_wnd = wnd;
-	tcb->snd_wl1 = seq;
-	tcb->snd_wl2 = ack;
-	if (tcb->snd_wnd > tcb->max_snd_wnd)
-		tcb->max_snd_wnd = tcb->snd_wnd;
-}
-
 /* The peer's window in bytes: scaled by its shift except in a SYN (RFC 7323 §2.2). */
 static uint32_t seg_window(const struct sf_tcb *tcb, const struct sf_segment *seg, bool syn)
 {
@@ -150,20 +139,6 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 }
 
 /* ---- RFC 9293 §3.10.7.4: the other states ---- */
-
-/* First: Table 6, the four acceptability tests (for the TCB, the embryo
- * and the TIME-WAIT record alike). */
-bool sf_seq_acceptable(const struct sf_segment *seg, uint32_t rcv_nxt, uint32_t rcv_wnd)
-{
-	uint32_t len = sf_segment_seq_len(seg);
-	uint32_t end = rcv_nxt + rcv_wnd;
-
-	if (len == 0)
-		return rcv_wnd == 0 ? seg->seq == rcv_nxt : seq_in_range(seg->seq, rcv_nxt, end);
-	if (rcv_wnd == 0)
-		return false;
-	return seq_in_range(seg->seq, rcv_nxt, end) || seq_in_range(seg->seq + len - 1, rcv_nxt, end);
-}
 
 /* Second: the RST bit, with RFC 5961 §3's exact-match rule. */
 static void rst_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)

@@ -30,48 +30,9 @@ uint32_t sf_ts_offset(const struct sf_stack *st, const struct sf_endpoint *local
 	return (uint32_t)sf_tuple_prf(st, SF_PRF_TS_OFFSET, local, remote);
 }
 
-uint32_t sf_tsval(const struct sf_stack *st, uint32_t ts_offset)
-{
-	return sf_ms(st) + ts_offset;
-}
-
 uint32_t sf_tcb_tsval(const struct sf_stack *st, const struct sf_tcb *tcb)
 {
 	return sf_tsval(st, tcb->ts_offset);
-}
-
-/* RFC 9293 §3.7.1 (MUST-67): the MSS we announce is what our interface
- * carries, capped by the socket's TCP_MAXSEG. */
-uint16_t sf_own_mss(const struct sf_stack *st, const struct sf_sock *sock, const struct sf_addr *local)
-{
-	uint16_t mss = sf_local_mss(st, local);
-	return sock->maxseg && sock->maxseg < mss ? sock->maxseg : mss;
-}
-
-/* What our SYN offers: every option the configuration allows. */
-struct sf_syn_agreement sf_syn_offer(const struct sf_config *cfg)
-{
-	return (struct sf_syn_agreement){ .ws = cfg->window_scaling != 0, .sack = cfg->sack != 0,
-					  .ts = cfg->timestamps != 0 };
-}
-
-/*
- * The peer's SYN (or SYN,ACK) settles what is used: window scaling only if
- * both sides send the option, else neither side scales (RFC 7323 §2.2), and
- * a shift above 14 is taken as 14 (§2.3); timestamps (RFC 7323 §3.2) and
- * SACK (RFC 2018 §2) likewise need both. The listener's embryos and the TCBs
- * of active opens agree by this one rule.
- */
-struct sf_syn_agreement sf_syn_agree(const struct sf_config *cfg, const struct sf_tcp_options *peer)
-{
-	struct sf_syn_agreement ours = sf_syn_offer(cfg);
-	bool ws = peer->has_wscale && ours.ws;
-	return (struct sf_syn_agreement){
-		.ws = ws,
-		.sack = peer->sack_permitted && ours.sack,
-		.ts = peer->has_timestamp && ours.ts,
-		.peer_wscale = ws ? (peer->wscale > 14 ? 14 : peer->wscale) : 0,
-	};
 }
 
 /*
@@ -108,18 +69,6 @@ void sf_tcb_syn_options(const struct sf_stack *st, const struct sf_tcb *tcb, str
 	sf_syn_options(opt, tcb->rcv_mss, &use, tcb->rcv_wscale, sf_tcb_tsval(st, tcb), offer ? 0 : tcb->ts_recent);
 }
 
-/* The agreement settles the TCB's options: a side that does not scale
- * makes neither scale (RFC 7323 §2.2). */
-void sf_tcb_take_agreement(struct sf_tcb *tcb, const struct sf_syn_agreement *ag)
-{
-	tcb->ws_ok = ag->ws;
-	tcb->snd_wscale = ag->peer_wscale;
-	if (!ag->ws)
-		tcb->rcv_wscale = 0;
-	tcb->sack_ok = ag->sack;
-	tcb->ts_ok = ag->ts;
-}
-
 /* The peer's SYN (or SYN,ACK) to an active open. The effective MSS leaves
  * room for the timestamp option on every segment (RFC 6691, RFC 7323 §3.2). */
 void sf_tcb_agree_options(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *syn)
@@ -150,34 +99,19 @@ void sf_tcb_segment_options(struct sf_stack *st, struct sf_tcb *tcb, uint8_t fla
 		opt->sack_count = (uint8_t)sf_rangeset_sack_blocks(ooo, opt->sack, tcb->ts_ok ? 3 : 4);
 }
 
-/*
- * RFC 7323 §3.2 and §5.3 R1 (PAWS), for a connection whose SYNs agreed on
- * timestamps: a segment without one (other than a RST) is dropped, and one
- * whose TSval is older than TS.Recent is an old duplicate. RSTs are not
- * judged. Returns the drop reason, or SF_DROP_NONE. The TCB and the embryo
- * both judge by this.
- */
-enum sf_drop_reason sf_paws_check(uint32_t ts_recent, const struct sf_segment *seg)
-{
-	if (seg->flags & SF_TCP_RST)
-		return SF_DROP_NONE;
-	if (!seg->opt.has_timestamp)
-		return SF_DROP_TS_MISSING;
-	return sf_ts_older(seg->opt.ts_val, ts_recent) ? SF_DROP_PAWS : SF_DROP_NONE;
-}
-
 /* The TCB's PAWS check; a TS.Recent idle for over 24 days may be stale (the
  * peer's clock may have wrapped) and is replaced, not judged by (§5.5). */
 enum sf_drop_reason sf_tcb_check_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
 {
 	if (!tcb->ts_ok)
 		return SF_DROP_NONE;
-	if (seg->opt.has_timestamp && sf_ms(st) - tcb->ts_recent_ms > PAWS_IDLE_MS &&
-	    sf_ts_older(seg->opt.ts_val, tcb->ts_recent)) {
+	enum sf_drop_reason r = sf_paws_check(tcb->ts_recent, seg);
+	if (r == SF_DROP_PAWS && sf_ms(st) - tcb->ts_recent_ms > PAWS_IDLE_MS) {
 		tcb->ts_recent = seg->opt.ts_val;
 		tcb->ts_recent_ms = sf_ms(st);
+		return SF_DROP_NONE;
 	}
-	return sf_paws_check(tcb->ts_recent, seg);
+	return r;
 }
 
 /* RFC 7323 §4.3 (R3): keep the TSval of the segment that covers the ACK we

@@ -135,25 +135,12 @@ void sf_tcb_arm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind
 	rearm(st, tcb);
 }
 
-void sf_tcb_arm_in(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t ms)
-{
-	sf_tcb_arm(st, tcb, kind, sf_after_ms(st, ms));
-}
-
 /* RFC 1122 §4.2.3.6: the first probe waits keepalive idle time from the
  * connection's start (off unless asked for, MUST-24). */
 void sf_tcb_start_keepalive(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	if (tcb->sock.keepalive_on)
 		sf_tcb_arm_in(st, tcb, SF_TIMER_KEEPALIVE, tcb->sock.ka_idle_ms);
-}
-
-/* An orphan in FIN-WAIT-2 waits only fin_timeout for the peer's FIN
- * (Linux's tcp_fin_timeout), not forever. */
-void sf_tcb_arm_fin_timeout(struct sf_stack *st, struct sf_tcb *tcb)
-{
-	if (tcb->orphan && tcb->state == SF_FIN_WAIT_2)
-		sf_tcb_arm_in(st, tcb, SF_TIMER_FIN_WAIT_2, st->cfg.fin_timeout_ms);
 }
 
 void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind)

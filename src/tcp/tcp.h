@@ -8,6 +8,7 @@
 #ifndef SYNFIN_TCP_TCP_H
 #define SYNFIN_TCP_TCP_H
 
+#include "base/seq.h"
 #include "demux/demux.h"
 
 
@@ -51,9 +52,7 @@ void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_destroy(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_end(struct sf_stack *st, struct sf_tcb *tcb, int error, enum sf_cause cause);
 void sf_tcb_arm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t when_ns);
-void sf_tcb_arm_in(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t ms);
 void sf_tcb_start_keepalive(struct sf_stack *st, struct sf_tcb *tcb);
-void sf_tcb_arm_fin_timeout(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind);
 void sf_tcb_stop_timers(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb);
@@ -65,8 +64,6 @@ void sf_tcb_set_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retr
 void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, enum sf_cause cause);
 
 /* ---- segment acceptability (input.c) ---- */
-/** RFC 9293 §3.10.7.4 first, Table 6: does seg fall in the window [rcv_nxt, rcv_nxt + rcv_wnd)? */
-bool sf_seq_acceptable(const struct sf_segment *seg, uint32_t rcv_nxt, uint32_t rcv_wnd);
 
 /* ---- options.c ---- */
 /** Timestamps compare modulo 2^32 (RFC 7323 §5.3): is a older than b? */
@@ -77,14 +74,8 @@ struct sf_syn_agreement {
 	bool ws, sack, ts;
 	uint8_t peer_wscale;     /* the peer's shift, at most 14; 0 without ws */
 };
-struct sf_syn_agreement sf_syn_offer(const struct sf_config *cfg);
-struct sf_syn_agreement sf_syn_agree(const struct sf_config *cfg, const struct sf_tcp_options *peer);
 void sf_syn_options(struct sf_tcp_options *opt, uint16_t mss, const struct sf_syn_agreement *use, uint8_t our_wscale,
 		    uint32_t tsval, uint32_t tsecr);
-void sf_tcb_take_agreement(struct sf_tcb *tcb, const struct sf_syn_agreement *ag);
-uint16_t sf_own_mss(const struct sf_stack *st, const struct sf_sock *sock, const struct sf_addr *local);
-uint32_t sf_tsval(const struct sf_stack *st, uint32_t ts_offset);
-enum sf_drop_reason sf_paws_check(uint32_t ts_recent, const struct sf_segment *seg);
 uint8_t sf_wscale_for(uint32_t bufsize);
 uint32_t sf_ts_offset(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
 uint32_t sf_tcb_tsval(const struct sf_stack *st, const struct sf_tcb *tcb);
@@ -105,8 +96,6 @@ struct sf_cc_ops {
 extern const struct sf_cc_ops sf_cc_newreno;
 /** cwnd and ssthresh at the start of the connection (NewReno unless tcb->cc is set). */
 void sf_tcb_cc_init(struct sf_tcb *tcb);
-uint32_t sf_initial_window(uint32_t mss);
-uint32_t sf_flight_size(const struct sf_tcb *tcb);
 
 /* ---- send.c ---- */
 void sf_tcb_take_sack(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
@@ -124,7 +113,6 @@ void sf_tcb_schedule_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_ne
 void sf_tcb_start_quickack(struct sf_tcb *tcb);
 
 /* ---- input.c ---- */
-void sf_tcb_take_send_window(struct sf_tcb *tcb, uint32_t wnd, uint32_t seq, uint32_t ack);
 void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 
@@ -146,5 +134,124 @@ void sf_tw_free(struct sf_stack *st, uint32_t index);
 void sf_tw_expire(struct sf_stack *st);
 uint64_t sf_tw_next_deadline(const struct sf_stack *st);
 
+/* ---- small rules every file of the layer uses, inline for the fast path ---- */
+
+/* RFC 9293 §3.10.7.4 first step, Table 6: the four acceptability tests of
+ * a segment against the window [rcv_nxt, rcv_nxt + rcv_wnd), for the TCB,
+ * the embryo and the TIME-WAIT record alike. */
+static inline bool sf_seq_acceptable(const struct sf_segment *seg, uint32_t rcv_nxt, uint32_t rcv_wnd)
+{
+	uint32_t len = sf_segment_seq_len(seg);
+	uint32_t end = rcv_nxt + rcv_wnd;
+
+	if (len == 0)
+		return rcv_wnd == 0 ? seg->seq == rcv_nxt : seq_in_range(seg->seq, rcv_nxt, end);
+	if (rcv_wnd == 0)
+		return false;
+	return seq_in_range(seg->seq, rcv_nxt, end) || seq_in_range(seg->seq + len - 1, rcv_nxt, end);
+}
+
+/* RFC 9293 §3.10.7.4 fifth: the send window, from a segment newer than the
+ * last update (SND.WL1, SND.WL2 are where it came from). */
+static inline void sf_tcb_take_send_window(struct sf_tcb *tcb, uint32_t wnd, uint32_t seq, uint32_t ack)
+{
+	tcb->snd_wnd = wnd;
+	tcb->snd_wl1 = seq;
+	tcb->snd_wl2 = ack;
+	if (tcb->snd_wnd > tcb->max_snd_wnd)
+		tcb->max_snd_wnd = tcb->snd_wnd;
+}
+
+/*
+ * RFC 7323 §3.2 and §5.3 R1 (PAWS), for a connection whose SYNs agreed on
+ * timestamps: a segment without one (other than a RST) is dropped, and one
+ * whose TSval is older than TS.Recent is an old duplicate. RSTs are not
+ * judged. Returns the drop reason, or SF_DROP_NONE. The TCB and the embryo
+ * both judge by this.
+ */
+static inline enum sf_drop_reason sf_paws_check(uint32_t ts_recent, const struct sf_segment *seg)
+{
+	if (seg->flags & SF_TCP_RST)
+		return SF_DROP_NONE;
+	if (!seg->opt.has_timestamp)
+		return SF_DROP_TS_MISSING;
+	return sf_ts_older(seg->opt.ts_val, ts_recent) ? SF_DROP_PAWS : SF_DROP_NONE;
+}
+
+/* What our SYN offers: every option the configuration allows. */
+static inline struct sf_syn_agreement sf_syn_offer(const struct sf_config *cfg)
+{
+	return (struct sf_syn_agreement){ .ws = cfg->window_scaling != 0, .sack = cfg->sack != 0,
+					  .ts = cfg->timestamps != 0 };
+}
+
+/*
+ * The peer's SYN (or SYN,ACK) settles what is used: window scaling only if
+ * both sides send the option, else neither side scales (RFC 7323 §2.2), and
+ * a shift above 14 is taken as 14 (§2.3); timestamps (RFC 7323 §3.2) and
+ * SACK (RFC 2018 §2) likewise need both. The listener's embryos and the TCBs
+ * of active opens agree by this one rule.
+ */
+static inline struct sf_syn_agreement sf_syn_agree(const struct sf_config *cfg, const struct sf_tcp_options *peer)
+{
+	struct sf_syn_agreement ours = sf_syn_offer(cfg);
+	bool ws = peer->has_wscale && ours.ws;
+	return (struct sf_syn_agreement){
+		.ws = ws,
+		.sack = peer->sack_permitted && ours.sack,
+		.ts = peer->has_timestamp && ours.ts,
+		.peer_wscale = ws ? (peer->wscale > 14 ? 14 : peer->wscale) : 0,
+	};
+}
+
+static inline uint32_t sf_tsval(const struct sf_stack *st, uint32_t ts_offset)
+{
+	return sf_ms(st) + ts_offset;
+}
+
+/* RFC 9293 §3.7.1 (MUST-67): the MSS we announce is what our interface
+ * carries, capped by the socket's TCP_MAXSEG. */
+static inline uint16_t sf_own_mss(const struct sf_stack *st, const struct sf_sock *sock, const struct sf_addr *local)
+{
+	uint16_t mss = sf_local_mss(st, local);
+	return sock->maxseg && sock->maxseg < mss ? sock->maxseg : mss;
+}
+
+/* RFC 6928 §2: IW = min(10 * MSS, max(2 * MSS, 14600)). */
+static inline uint32_t sf_initial_window(uint32_t mss)
+{
+	uint32_t a = 10u * mss, b = 2u * mss > 14600u ? 2u * mss : 14600u;
+	return a < b ? a : b;
+}
+
+static inline uint32_t sf_flight_size(const struct sf_tcb *tcb)
+{
+	return tcb->snd_max - tcb->snd_una;
+}
+
+static inline void sf_tcb_arm_in(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind, uint64_t ms)
+{
+	sf_tcb_arm(st, tcb, kind, sf_after_ms(st, ms));
+}
+
+/* An orphan in FIN-WAIT-2 waits only fin_timeout for the peer's FIN
+ * (Linux's tcp_fin_timeout), not forever. */
+static inline void sf_tcb_arm_fin_timeout(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	if (tcb->orphan && tcb->state == SF_FIN_WAIT_2)
+		sf_tcb_arm_in(st, tcb, SF_TIMER_FIN_WAIT_2, st->cfg.fin_timeout_ms);
+}
+
+/* The agreement settles the TCB's options: a side that does not scale
+ * makes neither scale (RFC 7323 §2.2). */
+static inline void sf_tcb_take_agreement(struct sf_tcb *tcb, const struct sf_syn_agreement *ag)
+{
+	tcb->ws_ok = ag->ws;
+	tcb->snd_wscale = ag->peer_wscale;
+	if (!ag->ws)
+		tcb->rcv_wscale = 0;
+	tcb->sack_ok = ag->sack;
+	tcb->ts_ok = ag->ts;
+}
 
 #endif
