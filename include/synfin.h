@@ -108,7 +108,7 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
  * reasons and reported through the trace hook. The list is an X-macro so that
  * the enum and the names can never disagree.
  * ------------------------------------------------------------------------- */
-#define SF_DROP_REASONS(X)                                                          \
+#define SF_DROP_REASONS(X)                                                              \
 	X(NONE, "not dropped")                                                          \
 	/* IP layer */                                                                  \
 	X(TRUNCATED, "datagram shorter than its IP header")                             \
@@ -134,16 +134,16 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(TCP_OPT_WSCALE, "window scale option with a length other than 3")             \
 	X(TCP_OPT_SACK_PERM, "SACK-permitted option with a length other than 2")        \
 	X(TCP_OPT_SACK, "SACK option length is not 2 + 8n with 1 <= n <= 4")            \
-	X(TCP_OPT_TIMESTAMP, "timestamp option with a length other than 10")              \
+	X(TCP_OPT_TIMESTAMP, "timestamp option with a length other than 10")            \
 	/* Demux and connection state (RFC 9293 §3.10.7) */                             \
-	X(NOT_LOCAL, "destination address is not one of this stack's")                 \
+	X(NOT_LOCAL, "destination address is not one of this stack's")                  \
 	X(NO_CONNECTION, "no connection, listener or TIME-WAIT record (§3.10.7.1)")     \
 	X(LISTEN_RST, "RST to a listener (§3.10.7.2)")                                  \
 	X(LISTEN_ACK, "ACK to a listener, answered with RST (§3.10.7.2)")               \
 	X(LISTEN_NO_SYN, "neither SYN, ACK nor RST to a listener (§3.10.7.2)")          \
 	X(LISTEN_OVERFLOW, "accept queue full (backlog reached)")                       \
-	X(SYN_QUEUE_FULL, "SYN queue full: syn_backlog reached")                       \
-	X(LISTENER_GONE, "the embryonic connection's listener was closed")             \
+	X(SYN_QUEUE_FULL, "SYN queue full: syn_backlog reached")                        \
+	X(LISTENER_GONE, "the embryo's listener was closed")                            \
 	X(NO_MEMORY, "no memory for a new connection")                                  \
 	X(SYN_SENT_BAD_ACK, "SYN-SENT: ACK outside (ISS, SND.NXT] (§3.10.7.3)")         \
 	X(SYN_SENT_NO_SYN, "SYN-SENT: neither SYN nor RST (§3.10.7.3)")                 \
@@ -152,15 +152,15 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(SEQ_UNACCEPTABLE, "sequence number outside the receive window (§3.10.7.4)")   \
 	X(RST_CHALLENGED, "in-window RST not at RCV.NXT: challenge ACK (RFC 5961 §3)")  \
 	X(SYN_CHALLENGED, "SYN in a synchronized state: challenge ACK (RFC 5961 §4)")   \
-	X(ACK_CHALLENGED, "ACK outside [SND.UNA-MAX.SND.WND, SND.NXT] (RFC 5961 §5)")  \
+	X(ACK_CHALLENGED, "ACK outside [SND.UNA-MAX.SND.WND, SND.NXT] (RFC 5961 §5)")   \
 	X(NO_ACK, "ACK bit off in a synchronized state (§3.10.7.4)")                    \
 	X(SYN_RECEIVED_BAD_ACK, "SYN-RECEIVED: ACK not of our SYN, answered with RST")  \
 	X(DATA_AFTER_FIN, "text after the peer's FIN (§3.10.7.4 seventh)")              \
 	X(TIME_WAIT_RST, "RST in TIME-WAIT ignored (RFC 1337)")                         \
 	X(TIME_WAIT_ACKED, "segment to TIME-WAIT: re-ACKed and dropped")                \
-	X(TIME_WAIT_SYN, "SYN to TIME-WAIT not allowed to reopen it: ACKed")              \
+	X(TIME_WAIT_SYN, "SYN to TIME-WAIT not allowed to reopen it: ACKed")            \
 	X(OUT_OF_ORDER_FULL, "out-of-order data past the reassembly map's capacity")    \
-	X(PAWS, "timestamp older than TS.Recent: old duplicate (RFC 7323 §5.3)")          \
+	X(PAWS, "timestamp older than TS.Recent: old duplicate (RFC 7323 §5.3)")        \
 	X(TS_MISSING, "no timestamp on a connection that agreed to them (RFC 7323 §3.2)") \
 	/* The API */                                                                   \
 	X(CALLED_FROM_CALLBACK, "sf_input called from inside a callback: ignored")
@@ -294,40 +294,40 @@ SF_API int sf_transition_allowed(enum sf_tcp_state from, enum sf_tcp_state to);
  * a short name ("RCV_SYN") and the words the trace and the demo print
  * ("rcv SYN"); events other than SF_TRACE_STATE carry SF_CAUSE_NONE.
  * ------------------------------------------------------------------------- */
-#define SF_CAUSES(X)                                                    \
-	X(NONE, "")                                                     \
-	X(CONNECT, "connect()")                                          \
-	X(LISTEN, "listen()")                                            \
-	X(CLOSE, "close()")                                              \
-	X(SHUTDOWN, "shutdown(SHUT_WR)")                                 \
-	X(ABORT, "abort()")                                              \
-	X(CLOSE_UNREAD, "close() with unread data")                      \
-	X(CLOSE_LINGER_ZERO, "close() with SO_LINGER {1,0}")             \
-	X(QUEUED_CLOSE, "queued close")                                  \
-	X(RCV_SYN, "rcv SYN")                                            \
-	X(RCV_SYN_SIMULTANEOUS, "rcv SYN (simultaneous open)")           \
-	X(RCV_SYN_IN_WINDOW, "rcv SYN in window")                        \
-	X(RCV_SYNACK, "rcv SYN,ACK")                                     \
-	X(RCV_ACK_OF_SYN, "rcv ACK of SYN")                              \
-	X(RCV_FIN, "rcv FIN")                                            \
-	X(RCV_FIN_SIMULTANEOUS, "rcv FIN (simultaneous close)")          \
-	X(RCV_FIN_OUR_FIN_ACKED, "rcv FIN (our FIN ACKed)")              \
-	X(RCV_ACK_OF_FIN, "rcv ACK of FIN")                              \
-	X(RCV_RST, "rcv RST")                                            \
-	X(RCV_RST_SYN_SENT, "rcv RST in SYN-SENT")                       \
-	X(RCV_RST_SYN_RECEIVED, "rcv RST in SYN-RECEIVED")               \
-	X(RCV_RST_TIME_WAIT, "rcv RST (TIME-WAIT assassinated)")         \
-	X(DATA_AFTER_CLOSE, "data after close")                          \
-	X(RETRANSMISSION_LIMIT, "retransmission limit")                  \
-	X(PROBES_UNANSWERED, "zero-window probes unanswered")            \
-	X(KEEPALIVE_TIMEOUT, "keepalive: peer silent")                   \
-	X(FIN_TIMEOUT, "fin_timeout in FIN-WAIT-2")                      \
-	X(TIME_WAIT_DONE, "2MSL timeout")                                \
-	X(TIME_WAIT_REOPENED, "new SYN reopens the 4-tuple (RFC 6191)")  \
-	X(TIME_WAIT_NO_MEMORY, "no memory for TIME-WAIT")                \
-	X(LISTENER_CLOSED, "listener closed")                            \
-	X(SYNACK_RETRIES, "SYN,ACK retries exhausted")                   \
-	X(ACCEPT_QUEUE_FULL, "accept queue full (abort_on_overflow)")    \
+#define SF_CAUSES(X)                                                                    \
+	X(NONE, "")                                                                     \
+	X(CONNECT, "connect()")                                                         \
+	X(LISTEN, "listen()")                                                           \
+	X(CLOSE, "close()")                                                             \
+	X(SHUTDOWN, "shutdown(SHUT_WR)")                                                \
+	X(ABORT, "abort()")                                                             \
+	X(CLOSE_UNREAD, "close() with unread data")                                     \
+	X(CLOSE_LINGER_ZERO, "close() with SO_LINGER {1,0}")                            \
+	X(QUEUED_CLOSE, "queued close")                                                 \
+	X(RCV_SYN, "rcv SYN")                                                           \
+	X(RCV_SYN_SIMULTANEOUS, "rcv SYN (simultaneous open)")                          \
+	X(RCV_SYN_IN_WINDOW, "rcv SYN in window")                                       \
+	X(RCV_SYNACK, "rcv SYN,ACK")                                                    \
+	X(RCV_ACK_OF_SYN, "rcv ACK of SYN")                                             \
+	X(RCV_FIN, "rcv FIN")                                                           \
+	X(RCV_FIN_SIMULTANEOUS, "rcv FIN (simultaneous close)")                         \
+	X(RCV_FIN_OUR_FIN_ACKED, "rcv FIN (our FIN ACKed)")                             \
+	X(RCV_ACK_OF_FIN, "rcv ACK of FIN")                                             \
+	X(RCV_RST, "rcv RST")                                                           \
+	X(RCV_RST_SYN_SENT, "rcv RST in SYN-SENT")                                      \
+	X(RCV_RST_SYN_RECEIVED, "rcv RST in SYN-RECEIVED")                              \
+	X(RCV_RST_TIME_WAIT, "rcv RST (TIME-WAIT assassinated)")                        \
+	X(DATA_AFTER_CLOSE, "data after close")                                         \
+	X(RETRANSMISSION_LIMIT, "retransmission limit")                                 \
+	X(PROBES_UNANSWERED, "zero-window probes unanswered")                           \
+	X(KEEPALIVE_TIMEOUT, "keepalive: peer silent")                                  \
+	X(FIN_TIMEOUT, "fin_timeout in FIN-WAIT-2")                                     \
+	X(TIME_WAIT_DONE, "2MSL timeout")                                               \
+	X(TIME_WAIT_REOPENED, "new SYN reopens the 4-tuple (RFC 6191)")                 \
+	X(TIME_WAIT_NO_MEMORY, "no memory for TIME-WAIT")                               \
+	X(LISTENER_CLOSED, "listener closed")                                           \
+	X(SYNACK_RETRIES, "SYN,ACK retries exhausted")                                  \
+	X(ACCEPT_QUEUE_FULL, "accept queue full (abort_on_overflow)")                   \
 	X(SYN_QUEUE_RECYCLED, "recycled: SYN queue full (syn_queue_recycle)")
 
 enum sf_cause {
@@ -346,48 +346,48 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
  * Counters, named as in the TCP-MIB (RFC 4022) and Linux's nstat.
  * ------------------------------------------------------------------------- */
 #define SF_COUNTERS(X)                                                                  \
-	X(ActiveOpens, "connections that went SYN-SENT (active open)")                 \
+	X(ActiveOpens, "connections that went SYN-SENT (active open)")                  \
 	X(PassiveOpens, "connections that went SYN-RECEIVED -> ESTABLISHED from a listener") \
-	X(AttemptFails, "SYN-SENT/SYN-RECEIVED -> CLOSED, or SYN-RECEIVED -> LISTEN")  \
+	X(AttemptFails, "SYN-SENT/SYN-RECEIVED -> CLOSED, or SYN-RECEIVED -> LISTEN")   \
 	X(EstabResets, "ESTABLISHED/CLOSE-WAIT -> CLOSED by a RST")                     \
-	X(CurrEstab, "connections now in ESTABLISHED or CLOSE-WAIT (a gauge)")         \
-	X(InSegs, "segments received, including those in error")                      \
-	X(OutSegs, "segments sent, excluding retransmissions")                        \
-	X(RetransSegs, "segments retransmitted")                                      \
-	X(InErrs, "segments received in error (bad checksum, malformed)")             \
-	X(OutRsts, "segments sent with RST")                                          \
-	X(InRsts, "segments received with RST")                                       \
+	X(CurrEstab, "connections now in ESTABLISHED or CLOSE-WAIT (a gauge)")          \
+	X(InSegs, "segments received, including those in error")                        \
+	X(OutSegs, "segments sent, excluding retransmissions")                          \
+	X(RetransSegs, "segments retransmitted")                                        \
+	X(InErrs, "segments received in error (bad checksum, malformed)")               \
+	X(OutRsts, "segments sent with RST")                                            \
+	X(InRsts, "segments received with RST")                                         \
 	X(ListenOverflows, "SYNs or final ACKs dropped because the accept queue was full") \
-	X(ListenDrops, "SYNs or final ACKs a listener dropped for any reason")        \
-	X(TCPReqQFullDrop, "SYNs dropped because the SYN queue was full")             \
+	X(ListenDrops, "SYNs or final ACKs a listener dropped for any reason")          \
+	X(TCPReqQFullDrop, "SYNs dropped because the SYN queue was full")               \
 	X(TCPReqQRecycled, "embryos dropped to make room for a new SYN (syn_queue_recycle)") \
-	X(TW, "TIME-WAIT records that ran their 2MSL to the end")                      \
-	X(TWRecycled, "TIME-WAIT 4-tuples reopened by a new SYN (RFC 6191)")          \
-	X(TWKilled, "TIME-WAIT records ended early by a RST (rfc1337 off)")            \
-	X(TCPTWRstIgnored, "RSTs ignored in TIME-WAIT (RFC 1337)")                    \
-	X(TCPAbortOnClose, "connections reset because close() left unread data")       \
-	X(TCPAbortOnData, "connections reset because data arrived after close()")      \
-	X(TCPAbortOnLinger, "connections reset by close() with SO_LINGER {1,0}")      \
-	X(TCPAbortOnTimeout, "connections dropped after too many retransmissions")     \
-	X(TCPAbortOnUser, "connections reset by sf_abort()")                          \
-	X(TCPChallengeACK, "challenge ACKs sent (RFC 5961)")                          \
-	X(TCPSYNChallenge, "challenge ACKs sent for a SYN in a synchronized state")   \
+	X(TW, "TIME-WAIT records that ran their 2MSL to the end")                       \
+	X(TWRecycled, "TIME-WAIT 4-tuples reopened by a new SYN (RFC 6191)")            \
+	X(TWKilled, "TIME-WAIT records ended early by a RST (rfc1337 off)")             \
+	X(TCPTWRstIgnored, "RSTs ignored in TIME-WAIT (RFC 1337)")                      \
+	X(TCPAbortOnClose, "connections reset because close() left unread data")        \
+	X(TCPAbortOnData, "connections reset because data arrived after close()")       \
+	X(TCPAbortOnLinger, "connections reset by close() with SO_LINGER {1,0}")        \
+	X(TCPAbortOnTimeout, "connections dropped after too many retransmissions")      \
+	X(TCPAbortOnUser, "connections reset by sf_abort()")                            \
+	X(TCPChallengeACK, "challenge ACKs sent (RFC 5961)")                            \
+	X(TCPSYNChallenge, "challenge ACKs sent for a SYN in a synchronized state")     \
 	X(TCPChallengeACKLimited, "challenge ACKs suppressed by the per-connection limit") \
-	X(TCPTimeouts, "retransmission timer expirations")                            \
-	X(TCPSynRetrans, "SYN and SYN+ACK retransmissions")                           \
-	X(TCPKeepAliveProbes, "keepalive probes sent")                                \
-	X(TCPOFOQueue, "segments held out of order for reassembly")                   \
-	X(TCPFastRetrans, "segments sent again by fast retransmit / loss recovery")   \
-	X(TCPRenoRecovery, "NewReno fast recoveries entered (RFC 6582)")               \
-	X(TCPSackRecovery, "SACK-based loss recoveries entered (RFC 6675)")            \
-	X(TCPSACKDiscard, "SACK blocks ignored as out of range or reversed")          \
-	X(TCPWinProbe, "zero-window probes sent")                                     \
-	X(TCPDelayedACKs, "ACKs sent by the delayed-ACK timer")                       \
-	X(TCPKeepAliveTimeouts, "connections dropped by keepalive")                   \
-	X(TCPFinWait2Timeouts, "orphaned FIN-WAIT-2 connections ended by fin_timeout") \
-	X(TCPOrphans, "connections closed by the application and not yet gone")      \
-	X(TimeWaitCurrent, "TIME-WAIT records now held (a gauge)")                     \
-	X(SynRecvCurrent, "embryonic SYN-RECEIVED records now held (a gauge)")         \
+	X(TCPTimeouts, "retransmission timer expirations")                              \
+	X(TCPSynRetrans, "SYN and SYN+ACK retransmissions")                             \
+	X(TCPKeepAliveProbes, "keepalive probes sent")                                  \
+	X(TCPOFOQueue, "segments held out of order for reassembly")                     \
+	X(TCPFastRetrans, "segments sent again by fast retransmit / loss recovery")     \
+	X(TCPRenoRecovery, "NewReno fast recoveries entered (RFC 6582)")                \
+	X(TCPSackRecovery, "SACK-based loss recoveries entered (RFC 6675)")             \
+	X(TCPSACKDiscard, "SACK blocks ignored as out of range or reversed")            \
+	X(TCPWinProbe, "zero-window probes sent")                                       \
+	X(TCPDelayedACKs, "ACKs sent by the delayed-ACK timer")                         \
+	X(TCPKeepAliveTimeouts, "connections dropped by keepalive")                     \
+	X(TCPFinWait2Timeouts, "orphaned FIN-WAIT-2 connections ended by fin_timeout")  \
+	X(TCPOrphans, "connections closed by the application and not yet gone")         \
+	X(TimeWaitCurrent, "TIME-WAIT records now held (a gauge)")                      \
+	X(SynRecvCurrent, "embryos (SYN-RECEIVED records) now held (a gauge)")          \
 	X(InDrops, "datagrams dropped for any named reason (see the drop reasons)")
 
 struct sf_counters {
@@ -449,7 +449,7 @@ SF_API const char *sf_timer_name(enum sf_timer_kind timer);
 struct sf_trace_event {
 	enum sf_trace_kind kind;
 	uint64_t now_ns;
-	int sock;                        /**< handle, or -1 (embryonic, TIME-WAIT, no connection) */
+	int sock;                        /**< handle, or -1 (embryo, TIME-WAIT, no connection) */
 	const struct sf_segment *seg;    /**< for SEGMENT_IN/OUT and DROP (NULL if it did not parse) */
 	int retransmit;                  /**< SEGMENT_OUT: 1 if this is a retransmission */
 	enum sf_tcp_state old_state;     /**< STATE */
@@ -493,7 +493,7 @@ struct sf_config {
 	uint32_t retries2;            /**< retransmissions of data/FIN before the connection is dropped (15) */
 	uint32_t orphan_retries;      /**< FIN retransmissions once the app has closed (8) */
 	uint32_t fin_timeout_ms;      /**< orphaned FIN-WAIT-2 lifetime (60000) */
-	uint32_t syn_backlog;         /**< embryonic connections per listener (1000) */
+	uint32_t syn_backlog;         /**< embryos (SYN-RECEIVED) per listener (1000) */
 	uint32_t somaxconn;           /**< cap on every listen() backlog (128) */
 	uint32_t rto_initial_ms;      /**< RFC 6298 §2.1 initial RTO (1000) */
 	uint32_t rto_min_ms;          /**< lower bound of the RTO (200, as Linux) */

@@ -1,6 +1,6 @@
 /*
  * A pool of fixed-size records addressed by 32-bit index, allocated in chunks
- * so that records never move. Compact records (embryonic connections,
+ * so that records never move. Compact records (embryos,
  * TIME-WAIT) link to each other by index rather than by pointer: half the
  * size on 64-bit machines, which is what lets a million of them fit in tens of
  * megabytes. Index 0 is never handed out, so 0 can mean "none".

@@ -42,7 +42,7 @@ struct sf_local {
 };
 
 /**
- * An embryonic connection (SYN-RECEIVED after a passive open), kept as a
+ * An embryo: a connection in SYN-RECEIVED after a passive open, kept as a
  * compact record, not a TCB, in the manner of FreeBSD's syncache: a SYN flood
  * costs 60 bytes per SYN. It becomes a TCB only when the handshake completes.
  */
@@ -87,7 +87,7 @@ struct sf_tw {
 
 /* The memory budget (docs/PERFORMANCE.md): with its share of a demux bucket (2-4 bytes at
  * the table's load of two) each record must stay within 64 bytes. */
-_Static_assert(sizeof(struct sf_embryo) <= 60, "an embryonic record must stay within 60 bytes");
+_Static_assert(sizeof(struct sf_embryo) <= 60, "an embryo must stay within 60 bytes");
 _Static_assert(sizeof(struct sf_tw) <= 60, "a TIME-WAIT record must stay within 60 bytes");
 
 /* ---- sockets --------------------------------------------------------------- */
@@ -120,7 +120,7 @@ struct sf_listener {
 	uint32_t accept_head;    /* handle + 1 of the oldest completed connection */
 	uint32_t accept_tail;
 	uint32_t accept_count;
-	uint32_t syn_count;      /* embryonic records that name this listener */
+	uint32_t syn_count;      /* embryos that name this listener */
 	bool zombie;             /* closed by the app; the handle stays reserved until syn_count is 0 */
 };
 
@@ -253,7 +253,7 @@ struct sf_stack {
 	uint32_t *free_handles;
 	uint32_t nfree;
 
-	/* demux: 4-tuple -> TCB / embryonic / TIME-WAIT */
+	/* demux: 4-tuple -> TCB / embryo / TIME-WAIT */
 	sf_ref last_hit;         /* the record the last datagram found: bulk flows find it again */
 	sf_ref *buckets;
 	uint32_t bucket_mask;

@@ -1,5 +1,5 @@
 /*
- * The demux table: a keyed hash of 4-tuples to TCBs, embryonic records and
+ * The demux table: a keyed hash of 4-tuples to TCBs, embryos and
  * TIME-WAIT records; the per-port use table; ephemeral port choice.
  *
  * The hash is SipHash-2-4 under a key derived from the stack's secret, so a

@@ -1,5 +1,5 @@
 /*
- * Passive open: listeners, the SYN queue of compact embryonic records, and the
+ * Passive open: listeners, the SYN queue of embryos (compact SYN-RECEIVED records), and the
  * accept queue (RFC 9293 §3.10.7.2, §3.10.7.4 for SYN-RECEIVED;
  * the queue limits and overflow policy as Linux).
  *
@@ -529,7 +529,7 @@ uint64_t sf_embryo_next_deadline(const struct sf_stack *st)
 
 /*
  * Closing a listener (RFC 9293 §3.10.4 LISTEN): connections
- * waiting in its accept queue are reset; embryonic records die when next
+ * waiting in its accept queue are reset; embryos die when next
  * touched (their ACK is answered with RST, their timer drops them), and the
  * handle stays reserved until the last of them is gone.
  */
