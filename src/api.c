@@ -67,7 +67,7 @@ int sf_socket(sf_stack *st, int family)
 		return -EAFNOSUPPORT;
 	if (st->nfree == 0 && st->socks_hwm >= st->cfg.max_sockets)
 		return -EMFILE;
-	struct sf_tcb *tcb = sf_tcb_new(st, family);
+	struct sf_tcb *tcb = sf_tcb_new(st, family, SF_CLOSED);
 	if (!tcb)
 		return -ENOMEM;
 	tcb->sock.user_open = true;

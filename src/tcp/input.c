@@ -306,106 +306,107 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 		sf_tcb_schedule_ack(st, tcb, need);
 }
 
-void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *in)
+void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
 {
 	if (tcb->state == SF_SYN_SENT) {
-		syn_sent_input(st, tcb, in);
+		syn_sent_input(st, tcb, seg);
 		return;
 	}
 	if (tcb->state == SF_CLOSED || tcb->state == SF_LISTEN || tcb->state == SF_TIME_WAIT) {
 		/* Not hashed in these states; kept for safety (§3.10.7.1). */
-		if (!(in->flags & SF_TCP_RST))
-			sf_send_rst_reply(st, in);
-		sf_drop(st, in, SF_DROP_NO_CONNECTION);
+		if (!(seg->flags & SF_TCP_RST))
+			sf_send_rst_reply(st, seg);
+		sf_drop(st, seg, SF_DROP_NO_CONNECTION);
 		return;
 	}
 
-	struct sf_segment seg = *in;
-	uint32_t wnd = seg_window(tcb, in, (in->flags & SF_TCP_SYN) != 0);
+	uint32_t wnd = seg_window(tcb, seg, (seg->flags & SF_TCP_SYN) != 0);
 	/* RFC 9293 Figure 8, line 6: in a simultaneous open the peer's SYN,ACK
 	 * repeats the SYN we already took (SEG.SEQ = IRS) and ACKs ours. Only
 	 * its ACK (and any text after the SYN) is news: the segment passes the
 	 * sequence and SYN checks, so the handshake ends in 4 segments with no
 	 * bare ACK (Linux does the same). */
 	bool syn_repeated = tcb->state == SF_SYN_RECEIVED && !tcb->passive &&
-			    (seg.flags & (SF_TCP_SYN | SF_TCP_ACK | SF_TCP_RST)) == (SF_TCP_SYN | SF_TCP_ACK) &&
-			    seg.seq == tcb->irs && seg.ack == tcb->snd_max;
+			    (seg->flags & (SF_TCP_SYN | SF_TCP_ACK | SF_TCP_RST)) == (SF_TCP_SYN | SF_TCP_ACK) &&
+			    seg->seq == tcb->irs && seg->ack == tcb->snd_max;
 
 	/* RFC 7323 §5.3 R1 (PAWS) comes before the sequence check: an old
 	 * duplicate whose sequence number has wrapped into the window. */
-	enum sf_drop_reason ts = sf_tcb_check_timestamp(st, tcb, &seg);
+	enum sf_drop_reason ts = sf_tcb_check_timestamp(st, tcb, seg);
 	if (ts != SF_DROP_NONE) {
-		if ((seg.flags & SF_TCP_SYN) && !syn_repeated) {
+		if ((seg->flags & SF_TCP_SYN) && !syn_repeated) {
 			/* As Linux: an old-stamped SYN (a peer that rebooted) gets
 			 * the rate-limited challenge ACK of RFC 5961 §4. */
 			sf_tcb_challenge_ack(st, tcb, true);
-			sf_drop(st, in, SF_DROP_SYN_CHALLENGED);
+			sf_drop(st, seg, SF_DROP_SYN_CHALLENGED);
 			return;
 		}
 		if (ts == SF_DROP_PAWS)
 			sf_tcb_send_ack(st, tcb); /* as for any unacceptable segment */
-		sf_drop(st, in, ts);
+		sf_drop(st, seg, ts);
 		return;
 	}
 	/* First: the sequence number. */
-	if (!syn_repeated && !sf_seq_acceptable(&seg, tcb->rcv_nxt, tcb->rcv_adv - tcb->rcv_nxt)) {
-		if (seg.flags & SF_TCP_RST) {
-			sf_drop(st, in, SF_DROP_SEQ_UNACCEPTABLE); /* RFC 5961 §3.2: silently */
+	if (!syn_repeated && !sf_seq_acceptable(seg, tcb->rcv_nxt, tcb->rcv_adv - tcb->rcv_nxt)) {
+		if (seg->flags & SF_TCP_RST) {
+			sf_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE); /* RFC 5961 §3.2: silently */
 			return;
 		}
 		/* A zero window still takes a valid ACK (§3.10.7.4): process the
 		 * ACK of a segment that starts at RCV.NXT, without its text. */
-		if (tcb->rcv_adv == tcb->rcv_nxt && seg.seq == tcb->rcv_nxt && (seg.flags & SF_TCP_ACK) &&
-		    !(seg.flags & SF_TCP_SYN)) {
-			seg.payload_len = 0;
-			seg.flags &= (uint8_t)~SF_TCP_FIN;
-			if (ack_arrives(st, tcb, &seg, wnd))
-				sf_tcb_send_ack(st, tcb);
+		if (tcb->rcv_adv == tcb->rcv_nxt && seg->seq == tcb->rcv_nxt && (seg->flags & SF_TCP_ACK) &&
+		    !(seg->flags & SF_TCP_SYN)) {
+			if (!ack_arrives(st, tcb, seg, wnd))
+				return;
+			/* Its FIN, like its text, lies beyond the window: not taken. */
+			if (tcb->state == SF_FIN_WAIT_1 && sf_tcb_fin_acked(tcb))
+				enter_fin_wait_2(st, tcb);
+			sf_tcb_send_ack(st, tcb);
 			return;
 		}
-		if (seg.flags & SF_TCP_SYN) {
+		if (seg->flags & SF_TCP_SYN) {
 			/* RFC 5961 §4.2 (as Linux): a SYN outside the window is
 			 * answered by the same challenge ACK as one inside it. */
 			sf_tcb_challenge_ack(st, tcb, true);
-			sf_drop(st, in, SF_DROP_SYN_CHALLENGED);
+			sf_drop(st, seg, SF_DROP_SYN_CHALLENGED);
 			return;
 		}
 		/* The RFC's duplicate ACK, except that a bare ACK answering a
 		 * bare ACK is sent at most every 500 ms (as Linux's
 		 * tcp_invalid_ratelimit): two ends that each find the other's
 		 * ACKs old must not ping-pong for ever. */
-		bool bare = seg.payload_len == 0 && !(seg.flags & SF_TCP_FIN);
+		bool bare = seg->payload_len == 0 && !(seg->flags & SF_TCP_FIN);
 		if (!bare) {
 			sf_tcb_send_ack(st, tcb);
 		} else if (!tcb->last_oow_ack_ns || st->now_ns - tcb->last_oow_ack_ns >= 500000000u) {
 			tcb->last_oow_ack_ns = st->now_ns;
 			sf_tcb_send_ack(st, tcb);
 		}
-		sf_drop(st, in, SF_DROP_SEQ_UNACCEPTABLE);
+		sf_drop(st, seg, SF_DROP_SEQ_UNACCEPTABLE);
 		return;
 	}
 	tcb->last_heard_ns = st->now_ns;
 	tcb->ka_probes_sent = 0;
 
 	/* Second: RST. */
-	if (seg.flags & SF_TCP_RST) {
-		rst_arrives(st, tcb, &seg);
+	if (seg->flags & SF_TCP_RST) {
+		rst_arrives(st, tcb, seg);
 		return;
 	}
 	/* Fourth: SYN in a synchronized state (RFC 5961 §4.2: challenge ACK). */
-	if ((seg.flags & SF_TCP_SYN) && !syn_repeated) {
+	if ((seg->flags & SF_TCP_SYN) && !syn_repeated) {
 		sf_tcb_challenge_ack(st, tcb, true);
-		sf_drop(st, in, SF_DROP_SYN_CHALLENGED);
+		sf_drop(st, seg, SF_DROP_SYN_CHALLENGED);
 		return;
 	}
 	/* Fifth: ACK. */
-	if (!ack_arrives(st, tcb, &seg, wnd))
+	if (!ack_arrives(st, tcb, seg, wnd))
 		return;
 	/* RFC 7323 §5.3 R3, only now that the RST, SYN and ACK checks have
 	 * passed: a forged segment that is challenged and dropped must not set
 	 * TS.Recent, or PAWS would then reject the real peer (as Linux fixed). */
-	sf_tcb_note_timestamp(st, tcb, &seg);
+	sf_tcb_note_timestamp(st, tcb, seg);
 	/* Sixth: URG. synfin delivers urgent bytes inline (RFC 6093 §5);
 	 * the pointer is not tracked yet. Seventh and eighth: */
-	sf_tcb_input_text_and_fin(st, tcb, &seg);
+	sf_tcb_input_text_and_fin(st, tcb, seg);
 }

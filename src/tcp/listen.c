@@ -270,7 +270,7 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, uint3
 {
 	struct sf_embryo *emb = sf_embryo_at(st, index);
 	struct sf_listener *lst = embryo_listener(st, emb);
-	struct sf_tcb *tcb = sf_tcb_new(st, lst->sock.family);
+	struct sf_tcb *tcb = sf_tcb_new(st, lst->sock.family, SF_SYN_RECEIVED); /* the embryo's state */
 
 	if (!tcb)
 		return NULL;
@@ -313,8 +313,6 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, uint3
 	sf_tcb_set_handshake_rto(st, tcb, !(sample && emb->retries == 0));
 	sf_tcb_start_keepalive(st, tcb);
 
-	/* The record's trace already said SYN-RECEIVED. */
-	tcb->state = SF_SYN_RECEIVED;
 	lst->syn_count++; /* keep the listener while the record goes */
 	sf_embryo_free(st, index);
 	lst->syn_count--;

@@ -11,7 +11,9 @@
 
 #define SF_DEFAULT_BUF (64u * 1024u)
 
-struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family)
+/* A TCB is born CLOSED (a new socket), or in SYN-RECEIVED when an embryo
+ * that was already there becomes one: either way no state changes. */
+struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family, enum sf_tcp_state born_in)
 {
 	struct sf_tcb *tcb = calloc(1, sizeof *tcb);
 
@@ -21,7 +23,7 @@ struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family)
 	tcb->sock.family = (uint8_t)family;
 	tcb->sock.sndbuf = SF_DEFAULT_BUF;
 	tcb->sock.rcvbuf = SF_DEFAULT_BUF;
-	tcb->state = SF_CLOSED;
+	tcb->state = born_in;
 	tcb->listener = SF_NO_HANDLE;
 	tcb->rto_ms = st->cfg.rto_initial_ms;
 	for (int i = 0; i < SF_TCB_TIMERS; i++)

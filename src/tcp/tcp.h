@@ -45,7 +45,7 @@ void sf_state_change(struct sf_stack *st, int sock, const struct sf_endpoint *lo
 
 /* ---- tcb.c ---- */
 uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
-struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family);
+struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family, enum sf_tcp_state born_in);
 void sf_tcb_set_state(struct sf_stack *st, struct sf_tcb *tcb, enum sf_tcp_state to, enum sf_cause cause);
 void sf_tcb_hash(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_unhash(struct sf_stack *st, struct sf_tcb *tcb);

@@ -494,6 +494,41 @@ static void test_sender_sws_half_max_window(void **state)
 }
 
 /* RFC 9293 §3.8.6.1 (MUST-36, SHLD-29, SHLD-30), MUST-37: zero window: probes <SEQ=SND.UNA-1> at the RTO, doubling; answered probes keep it open. */
+/* RFC 9293 §3.10.7.4: with our window closed, a segment at RCV.NXT still
+ * has its ACK processed, but its text and FIN lie beyond the window. A
+ * FIN,ACK that ACKs our FIN then moves FIN-WAIT-1 to FIN-WAIT-2 without
+ * taking the FIN; once the application reads, the peer's FIN again is taken
+ * and TIME-WAIT follows. */
+static void test_zero_window_fin_ack_of_our_fin(void **state)
+{
+	(void)state;
+	struct conn t;
+	char buf[2048];
+	open_conn_opts(&t, false, -1, 65535, 1024);
+	peer_data(&t, P, 1024, 0);
+	struct sf_segment a = h_next(t.h);
+	assert_int_equal(a.ack, P + 1024);
+	assert_int_equal(a.window, 0);
+	h_drain(t.h);
+	assert_int_equal(sf_shutdown(t.h->st, t.c, SF_SHUT_WR), 0);
+	h_expect(t.h, SF_TCP_FIN | SF_TCP_ACK, t.base, P + 1024);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_FIN_WAIT_1);
+
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = P + 1024, .ack = t.base + 1);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_FIN_WAIT_2);
+	a = h_expect(t.h, SF_TCP_ACK, t.base + 1, P + 1024); /* the FIN is not ACKed */
+	assert_int_equal(a.window, 0);
+	h_expect_none(t.h);
+
+	assert_int_equal(sf_recv(t.h->st, t.c, buf, sizeof buf), 1024);
+	a = h_expect(t.h, SF_TCP_ACK, t.base + 1, P + 1024); /* the window reopens */
+	assert_true(a.window > 0);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = P + 1024, .ack = t.base + 1);
+	h_expect(t.h, SF_TCP_ACK, t.base + 1, P + 1025);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_TIME_WAIT);
+	h_free(t.h);
+}
+
 static void test_zero_window_persist(void **state)
 {
 	(void)state;
@@ -803,6 +838,7 @@ int main(void)
 		cmocka_unit_test(test_nodelay),
 		cmocka_unit_test(test_sender_sws_small_window_held),
 		cmocka_unit_test(test_sender_sws_half_max_window),
+		cmocka_unit_test(test_zero_window_fin_ack_of_our_fin),
 		cmocka_unit_test(test_zero_window_persist),
 		cmocka_unit_test(test_zero_window_unanswered_probes_give_up),
 		cmocka_unit_test(test_small_window_persist_sends_data),
