@@ -177,6 +177,9 @@ static void test_trace_hook(void **state)
 	assert_int_equal(log.states, 1);
 	assert_int_equal(log.first_cause, SF_CAUSE_CONNECT);
 	assert_string_equal(sf_cause_text(log.first_cause), "connect()");
+	assert_string_equal(sf_cause_name(log.first_cause), "CONNECT");
+	assert_string_equal(sf_cause_text(SF_CAUSE__COUNT), "?");
+	assert_string_equal(sf_cause_name((enum sf_cause)-1), "?");
 	h_advance(h, 1000); /* SYN retransmission timer */
 	assert_int_equal(log.timers, 1);
 	assert_int_equal(log.out, 2);
