@@ -236,7 +236,8 @@ struct sf_segment {
  * Parse and check an IP datagram carrying TCP exactly as sf_input does
  * (every length, checksum and option; never a read outside dgram[0..len)).
  * SF_DROP_NONE with *seg filled (seg->payload points into dgram), or the
- * reason sf_input would drop it. For drivers, capture tools and tests.
+ * reason sf_input would drop it (SF_DROP_TRUNCATED for a NULL seg, or a NULL
+ * dgram with len > 0). For drivers, capture tools and tests.
  */
 SF_API enum sf_drop_reason sf_segment_parse(const void *dgram, size_t len, struct sf_segment *seg);
 /**
@@ -656,7 +657,7 @@ struct sf_event {
 	uint32_t events; /**< SF_EV_* */
 };
 
-/** Take up to max queued events. Returns how many were written. */
+/** Take up to max queued events. Returns how many were written (0 for a NULL stack or events, or max <= 0), or -EBUSY from a callback. */
 SF_API int sf_poll_events(sf_stack *stack, struct sf_event *events, int max);
 
 #ifdef __cplusplus

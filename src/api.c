@@ -47,12 +47,6 @@ static inline struct sf_sock *api_sock(sf_stack *st, int handle, int *err)
 	return sock;
 }
 
-static bool addr_unspecified(const struct sf_addr *a)
-{
-	static const uint8_t zero[16];
-	return memcmp(a->bytes, zero, sizeof zero) == 0;
-}
-
 static bool ever_connected(const struct sf_tcb *tcb)
 {
 	return tcb->sock.remote.port != 0;
@@ -93,7 +87,7 @@ static bool port_conflict(struct sf_stack *st, const struct sf_sock *sock, const
 		const struct sf_sock *o = st->socks[h - 1];
 		if (o->family != addr->family)
 			continue;
-		bool overlap = addr_unspecified(addr) || addr_unspecified(&o->local.addr) ||
+		bool overlap = sf_addr_is_unspecified(addr) || sf_addr_is_unspecified(&o->local.addr) ||
 			       memcmp(&o->local.addr, addr, sizeof *addr) == 0;
 		if (!overlap)
 			continue;
@@ -166,7 +160,7 @@ int sf_bind(sf_stack *st, int handle, const struct sf_endpoint *local)
 		return -EINVAL;
 	if (local->addr.family != tcb->sock.family)
 		return -EAFNOSUPPORT;
-	if (!addr_unspecified(&local->addr) && sf_local_id(st, &local->addr) == UINT32_MAX)
+	if (!sf_addr_is_unspecified(&local->addr) && sf_local_id(st, &local->addr) == UINT32_MAX)
 		return -EADDRNOTAVAIL;
 	return do_bind(st, &tcb->sock, &local->addr, local->port);
 }
@@ -262,7 +256,7 @@ int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 
 	/* MUST-44: the local address is ours to choose when not bound to one. */
 	struct sf_endpoint local = sock->local;
-	if (!sock->bound || addr_unspecified(&local.addr)) {
+	if (!sock->bound || sf_addr_is_unspecified(&local.addr)) {
 		uint32_t i;
 		for (i = 0; i < st->nlocals && st->locals[i].addr.family != sock->family; i++)
 			;
@@ -710,10 +704,10 @@ int sf_poll_events(sf_stack *st, struct sf_event *events, int max)
 {
 	int n = 0;
 
+	if (st && st->in_callback)
+		return -EBUSY;
 	if (!st || !events || max <= 0)
 		return 0;
-	if (st->in_callback)
-		return -EBUSY;
 	while (n < max && st->ready_head < st->nready) {
 		uint32_t h = st->ready[st->ready_head++];
 		struct sf_sock *sock = sf_sock_get(st, h);

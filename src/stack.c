@@ -249,7 +249,7 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 	}
 	/* RFC 9293 §3.10.7.1: no connection. Answer with RST unless it is one. */
 	if (!(seg.flags & SF_TCP_RST))
-		sf_send_rst_reply(st, &seg);
+		sf_send_rst_reply(st, &seg, -1);
 	sf_drop(st, &seg, SF_DROP_NO_CONNECTION);
 }
 

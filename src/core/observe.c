@@ -7,19 +7,19 @@
 
 static void trace(struct sf_stack *st, struct sf_trace_event *ev)
 {
-	bool outer = st->in_callback; /* a drop traced from inside another callback */
-
 	ev->now_ns = st->now_ns;
 	st->in_callback = true;
 	st->cfg.trace(st->cfg.trace_ctx, ev);
-	st->in_callback = outer;
+	st->in_callback = false;
 }
 
 void sf_drop(struct sf_stack *st, const struct sf_segment *seg, enum sf_drop_reason reason)
 {
 	st->ctr.drops[reason]++;
 	st->ctr.InDrops++;
-	if (!sf_tracing(st))
+	/* Not traced from inside a callback (a datagram a callback fed back):
+	 * the stack never calls a callback from inside another. */
+	if (!sf_tracing(st) || st->in_callback)
 		return;
 	struct sf_trace_event ev = { .kind = SF_TRACE_DROP, .sock = -1, .seg = seg, .drop = reason };
 	if (seg) {

@@ -53,7 +53,7 @@ struct sf_embryo {
 	uint16_t lport, rport;
 	uint16_t laddr_id;       /* index into stack->locals */
 	uint8_t retries;         /* SYN+ACK retransmissions so far */
-	uint8_t opt_flags;       /* SF_REQ_* */
+	uint8_t opt_flags;       /* EMBRYO_* (listen.c): the options the SYNs agreed on */
 	uint32_t listener;       /* handle of the listener */
 	uint32_t iss, irs;
 	uint16_t peer_mss;       /* 0: the option was absent */

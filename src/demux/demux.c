@@ -146,7 +146,7 @@ sf_ref sf_demux_lookup(const struct sf_stack *st, const struct sf_endpoint *loca
 	return ref == SF_REF_NONE && old ? chain_find(st, *old, local, remote) : ref;
 }
 
-static void endpoints_of(const struct sf_stack *st, sf_ref ref, struct sf_endpoint *l, struct sf_endpoint *r)
+void sf_demux_endpoints(const struct sf_stack *st, sf_ref ref, struct sf_endpoint *l, struct sf_endpoint *r)
 {
 	if (sf_ref_kind(ref) == SF_REF_SOCK) {
 		const struct sf_tcb *tcb = (const struct sf_tcb *)st->socks[sf_ref_index(ref)];
@@ -169,7 +169,7 @@ static void migrate(struct sf_stack *st, uint32_t count)
 		while (ref != SF_REF_NONE) {
 			sf_ref next = *next_link(st, ref);
 			struct sf_endpoint l, r;
-			endpoints_of(st, ref, &l, &r);
+			sf_demux_endpoints(st, ref, &l, &r);
 			sf_ref *head = &st->buckets[(uint32_t)sf_tuple_prf_uncached(st, SF_PRF_DEMUX, &l, &r) &
 						    st->bucket_mask];
 			*next_link(st, ref) = *head;

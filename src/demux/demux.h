@@ -16,6 +16,8 @@ int sf_demux_insert(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *l
 		    const struct sf_endpoint *remote);
 void sf_demux_remove(struct sf_stack *st, sf_ref ref, const struct sf_endpoint *local,
 		     const struct sf_endpoint *remote);
+/** The 4-tuple of the record ref names (a TCB, an embryo or a TIME-WAIT record). */
+void sf_demux_endpoints(const struct sf_stack *st, sf_ref ref, struct sf_endpoint *local, struct sf_endpoint *remote);
 struct sf_embryo *sf_embryo_at(const struct sf_stack *st, uint32_t index);
 struct sf_tw *sf_tw_at(const struct sf_stack *st, uint32_t index);
 void sf_embryo_endpoints(const struct sf_stack *st, const struct sf_embryo *emb, struct sf_endpoint *local,

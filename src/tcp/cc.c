@@ -34,8 +34,6 @@ const struct sf_cc_ops sf_cc_newreno = { "newreno", newreno_on_ack, newreno_ssth
 
 void sf_tcb_cc_init(struct sf_tcb *tcb)
 {
-	if (!tcb->cc)
-		tcb->cc = &sf_cc_newreno;
 	tcb->cwnd = sf_initial_window(tcb->snd_mss);
 	tcb->ssthresh = 0x7fffffffu; /* RFC 5681 §3.1: arbitrarily high at first */
 	tcb->recover = tcb->snd_una;

@@ -2,7 +2,7 @@
  * SEGMENT ARRIVES for a connection with a TCB: RFC 9293 §3.10.7.3 (SYN-SENT)
  * and §3.10.7.4 (the other states), in the RFC's order: sequence number, RST,
  * (security: synfin carries no IP security compartments), SYN, ACK, URG,
- * text, FIN. Embryonic connections of a listener (listen.c) and TIME-WAIT
+ * text, FIN. Embryos of a listener (listen.c) and TIME-WAIT
  * (timewait.c) have their own compact records.
  */
 #include <errno.h>
@@ -85,8 +85,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	/* First, check the ACK bit: it must fall in (ISS, SND.NXT]. */
 	if (has_ack && (seq_leq(seg->ack, tcb->iss) || seq_gt(seg->ack, tcb->snd_max))) {
 		if (!(seg->flags & SF_TCP_RST))
-			sf_send_ctl(st, &tcb->sock.local, &tcb->sock.remote, seg->ack, 0, SF_TCP_RST, 0,
-				    (int)tcb->sock.handle, NULL);
+			sf_send_rst_reply(st, seg, (int)tcb->sock.handle);
 		sf_drop(st, seg, SF_DROP_SYN_SENT_BAD_ACK);
 		return;
 	}
@@ -185,8 +184,7 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 	}
 	if (tcb->state == SF_SYN_RECEIVED) {
 		if (!(seq_gt(seg->ack, tcb->snd_una) && seq_leq(seg->ack, tcb->snd_max))) {
-			sf_send_ctl(st, &tcb->sock.local, &tcb->sock.remote, seg->ack, 0, SF_TCP_RST, 0,
-				    (int)tcb->sock.handle, NULL);
+			sf_send_rst_reply(st, seg, (int)tcb->sock.handle);
 			sf_drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
 			return false;
 		}
@@ -315,7 +313,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 	if (tcb->state == SF_CLOSED || tcb->state == SF_LISTEN || tcb->state == SF_TIME_WAIT) {
 		/* Not hashed in these states; kept for safety (§3.10.7.1). */
 		if (!(seg->flags & SF_TCP_RST))
-			sf_send_rst_reply(st, seg);
+			sf_send_rst_reply(st, seg, -1);
 		sf_drop(st, seg, SF_DROP_NO_CONNECTION);
 		return;
 	}
@@ -378,7 +376,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 		bool bare = seg->payload_len == 0 && !(seg->flags & SF_TCP_FIN);
 		if (!bare) {
 			sf_tcb_send_ack(st, tcb);
-		} else if (!tcb->last_oow_ack_ns || st->now_ns - tcb->last_oow_ack_ns >= 500000000u) {
+		} else if (!tcb->last_oow_ack_ns || st->now_ns - tcb->last_oow_ack_ns >= sf_ns_from_ms(500)) {
 			tcb->last_oow_ack_ns = st->now_ns;
 			sf_tcb_send_ack(st, tcb);
 		}

@@ -3,7 +3,7 @@
  * accept queue (RFC 9293 §3.10.7.2, §3.10.7.4 for SYN-RECEIVED;
  * the queue limits and overflow policy as Linux).
  *
- * A SYN to a listener does not create a TCB. It creates a 64-byte record
+ * A SYN to a listener does not create a TCB. It creates a 60-byte record
  * (struct sf_embryo) that answers with SYN,ACK, retransmits it with backoff, and
  * becomes a full connection only when the peer's ACK completes the handshake.
  * Its retransmission timer is one of SF_MAX_SYNACK_RETRIES+1 FIFO lists, one
@@ -20,12 +20,6 @@
 
 #define EMBRYO_LINK offsetof(struct sf_embryo, timer)
 
-static bool addr_unspecified(const struct sf_addr *a)
-{
-	static const uint8_t zero[16];
-	return memcmp(a->bytes, zero, sizeof zero) == 0;
-}
-
 /* A listener on exactly this address first, else one on the wildcard. */
 struct sf_listener *sf_listener_lookup(const struct sf_stack *st, const struct sf_addr *addr, uint16_t port)
 {
@@ -38,7 +32,7 @@ struct sf_listener *sf_listener_lookup(const struct sf_stack *st, const struct s
 			continue;
 		if (memcmp(&s->local.addr, addr, sizeof *addr) == 0)
 			return (struct sf_listener *)s;
-		if (addr_unspecified(&s->local.addr))
+		if (sf_addr_is_unspecified(&s->local.addr))
 			wildcard = (struct sf_listener *)s;
 	}
 	return wildcard;
@@ -143,17 +137,6 @@ void sf_embryo_free(struct sf_stack *st, uint32_t index)
 	listener_free_if_done(st, lst);
 }
 
-static void embryo_change_state(struct sf_stack *st, const struct sf_embryo *emb, enum sf_tcp_state from,
-				enum sf_tcp_state to, enum sf_cause cause)
-{
-	struct sf_endpoint local, remote;
-	bool tracing = sf_tracing(st);
-
-	if (tracing) /* the endpoints are built only for a tracer */
-		sf_embryo_endpoints(st, emb, &local, &remote);
-	sf_state_change(st, -1, tracing ? &local : NULL, tracing ? &remote : NULL, from, to, cause);
-}
-
 /*
  * RFC 4987 §3.4, "recycling the oldest half-open TCB": with the SYN queue
  * full, a new SYN takes the place of the listener's oldest embryo whose
@@ -177,7 +160,7 @@ static bool recycle_oldest(struct sf_stack *st, struct sf_listener *lst)
 				continue;
 			st->ctr.TCPReqQRecycled++;
 			st->ctr.AttemptFails++;
-			embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED,
+			sf_record_state_change(st, sf_ref_make(SF_REF_EMBRYO, index), SF_SYN_RECEIVED, SF_CLOSED,
 					SF_CAUSE_SYN_QUEUE_RECYCLED);
 			sf_embryo_free(st, index);
 			return true;
@@ -197,7 +180,7 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	}
 	/* Second: any ACK is bad here: <SEQ=SEG.ACK><CTL=RST>. */
 	if (seg->flags & SF_TCP_ACK) {
-		sf_send_rst_reply(st, seg);
+		sf_send_rst_reply(st, seg, -1);
 		sf_drop(st, seg, SF_DROP_LISTEN_ACK);
 		return;
 	}
@@ -247,7 +230,7 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	sf_demux_insert(st, sf_ref_make(SF_REF_EMBRYO, index), &local, &remote);
 	lst->syn_count++;
 	st->ctr.SynRecvCurrent++;
-	embryo_change_state(st, emb, SF_LISTEN, SF_SYN_RECEIVED, SF_CAUSE_RCV_SYN);
+	sf_record_state_change(st, sf_ref_make(SF_REF_EMBRYO, index), SF_LISTEN, SF_SYN_RECEIVED, SF_CAUSE_RCV_SYN);
 	/* Any text on the SYN is not ACKed: the peer sends it again (§3.10.7.2
 	 * allows queuing it; synfin does not implement data on SYN yet). */
 	embryo_send_synack(st, emb, false);
@@ -363,7 +346,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 		 * transition like any other (SYN-RECEIVED -> CLOSED, RFC 9293
 		 * §3.10.4 CLOSE of its LISTEN) and a failed attempt (RFC 4022). */
 		st->ctr.AttemptFails++;
-		embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_LISTENER_CLOSED);
+		sf_record_state_change(st, sf_ref_make(SF_REF_EMBRYO, index), SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_LISTENER_CLOSED);
 		sf_embryo_free(st, index);
 		struct sf_listener *now = sf_listener_lookup(st, &seg->dst, seg->dport);
 		if (now) {
@@ -371,7 +354,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 			return;
 		}
 		if (!(seg->flags & SF_TCP_RST))
-			sf_send_rst_reply(st, seg);
+			sf_send_rst_reply(st, seg, -1);
 		sf_drop(st, seg, SF_DROP_LISTENER_GONE);
 		return;
 	}
@@ -408,7 +391,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 	if (seg->flags & SF_TCP_RST) {
 		if (seg->seq == rcv_nxt) {
 			st->ctr.AttemptFails++;
-			embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_LISTEN, SF_CAUSE_RCV_RST);
+			sf_record_state_change(st, sf_ref_make(SF_REF_EMBRYO, index), SF_SYN_RECEIVED, SF_LISTEN, SF_CAUSE_RCV_RST);
 			sf_embryo_free(st, index);
 		} else {
 			st->ctr.TCPChallengeACK++;
@@ -420,7 +403,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 	/* Fourth: a SYN in the window: "return this connection to the LISTEN state". */
 	if (seg->flags & SF_TCP_SYN) {
 		st->ctr.AttemptFails++;
-		embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_LISTEN, SF_CAUSE_RCV_SYN_IN_WINDOW);
+		sf_record_state_change(st, sf_ref_make(SF_REF_EMBRYO, index), SF_SYN_RECEIVED, SF_LISTEN, SF_CAUSE_RCV_SYN_IN_WINDOW);
 		sf_embryo_free(st, index);
 		sf_drop(st, seg, SF_DROP_SYN_IN_EMBRYO_WINDOW);
 		return;
@@ -431,7 +414,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 		return;
 	}
 	if (seg->ack != emb->iss + 1) {
-		sf_send_ctl(st, &local, &remote, seg->ack, 0, SF_TCP_RST, 0, -1, NULL);
+		sf_send_rst_reply(st, seg, -1);
 		sf_drop(st, seg, SF_DROP_SYN_RECEIVED_BAD_ACK);
 		return;
 	}
@@ -447,7 +430,7 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 		embryo_take_final_ack(emb, seg);
 		if (st->cfg.abort_on_overflow) {
 			sf_send_ctl(st, &local, &remote, emb->iss + 1, rcv_nxt, SF_TCP_RST | SF_TCP_ACK, 0, -1, NULL);
-			embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_ACCEPT_QUEUE_FULL);
+			sf_record_state_change(st, sf_ref_make(SF_REF_EMBRYO, index), SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_ACCEPT_QUEUE_FULL);
 			st->ctr.AttemptFails++;
 			sf_embryo_free(st, index);
 		}
@@ -496,7 +479,7 @@ void sf_embryo_expire(struct sf_stack *st)
 				if (acked && !lst->zombie)
 					sf_send_ctl(st, &local, &remote, emb->iss + 1, emb->irs + 1, SF_TCP_RST | SF_TCP_ACK,
 						    0, -1, NULL);
-				embryo_change_state(st, emb, SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_SYNACK_RETRIES);
+				sf_record_state_change(st, sf_ref_make(SF_REF_EMBRYO, index), SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_SYNACK_RETRIES);
 				sf_embryo_free(st, index);
 				continue;
 			}

@@ -105,6 +105,10 @@ enum sf_drop_reason sf_tcb_check_timestamp(struct sf_stack *st, struct sf_tcb *t
 {
 	if (!tcb->ts_ok)
 		return SF_DROP_NONE;
+	/* A SYN may come from a peer that rebooted without timestamps: it goes
+	 * on to the challenge ACK of RFC 5961 §4 after the sequence check. */
+	if (!seg->opt.has_timestamp && (seg->flags & SF_TCP_SYN))
+		return SF_DROP_NONE;
 	enum sf_drop_reason r = sf_paws_check(tcb->ts_recent, seg);
 	if (r == SF_DROP_PAWS && sf_ms(st) - tcb->ts_recent_ms > PAWS_IDLE_MS) {
 		tcb->ts_recent = seg->opt.ts_val;

@@ -39,17 +39,20 @@ void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const str
 }
 
 /*
- * RFC 9293 §3.10.7.1: a reset for a segment that found no connection, formed
- * so the sender will accept it. Never in answer to a RST (checked by callers).
+ * RFC 9293 §3.10.7.1 (and the bad-ACK cases of §3.10.7.2-4): a reset formed
+ * so the sender will accept it, <SEQ=SEG.ACK><CTL=RST> for a segment with an
+ * ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. sock is the handle it
+ * is traced under (-1: none). Never in answer to a RST (checked by callers).
  */
-void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *in)
+void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *in, int sock)
 {
 	struct sf_endpoint local = { in->dst, in->dport }, remote = { in->src, in->sport };
 
 	if (in->flags & SF_TCP_ACK)
-		sf_send_ctl(st, &local, &remote, in->ack, 0, SF_TCP_RST, 0, -1, NULL);
+		sf_send_ctl(st, &local, &remote, in->ack, 0, SF_TCP_RST, 0, sock, NULL);
 	else
-		sf_send_ctl(st, &local, &remote, 0, in->seq + sf_segment_seq_len(in), SF_TCP_RST | SF_TCP_ACK, 0, -1, NULL);
+		sf_send_ctl(st, &local, &remote, 0, in->seq + sf_segment_seq_len(in), SF_TCP_RST | SF_TCP_ACK, 0, sock,
+			    NULL);
 }
 
 /*

@@ -286,16 +286,18 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 /* ---- ACKs and timeouts ---- */
 
 /* Fast retransmit (RFC 5681 §3.2 step 2, RFC 6582 §3.2 steps 2 and 4,
- * RFC 6675 §5 step 4.1): send the first unacknowledged segment again.
- * Returns the bytes sent. */
+ * RFC 6675 §5 step 4.1): send the first unacknowledged segment again: at
+ * most one SMSS, and never past what was sent (SND.MAX). Returns the
+ * sequence space it covers (the FIN counts when it is all that is left). */
 static uint32_t retransmit_first_unacked(struct sf_stack *st, struct sf_tcb *tcb)
 {
-	uint32_t len = tcb->sndq.len < tcb->snd_mss ? tcb->sndq.len : tcb->snd_mss;
+	uint32_t flight = sf_flight_size(tcb);
+	uint32_t len = flight < tcb->snd_mss ? flight : tcb->snd_mss;
+	uint32_t data = len < tcb->sndq.len ? len : tcb->sndq.len;
 
-	if (len) {
-		send_segment(st, tcb, tcb->snd_una, len, false);
-		st->ctr.TCPFastRetrans++;
-	}
+	if (data)
+		send_segment(st, tcb, tcb->snd_una, data, false);
+	st->ctr.TCPFastRetrans++;
 	return len;
 }
 

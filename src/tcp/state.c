@@ -51,6 +51,18 @@ int sf_transition_allowed(enum sf_tcp_state from, enum sf_tcp_state to)
 	return 0;
 }
 
+/* A compact record's change: its 4-tuple is rebuilt only for a tracer. */
+void sf_record_state_change(struct sf_stack *st, sf_ref ref, enum sf_tcp_state from, enum sf_tcp_state to,
+			    enum sf_cause cause)
+{
+	struct sf_endpoint local, remote;
+	bool tracing = sf_tracing(st);
+
+	if (tracing)
+		sf_demux_endpoints(st, ref, &local, &remote);
+	sf_state_change(st, -1, tracing ? &local : NULL, tracing ? &remote : NULL, from, to, cause);
+}
+
 void sf_state_change(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote,
 		     enum sf_tcp_state from, enum sf_tcp_state to, enum sf_cause cause)
 {

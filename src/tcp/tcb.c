@@ -24,6 +24,7 @@ struct sf_tcb *sf_tcb_new(struct sf_stack *st, int family, enum sf_tcp_state bor
 	tcb->sock.sndbuf = SF_DEFAULT_BUF;
 	tcb->sock.rcvbuf = SF_DEFAULT_BUF;
 	tcb->state = born_in;
+	tcb->cc = &sf_cc_newreno;
 	tcb->listener = SF_NO_HANDLE;
 	tcb->rto_ms = st->cfg.rto_initial_ms;
 	for (int i = 0; i < SF_TCB_TIMERS; i++)

@@ -22,7 +22,7 @@ static inline uint32_t sf_tcb_rcv_cap(const struct sf_tcb *tcb)
 /* ---- output.c ---- */
 void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *tail, size_t tail_len, int sock,
 	     bool retransmit);
-void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *seg);
+void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *seg, int sock);
 void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,
 		 uint32_t ack, uint8_t flags, uint16_t window, int sock, const struct sf_tcp_options *opt);
 void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit);
@@ -42,6 +42,9 @@ void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_s
  */
 void sf_state_change(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote,
 		     enum sf_tcp_state from, enum sf_tcp_state to, enum sf_cause cause);
+/** The same for an embryo or TIME-WAIT record, named by its demux reference. */
+void sf_record_state_change(struct sf_stack *st, sf_ref ref, enum sf_tcp_state from, enum sf_tcp_state to,
+			    enum sf_cause cause);
 
 /* ---- tcb.c ---- */
 uint32_t sf_isn(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
@@ -63,11 +66,11 @@ void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns)
 void sf_tcb_set_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retransmitted);
 void sf_tcb_start_close(struct sf_stack *st, struct sf_tcb *tcb, enum sf_cause cause);
 
-/* ---- segment acceptability (input.c) ---- */
-
 /* ---- options.c ---- */
 /** Timestamps compare modulo 2^32 (RFC 7323 §5.3): is a older than b? */
 static inline bool sf_ts_older(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+/** ... and newer? (Not !older: at 2^31 apart neither is.) */
+static inline bool sf_ts_newer(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
 
 /** Which of the SYN options both sides use (or, offered, may use). */
 struct sf_syn_agreement {
@@ -94,7 +97,7 @@ struct sf_cc_ops {
 	uint32_t (*ssthresh)(const struct sf_tcb *tcb);
 };
 extern const struct sf_cc_ops sf_cc_newreno;
-/** cwnd and ssthresh at the start of the connection (NewReno unless tcb->cc is set). */
+/** cwnd and ssthresh at the start of the connection (tcb->cc: NewReno from sf_tcb_new). */
 void sf_tcb_cc_init(struct sf_tcb *tcb);
 
 /* ---- send.c ---- */

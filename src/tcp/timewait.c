@@ -23,16 +23,6 @@ static void tw_arm(struct sf_stack *st, uint32_t index, struct sf_tw *tw)
 	sf_ilist_push_tail(&st->tws, TW_LINK, &st->tw_fifo, index);
 }
 
-static void tw_change_state(struct sf_stack *st, const struct sf_tw *tw, enum sf_tcp_state to, enum sf_cause cause)
-{
-	struct sf_endpoint local, remote;
-	bool tracing = sf_tracing(st);
-
-	if (tracing) /* the endpoints are built only for a tracer */
-		sf_tw_endpoints(st, tw, &local, &remote);
-	sf_state_change(st, -1, tracing ? &local : NULL, tracing ? &remote : NULL, SF_TIME_WAIT, to, cause);
-}
-
 void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	uint32_t index = sf_pool_alloc(&st->tws);
@@ -114,7 +104,7 @@ static void tw_send_ack(struct sf_stack *st, const struct sf_tw *tw)
 static bool syn_is_new(const struct sf_tw *tw, const struct sf_segment *seg)
 {
 	if ((tw->flags & SF_TW_TS) && seg->opt.has_timestamp && seg->opt.ts_val != tw->ts_recent)
-		return sf_ts_older(tw->ts_recent, seg->opt.ts_val);
+		return sf_ts_newer(seg->opt.ts_val, tw->ts_recent);
 	/* No timestamps on one side, or equal ones: RFC 6191 §2 falls back to
 	 * the sequence number. */
 	return seq_gt(seg->seq, tw->rcv_nxt);
@@ -134,7 +124,7 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		if (!st->cfg.strict_time_wait && syn_is_new(tw, seg)) {
 			*iss_floor = tw->snd_nxt + 65535 + 2;
 			st->ctr.TWRecycled++;
-			tw_change_state(st, tw, SF_CLOSED, SF_CAUSE_TIME_WAIT_REOPENED);
+			sf_record_state_change(st, sf_ref_make(SF_REF_TW, index), SF_TIME_WAIT, SF_CLOSED, SF_CAUSE_TIME_WAIT_REOPENED);
 			sf_tw_free(st, index);
 			return true;
 		}
@@ -146,7 +136,7 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		return false;
 	}
 	if ((tw->flags & SF_TW_TS) && seg->opt.has_timestamp &&
-	    sf_ts_older(tw->ts_recent, seg->opt.ts_val))
+	    sf_ts_newer(seg->opt.ts_val, tw->ts_recent))
 		tw->ts_recent = seg->opt.ts_val;
 	uint32_t wnd = (uint32_t)tw->rcv_wnd << tw->rcv_wscale;
 	bool acceptable = sf_seq_acceptable(seg, tw->rcv_nxt, wnd);
@@ -161,7 +151,7 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		}
 		if (seg->seq == tw->rcv_nxt) {
 			st->ctr.TWKilled++;
-			tw_change_state(st, tw, SF_CLOSED, SF_CAUSE_RCV_RST_TIME_WAIT);
+			sf_record_state_change(st, sf_ref_make(SF_REF_TW, index), SF_TIME_WAIT, SF_CLOSED, SF_CAUSE_RCV_RST_TIME_WAIT);
 			sf_tw_free(st, index);
 			return false;
 		}
@@ -202,7 +192,7 @@ void sf_tw_expire(struct sf_stack *st)
 		struct sf_endpoint local, remote;
 		sf_tw_endpoints(st, tw, &local, &remote);
 		sf_trace_timer(st, -1, SF_TIMER_TIME_WAIT, SF_TIME_WAIT, &local, &remote);
-		tw_change_state(st, tw, SF_CLOSED, SF_CAUSE_TIME_WAIT_DONE);
+		sf_record_state_change(st, sf_ref_make(SF_REF_TW, index), SF_TIME_WAIT, SF_CLOSED, SF_CAUSE_TIME_WAIT_DONE);
 		st->ctr.TW++;
 		sf_tw_free(st, index);
 	}

@@ -78,6 +78,15 @@ static inline uint32_t sf_segment_text_seq(const struct sf_segment *seg)
 	return seg->seq + ((seg->flags & SF_TCP_SYN) ? 1u : 0u);
 }
 
+/** Whether addr is the unspecified address of its family (all zero: 0.0.0.0, ::). */
+static inline bool sf_addr_is_unspecified(const struct sf_addr *addr)
+{
+	uint8_t any = 0;
+	for (int i = 0; i < 16; i++)
+		any |= addr->bytes[i];
+	return any == 0;
+}
+
 /** Whether addr may appear as a unicast source or destination (not unspecified, multicast, broadcast). */
 bool sf_addr_is_unicast(const struct sf_addr *addr);
 

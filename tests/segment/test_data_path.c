@@ -493,7 +493,6 @@ static void test_sender_sws_half_max_window(void **state)
 	h_free(t.h);
 }
 
-/* RFC 9293 §3.8.6.1 (MUST-36, SHLD-29, SHLD-30), MUST-37: zero window: probes <SEQ=SND.UNA-1> at the RTO, doubling; answered probes keep it open. */
 /* RFC 9293 §3.10.7.4: with our window closed, a segment at RCV.NXT still
  * has its ACK processed, but its text and FIN lie beyond the window. A
  * FIN,ACK that ACKs our FIN then moves FIN-WAIT-1 to FIN-WAIT-2 without
@@ -529,6 +528,7 @@ static void test_zero_window_fin_ack_of_our_fin(void **state)
 	h_free(t.h);
 }
 
+/* RFC 9293 §3.8.6.1 (MUST-36, SHLD-29, SHLD-30), MUST-37: zero window: probes <SEQ=SND.UNA-1> at the RTO, doubling; answered probes keep it open. */
 static void test_zero_window_persist(void **state)
 {
 	(void)state;
