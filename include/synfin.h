@@ -157,7 +157,8 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(SYN_RECEIVED_BAD_ACK, "SYN-RECEIVED: ACK not of our SYN, answered with RST")  \
 	X(DATA_AFTER_FIN, "text after the peer's FIN (§3.10.7.4 seventh)")              \
 	X(TIME_WAIT_RST, "RST in TIME-WAIT ignored (RFC 1337)")                         \
-	X(TIME_WAIT_ACKED, "segment to TIME-WAIT: re-ACKed and dropped")                \
+	X(TIME_WAIT_ACKED, "segment to TIME-WAIT: ACKed (§3.10.7.4)")                   \
+	X(TIME_WAIT_ACK, "bare ACK at RCV.NXT to TIME-WAIT: 2MSL restarted, not answered") \
 	X(TIME_WAIT_SYN, "SYN to TIME-WAIT not allowed to reopen it: ACKed")            \
 	X(OUT_OF_ORDER_FULL, "out-of-order data past the reassembly map's capacity")    \
 	X(PAWS, "timestamp older than TS.Recent: old duplicate (RFC 7323 §5.3)")        \

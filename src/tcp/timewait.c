@@ -110,12 +110,27 @@ static bool syn_is_new(const struct sf_tw *tw, const struct sf_segment *seg)
 	return seq_gt(seg->seq, tw->rcv_nxt);
 }
 
+static void tw_restart(struct sf_stack *st, uint32_t index, struct sf_tw *tw)
+{
+	sf_ilist_remove(&st->tws, TW_LINK, &st->tw_fifo, index);
+	tw_arm(st, index, tw);
+}
+
+/*
+ * A segment for a TIME-WAIT record, by the steps of RFC 9293 §3.10.7.4.
+ * The peer has sent everything (its FIN is in), so nothing it sends now
+ * carries news; what matters is that it hears our last ACK again and that
+ * the 2MSL wait restarts while it is still talking (fifth and eighth
+ * steps). Returns true when a SYN may reopen the 4-tuple: the record is
+ * gone and *iss_floor is where the new ISN must start.
+ */
 bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg, uint32_t *iss_floor)
 {
 	struct sf_tw *tw = sf_tw_at(st, index);
 	uint32_t len = sf_segment_seq_len(seg);
+	bool syn_alone = (seg->flags & (SF_TCP_SYN | SF_TCP_RST | SF_TCP_ACK)) == SF_TCP_SYN;
 
-	if ((seg->flags & (SF_TCP_SYN | SF_TCP_RST | SF_TCP_ACK)) == SF_TCP_SYN) {
+	if (syn_alone) {
 		/* MAY-2 / RFC 1122 §4.2.2.13 (and Linux, FreeBSD): a SYN whose
 		 * sequence number is beyond everything the old connection used
 		 * cannot be confused with it, so it may reopen the 4-tuple. The
@@ -128,16 +143,14 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 			sf_tw_free(st, index);
 			return true;
 		}
-		/* Refused: ACK it as any unacceptable segment. A client in
+		/* Refused: ACK it (§3.10.7.4 fourth, RFC 5961 §4). A client in
 		 * SYN-SENT answers that ACK with a RST (ignored below) and
-		 * retries after its SYN timeout. */
+		 * retries after its SYN timeout. The 2MSL wait is not restarted:
+		 * an ACK-less SYN may be an old duplicate (as Linux). */
 		tw_send_ack(st, tw);
 		sf_drop(st, seg, SF_DROP_TIME_WAIT_SYN);
 		return false;
 	}
-	if ((tw->flags & SF_TW_TS) && seg->opt.has_timestamp &&
-	    sf_ts_newer(seg->opt.ts_val, tw->ts_recent))
-		tw->ts_recent = seg->opt.ts_val;
 	uint32_t wnd = (uint32_t)tw->rcv_wnd << tw->rcv_wscale;
 	bool acceptable = sf_seq_acceptable(seg, tw->rcv_nxt, wnd);
 	if (seg->flags & SF_TCP_RST) {
@@ -164,21 +177,53 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		}
 		return false;
 	}
+	if (tw->flags & SF_TW_TS) {
+		/* RFC 7323 §3.2 and §5.3 R1, as in every synchronized state. */
+		enum sf_drop_reason ts = sf_paws_check(tw->ts_recent, seg);
+		if (ts == SF_DROP_PAWS)
+			tw_send_ack(st, tw); /* as for any unacceptable segment */
+		if (ts != SF_DROP_NONE) {
+			sf_drop(st, seg, ts);
+			return false;
+		}
+		/* RFC 7323 §4.3: TS.Recent follows segments that start at or
+		 * below RCV.NXT (Last.ACK.sent), a retransmitted FIN among them. */
+		if (seq_leq(seg->seq, tw->rcv_nxt) && sf_ts_newer(seg->opt.ts_val, tw->ts_recent))
+			tw->ts_recent = seg->opt.ts_val;
+	}
 	if (!acceptable) {
 		/* §3.10.7.4 first: ACK what is unacceptable. The peer's
 		 * retransmitted FIN (it lost our last ACK) ends just before
-		 * RCV.NXT: re-ACK it and restart the 2MSL wait. */
+		 * RCV.NXT: re-ACK it and restart the 2MSL wait (eighth). */
 		tw_send_ack(st, tw);
-		if ((seg->flags & SF_TCP_FIN) && seg->seq + len == tw->rcv_nxt) {
-			sf_ilist_remove(&st->tws, TW_LINK, &st->tw_fifo, index);
-			tw_arm(st, index, tw);
-		}
+		if ((seg->flags & SF_TCP_FIN) && seg->seq + len == tw->rcv_nxt)
+			tw_restart(st, index, tw);
 		sf_drop(st, seg, SF_DROP_TIME_WAIT_ACKED);
 		return false;
 	}
-	/* In the window after the peer's FIN: no ACK bit, or text the peer
-	 * should not have sent (§3.10.7.4 fifth and seventh: ignore). */
-	sf_drop(st, seg, (seg->flags & SF_TCP_ACK) ? SF_DROP_DATA_AFTER_FIN : SF_DROP_NO_ACK);
+	if (!(seg->flags & SF_TCP_ACK)) {
+		/* §3.10.7.4 fifth: with the ACK bit off, drop (as FreeBSD). */
+		sf_drop(st, seg, SF_DROP_NO_ACK);
+		return false;
+	}
+	/* An acceptable segment with an ACK. §3.10.7.4 fifth: "acknowledge
+	 * it, and restart the 2 MSL timeout"; eighth: a FIN restarts it too.
+	 * The one exception, as Linux and FreeBSD: a bare ACK at RCV.NXT is
+	 * not answered, or two TIME-WAIT ends would ACK each other forever. */
+	tw_restart(st, index, tw);
+	if (!(seg->flags & (SF_TCP_SYN | SF_TCP_FIN)) && seg->payload_len == 0 && seg->seq == tw->rcv_nxt) {
+		sf_drop(st, seg, SF_DROP_TIME_WAIT_ACK);
+		return false;
+	}
+	if (seg->flags & SF_TCP_SYN) {
+		/* A SYN,ACK, or SYN with an ACK: RFC 5961 §4 challenge ACK. */
+		st->ctr.TCPChallengeACK++;
+		tw_send_ack(st, tw);
+		sf_drop(st, seg, SF_DROP_SYN_CHALLENGED);
+		return false;
+	}
+	tw_send_ack(st, tw);
+	sf_drop(st, seg, SF_DROP_TIME_WAIT_ACKED);
 	return false;
 }
 

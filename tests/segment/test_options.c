@@ -1194,6 +1194,78 @@ static void test_time_wait_reack_has_timestamp(void **state)
 	h_free(h);
 }
 
+/* RFC 7323 §5.3 R1 in TIME-WAIT: a segment whose TSval is older than TS.Recent is an old duplicate: ACKed, dropped, the 2MSL wait not restarted. */
+static void test_time_wait_paws_rejects_old_tsval(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	struct sf_segment last;
+	ts_time_wait(h, &iss, &last);
+	uint64_t expiry = sf_next_deadline(h->st);
+
+	h_advance(h, 100);
+	struct sf_tcp_options o = o_ts(4000, last.opt.ts_val);
+	h_send(h, .lport = PORT, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 2, .opt = &o);
+	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
+	assert_ts(&ack, last.opt.ts_val + 100, 5003);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_PAWS), 1);
+	assert_int_equal(sf_next_deadline(h->st), expiry);
+	h_free(h);
+}
+
+/* RFC 7323 §3.2 in TIME-WAIT: a non-RST segment without a timestamp, on a connection that agreed to them, is dropped silently. */
+static void test_time_wait_drops_segment_without_ts(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	struct sf_segment last;
+	ts_time_wait(h, &iss, &last);
+
+	h_send(h, .lport = PORT, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 2);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_TS_MISSING), 1);
+	h_free(h);
+}
+
+/*
+ * RFC 9293 SHLD-4 / RFC 6191 §2: a TIME-WAIT record of a connection that
+ * used no timestamps judges a SYN by its sequence number alone, whatever
+ * TSval the SYN carries: below the old RCV.NXT it is refused even with a
+ * large TSval, above it the 4-tuple reopens and the new connection agrees
+ * on timestamps.
+ */
+static void test_time_wait_without_ts_judges_ts_syn_by_seq(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int l = h_listen(h, PORT, 8);
+	int c = h_accept_new(h, l, PORT, PEER_ISN, &iss);
+
+	assert_int_equal(sf_close(h->st, c), 0);
+	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
+	h_send(h, .lport = PORT, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 2);
+	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
+	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
+
+	struct sf_tcp_options o = o_all(0, 0x7fffffff, 0);
+	h_send(h, .lport = PORT, .flags = SF_TCP_SYN, .seq = PEER_ISN - 1000, .opt = &o);
+	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
+	assert_int_equal(ack.opt.has_timestamp, 0);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_TIME_WAIT_SYN), 1);
+
+	h_send(h, .lport = PORT, .flags = SF_TCP_SYN, .seq = PEER_ISN + 100000, .opt = &o);
+	struct sf_segment sa = h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss + 2 + 65537, PEER_ISN + 100001);
+	assert_ts(&sa, sa.opt.ts_val, 0x7fffffff);
+	h_expect_none(h);
+	assert_int_equal(h_counter(h, SF_CTR_TWRecycled), 1);
+	h_free(h);
+}
+
 /* RFC 7323 §3.2 (MAY offer): cfg.timestamps = 0: no TS in our SYN; a peer's TS is ignored both ways; full MSS. */
 static void test_knob_timestamps_off(void **state)
 {
@@ -1333,6 +1405,9 @@ int main(void)
 		cmocka_unit_test(test_time_wait_syn_without_ts_by_seq),
 		cmocka_unit_test(test_tw_equal_tsval_uses_sequence),
 		cmocka_unit_test(test_time_wait_reack_has_timestamp),
+		cmocka_unit_test(test_time_wait_paws_rejects_old_tsval),
+		cmocka_unit_test(test_time_wait_drops_segment_without_ts),
+		cmocka_unit_test(test_time_wait_without_ts_judges_ts_syn_by_seq),
 		cmocka_unit_test(test_knob_timestamps_off),
 		cmocka_unit_test(test_knob_window_scaling_off),
 		cmocka_unit_test(test_knob_sack_off),

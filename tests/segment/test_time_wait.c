@@ -490,6 +490,113 @@ static void test_tw_assassination_classic(void **state)
 	h_free(h);
 }
 
+/*
+ * RFC 9293 §3.10.7.4 fifth and eighth steps (as Linux and FreeBSD): an
+ * acceptable segment that reaches a TIME-WAIT record is ACKed and restarts
+ * the 2MSL wait. Each case below starts 100 s into TIME-WAIT, so the old
+ * expiry would be 140 s away.
+ */
+static void expect_acked_and_restarted(struct harness *h, uint32_t iss, enum sf_drop_reason reason)
+{
+	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
+	assert_int_equal(ack.payload_len, 0);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, reason), 1);
+	assert_int_equal(sf_next_deadline(h->st), h->now + 2ull * MSL_DEFAULT_MS * H_MS);
+	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
+}
+
+/* An in-window FIN,ACK at RCV.NXT (a peer that thinks its FIN is still to come) is ACKed; 2MSL restarts. */
+static void test_tw_in_window_fin_acked_restarts(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+
+	passive_then_active_close(h, &iss);
+	h_advance(h, 100000);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 2);
+	expect_acked_and_restarted(h, iss, SF_DROP_TIME_WAIT_ACKED);
+	h_free(h);
+}
+
+/* A bare ACK above RCV.NXT, inside the window, is ACKed; 2MSL restarts. */
+static void test_tw_ack_above_rcv_nxt_acked_restarts(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+
+	passive_then_active_close(h, &iss);
+	h_advance(h, 100000);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 2 + 1000, .ack = iss + 2);
+	expect_acked_and_restarted(h, iss, SF_DROP_TIME_WAIT_ACKED);
+	h_free(h);
+}
+
+/* Text in the window (§3.10.7.4 seventh: ignored) is still ACKed, not taken; 2MSL restarts. */
+static void test_tw_in_window_text_acked_restarts(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+
+	passive_then_active_close(h, &iss);
+	h_advance(h, 100000);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 2, .ack = iss + 2, .text = "late");
+	expect_acked_and_restarted(h, iss, SF_DROP_TIME_WAIT_ACKED);
+	h_free(h);
+}
+
+/* A SYN,ACK in the window: the challenge ACK of RFC 5961 §4 (§3.10.7.4 fourth); 2MSL restarts. */
+static void test_tw_synack_challenged_restarts(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+
+	passive_then_active_close(h, &iss);
+	h_advance(h, 100000);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 2);
+	expect_acked_and_restarted(h, iss, SF_DROP_SYN_CHALLENGED);
+	assert_int_equal(h_counter(h, SF_CTR_TCPChallengeACK), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TWRecycled), 0);
+	h_free(h);
+}
+
+/* A bare ACK exactly at RCV.NXT restarts 2MSL but is not answered (as Linux): no ACK ping-pong. */
+static void test_tw_bare_ack_at_rcv_nxt_restarts_silently(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+
+	passive_then_active_close(h, &iss);
+	h_advance(h, 100000);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 2);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_TIME_WAIT_ACK), 1);
+	assert_int_equal(sf_next_deadline(h->st), h->now + 2ull * MSL_DEFAULT_MS * H_MS);
+	h_free(h);
+}
+
+/* §3.10.7.4 fifth: an in-window segment with the ACK bit off is dropped: no reply, no restart. */
+static void test_tw_in_window_without_ack_dropped(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+
+	passive_then_active_close(h, &iss);
+	uint64_t expiry = sf_next_deadline(h->st);
+	h_advance(h, 100000);
+	h_send(h, .lport = 80, .flags = SF_TCP_FIN, .seq = PEER_ISN + 2);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_NO_ACK), 1);
+	assert_int_equal(sf_next_deadline(h->st), expiry);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +615,12 @@ int main(void)
 		cmocka_unit_test(test_tw_rst_kills_when_rfc1337_off),
 		cmocka_unit_test(test_tw_assassination_attempt),
 		cmocka_unit_test(test_tw_assassination_classic),
+		cmocka_unit_test(test_tw_in_window_fin_acked_restarts),
+		cmocka_unit_test(test_tw_ack_above_rcv_nxt_acked_restarts),
+		cmocka_unit_test(test_tw_in_window_text_acked_restarts),
+		cmocka_unit_test(test_tw_synack_challenged_restarts),
+		cmocka_unit_test(test_tw_bare_ack_at_rcv_nxt_restarts_silently),
+		cmocka_unit_test(test_tw_in_window_without_ack_dropped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -154,7 +154,8 @@ static const char *drop_zh(enum sf_drop_reason r)
 	case SF_DROP_LISTEN_ACK: return "发给监听套接字的 ACK，回 RST（§3.10.7.2）";
 	case SF_DROP_LISTEN_OVERFLOW: return "全连接（accept）队列已满";
 	case SF_DROP_SYN_QUEUE_FULL: return "半连接（SYN）队列已满";
-	case SF_DROP_TIME_WAIT_ACKED: return "发往 TIME-WAIT 的报文：回 ACK 后丢弃";
+	case SF_DROP_TIME_WAIT_ACKED: return "发往 TIME-WAIT 的报文：回 ACK（§3.10.7.4）";
+	case SF_DROP_TIME_WAIT_ACK: return "发往 TIME-WAIT 的纯 ACK（位于 RCV.NXT）：重启 2MSL，不回复";
 	case SF_DROP_TIME_WAIT_RST: return "TIME-WAIT 中忽略 RST（RFC 1337）";
 	case SF_DROP_TIME_WAIT_SYN: return "不允许重开 TIME-WAIT 的 SYN：回 ACK";
 	case SF_DROP_SYN_SENT_BAD_ACK: return "SYN-SENT：ACK 不在 (ISS, SND.NXT] 内（§3.10.7.3）";
