@@ -170,6 +170,7 @@ struct sf_tcb {
 	uint8_t quickacks;       /* segments still ACKed at once (as Linux, early in a connection) */
 	bool fin_ahead;          /* the peer's FIN arrived ahead of a hole... */
 	uint32_t fin_seq;        /* ...at this sequence number */
+	bool syn_text_held;      /* text on a crossing SYN, held until ESTABLISHED (§3.10.7.3) */
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675) */
 	const struct sf_cc_ops *cc; /* the algorithm (tcp/cc.c); NewReno by default */

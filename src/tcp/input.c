@@ -115,11 +115,15 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	tcb->last_heard_ns = st->now_ns;
 	if (!has_ack) {
 		/* SYNs crossed (RFC 9293 Figure 8): SYN-RECEIVED, and our
-		 * SYN goes again with the ACK of theirs. Text waits for ESTABLISHED
-		 * (the peer resends it: we do not ACK it yet). */
+		 * SYN goes again with the ACK of theirs. Text and FIN on their
+		 * SYN are queued for processing once ESTABLISHED is reached
+		 * (§3.10.7.3 fourth step): held in the receive queue, not yet
+		 * ACKed, taken with the first segment processed in ESTABLISHED. */
 		sf_tcb_take_send_window(tcb, seg->window, seg->seq, seg->ack);
 		sf_tcb_set_state(st, tcb, SF_SYN_RECEIVED, SF_CAUSE_RCV_SYN_SIMULTANEOUS);
 		sf_tcb_send_syn(st, tcb, false);
+		if (seg->payload_len || (seg->flags & SF_TCP_FIN))
+			sf_tcb_hold_syn_text(st, tcb, seg);
 		return;
 	}
 	bool syn_retransmitted = tcb->rtx_count != 0; /* ack_advance clears it */
@@ -263,7 +267,7 @@ void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const st
 			return;
 		}
 	}
-	if (in->payload_len || (in->flags & SF_TCP_FIN))
+	if (in->payload_len || (in->flags & SF_TCP_FIN) || tcb->syn_text_held)
 		need = sf_tcb_take_text(st, tcb, in, &fin_now);
 
 	if (fin_now) {

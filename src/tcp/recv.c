@@ -11,16 +11,40 @@
 #define SF_QUICKACKS 16
 
 /*
+ * Held out-of-order bytes that now start at RCV.NXT join the receive queue.
+ * Returns whether RCV.NXT moved.
+ */
+static bool join_held(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	struct sf_rangeset *held = sf_ring_map(&tcb->rcvq);
+	bool moved = false;
+
+	if (!held || !held->n)
+		return false;
+	uint32_t end = sf_rangeset_take_from(held, tcb->rcv_nxt);
+	if (end != tcb->rcv_nxt) {
+		sf_ring_commit(&tcb->rcvq, end - tcb->rcv_nxt);
+		tcb->rcv_nxt = end;
+		moved = true;
+	}
+	sf_rangeset_trim_before(held, tcb->rcv_nxt);
+	sf_ring_release_if_empty(&tcb->rcvq, &st->bufs);
+	return moved;
+}
+
+/*
  * Take the text of an acceptable segment. Bytes before RCV.NXT are
  * duplicates; bytes past the offered window are cut off (§3.10.7.4: "the
  * idealized segment"). In-order bytes join the receive queue, and any held
  * out-of-order bytes they now reach join with them. Later bytes are written
  * where they belong in the queue's storage and remembered in its range map.
  * A FIN is remembered even ahead of a hole and taken once the hole fills
- * (*fin_now). Returns how soon an ACK is due (RFC 5681 §4.2: at once for a
- * duplicate, an out-of-order segment or one that fills a hole).
+ * (*fin_now). With hold, even in-order bytes are only held: the text of a
+ * crossing SYN waits for ESTABLISHED (§3.10.7.3 fourth step). Returns how
+ * soon an ACK is due (RFC 5681 §4.2: at once for a duplicate, an
+ * out-of-order segment or one that fills a hole).
  */
-enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,
+static enum sf_ack_need take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, bool hold,
 				  bool *fin_now)
 {
 	uint32_t seq = sf_segment_text_seq(seg), len = (uint32_t)seg->payload_len;
@@ -54,7 +78,7 @@ enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const
 		tcb->fin_seq = seq + len;
 	}
 
-	if (len && seq == tcb->rcv_nxt) {
+	if (len && seq == tcb->rcv_nxt && !hold) {
 		uint32_t n = len;
 		if (!tcb->rcv_shut) {
 			long w = sf_ring_write(&tcb->rcvq, &st->bufs, sf_tcb_rcv_cap(tcb), p, len);
@@ -64,13 +88,7 @@ enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const
 		struct sf_rangeset *held = sf_ring_map(&tcb->rcvq);
 		if (held && held->n) {
 			need = SF_ACK_AT_ONCE; /* RFC 5681 §4.2: it fills all or part of a hole */
-			uint32_t end = sf_rangeset_take_from(held, tcb->rcv_nxt);
-			if (end != tcb->rcv_nxt) {
-				sf_ring_commit(&tcb->rcvq, end - tcb->rcv_nxt);
-				tcb->rcv_nxt = end;
-			}
-			sf_rangeset_trim_before(held, tcb->rcv_nxt);
-			sf_ring_release_if_empty(&tcb->rcvq, &st->bufs);
+			join_held(st, tcb);
 		}
 		if (n)
 			sf_mark_ready(st, &tcb->sock);
@@ -84,12 +102,38 @@ enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const
 			sf_drop(st, seg, SF_DROP_OUT_OF_ORDER_FULL);
 		need = SF_ACK_AT_ONCE;
 	}
+	if (hold)
+		return need;
 
 	if (tcb->fin_ahead && tcb->fin_seq == tcb->rcv_nxt) {
 		tcb->fin_ahead = false;
 		*fin_now = true;
 	}
 	return need;
+}
+
+enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,
+				  bool *fin_now)
+{
+	if (tcb->syn_text_held) {
+		/* The first segment processed in ESTABLISHED: what came on the
+		 * crossing SYN is processed now (§3.10.7.3 fourth step). */
+		tcb->syn_text_held = false;
+		if (join_held(st, tcb)) {
+			sf_mark_ready(st, &tcb->sock);
+			enum sf_ack_need need = take_text(st, tcb, seg, false, fin_now);
+			return need > SF_ACK_NOW ? need : SF_ACK_NOW;
+		}
+	}
+	return take_text(st, tcb, seg, false, fin_now);
+}
+
+void sf_tcb_hold_syn_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
+{
+	bool fin_now;
+
+	(void)take_text(st, tcb, seg, true, &fin_now);
+	tcb->syn_text_held = true;
 }
 
 /*

@@ -112,6 +112,8 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb);
 enum sf_ack_need { SF_ACK_NONE, SF_ACK_DELAYED, SF_ACK_NOW, SF_ACK_AT_ONCE };
 enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,
 				  bool *fin_now);
+/* §3.10.7.3 fourth step: text (and FIN) on a crossing SYN waits for ESTABLISHED. */
+void sf_tcb_hold_syn_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_schedule_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need);
 void sf_tcb_start_quickack(struct sf_tcb *tcb);
 

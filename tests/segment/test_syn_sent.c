@@ -455,6 +455,86 @@ static void test_abort_in_syn_sent(void **state)
 	h_free(h);
 }
 
+/*
+ * §3.10.7.3 fourth step, SYNs crossed: text on the peer's SYN is "queued for
+ * processing after the ESTABLISHED state has been reached". Our SYN,ACK
+ * acknowledges the SYN alone, the application reads nothing in
+ * SYN-RECEIVED, and the ACK that completes the handshake makes the text
+ * readable and is answered with one ACK covering it.
+ */
+static void test_crossing_syn_text_waits_for_established(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+	char buf[16];
+
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt, .text = "hello");
+	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, PEER_ISN + 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_SYN_RECEIVED);
+	assert_true(sf_recv(h->st, s, buf, sizeof buf) < 0);
+
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 6, .ack = iss + 1);
+	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 6);
+	assert_int_equal(ack.payload_len, 0);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 5);
+	assert_memory_equal(buf, "hello", 5);
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), -EAGAIN);
+	h_free(h);
+}
+
+/* The same, when the peer's handshake-completing segment carries more text: both parts arrive, in order, under one ACK. */
+static void test_crossing_syn_text_then_more_text(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(6, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1440 };
+	char buf[16];
+
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt, .text = "hello");
+	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, PEER_ISN + 1);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 6, .ack = iss + 1, .text = "world");
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 11);
+	h_expect_none(h);
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 10);
+	assert_memory_equal(buf, "helloworld", 10);
+	h_free(h);
+}
+
+/*
+ * RFC 9293 Figure 8 line 6: the peer's SYN,ACK repeats its SYN, with the same
+ * text. The held text and the repeated one are the same bytes: the
+ * application reads them once.
+ */
+static void test_crossing_syn_text_repeated_on_synack(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+	char buf[16];
+
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt, .text = "hello");
+	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, PEER_ISN + 1);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = PEER_ISN, .ack = iss + 1, .opt = &opt,
+	       .text = "hello");
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 6);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 5);
+	assert_memory_equal(buf, "hello", 5);
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), -EAGAIN);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +554,9 @@ int main(void)
 		cmocka_unit_test(test_syn_rtt_sample_without_retransmit),
 		cmocka_unit_test(test_close_in_syn_sent),
 		cmocka_unit_test(test_abort_in_syn_sent),
+		cmocka_unit_test(test_crossing_syn_text_waits_for_established),
+		cmocka_unit_test(test_crossing_syn_text_then_more_text),
+		cmocka_unit_test(test_crossing_syn_text_repeated_on_synack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
