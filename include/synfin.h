@@ -117,9 +117,11 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(IP_LENGTH, "IP total/payload length disagrees with the datagram size")        \
 	X(IPV4_CHECKSUM, "IPv4 header checksum is wrong")                               \
 	X(IPV4_FRAGMENT, "IPv4 fragment (no reassembly)")                               \
+	X(IPV4_OPTIONS, "IPv4 options malformed (RFC 791 §3.1)")                        \
+	X(IPV4_SOURCE_ROUTE, "IPv4 source route option: dropped (RFC 7126 §4.3, §4.4)") \
 	X(IPV6_EXT_HEADER, "IPv6 extension header not handled")                         \
 	X(NOT_TCP, "IP protocol is not TCP")                                            \
-	X(MARTIAN_SOURCE, "source address is unspecified, multicast or broadcast")      \
+	X(MARTIAN_SOURCE, "source address is unspecified, multicast, broadcast or loopback from elsewhere") \
 	X(MARTIAN_DEST, "destination address is unspecified, multicast or broadcast")   \
 	/* TCP header */                                                                \
 	X(TCP_TRUNCATED, "TCP segment shorter than 20 bytes")                           \
@@ -228,6 +230,7 @@ struct sf_segment {
 	uint16_t window; /**< as on the wire, unscaled */
 	uint16_t urgent;
 	uint8_t ttl;     /**< IPv4 TTL or IPv6 hop limit */
+	uint8_t tclass;  /**< IPv4 TOS / IPv6 traffic class: DSCP << 2 | ECN (RFC 2474, RFC 3168) */
 	struct sf_tcp_options opt;
 	const uint8_t *payload;
 	size_t payload_len;
@@ -243,7 +246,8 @@ struct sf_segment {
 SF_API enum sf_drop_reason sf_segment_parse(const void *dgram, size_t len, struct sf_segment *seg);
 /**
  * Build the IP datagram for seg into buf (IPv4 with DF, or IPv6; TTL or hop
- * limit seg->ttl, 64 if 0; both checksums computed). The datagram's length,
+ * limit seg->ttl, 64 if 0; TOS / traffic class seg->tclass; both checksums
+ * computed). The datagram's length,
  * or 0 if it does not fit in cap, the options do not fit in 40 bytes, or the
  * addresses' families differ or are unset.
  */

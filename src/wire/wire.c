@@ -127,6 +127,51 @@ static enum sf_drop_reason parse_options(const uint8_t *o, size_t n, struct sf_t
 	return SF_DROP_NONE;
 }
 
+#define IPV4_OPT_EOL 0
+#define IPV4_OPT_NOP 1
+#define IPV4_OPT_LSRR 131
+#define IPV4_OPT_SSRR 137
+
+/*
+ * IPv4 options (RFC 791 §3.1): every option but EOL and NOP carries a
+ * length that counts its type and length bytes. Options synfin does not
+ * understand are ignored (RFC 9293 MUST-50), except source routes: synfin
+ * does no source routing (RFC 9293 §3.9.2.1 therefore has nothing to
+ * honour), and RFC 7126 §4.3 and §4.4 advise dropping datagrams that
+ * carry one, as Linux does by default (accept_source_route = 0).
+ */
+static enum sf_drop_reason check_ipv4_options(const uint8_t *o, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t type = o[i];
+		if (type == IPV4_OPT_EOL)
+			break;
+		if (type == IPV4_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (n - i < 2 || o[i + 1] < 2 || o[i + 1] > n - i)
+			return SF_DROP_IPV4_OPTIONS;
+		if (type == IPV4_OPT_LSRR || type == IPV4_OPT_SSRR)
+			return SF_DROP_IPV4_SOURCE_ROUTE;
+		i += o[i + 1];
+	}
+	return SF_DROP_NONE;
+}
+
+/*
+ * 127.0.0.0/8 and ::1 never come from a network (RFC 1122 §3.2.1.3: "MUST
+ * NOT appear outside a host"): a loopback source is accepted only on a
+ * datagram to a loopback address, a stack talking to itself.
+ */
+static bool is_loopback(const struct sf_addr *a)
+{
+	static const uint8_t v6_loopback[16] = { [15] = 1 };
+	return a->family == SF_AF_INET ? a->bytes[0] == 127 : memcmp(a->bytes, v6_loopback, 16) == 0;
+}
+
 static bool is_ipv6_ext_header(uint8_t nh)
 {
 	/*
@@ -178,15 +223,18 @@ enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_se
 		frag = sf_get16(dgram + 6);
 		if ((frag & IPV4_MF) || (frag & IPV4_FRAG_OFFSET))
 			return SF_DROP_IPV4_FRAGMENT;
+		r = check_ipv4_options(dgram + SF_IPV4_HEADER_LEN, ip_hlen - SF_IPV4_HEADER_LEN);
+		if (r != SF_DROP_NONE)
+			return r;
 		if (dgram[9] != SF_IPPROTO_TCP)
 			return SF_DROP_NOT_TCP;
 		seg->ttl = dgram[8];
+		seg->tclass = dgram[1];
 		/* seg is zeroed above, so the unused address bytes are already 0. */
 		seg->src.family = SF_AF_INET;
 		memcpy(seg->src.bytes, dgram + 12, 4);
 		seg->dst.family = SF_AF_INET;
 		memcpy(seg->dst.bytes, dgram + 16, 4);
-		/* IPv4 options (IHL > 5) are skipped, not interpreted. */
 	} else if (version == 6) {
 		/* RFC 8200 §3 */
 		size_t plen;
@@ -205,13 +253,14 @@ enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_se
 		if (nh != SF_IPPROTO_TCP)
 			return SF_DROP_NOT_TCP;
 		seg->ttl = dgram[7];
+		seg->tclass = (uint8_t)(sf_get16(dgram) >> 4);
 		seg->src = sf_addr_v6(dgram + 8);
 		seg->dst = sf_addr_v6(dgram + 24);
 	} else {
 		return SF_DROP_IP_VERSION;
 	}
 
-	if (!sf_addr_is_unicast(&seg->src))
+	if (!sf_addr_is_unicast(&seg->src) || (is_loopback(&seg->src) && !is_loopback(&seg->dst)))
 		return SF_DROP_MARTIAN_SOURCE;
 	if (!sf_addr_is_unicast(&seg->dst))
 		return SF_DROP_MARTIAN_DEST;
@@ -371,7 +420,7 @@ size_t sf_wire_build(uint8_t *buf, size_t cap, const struct sf_segment *seg,
 	if (seg->src.family == SF_AF_INET) {
 		/* RFC 791 §3.1; DF set as for path MTU discovery (RFC 1191). */
 		buf[0] = 0x45;
-		buf[1] = 0;
+		buf[1] = seg->tclass;
 		sf_put16(buf + 2, (uint16_t)total);
 		/* ID 0 is fine for atomic datagrams (RFC 6864 §4.1). */
 		sf_put16(buf + 4, 0);
@@ -383,8 +432,8 @@ size_t sf_wire_build(uint8_t *buf, size_t cap, const struct sf_segment *seg,
 		memcpy(buf + 16, seg->dst.bytes, 4);
 		sf_put16(buf + 10, sf_csum_finish(sf_csum_add(0, buf, SF_IPV4_HEADER_LEN)));
 	} else {
-		/* RFC 8200 §3: traffic class and flow label 0. */
-		sf_put32(buf, 0x60000000u);
+		/* RFC 8200 §3: the traffic class; flow label 0. */
+		sf_put32(buf, 0x60000000u | (uint32_t)seg->tclass << 20);
 		sf_put16(buf + 4, (uint16_t)tcp_len);
 		buf[6] = SF_IPPROTO_TCP;
 		buf[7] = ttl;

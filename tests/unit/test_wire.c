@@ -643,6 +643,77 @@ static void test_ipv4_options_skipped(void **state)
 	assert_int_equal(out.seq, seg.seq);
 }
 
+/* A plain IPv4 datagram with the given IP option bytes (n a multiple of 4) after its header. */
+static enum sf_drop_reason parse_with_ip_options(const uint8_t *opts, size_t n)
+{
+	struct sf_segment seg = base_seg(4), out;
+	uint8_t plain[BUF_LEN], buf[BUF_LEN];
+	size_t len = build_ok(plain, &seg);
+
+	memcpy(buf, plain, 20);
+	memcpy(buf + 20, opts, n);
+	memcpy(buf + 20 + n, plain + 20, len - 20);
+	buf[0] = (uint8_t)(0x40 | (5 + n / 4));
+	set_ip_len(buf, len + n);
+	refix(buf, len + n);
+	return parse_exact(buf, len + n, &out);
+}
+
+/* RFC 9293 MUST-50: IP options the stack does not understand are ignored (record route, timestamp, router alert). */
+static void test_ipv4_unknown_options_ignored(void **state)
+{
+	(void)state;
+	/* Record route (7) with room for one address, then EOL. */
+	assert_int_equal(parse_with_ip_options((const uint8_t *)"\x07\x07\x04\x00\x00\x00\x00\x00", 8), SF_DROP_NONE);
+	/* Internet timestamp (68), 8 bytes. */
+	assert_int_equal(parse_with_ip_options((const uint8_t *)"\x44\x08\x05\x00\x00\x00\x00\x00", 8), SF_DROP_NONE);
+	/* Router alert (148), 4 bytes (RFC 2113). */
+	assert_int_equal(parse_with_ip_options((const uint8_t *)"\x94\x04\x00\x00", 4), SF_DROP_NONE);
+	/* Everything after EOL is padding, whatever it holds. */
+	assert_int_equal(parse_with_ip_options((const uint8_t *)"\x00\x83\x00\xff", 4), SF_DROP_NONE);
+}
+
+/* RFC 7126 §4.3, §4.4: a loose or strict source route option drops the datagram (synfin does no source routing). */
+static void test_drop_ipv4_source_route(void **state)
+{
+	(void)state;
+	/* LSRR (131) with one address, after a NOP. */
+	assert_int_equal(parse_with_ip_options((const uint8_t *)"\x01\x83\x07\x04\xc0\x00\x02\x09", 8),
+			 SF_DROP_IPV4_SOURCE_ROUTE);
+	/* SSRR (137) after a record route. */
+	assert_int_equal(parse_with_ip_options((const uint8_t *)"\x07\x03\x04\x89\x07\x04\xc0\x00\x02\x09\x00\x00", 12),
+			 SF_DROP_IPV4_SOURCE_ROUTE);
+}
+
+/* RFC 791 §3.1: an option length below 2 or past the options area is malformed. */
+static void test_drop_ipv4_options_malformed(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_with_ip_options((const uint8_t *)"\x07\x00\x00\x00", 4), SF_DROP_IPV4_OPTIONS);
+	assert_int_equal(parse_with_ip_options((const uint8_t *)"\x07\x01\x00\x00", 4), SF_DROP_IPV4_OPTIONS);
+	assert_int_equal(parse_with_ip_options((const uint8_t *)"\x07\x05\x04\x00", 4), SF_DROP_IPV4_OPTIONS);
+	/* A type byte with no room left for its length. */
+	assert_int_equal(parse_with_ip_options((const uint8_t *)"\x01\x01\x01\x07", 4), SF_DROP_IPV4_OPTIONS);
+}
+
+/* The TOS / traffic class byte is written as given and read back (RFC 2474 §3, RFC 8200 §7). */
+static void test_tclass_roundtrip(void **state)
+{
+	(void)state;
+	for (int family = 4; family <= 6; family += 2) {
+		struct sf_segment seg = base_seg(family), out;
+		uint8_t buf[BUF_LEN];
+		seg.tclass = 0xb9; /* DSCP 46 (EF), ECN 01 (ECT(1)) */
+		size_t len = build_ok(buf, &seg);
+		if (family == 4)
+			assert_int_equal(buf[1], 0xb9);
+		else
+			assert_int_equal(sf_get32(buf), 0x60000000u | 0xb9u << 20);
+		assert_int_equal(parse_exact(buf, len, &out), SF_DROP_NONE);
+		assert_int_equal(out.tclass, 0xb9);
+	}
+}
+
 /* The reserved bits beside the data offset do not leak into flags. */
 static void test_reserved_bits_ignored(void **state)
 {
@@ -894,11 +965,27 @@ static void test_drop_martian_source(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(martians) / sizeof(martians[0]); i++)
 		check_martian(martians[i], true, SF_DROP_MARTIAN_SOURCE);
-	/* Loopback and private sources pass. */
-	check_martian("127.0.0.1", true, SF_DROP_NONE);
+	/* RFC 1122 §3.2.1.3: loopback never comes from a network. */
+	check_martian("127.0.0.1", true, SF_DROP_MARTIAN_SOURCE);
+	check_martian("127.5.6.7", true, SF_DROP_MARTIAN_SOURCE);
+	check_martian("::1", true, SF_DROP_MARTIAN_SOURCE);
+	/* Private and link-local sources pass. */
 	check_martian("10.0.0.1", true, SF_DROP_NONE);
-	check_martian("::1", true, SF_DROP_NONE);
 	check_martian("fe80::1", true, SF_DROP_NONE);
+}
+
+/* A loopback source is fine on a datagram to a loopback address: a stack talking to itself. */
+static void test_loopback_to_loopback_passes(void **state)
+{
+	(void)state;
+	for (int family = 4; family <= 6; family += 2) {
+		struct sf_segment seg = base_seg(family);
+		uint8_t buf[BUF_LEN];
+		assert_int_equal(sf_addr_parse(family == 4 ? "127.0.0.1" : "::1", &seg.src), 0);
+		seg.dst = seg.src;
+		size_t len = build_ok(buf, &seg);
+		expect_drop(buf, len, SF_DROP_NONE);
+	}
 }
 
 static void test_drop_martian_dest(void **state)
@@ -1144,7 +1231,8 @@ static void test_every_reason_is_covered(void **state)
 {
 	static const enum sf_drop_reason covered[] = {
 		SF_DROP_TRUNCATED, SF_DROP_IP_VERSION, SF_DROP_IPV4_IHL, SF_DROP_IP_LENGTH,
-		SF_DROP_IPV4_CHECKSUM, SF_DROP_IPV4_FRAGMENT, SF_DROP_IPV6_EXT_HEADER,
+		SF_DROP_IPV4_CHECKSUM, SF_DROP_IPV4_FRAGMENT, SF_DROP_IPV4_OPTIONS,
+		SF_DROP_IPV4_SOURCE_ROUTE, SF_DROP_IPV6_EXT_HEADER,
 		SF_DROP_NOT_TCP, SF_DROP_MARTIAN_SOURCE, SF_DROP_MARTIAN_DEST,
 		SF_DROP_TCP_TRUNCATED, SF_DROP_TCP_DATA_OFFSET, SF_DROP_TCP_CHECKSUM,
 		SF_DROP_TCP_PORT_ZERO, SF_DROP_TCP_FLAGS_SYN_FIN, SF_DROP_TCP_FLAGS_SYN_RST,
@@ -1451,6 +1539,11 @@ int main(void)
 		cmocka_unit_test(test_nop_and_eol),
 		cmocka_unit_test(test_repeated_option_last_wins),
 		cmocka_unit_test(test_ipv4_options_skipped),
+		cmocka_unit_test(test_ipv4_unknown_options_ignored),
+		cmocka_unit_test(test_drop_ipv4_source_route),
+		cmocka_unit_test(test_drop_ipv4_options_malformed),
+		cmocka_unit_test(test_tclass_roundtrip),
+		cmocka_unit_test(test_loopback_to_loopback_passes),
 		cmocka_unit_test(test_reserved_bits_ignored),
 		cmocka_unit_test(test_parsed_addresses),
 		cmocka_unit_test(test_drop_truncated),
