@@ -139,6 +139,7 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(TCP_OPT_TIMESTAMP, "timestamp option with a length other than 10")            \
 	/* Demux and connection state (RFC 9293 §3.10.7) */                             \
 	X(NOT_LOCAL, "destination address is not one of this stack's")                  \
+	X(SOURCE_IS_OURS, "source address is this stack's own: LAND or a loop (RFC 1122 §3.2.1.3)") \
 	X(NO_CONNECTION, "no connection, listener or TIME-WAIT record (§3.10.7.1)")     \
 	X(LISTEN_RST, "RST to a listener (§3.10.7.2)")                                  \
 	X(LISTEN_ACK, "ACK to a listener, answered with RST (§3.10.7.2)")               \
@@ -555,6 +556,17 @@ SF_API void sf_stack_free(sf_stack *stack);
  * family's minimum of 576/1280) or -EEXIST.
  */
 SF_API int sf_stack_add_address(sf_stack *stack, const struct sf_addr *addr, uint32_t mtu);
+
+/**
+ * The on-link prefix of a local address, as `ip addr add 192.0.2.1/24` gives
+ * it (until set: the address alone, /32 or /128). With it the stack knows the
+ * subnet's broadcast addresses, to or from which no connection may be made
+ * (RFC 9293 MUST-46, MUST-57, MUST-63), and picks the source address of an
+ * unbound active open by RFC 6724's longest matching prefix (MUST-44).
+ * 0, -ENOENT (not a local address), or -EINVAL (prefix_len over 32 / 128,
+ * or the address is its own subnet's network or broadcast address).
+ */
+SF_API int sf_stack_set_prefix(sf_stack *stack, const struct sf_addr *addr, unsigned prefix_len);
 
 /**
  * A datagram arrived at time now_ns. Time never runs backwards: an earlier

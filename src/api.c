@@ -253,17 +253,22 @@ int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 		return -EINVAL;
 	if (remote->addr.family != sock->family)
 		return -EAFNOSUPPORT;
+	/* MUST-46: no OPEN to a broadcast address, a subnet's included; and
+	 * loopback is reachable only from a loopback address of ours (Linux
+	 * answers both with -ENETUNREACH). */
+	if (sf_is_subnet_broadcast(st, &remote->addr))
+		return -ENETUNREACH;
 
 	/* MUST-44: the local address is ours to choose when not bound to one. */
 	struct sf_endpoint local = sock->local;
 	if (!sock->bound || sf_addr_is_unspecified(&local.addr)) {
-		uint32_t i;
-		for (i = 0; i < st->nlocals && st->locals[i].addr.family != sock->family; i++)
-			;
-		if (i == st->nlocals)
+		uint32_t i = sf_select_source(st, &remote->addr);
+		if (i == UINT32_MAX)
 			return -EADDRNOTAVAIL;
 		local.addr = st->locals[i].addr;
 	}
+	if (sf_addr_is_loopback(&remote->addr) != sf_addr_is_loopback(&local.addr))
+		return -ENETUNREACH;
 	if (sock->bound) {
 		/* A 4-tuple held by a connection, an embryo or a
 		 * TIME-WAIT record cannot be opened again: -EADDRNOTAVAIL, as Linux. */

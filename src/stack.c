@@ -136,8 +136,21 @@ int sf_stack_add_address(sf_stack *st, const struct sf_addr *addr, uint32_t mtu)
 	st->locals = l;
 	l[st->nlocals].addr = *addr;
 	l[st->nlocals].mtu = mtu;
+	l[st->nlocals].prefix_len = addr->family == SF_AF_INET ? 32 : 128;
 	st->nlocals++;
 	return 0;
+}
+
+int sf_stack_set_prefix(sf_stack *st, const struct sf_addr *addr, unsigned prefix_len)
+{
+	if (st && st->in_callback)
+		return -EBUSY;
+	if (!st || !addr)
+		return -EINVAL;
+	uint32_t id = sf_local_id(st, addr);
+	if (id == UINT32_MAX)
+		return -ENOENT;
+	return sf_local_set_prefix(st, id, prefix_len);
 }
 
 /* ---- time ---- */
@@ -241,6 +254,15 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 		break;
 	default:
 		break;
+	}
+	/* RFC 9293 §3.9.2.3: a segment from a source that cannot be a peer's
+	 * opens nothing and is not answered. Connections, embryos and TIME-WAIT
+	 * records only exist for sources that passed this check, so it is made
+	 * here, where a new one could be made or a RST sent. */
+	enum sf_drop_reason bad_source = sf_source_check(st, &seg.src);
+	if (bad_source != SF_DROP_NONE) {
+		sf_drop(st, &seg, bad_source);
+		return;
 	}
 	struct sf_listener *lst = sf_listener_lookup(st, &seg.dst, seg.dport);
 	if (lst) {

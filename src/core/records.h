@@ -39,6 +39,7 @@ static inline uint32_t sf_ref_index(sf_ref r) { return r & SF_REF_INDEX_MASK; }
 struct sf_local {
 	struct sf_addr addr;
 	uint32_t mtu;
+	uint8_t prefix_len;      /* the on-link prefix: 32 / 128 until sf_stack_set_prefix */
 };
 
 /**

@@ -58,6 +58,14 @@ void sf_mark_ready(struct sf_stack *st, struct sf_sock *sock);
 uint32_t sf_local_id(const struct sf_stack *st, const struct sf_addr *addr);
 /** The MSS that one datagram on local's interface carries (RFC 9293 §3.7.1, MUST-67). */
 uint16_t sf_local_mss(const struct sf_stack *st, const struct sf_addr *local);
+/* An IPv4 subnet's network or broadcast address, for a prefix of ours (RFC 1122 §3.2.1.3, RFC 919). */
+bool sf_is_subnet_broadcast(const struct sf_stack *st, const struct sf_addr *addr);
+/* Set locals[id]'s on-link prefix: 0, or -EINVAL (too long, or it makes the address a broadcast one). */
+int sf_local_set_prefix(struct sf_stack *st, uint32_t id, unsigned prefix_len);
+/* Why a segment's source may not open or be answered (RFC 9293 §3.9.2.3, MUST-63), or SF_DROP_NONE. */
+enum sf_drop_reason sf_source_check(const struct sf_stack *st, const struct sf_addr *src);
+/* The local address to use toward dst when the application named none (MUST-44), or UINT32_MAX. */
+uint32_t sf_select_source(const struct sf_stack *st, const struct sf_addr *dst);
 
 /* ---- the keyed 4-tuple hash (prf.c) ---- */
 

@@ -166,7 +166,7 @@ static enum sf_drop_reason check_ipv4_options(const uint8_t *o, size_t n)
  * NOT appear outside a host"): a loopback source is accepted only on a
  * datagram to a loopback address, a stack talking to itself.
  */
-static bool is_loopback(const struct sf_addr *a)
+bool sf_addr_is_loopback(const struct sf_addr *a)
 {
 	static const uint8_t v6_loopback[16] = { [15] = 1 };
 	return a->family == SF_AF_INET ? a->bytes[0] == 127 : memcmp(a->bytes, v6_loopback, 16) == 0;
@@ -260,7 +260,7 @@ enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_se
 		return SF_DROP_IP_VERSION;
 	}
 
-	if (!sf_addr_is_unicast(&seg->src) || (is_loopback(&seg->src) && !is_loopback(&seg->dst)))
+	if (!sf_addr_is_unicast(&seg->src) || (sf_addr_is_loopback(&seg->src) && !sf_addr_is_loopback(&seg->dst)))
 		return SF_DROP_MARTIAN_SOURCE;
 	if (!sf_addr_is_unicast(&seg->dst))
 		return SF_DROP_MARTIAN_DEST;

@@ -89,6 +89,8 @@ static inline bool sf_addr_is_unspecified(const struct sf_addr *addr)
 
 /** Whether addr may appear as a unicast source or destination (not unspecified, multicast, broadcast). */
 bool sf_addr_is_unicast(const struct sf_addr *addr);
+/* 127.0.0.0/8 or ::1 (RFC 1122 §3.2.1.3, RFC 4291 §2.5.3). */
+bool sf_addr_is_loopback(const struct sf_addr *addr);
 
 /* Big-endian field access without alignment assumptions. */
 static inline uint16_t sf_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }

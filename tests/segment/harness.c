@@ -94,7 +94,7 @@ void h_send_seg(struct harness *h, const struct h_seg *s)
 		len = strlen(s->text);
 	}
 	struct sf_segment seg = {
-		.src = h->peer, .dst = h->local, .sport = s->rport ? s->rport : h->peer_port, .dport = s->lport,
+		.src = s->src ? *s->src : h->peer, .dst = s->dst ? *s->dst : h->local, .sport = s->rport ? s->rport : h->peer_port, .dport = s->lport,
 		.seq = s->seq, .ack = s->ack, .flags = s->flags, .window = window,
 		.payload = data, .payload_len = len,
 	};

@@ -84,6 +84,7 @@ void h_free(struct harness *h);
  *   text         the payload as a C string (strlen bytes, no NUL), or
  *   data, len    the payload as len bytes (text and data exclude each other)
  *   opt          the options: NULL = none
+ *   src, dst     the addresses: NULL = the peer's, the stack's
  *
  * h_send is a macro over a compound literal of struct h_seg, so each field is
  * written at most once and the defaults are applied by h_send_seg, not by a
@@ -100,6 +101,7 @@ struct h_seg {
 	const void *data;
 	size_t len;
 	const struct sf_tcp_options *opt;
+	const struct sf_addr *src, *dst; /* NULL = h->peer, h->local */
 };
 #define h_send(h, ...) h_send_seg((h), &(const struct h_seg){ __VA_ARGS__ })
 /** Inject the segment seg describes (see struct h_seg for the defaults). */
