@@ -531,6 +531,7 @@ struct sf_config {
 	 * network should.
 	 */
 	uint8_t deterministic_insecure;
+	uint8_t ttl;                  /**< IPv4 TTL / IPv6 hop limit of the segments sent, 1-255 (64; RFC 9293 MUST-49); sf_set_ttl per socket */
 };
 
 /** The smallest sf_config.size sf_stack_new accepts: every field up to deterministic_insecure (the first release with size). */
@@ -653,6 +654,20 @@ SF_API int sf_set_keepalive(sf_stack *stack, int sock, int on, uint32_t idle_ms,
 SF_API int sf_set_nodelay(sf_stack *stack, int sock, int on);
 /** TCP_USER_TIMEOUT (RFC 5482): give up with -ETIMEDOUT when sent data waits ms for an ACK; 0 = off. */
 SF_API int sf_set_user_timeout(sf_stack *stack, int sock, uint32_t ms);
+/**
+ * IP_TTL / IPV6_UNICAST_HOPS: the TTL (hop limit) of the socket's segments,
+ * 1-255, or -1 for the stack's cfg.ttl (RFC 9293 MUST-49). A listener's
+ * connections inherit it. Takes effect on the next segment. 0 or -EINVAL.
+ */
+SF_API int sf_set_ttl(sf_stack *stack, int sock, int ttl);
+/**
+ * IP_TOS / IPV6_TCLASS: the Differentiated Services field of the socket's
+ * segments (RFC 9293 MUST-48, SHLD-21, SHLD-22), 0-255, or -1 for 0. As on
+ * Linux, the two ECN bits (RFC 3168) belong to the stack and are ignored
+ * here. A listener's connections inherit it; a change applies from the
+ * next segment. 0 or -EINVAL.
+ */
+SF_API int sf_set_tclass(sf_stack *stack, int sock, int tclass);
 /** SO_SNDBUF / SO_RCVBUF in bytes (1024 .. 16 MiB). */
 SF_API int sf_set_bufsizes(sf_stack *stack, int sock, uint32_t sndbuf, uint32_t rcvbuf);
 

@@ -654,6 +654,32 @@ int sf_set_nodelay(sf_stack *st, int handle, int on)
 	return 0;
 }
 
+int sf_set_ttl(sf_stack *st, int handle, int ttl)
+{
+	int err;
+	struct sf_sock *sock = api_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (ttl < -1 || ttl == 0 || ttl > 255)
+		return -EINVAL;
+	sock->ttl = ttl == -1 ? 0 : (uint8_t)ttl;
+	return 0;
+}
+
+int sf_set_tclass(sf_stack *st, int handle, int tclass)
+{
+	int err;
+	struct sf_sock *sock = api_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (tclass < -1 || tclass > 255)
+		return -EINVAL;
+	sock->tclass = tclass == -1 ? 0 : (uint8_t)(tclass & ~SF_ECN_MASK);
+	return 0;
+}
+
 int sf_set_user_timeout(sf_stack *st, int handle, uint32_t ms)
 {
 	int err;

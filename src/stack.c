@@ -37,6 +37,7 @@ void sf_config_default(struct sf_config *cfg)
 	cfg->timestamps = 1;
 	cfg->sack = 1;
 	cfg->isn_mode = SF_ISN_RFC6528;
+	cfg->ttl = 64; /* as Linux's ip_default_ttl and IPv6 hop_limit */
 }
 
 static bool secret_is_zero(const uint8_t secret[16])
@@ -57,7 +58,7 @@ static bool config_ok(const struct sf_config *cfg)
 	       cfg->rto_initial_ms > 0 && cfg->rto_min_ms > 0 && cfg->rto_min_ms <= cfg->rto_max_ms &&
 	       cfg->syn_backlog > 0 && cfg->somaxconn > 0 && cfg->max_sockets > 0 && cfg->delack_ms < 500 &&
 	       cfg->max_sockets <= SF_REF_INDEX_MASK && cfg->isn_mode <= SF_ISN_CLOCK_ONLY &&
-	       cfg->keepalive_intvl_ms >= SF_KEEPALIVE_MIN_INTVL_MS;
+	       cfg->keepalive_intvl_ms >= SF_KEEPALIVE_MIN_INTVL_MS && cfg->ttl > 0;
 }
 
 sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)

@@ -35,6 +35,13 @@ static inline uint32_t sf_ref_index(sf_ref r) { return r & SF_REF_INDEX_MASK; }
 #define SF_MAX_SYNACK_RETRIES 15
 
 
+/** What the IP header of a segment carries for its connection: TTL / hop limit, TOS / traffic class. */
+#define SF_ECN_MASK 0x03 /* the ECN field of the TOS / traffic class (RFC 3168 §5) */
+struct sf_ip_marks {
+	uint8_t ttl;
+	uint8_t tclass;
+};
+
 /** A local address the stack owns, and the MTU of its interface. */
 struct sf_local {
 	struct sf_addr addr;
@@ -83,6 +90,7 @@ struct sf_tw {
 	uint32_t ts_recent;      /* the peer's last TSval (RFC 6191) */
 	uint32_t ts_offset;      /* ours, to keep TSval running in our ACKs */
 	uint16_t rcv_wnd;        /* window to advertise in ACKs, as on the wire */
+	struct sf_ip_marks marks; /* the connection's TTL and traffic class, for its ACKs */
 };
 #define SF_TW_TS 1
 
@@ -106,6 +114,8 @@ struct sf_sock {
 	bool in_ready;           /* queued on stack->ready */
 	uint16_t linger_s;
 	uint16_t maxseg;         /* TCP_MAXSEG, 0 = none */
+	uint8_t ttl;             /* IP_TTL / IPV6_UNICAST_HOPS, 0 = the stack's cfg.ttl (MUST-49) */
+	uint8_t tclass;          /* IP_TOS / IPV6_TCLASS: the DSCP, ECN bits clear (MUST-48) */
 	uint32_t handle;
 	uint32_t bind_next;      /* next handle + 1 on the port's bound list */
 	struct sf_endpoint local;

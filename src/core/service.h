@@ -52,6 +52,18 @@ struct sf_sock *sf_sock_get(const struct sf_stack *st, uint32_t handle);
 /** Queue sock's readiness for sf_poll_events, once until it is polled. */
 void sf_mark_ready(struct sf_stack *st, struct sf_sock *sock);
 
+/* RFC 9293 MUST-48, MUST-49: what a socket's segments carry in the IP header. */
+static inline struct sf_ip_marks sf_sock_marks(const struct sf_stack *st, const struct sf_sock *sock)
+{
+	return (struct sf_ip_marks){ .ttl = sock->ttl ? sock->ttl : st->cfg.ttl, .tclass = sock->tclass };
+}
+
+/* The same for segments of no socket (RSTs to closed ports). */
+static inline struct sf_ip_marks sf_stack_marks(const struct sf_stack *st)
+{
+	return (struct sf_ip_marks){ .ttl = st->cfg.ttl, .tclass = 0 };
+}
+
 /* ---- local addresses (locals.c) ---- */
 
 /** The index of addr in the stack's address table, or UINT32_MAX if it is not local. */

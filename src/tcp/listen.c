@@ -89,6 +89,7 @@ static void embryo_send_synack(struct sf_stack *st, const struct sf_embryo *emb,
 	struct sf_segment seg = {
 		.src = local.addr, .dst = remote.addr, .sport = local.port, .dport = remote.port,
 		.seq = emb->iss, .ack = emb->irs + 1, .flags = SF_TCP_SYN | SF_TCP_ACK, .window = embryo_window(lst),
+		.ttl = sf_sock_marks(st, &lst->sock).ttl, .tclass = lst->sock.tclass,
 	};
 	struct sf_syn_agreement use = embryo_agreement(emb);
 	sf_syn_options(&seg.opt, sf_own_mss(st, &lst->sock, &local.addr), &use, sf_wscale_for(lst->sock.rcvbuf),
@@ -268,6 +269,8 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, uint3
 	tcb->sock.ka_idle_ms = lst->sock.ka_idle_ms;
 	tcb->sock.ka_intvl_ms = lst->sock.ka_intvl_ms;
 	tcb->sock.ka_probes = lst->sock.ka_probes;
+	tcb->sock.ttl = lst->sock.ttl;
+	tcb->sock.tclass = lst->sock.tclass;
 	tcb->passive = true; /* MUST-11 */
 	tcb->iss = emb->iss;
 	tcb->snd_una = tcb->snd_nxt = tcb->snd_max = emb->iss + 1;
@@ -327,7 +330,7 @@ static void embryo_send_ack(struct sf_stack *st, const struct sf_embryo *emb, co
 	struct sf_tcp_options ts = { .has_timestamp = 1, .ts_ecr = emb->ts_recent,
 				     .ts_val = sf_tsval(st, sf_ts_offset(st, local, remote)) };
 	sf_send_ctl(st, local, remote, emb->iss + 1, emb->irs + 1, SF_TCP_ACK, (uint16_t)wnd, -1,
-		    (emb->opt_flags & EMBRYO_TS) ? &ts : NULL);
+		    (emb->opt_flags & EMBRYO_TS) ? &ts : NULL, sf_sock_marks(st, &embryo_listener(st, emb)->sock));
 }
 
 /* RFC 9293 §3.10.7.4 for SYN-RECEIVED reached by a passive OPEN. */
@@ -429,7 +432,8 @@ void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segmen
 		emb->opt_flags |= EMBRYO_ACKED;
 		embryo_take_final_ack(emb, seg);
 		if (st->cfg.abort_on_overflow) {
-			sf_send_ctl(st, &local, &remote, emb->iss + 1, rcv_nxt, SF_TCP_RST | SF_TCP_ACK, 0, -1, NULL);
+			sf_send_ctl(st, &local, &remote, emb->iss + 1, rcv_nxt, SF_TCP_RST | SF_TCP_ACK, 0, -1, NULL,
+				    sf_sock_marks(st, &lst->sock));
 			sf_record_state_change(st, sf_ref_make(SF_REF_EMBRYO, index), SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_ACCEPT_QUEUE_FULL);
 			st->ctr.AttemptFails++;
 			sf_embryo_free(st, index);
@@ -478,7 +482,7 @@ void sf_embryo_expire(struct sf_stack *st)
 				 * connected: tell it, rather than leave it half-open. */
 				if (acked && !lst->zombie)
 					sf_send_ctl(st, &local, &remote, emb->iss + 1, emb->irs + 1, SF_TCP_RST | SF_TCP_ACK,
-						    0, -1, NULL);
+						    0, -1, NULL, sf_sock_marks(st, &lst->sock));
 				sf_record_state_change(st, sf_ref_make(SF_REF_EMBRYO, index), SF_SYN_RECEIVED, SF_CLOSED, SF_CAUSE_SYNACK_RETRIES);
 				sf_embryo_free(st, index);
 				continue;

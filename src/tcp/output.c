@@ -27,11 +27,13 @@ void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *t
 }
 
 void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,
-		 uint32_t ack, uint8_t flags, uint16_t window, int sock, const struct sf_tcp_options *opt)
+		 uint32_t ack, uint8_t flags, uint16_t window, int sock, const struct sf_tcp_options *opt,
+		 struct sf_ip_marks marks)
 {
 	struct sf_segment seg = {
 		.src = local->addr, .dst = remote->addr, .sport = local->port, .dport = remote->port,
 		.seq = seq, .ack = (flags & SF_TCP_ACK) ? ack : 0, .flags = flags, .window = window,
+		.ttl = marks.ttl, .tclass = marks.tclass,
 	};
 	if (opt)
 		seg.opt = *opt;
@@ -49,10 +51,10 @@ void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *in, int soc
 	struct sf_endpoint local = { in->dst, in->dport }, remote = { in->src, in->sport };
 
 	if (in->flags & SF_TCP_ACK)
-		sf_send_ctl(st, &local, &remote, in->ack, 0, SF_TCP_RST, 0, sock, NULL);
+		sf_send_ctl(st, &local, &remote, in->ack, 0, SF_TCP_RST, 0, sock, NULL, sf_stack_marks(st));
 	else
 		sf_send_ctl(st, &local, &remote, 0, in->seq + sf_segment_seq_len(in), SF_TCP_RST | SF_TCP_ACK, 0, sock,
-			    NULL);
+			    NULL, sf_stack_marks(st));
 }
 
 /*
@@ -104,6 +106,9 @@ void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_s
 	seg->dport = tcb->sock.remote.port;
 	seg->seq = seq;
 	seg->flags = flags;
+	struct sf_ip_marks marks = sf_sock_marks(st, &tcb->sock);
+	seg->ttl = marks.ttl;
+	seg->tclass = marks.tclass;
 	if (flags & SF_TCP_ACK) {
 		seg->ack = tcb->rcv_nxt;
 		tcb->last_ack_sent = tcb->rcv_nxt;

@@ -24,7 +24,8 @@ void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *t
 	     bool retransmit);
 void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *seg, int sock);
 void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,
-		 uint32_t ack, uint8_t flags, uint16_t window, int sock, const struct sf_tcp_options *opt);
+		 uint32_t ack, uint8_t flags, uint16_t window, int sock, const struct sf_tcp_options *opt,
+		 struct sf_ip_marks marks);
 void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit);
 void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn);

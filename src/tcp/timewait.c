@@ -42,6 +42,7 @@ void sf_tw_enter(struct sf_stack *st, struct sf_tcb *tcb)
 	tw->rcv_nxt = tcb->rcv_nxt;
 	tw->rcv_wnd = sf_tcb_advertise_window(st, tcb, false);
 	tw->rcv_wscale = tcb->rcv_wscale;
+	tw->marks = sf_sock_marks(st, &tcb->sock);
 	if (tcb->ts_ok) {
 		tw->flags |= SF_TW_TS;
 		tw->ts_recent = tcb->ts_recent;
@@ -91,7 +92,7 @@ static void tw_send_ack(struct sf_stack *st, const struct sf_tw *tw)
 		opt.ts_val = sf_tsval(st, tw->ts_offset);
 		opt.ts_ecr = tw->ts_recent;
 	}
-	sf_send_ctl(st, &local, &remote, tw->snd_nxt, tw->rcv_nxt, SF_TCP_ACK, tw->rcv_wnd, -1, &opt);
+	sf_send_ctl(st, &local, &remote, tw->snd_nxt, tw->rcv_nxt, SF_TCP_ACK, tw->rcv_wnd, -1, &opt, tw->marks);
 }
 
 /*
