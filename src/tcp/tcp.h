@@ -144,10 +144,13 @@ uint64_t sf_tw_next_deadline(const struct sf_stack *st);
 
 /* RFC 9293 §3.10.7.4 first step, Table 6: the four acceptability tests of
  * a segment against the window [rcv_nxt, rcv_nxt + rcv_wnd), for the TCB,
- * the embryo and the TIME-WAIT record alike. */
+ * the embryo and the TIME-WAIT record alike. A RST is judged by its
+ * sequence number alone (RFC 5961 §3.2), whatever text it carries (SHLD-2)
+ * and even when the window is zero (MUST-66): one at exactly RCV.NXT is
+ * always acceptable. */
 static inline bool sf_seq_acceptable(const struct sf_segment *seg, uint32_t rcv_nxt, uint32_t rcv_wnd)
 {
-	uint32_t len = sf_segment_seq_len(seg);
+	uint32_t len = (seg->flags & SF_TCP_RST) ? 0 : sf_segment_seq_len(seg);
 	uint32_t end = rcv_nxt + rcv_wnd;
 
 	if (len == 0)

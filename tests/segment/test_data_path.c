@@ -528,6 +528,54 @@ static void test_zero_window_fin_ack_of_our_fin(void **state)
 	h_free(t.h);
 }
 
+/* RFC 9293 MUST-66: with our receive window at zero, a RST at RCV.NXT still resets the connection; one elsewhere is dropped silently (RFC 5961 §3.2). */
+static void test_zero_window_rst_at_rcv_nxt_resets(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn_opts(&t, false, -1, 65535, 1024);
+	peer_data(&t, P, 1024, 0);
+	struct sf_segment a = h_next(t.h);
+	assert_int_equal(a.window, 0);
+	h_drain(t.h);
+
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_RST, .seq = P + 1025);
+	h_expect_none(t.h);
+	assert_int_equal(h_drops(t.h, SF_DROP_SEQ_UNACCEPTABLE), 1);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = P + 1024, .ack = t.base, .text = "bye");
+	h_expect_none(t.h);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_CLOSED);
+	assert_int_equal(sf_take_error(t.h->st, t.c), -ECONNRESET);
+	h_free(t.h);
+}
+
+/*
+ * SHLD-2: a RST may carry text (a diagnostic, RFC 9293 §3.5.3). It is judged
+ * by its sequence number alone: at RCV.NXT it resets; one starting before
+ * RCV.NXT whose text reaches into the window is still out of the window,
+ * dropped silently rather than challenged (RFC 5961 §3.2).
+ */
+static void test_rst_with_text_judged_by_sequence(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, false);
+
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_RST, .seq = P - 2, .text = "reason");
+	h_expect_none(t.h);
+	assert_int_equal(h_drops(t.h, SF_DROP_SEQ_UNACCEPTABLE), 1);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPChallengeACK), 0);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_RST, .seq = P + 10, .text = "reason");
+	h_expect(t.h, SF_TCP_ACK, t.base, P); /* in the window, not at RCV.NXT: challenge ACK */
+	assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_RST, .seq = P, .text = "connection refused by policy");
+	h_expect_none(t.h);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_CLOSED);
+	assert_int_equal(sf_take_error(t.h->st, t.c), -ECONNRESET);
+	h_free(t.h);
+}
+
 /* RFC 9293 §3.8.6.1 (MUST-36, SHLD-29, SHLD-30), MUST-37: zero window: probes <SEQ=SND.UNA-1> at the RTO, doubling; answered probes keep it open. */
 static void test_zero_window_persist(void **state)
 {
@@ -839,6 +887,8 @@ int main(void)
 		cmocka_unit_test(test_sender_sws_small_window_held),
 		cmocka_unit_test(test_sender_sws_half_max_window),
 		cmocka_unit_test(test_zero_window_fin_ack_of_our_fin),
+		cmocka_unit_test(test_zero_window_rst_at_rcv_nxt_resets),
+		cmocka_unit_test(test_rst_with_text_judged_by_sequence),
 		cmocka_unit_test(test_zero_window_persist),
 		cmocka_unit_test(test_zero_window_unanswered_probes_give_up),
 		cmocka_unit_test(test_small_window_persist_sends_data),
