@@ -128,7 +128,6 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(TCP_DATA_OFFSET, "TCP data offset below 5 or past the segment end")           \
 	X(TCP_CHECKSUM, "TCP checksum is wrong")                                        \
 	X(TCP_PORT_ZERO, "TCP source or destination port is zero")                      \
-	X(TCP_FLAGS_SYN_FIN, "SYN and FIN together")                                    \
 	X(TCP_FLAGS_SYN_RST, "SYN and RST together")                                    \
 	/* TCP options */                                                               \
 	X(TCP_OPT_LENGTH, "TCP option length 0 or 1, or option runs past the header")   \
@@ -144,6 +143,7 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(LISTEN_RST, "RST to a listener (§3.10.7.2)")                                  \
 	X(LISTEN_ACK, "ACK to a listener, answered with RST (§3.10.7.2)")               \
 	X(LISTEN_NO_SYN, "neither SYN, ACK nor RST to a listener (§3.10.7.2)")          \
+	X(LISTEN_SYN_FIN, "SYN and FIN together to a listener (as Linux)")              \
 	X(LISTEN_OVERFLOW, "accept queue full (backlog reached)")                       \
 	X(SYN_QUEUE_FULL, "SYN queue full: syn_backlog reached")                        \
 	X(LISTENER_GONE, "the embryo's listener was closed")                            \

@@ -190,6 +190,14 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 		sf_drop(st, seg, SF_DROP_LISTEN_NO_SYN);
 		return;
 	}
+	/* A SYN with FIN is a scan, not a client (RFC 9293 leaves it to the
+	 * FIN step, after the connection is open). As Linux, only a listener
+	 * drops it; elsewhere it is a SYN like any other (a crossing SYN in
+	 * SYN-SENT, challenged in a synchronized state). */
+	if (seg->flags & SF_TCP_FIN) {
+		sf_drop(st, seg, SF_DROP_LISTEN_SYN_FIN);
+		return;
+	}
 	/* With the accept queue full we do not answer; the client's SYN
 	 * retransmission tries again later. Linux does the same. */
 	if (lst->accept_count >= lst->backlog) {

@@ -136,8 +136,9 @@ bool sf_tw_input(struct sf_stack *st, uint32_t index, const struct sf_segment *s
 		 * sequence number is beyond everything the old connection used
 		 * cannot be confused with it, so it may reopen the 4-tuple. The
 		 * new ISN starts above the old SND.NXT. strict_time_wait refuses
-		 * any reuse until 2MSL is over. */
-		if (!st->cfg.strict_time_wait && syn_is_new(tw, seg)) {
+		 * any reuse until 2MSL is over, and a SYN with FIN, which no
+		 * listener would take, reopens nothing. */
+		if (!st->cfg.strict_time_wait && !(seg->flags & SF_TCP_FIN) && syn_is_new(tw, seg)) {
 			*iss_floor = tw->snd_nxt + 65535 + 2;
 			st->ctr.TWRecycled++;
 			sf_record_state_change(st, sf_ref_make(SF_REF_TW, index), SF_TIME_WAIT, SF_CLOSED, SF_CAUSE_TIME_WAIT_REOPENED);

@@ -284,8 +284,6 @@ enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_se
 	if (seg->sport == 0 || seg->dport == 0)
 		return SF_DROP_TCP_PORT_ZERO;
 	seg->flags = tcp[13];
-	if ((seg->flags & (SF_TCP_SYN | SF_TCP_FIN)) == (SF_TCP_SYN | SF_TCP_FIN))
-		return SF_DROP_TCP_FLAGS_SYN_FIN;
 	if ((seg->flags & (SF_TCP_SYN | SF_TCP_RST)) == (SF_TCP_SYN | SF_TCP_RST))
 		return SF_DROP_TCP_FLAGS_SYN_RST;
 	seg->seq = sf_get32(tcp + 4);

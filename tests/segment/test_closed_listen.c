@@ -536,6 +536,26 @@ static void test_listen_address_match(void **state)
 	h_free(h);
 }
 
+/* As Linux: a SYN with FIN to a listener is dropped silently (LISTEN_SYN_FIN): no SYN,ACK, no embryo, no RST. To a closed port it is answered like any segment, its SYN and FIN each counted: <SEQ=0><ACK=SEG.SEQ+2><CTL=RST,ACK>. */
+static void test_syn_fin_to_listener_and_closed_port(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 8);
+	struct sf_tcp_options mss = { .has_mss = 1, .mss = 1460 };
+
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN | SF_TCP_FIN, .seq = 1000, .opt = &mss);
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN | SF_TCP_FIN | SF_TCP_PSH, .seq = 1000, .opt = &mss, .text = "x");
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_LISTEN_SYN_FIN), 2);
+	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
+	assert_int_equal(sf_state(h->st, l), SF_LISTEN);
+	h_send(h, .lport = 81, .flags = SF_TCP_SYN | SF_TCP_FIN, .seq = 1000, .opt = &mss);
+	h_expect(h, SF_TCP_RST | SF_TCP_ACK, 0, 1002);
+	h_expect_none(h);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -555,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_listen_ack_v4),
 		cmocka_unit_test(test_listen_ack_v6),
 		cmocka_unit_test(test_listen_no_syn_dropped),
+		cmocka_unit_test(test_syn_fin_to_listener_and_closed_port),
 		cmocka_unit_test(test_listen_syn_v4),
 		cmocka_unit_test(test_listen_syn_v6),
 		cmocka_unit_test(test_listen_syn_with_data),

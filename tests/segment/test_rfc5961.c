@@ -434,6 +434,21 @@ static void test_rst_in_close_wait(void **state)
 	h_free(h);
 }
 
+/* A SYN with FIN in ESTABLISHED is a SYN there (§3.10.7.4 fourth, as Linux): challenge ACK; its FIN is not taken. */
+static void test_syn_fin_challenged(void **state)
+{
+	(void)state;
+	struct conn c = established(4);
+	struct harness *h = c.h;
+
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN | SF_TCP_FIN, .seq = RCV_NXT);
+	expect_our_ack(h, c.iss + 1, RCV_NXT);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_SYN_CHALLENGED), 1);
+	assert_int_equal(sf_state(h->st, c.sock), SF_ESTABLISHED);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_rst_out_of_window_silent),
 		cmocka_unit_test(test_syn_challenged_v4),
 		cmocka_unit_test(test_syn_challenged_v6),
+		cmocka_unit_test(test_syn_fin_challenged),
 		cmocka_unit_test(test_ack_beyond_snd_nxt_challenged),
 		cmocka_unit_test(test_ack_too_old_challenged),
 		cmocka_unit_test(test_challenge_ack_carries_our_numbers),

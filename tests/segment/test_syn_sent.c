@@ -535,6 +535,33 @@ static void test_crossing_syn_text_repeated_on_synack(void **state)
 	h_free(h);
 }
 
+/*
+ * A SYN with FIN crossing ours is a crossing SYN (as Linux): SYN-RECEIVED and
+ * our SYN,ACK for the SYN alone. Its FIN is queued with the other controls
+ * (§3.10.7.3 fourth step) and taken once ESTABLISHED: CLOSE-WAIT, the FIN ACKed.
+ */
+static void test_crossing_syn_fin_closes_after_established(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = h_connect(h, LPORT, RPORT, &iss);
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+	char buf[8];
+
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN | SF_TCP_FIN, .seq = PEER_ISN, .opt = &opt);
+	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, PEER_ISN + 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_SYN_RECEIVED);
+	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 1);
+	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 2);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_CLOSE_WAIT);
+	assert_true(h_saw_state(h, SF_SYN_RECEIVED, SF_ESTABLISHED));
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 0);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_crossing_syn_text_waits_for_established),
 		cmocka_unit_test(test_crossing_syn_text_then_more_text),
 		cmocka_unit_test(test_crossing_syn_text_repeated_on_synack),
+		cmocka_unit_test(test_crossing_syn_fin_closes_after_established),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -597,6 +597,24 @@ static void test_tw_in_window_without_ack_dropped(void **state)
 	h_free(h);
 }
 
+/* A SYN with FIN to TIME-WAIT, even one beyond the old RCV.NXT, reopens nothing (as Linux, whose listener would drop it): it is ACKed as a refused SYN. */
+static void test_tw_syn_fin_does_not_reopen(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+
+	passive_then_active_close(h, &iss);
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+	h_send(h, .lport = 80, .flags = SF_TCP_SYN | SF_TCP_FIN, .seq = PEER_ISN + 100000, .opt = &opt);
+	h_expect(h, SF_TCP_ACK, iss + 2, PEER_ISN + 2);
+	h_expect_none(h);
+	assert_int_equal(h_drops(h, SF_DROP_TIME_WAIT_SYN), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TWRecycled), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_tw_synack_challenged_restarts),
 		cmocka_unit_test(test_tw_bare_ack_at_rcv_nxt_restarts_silently),
 		cmocka_unit_test(test_tw_in_window_without_ack_dropped),
+		cmocka_unit_test(test_tw_syn_fin_does_not_reopen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
