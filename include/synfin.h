@@ -652,6 +652,16 @@ SF_API int sf_set_keepalive(sf_stack *stack, int sock, int on, uint32_t idle_ms,
 			    uint32_t probes);
 /** TCP_NODELAY: 1 sends short segments at once instead of waiting for ACKs (no Nagle, MUST-17). */
 SF_API int sf_set_nodelay(sf_stack *stack, int sock, int on);
+/**
+ * Urgent data (RFC 9293 §3.8.5, MUST-33): how many bytes remain to be read
+ * up to and including the last urgent byte the peer marked, 0 when none.
+ * Urgent bytes are delivered in the stream (inline, RFC 6093 §5); sf_recv
+ * stops short of the last urgent byte so that it starts a read of its own,
+ * and 1 here means the next byte read is that byte (sockatmark). The
+ * socket's events carry SF_EV_URGENT while this is not 0. -EBADF, or
+ * -ENOTCONN for a listener.
+ */
+SF_API long sf_urgent_left(const sf_stack *stack, int sock);
 /** TCP_USER_TIMEOUT (RFC 5482): give up with -ETIMEDOUT when sent data waits ms for an ACK; 0 = off. */
 SF_API int sf_set_user_timeout(sf_stack *stack, int sock, uint32_t ms);
 /**
@@ -682,6 +692,7 @@ enum {
 	SF_EV_CONNECTED = 1 << 3, /**< an active open reached ESTABLISHED */
 	SF_EV_HUP = 1 << 4,       /**< the connection is over in both directions */
 	SF_EV_ERROR = 1 << 5,     /**< an error is pending (sf_take_error) */
+	SF_EV_URGENT = 1 << 6,    /**< urgent data is still to be read (sf_urgent_left; RFC 9293 §3.8.5, MUST-32) */
 };
 
 struct sf_event {

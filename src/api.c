@@ -364,6 +364,12 @@ long sf_recv(sf_stack *st, int handle, void *buf, size_t len)
 		return err;
 	struct sf_sock *sock = &tcb->sock;
 	if (tcb->rcvq.len && len) {
+		/* As Linux with urgent data inline: a read stops short of the last
+		 * urgent byte, so that it starts the next read (sf_urgent_left 1,
+		 * sockatmark's "at the mark"). */
+		uint32_t urgent_left = sf_tcb_urgent_left(tcb);
+		if (urgent_left > 1 && len > urgent_left - 1)
+			len = urgent_left - 1;
 		uint32_t before = sf_ring_room(&tcb->rcvq, sock->rcvbuf);
 		uint32_t n = sf_ring_read(&tcb->rcvq, &st->bufs, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
 		/* RFC 9293 §3.8.6.2.2: announce the reopened window once it has grown
@@ -374,6 +380,8 @@ long sf_recv(sf_stack *st, int handle, void *buf, size_t len)
 		if (room > adv && room - adv >= step && before < room && tcb->state != SF_CLOSED &&
 		    tcb->hashed && !tcb->eof)
 			sf_tcb_send_ack(st, tcb);
+		if (tcb->urg_pending && !sf_tcb_urgent_left(tcb))
+			tcb->urg_pending = false; /* read past the urgent data: "normal mode" (§3.8.5) */
 		return n;
 	}
 	if (tcb->eof || tcb->rcv_shut)
@@ -542,6 +550,18 @@ int sf_getpeername(const sf_stack *st, int handle, struct sf_endpoint *remote)
 		return -ENOTCONN;
 	*remote = tcb->sock.remote;
 	return 0;
+}
+
+long sf_urgent_left(const sf_stack *st, int handle)
+{
+	if (!st)
+		return -EINVAL;
+	const struct sf_sock *sock = user_sock(st, handle);
+	if (!sock)
+		return -EBADF;
+	if (sock->kind != SF_SOCK_TCB)
+		return -ENOTCONN;
+	return sf_tcb_urgent_left((const struct sf_tcb *)sock);
 }
 
 int sf_state(const sf_stack *st, int handle)
@@ -728,6 +748,8 @@ static uint32_t readiness(const struct sf_sock *sock)
 		ev |= SF_EV_CONNECTED;
 	if (ended || (tcb->eof && tcb->fin_queued))
 		ev |= SF_EV_HUP;
+	if (sf_tcb_urgent_left(tcb))
+		ev |= SF_EV_URGENT;
 	return ev;
 }
 

@@ -182,6 +182,8 @@ struct sf_tcb {
 	bool fin_ahead;          /* the peer's FIN arrived ahead of a hole... */
 	uint32_t fin_seq;        /* ...at this sequence number */
 	bool syn_text_held;      /* text on a crossing SYN, held until ESTABLISHED (§3.10.7.3) */
+	bool urg_pending;        /* urgent data not all read: RCV.UP is ahead of the read point (§3.8.5) */
+	uint32_t rcv_up;         /* RCV.UP: the octet after the peer's urgent data (MUST-62) */
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675) */
 	const struct sf_cc_ops *cc; /* the algorithm (tcp/cc.c); NewReno by default */

@@ -134,6 +134,7 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	 * starts after the SYN); one ACK, or data carrying it, answers
 	 * everything (MUST-58). */
 	if (seg->payload_len || (seg->flags & SF_TCP_FIN)) {
+		sf_tcb_take_urgent(st, tcb, seg);
 		sf_tcb_input_text_and_fin(st, tcb, seg);
 		return;
 	}
@@ -360,7 +361,9 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 		    !(seg->flags & SF_TCP_SYN)) {
 			if (!ack_arrives(st, tcb, seg, wnd))
 				return;
-			/* Its FIN, like its text, lies beyond the window: not taken. */
+			/* MUST-66: its URG is taken too; its FIN, like its text,
+			 * lies beyond the window: not taken. */
+			sf_tcb_take_urgent(st, tcb, seg);
 			if (tcb->state == SF_FIN_WAIT_1 && sf_tcb_fin_acked(tcb))
 				enter_fin_wait_2(st, tcb);
 			sf_tcb_send_ack(st, tcb);
@@ -408,7 +411,7 @@ void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segme
 	 * passed: a forged segment that is challenged and dropped must not set
 	 * TS.Recent, or PAWS would then reject the real peer (as Linux fixed). */
 	sf_tcb_note_timestamp(st, tcb, seg);
-	/* Sixth: URG. synfin delivers urgent bytes inline (RFC 6093 §5);
-	 * the pointer is not tracked yet. Seventh and eighth: */
+	/* Sixth: URG. Seventh and eighth: text and FIN. */
+	sf_tcb_take_urgent(st, tcb, seg);
 	sf_tcb_input_text_and_fin(st, tcb, seg);
 }

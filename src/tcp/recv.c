@@ -137,6 +137,38 @@ void sf_tcb_hold_syn_text(struct sf_stack *st, struct sf_tcb *tcb, const struct 
 }
 
 /*
+ * The sixth step (RFC 9293 §3.10.7.4, §3.8.5): RCV.UP <- max(RCV.UP,
+ * SEG.SEQ + SEG.UP), the pointer naming the octet after the urgent data
+ * (MUST-62, as every implementation reads it: RFC 6093 §2), of any length
+ * (MUST-31). Urgent bytes stay in the stream (inline, as RFC 6093 §5
+ * advises); the application is told when a pointer arrives with no urgent
+ * data pending or advances (MUST-32: the socket becomes ready with
+ * SF_EV_URGENT) and can ask how much remains (MUST-33: sf_urgent_left).
+ * After the peer's FIN (CLOSE-WAIT and later) there is nothing to mark: ignored.
+ */
+void sf_tcb_take_urgent(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg)
+{
+	if (!(seg->flags & SF_TCP_URG) || seg->urgent == 0)
+		return;
+	if (tcb->state != SF_ESTABLISHED && tcb->state != SF_FIN_WAIT_1 && tcb->state != SF_FIN_WAIT_2)
+		return;
+	uint32_t up = seg->seq + seg->urgent;
+	if (seq_leq(up, sf_tcb_read_seq(tcb)))
+		return; /* urgent data the application has already read */
+	if (tcb->urg_pending && seq_leq(up, tcb->rcv_up))
+		return; /* the pointer cannot recede (§3.8.5) */
+	tcb->rcv_up = up;
+	tcb->urg_pending = true;
+	sf_mark_ready(st, &tcb->sock);
+}
+
+uint32_t sf_tcb_urgent_left(const struct sf_tcb *tcb)
+{
+	uint32_t at = sf_tcb_read_seq(tcb);
+	return tcb->urg_pending && seq_gt(tcb->rcv_up, at) ? tcb->rcv_up - at : 0;
+}
+
+/*
  * Send the ACK now, or let it wait (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2):
  * at least every second full-sized segment is ACKed at once, and no ACK
  * waits longer than delack_ms. Any segment we send carries the ACK and

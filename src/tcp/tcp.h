@@ -113,6 +113,16 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb);
 enum sf_ack_need { SF_ACK_NONE, SF_ACK_DELAYED, SF_ACK_NOW, SF_ACK_AT_ONCE };
 enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,
 				  bool *fin_now);
+/* §3.10.7.4 sixth step: the peer's urgent pointer (§3.8.5). */
+void sf_tcb_take_urgent(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
+/* The sequence number of the next byte the application will read. */
+static inline uint32_t sf_tcb_read_seq(const struct sf_tcb *tcb)
+{
+	return tcb->rcv_nxt - tcb->rcvq.len;
+}
+/* Bytes from the read point to the end of the urgent data (0: none left,
+ * "normal mode" in §3.8.5's words). */
+uint32_t sf_tcb_urgent_left(const struct sf_tcb *tcb);
 /* §3.10.7.3 fourth step: text (and FIN) on a crossing SYN waits for ESTABLISHED. */
 void sf_tcb_hold_syn_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_schedule_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_need need);

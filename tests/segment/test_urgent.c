@@ -1,0 +1,193 @@
+/*
+ * Urgent data (RFC 9293 §3.8.5, §3.10.7.4 sixth step; RFC 6093): the
+ * receiving side. The urgent pointer names the octet after the urgent data
+ * (MUST-62), urgent data may be of any length (MUST-31), the application is
+ * told when a pointer arrives or advances (MUST-32) and can ask how much
+ * urgent data remains (MUST-33). Urgent bytes stay in the stream (inline).
+ *
+ * Each test accepts a connection on port 80 from the peer (ISN 100), so the
+ * peer's first byte is 101.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define PEER_ISN 100u
+#define P (PEER_ISN + 1)
+
+/* The events the next sf_poll_events reports for sock (0: none). */
+static uint32_t events_of(struct harness *h, int sock)
+{
+	struct sf_event ev[16];
+	int n = sf_poll_events(h->st, ev, 16);
+	uint32_t got = 0;
+
+	for (int i = 0; i < n; i++)
+		if (ev[i].sock == sock)
+			got |= ev[i].events;
+	return got;
+}
+
+/*
+ * MUST-62, MUST-32, MUST-33: "abcdef" with URG and SEG.UP 6 makes all six
+ * bytes urgent, 'f' the last. The socket reports SF_EV_URGENT, six bytes of
+ * urgent data remain, and a read stops short of 'f' (as Linux does inline):
+ * then 'f' is at the mark (1 left) and the next read takes it; urgent mode
+ * is over and SF_EV_URGENT is gone.
+ */
+static void test_urgent_pointer_reported_and_read_inline(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = h_established(h, 80, PEER_ISN, &iss);
+	char buf[64];
+
+	(void)events_of(h, c);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG | SF_TCP_PSH, .seq = P, .ack = iss + 1,
+	       .text = "abcdef", .urgent = 6);
+	h_expect(h, SF_TCP_ACK, iss + 1, P + 6);
+	assert_true(events_of(h, c) & SF_EV_URGENT);
+	assert_int_equal(sf_urgent_left(h->st, c), 6);
+	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 5);
+	assert_memory_equal(buf, "abcde", 5);
+	assert_int_equal(sf_urgent_left(h->st, c), 1);
+	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 1);
+	assert_int_equal(buf[0], 'f');
+	assert_int_equal(sf_urgent_left(h->st, c), 0);
+
+	/* Normal data afterwards is read in full, and no urgent event comes. */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = P + 6, .ack = iss + 1, .text = "ghij");
+	assert_false(events_of(h, c) & SF_EV_URGENT);
+	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 4);
+	h_free(h);
+}
+
+/*
+ * MUST-32: the application is told again when the pointer advances; a
+ * pointer that would recede, or one at data already read, changes nothing
+ * (§3.8.5: the pointer cannot recede; a receiver must be robust to it).
+ */
+static void test_urgent_pointer_advances_never_recedes(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = h_established(h, 80, PEER_ISN, &iss);
+	char buf[64];
+
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P, .ack = iss + 1, .text = "0123", .urgent = 2);
+	assert_true(events_of(h, c) & SF_EV_URGENT);
+	assert_int_equal(sf_urgent_left(h->st, c), 2);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P + 4, .ack = iss + 1, .text = "4567", .urgent = 3);
+	assert_true(events_of(h, c) & SF_EV_URGENT);
+	assert_int_equal(sf_urgent_left(h->st, c), 7); /* up to and including '6' */
+	/* A retransmission whose pointer lies behind the current one: ignored, no new event. */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P, .ack = iss + 1, .text = "0123", .urgent = 1);
+	assert_int_equal(sf_urgent_left(h->st, c), 7);
+	assert_false(events_of(h, c) & SF_EV_URGENT);
+	h_drain(h);
+	h_free(h);
+
+	/* A pointer at data already read is no urgent data at all. */
+	h = h_new(4, NULL);
+	c = h_established(h, 80, PEER_ISN, &iss);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = P, .ack = iss + 1, .text = "0123");
+	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 4);
+	(void)events_of(h, c);
+	/* A retransmission of those bytes, now with URG pointing inside them. */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P, .ack = iss + 1, .text = "0123", .urgent = 2);
+	assert_int_equal(sf_urgent_left(h->st, c), 0);
+	assert_false(events_of(h, c) & SF_EV_URGENT);
+	/* URG with SEG.UP 0 points at SEG.SEQ itself: nothing urgent. */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P + 4, .ack = iss + 1, .text = "45");
+	assert_int_equal(sf_urgent_left(h->st, c), 0);
+	h_free(h);
+}
+
+/* MUST-31: urgent data of any length: a pointer beyond what has arrived counts the urgent bytes still to come. */
+static void test_urgent_data_longer_than_segment(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = h_established(h, 80, PEER_ISN, &iss);
+	char buf[64];
+
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P, .ack = iss + 1, .text = "xyz", .urgent = 3000);
+	assert_int_equal(sf_urgent_left(h->st, c), 3000);
+	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 3); /* all that is there; the mark is far ahead */
+	assert_int_equal(sf_urgent_left(h->st, c), 2997);
+	h_free(h);
+}
+
+/* MUST-66: with our receive window at zero, the URG of a segment at RCV.NXT is still taken (its text is not). */
+static void test_urgent_at_zero_window(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = sf_socket(h->st, SF_AF_INET);
+	struct sf_endpoint local = { .addr = { .family = SF_AF_INET }, .port = 80 };
+	uint32_t iss;
+	static char fill[1024];
+
+	assert_int_equal(sf_set_bufsizes(h->st, l, 65536, 1024), 0);
+	assert_int_equal(sf_bind(h->st, l, &local), 0);
+	assert_int_equal(sf_listen(h->st, l, 4), 0);
+	int c = h_accept_new(h, l, 80, PEER_ISN, &iss);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = P, .ack = iss + 1, .data = fill, .len = sizeof fill);
+	struct sf_segment a = h_next(h);
+	assert_int_equal(a.window, 0);
+	h_drain(h);
+
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P + 1024, .ack = iss + 1, .text = "!", .urgent = 1);
+	h_expect(h, SF_TCP_ACK, iss + 1, P + 1024);
+	assert_int_equal(sf_urgent_left(h->st, c), 1024 + 1);
+	h_free(h);
+}
+
+/* §3.10.7.4 sixth step: in CLOSE-WAIT (after the peer's FIN) URG is ignored. */
+static void test_urgent_ignored_after_fin(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = h_established(h, 80, PEER_ISN, &iss);
+
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_FIN, .seq = P, .ack = iss + 1);
+	h_expect(h, SF_TCP_ACK, iss + 1, P + 1);
+	assert_int_equal(sf_state(h->st, c), SF_CLOSE_WAIT);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P + 1, .ack = iss + 1, .urgent = 5);
+	assert_int_equal(sf_urgent_left(h->st, c), 0);
+	h_free(h);
+}
+
+/* sf_urgent_left's arguments. */
+static void test_urgent_left_arguments(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	int l = h_listen(h, 80, 4);
+	int s = sf_socket(h->st, SF_AF_INET);
+
+	assert_int_equal(sf_urgent_left(NULL, s), -EINVAL);
+	assert_int_equal(sf_urgent_left(h->st, 4242), -EBADF);
+	assert_int_equal(sf_urgent_left(h->st, -1), -EBADF);
+	assert_int_equal(sf_urgent_left(h->st, l), -ENOTCONN);
+	assert_int_equal(sf_urgent_left(h->st, s), 0);
+	h_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_urgent_pointer_reported_and_read_inline),
+		cmocka_unit_test(test_urgent_pointer_advances_never_recedes),
+		cmocka_unit_test(test_urgent_data_longer_than_segment),
+		cmocka_unit_test(test_urgent_at_zero_window),
+		cmocka_unit_test(test_urgent_ignored_after_fin),
+		cmocka_unit_test(test_urgent_left_arguments),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
