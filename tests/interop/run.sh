@@ -430,7 +430,27 @@ check_modes() { # 12. serve's discard (RFC 863) and chargen (RFC 864) modes
 	stop_pid $SYNFIN_PID
 }
 
-ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes)
+check_marks() { # 13. --ttl and --tos: every synfin segment carries them (MUST-48, MUST-49)
+	local addr src ttlf tosf got
+	for addr in $S $S6; do
+		if [ $addr = $S ]; then src="ip.src==$S"; ttlf=ip.ttl; tosf=ip.dsfield; else
+			src="ipv6.src==$S6"; ttlf=ipv6.hlim; tosf=ipv6.tclass; fi
+		cap_start marks
+		start_synfin marks serve --tun $DEV --addr $addr --port 7 --msl 1000 --ttl 33 --tos 72 echo
+		wait_for "$WORK/marks.log" "serving" 5 || fail "synfin did not start"
+		out=$(NX python3 "$PEER" echo $addr 7 100000)
+		[[ $out == OK* ]] || fail "echo through $addr"
+		stop_pid $SYNFIN_PID
+		cap_stop
+		got=$(fields "$src && tcp" $ttlf $tosf | sort | uniq -c | sed 's/^ *//')
+		# 72 = DSCP 18 (AF21), ECN bits clear: tshark shows the byte in hex.
+		[ "$(echo "$got" | wc -l)" = 1 ] && [[ $got =~ [[:space:]]33[[:space:]]0x0*48$ ]] &&
+			pass "$addr: every segment from synfin has TTL 33 and TOS 0x48 ($got)" ||
+			fail "$addr: TTL/TOS of synfin's segments: $got"
+	done
+}
+
+ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks)
 CHECKS=("$@")
 [ ${#CHECKS[@]} = 0 ] && CHECKS=("${ALL[@]}")
 for c in "${CHECKS[@]}"; do

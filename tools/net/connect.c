@@ -28,6 +28,8 @@ static const char usage_text[] =
 	"  --rfc1337=off      let a RST end TIME-WAIT\n"
 	"  --strict-time-wait no SYN reopens a 4-tuple in TIME-WAIT\n"
 	"  --pcap FILE        record every datagram in and out\n"
+	"  --ttl N            TTL / hop limit of the segments sent (IP_TTL; default 64)\n"
+	"  --tos N            TOS / traffic class byte, ECN bits left to the stack (IP_TOS)\n"
 	"  --trace            state changes (and drops) on stderr as they happen\n"
 	"  --timeout SEC      give up after SEC seconds (exit 1)\n"
 	"SIGUSR1 prints the connection table (State, Local, Peer) on stderr; so does exit.\n";
@@ -170,7 +172,7 @@ int net_connect_main(int argc, char **argv)
 	sf_stack *st = sf_tun_stack(t);
 	c.sock = sf_socket(st, c.o.addr.family);
 	struct sf_endpoint local = { c.o.addr, (uint16_t)c.o.port };
-	if (c.sock < 0 || (rc = sf_bind(st, c.sock, &local)) < 0) {
+	if (c.sock < 0 || (rc = net_apply_socket_opts(&c.o, st, c.sock)) < 0 || (rc = sf_bind(st, c.sock, &local)) < 0) {
 		fprintf(stderr, "synfin connect: socket/bind: %s\n", strerror(c.sock < 0 ? -c.sock : -rc));
 		sf_tun_close(t);
 		return 1;

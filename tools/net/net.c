@@ -129,6 +129,7 @@ int net_parse(int argc, char **argv, struct net_opts *o, const char *usage)
 	memset(o, 0, sizeof *o);
 	o->rfc1337 = -1;
 	o->backlog = 128;
+	o->tos = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -174,6 +175,14 @@ int net_parse(int argc, char **argv, struct net_opts *o, const char *usage)
 			o->rfc1337 = 1;
 		} else if (strcmp(a, "--strict-time-wait") == 0) {
 			o->strict_time_wait = 1;
+		} else if (strcmp(a, "--ttl") == 0) {
+			if (parse_int(a, v, 1, 255, &n) < 0)
+				return 2;
+			o->ttl = (int)n, i++;
+		} else if (strcmp(a, "--tos") == 0) {
+			if (parse_int(a, v, 0, 255, &n) < 0)
+				return 2;
+			o->tos = (int)n, i++;
 		} else if (strcmp(a, "--trace") == 0) {
 			o->trace = 1;
 		} else if (a[0] == '-' && a[1] == '-') {
@@ -218,6 +227,14 @@ struct sf_tun *net_open(const struct net_opts *o)
 	if (t && o->trace)
 		fprintf(stderr, "synfin: on %s as %s, MTU %u\n", sf_tun_name(t), o->addr_text, (unsigned)sf_tun_mtu(t));
 	return t;
+}
+
+int net_apply_socket_opts(const struct net_opts *o, sf_stack *st, int sock)
+{
+	int rc = o->ttl ? sf_set_ttl(st, sock, o->ttl) : 0;
+	if (rc == 0 && o->tos >= 0)
+		rc = sf_set_tclass(st, sock, o->tos);
+	return rc;
 }
 
 static void on_signal(int sig)

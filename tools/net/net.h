@@ -27,6 +27,8 @@ struct net_opts {
 	int trace;
 	int hold_syn;         /* connect: hold our SYN until the peer's arrives (simultaneous open) */
 	int timeout_s;        /* 0: none */
+	int ttl;              /* 0: the stack's default (64) */
+	int tos;              /* -1: none (0) */
 	const char *pos[4];   /* positional arguments */
 	int npos;
 };
@@ -36,6 +38,9 @@ int net_parse(int argc, char **argv, struct net_opts *o, const char *usage);
 
 /* Build the config (trace hook into the connection table), open the device. NULL on error (printed). */
 struct sf_tun *net_open(const struct net_opts *o);
+
+/* Apply --ttl and --tos to a socket (a listener's connections inherit them); 0 or -errno. */
+int net_apply_socket_opts(const struct net_opts *o, sf_stack *st, int sock);
 
 /* The connection table, kept from the stack's state-change trace events. */
 void net_table_print(void);

@@ -60,6 +60,8 @@ static const char usage_text[] =
 	"  --rfc1337=off      let a RST end TIME-WAIT\n"
 	"  --strict-time-wait no SYN reopens a 4-tuple in TIME-WAIT\n"
 	"  --pcap FILE        record every datagram in and out\n"
+	"  --ttl N            TTL / hop limit of the segments sent (IP_TTL; default 64)\n"
+	"  --tos N            TOS / traffic class byte, ECN bits left to the stack (IP_TOS)\n"
 	"  --trace            state changes (and drops) on stderr as they happen\n"
 	"  --timeout SEC      exit after SEC seconds\n"
 	"SIGUSR1 prints the connection table (State, Local, Peer) on stderr; so does exit.\n";
@@ -316,7 +318,8 @@ int net_serve_main(int argc, char **argv)
 	sf_stack *st = sf_tun_stack(t);
 	s.lsock = sf_socket(st, s.o.addr.family);
 	struct sf_endpoint local = { s.o.addr, (uint16_t)s.o.port };
-	if (s.lsock < 0 || (rc = sf_bind(st, s.lsock, &local)) < 0 || (rc = sf_listen(st, s.lsock, s.o.backlog)) < 0) {
+	if (s.lsock < 0 || (rc = net_apply_socket_opts(&s.o, st, s.lsock)) < 0 || (rc = sf_bind(st, s.lsock, &local)) < 0 ||
+	    (rc = sf_listen(st, s.lsock, s.o.backlog)) < 0) {
 		fprintf(stderr, "synfin serve: cannot listen on %s:%d: %s\n", s.o.addr_text, s.o.port,
 			strerror(s.lsock < 0 ? -s.lsock : -rc));
 		sf_tun_close(t);
