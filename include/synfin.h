@@ -698,8 +698,8 @@ SF_API int sf_get_bufsizes(const sf_stack *stack, int sock, uint32_t *sndbuf, ui
  * poll(2)).
  * ------------------------------------------------------------------------- */
 enum {
-	SF_EV_READABLE = 1 << 0,  /**< sf_recv or, on a listener, sf_accept will not say -EAGAIN: data to read,
-				       end of stream, a pending error, or a completed connection to accept */
+	SF_EV_READABLE = 1 << 0,  /**< sf_recv (on a listener, sf_accept) will not say -EAGAIN: data to read, end of
+				       stream, a connection ended (with its error), or a completed connection to accept */
 	SF_EV_WRITABLE = 1 << 1,  /**< room in the send buffer */
 	SF_EV_ACCEPT = 1 << 2,    /**< a listener has a completed connection */
 	SF_EV_CONNECTED = 1 << 3, /**< an active open reached ESTABLISHED */

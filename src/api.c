@@ -614,11 +614,11 @@ int sf_queued(const sf_stack *st, int handle, struct sf_queue_info *out)
 /* ---- readiness ---- */
 
 /* What sf_poll_events and sf_poll report. READABLE means the next read will
- * not say -EAGAIN, as poll(2)'s POLLIN: a pending error is returned at once,
- * and a listener's read is sf_accept. */
+ * not say -EAGAIN, as poll(2)'s POLLIN; a listener's read is sf_accept. (An
+ * error is pending only once the connection has ended, which is readable.) */
 static uint32_t readiness(const struct sf_sock *sock)
 {
-	uint32_t ev = sock->error ? SF_EV_ERROR | SF_EV_READABLE : 0;
+	uint32_t ev = sock->error ? SF_EV_ERROR : 0;
 
 	if (sock->kind == SF_SOCK_LISTENER)
 		return ev | (((const struct sf_listener *)sock)->accept_count ? SF_EV_ACCEPT | SF_EV_READABLE : 0);
