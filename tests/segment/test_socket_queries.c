@@ -94,17 +94,6 @@ static void expect_queued(struct harness *h, int c, uint32_t readable, uint32_t 
 	assert_int_equal(q.unsent, unsent);
 }
 
-static uint32_t events_for(struct harness *h, int sock)
-{
-	struct sf_event ev[64];
-	uint32_t mask = 0;
-	int n = sf_poll_events(h->st, ev, 64);
-	for (int i = 0; i < n; i++)
-		if (ev[i].sock == sock)
-			mask |= ev[i].events;
-	return mask;
-}
-
 /* ---- TCP_MAXSEG ---- */
 
 /* Linux's getsockopt TCP_MAXSEG before a connection: the value set, or 536;
@@ -317,10 +306,10 @@ static void test_rcvbuf_grown_on_connection(void **state)
 	int c = accept_with_rcvbuf(h, 4096, &iss);
 
 	data_acked(h, iss, 0, 1000, 3096);
-	(void)events_for(h, c);
+	(void)h_events(h, c);
 	assert_int_equal(sf_set_bufsizes(h->st, c, 0, 32768), 0);
 	h_expect_none(h);
-	assert_int_equal(events_for(h, c), 0); /* readiness unchanged: no event */
+	assert_int_equal(h_events(h, c), 0); /* readiness unchanged: no event */
 	data_acked(h, iss, 1000, 1000, 32768 - 2000);
 	uint32_t off = 2000;
 	for (int i = 0; i < 14; i++, off += 1460)
@@ -368,7 +357,7 @@ static void test_sndbuf_changed_on_connection(void **state)
 	int c = accept_with_rcvbuf(h, 0, &iss);
 
 	assert_int_equal(sf_set_bufsizes(h->st, c, 4096, 0), 0);
-	(void)events_for(h, c);
+	(void)h_events(h, c);
 	assert_int_equal(sf_send(h->st, c, pattern, 10000), 4096);
 	expect_data(h, iss, 0, 1460);
 	expect_data(h, iss, 1460, 1460);
@@ -378,7 +367,7 @@ static void test_sndbuf_changed_on_connection(void **state)
 
 	assert_int_equal(sf_set_bufsizes(h->st, c, 16384, 0), 0);
 	assert_int_equal(sf_poll(h->st, c), SF_EV_CONNECTED | SF_EV_WRITABLE);
-	assert_int_equal(events_for(h, c), SF_EV_CONNECTED | SF_EV_WRITABLE);
+	assert_int_equal(h_events(h, c), SF_EV_CONNECTED | SF_EV_WRITABLE);
 	assert_int_equal(sf_send(h->st, c, pattern + 4096, 10000), 10000);
 	for (uint32_t off = 2920; off < 2920 + 7 * 1460; off += 1460)
 		expect_data(h, iss, off, 1460);
@@ -459,8 +448,8 @@ static void test_poll_levels(void **state)
 	assert_int_equal(sf_poll(h->st, l), 0);
 	h_send(h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = sa.seq + 1);
 	assert_int_equal(sf_poll(h->st, l), SF_EV_ACCEPT | SF_EV_READABLE);
-	assert_int_equal(events_for(h, l), SF_EV_ACCEPT | SF_EV_READABLE);
-	assert_int_equal(events_for(h, l), 0);
+	assert_int_equal(h_events(h, l), SF_EV_ACCEPT | SF_EV_READABLE);
+	assert_int_equal(h_events(h, l), 0);
 	assert_int_equal(sf_poll(h->st, l), SF_EV_ACCEPT | SF_EV_READABLE);
 	int c = sf_accept(h->st, l, NULL);
 	assert_true(c >= 0);
@@ -471,7 +460,7 @@ static void test_poll_levels(void **state)
 	h_send(h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = iss + 1, .text = "abc");
 	h_expect(h, SF_TCP_ACK, iss + 1, P + 3);
 	assert_int_equal(sf_poll(h->st, c), SF_EV_CONNECTED | SF_EV_WRITABLE | SF_EV_READABLE);
-	assert_int_equal(events_for(h, c), SF_EV_CONNECTED | SF_EV_WRITABLE | SF_EV_READABLE);
+	assert_int_equal(h_events(h, c), SF_EV_CONNECTED | SF_EV_WRITABLE | SF_EV_READABLE);
 	assert_int_equal(sf_poll(h->st, c), SF_EV_CONNECTED | SF_EV_WRITABLE | SF_EV_READABLE);
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 3);
 	assert_int_equal(sf_poll(h->st, c), SF_EV_CONNECTED | SF_EV_WRITABLE);
