@@ -19,16 +19,16 @@
  *
  * Output. cfg.output is called synchronously, once per datagram, from inside
  * sf_input, sf_input_end, sf_advance and the socket calls that send
- * (sf_connect, sf_send, sf_recv when it reopens the window, sf_shutdown,
- * sf_close, sf_abort, sf_set_nodelay). The buffer belongs to the stack and is valid only until the
+ * (sf_connect, sf_send, sf_recv and sf_recv_flags when they reopen the
+ * window, sf_shutdown, sf_close, sf_abort, sf_set_nodelay). The buffer belongs to the stack and is valid only until the
  * callback returns: send or copy it before returning. The same holds for
  * the struct sf_trace_event given to cfg.trace, and for its seg.
  *
  * Re-entry. A callback runs while the stack is part way through a change, so
  * from inside cfg.output or cfg.trace a program may only read: sf_now,
  * sf_next_deadline, sf_stack_counters, sf_state, sf_getsockname,
- * sf_getpeername, sf_segment_parse, sf_segment_build and the *_name and
- * *_text functions. Every other call with that stack fails with -EBUSY;
+ * sf_getpeername, sf_get_maxseg, sf_get_bufsizes, sf_queued, sf_poll,
+ * sf_segment_parse, sf_segment_build and the *_name and *_text functions. Every other call with that stack fails with -EBUSY;
  * sf_input drops its datagram (counted as SF_DROP_CALLED_FROM_CALLBACK);
  * sf_advance, sf_input_begin, sf_input_end and sf_stack_free do nothing.
  * To answer a datagram from a callback, queue the work and do it after the
@@ -617,6 +617,16 @@ SF_API long sf_send(sf_stack *stack, int sock, const void *buf, size_t len);
 /** Take received data. Bytes, 0 at end of stream (peer's FIN), or -EAGAIN/-ENOTCONN/-ECONNRESET/... */
 SF_API long sf_recv(sf_stack *stack, int sock, void *buf, size_t len);
 
+/** Flags of sf_recv_flags (the value is Linux's MSG_PEEK). */
+enum { SF_MSG_PEEK = 0x2 /**< copy the bytes and leave them queued, to be read again */ };
+/**
+ * recv(2) with flags: 0 is sf_recv. With SF_MSG_PEEK the bytes are copied and
+ * stay in the receive queue: the window is unchanged, so nothing is sent (no
+ * window update). The same results as sf_recv (end of stream, a pending
+ * error and -EAGAIN alike), and -EINVAL for a flag other than SF_MSG_PEEK.
+ */
+SF_API long sf_recv_flags(sf_stack *stack, int sock, void *buf, size_t len, int flags);
+
 enum { SF_SHUT_RD = 0, SF_SHUT_WR = 1, SF_SHUT_RDWR = 2 };
 /** Half-close (RFC 9293 §3.6.1): SHUT_WR sends a FIN and keeps receiving. */
 SF_API int sf_shutdown(sf_stack *stack, int sock, int how);
@@ -632,13 +642,41 @@ SF_API int sf_state(const sf_stack *stack, int sock);
 /** Take the pending error (like SO_ERROR): 0 or a negative errno, cleared by reading. */
 SF_API int sf_take_error(sf_stack *stack, int sock);
 
+/** What a connection's queues hold, in bytes of data (our SYN and FIN are not counted). */
+struct sf_queue_info {
+	uint32_t readable; /**< received in order and not yet read: what sf_recv takes now (SIOCINQ, FIONREAD) */
+	uint32_t unacked;  /**< given to sf_send and not yet acknowledged, sent or not (SIOCOUTQ) */
+	uint32_t unsent;   /**< of unacked, the bytes never sent yet (SIOCOUTQNSD) */
+};
+/**
+ * Fill *out with the socket's queues (all 0 before a connection has any).
+ * 0, or -EINVAL for a NULL out or a listener (as Linux's SIOCINQ and
+ * SIOCOUTQ on a listening socket), -EBADF.
+ */
+SF_API int sf_queued(const sf_stack *stack, int sock, struct sf_queue_info *out);
+
 /* Socket options. Each returns 0 or a negative errno (-EBADF, -EINVAL, -EISCONN). */
 /** SO_LINGER: on with 0 s makes close() abort with RST (RFC 9293 §3.10.5). */
 SF_API int sf_set_linger(sf_stack *stack, int sock, int on, int seconds);
 /** SO_REUSEADDR: allow bind to a port whose old connections linger in TIME-WAIT. */
 SF_API int sf_set_reuseaddr(sf_stack *stack, int sock, int on);
-/** TCP_MAXSEG: cap the MSS announced and used (88..65495 bytes); before connect/listen. */
+/**
+ * TCP_MAXSEG (88..65495 bytes, else -EINVAL). Set before connect or listen it
+ * caps the MSS announced in the SYN and the one used for sending. Set later
+ * it caps the MSS the peer's SYN allows, as it would have: on a connection
+ * whose peer's MSS is known, segments sent from then on are no larger when
+ * the value is below the MSS in use; a larger value changes nothing (the
+ * peer's MSS still bounds it).
+ */
 SF_API int sf_set_maxseg(sf_stack *stack, int sock, int mss);
+/**
+ * getsockopt TCP_MAXSEG as Linux answers it: on a connection whose peer's MSS
+ * is known (and not yet CLOSED), the MSS in use for sending: the data a full
+ * segment carries, the room the options take already left out. Otherwise
+ * the value sf_set_maxseg set, or else 536 (RFC 9293 §3.7.1's default).
+ * The MSS, -EINVAL for a NULL stack or -EBADF.
+ */
+SF_API int sf_get_maxseg(const sf_stack *stack, int sock);
 /**
  * Keepalive (RFC 1122 §4.2.3.6): on/off; idle/interval in ms and probe count
  * (0 = stack default). An interval below SF_KEEPALIVE_MIN_INTVL_MS is
@@ -678,15 +716,31 @@ SF_API int sf_set_ttl(sf_stack *stack, int sock, int ttl);
  * next segment. 0 or -EINVAL.
  */
 SF_API int sf_set_tclass(sf_stack *stack, int sock, int tclass);
-/** SO_SNDBUF / SO_RCVBUF in bytes (1024 .. 16 MiB). */
+/**
+ * SO_SNDBUF / SO_RCVBUF in bytes, 1024 .. 16 MiB each (else -EINVAL), or 0
+ * to leave that one as it is; taken as given (Linux doubles the value for
+ * its bookkeeping). A listener passes them to the connections it accepts.
+ * They may change on a connection too. A larger receive buffer opens the
+ * window on the next segment sent (within what the window scale agreed in
+ * the SYNs can express); a smaller one closes it as data arrives but never
+ * takes back window already offered (RFC 9293 §3.8.6.2: the right edge does
+ * not move left). A larger send buffer lets sf_send queue more; with a
+ * smaller one, sf_send takes nothing until the queue has drained below it.
+ * 0, or -EINVAL, -EBADF, -ENOMEM (nothing changed).
+ */
 SF_API int sf_set_bufsizes(sf_stack *stack, int sock, uint32_t sndbuf, uint32_t rcvbuf);
+/** The socket's SO_SNDBUF and SO_RCVBUF sizes; either pointer may be NULL. 0, -EINVAL (NULL stack), -EBADF. */
+SF_API int sf_get_bufsizes(const sf_stack *stack, int sock, uint32_t *sndbuf, uint32_t *rcvbuf);
 
 /* ---------------------------------------------------------------------------
  * Readiness events (epoll-like, edge-triggered): each socket whose readiness
  * changed is queued once; sf_poll_events reports its current readiness.
+ * sf_poll reads one socket's readiness at any time (level-triggered, as
+ * poll(2)).
  * ------------------------------------------------------------------------- */
 enum {
-	SF_EV_READABLE = 1 << 0,  /**< data to read, or end of stream */
+	SF_EV_READABLE = 1 << 0,  /**< sf_recv (on a listener, sf_accept) will not say -EAGAIN: data to read, end of
+				       stream, a connection ended (with its error), or a completed connection to accept */
 	SF_EV_WRITABLE = 1 << 1,  /**< room in the send buffer */
 	SF_EV_ACCEPT = 1 << 2,    /**< a listener has a completed connection */
 	SF_EV_CONNECTED = 1 << 3, /**< an active open reached ESTABLISHED */
@@ -702,6 +756,12 @@ struct sf_event {
 
 /** Take up to max queued events. Returns how many were written (0 for a NULL stack or events, or max <= 0), or -EBUSY from a callback. */
 SF_API int sf_poll_events(sf_stack *stack, struct sf_event *events, int max);
+/**
+ * The socket's readiness now, the SF_EV_* bits sf_poll_events would report
+ * for it (0: none), whether or not it is queued; it takes no event off the
+ * queue. -EINVAL for a NULL stack, -EBADF.
+ */
+SF_API int sf_poll(const sf_stack *stack, int sock);
 
 #ifdef __cplusplus
 }

@@ -345,7 +345,9 @@ long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
 		return -EPIPE;
 	if (len == 0)
 		return 0;
-	uint32_t n = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	/* The storage may be larger than the buffer, once shrunk (sf_set_bufsizes). */
+	uint32_t room = sf_ring_room(&tcb->sndq, sock->sndbuf);
+	uint32_t n = len > room ? room : (uint32_t)len;
 	long taken = sf_ring_write(&tcb->sndq, &st->bufs, sock->sndbuf, buf, n);
 	if (taken < 0)
 		return taken;
@@ -357,21 +359,31 @@ long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
 
 long sf_recv(sf_stack *st, int handle, void *buf, size_t len)
 {
+	return sf_recv_flags(st, handle, buf, len, 0);
+}
+
+long sf_recv_flags(sf_stack *st, int handle, void *buf, size_t len, int flags)
+{
 	int err;
 	struct sf_tcb *tcb = data_tcb(st, handle, buf, len, &err);
 
 	if (!tcb)
 		return err;
+	if (flags & ~SF_MSG_PEEK)
+		return -EINVAL;
 	struct sf_sock *sock = &tcb->sock;
 	if (tcb->rcvq.len && len) {
 		/* As Linux with urgent data inline: a read stops short of the last
 		 * urgent byte, so that it starts the next read (sf_urgent_left 1,
 		 * sockatmark's "at the mark"). */
+		uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 		uint32_t urgent_left = sf_tcb_urgent_left(tcb);
-		if (urgent_left > 1 && len > urgent_left - 1)
-			len = urgent_left - 1;
+		if (urgent_left > 1 && want > urgent_left - 1)
+			want = urgent_left - 1;
+		if (flags & SF_MSG_PEEK)
+			return sf_ring_copy(&tcb->rcvq, buf, want); /* the window stays as it is */
 		uint32_t before = sf_ring_room(&tcb->rcvq, sock->rcvbuf);
-		uint32_t n = sf_ring_read(&tcb->rcvq, &st->bufs, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+		uint32_t n = sf_ring_read(&tcb->rcvq, &st->bufs, buf, want);
 		/* RFC 9293 §3.8.6.2.2: announce the reopened window once it has grown
 		 * by min(half the buffer, one MSS), not byte by byte (SWS avoidance). */
 		uint32_t adv = tcb->rcv_adv - tcb->rcv_nxt;
@@ -592,6 +604,65 @@ int sf_take_error(sf_stack *st, int handle)
 	return sock ? take_error(sock) : -EBADF;
 }
 
+/* The reading calls (allowed from callbacks): the socket, or NULL with *err
+ * set: -EINVAL without a stack, -EBADF for a bad handle. */
+static const struct sf_sock *read_sock(const sf_stack *st, int handle, int *err)
+{
+	const struct sf_sock *sock = user_sock(st, handle);
+
+	*err = !st ? -EINVAL : sock ? 0 : -EBADF;
+	return sock;
+}
+
+int sf_queued(const sf_stack *st, int handle, struct sf_queue_info *out)
+{
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (!out || sock->kind != SF_SOCK_TCB)
+		return -EINVAL;
+	const struct sf_tcb *tcb = (const struct sf_tcb *)sock;
+	/* Sequence numbers sent and not yet acknowledged: the data among them
+	 * comes first in the send queue (a FIN, if sent, follows all of it).
+	 * Until the handshake is done only our SYN is out. */
+	uint32_t out_seq = tcb->snd_max - tcb->snd_una;
+	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
+		out_seq = 0;
+	out->readable = tcb->rcvq.len;
+	out->unacked = tcb->sndq.len;
+	out->unsent = tcb->sndq.len > out_seq ? tcb->sndq.len - out_seq : 0;
+	return 0;
+}
+
+/* ---- readiness ---- */
+
+/* What sf_poll_events and sf_poll report. READABLE means the next read will
+ * not say -EAGAIN, as poll(2)'s POLLIN; a listener's read is sf_accept. (An
+ * error is pending only once the connection has ended, which is readable.) */
+static uint32_t readiness(const struct sf_sock *sock)
+{
+	uint32_t ev = sock->error ? SF_EV_ERROR : 0;
+
+	if (sock->kind == SF_SOCK_LISTENER)
+		return ev | (((const struct sf_listener *)sock)->accept_count ? SF_EV_ACCEPT | SF_EV_READABLE : 0);
+	const struct sf_tcb *tcb = (const struct sf_tcb *)sock;
+	bool ended = (tcb->state == SF_CLOSED && ever_connected(tcb)) || tcb->went_time_wait;
+	if (tcb->rcvq.len || tcb->eof || tcb->rcv_shut || ended)
+		ev |= SF_EV_READABLE;
+	if ((tcb->state == SF_ESTABLISHED || tcb->state == SF_CLOSE_WAIT) && !tcb->fin_queued &&
+	    sf_ring_room(&tcb->sndq, sock->sndbuf) > 0)
+		ev |= SF_EV_WRITABLE;
+	if (tcb->state != SF_SYN_SENT && tcb->state != SF_CLOSED && !(tcb->state == SF_SYN_RECEIVED))
+		ev |= SF_EV_CONNECTED;
+	if (ended || (tcb->eof && tcb->fin_queued))
+		ev |= SF_EV_HUP;
+	if (sf_tcb_urgent_left(tcb))
+		ev |= SF_EV_URGENT;
+	return ev;
+}
+
 /* ---- options ---- */
 
 
@@ -629,10 +700,33 @@ int sf_set_maxseg(sf_stack *st, int handle, int mss)
 		return err;
 	if (mss < 88 || mss > 65495)
 		return -EINVAL;
-	if (sock->kind == SF_SOCK_TCB && ((struct sf_tcb *)sock)->state != SF_CLOSED)
-		return -EISCONN;
 	sock->maxseg = (uint16_t)mss;
+	struct sf_tcb *tcb = sock->kind == SF_SOCK_TCB ? (struct sf_tcb *)sock : NULL;
+	if (tcb && tcb->snd_mss) {
+		/* The peer's MSS is known: the cap is one more bound on the
+		 * effective send MSS (RFC 9293 §3.7.1, MUST-16), taken through the
+		 * same computation as the peer's own; it never raises the MSS. */
+		uint16_t in_use = tcb->snd_mss;
+		sf_tcb_set_peer_mss(st, tcb, sock->maxseg);
+		if (tcb->snd_mss > in_use)
+			tcb->snd_mss = in_use;
+	}
 	return 0;
+}
+
+int sf_get_maxseg(const sf_stack *st, int handle)
+{
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	const struct sf_tcb *tcb = sock->kind == SF_SOCK_TCB ? (const struct sf_tcb *)sock : NULL;
+	/* As Linux's tcp_getsockopt: the MSS in use, except that a closed socket
+	 * (or one without a peer's MSS yet) reports the value set, or 536. */
+	if (tcb && tcb->snd_mss && (tcb->state != SF_CLOSED || !sock->maxseg))
+		return tcb->snd_mss;
+	return sock->maxseg ? sock->maxseg : 536;
 }
 
 int sf_set_keepalive(sf_stack *st, int handle, int on, uint32_t idle_ms, uint32_t intvl_ms, uint32_t probes)
@@ -713,6 +807,12 @@ int sf_set_user_timeout(sf_stack *st, int handle, uint32_t ms)
 	return 0;
 }
 
+/* 0 leaves a size as it is. */
+static bool bufsize_ok(uint32_t size)
+{
+	return size == 0 || (size >= 1024 && size <= (16u << 20));
+}
+
 int sf_set_bufsizes(sf_stack *st, int handle, uint32_t sndbuf, uint32_t rcvbuf)
 {
 	int err;
@@ -720,38 +820,44 @@ int sf_set_bufsizes(sf_stack *st, int handle, uint32_t sndbuf, uint32_t rcvbuf)
 
 	if (!sock)
 		return err;
-	if (sndbuf < 1024 || sndbuf > (16u << 20) || rcvbuf < 1024 || rcvbuf > (16u << 20))
+	if (!bufsize_ok(sndbuf) || !bufsize_ok(rcvbuf))
 		return -EINVAL;
-	if (sock->kind == SF_SOCK_TCB && ((struct sf_tcb *)sock)->state != SF_CLOSED)
-		return -EISCONN;
-	sock->sndbuf = sndbuf;
-	sock->rcvbuf = rcvbuf;
+	uint32_t old_snd = sock->sndbuf, old_rcv = sock->rcvbuf, was = readiness(sock);
+	sock->sndbuf = sndbuf ? sndbuf : old_snd;
+	sock->rcvbuf = rcvbuf ? rcvbuf : old_rcv;
+	if (sock->kind != SF_SOCK_TCB)
+		return 0;
+	/* A queue's storage is sized when its first byte arrives: what a queue
+	 * holds now moves to storage of the new size, so the window the next
+	 * segment offers (sf_tcb_advertise_window) and what sf_send takes fit in
+	 * it. A smaller buffer keeps its storage until the queue drains. */
+	struct sf_tcb *tcb = (struct sf_tcb *)sock;
+	if (sf_ring_grow(&tcb->sndq, &st->bufs, sock->sndbuf) < 0 ||
+	    sf_ring_grow(&tcb->rcvq, &st->bufs, sf_tcb_rcv_cap(tcb)) < 0) {
+		sock->sndbuf = old_snd;
+		sock->rcvbuf = old_rcv;
+		return -ENOMEM;
+	}
+	if (readiness(sock) != was)
+		sf_mark_ready(st, sock); /* room to send now */
 	return 0;
 }
 
-/* ---- readiness ---- */
-
-static uint32_t readiness(const struct sf_sock *sock)
+int sf_get_bufsizes(const sf_stack *st, int handle, uint32_t *sndbuf, uint32_t *rcvbuf)
 {
-	uint32_t ev = sock->error ? SF_EV_ERROR : 0;
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
 
-	if (sock->kind == SF_SOCK_LISTENER)
-		return ev | (((const struct sf_listener *)sock)->accept_count ? SF_EV_ACCEPT : 0);
-	const struct sf_tcb *tcb = (const struct sf_tcb *)sock;
-	bool ended = (tcb->state == SF_CLOSED && ever_connected(tcb)) || tcb->went_time_wait;
-	if (tcb->rcvq.len || tcb->eof || tcb->rcv_shut || ended)
-		ev |= SF_EV_READABLE;
-	if ((tcb->state == SF_ESTABLISHED || tcb->state == SF_CLOSE_WAIT) && !tcb->fin_queued &&
-	    sf_ring_room(&tcb->sndq, sock->sndbuf) > 0)
-		ev |= SF_EV_WRITABLE;
-	if (tcb->state != SF_SYN_SENT && tcb->state != SF_CLOSED && !(tcb->state == SF_SYN_RECEIVED))
-		ev |= SF_EV_CONNECTED;
-	if (ended || (tcb->eof && tcb->fin_queued))
-		ev |= SF_EV_HUP;
-	if (sf_tcb_urgent_left(tcb))
-		ev |= SF_EV_URGENT;
-	return ev;
+	if (!sock)
+		return err;
+	if (sndbuf)
+		*sndbuf = sock->sndbuf;
+	if (rcvbuf)
+		*rcvbuf = sock->rcvbuf;
+	return 0;
 }
+
+/* ---- events ---- */
 
 int sf_poll_events(sf_stack *st, struct sf_event *events, int max)
 {
@@ -779,4 +885,12 @@ int sf_poll_events(sf_stack *st, struct sf_event *events, int max)
 	if (st->ready_head == st->nready)
 		st->ready_head = st->nready = 0;
 	return n;
+}
+
+int sf_poll(const sf_stack *st, int handle)
+{
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
+
+	return sock ? (int)readiness(sock) : err;
 }

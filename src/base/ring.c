@@ -112,7 +112,7 @@ void sf_ring_peek(const struct sf_ring *ring, uint32_t off, uint32_t n, const ui
 	}
 }
 
-uint32_t sf_ring_read(struct sf_ring *ring, struct sf_bufcache *cache, void *out, uint32_t n)
+uint32_t sf_ring_copy(const struct sf_ring *ring, void *out, uint32_t n)
 {
 	const uint8_t *p1, *p2;
 	uint32_t n1, n2;
@@ -124,8 +124,33 @@ uint32_t sf_ring_read(struct sf_ring *ring, struct sf_bufcache *cache, void *out
 		memcpy(out, p1, n1);
 	if (n2)
 		memcpy((uint8_t *)out + n1, p2, n2);
+	return n;
+}
+
+uint32_t sf_ring_read(struct sf_ring *ring, struct sf_bufcache *cache, void *out, uint32_t n)
+{
+	n = sf_ring_copy(ring, out, n);
 	sf_ring_drop(ring, cache, n);
 	return n;
+}
+
+int sf_ring_grow(struct sf_ring *ring, struct sf_bufcache *cache, uint32_t cap)
+{
+	if (!ring->b || cap <= ring->b->cap)
+		return 0;
+	struct sf_rbuf *old = ring->b, *b = buf_get(cache, cap);
+	if (!b)
+		return -ENOMEM;
+	/* The whole old storage from head on, so bytes held out of order past
+	 * the in-order ones keep their offsets. */
+	uint32_t first = old->cap - ring->head;
+	memcpy(b->data, old->data + ring->head, first);
+	memcpy(b->data + first, old->data, ring->head);
+	b->map = old->map;
+	ring->b = b;
+	ring->head = 0;
+	buf_put(cache, old);
+	return 0;
 }
 
 void sf_ring_drop(struct sf_ring *ring, struct sf_bufcache *cache, uint32_t n)

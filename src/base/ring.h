@@ -51,6 +51,8 @@ long sf_ring_write_at(struct sf_ring *ring, struct sf_bufcache *cache, uint32_t 
 		      uint32_t n);
 /** Make n bytes already written past the in-order data part of it. */
 void sf_ring_commit(struct sf_ring *ring, uint32_t n);
+/** Copy up to n bytes from the front into out, leaving them in the ring. Bytes copied. */
+uint32_t sf_ring_copy(const struct sf_ring *ring, void *out, uint32_t n);
 /** Remove up to n bytes from the front into out. Bytes taken. */
 uint32_t sf_ring_read(struct sf_ring *ring, struct sf_bufcache *cache, void *out, uint32_t n);
 /** Discard up to n bytes from the front. */
@@ -71,6 +73,14 @@ static inline struct sf_rangeset *sf_ring_map(struct sf_ring *ring)
 {
 	return ring->b ? &ring->b->map : NULL;
 }
+/**
+ * Make the storage hold at least cap bytes: storage is sized once, when the
+ * first byte arrives, so a queue whose limit grows meanwhile moves what it
+ * holds (in order, out of order beyond it, and the range map) to a larger
+ * buffer. Nothing to do without storage or when it is large enough already.
+ * 0, or -ENOMEM with the ring unchanged.
+ */
+int sf_ring_grow(struct sf_ring *ring, struct sf_bufcache *cache, uint32_t cap);
 /** Give the storage back if nothing is held in order or out of order. */
 void sf_ring_release_if_empty(struct sf_ring *ring, struct sf_bufcache *cache);
 /** Give the storage back whatever it holds. */

@@ -13,10 +13,13 @@
 
 
 /* The receive ring's storage: the buffer plus the slack a rounded-up scaled
- * window may let the peer fill (sf_tcb_advertise_window). */
+ * window may let the peer fill (sf_tcb_advertise_window). A buffer made
+ * smaller on a connection may be short of the window already offered, which
+ * is never taken back (RFC 9293 §3.8.6.2): storage taken then holds it all. */
 static inline uint32_t sf_tcb_rcv_cap(const struct sf_tcb *tcb)
 {
-	return tcb->sock.rcvbuf + (1u << tcb->rcv_wscale);
+	uint32_t offered = tcb->rcv_adv - tcb->rcv_nxt;
+	return (offered > tcb->sock.rcvbuf ? offered : tcb->sock.rcvbuf) + (1u << tcb->rcv_wscale);
 }
 
 /* ---- output.c ---- */

@@ -65,11 +65,16 @@ stack = {
     "segments": bytes(range(256)),
 }
 api = {
-    # 4-byte calls: [op|stack bit, handle, arg hi, arg lo]; op >= 20 lets time pass
+    # 4-byte calls: [op|stack bit, handle, arg hi, arg lo]; ops 20-28 let time pass
     "listen_connect": bytes([0x80, 0, 0, 0, 0x81, 4, 0, 0, 0x82, 4, 5, 0, 0, 0, 0, 0, 4, 4, 1, 0,
                              20, 0, 0, 10, 0x83, 4, 0, 0, 5, 4, 0, 100, 20, 0, 0, 10, 0x86, 5, 1, 0,
                              8, 4, 0, 0, 20, 0, 0, 50]),
     "options": bytes([0, 0, 0, 0, 10, 4, 1, 0, 13, 4, 1, 5, 14, 4, 0, 64, 15, 4, 1, 0, 16, 4, 3, 232, 9, 4, 0, 0]),
+    # connected, then data both ways with the queries, a peek and buffers and MSS changed on the connection
+    "queries": bytes([0x80, 0, 0, 0, 0x81, 4, 0, 0, 0x82, 4, 5, 0, 0, 0, 0, 0, 4, 4, 1, 0,
+                      20, 0, 0, 10, 0x83, 4, 0, 0, 5, 4, 0, 100, 20, 0, 0, 10, 0x9e, 5, 3, 0,
+                      0x9d, 5, 1, 100, 0x9f, 5, 3, 16, 0x8c, 5, 2, 0, 0x9f, 5, 2, 1, 30, 4, 1, 0,
+                      0x86, 5, 0, 50, 5, 4, 0x40, 0, 0x9e, 5, 2, 0, 29, 4, 0, 0, 20, 0, 0, 50]),
 }
 for name, items in (("fuzz_wire", wire), ("fuzz_stack", stack), ("fuzz_api", api)):
     d = os.path.join(here, "corpus", name)

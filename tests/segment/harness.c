@@ -320,6 +320,19 @@ size_t h_count_states(const struct harness *h, enum sf_tcp_state from, enum sf_t
 	return n;
 }
 
+uint32_t h_events(struct harness *h, int sock)
+{
+	struct sf_event ev[64];
+	uint32_t mask = 0;
+	int n;
+
+	while ((n = sf_poll_events(h->st, ev, 64)) > 0)
+		for (int i = 0; i < n; i++)
+			if (ev[i].sock == sock)
+				mask |= ev[i].events;
+	return mask;
+}
+
 int h_saw_state(const struct harness *h, enum sf_tcp_state from, enum sf_tcp_state to)
 {
 	return h_count_states(h, from, to) > 0;

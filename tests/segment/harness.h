@@ -152,6 +152,9 @@ uint16_t h_local_port(struct harness *h, int s);
 /** The TCB behind connection handle s (internal, for checks of the stack's variables). */
 struct sf_tcb *h_tcb(struct harness *h, int s);
 
+/** Take every queued readiness event (sf_poll_events); the bits reported for sock, 0 if none. */
+uint32_t h_events(struct harness *h, int sock);
+
 /** Whether the trace saw a state change from -> to (on any connection). */
 int h_saw_state(const struct harness *h, enum sf_tcp_state from, enum sf_tcp_state to);
 /** How many state changes from -> to the trace saw (on all connections). */

@@ -313,6 +313,11 @@ static void all_calls_ebadf(struct harness *h, int s)
 	assert_int_equal(sf_set_maxseg(h->st, s, 1000), -EBADF);
 	assert_int_equal(sf_set_keepalive(h->st, s, 1, 0, 0, 0), -EBADF);
 	assert_int_equal(sf_set_bufsizes(h->st, s, 4096, 4096), -EBADF);
+	assert_int_equal(sf_recv_flags(h->st, s, buf, sizeof buf, SF_MSG_PEEK), -EBADF);
+	assert_int_equal(sf_get_maxseg(h->st, s), -EBADF);
+	assert_int_equal(sf_get_bufsizes(h->st, s, &(uint32_t){ 0 }, &(uint32_t){ 0 }), -EBADF);
+	assert_int_equal(sf_queued(h->st, s, &(struct sf_queue_info){ 0 }), -EBADF);
+	assert_int_equal(sf_poll(h->st, s), -EBADF);
 	assert_int_equal(sf_abort(h->st, s), -EBADF);
 	assert_int_equal(sf_close(h->st, s), -EBADF);
 }
@@ -414,6 +419,11 @@ static void test_null_stack(void **state)
 	assert_int_equal(sf_set_maxseg(NULL, 0, 1000), -EINVAL);
 	assert_int_equal(sf_set_keepalive(NULL, 0, 1, 0, 0, 0), -EINVAL);
 	assert_int_equal(sf_set_bufsizes(NULL, 0, 4096, 4096), -EINVAL);
+	assert_int_equal(sf_recv_flags(NULL, 0, b, 1, SF_MSG_PEEK), -EINVAL);
+	assert_int_equal(sf_get_maxseg(NULL, 0), -EINVAL);
+	assert_int_equal(sf_get_bufsizes(NULL, 0, &(uint32_t){ 0 }, NULL), -EINVAL);
+	assert_int_equal(sf_queued(NULL, 0, &(struct sf_queue_info){ 0 }), -EINVAL);
+	assert_int_equal(sf_poll(NULL, 0), -EINVAL);
 	assert_int_equal(sf_poll_events(NULL, &ev, 1), 0);
 	assert_null(sf_stack_counters(NULL));
 	assert_int_equal(sf_now(NULL), 0);

@@ -2,7 +2,8 @@
  * Byte rings (src/ring.h): append, read, peek and wrap; out-of-order writes
  * committed later; storage taken on first use and given back when empty to a
  * per-stack cache of buffers, reused by capacity without a new allocation;
- * the range map keeping storage alive; the cache's bound.
+ * the range map keeping storage alive; the cache's bound; copying without
+ * taking (a peek); growing storage that already holds bytes.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -260,6 +261,62 @@ static void test_zero_capacity_is_enomem(void **state)
 	assert_null(r.b);
 }
 
+/* sf_ring_copy (MSG_PEEK's read): the bytes come out, across the wrap, and stay in the ring. */
+static void test_copy_leaves_bytes(void **state)
+{
+	(void)state;
+	struct sf_bufcache cache = { 0 };
+	struct sf_ring r = { 0 };
+	uint8_t buf[32];
+
+	assert_int_equal(sf_ring_copy(&r, buf, 4), 0); /* no storage: nothing */
+	assert_int_equal(sf_ring_write(&r, &cache, 16, abc, 10), 10);
+	read_expect(&r, &cache, "abcdef", 6);
+	assert_int_equal(sf_ring_write(&r, &cache, 16, abc + 10, 10), 10); /* wraps */
+	assert_int_equal(sf_ring_copy(&r, buf, sizeof buf), 14);
+	assert_memory_equal(buf, "ghijklmnopqrst", 14);
+	assert_int_equal(r.len, 14);
+	assert_int_equal(sf_ring_copy(&r, buf, 3), 3);
+	assert_memory_equal(buf, "ghi", 3);
+	read_expect(&r, &cache, "ghijklmnopqrst", 14);
+	sf_bufcache_destroy(&cache);
+}
+
+/* sf_ring_grow: wrapped in-order bytes, out-of-order bytes past them and the range map move to the larger storage; the room then counts the new limit. */
+static void test_grow_keeps_bytes_and_map(void **state)
+{
+	(void)state;
+	struct sf_bufcache cache = { 0 };
+	struct sf_ring r = { 0 };
+	uint8_t buf[32];
+
+	assert_int_equal(sf_ring_grow(&r, &cache, 64), 0);
+	assert_null(r.b); /* no storage: none is taken */
+	assert_int_equal(sf_ring_write(&r, &cache, 16, abc, 12), 12);
+	read_expect(&r, &cache, "abcdefgh", 8);
+	assert_int_equal(sf_ring_write(&r, &cache, 16, abc + 12, 8), 8); /* "ijkl" + "mnopqrst": wraps */
+	assert_int_equal(sf_ring_write_at(&r, &cache, 16, 2, "XY", 2), 2);  /* held past a gap of 2 */
+	assert_int_equal(sf_rangeset_add(&r.b->map, 100, 102), 0);
+	assert_int_equal(sf_ring_grow(&r, &cache, 8), 0); /* smaller: kept */
+	assert_int_equal(r.b->cap, 16);
+	assert_int_equal(sf_ring_grow(&r, &cache, 64), 0);
+	assert_int_equal(r.b->cap, 64);
+	assert_int_equal(r.head, 0);
+	assert_int_equal(r.len, 12);
+	assert_int_equal(r.b->map.n, 1);
+	assert_true(sf_rangeset_covers(&r.b->map, 100, 102));
+	assert_int_equal(cache.n, 1); /* the old storage went back to the cache */
+	assert_int_equal(sf_ring_room(&r, 60), 48);
+	assert_int_equal(sf_ring_write(&r, &cache, 60, "uv", 2), 2); /* fills the gap */
+	sf_ring_commit(&r, 2);
+	assert_int_equal(sf_ring_write(&r, &cache, 60, abc, 30), 30); /* more than the old storage held */
+	assert_int_equal(sf_ring_read(&r, &cache, buf, 16), 16);
+	assert_memory_equal(buf, "ijklmnopqrstuvXY", 16);
+	r.b->map.n = 0;
+	sf_ring_free(&r, &cache);
+	sf_bufcache_destroy(&cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +329,8 @@ int main(void)
 		cmocka_unit_test(test_free_with_data),
 		cmocka_unit_test(test_cache_bound),
 		cmocka_unit_test(test_zero_capacity_is_enomem),
+		cmocka_unit_test(test_copy_leaves_bytes),
+		cmocka_unit_test(test_grow_keeps_bytes_and_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
