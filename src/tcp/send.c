@@ -175,14 +175,20 @@ static int sack_retransmit(struct sf_stack *st, struct sf_tcb *tcb, uint32_t mss
 	return sent;
 }
 
+/* How far past SND.NXT the peer's window lets us go (RFC 9293 §3.8.6). */
+static uint32_t window_room(const struct sf_tcb *tcb)
+{
+	uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
+	return seq_lt(tcb->snd_nxt, wnd_end) ? wnd_end - tcb->snd_nxt : 0;
+}
+
 /* How far past SND.NXT the window and the congestion window let us go,
  * with segments of mss. cwnd counts in segments of snd_mss (as Linux's, in
  * packets): while options shrink each segment to mss it admits as many
  * segments, each of mss, and leaves no sliver over. */
 static uint32_t allowance(const struct sf_tcb *tcb, uint32_t mss)
 {
-	uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
-	uint32_t wnd_room = seq_lt(tcb->snd_nxt, wnd_end) ? wnd_end - tcb->snd_nxt : 0;
+	uint32_t wnd_room = window_room(tcb);
 	const struct sf_rangeset *sb = tcb->in_recovery ? scoreboard((struct sf_tcb *)tcb) : NULL;
 	uint32_t used = sb ? pipe_size(tcb, sb) : tcb->snd_nxt - tcb->snd_una;
 	uint32_t cwnd = mss == tcb->snd_mss ? tcb->cwnd : (uint32_t)((uint64_t)tcb->cwnd * mss / tcb->snd_mss);
@@ -229,8 +235,12 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 		uint32_t len = avail < room ? avail : room;
 		if (len > mss)
 			len = mss;
-		/* The FIN follows the last byte, and like a byte needs room. */
-		bool fin = tcb->fin_queued && off + len == queued && room > len;
+		/* The FIN follows the last byte, and like a byte needs room in the
+		 * peer's window. Alone it carries no data to congest the path, so
+		 * the congestion window does not hold it back (as Linux's
+		 * tcp_cwnd_test lets the final FIN through): after the last of
+		 * the data, close sends it at once, not an RTT or an RTO later. */
+		bool fin = tcb->fin_queued && off + len == queued && (len ? room > len : window_room(tcb) > 0);
 		if (len == 0 && !fin)
 			break;
 		bool fresh = seq_geq(tcb->snd_nxt, tcb->snd_max); /* retransmissions are not held back */
