@@ -31,6 +31,7 @@ void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn)
 void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_send_probe(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit);
 int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb); /* segments sent */
+uint32_t sf_tcb_window_offer(const struct sf_tcb *tcb, bool syn);
 uint16_t sf_tcb_advertise_window(struct sf_stack *st, struct sf_tcb *tcb, bool syn);
 void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq);
 
