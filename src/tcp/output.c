@@ -56,32 +56,6 @@ void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *in, int soc
 }
 
 /*
- * The window RCV.WND we would offer now (RFC 9293 §3.8.6), in bytes from
- * RCV.NXT: the right edge RCV.NXT+RCV.WND never moves left (§3.10.7.4
- * seventh), and moves right only by at least min(half the buffer, one MSS)
- * at a time: the receiver's side of silly window avoidance (§3.8.6.2.2). A
- * SYN offers all the room it has, at most 65535 (RFC 7323 §2.2).
- */
-uint32_t sf_tcb_window_offer(const struct sf_tcb *tcb, bool syn)
-{
-	uint32_t buf = tcb->sock.rcvbuf;
-	uint32_t room = tcb->rcv_shut ? buf : sf_ring_room(&tcb->rcvq, buf);
-	uint32_t max = 65535u << (syn ? 0 : tcb->rcv_wscale);
-	uint32_t wnd = tcb->rcv_adv - tcb->rcv_nxt;
-	uint32_t step = buf / 2 < tcb->rcv_mss ? buf / 2 : tcb->rcv_mss;
-
-	if (room > max)
-		room = max;
-	if (seq_gt(tcb->rcv_adv, tcb->rcv_nxt + max))
-		wnd = max; /* a SYN cannot offer more than 65535 */
-	/* A closed window reopens by the same step (§3.8.6.2.2): offering the
-	 * few bytes a read has freed would be the silly window itself. */
-	if (room > wnd && (room - wnd >= step || syn))
-		wnd = room;
-	return wnd;
-}
-
-/*
  * The window to advertise as the header field: sf_tcb_window_offer, scaled
  * by our shift except in SYNs (RFC 7323 §2.2). A scaled field is rounded up,
  * not down, so the edge the peer sees is never short of the one we keep; the

@@ -31,7 +31,6 @@ void sf_tcb_challenge_ack(struct sf_stack *st, struct sf_tcb *tcb, bool for_syn)
 void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_send_probe(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit);
 int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb); /* segments sent */
-uint32_t sf_tcb_window_offer(const struct sf_tcb *tcb, bool syn);
 uint16_t sf_tcb_advertise_window(struct sf_stack *st, struct sf_tcb *tcb, bool syn);
 void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq);
 
@@ -215,6 +214,32 @@ static inline struct sf_syn_agreement sf_syn_agree(const struct sf_config *cfg, 
 static inline uint32_t sf_tcb_ts_space(const struct sf_tcb *tcb)
 {
 	return tcb->ts_ok ? 12u : 0u;
+}
+
+/*
+ * The window RCV.WND we would offer now (RFC 9293 §3.8.6), in bytes from
+ * RCV.NXT: the right edge RCV.NXT+RCV.WND never moves left (§3.10.7.4
+ * seventh), and moves right only by at least min(half the buffer, one MSS)
+ * at a time: the receiver's side of silly window avoidance (§3.8.6.2.2). A
+ * SYN offers all the room it has, at most 65535 (RFC 7323 §2.2).
+ */
+static inline uint32_t sf_tcb_window_offer(const struct sf_tcb *tcb, bool syn)
+{
+	uint32_t buf = tcb->sock.rcvbuf;
+	uint32_t room = tcb->rcv_shut ? buf : sf_ring_room(&tcb->rcvq, buf);
+	uint32_t max = 65535u << (syn ? 0 : tcb->rcv_wscale);
+	uint32_t wnd = tcb->rcv_adv - tcb->rcv_nxt;
+	uint32_t step = buf / 2 < tcb->rcv_mss ? buf / 2 : tcb->rcv_mss;
+
+	if (room > max)
+		room = max;
+	if (seq_gt(tcb->rcv_adv, tcb->rcv_nxt + max))
+		wnd = max; /* a SYN cannot offer more than 65535 */
+	/* A closed window reopens by the same step (§3.8.6.2.2): offering the
+	 * few bytes a read has freed would be the silly window itself. */
+	if (room > wnd && (room - wnd >= step || syn))
+		wnd = room;
+	return wnd;
 }
 
 /* What we hold out of order, when SACK was agreed and there is any: the
