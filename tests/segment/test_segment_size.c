@@ -111,22 +111,32 @@ static void peer_ack(struct conn *t, uint32_t ack, const struct sf_sack_block *s
 	h_send(t->h, .lport = PORT, .flags = SF_TCP_ACK, .seq = t->seq, .ack = ack, .opt = &o);
 }
 
-/*
- * With `islands` held out of order, 20000 bytes to send: the initial window
- * (RFC 6928: 10 segments) goes as exactly 10 segments of len bytes, each a
- * datagram of exactly the MTU, and nothing more (no sliver of the window
- * left over by the smaller segments).
- */
+/* open_conn, then `islands` islands: our segments carry that many SACK blocks (as many as fit). */
+static void open_with_islands(struct conn *t, int family, bool ts, bool sack, uint32_t islands)
+{
+	open_conn(t, family, ts, sack);
+	for (uint32_t i = 0; i < islands; i++)
+		island(t);
+}
+
+/* Queue `total` bytes: the initial window (RFC 6928: 10 segments) goes as
+ * exactly 10 segments of len bytes with `sacks` SACK blocks, each a datagram
+ * of exactly the MTU, and nothing more (no sliver of the window left over by
+ * the smaller segments). */
+static void send_take_iw(struct conn *t, uint32_t total, uint32_t len, uint32_t sacks)
+{
+	assert_int_equal(sf_send(t->h->st, t->c, pattern, total), (long)total);
+	for (uint32_t i = 0; i < 10; i++)
+		assert_int_equal(expect_data(t, t->base + len * i, len, sacks), MTU);
+	h_expect_none(t->h);
+}
+
+/* With `islands` held out of order, 20000 bytes to send: 10 segments of len bytes (send_take_iw). */
 static void full_segments(int family, bool ts, bool sack, uint32_t islands, uint32_t len, uint32_t sacks)
 {
 	struct conn t;
-	open_conn(&t, family, ts, sack);
-	for (uint32_t i = 0; i < islands; i++)
-		island(&t);
-	assert_int_equal(sf_send(t.h->st, t.c, pattern, 20000), 20000);
-	for (uint32_t i = 0; i < 10; i++)
-		assert_int_equal(expect_data(&t, t.base + len * i, len, sacks), MTU);
-	h_expect_none(t.h);
+	open_with_islands(&t, family, ts, sack, islands);
+	send_take_iw(&t, 20000, len, sacks);
 	h_free(t.h);
 }
 
@@ -175,13 +185,8 @@ static void test_size_returns_when_holes_fill(void **state)
 	(void)state;
 	struct conn t;
 	struct sf_tcp_options o;
-	open_conn(&t, 4, true, true);
-	island(&t);
-	island(&t);
-	assert_int_equal(sf_send(t.h->st, t.c, pattern, 30000), 30000);
-	for (uint32_t i = 0; i < 10; i++)
-		assert_int_equal(expect_data(&t, t.base + 1428 * i, 1428, 2), MTU); /* 1460 - 12 - 20 */
-	h_expect_none(t.h);
+	open_with_islands(&t, 4, true, true, 2);
+	send_take_iw(&t, 30000, 1428, 2); /* 1460 - 12 - 20 */
 	/* The holes fill: [P, P+1000) and [P+1100, P+3000); RCV.NXT = P + 3100, no block left. */
 	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base, .data = pattern, .len = 1000,
 	       .opt = peer_opt(&t, &o));
@@ -215,9 +220,7 @@ static void test_nagle_full_segment_with_sack_blocks(void **state)
 {
 	(void)state;
 	struct conn t;
-	open_conn(&t, 4, true, true);
-	for (int i = 0; i < 3; i++)
-		island(&t);
+	open_with_islands(&t, 4, true, true, 3);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 1), 1);
 	expect_data(&t, t.base, 1, 3);
 	/* One byte unacknowledged; 1430 more: a full 1420 goes, the 10 left wait for the ACK. */
@@ -232,9 +235,7 @@ static void test_timeout_resends_one_segment(void **state)
 {
 	(void)state;
 	struct conn t;
-	open_conn(&t, 4, true, true);
-	for (int i = 0; i < 3; i++)
-		island(&t);
+	open_with_islands(&t, 4, true, true, 3);
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 2840), 2840);
 	expect_data(&t, t.base, 1420, 3);
 	expect_data(&t, t.base + 1420, 1420, 3);
@@ -253,12 +254,8 @@ static void test_fast_retransmit_size(void **state)
 {
 	(void)state;
 	struct conn t;
-	open_conn(&t, 4, true, true);
-	for (int i = 0; i < 3; i++)
-		island(&t);
-	assert_int_equal(sf_send(t.h->st, t.c, pattern, 14200), 14200);
-	for (uint32_t i = 0; i < 10; i++)
-		expect_data(&t, t.base + 1420 * i, 1420, 3);
+	open_with_islands(&t, 4, true, true, 3);
+	send_take_iw(&t, 14200, 1420, 3);
 	for (int i = 0; i < 3; i++)
 		peer_ack(&t, t.base, NULL, 0);
 	assert_int_equal(expect_data(&t, t.base, 1420, 3), MTU);
@@ -272,13 +269,8 @@ static void test_sack_recovery_segment_size(void **state)
 {
 	(void)state;
 	struct conn t;
-	open_conn(&t, 4, true, true);
-	for (int i = 0; i < 3; i++)
-		island(&t);
-	assert_int_equal(sf_send(t.h->st, t.c, pattern, 20000), 20000);
-	for (uint32_t i = 0; i < 10; i++)
-		expect_data(&t, t.base + 1420 * i, 1420, 3);
-	h_expect_none(t.h);
+	open_with_islands(&t, 4, true, true, 3);
+	send_take_iw(&t, 20000, 1420, 3);
 	/* The peer has all but the first two segments: the hole is lost at once (more than 2 SMSS SACKed above). */
 	struct sf_sack_block b = { t.base + 2840, t.base + 14200 };
 	peer_ack(&t, t.base, &b, 1);
