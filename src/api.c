@@ -382,15 +382,17 @@ long sf_recv_flags(sf_stack *st, int handle, void *buf, size_t len, int flags)
 			want = urgent_left - 1;
 		if (flags & SF_MSG_PEEK)
 			return sf_ring_copy(&tcb->rcvq, buf, want); /* the window stays as it is */
-		uint32_t before = sf_ring_room(&tcb->rcvq, sock->rcvbuf);
 		uint32_t n = sf_ring_read(&tcb->rcvq, &st->bufs, buf, want);
-		/* RFC 9293 §3.8.6.2.2: announce the reopened window once it has grown
-		 * by min(half the buffer, one MSS), not byte by byte (SWS avoidance). */
+		/* A window update only when the read lets the window we offer
+		 * (sf_tcb_window_offer: moved by the §3.8.6.2.2 step or not at
+		 * all) at least double the one the peer holds, as Linux's
+		 * __tcp_cleanup_rbuf; a closed or small window (less than the
+		 * step) doubles as soon as it reopens. Not after every MSS read:
+		 * the peer is not stopped by a window it still has, and the next
+		 * ACK brings the rest. Not once the peer has sent its FIN. */
 		uint32_t adv = tcb->rcv_adv - tcb->rcv_nxt;
-		uint32_t room = sf_ring_room(&tcb->rcvq, sock->rcvbuf);
-		uint32_t step = sock->rcvbuf / 2 < tcb->rcv_mss ? sock->rcvbuf / 2 : tcb->rcv_mss;
-		if (room > adv && room - adv >= step && before < room && tcb->state != SF_CLOSED &&
-		    tcb->hashed && !tcb->eof)
+		uint32_t offer = sf_tcb_window_offer(tcb, false);
+		if (offer > adv && offer >= 2 * adv && tcb->state != SF_CLOSED && tcb->hashed && !tcb->eof)
 			sf_tcb_send_ack(st, tcb);
 		if (tcb->urg_pending && !sf_tcb_urgent_left(tcb))
 			tcb->urg_pending = false; /* read past the urgent data: "normal mode" (§3.8.5) */

@@ -83,9 +83,16 @@ void sf_tcb_agree_options(struct sf_stack *st, struct sf_tcb *tcb, const struct 
 	sf_tcb_set_peer_mss(st, tcb, syn->opt.has_mss ? syn->opt.mss : 0);
 }
 
+/* RFC 2018 §3: 3 SACK blocks fit in the 40 bytes of options beside a
+ * timestamp, 4 without. */
+static int sack_room(const struct sf_tcb *tcb)
+{
+	return tcb->ts_ok ? 3 : 4;
+}
+
 /* Options on a segment of an established connection: the timestamp on every
  * one (RFC 7323 §3.2), SACK blocks for what is held out of order (RFC 2018 §4:
- * the most recent first; 3 fit beside a timestamp, 4 without). */
+ * the most recent first). */
 void sf_tcb_segment_options(struct sf_stack *st, struct sf_tcb *tcb, uint8_t flags, struct sf_tcp_options *opt)
 {
 	memset(opt, 0, sizeof *opt);
@@ -94,9 +101,22 @@ void sf_tcb_segment_options(struct sf_stack *st, struct sf_tcb *tcb, uint8_t fla
 		opt->ts_val = sf_tcb_tsval(st, tcb);
 		opt->ts_ecr = tcb->ts_recent;
 	}
-	const struct sf_rangeset *ooo = sf_ring_map(&tcb->rcvq);
-	if (tcb->sack_ok && (flags & SF_TCP_ACK) && !(flags & SF_TCP_RST) && ooo && ooo->n)
-		opt->sack_count = (uint8_t)sf_rangeset_sack_blocks(ooo, opt->sack, tcb->ts_ok ? 3 : 4);
+	const struct sf_rangeset *ooo = sf_tcb_sack_to_report(tcb);
+	if ((flags & SF_TCP_ACK) && !(flags & SF_TCP_RST) && ooo)
+		opt->sack_count = (uint8_t)sf_rangeset_sack_blocks(ooo, opt->sack, sack_room(tcb));
+}
+
+/* sf_tcb_send_mss while SACK blocks ride on our segments: they take their
+ * bytes, laid out as sf_wire_build lays them beside the timestamp. */
+uint32_t sf_tcb_sack_send_mss(const struct sf_tcb *tcb, const struct sf_rangeset *ooo)
+{
+	int room = sack_room(tcb);
+	struct sf_tcp_options with = { .has_timestamp = tcb->ts_ok,
+				       .sack_count = (uint8_t)((int)ooo->n < room ? (int)ooo->n : room) };
+	uint32_t extra = (uint32_t)sf_wire_options_len(&with) - sf_tcb_ts_space(tcb);
+	/* snd_mss is at least 64 and extra at most 36; the floor only keeps a
+	 * broken invariant from wrapping. */
+	return tcb->snd_mss > extra ? tcb->snd_mss - extra : 1u;
 }
 
 /* The TCB's PAWS check; a TS.Recent idle for over 24 days may be stale (the

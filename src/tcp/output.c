@@ -58,32 +58,16 @@ void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *in, int soc
 }
 
 /*
- * The window to advertise (RFC 9293 §3.8.6) as the header field: scaled by
- * our shift except in SYNs (RFC 7323 §2.2). The right edge RCV.NXT+RCV.WND
- * never moves left (§3.10.7.4 seventh), and moves right only by at least
- * min(half the buffer, one MSS) at a time: the receiver's side of silly
- * window avoidance (§3.8.6.2.2). A scaled field is rounded up, not down, so
- * the edge the peer sees is never short of the one we keep; the receive ring
- * has 2^shift bytes of slack for that (sf_tcb_rcv_cap).
+ * The window to advertise as the header field: sf_tcb_window_offer, scaled
+ * by our shift except in SYNs (RFC 7323 §2.2). A scaled field is rounded up,
+ * not down, so the edge the peer sees is never short of the one we keep; the
+ * receive ring has 2^shift bytes of slack for that (sf_tcb_rcv_cap).
  */
 uint16_t sf_tcb_advertise_window(struct sf_stack *st, struct sf_tcb *tcb, bool syn)
 {
 	(void)st;
-	uint32_t buf = tcb->sock.rcvbuf;
-	uint32_t room = tcb->rcv_shut ? buf : sf_ring_room(&tcb->rcvq, buf);
 	uint32_t shift = syn ? 0 : tcb->rcv_wscale;
-	uint32_t max = 65535u << shift;
-	uint32_t wnd = tcb->rcv_adv - tcb->rcv_nxt;
-	uint32_t step = buf / 2 < tcb->rcv_mss ? buf / 2 : tcb->rcv_mss;
-
-	if (room > max)
-		room = max;
-	if (seq_gt(tcb->rcv_adv, tcb->rcv_nxt + max))
-		wnd = max; /* a SYN cannot offer more than 65535 */
-	/* A closed window reopens by the same step (§3.8.6.2.2): offering the
-	 * few bytes a read has freed would be the silly window itself. */
-	if (room > wnd && (room - wnd >= step || syn))
-		wnd = room;
+	uint32_t wnd = sf_tcb_window_offer(tcb, syn);
 	uint32_t field = (wnd + (1u << shift) - 1) >> shift;
 	if (field > 65535)
 		field = 65535;
@@ -93,7 +77,6 @@ uint16_t sf_tcb_advertise_window(struct sf_stack *st, struct sf_tcb *tcb, bool s
 	tcb->rcv_wnd = tcb->rcv_adv - tcb->rcv_nxt;
 	return (uint16_t)field;
 }
-
 
 /* A segment of this connection with our addresses, the ACK, the window and
  * the options every segment carries; the caller adds data. */

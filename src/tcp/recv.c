@@ -182,7 +182,7 @@ void sf_tcb_schedule_ack(struct sf_stack *st, struct sf_tcb *tcb, enum sf_ack_ne
 		sf_tcb_send_ack(st, tcb);
 		return;
 	}
-	uint32_t full = tcb->rcv_mss > (tcb->ts_ok ? 12u : 0u) ? tcb->rcv_mss - (tcb->ts_ok ? 12u : 0u) : 1u;
+	uint32_t full = tcb->rcv_mss > sf_tcb_ts_space(tcb) ? tcb->rcv_mss - sf_tcb_ts_space(tcb) : 1u;
 	if (need == SF_ACK_DELAYED && tcb->quickacks) {
 		tcb->quickacks--;
 		need = SF_ACK_NOW;

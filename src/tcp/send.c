@@ -70,10 +70,11 @@ static bool is_lost(const struct sf_tcb *tcb, const struct sf_rangeset *sb, uint
 /*
  * RFC 6675 §4 NextSeg rule 1: the first byte at or above HighRxt that is in a
  * hole (not SACKed, below the highest SACKed byte) and is lost. Returns
- * false if there is none; else *seq and *len (at most one SMSS, within the
- * hole).
+ * false if there is none; else *seq and *len (at most one segment of mss,
+ * within the hole).
  */
-static bool next_lost(const struct sf_tcb *tcb, const struct sf_rangeset *sb, uint32_t *seq, uint32_t *len)
+static bool next_lost(const struct sf_tcb *tcb, const struct sf_rangeset *sb, uint32_t mss, uint32_t *seq,
+		      uint32_t *len)
 {
 	uint32_t hole = tcb->snd_una;
 
@@ -83,7 +84,7 @@ static bool next_lost(const struct sf_tcb *tcb, const struct sf_rangeset *sb, ui
 		if (!seq_lt(a, b) || !is_lost(tcb, sb, a))
 			continue;
 		*seq = a;
-		*len = b - a < tcb->snd_mss ? b - a : tcb->snd_mss;
+		*len = b - a < mss ? b - a : mss;
 		return true;
 	}
 	return false;
@@ -113,6 +114,14 @@ static bool can_send_data(enum sf_tcp_state s)
 	 * data still drains after CLOSE in FIN-WAIT-1, CLOSING and LAST-ACK. */
 	return s == SF_ESTABLISHED || s == SF_CLOSE_WAIT || s == SF_FIN_WAIT_1 || s == SF_CLOSING ||
 	       s == SF_LAST_ACK;
+}
+
+/* Everything queued is out: the data up to the end of the queue, and our
+ * FIN, if one is queued, sent and not rewound by a timeout. */
+static bool all_out(const struct sf_tcb *tcb)
+{
+	return tcb->snd_nxt - tcb->snd_una >= tcb->sndq.len &&
+	       (!tcb->fin_queued || (tcb->fin_sent && tcb->snd_nxt == tcb->snd_max));
 }
 
 /* One segment of queued data from seq (len bytes, maybe with the FIN),
@@ -149,14 +158,15 @@ static void send_segment(struct sf_stack *st, struct sf_tcb *tcb, uint32_t seq, 
 }
 
 /* SACK recovery (RFC 6675 §5 step C): while the pipe leaves room in cwnd,
- * send the next lost segment again. New data follows in sf_tcb_output. */
-static int sack_retransmit(struct sf_stack *st, struct sf_tcb *tcb)
+ * send the next lost segment again, in segments of mss (sf_tcb_send_mss).
+ * New data follows in sf_tcb_output. */
+static int sack_retransmit(struct sf_stack *st, struct sf_tcb *tcb, uint32_t mss)
 {
 	struct sf_rangeset *sb = scoreboard(tcb);
 	int sent = 0;
 	uint32_t seq, len;
 
-	while (sb && pipe_size(tcb, sb) < tcb->cwnd && next_lost(tcb, sb, &seq, &len)) {
+	while (sb && pipe_size(tcb, sb) < tcb->cwnd && next_lost(tcb, sb, mss, &seq, &len)) {
 		send_segment(st, tcb, seq, len, false);
 		tcb->high_rxt = seq + len;
 		st->ctr.TCPFastRetrans++;
@@ -165,14 +175,24 @@ static int sack_retransmit(struct sf_stack *st, struct sf_tcb *tcb)
 	return sent;
 }
 
-/* How far past SND.NXT the window and the congestion window let us go. */
-static uint32_t allowance(const struct sf_tcb *tcb)
+/* How far past SND.NXT the peer's window lets us go (RFC 9293 §3.8.6). */
+static uint32_t window_room(const struct sf_tcb *tcb)
 {
 	uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
-	uint32_t wnd_room = seq_lt(tcb->snd_nxt, wnd_end) ? wnd_end - tcb->snd_nxt : 0;
+	return seq_lt(tcb->snd_nxt, wnd_end) ? wnd_end - tcb->snd_nxt : 0;
+}
+
+/* How far past SND.NXT the window and the congestion window let us go,
+ * with segments of mss. cwnd counts in segments of snd_mss (as Linux's, in
+ * packets): while options shrink each segment to mss it admits as many
+ * segments, each of mss, and leaves no sliver over. */
+static uint32_t allowance(const struct sf_tcb *tcb, uint32_t mss)
+{
+	uint32_t wnd_room = window_room(tcb);
 	const struct sf_rangeset *sb = tcb->in_recovery ? scoreboard((struct sf_tcb *)tcb) : NULL;
 	uint32_t used = sb ? pipe_size(tcb, sb) : tcb->snd_nxt - tcb->snd_una;
-	uint32_t cc_room = tcb->cwnd > used ? tcb->cwnd - used : 0;
+	uint32_t cwnd = mss == tcb->snd_mss ? tcb->cwnd : (uint32_t)((uint64_t)tcb->cwnd * mss / tcb->snd_mss);
+	uint32_t cc_room = cwnd > used ? cwnd - used : 0;
 	return wnd_room < cc_room ? wnd_room : cc_room;
 }
 
@@ -189,10 +209,14 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	int sent = 0;
 
-	if (!can_send_data(tcb->state))
-		return 0;
+	if (!can_send_data(tcb->state) || (!tcb->in_recovery && all_out(tcb)))
+		return 0; /* and nothing waits for the window */
+	/* Every segment of this call carries the same options, so one effective
+	 * MSS sizes them all, and Nagle, SWS avoidance and the persist test
+	 * judge "a full segment" by it too (as Linux's mss_now). */
+	uint32_t mss = sf_tcb_send_mss(tcb);
 	if (tcb->in_recovery)
-		sent += sack_retransmit(st, tcb);
+		sent += sack_retransmit(st, tcb, mss);
 	/* RFC 5681 §4.1: after an idle period longer than the RTO, start again
 	 * from at most the initial window. */
 	if (tcb->snd_una == tcb->snd_max && tcb->last_send_ns &&
@@ -202,25 +226,29 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 			tcb->cwnd = iw;
 	}
 	for (;;) {
-		if (tcb->fin_sent && tcb->snd_nxt == tcb->snd_max)
-			break; /* everything up to our FIN is out */
+		if (all_out(tcb))
+			break;
 		uint32_t off = tcb->snd_nxt - tcb->snd_una;
 		uint32_t queued = tcb->sndq.len;
 		uint32_t avail = off < queued ? queued - off : 0;
-		uint32_t room = allowance(tcb);
+		uint32_t room = allowance(tcb, mss);
 		uint32_t len = avail < room ? avail : room;
-		if (len > tcb->snd_mss)
-			len = tcb->snd_mss;
-		/* The FIN follows the last byte, and like a byte needs room. */
-		bool fin = tcb->fin_queued && off + len == queued && room > len;
+		if (len > mss)
+			len = mss;
+		/* The FIN follows the last byte, and like a byte needs room in the
+		 * peer's window. Alone it carries no data to congest the path, so
+		 * the congestion window does not hold it back (as Linux's
+		 * tcp_cwnd_test lets the final FIN through): after the last of
+		 * the data, close sends it at once, not an RTT or an RTO later. */
+		bool fin = tcb->fin_queued && off + len == queued && (len ? room > len : window_room(tcb) > 0);
 		if (len == 0 && !fin)
 			break;
 		bool fresh = seq_geq(tcb->snd_nxt, tcb->snd_max); /* retransmissions are not held back */
-		if (fresh && len < tcb->snd_mss && len < avail) {
+		if (fresh && len < mss && len < avail) {
 			/* Window-limited to a piece short of a segment: SWS avoidance. */
 			if (len < tcb->max_snd_wnd / 2)
 				break;
-		} else if (fresh && len < tcb->snd_mss && !fin && tcb->snd_max != tcb->snd_una && !tcb->nodelay &&
+		} else if (fresh && len < mss && !fin && tcb->snd_max != tcb->snd_una && !tcb->nodelay &&
 			   !tcb->fin_queued) {
 			break; /* Nagle (RFC 9293 §3.7.4): wait for the ACK of what is out */
 		}
@@ -233,7 +261,7 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 	/* Data or a FIN waits, the peer's window is the reason, and nothing is
 	 * in flight to bring an ACK: probe the window (MUST-36). */
 	bool waiting = tcb->snd_nxt - tcb->snd_una < tcb->sndq.len || (tcb->fin_queued && !tcb->fin_sent);
-	if (waiting && tcb->snd_una == tcb->snd_max && tcb->snd_wnd < tcb->snd_mss &&
+	if (waiting && tcb->snd_una == tcb->snd_max && tcb->snd_wnd < mss &&
 	    tcb->due[SF_TIMER_PERSIST] == SF_TIME_NEVER) {
 		uint64_t wait = (uint64_t)tcb->rto_ms << (tcb->persist_backoff < 16 ? tcb->persist_backoff : 16);
 		if (wait > st->cfg.rto_max_ms)
@@ -253,7 +281,7 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	tcb->due[SF_TIMER_PERSIST] = SF_TIME_NEVER;
-	if (tcb->snd_wnd >= tcb->snd_mss || tcb->snd_una != tcb->snd_max) {
+	if (tcb->snd_wnd >= sf_tcb_send_mss(tcb) || tcb->snd_una != tcb->snd_max) {
 		sf_tcb_output(st, tcb);
 		return;
 	}
@@ -287,12 +315,13 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 
 /* Fast retransmit (RFC 5681 §3.2 step 2, RFC 6582 §3.2 steps 2 and 4,
  * RFC 6675 §5 step 4.1): send the first unacknowledged segment again: at
- * most one SMSS, and never past what was sent (SND.MAX). Returns the
- * sequence space it covers (the FIN counts when it is all that is left). */
+ * most one effective MSS (MUST-16), and never past what was sent (SND.MAX).
+ * Returns the sequence space it covers (the FIN counts when it is all that
+ * is left). */
 static uint32_t retransmit_first_unacked(struct sf_stack *st, struct sf_tcb *tcb)
 {
-	uint32_t flight = sf_flight_size(tcb);
-	uint32_t len = flight < tcb->snd_mss ? flight : tcb->snd_mss;
+	uint32_t flight = sf_flight_size(tcb), mss = sf_tcb_send_mss(tcb);
+	uint32_t len = flight < mss ? flight : mss;
 	uint32_t data = len < tcb->sndq.len ? len : tcb->sndq.len;
 
 	if (data)
@@ -314,7 +343,7 @@ static void enter_recovery(struct sf_stack *st, struct sf_tcb *tcb)
 		st->ctr.TCPSackRecovery++;
 		tcb->cwnd = tcb->ssthresh;
 		/* Nothing judged lost yet: the first unACKed segment is (3 dupacks). */
-		if (!sack_retransmit(st, tcb))
+		if (!sack_retransmit(st, tcb, sf_tcb_send_mss(tcb)))
 			tcb->high_rxt = tcb->snd_una + retransmit_first_unacked(st, tcb);
 		return;
 	}

@@ -330,10 +330,11 @@ void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, uint16_t peer_
 	if (peer < 64)
 		peer = 64;
 	uint32_t mss = peer < own ? peer : own;
-	/* RFC 6691 / RFC 7323 §3.2: the timestamp option (10 bytes + 2 of NOP
-	 * padding) rides on every segment and comes out of the payload. */
-	if (tcb->ts_ok && mss > 64 + 12)
-		mss -= 12;
+	/* RFC 6691 / RFC 7323 §3.2: the timestamp comes out of every segment's
+	 * data; SACK blocks come out of the segments they ride on
+	 * (sf_tcb_send_mss). */
+	if (mss > 64 + sf_tcb_ts_space(tcb))
+		mss -= sf_tcb_ts_space(tcb);
 	tcb->snd_mss = (uint16_t)mss;
 }
 

@@ -89,6 +89,7 @@ uint32_t sf_tcb_tsval(const struct sf_stack *st, const struct sf_tcb *tcb);
 void sf_tcb_syn_options(const struct sf_stack *st, const struct sf_tcb *tcb, struct sf_tcp_options *opt);
 void sf_tcb_agree_options(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *syn);
 void sf_tcb_segment_options(struct sf_stack *st, struct sf_tcb *tcb, uint8_t flags, struct sf_tcp_options *opt);
+uint32_t sf_tcb_sack_send_mss(const struct sf_tcb *tcb, const struct sf_rangeset *ooo);
 enum sf_drop_reason sf_tcb_check_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_note_timestamp(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 
@@ -224,6 +225,62 @@ static inline struct sf_syn_agreement sf_syn_agree(const struct sf_config *cfg, 
 		.ts = peer->has_timestamp && ours.ts,
 		.peer_wscale = ws ? (peer->wscale > 14 ? 14 : peer->wscale) : 0,
 	};
+}
+
+/* RFC 7323 §3.2, RFC 6691: once agreed, the timestamp option rides on every
+ * segment, in 12 bytes (10, and 2 NOPs that align it, as sf_wire_build lays
+ * it out), and those bytes come out of every segment's data. */
+static inline uint32_t sf_tcb_ts_space(const struct sf_tcb *tcb)
+{
+	return tcb->ts_ok ? 12u : 0u;
+}
+
+/*
+ * The window RCV.WND we would offer now (RFC 9293 §3.8.6), in bytes from
+ * RCV.NXT: the right edge RCV.NXT+RCV.WND never moves left (§3.10.7.4
+ * seventh), and moves right only by at least min(half the buffer, one MSS)
+ * at a time: the receiver's side of silly window avoidance (§3.8.6.2.2). A
+ * SYN offers all the room it has, at most 65535 (RFC 7323 §2.2).
+ */
+static inline uint32_t sf_tcb_window_offer(const struct sf_tcb *tcb, bool syn)
+{
+	uint32_t buf = tcb->sock.rcvbuf;
+	uint32_t room = tcb->rcv_shut ? buf : sf_ring_room(&tcb->rcvq, buf);
+	uint32_t max = 65535u << (syn ? 0 : tcb->rcv_wscale);
+	uint32_t wnd = tcb->rcv_adv - tcb->rcv_nxt;
+	uint32_t step = buf / 2 < tcb->rcv_mss ? buf / 2 : tcb->rcv_mss;
+
+	if (room > max)
+		room = max;
+	if (seq_gt(tcb->rcv_adv, tcb->rcv_nxt + max))
+		wnd = max; /* a SYN cannot offer more than 65535 */
+	/* A closed window reopens by the same step (§3.8.6.2.2): offering the
+	 * few bytes a read has freed would be the silly window itself. */
+	if (room > wnd && (room - wnd >= step || syn))
+		wnd = room;
+	return wnd;
+}
+
+/* What we hold out of order, when SACK was agreed and there is any: the
+ * ranges our ACKs report (RFC 2018 §4); else NULL. */
+static inline const struct sf_rangeset *sf_tcb_sack_to_report(struct sf_tcb *tcb)
+{
+	const struct sf_rangeset *ooo = sf_ring_map(&tcb->rcvq);
+	return tcb->sack_ok && ooo && ooo->n ? ooo : NULL;
+}
+
+/*
+ * The effective send MSS of the segments that go now (RFC 9293 §3.7.1,
+ * MUST-16, and RFC 6691): the MSS option counts no options, so every option
+ * byte a segment carries comes out of its data. snd_mss already leaves room
+ * for the timestamp every segment carries; SACK blocks, on our segments while
+ * we hold data out of order, take their bytes as well (as Linux's
+ * tcp_current_mss). Congestion control keeps counting in snd_mss.
+ */
+static inline uint32_t sf_tcb_send_mss(struct sf_tcb *tcb)
+{
+	const struct sf_rangeset *ooo = sf_tcb_sack_to_report(tcb);
+	return ooo ? sf_tcb_sack_send_mss(tcb, ooo) : tcb->snd_mss;
 }
 
 static inline uint32_t sf_tsval(const struct sf_stack *st, uint32_t ts_offset)

@@ -127,6 +127,12 @@ struct sf_segment h_next(struct harness *h)
 	return seg;
 }
 
+size_t h_last_len(const struct harness *h)
+{
+	assert_true(h->next_out > 0);
+	return h->out[h->next_out - 1].len;
+}
+
 static void flag_text(uint8_t f, char *buf)
 {
 	static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR" };

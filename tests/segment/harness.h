@@ -115,6 +115,8 @@ void h_inject_raw(struct harness *h, const void *dgram, size_t len);
 struct sf_segment h_next(struct harness *h);
 /** Assert the next segment has exactly these flags, seq and ack (ack checked only with ACK). */
 struct sf_segment h_expect(struct harness *h, uint8_t flags, uint32_t seq, uint32_t ack);
+/** The IP datagram length (headers included) of the segment h_next or h_expect took last. */
+size_t h_last_len(const struct harness *h);
 /** Assert nothing more was sent. */
 void h_expect_none(struct harness *h);
 /** Number of segments sent and not yet taken. */

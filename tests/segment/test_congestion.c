@@ -580,6 +580,73 @@ static void test_restart_after_idle(void **state)
 	h_free(t.h);
 }
 
+/* Send exactly the initial window (10 segments, 14600 bytes) and take it: cwnd is full. */
+static void send_iw_exactly(struct conn *t)
+{
+	assert_int_equal(sf_send(t->h->st, t->c, pattern, 10 * MSS), (long)(10 * MSS));
+	expect_segs(t, 0, 10);
+	assert_int_equal(h_tcb(t->h, t->c)->cwnd, 10 * MSS);
+}
+
+/* RFC 9293 §3.10.4 with RFC 5681 §3.1 (as Linux's tcp_cwnd_test): with a full cwnd of data unACKed, shutdown's lone FIN goes at once. */
+static void test_lone_fin_passes_full_cwnd_shutdown(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, false);
+	send_iw_exactly(&t);
+	assert_int_equal(sf_shutdown(t.h->st, t.c, SF_SHUT_WR), 0);
+	struct sf_segment f = h_expect(t.h, SF_TCP_FIN | SF_TCP_ACK, SEG(&t, 10), PEER_ISN + 1);
+	assert_int_equal(f.payload_len, 0);
+	assert_int_equal(f.window, 65535);
+	assert_int_equal(f.opt.sack_count, 0);
+	h_expect_none(t.h);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_FIN_WAIT_1);
+	/* The peer ACKs data and FIN: FIN-WAIT-2, nothing resent. */
+	peer_ack(&t, SEG(&t, 10) + 1, NULL, 0);
+	h_expect_none(t.h);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_FIN_WAIT_2);
+	assert_int_equal(h_counter(t.h, SF_CTR_RetransSegs), 0);
+	h_free(t.h);
+}
+
+/* RFC 9293 §3.10.4 CLOSE with RFC 5681 §3.1: the same for close: the lone FIN goes at once past the full cwnd. */
+static void test_lone_fin_passes_full_cwnd_close(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, false);
+	send_iw_exactly(&t);
+	assert_int_equal(sf_close(t.h->st, t.c), 0);
+	struct sf_segment f = h_expect(t.h, SF_TCP_FIN | SF_TCP_ACK, SEG(&t, 10), PEER_ISN + 1);
+	assert_int_equal(f.payload_len, 0);
+	h_expect_none(t.h);
+	assert_true(h_saw_state(t.h, SF_ESTABLISHED, SF_FIN_WAIT_1));
+	h_free(t.h);
+}
+
+/* RFC 5681 §3.1, RFC 9293 §3.8.6: only a lone FIN passes cwnd; data waiting for cwnd keeps the FIN behind it, and a FIN needs one byte of the peer's window. */
+static void test_fin_behind_data_or_full_window_waits(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, false);
+	assert_int_equal(sf_send(t.h->st, t.c, pattern, 10 * MSS + 100), (long)(10 * MSS + 100));
+	expect_segs(&t, 0, 10);
+	assert_int_equal(sf_shutdown(t.h->st, t.c, SF_SHUT_WR), 0);
+	h_expect_none(t.h); /* the 100 bytes wait for cwnd, and the FIN behind them */
+	/* One segment ACKed, the peer's window now ends at SEG(10) + 100: the 100 bytes go, and the FIN cannot. */
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = t.peer_seq, .ack = SEG(&t, 1), .window = 9 * MSS + 100);
+	struct sf_segment d = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, SEG(&t, 10), PEER_ISN + 1);
+	assert_int_equal(d.payload_len, 100);
+	h_expect_none(t.h);
+	/* One more byte of window: the lone FIN goes. */
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = t.peer_seq, .ack = SEG(&t, 1), .window = 9 * MSS + 101);
+	h_expect(t.h, SF_TCP_FIN | SF_TCP_ACK, SEG(&t, 10) + 100, PEER_ISN + 1);
+	h_expect_none(t.h);
+	h_free(t.h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +663,9 @@ int main(void)
 		cmocka_unit_test(test_rto_one_segment_then_slow_start),
 		cmocka_unit_test(test_rto_ssthresh_floor),
 		cmocka_unit_test(test_restart_after_idle),
+		cmocka_unit_test(test_lone_fin_passes_full_cwnd_shutdown),
+		cmocka_unit_test(test_lone_fin_passes_full_cwnd_close),
+		cmocka_unit_test(test_fin_behind_data_or_full_window_waits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -710,17 +710,12 @@ static void test_receive_window(void **state)
 		expect_ack(&t, t.base, P + 1000 * k, (uint16_t)(65535 - 1000 * k));
 	}
 	h_expect_none(t.h);
-	/* Reading opens room, but less than one MSS: no window update. */
-	read_exact(&t, P, 1458);
+	/* Reading everything opens the window by 10000, to its 65535 maximum,
+	 * but not to twice the 55535 the peer still has: no window update
+	 * (the next ACK carries it). */
+	read_exact(&t, P, 1459);
 	h_expect_none(t.h);
-	/* One byte more: 1460 opened: the window update. */
-	read_exact(&t, P + 1458, 1);
-	expect_ack(&t, t.base, P + 10000, (uint16_t)(65536 - (10000 - 1459)));
-	edge = P + 10000 + (65536 - (10000 - 1459));
-	/* Drain the rest: the window opens to its 65535 maximum. */
 	read_exact(&t, P + 1459, 10000 - 1459);
-	expect_ack(&t, t.base, P + 10000, 65535);
-	edge = P + 10000 + 65535;
 	h_expect_none(t.h);
 
 	/* Fill the window completely, unread: whatever ACKs go, the edge never moves left. */
@@ -736,20 +731,82 @@ static void test_receive_window(void **state)
 	while (h_pending(t.h))
 		last = ack_edge(&t, &edge, 0);
 	assert_int_equal(last, edge);
-	assert_int_equal(edge, P + 10000 + 65535);
 	assert_int_equal(h_tcb(t.h, t.c)->rcv_adv, edge);
-	/* Read 100: 101 bytes of room is silly: the window stays closed, also when a probe asks. */
+	assert_int_equal(h_tcb(t.h, t.c)->rcvq.len, 65536); /* the whole buffer */
+	/* Read 100: 100 bytes of room is silly: the window stays closed, also when a probe asks. */
 	read_exact(&t, P + 10000, 100);
 	h_expect_none(t.h);
 	/* A zero-window probe. */
 	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = edge, .ack = t.base, .text = "x");
 	expect_ack(&t, t.base, edge, 0);
 	h_expect_none(t.h);
-	/* Read up to 1459 in all (1460 of room): it opens, with a window update. */
-	read_exact(&t, P + 10100, 1358);
+	/* Read up to 1460 in all (1460 of room): it opens, with a window update. */
+	read_exact(&t, P + 10100, 1359);
 	h_expect_none(t.h);
-	read_exact(&t, P + 11458, 1);
+	read_exact(&t, P + 11459, 1);
 	expect_ack(&t, t.base, edge, 1460);
+	h_free(t.h);
+}
+
+/* RFC 9293 §3.8.6.2.2, as Linux's __tcp_cleanup_rbuf: reading one MSS at a time sends no window update until the window offered at least doubles the one the peer has. */
+static void test_window_update_when_window_doubles(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, false);
+	/* 24 full segments, unread: the last ACK offers 65535 - 35040 = 30495. */
+	for (uint32_t k = 0; k < 24; k++)
+		peer_data(&t, P + MSS * k, MSS, 0);
+	struct sf_segment a = { 0 };
+	while (h_pending(t.h))
+		a = h_next(t.h);
+	assert_int_equal(a.ack, P + 24 * MSS);
+	assert_int_equal(a.window, 30495);
+	/* Reads of one MSS each: the window we could offer grows by 1460 a read
+	 * (each past the SWS step), but stays short of 2 x 30495 for 20 reads. */
+	for (uint32_t k = 0; k < 20; k++) {
+		read_exact(&t, P + MSS * k, MSS);
+		h_expect_none(t.h);
+	}
+	/* The 21st read: 30496 + 21 x 1460 = 61156 >= 60990: the window update. */
+	read_exact(&t, P + MSS * 20, MSS);
+	expect_ack(&t, t.base, P + 24 * MSS, 61156);
+	h_expect_none(t.h);
+	/* The rest: 65535 at most, not twice 61156: no more updates. */
+	read_exact(&t, P + MSS * 21, 3 * MSS);
+	h_expect_none(t.h);
+	h_free(t.h);
+}
+
+/* RFC 9293 §3.8.6.2.2: a near-closed window (100 of 4096) reopens with an update once the room has grown by the SWS step (1460), not before; then doubling again sends one, growing less does not. */
+static void test_window_update_reopens_small_window(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn_opts(&t, false, -1, 65535, 4096);
+	peer_data(&t, P, MSS, 0);
+	expect_ack(&t, t.base, P + MSS, 4096 - MSS);
+	peer_data(&t, P + MSS, MSS, 0);
+	expect_ack(&t, t.base, P + 2 * MSS, 4096 - 2 * MSS);
+	peer_data(&t, P + 2 * MSS, 1076, 0);
+	expect_ack(&t, t.base, P + 3996, 100);
+	h_expect_none(t.h);
+	/* 1100 of room: short of 100 + 1460: the window stays at 100, silently. */
+	read_exact(&t, P, 1000);
+	h_expect_none(t.h);
+	/* 1560 of room: it reopens, with an update. */
+	read_exact(&t, P + 1000, 460);
+	expect_ack(&t, t.base, P + 3996, 1560);
+	h_expect_none(t.h);
+	/* 3120: twice 1560: an update. */
+	read_exact(&t, P + 1460, 1560);
+	expect_ack(&t, t.base, P + 3996, 3120);
+	h_expect_none(t.h);
+	/* All of it, 4096: neither a step past 3120 nor twice it: none. */
+	read_exact(&t, P + 3020, 976);
+	h_expect_none(t.h);
+	assert_int_equal(sf_recv(t.h->st, t.c, (uint8_t[8]){ 0 }, 8), -EAGAIN);
+	h_expect_none(t.h);
 	h_free(t.h);
 }
 
@@ -894,6 +951,8 @@ int main(void)
 		cmocka_unit_test(test_small_window_persist_sends_data),
 		cmocka_unit_test(test_receive_window),
 		cmocka_unit_test(test_receive_window_scaled_edge),
+		cmocka_unit_test(test_window_update_when_window_doubles),
+		cmocka_unit_test(test_window_update_reopens_small_window),
 		cmocka_unit_test(test_idle_connection_holds_no_buffer),
 		cmocka_unit_test(test_user_timeout),
 		cmocka_unit_test(test_user_timeout_restarts_on_progress),
