@@ -28,7 +28,8 @@
  * from inside cfg.output or cfg.trace a program may only read: sf_now,
  * sf_next_deadline, sf_stack_counters, sf_state, sf_getsockname,
  * sf_getpeername, sf_get_maxseg, sf_get_bufsizes, sf_queued, sf_poll,
- * sf_segment_parse, sf_segment_build and the *_name and *_text functions. Every other call with that stack fails with -EBUSY;
+ * sf_urgent_left, sf_segment_parse, sf_segment_build and the *_name and
+ * *_text functions. Every other call with that stack fails with -EBUSY;
  * sf_input drops its datagram (counted as SF_DROP_CALLED_FROM_CALLBACK);
  * sf_advance, sf_input_begin, sf_input_end and sf_stack_free do nothing.
  * To answer a datagram from a callback, queue the work and do it after the
@@ -617,8 +618,19 @@ SF_API long sf_send(sf_stack *stack, int sock, const void *buf, size_t len);
 /** Take received data. Bytes, 0 at end of stream (peer's FIN), or -EAGAIN/-ENOTCONN/-ECONNRESET/... */
 SF_API long sf_recv(sf_stack *stack, int sock, void *buf, size_t len);
 
-/** Flags of sf_recv_flags (the value is Linux's MSG_PEEK). */
-enum { SF_MSG_PEEK = 0x2 /**< copy the bytes and leave them queued, to be read again */ };
+/** Flags of sf_send_flags and sf_recv_flags (the values are Linux's MSG_OOB, MSG_PEEK). */
+enum {
+	SF_MSG_OOB = 0x1, /**< sf_send_flags: the bytes are urgent data, the last of them the mark (RFC 9293 §3.8.5) */
+	SF_MSG_PEEK = 0x2 /**< sf_recv_flags: copy the bytes and leave them queued, to be read again */
+};
+/**
+ * send(2) with flags: 0 is sf_send. With SF_MSG_OOB the bytes are queued as
+ * urgent data (RFC 9293 §3.8.5, MUST-30): every segment sent until they are
+ * acknowledged carries URG and an urgent pointer to the octet after the last
+ * of them (MUST-62), and they go at once, past Nagle (as Linux). At least one
+ * byte must be sent (-EINVAL for none); -EINVAL for any other flag.
+ */
+SF_API long sf_send_flags(sf_stack *stack, int sock, const void *buf, size_t len, int flags);
 /**
  * recv(2) with flags: 0 is sf_recv. With SF_MSG_PEEK the bytes are copied and
  * stay in the receive queue: the window is unchanged, so nothing is sent (no

@@ -322,11 +322,18 @@ static struct sf_tcb *data_tcb(sf_stack *st, int handle, const void *buf, size_t
 
 long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
 {
+	return sf_send_flags(st, handle, buf, len, 0);
+}
+
+long sf_send_flags(sf_stack *st, int handle, const void *buf, size_t len, int flags)
+{
 	int err;
 	struct sf_tcb *tcb = data_tcb(st, handle, buf, len, &err);
 
 	if (!tcb)
 		return err;
+	if ((flags & ~SF_MSG_OOB) || ((flags & SF_MSG_OOB) && len == 0))
+		return -EINVAL; /* §3.8.5: urgent data needs at least one octet */
 	struct sf_sock *sock = &tcb->sock;
 	if (sock->error)
 		return take_error(sock);
@@ -353,6 +360,14 @@ long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
 		return taken;
 	if (taken == 0)
 		return -EAGAIN;
+	if (flags & SF_MSG_OOB) {
+		/* SND.UP: the octet after the last urgent byte, the one just queued
+		 * (sndq holds the bytes from SND.UNA, or from ISS+1 before the
+		 * SYN is acknowledged). */
+		uint32_t first = tcb->snd_una == tcb->iss ? tcb->iss + 1 : tcb->snd_una;
+		tcb->snd_up = first + tcb->sndq.len;
+		tcb->urg_mode = true;
+	}
 	sf_tcb_output(st, tcb);
 	return taken;
 }

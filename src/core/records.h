@@ -184,6 +184,8 @@ struct sf_tcb {
 	bool syn_text_held;      /* text on a crossing SYN, held until ESTABLISHED (§3.10.7.3) */
 	bool urg_pending;        /* urgent data not all read: RCV.UP is ahead of the read point (§3.8.5) */
 	uint32_t rcv_up;         /* RCV.UP: the octet after the peer's urgent data (MUST-62) */
+	bool urg_mode;           /* our urgent data is not all acknowledged */
+	uint32_t snd_up;         /* SND.UP: the octet after our last urgent byte */
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675) */
 	const struct sf_cc_ops *cc; /* the algorithm (tcp/cc.c); NewReno by default */

@@ -80,6 +80,27 @@ uint16_t sf_tcb_advertise_window(struct sf_stack *st, struct sf_tcb *tcb, bool s
 
 /* A segment of this connection with our addresses, the ACK, the window and
  * the options every segment carries; the caller adds data. */
+/*
+ * RFC 9293 §3.8.5: while our urgent data is not all acknowledged, every
+ * segment carries URG and SEG.UP = SND.UP - SEG.SEQ, the octet after the
+ * urgent data (MUST-62). A pointer more than 65535 ahead is sent as 65535,
+ * the farthest the field reaches (RFC 6093 §4 notes the limit; Linux does
+ * the same), and moves up as the segments do. Urgent mode ends when the
+ * peer has all of it.
+ */
+static void mark_urgent(struct sf_tcb *tcb, struct sf_segment *seg)
+{
+	if (seq_geq(tcb->snd_una, tcb->snd_up)) {
+		tcb->urg_mode = false;
+		return;
+	}
+	if (!seq_lt(seg->seq, tcb->snd_up))
+		return;
+	uint32_t ahead = tcb->snd_up - seg->seq;
+	seg->flags |= SF_TCP_URG;
+	seg->urgent = (uint16_t)(ahead > 0xffff ? 0xffff : ahead);
+}
+
 void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_segment *seg, uint8_t flags, uint32_t seq)
 {
 	memset(seg, 0, sizeof *seg);
@@ -98,6 +119,8 @@ void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_s
 		tcb->ack_held = false; /* this segment is the ACK the batch held */
 		sf_tcb_disarm(st, tcb, SF_TIMER_DELACK);
 	}
+	if (tcb->urg_mode && !(flags & SF_TCP_SYN))
+		mark_urgent(tcb, seg);
 	if (flags & SF_TCP_SYN) {
 		seg->window = sf_tcb_advertise_window(st, tcb, true);
 		sf_tcb_syn_options(st, tcb, &seg->opt);

@@ -200,8 +200,8 @@ static uint32_t allowance(const struct sf_tcb *tcb, uint32_t mss)
  * Send what may be sent: first, in SACK recovery, lost segments again; then
  * data from SND.NXT in segments of at most the effective MSS (MUST-16), and
  * the FIN after the last queued byte. A short segment goes only if it empties
- * the queue and nothing is unacknowledged (Nagle, unless TCP_NODELAY or the
- * app has closed), or if it is at least half the largest window the peer has
+ * the queue and nothing is unacknowledged (Nagle, unless TCP_NODELAY, urgent
+ * data is waiting, or the app has closed), or if it is at least half the largest window the peer has
  * offered (sender SWS avoidance, RFC 9293 §3.8.6.2.1). If the peer's window
  * stops us with nothing in flight, the persist timer will probe it.
  */
@@ -249,7 +249,7 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 			if (len < tcb->max_snd_wnd / 2)
 				break;
 		} else if (fresh && len < mss && !fin && tcb->snd_max != tcb->snd_una && !tcb->nodelay &&
-			   !tcb->fin_queued) {
+			   !tcb->fin_queued && !tcb->urg_mode) {
 			break; /* Nagle (RFC 9293 §3.7.4): wait for the ACK of what is out */
 		}
 		send_segment(st, tcb, tcb->snd_nxt, len, fin);

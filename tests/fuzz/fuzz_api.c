@@ -83,20 +83,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: sf_connect(st, h, &ep); break;
 		/* At most the buffer: a larger length would be the harness reading
 		 * past buf (found by AFL++ once sf_set_bufsizes made room). */
-		case 5: sf_send(st, h, buf, arg * 2u < sizeof buf ? arg * 2u : sizeof buf); break;
+		case 5: sf_send_flags(st, h, buf, arg * 2u < sizeof buf ? arg * 2u : sizeof buf, (c[3] & 0x80) ? SF_MSG_OOB : 0); break;
 		case 6: sf_recv(st, h, buf, arg); break;
 		case 7: sf_shutdown(st, h, c[2] % 4); break;
 		case 8: sf_close(st, h); break;
 		case 9: sf_abort(st, h); break;
 		case 10: sf_set_linger(st, h, c[2] & 1, (int)(int8_t)c[3]); break;
-		case 11: sf_set_reuseaddr(st, h, c[2] & 1); break;
+		case 11:
+			sf_set_reuseaddr(st, h, c[2] & 1);
+			if (c[2] & 2) {
+				sf_set_ttl(st, h, (int)c[3] - 1);
+				sf_set_tclass(st, h, (int)c[3] - 1);
+			}
+			break;
 		case 12: sf_set_maxseg(st, h, arg); break;
 		case 13: sf_set_keepalive(st, h, c[2] & 1, arg, arg / 2, c[3]); break;
 		case 14: sf_set_bufsizes(st, h, (uint32_t)arg * 64, (uint32_t)arg * 32); break;
 		case 15: sf_set_nodelay(st, h, c[2] & 1); break;
 		case 16: sf_set_user_timeout(st, h, arg); break;
 		case 17: sf_getsockname(st, h, &ep); sf_getpeername(st, h, &ep); break;
-		case 18: sf_state(st, h); sf_take_error(st, h); break;
+		case 18: sf_state(st, h); sf_take_error(st, h); sf_urgent_left(st, h); break;
 		case 19: sf_poll_events(st, ev, (int)(c[2] % 9)); break;
 		case 29: sf_recv_flags(st, h, buf, arg, (c[2] & 1) ? SF_MSG_PEEK : c[3]); break;
 		case 30: {

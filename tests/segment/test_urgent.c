@@ -1,6 +1,6 @@
 /*
  * Urgent data (RFC 9293 §3.8.5, §3.10.7.4 sixth step; RFC 6093): the
- * receiving side. The urgent pointer names the octet after the urgent data
+ * receiving side, then the sending one (sf_send_flags with SF_MSG_OOB). The urgent pointer names the octet after the urgent data
  * (MUST-62), urgent data may be of any length (MUST-31), the application is
  * told when a pointer arrives or advances (MUST-32) and can ask how much
  * urgent data remains (MUST-33). Urgent bytes stay in the stream (inline).
@@ -179,6 +179,98 @@ static void test_urgent_left_arguments(void **state)
 	h_free(h);
 }
 
+/* MUST-30, MUST-62: urgent data sent: URG with the pointer at the octet after the last urgent byte. */
+static void test_send_urgent_marks_segment(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = h_established(h, 80, PEER_ISN, &iss);
+
+	assert_int_equal(sf_send_flags(h->st, c, "abc", 3, SF_MSG_OOB), 3);
+	struct sf_segment d = h_expect(h, SF_TCP_ACK | SF_TCP_PSH | SF_TCP_URG, iss + 1, P);
+	assert_int_equal(d.payload_len, 3);
+	assert_int_equal(d.urgent, 3);
+	/* Once the peer has it all, urgent mode is over: ordinary data carries no URG. */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = P, .ack = iss + 4);
+	assert_int_equal(sf_send(h->st, c, "de", 2), 2);
+	d = h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 4, P);
+	assert_int_equal(d.urgent, 0);
+	h_free(h);
+}
+
+/*
+ * Urgent data goes at once, past Nagle (as Linux's tcp_nagle_test), and
+ * until it is acknowledged every segment we send that starts before the
+ * pointer carries it, relative to its own sequence number.
+ */
+static void test_send_urgent_past_nagle_and_on_every_segment(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = h_established(h, 80, PEER_ISN, &iss);
+
+	assert_int_equal(sf_send(h->st, c, "0123456789", 10), 10);
+	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, P);
+	/* Unacknowledged data is out: Nagle would hold a short segment. */
+	assert_int_equal(sf_send(h->st, c, "x", 1), 1);
+	h_expect_none(h);
+	assert_int_equal(sf_send_flags(h->st, c, "!", 1, SF_MSG_OOB), 1);
+	struct sf_segment d = h_expect(h, SF_TCP_ACK | SF_TCP_PSH | SF_TCP_URG, iss + 11, P);
+	assert_int_equal(d.payload_len, 2); /* "x!" */
+	assert_int_equal(d.urgent, 2);
+	/* A bare ACK starts at SND.UP itself: nothing urgent lies ahead of it, no URG. */
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = P, .ack = iss + 11, .text = "hi");
+	struct sf_segment a = h_next(h);
+	assert_int_equal(a.flags, SF_TCP_ACK);
+	assert_int_equal(a.seq, iss + 13);
+	/* The retransmission of the unacknowledged "x!" carries the pointer again. */
+	h_advance(h, 3000);
+	struct sf_segment r = h_expect(h, SF_TCP_ACK | SF_TCP_PSH | SF_TCP_URG, iss + 11, P + 2);
+	assert_int_equal(r.urgent, 2);
+	h_free(h);
+}
+
+/* Urgent data longer than 65535 bytes (MUST-31): the pointer is sent as 65535 until it comes within reach. */
+static void test_send_urgent_pointer_beyond_field(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int l = sf_socket(h->st, SF_AF_INET);
+	struct sf_endpoint local = { .addr = { .family = SF_AF_INET }, .port = 80 };
+	static char big[100000];
+
+	assert_int_equal(sf_set_bufsizes(h->st, l, 200000, 0), 0);
+	assert_int_equal(sf_bind(h->st, l, &local), 0);
+	assert_int_equal(sf_listen(h->st, l, 4), 0);
+	int c = h_accept_new(h, l, 80, PEER_ISN, &iss);
+	assert_int_equal(sf_send_flags(h->st, c, big, sizeof big, SF_MSG_OOB), (long)sizeof big);
+	struct sf_segment d = h_next(h);
+	assert_true(d.flags & SF_TCP_URG);
+	assert_int_equal(d.seq, iss + 1);
+	assert_int_equal(d.urgent, 0xffff);
+	h_drain(h);
+	h_free(h);
+}
+
+/* sf_send_flags' arguments: an unknown flag, or urgent data of no bytes (§3.8.5: at least one octet). */
+static void test_send_flags_arguments(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = h_established(h, 80, PEER_ISN, &iss);
+
+	assert_int_equal(sf_send_flags(h->st, c, "a", 1, 0x100), -EINVAL);
+	assert_int_equal(sf_send_flags(h->st, c, "a", 0, SF_MSG_OOB), -EINVAL);
+	assert_int_equal(sf_send_flags(h->st, c, "a", 1, SF_MSG_PEEK), -EINVAL);
+	assert_int_equal(sf_send_flags(h->st, 4242, "a", 1, SF_MSG_OOB), -EBADF);
+	assert_int_equal(sf_send_flags(h->st, c, "a", 1, 0), 1);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +280,10 @@ int main(void)
 		cmocka_unit_test(test_urgent_at_zero_window),
 		cmocka_unit_test(test_urgent_ignored_after_fin),
 		cmocka_unit_test(test_urgent_left_arguments),
+		cmocka_unit_test(test_send_urgent_marks_segment),
+		cmocka_unit_test(test_send_urgent_past_nagle_and_on_every_segment),
+		cmocka_unit_test(test_send_urgent_pointer_beyond_field),
+		cmocka_unit_test(test_send_flags_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
