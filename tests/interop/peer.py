@@ -82,6 +82,55 @@ def server(addr, port, tail):
     print("OK served %s:%d, got %d bytes" % (peer[0], peer[1], len(data)), flush=True)
 
 
+def oob_echo(host, port):
+    """Send "abc", then "!" as urgent data (MSG_OOB), then "xyz", half-close,
+    and read the echo: a receiver that keeps urgent bytes inline (RFC 6093)
+    echoes all seven in order."""
+    s = socket.create_connection((host, port), timeout=T)
+    s.sendall(b"abc")
+    time.sleep(0.05)
+    s.send(b"!", socket.MSG_OOB)
+    time.sleep(0.05)
+    s.sendall(b"xyz")
+    s.shutdown(socket.SHUT_WR)
+    got = recv_all(s)
+    s.close()
+    if got != b"abc!xyz":
+        fail("oob_echo: got %r" % got)
+    print("OK oob_echo: %r came back inline" % got, flush=True)
+
+
+def oob_server(addr, port, nbytes):
+    """Accept one connection whose data is all urgent (nbytes of it): the
+    kernel, urgent data not inline, gives the last byte only to MSG_OOB and
+    the rest to ordinary reads. Prints both."""
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, port))
+    ls.listen(1)
+    ls.settimeout(T)
+    print("LISTENING", flush=True)
+    c, _ = ls.accept()
+    c.settimeout(T)
+    normal = b""
+    deadline = time.time() + T
+    while len(normal) < nbytes - 1 and time.time() < deadline:
+        b = c.recv(nbytes)
+        if not b:
+            break
+        normal += b
+    oob = b""
+    while not oob and time.time() < deadline:
+        try:
+            oob = c.recv(1, socket.MSG_OOB)
+        except (BlockingIOError, OSError):
+            time.sleep(0.02)
+    rest = recv_all(c)
+    c.close()
+    ls.close()
+    print("OK oob_server normal=%r oob=%r rest=%r" % (normal, oob, rest), flush=True)
+
+
 def refused(host, port):
     s = socket.socket()
     s.settimeout(T)
@@ -244,6 +293,10 @@ def main():
         echo(args[0], int(args[1]), int(args[2]), half_close=True)
     elif cmd == "server":
         server(args[0], int(args[1]), int(args[2]))
+    elif cmd == "oob_echo":
+        oob_echo(args[0], int(args[1]))
+    elif cmd == "oob_server":
+        oob_server(args[0], int(args[1]), int(args[2]))
     elif cmd == "refused":
         refused(args[0], int(args[1]))
     elif cmd == "reset":

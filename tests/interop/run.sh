@@ -450,7 +450,32 @@ check_marks() { # 13. --ttl and --tos: every synfin segment carries them (MUST-4
 	done
 }
 
-ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks)
+check_urgent() { # 14. urgent data both ways (RFC 9293 §3.8.5): the kernel's pointer and ours mean the same octet
+	cap_start urgent
+	start_synfin urgent serve --tun $DEV --addr $S --port 7 --msl 1000 echo
+	wait_for "$WORK/urgent.log" "serving" 5 || fail "synfin did not start"
+	out=$(NX python3 "$PEER" oob_echo $S 7)
+	echo "  $out"
+	[[ $out == OK* ]] && pass "kernel -> synfin: the urgent byte arrives inline, in order" || fail "oob_echo"
+	stop_pid $SYNFIN_PID
+	ip netns exec "$NS" python3 "$PEER" oob_server $K 9002 6 >"$WORK/oob.srv" 2>&1 &
+	local srv=$!; PIDS+=("$srv")
+	wait_for "$WORK/oob.srv" LISTENING 5
+	printf 'hello!' >"$WORK/oob.in"
+	NX timeout 20 "$SYNFIN" connect --tun $DEV --addr $S --msl 500 --urgent $K 9002 <"$WORK/oob.in" >"$WORK/oob.out" 2>"$WORK/oob.log"
+	wait $srv
+	# The kernel (urgent data not inline) hands the last urgent byte to MSG_OOB alone.
+	grep -q "OK oob_server normal=b'hello' oob=b'!' rest=b''" "$WORK/oob.srv" &&
+		pass "synfin -> kernel: $(cat "$WORK/oob.srv")" || fail "synfin's urgent pointer: $(cat "$WORK/oob.srv")"
+	cap_stop
+	local kup sup
+	kup=$(fields "ip.src==$K && tcp.flags.urg==1 && tcp.len>0" tcp.urgent_pointer tcp.len | head -1)
+	sup=$(fields "ip.src==$S && tcp.flags.urg==1 && tcp.len>0" tcp.urgent_pointer tcp.len | head -1)
+	[ -n "$kup" ] && [ -n "$sup" ] && pass "capture: URG pointer/length kernel '$kup', synfin '$sup'" ||
+		fail "capture: no URG segment (kernel '$kup', synfin '$sup')"
+}
+
+ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks urgent)
 CHECKS=("$@")
 [ ${#CHECKS[@]} = 0 ] && CHECKS=("${ALL[@]}")
 for c in "${CHECKS[@]}"; do

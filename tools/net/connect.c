@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"  --rfc1337=off      let a RST end TIME-WAIT\n"
 	"  --strict-time-wait no SYN reopens a 4-tuple in TIME-WAIT\n"
 	"  --pcap FILE        record every datagram in and out\n"
+	"  --urgent           send stdin as urgent data (MSG_OOB: each read's last byte the mark)\n"
 	"  --ttl N            TTL / hop limit of the segments sent (IP_TTL; default 64)\n"
 	"  --tos N            TOS / traffic class byte, ECN bits left to the stack (IP_TOS)\n"
 	"  --trace            state changes (and drops) on stderr as they happen\n"
@@ -101,7 +102,7 @@ static int client_app(void *ctx, struct sf_tun *t, uint64_t now, int *wake_ms)
 	for (int guard = 0; guard < 256; guard++) {
 		int progress = 0;
 		if (c->off < c->len) {
-			long n = sf_send(st, c->sock, c->buf + c->off, c->len - c->off);
+			long n = sf_send_flags(st, c->sock, c->buf + c->off, c->len - c->off, c->o.urgent ? SF_MSG_OOB : 0);
 			if (n > 0)
 				c->off += (size_t)n, progress = 1;
 			else if (n < 0 && n != -EAGAIN)

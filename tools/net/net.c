@@ -183,6 +183,8 @@ int net_parse(int argc, char **argv, struct net_opts *o, const char *usage)
 			if (parse_int(a, v, 0, 255, &n) < 0)
 				return 2;
 			o->tos = (int)n, i++;
+		} else if (strcmp(a, "--urgent") == 0) {
+			o->urgent = 1;
 		} else if (strcmp(a, "--trace") == 0) {
 			o->trace = 1;
 		} else if (a[0] == '-' && a[1] == '-') {

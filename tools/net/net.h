@@ -28,6 +28,7 @@ struct net_opts {
 	int hold_syn;         /* connect: hold our SYN until the peer's arrives (simultaneous open) */
 	int timeout_s;        /* 0: none */
 	int ttl;              /* 0: the stack's default (64) */
+	int urgent;           /* connect: send stdin as urgent data (MSG_OOB) */
 	int tos;              /* -1: none (0) */
 	const char *pos[4];   /* positional arguments */
 	int npos;
