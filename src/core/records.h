@@ -140,7 +140,7 @@ struct sf_tcb {
 	bool eof;                /* the peer's FIN was received (recv returns 0 when drained) */
 	bool ack_held;           /* owes an ACK at the end of the input batch (sf_input_end) */
 	bool went_time_wait;     /* handed over to a TIME-WAIT record */
-	uint8_t rtx_count;       /* consecutive timeouts of the same segment */
+	uint32_t rtx_count;      /* retransmissions of the same segment since an ACK of new data */
 	uint8_t ka_probes_sent;
 	uint32_t listener;       /* handle of the listener while unaccepted, else SF_NO_HANDLE */
 	uint32_t accept_next;    /* next handle + 1 in the listener's accept queue */
@@ -180,7 +180,7 @@ struct sf_tcb {
 	uint8_t dupacks;
 	bool in_recovery;
 	uint8_t persist_backoff;
-	uint8_t probes_out;      /* window probes sent since the peer last ACKed anything (MUST-37) */
+	uint32_t probes_out;     /* window probes sent since the peer last ACKed anything (MUST-37) */
 	uint64_t last_send_ns;   /* restart after idle (RFC 5681 §4.1) */
 	uint32_t user_timeout_ms; /* 0: none; else give up when data waits that long for an ACK */
 	uint64_t unacked_since_ns; /* when SND.UNA last moved with data outstanding */

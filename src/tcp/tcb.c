@@ -190,6 +190,11 @@ void sf_tcb_set_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retr
 	tcb->rto_ms = rto > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : rto;
 }
 
+static bool in_syn_state(const struct sf_tcb *tcb)
+{
+	return tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED;
+}
+
 static uint32_t retry_limit(const struct sf_stack *st, const struct sf_tcb *tcb)
 {
 	if (tcb->state == SF_SYN_SENT)
@@ -201,45 +206,89 @@ static uint32_t retry_limit(const struct sf_stack *st, const struct sf_tcb *tcb)
 	return st->cfg.retries2;
 }
 
+/* When a series of retransmissions (probe: of window probes) must end by
+ * time, SF_TIME_NEVER if no time limit applies. TCP_USER_TIMEOUT (RFC 9293
+ * §3.10.8 USER TIMEOUT, RFC 5482): sent data has waited this long for an
+ * ACK, whatever the count, and answers with a zero window do not stop that
+ * clock (as Linux). */
+static uint64_t give_up_at(const struct sf_tcb *tcb)
+{
+	if (!tcb->user_timeout_ms || tcb->snd_una == tcb->snd_max)
+		return SF_TIME_NEVER;
+	return tcb->unacked_since_ns + sf_ns_from_ms(tcb->user_timeout_ms);
+}
+
+/*
+ * RFC 9293 §3.8.3 (MUST-20): a timer is about to send the same segment
+ * again: a retransmission, or a window probe (probe). Retransmissions count
+ * until an ACK of new data (rtx_count); probes only while unanswered, since
+ * any ACK is the peer alive (probes_out; MUST-37). With R2 of them
+ * unanswered, or the user timeout passed, the connection is given up with
+ * ETIMEDOUT and false returned (the TCB is closed or gone); otherwise this
+ * one is counted.
+ */
+bool sf_tcb_retry(struct sf_stack *st, struct sf_tcb *tcb, bool probe)
+{
+	uint32_t *tries = probe ? &tcb->probes_out : &tcb->rtx_count;
+
+	if (*tries < retry_limit(st, tcb) && st->now_ns < give_up_at(tcb)) {
+		(*tries)++;
+		return true;
+	}
+	if (in_syn_state(tcb))
+		st->ctr.AttemptFails++;
+	st->ctr.TCPAbortOnTimeout++;
+	if (!probe) {
+		sf_tcb_end(st, tcb, -ETIMEDOUT, SF_CAUSE_RETRANSMISSION_LIMIT);
+		return false;
+	}
+	/* As keepalive: a RST in case the peer is alive and only its answers
+	 * are lost, so it does not keep its half of the connection. */
+	sf_tcb_send_rst(st, tcb);
+	sf_tcb_end(st, tcb, -ETIMEDOUT, SF_CAUSE_PROBES_UNANSWERED);
+	return false;
+}
+
+/* RFC 5482 §3, RFC 9293 §3.10.8 (USER TIMEOUT): a time limit is a deadline
+ * of its own: the backed-off timer of kind must not carry the connection
+ * past it (as Linux's tcp_clamp_rto_to_user_timeout). */
+void sf_tcb_retry_clamp(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind)
+{
+	uint64_t at = give_up_at(tcb);
+
+	if (tcb->due[kind] != SF_TIME_NEVER && tcb->due[kind] > at)
+		sf_tcb_arm(st, tcb, kind, at > st->now_ns ? at : st->now_ns);
+}
+
 /*
  * RFC 9293 §3.10.8 and RFC 6298 §5.4-5.6: retransmit the earliest
- * unacknowledged segment, back the timer off (doubling, capped at rto_max),
- * and give up after the retry limit (RFC 9293 §3.8.3, MUST-20: R2), telling
- * the application ETIMEDOUT.
+ * unacknowledged segment and back the timer off (doubling, capped at
+ * rto_max), until sf_tcb_retry gives up.
  */
 static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 {
+	bool syn = in_syn_state(tcb);
+	/* RFC 9293 §3.8.6 (SHLD-17) and §3.8.6.1 (MUST-37), as Linux's
+	 * tcp_retransmit_timer: a window closed under data in flight makes what
+	 * this timer sends a window probe (sf_tcb_sender_timeout), counted as
+	 * one: the connection lives as long as the probes are answered. */
+	bool probe = !syn && tcb->snd_wnd == 0;
+
 	st->ctr.TCPTimeouts++;
-	/* TCP_USER_TIMEOUT (RFC 9293 §3.10.8 USER TIMEOUT, RFC 5482): data has
-	 * waited this long for an ACK: give up whatever the retry count. */
-	bool user_timeout = tcb->user_timeout_ms && tcb->snd_una != tcb->snd_max &&
-			    st->now_ns - tcb->unacked_since_ns >= sf_ns_from_ms(tcb->user_timeout_ms);
-	if (tcb->rtx_count >= retry_limit(st, tcb) || user_timeout) {
-		if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
-			st->ctr.AttemptFails++;
-		st->ctr.TCPAbortOnTimeout++;
-		sf_tcb_end(st, tcb, -ETIMEDOUT, SF_CAUSE_RETRANSMISSION_LIMIT);
+	if (!sf_tcb_retry(st, tcb, probe))
 		return;
-	}
-	tcb->rtx_count++;
 	tcb->rtt_timing = false; /* Karn's rule (MUST-18): no sample from a retransmitted segment */
 	tcb->rto_ms = tcb->rto_ms * 2 > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : tcb->rto_ms * 2;
 	tcb->due[SF_TIMER_RETRANSMIT] = SF_TIME_NEVER;
-	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED) {
+	if (syn) {
 		st->ctr.TCPSynRetrans++;
 		sf_tcb_send_syn(st, tcb, true);
-		return;
+	} else {
+		sf_tcb_sender_timeout(st, tcb);
+		if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER && tcb->snd_una != tcb->snd_max)
+			sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
 	}
-	sf_tcb_sender_timeout(st, tcb);
-	if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER && tcb->snd_una != tcb->snd_max)
-		sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
-	/* RFC 5482 §3, RFC 9293 §3.10.8 (USER TIMEOUT): the user timeout is a
-	 * deadline of its own; the backed-off RTO must not carry the connection
-	 * past it (as Linux's tcp_clamp_rto_to_user_timeout). */
-	uint64_t give_up = tcb->unacked_since_ns + sf_ns_from_ms(tcb->user_timeout_ms);
-	if (tcb->user_timeout_ms && tcb->due[SF_TIMER_RETRANSMIT] != SF_TIME_NEVER &&
-	    tcb->due[SF_TIMER_RETRANSMIT] > give_up)
-		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, give_up > st->now_ns ? give_up : st->now_ns);
+	sf_tcb_retry_clamp(st, tcb, SF_TIMER_RETRANSMIT);
 }
 
 /* RFC 1122 §4.2.3.6: a probe is <SEQ=SND.UNA-1> with no data, which the

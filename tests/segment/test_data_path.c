@@ -54,6 +54,11 @@ static void cfg_retries2_3(struct sf_config *cfg)
 	cfg->retries2 = 3;
 }
 
+static void cfg_retries2_4(struct sf_config *cfg)
+{
+	cfg->retries2 = 4;
+}
+
 static h_config_fn adjust_cfg = cfg_none; /* the stack configuration open_conn_opts uses */
 
 /* The peer connects with MSS 1460 (SACK-permitted if sack, window scale ws if ws >= 0), window `window`. */
@@ -572,7 +577,7 @@ static void test_zero_window_persist(void **state)
 	h_free(t.h);
 }
 
-/* RFC 9293 §3.8.6.1 (MUST-37) with §3.8.3 R2: only unanswered probes count: retries2 (3) of them in a row, and the next expiry gives up. */
+/* RFC 9293 §3.8.6.1 (MUST-37) with §3.8.3 R2, as Linux's tcp_probe_timer: only unanswered probes count: retries2 (3) of them in a row, and the next expiry gives up. */
 static void test_zero_window_unanswered_probes_give_up(void **state)
 {
 	(void)state;
@@ -587,8 +592,8 @@ static void test_zero_window_unanswered_probes_give_up(void **state)
 	assert_int_equal(sf_send(t.h->st, t.c, pattern, 100), 100);
 	h_expect_none(t.h);
 	uint64_t t0 = t.h->now, wait = 200;
-	/* Probes 1 and 2 answered, 3..6 not (4 > retries2): the 7th expiry resets the connection. */
-	for (int i = 1; i <= 6; i++) {
+	/* Probes 1 and 2 answered, 3..5 not (retries2): the 6th expiry resets the connection. */
+	for (int i = 1; i <= 5; i++) {
 		h_advance(t.h, wait);
 		h_expect(t.h, SF_TCP_ACK, una - 1, P);
 		h_expect_none(t.h);
@@ -600,13 +605,120 @@ static void test_zero_window_unanswered_probes_give_up(void **state)
 	h_advance(t.h, wait - 1);
 	h_expect_none(t.h);
 	h_advance(t.h, 1);
-	assert_int_equal(t.h->now - t0, 25400 * H_MS);
+	assert_int_equal(t.h->now - t0, 12600 * H_MS);
 	struct sf_segment r = h_expect(t.h, SF_TCP_RST | SF_TCP_ACK, una, P);
 	assert_int_equal(r.window, 0);
 	assert_int_equal(sf_state(t.h->st, t.c), SF_CLOSED);
 	assert_int_equal(sf_take_error(t.h->st, t.c), -ETIMEDOUT);
-	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 6);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 5);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPAbortOnTimeout), 1);
+	h_free(t.h);
+}
+
+/*
+ * The peer shrinks its window to zero with data outstanding (nodelay: 1460
+ * and 540 bytes out, the first ACKed with window 0). The retransmission
+ * timer's segments are window probes, and a probe's answer is the peer
+ * alive.
+ */
+static uint32_t zero_window_under_flight(struct conn *t)
+{
+	assert_int_equal(sf_set_nodelay(t->h->st, t->c, 1), 0);
+	assert_int_equal(sf_send(t->h->st, t->c, pattern, 2000), 2000);
+	assert_int_equal(h_expect(t->h, SF_TCP_PSH | SF_TCP_ACK, t->base, P).payload_len, MSS);
+	assert_int_equal(h_expect(t->h, SF_TCP_PSH | SF_TCP_ACK, t->base + MSS, P).payload_len, 2000 - MSS);
+	h_expect_none(t->h);
+	uint32_t una = t->base + MSS;
+	h_send(t->h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
+	h_expect_none(t->h);
+	return una;
+}
+
+/* The retransmission timer, due wait ms from now, sends its zero-window probe <SEQ=SND.UNA-1> and nothing else. */
+static void expect_rto_probe(struct conn *t, uint64_t wait, uint32_t una)
+{
+	h_advance(t->h, wait - 1);
+	h_expect_none(t->h);
+	h_advance(t->h, 1);
+	assert_int_equal(h_expect(t->h, SF_TCP_ACK, una - 1, P).payload_len, 0);
+	h_expect_none(t->h);
+}
+
+/*
+ * RFC 9293 §3.8.6 (SHLD-17: no timeout for unACKed data beyond the right
+ * edge) and §3.8.6.1 (MUST-37), as Linux's tcp_retransmit_timer: with data
+ * outstanding when the window closes, the retransmission timer probes the
+ * window, and while every probe is answered the connection stays open: 20
+ * probes over 25 minutes, far past retries2 (4). Then the window opens and
+ * the data goes.
+ */
+static void test_zero_window_under_flight_answered_stays_open(void **state)
+{
+	(void)state;
+	struct conn t;
+	adjust_cfg = cfg_retries2_4;
+	open_conn(&t, false);
+	uint32_t una = zero_window_under_flight(&t);
+	uint64_t t0 = t.h->now, wait = 200;
+	for (int i = 0; i < 20; i++) {
+		expect_rto_probe(&t, wait, una);
+		h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
+		h_expect_none(t.h);
+		assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
+		wait = wait * 2 > 120000 ? 120000 : wait * 2;
+	}
+	assert_int_equal(t.h->now - t0, (204600 + 10 * 120000) * H_MS);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 20);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPAbortOnTimeout), 0);
+	/* The window opens: the 540 bytes beyond the old edge go at once. */
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una);
+	struct sf_segment s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, una, P);
+	assert_int_equal(s.payload_len, 2000 - MSS);
+	assert_memory_equal(s.payload, pattern + MSS, 2000 - MSS);
+	h_expect_none(t.h);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 2000);
+	h_expect_none(t.h);
+	assert_int_equal(h_tcb(t.h, t.c)->sndq.len, 0);
+	assert_int_equal(sf_next_deadline(t.h->st), UINT64_MAX);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
+	h_free(t.h);
+}
+
+/*
+ * RFC 9293 §3.8.3 (R2 = retries2, 4) for the same probes, as Linux's
+ * tcp_probe_timer: only consecutive unanswered ones count. Probes 1-3 are
+ * answered, 4-7 are not: the expiry after the 7th gives up with a RST and
+ * ETIMEDOUT.
+ */
+static void test_zero_window_under_flight_unanswered_gives_up(void **state)
+{
+	(void)state;
+	struct conn t;
+	adjust_cfg = cfg_retries2_4;
+	open_conn(&t, false);
+	uint32_t una = zero_window_under_flight(&t);
+	uint64_t t0 = t.h->now, wait = 200;
+	for (int i = 1; i <= 7; i++) {
+		expect_rto_probe(&t, wait, una);
+		if (i <= 3)
+			h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
+		wait *= 2;
+	}
+	assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
+	h_advance(t.h, wait - 1);
+	h_expect_none(t.h);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
+	h_advance(t.h, 1);
+	assert_int_equal(t.h->now - t0, 51000 * H_MS);
+	struct sf_segment r = h_expect(t.h, SF_TCP_RST | SF_TCP_ACK, t.base + 2000, P);
+	assert_int_equal(r.window, 0);
+	h_expect_none(t.h);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_CLOSED);
+	assert_int_equal(sf_take_error(t.h->st, t.c), -ETIMEDOUT);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 7);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPAbortOnTimeout), 1);
+	assert_true(h_saw_state(t.h, SF_ESTABLISHED, SF_CLOSED));
+	assert_int_equal(t.h->states[t.h->nstates - 1].cause, SF_CAUSE_PROBES_UNANSWERED);
 	h_free(t.h);
 }
 
@@ -841,6 +953,8 @@ int main(void)
 		cmocka_unit_test(test_zero_window_fin_ack_of_our_fin),
 		cmocka_unit_test(test_zero_window_persist),
 		cmocka_unit_test(test_zero_window_unanswered_probes_give_up),
+		cmocka_unit_test(test_zero_window_under_flight_answered_stays_open),
+		cmocka_unit_test(test_zero_window_under_flight_unanswered_gives_up),
 		cmocka_unit_test(test_small_window_persist_sends_data),
 		cmocka_unit_test(test_receive_window),
 		cmocka_unit_test(test_receive_window_scaled_edge),
