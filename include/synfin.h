@@ -489,7 +489,15 @@ struct sf_config {
 	void *trace_ctx;
 
 	uint32_t msl_ms;              /**< Maximum Segment Lifetime; TIME-WAIT lasts 2*msl (120000) */
-	uint32_t syn_retries;         /**< SYN retransmissions before ETIMEDOUT (6) */
+	/**
+	 * R2 for a SYN (RFC 9293 §3.8.3): retransmissions before the attempt
+	 * ends with ETIMEDOUT (7). Counted as Linux counts tcp_syn_retries: with
+	 * the 1 s initial RTO the SYN goes at 0, 1, 3, 7, 15, 31, 63 and 127 s
+	 * and the attempt ends at 247 s (the last backoff capped at rto_max),
+	 * past the 3 minutes of MUST-23. (Linux's default, 6, ends at 127 s.) A
+	 * smaller rto_initial_ms or rto_max_ms shortens the schedule.
+	 */
+	uint32_t syn_retries;
 	uint32_t synack_retries;      /**< SYN+ACK retransmissions before the embryo is dropped (5) */
 	uint32_t retries2;            /**< retransmissions of data/FIN before the connection is dropped (15) */
 	uint32_t orphan_retries;      /**< FIN retransmissions once the app has closed (8) */

@@ -286,6 +286,7 @@ int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 	tcb->rtt_timing = true;
 	tcb->rtt_seq = tcb->iss + 1;
 	tcb->rtt_start_ns = st->now_ns;
+	tcb->unacked_since_ns = st->now_ns; /* the SYN's wait for its ACK starts (time limits, sf_tcb_retry) */
 	sf_tcb_set_state(st, tcb, SF_SYN_SENT, SF_CAUSE_CONNECT);
 	sf_tcb_hash(st, tcb);
 	st->ctr.ActiveOpens++;

@@ -14,7 +14,7 @@ void sf_config_default(struct sf_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->size = sizeof *cfg;
 	cfg->msl_ms = 120000;
-	cfg->syn_retries = 6;
+	cfg->syn_retries = 7;
 	cfg->synack_retries = 5;
 	cfg->retries2 = 15;
 	cfg->orphan_retries = 8;

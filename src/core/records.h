@@ -183,7 +183,7 @@ struct sf_tcb {
 	uint32_t probes_out;     /* window probes sent since the peer last ACKed anything (MUST-37) */
 	uint64_t last_send_ns;   /* restart after idle (RFC 5681 §4.1) */
 	uint32_t user_timeout_ms; /* 0: none; else give up when data waits that long for an ACK */
-	uint64_t unacked_since_ns; /* when SND.UNA last moved with data outstanding */
+	uint64_t unacked_since_ns; /* when SND.UNA last moved with data outstanding, or the SYN first went */
 
 	struct sf_ring sndq;     /* bytes from snd_una on (not counting SYN/FIN) */
 	struct sf_ring rcvq;     /* in-order bytes not yet read */

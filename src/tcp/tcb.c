@@ -195,12 +195,14 @@ static bool in_syn_state(const struct sf_tcb *tcb)
 	return tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED;
 }
 
+/* R2 as a count (RFC 9293 §3.8.3). A TCB in SYN-RECEIVED is an active
+ * open's (a simultaneous one; passive opens are embryos): its SYN, sent
+ * again with the ACK, has the SYN's limit, MUST-23's 3 minutes (as Linux's
+ * tcp_write_timeout). */
 static uint32_t retry_limit(const struct sf_stack *st, const struct sf_tcb *tcb)
 {
-	if (tcb->state == SF_SYN_SENT)
+	if (in_syn_state(tcb))
 		return st->cfg.syn_retries;
-	if (tcb->state == SF_SYN_RECEIVED)
-		return st->cfg.synack_retries;
 	if (tcb->orphan)
 		return st->cfg.orphan_retries;
 	return st->cfg.retries2;

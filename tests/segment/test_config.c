@@ -66,7 +66,14 @@ static void test_defaults_are_the_documented_ones(void **state)
 	struct sf_config cfg;
 	sf_config_default(&cfg);
 	assert_int_equal(cfg.msl_ms, 120000);
-	assert_int_equal(cfg.syn_retries, 6);
+	assert_int_equal(cfg.syn_retries, 7);
+	/* RFC 9293 MUST-23: the default SYN schedule (the waits of its
+	 * syn_retries + 1 backoffs) reaches 3 minutes before the attempt ends. */
+	uint64_t total = 0, rto = cfg.rto_initial_ms;
+	for (uint32_t i = 0; i <= cfg.syn_retries; i++, rto *= 2)
+		total += rto < cfg.rto_max_ms ? rto : cfg.rto_max_ms;
+	assert_true(total >= 180000);
+	assert_int_equal(total, 247000);
 	assert_int_equal(cfg.synack_retries, 5);
 	assert_int_equal(cfg.fin_timeout_ms, 60000);
 	assert_int_equal(cfg.syn_backlog, 1000);

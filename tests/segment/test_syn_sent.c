@@ -289,8 +289,9 @@ static void test_synack_data_beyond_window_trimmed(void **state)
 
 /*
  * RFC 6298 §5.5 (back off the timer) and RFC 6298 §2.1 (initial RTO
- * 1 s): the SYN is resent after 1, 2, 4, 8, 16 and 32 s (syn_retries = 6);
- * 64 s after the last one the attempt fails: -ETIMEDOUT, CLOSED,
+ * 1 s): the SYN is resent after 1, 2, 4, 8, 16, 32 and 64 s (syn_retries =
+ * 7); 120 s (rto_max) after the last one, 247 s after connect() and so past
+ * RFC 9293 MUST-23's 3 minutes, the attempt fails: -ETIMEDOUT, CLOSED,
  * TCPAbortOnTimeout and AttemptFails, and nothing more is sent.
  */
 static void test_syn_backoff_then_timeout(void **state)
@@ -299,7 +300,7 @@ static void test_syn_backoff_then_timeout(void **state)
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
 	int s = h_connect(h, LPORT, RPORT, &iss);
-	static const uint64_t wait_ms[] = { 1000, 2000, 4000, 8000, 16000, 32000 };
+	static const uint64_t wait_ms[] = { 1000, 2000, 4000, 8000, 16000, 32000, 64000 };
 
 	for (size_t i = 0; i < sizeof wait_ms / sizeof wait_ms[0]; i++) {
 		h_advance(h, wait_ms[i] - 1);
@@ -313,7 +314,7 @@ static void test_syn_backoff_then_timeout(void **state)
 		assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
 	}
 	assert_int_equal(h_counter(h, SF_CTR_OutSegs), 1);
-	h_advance(h, 64000 - 1);
+	h_advance(h, 120000 - 1);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
 	h_advance(h, 1);
@@ -322,14 +323,45 @@ static void test_syn_backoff_then_timeout(void **state)
 	assert_true(h_saw_state(h, SF_SYN_SENT, SF_CLOSED));
 	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnTimeout), 1);
 	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
-	assert_int_equal(h_counter(h, SF_CTR_TCPTimeouts), 7);
-	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 6);
+	assert_int_equal(h_counter(h, SF_CTR_TCPTimeouts), 8);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 7);
 	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
 	char buf[4];
 	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 0);
 	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
-	/* 127 s after connect(). */
-	assert_int_equal(h->now, (1000 + 127000) * H_MS);
+	/* 247 s after connect(). */
+	assert_int_equal(h->now, (1000 + 247000) * H_MS);
+	h_free(h);
+}
+
+/* RFC 5482 §3, RFC 9293 §3.10.8 (USER TIMEOUT), as Linux: a user timeout set before connect() bounds the SYN's retransmissions too, from connect(): SYN at 0, +1 s, +3 s, and at +5 s the attempt fails, before the next one is due (+7 s). */
+static void test_user_timeout_bounds_syn(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	struct sf_endpoint local = { .addr = h->local, .port = LPORT }, remote = { .addr = h->peer, .port = RPORT };
+	int s = sf_socket(h->st, SF_AF_INET);
+
+	h_advance(h, 10000); /* the stack's clock is well past the timeout */
+	assert_int_equal(sf_set_user_timeout(h->st, s, 5000), 0);
+	assert_int_equal(sf_bind(h->st, s, &local), 0);
+	assert_int_equal(sf_connect(h->st, s, &remote), -EINPROGRESS);
+	struct sf_segment syn = h_next(h);
+	assert_int_equal(syn.flags, SF_TCP_SYN);
+	uint32_t iss = syn.seq;
+	h_advance(h, 1000);
+	expect_syn(h, iss, 1460);
+	h_advance(h, 2000);
+	expect_syn(h, iss, 1460);
+	h_advance(h, 1999);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
+	h_advance(h, 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
+	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 2);
 	h_free(h);
 }
 
@@ -470,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_synack_data_beyond_window_trimmed),
 		cmocka_unit_test(test_syn_backoff_then_timeout),
 		cmocka_unit_test(test_syn_retries_config),
+		cmocka_unit_test(test_user_timeout_bounds_syn),
 		cmocka_unit_test(test_syn_retransmit_rto_3s),
 		cmocka_unit_test(test_syn_rtt_sample_without_retransmit),
 		cmocka_unit_test(test_close_in_syn_sent),
