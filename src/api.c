@@ -568,6 +568,17 @@ int sf_take_error(sf_stack *st, int handle)
 	return sock ? take_error(sock) : -EBADF;
 }
 
+int sf_soft_error(const sf_stack *st, int handle)
+{
+	if (!st)
+		return -EINVAL;
+	const struct sf_sock *sock = user_sock(st, handle);
+
+	if (!sock)
+		return -EBADF;
+	return sock->kind == SF_SOCK_TCB ? ((const struct sf_tcb *)sock)->soft_error : 0;
+}
+
 /* ---- options ---- */
 
 
@@ -663,6 +674,24 @@ int sf_set_user_timeout(sf_stack *st, int handle, uint32_t ms)
 	return 0;
 }
 
+/* RFC 9293 §3.8.3 (d), MUST-21: the application sets R2 (and R1) for its
+ * connection, as a count or in time ((a)), R2 above R1 ((c)). */
+int sf_set_retry_thresholds(sf_stack *st, int handle, int kind, int unit, uint32_t r1, uint32_t r2)
+{
+	int err;
+	struct sf_sock *sock = api_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (kind != SF_RETRY_SYN && kind != SF_RETRY_DATA)
+		return -EINVAL;
+	if (unit == SF_RETRY_DEFAULT ? r1 || r2
+				     : (unit != SF_RETRY_COUNT && unit != SF_RETRY_MS) || r1 == 0 || r2 <= r1)
+		return -EINVAL;
+	sock->retry[kind] = (struct sf_retry_thresholds){ .r1 = r1, .r2 = r2, .unit = (uint8_t)unit };
+	return 0;
+}
+
 int sf_set_bufsizes(sf_stack *st, int handle, uint32_t sndbuf, uint32_t rcvbuf)
 {
 	int err;
@@ -698,6 +727,8 @@ static uint32_t readiness(const struct sf_sock *sock)
 		ev |= SF_EV_CONNECTED;
 	if (ended || (tcb->eof && tcb->fin_queued))
 		ev |= SF_EV_HUP;
+	if (tcb->soft_error)
+		ev |= SF_EV_SOFT_ERROR;
 	return ev;
 }
 

@@ -93,6 +93,12 @@ _Static_assert(sizeof(struct sf_tw) <= 60, "a TIME-WAIT record must stay within 
 /* ---- sockets --------------------------------------------------------------- */
 enum sf_sock_kind { SF_SOCK_TCB = 1, SF_SOCK_LISTENER = 2 };
 
+/** R1 and R2 as an application set them (sf_set_retry_thresholds). */
+struct sf_retry_thresholds {
+	uint32_t r1, r2;
+	uint8_t unit;            /* enum sf_retry_unit; SF_RETRY_DEFAULT: the stack's */
+};
+
 /** What every socket has; the first member of a TCB and of a listener. */
 struct sf_sock {
 	uint8_t kind;            /* enum sf_sock_kind */
@@ -112,6 +118,7 @@ struct sf_sock {
 	int error;               /* pending error for sf_take_error */
 	uint32_t sndbuf, rcvbuf;
 	uint32_t ka_idle_ms, ka_intvl_ms, ka_probes;
+	struct sf_retry_thresholds retry[2]; /* per enum sf_retry_kind */
 };
 
 struct sf_listener {
@@ -181,6 +188,8 @@ struct sf_tcb {
 	bool in_recovery;
 	uint8_t persist_backoff;
 	uint32_t probes_out;     /* window probes sent since the peer last ACKed anything (MUST-37) */
+	uint64_t probes_since_ns; /* when the first of them went */
+	int soft_error;          /* sf_soft_error: -ETIMEDOUT once R1 is passed, until the peer answers */
 	uint64_t last_send_ns;   /* restart after idle (RFC 5681 §4.1) */
 	uint32_t user_timeout_ms; /* 0: none; else give up when data waits that long for an ACK */
 	uint64_t unacked_since_ns; /* when SND.UNA last moved with data outstanding, or the SYN first went */

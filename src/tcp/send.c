@@ -271,7 +271,7 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	}
 	/* MUST-37: only probes the peer left unanswered count toward giving up
 	 * (probes_out is cleared by any ACK, sf_tcb_sender_ack). */
-	if (!sf_tcb_retry(st, tcb, true))
+	if (!sf_tcb_retry(st, tcb, SF_TIMER_PERSIST))
 		return;
 	sf_tcb_send_probe(st, tcb, false);
 	st->ctr.TCPWinProbe++;
@@ -329,7 +329,7 @@ static void enter_recovery(struct sf_stack *st, struct sf_tcb *tcb)
  */
 void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, bool dup)
 {
-	tcb->probes_out = 0; /* the peer answers (RFC 9293 §3.8.6.1, MUST-37) */
+	sf_tcb_peer_answered(st, tcb, false); /* RFC 9293 §3.8.6.1, MUST-37 */
 	if (acked) {
 		tcb->dupacks = 0;
 		tcb->persist_backoff = 0;

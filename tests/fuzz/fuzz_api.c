@@ -98,6 +98,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 17: sf_getsockname(st, h, &ep); sf_getpeername(st, h, &ep); break;
 		case 18: sf_state(st, h); sf_take_error(st, h); break;
 		case 19: sf_poll_events(st, ev, (int)(c[2] % 9)); break;
+		case 20: /* kinds, units and thresholds both valid and not; FOREVER too */
+			sf_set_retry_thresholds(st, h, c[2] % 3, c[3] % 4, c[3] >> 5, (c[2] & 0x80) ? SF_RETRY_FOREVER : arg % 64);
+			sf_soft_error(st, h);
+			break;
 		default:
 			now += (uint64_t)arg * 100000u; /* up to 6.5 s */
 			deliver(&ab, b, now);

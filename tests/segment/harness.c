@@ -33,6 +33,10 @@ static void h_trace(void *ctx, const struct sf_trace_event *ev)
 		h->last_drop = ev->drop;
 		h->ndrops++;
 	}
+	if (ev->kind == SF_TRACE_NEGATIVE_ADVICE) {
+		h->advice_sock = ev->sock;
+		h->nadvice++;
+	}
 }
 
 void h_cfg_rfc6298_min_rto(struct sf_config *cfg)
@@ -333,4 +337,16 @@ uint64_t h_counter(const struct harness *h, enum sf_counter_id id)
 uint64_t h_drops(const struct harness *h, enum sf_drop_reason reason)
 {
 	return sf_stack_counters(h->st)->drops[reason];
+}
+
+uint32_t h_events(struct harness *h, int sock)
+{
+	struct sf_event ev[64];
+	uint32_t mask = 0;
+	int n = sf_poll_events(h->st, ev, 64);
+
+	for (int i = 0; i < n; i++)
+		if (ev[i].sock == sock)
+			mask |= ev[i].events;
+	return mask;
 }

@@ -49,6 +49,8 @@ struct harness {
 	size_t nstates;
 	enum sf_drop_reason last_drop;
 	size_t ndrops;
+	size_t nadvice;         /* SF_TRACE_NEGATIVE_ADVICE events seen */
+	int advice_sock;        /* ... the last one's sock */
 };
 
 /* Options for h_init: start from sf_config_default and let the test adjust. */
@@ -156,5 +158,7 @@ size_t h_count_states(const struct harness *h, enum sf_tcp_state from, enum sf_t
 uint64_t h_counter(const struct harness *h, enum sf_counter_id id);
 /** How many datagrams the stack dropped for reason (counters->drops[]). */
 uint64_t h_drops(const struct harness *h, enum sf_drop_reason reason);
+/** Take the queued events (up to 64); the SF_EV_* bits reported for sock. */
+uint32_t h_events(struct harness *h, int sock);
 
 #endif

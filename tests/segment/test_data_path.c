@@ -670,6 +670,8 @@ static void test_zero_window_under_flight_answered_stays_open(void **state)
 	assert_int_equal(t.h->now - t0, (204600 + 10 * 120000) * H_MS);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 20);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPAbortOnTimeout), 0);
+	assert_int_equal(t.h->nadvice, 0); /* no delivery problem: R1 never reached */
+	assert_int_equal(sf_soft_error(t.h->st, t.c), 0);
 	/* The window opens: the 540 bytes beyond the old edge go at once. */
 	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una);
 	struct sf_segment s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, una, P);
@@ -687,7 +689,8 @@ static void test_zero_window_under_flight_answered_stays_open(void **state)
 /*
  * RFC 9293 §3.8.3 (R2 = retries2, 4) for the same probes, as Linux's
  * tcp_probe_timer: only consecutive unanswered ones count. Probes 1-3 are
- * answered, 4-7 are not: the expiry after the 7th gives up with a RST and
+ * answered, 4-7 are not: the 7th, past R1 (3), passes negative advice and
+ * tells the application, and the expiry after it gives up with a RST and
  * ETIMEDOUT.
  */
 static void test_zero_window_under_flight_unanswered_gives_up(void **state)
@@ -702,6 +705,8 @@ static void test_zero_window_under_flight_unanswered_gives_up(void **state)
 		expect_rto_probe(&t, wait, una);
 		if (i <= 3)
 			h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
+		assert_int_equal(t.h->nadvice, i == 7 ? 1 : 0);
+		assert_int_equal(sf_soft_error(t.h->st, t.c), i == 7 ? -ETIMEDOUT : 0);
 		wait *= 2;
 	}
 	assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
@@ -719,6 +724,38 @@ static void test_zero_window_under_flight_unanswered_gives_up(void **state)
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPAbortOnTimeout), 1);
 	assert_true(h_saw_state(t.h, SF_ESTABLISHED, SF_CLOSED));
 	assert_int_equal(t.h->states[t.h->nstates - 1].cause, SF_CAUSE_PROBES_UNANSWERED);
+	h_free(t.h);
+}
+
+/* RFC 9293 §3.8.3 (a) with §3.8.6.1: R2 in time for the persist timer's probes, 5 s from the first unanswered one (R1 1 s): probes at +0.2, +0.6, +1.4 (told), +3.0 s, then the RST at +5.2 s, before the next probe is due (+6.2 s). */
+static void test_zero_window_probes_r2_time(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, false);
+	assert_int_equal(sf_set_retry_thresholds(t.h->st, t.c, SF_RETRY_DATA, SF_RETRY_MS, 1000, 5000), 0);
+	assert_int_equal(sf_set_nodelay(t.h->st, t.c, 1), 0);
+	assert_int_equal(sf_send(t.h->st, t.c, pattern, 100), 100);
+	h_next(t.h);
+	uint32_t una = t.base + 100;
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
+	assert_int_equal(sf_send(t.h->st, t.c, pattern, 100), 100);
+	h_expect_none(t.h);
+	uint64_t t0 = t.h->now, wait = 200;
+	for (int i = 1; i <= 4; i++) {
+		expect_rto_probe(&t, wait, una);
+		assert_int_equal(sf_soft_error(t.h->st, t.c), i >= 3 ? -ETIMEDOUT : 0);
+		wait *= 2;
+	}
+	h_advance(t.h, 2199);
+	h_expect_none(t.h);
+	h_advance(t.h, 1);
+	assert_int_equal(t.h->now - t0, 5200 * H_MS);
+	h_expect(t.h, SF_TCP_RST | SF_TCP_ACK, una, P);
+	h_expect_none(t.h);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_CLOSED);
+	assert_int_equal(sf_take_error(t.h->st, t.c), -ETIMEDOUT);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 4);
 	h_free(t.h);
 }
 
@@ -955,6 +992,7 @@ int main(void)
 		cmocka_unit_test(test_zero_window_unanswered_probes_give_up),
 		cmocka_unit_test(test_zero_window_under_flight_answered_stays_open),
 		cmocka_unit_test(test_zero_window_under_flight_unanswered_gives_up),
+		cmocka_unit_test(test_zero_window_probes_r2_time),
 		cmocka_unit_test(test_small_window_persist_sends_data),
 		cmocka_unit_test(test_receive_window),
 		cmocka_unit_test(test_receive_window_scaled_edge),

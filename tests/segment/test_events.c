@@ -4,17 +4,6 @@
 
 #include "harness.h"
 
-static uint32_t events_for(struct harness *h, int sock)
-{
-	struct sf_event ev[64];
-	uint32_t mask = 0;
-	int n = sf_poll_events(h->st, ev, 64);
-	for (int i = 0; i < n; i++)
-		if (ev[i].sock == sock)
-			mask |= ev[i].events;
-	return mask;
-}
-
 /* A listener is reported accept-ready once a handshake completes; the accepted
  * socket is writable and connected; data makes it readable; FIN makes it
  * readable with end of stream. */
@@ -23,26 +12,26 @@ static void test_passive_events(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	int l = h_listen(h, 80, 4);
-	assert_int_equal(events_for(h, l), 0);
+	assert_int_equal(h_events(h, l), 0);
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
 	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = 100, .opt = &opt);
 	struct sf_segment sa = h_next(h);
-	assert_int_equal(events_for(h, l), 0); /* embryonic: nothing to accept yet */
+	assert_int_equal(h_events(h, l), 0); /* embryonic: nothing to accept yet */
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = 101, .ack = sa.seq + 1);
-	assert_int_equal(events_for(h, l), SF_EV_ACCEPT);
+	assert_int_equal(h_events(h, l), SF_EV_ACCEPT);
 	/* Edge-triggered: nothing new, nothing reported. */
-	assert_int_equal(events_for(h, l), 0);
+	assert_int_equal(h_events(h, l), 0);
 	int c = sf_accept(h->st, l, NULL);
 	assert_true(c >= 0);
-	assert_int_equal(events_for(h, c), SF_EV_WRITABLE | SF_EV_CONNECTED);
+	assert_int_equal(h_events(h, c), SF_EV_WRITABLE | SF_EV_CONNECTED);
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = 101, .ack = sa.seq + 1, .text = "abc");
 	h_expect(h, SF_TCP_ACK, sa.seq + 1, 104);
-	assert_true(events_for(h, c) & SF_EV_READABLE);
+	assert_true(h_events(h, c) & SF_EV_READABLE);
 	char buf[8];
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 3);
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), -EAGAIN);
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_FIN, .seq = 104, .ack = sa.seq + 1);
-	assert_true(events_for(h, c) & SF_EV_READABLE);
+	assert_true(h_events(h, c) & SF_EV_READABLE);
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 0);
 	h_free(h);
 }
@@ -54,13 +43,13 @@ static void test_active_events(void **state)
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
 	int s = h_connect(h, 5000, 80, &iss);
-	assert_int_equal(events_for(h, s), 0);
+	assert_int_equal(h_events(h, s), 0);
 	h_synack_in(h, 5000, 900, iss, 65535, NULL);
-	assert_int_equal(events_for(h, s), SF_EV_WRITABLE | SF_EV_CONNECTED);
+	assert_int_equal(h_events(h, s), SF_EV_WRITABLE | SF_EV_CONNECTED);
 
 	int t = h_connect(h, 5001, 81, &iss);
 	h_send(h, .lport = 5001, .flags = SF_TCP_RST | SF_TCP_ACK, .seq = 0, .ack = iss + 1);
-	uint32_t ev = events_for(h, t);
+	uint32_t ev = h_events(h, t);
 	assert_true(ev & SF_EV_ERROR);
 	assert_true(ev & SF_EV_HUP);
 	assert_int_equal(sf_take_error(h->st, t), -ECONNREFUSED);
@@ -126,9 +115,9 @@ static void test_counter_names(void **state)
 }
 
 /* The trace reports segments in and out with their fields, state changes with
- * their causes, timers and drops. */
+ * their causes, timers, drops and negative advice. */
 struct trace_log {
-	int in, out, states, timers, drops;
+	int in, out, states, timers, drops, advice;
 	enum sf_cause first_cause;
 	uint32_t out_seq;
 };
@@ -153,6 +142,9 @@ static void log_trace(void *ctx, const struct sf_trace_event *ev)
 		break;
 	case SF_TRACE_DROP:
 		t->drops++;
+		break;
+	case SF_TRACE_NEGATIVE_ADVICE:
+		t->advice++;
 		break;
 	}
 }
@@ -186,6 +178,10 @@ static void test_trace_hook(void **state)
 	h_send(h, .lport = 5000, .flags = SF_TCP_ACK, .seq = 1, .ack = 12345, .window = 100); /* bad ACK in SYN-SENT */
 	assert_int_equal(log.in, 1);
 	assert_int_equal(log.drops, 1);
+	assert_int_equal(log.advice, 0);
+	h_advance(h, 2000 + 4000 + 8000); /* SYN retransmissions 2, 3 and 4: R1 (3) passed at the 4th */
+	assert_int_equal(log.timers, 4);
+	assert_int_equal(log.advice, 1);
 	h_free(h);
 }
 

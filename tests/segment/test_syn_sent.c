@@ -365,6 +365,89 @@ static void test_user_timeout_bounds_syn(void **state)
 	h_free(h);
 }
 
+/* A socket from LPORT with R1 and R2 set for its SYN (kind, unit, r1, r2), connected to the peer: returns it with the SYN taken (*iss). */
+static int connect_with_thresholds(struct harness *h, int unit, uint32_t r1, uint32_t r2, uint32_t *iss)
+{
+	struct sf_endpoint local = { .addr = h->local, .port = LPORT }, remote = { .addr = h->peer, .port = RPORT };
+	int s = sf_socket(h->st, SF_AF_INET);
+
+	assert_int_equal(sf_set_retry_thresholds(h->st, s, SF_RETRY_SYN, unit, r1, r2), 0);
+	assert_int_equal(sf_bind(h->st, s, &local), 0);
+	assert_int_equal(sf_connect(h->st, s, &remote), -EINPROGRESS);
+	struct sf_segment syn = h_next(h);
+	assert_int_equal(syn.flags, SF_TCP_SYN);
+	*iss = syn.seq;
+	return s;
+}
+
+/* RFC 9293 §3.8.3 (MUST-21, MUST-22: SYNs "in the general way ... including notification of the application layer"): R1 = 1, R2 = 2 for the SYN: resent at +1 and +3 s; at +3 s the connecting application is told (SF_EV_SOFT_ERROR in SYN-SENT) and IP advised; at +7 s the attempt fails. */
+static void test_syn_thresholds_count(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = connect_with_thresholds(h, SF_RETRY_COUNT, 1, 2, &iss);
+
+	h_advance(h, 1000);
+	expect_syn(h, iss, 1460);
+	assert_int_equal(h_events(h, s), 0);
+	h_advance(h, 2000);
+	expect_syn(h, iss, 1460);
+	assert_int_equal(h_events(h, s), SF_EV_SOFT_ERROR);
+	assert_int_equal(sf_soft_error(h->st, s), -ETIMEDOUT);
+	assert_int_equal(h->nadvice, 1);
+	h_advance(h, 3999);
+	h_expect_none(h);
+	h_advance(h, 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
+	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	h_free(h);
+}
+
+/* RFC 9293 §3.8.3 (a), (d), MUST-23: R2 for the SYN in time, 300 s: the SYN is resent an 8th time at +247 s (past syn_retries 7), and the attempt fails at +300 s exactly, not at the next backoff (+367 s). The SYN,ACK ends the report. */
+static void test_syn_thresholds_time(void **state)
+{
+	(void)state;
+	static const uint64_t wait_ms[] = { 1000, 2000, 4000, 8000, 16000, 32000, 64000, 120000 };
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = connect_with_thresholds(h, SF_RETRY_MS, 3000, 300000, &iss);
+	uint64_t t0 = h->now;
+
+	for (size_t i = 0; i < sizeof wait_ms / sizeof wait_ms[0]; i++) {
+		h_advance(h, wait_ms[i] - 1);
+		h_expect_none(h);
+		h_advance(h, 1);
+		expect_syn(h, iss, 1460);
+		assert_int_equal(sf_soft_error(h->st, s), i >= 1 ? -ETIMEDOUT : 0); /* +3 s: R1 */
+	}
+	h_advance(h, 52999);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
+	h_advance(h, 1);
+	assert_int_equal(h->now - t0, 300000 * H_MS);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
+	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 8);
+
+	/* Another attempt, answered after the report: the report ends. */
+	h->peer_port = RPORT;
+	int t = h_connect(h, LPORT + 1, RPORT, &iss);
+	assert_int_equal(sf_set_retry_thresholds(h->st, t, SF_RETRY_SYN, SF_RETRY_COUNT, 1, 5), 0);
+	h_advance(h, 1000);
+	h_expect(h, SF_TCP_SYN, iss, 0);
+	h_advance(h, 2000);
+	h_expect(h, SF_TCP_SYN, iss, 0);
+	assert_int_equal(sf_soft_error(h->st, t), -ETIMEDOUT);
+	h_synack_in(h, LPORT + 1, PEER_ISN, iss, 65535, NULL);
+	assert_int_equal(sf_soft_error(h->st, t), 0);
+	assert_int_equal(h_events(h, t), SF_EV_WRITABLE | SF_EV_CONNECTED);
+	h_free(h);
+}
+
 /* sf_config.syn_retries: with 2, the SYN goes at 0, +1 s, +3 s and the attempt fails at +7 s. */
 static void test_syn_retries_config(void **state)
 {
@@ -503,6 +586,8 @@ int main(void)
 		cmocka_unit_test(test_syn_backoff_then_timeout),
 		cmocka_unit_test(test_syn_retries_config),
 		cmocka_unit_test(test_user_timeout_bounds_syn),
+		cmocka_unit_test(test_syn_thresholds_count),
+		cmocka_unit_test(test_syn_thresholds_time),
 		cmocka_unit_test(test_syn_retransmit_rto_3s),
 		cmocka_unit_test(test_syn_rtt_sample_without_retransmit),
 		cmocka_unit_test(test_close_in_syn_sent),
