@@ -510,14 +510,23 @@ int sf_abort(sf_stack *st, int handle)
 	return 0;
 }
 
-int sf_getsockname(const sf_stack *st, int handle, struct sf_endpoint *local)
+/* The reading calls (which work from callbacks: no api_entry): the socket,
+ * or NULL with *err -EINVAL without a stack, else -EBADF. */
+static const struct sf_sock *read_sock(const sf_stack *st, int handle, int *err)
 {
-	if (!st)
-		return -EINVAL;
 	const struct sf_sock *sock = user_sock(st, handle);
 
+	*err = st ? -EBADF : -EINVAL;
+	return sock;
+}
+
+int sf_getsockname(const sf_stack *st, int handle, struct sf_endpoint *local)
+{
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
+
 	if (!sock)
-		return -EBADF;
+		return err;
 	if (!local)
 		return -EINVAL;
 	*local = sock->local;
@@ -526,12 +535,12 @@ int sf_getsockname(const sf_stack *st, int handle, struct sf_endpoint *local)
 
 int sf_getpeername(const sf_stack *st, int handle, struct sf_endpoint *remote)
 {
-	if (!st)
-		return -EINVAL;
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
 	const struct sf_tcb *tcb = user_tcb(st, handle);
 
-	if (!user_sock(st, handle))
-		return -EBADF;
+	if (!sock)
+		return err;
 	if (!remote)
 		return -EINVAL;
 	if (!tcb || !ever_connected(tcb) || tcb->state == SF_CLOSED)
@@ -542,12 +551,11 @@ int sf_getpeername(const sf_stack *st, int handle, struct sf_endpoint *remote)
 
 int sf_state(const sf_stack *st, int handle)
 {
-	if (!st)
-		return -EINVAL;
-	const struct sf_sock *sock = user_sock(st, handle);
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
 
 	if (!sock)
-		return -EBADF;
+		return err;
 	if (sock->kind == SF_SOCK_LISTENER)
 		return SF_LISTEN;
 	const struct sf_tcb *tcb = (const struct sf_tcb *)sock;
@@ -570,12 +578,11 @@ int sf_take_error(sf_stack *st, int handle)
 
 int sf_soft_error(const sf_stack *st, int handle)
 {
-	if (!st)
-		return -EINVAL;
-	const struct sf_sock *sock = user_sock(st, handle);
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
 
 	if (!sock)
-		return -EBADF;
+		return err;
 	return sock->kind == SF_SOCK_TCB ? ((const struct sf_tcb *)sock)->soft_error : 0;
 }
 

@@ -339,6 +339,16 @@ uint64_t h_drops(const struct harness *h, enum sf_drop_reason reason)
 	return sf_stack_counters(h->st)->drops[reason];
 }
 
+void h_expect_closed_after(struct harness *h, int s, uint64_t ms, enum sf_tcp_state before)
+{
+	h_advance(h, ms - 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), before);
+	h_advance(h, 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
+}
+
 uint32_t h_events(struct harness *h, int sock)
 {
 	struct sf_event ev[64];

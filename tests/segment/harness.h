@@ -158,6 +158,8 @@ size_t h_count_states(const struct harness *h, enum sf_tcp_state from, enum sf_t
 uint64_t h_counter(const struct harness *h, enum sf_counter_id id);
 /** How many datagrams the stack dropped for reason (counters->drops[]). */
 uint64_t h_drops(const struct harness *h, enum sf_drop_reason reason);
+/** ms on connection s is CLOSED, nothing sent; a millisecond before it was still in state before. */
+void h_expect_closed_after(struct harness *h, int s, uint64_t ms, enum sf_tcp_state before);
 /** Take the queued events (up to 64); the SF_EV_* bits reported for sock. */
 uint32_t h_events(struct harness *h, int sock);
 

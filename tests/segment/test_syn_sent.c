@@ -334,50 +334,61 @@ static void test_syn_backoff_then_timeout(void **state)
 	h_free(h);
 }
 
-/* RFC 5482 §3, RFC 9293 §3.10.8 (USER TIMEOUT), as Linux: a user timeout set before connect() bounds the SYN's retransmissions too, from connect(): SYN at 0, +1 s, +3 s, and at +5 s the attempt fails, before the next one is due (+7 s). */
-static void test_user_timeout_bounds_syn(void **state)
-{
-	(void)state;
-	struct harness *h = h_new(4, NULL);
-	struct sf_endpoint local = { .addr = h->local, .port = LPORT }, remote = { .addr = h->peer, .port = RPORT };
-	int s = sf_socket(h->st, SF_AF_INET);
-
-	h_advance(h, 10000); /* the stack's clock is well past the timeout */
-	assert_int_equal(sf_set_user_timeout(h->st, s, 5000), 0);
-	assert_int_equal(sf_bind(h->st, s, &local), 0);
-	assert_int_equal(sf_connect(h->st, s, &remote), -EINPROGRESS);
-	struct sf_segment syn = h_next(h);
-	assert_int_equal(syn.flags, SF_TCP_SYN);
-	uint32_t iss = syn.seq;
-	h_advance(h, 1000);
-	expect_syn(h, iss, 1460);
-	h_advance(h, 2000);
-	expect_syn(h, iss, 1460);
-	h_advance(h, 1999);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
-	h_advance(h, 1);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
-	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
-	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
-	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 2);
-	h_free(h);
-}
-
-/* A socket from LPORT with R1 and R2 set for its SYN (kind, unit, r1, r2), connected to the peer: returns it with the SYN taken (*iss). */
-static int connect_with_thresholds(struct harness *h, int unit, uint32_t r1, uint32_t r2, uint32_t *iss)
+/* Bind socket s to LPORT and connect it to the peer: returns s, the SYN taken (*iss). */
+static int connect_from_lport(struct harness *h, int s, uint32_t *iss)
 {
 	struct sf_endpoint local = { .addr = h->local, .port = LPORT }, remote = { .addr = h->peer, .port = RPORT };
-	int s = sf_socket(h->st, SF_AF_INET);
 
-	assert_int_equal(sf_set_retry_thresholds(h->st, s, SF_RETRY_SYN, unit, r1, r2), 0);
 	assert_int_equal(sf_bind(h->st, s, &local), 0);
 	assert_int_equal(sf_connect(h->st, s, &remote), -EINPROGRESS);
 	struct sf_segment syn = h_next(h);
 	assert_int_equal(syn.flags, SF_TCP_SYN);
 	*iss = syn.seq;
 	return s;
+}
+
+/* wait ms on (and not before), the SYN goes again (with MSS mss). */
+static void expect_syn_after(struct harness *h, uint64_t wait, uint32_t iss, uint16_t mss)
+{
+	h_advance(h, wait - 1);
+	h_expect_none(h);
+	h_advance(h, 1);
+	expect_syn(h, iss, mss);
+}
+
+/* ms on (still SYN-SENT a millisecond before), the attempt fails with ETIMEDOUT and nothing sent. */
+static void attempt_fails_after(struct harness *h, int s, uint64_t ms)
+{
+	h_expect_closed_after(h, s, ms, SF_SYN_SENT);
+	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+}
+
+/* RFC 5482 §3, RFC 9293 §3.10.8 (USER TIMEOUT), as Linux: a user timeout set before connect() bounds the SYN's retransmissions too, from connect(): SYN at 0, +1 s, +3 s, and at +5 s the attempt fails, before the next one is due (+7 s). */
+static void test_user_timeout_bounds_syn(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = sf_socket(h->st, SF_AF_INET);
+
+	h_advance(h, 10000); /* the stack's clock is well past the timeout */
+	assert_int_equal(sf_set_user_timeout(h->st, s, 5000), 0);
+	connect_from_lport(h, s, &iss);
+	expect_syn_after(h, 1000, iss, 1460);
+	expect_syn_after(h, 2000, iss, 1460);
+	attempt_fails_after(h, s, 2000);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 2);
+	h_free(h);
+}
+
+/* A socket with R1 and R2 set for its SYN (unit, r1, r2), connected from LPORT: returns it, the SYN taken (*iss). */
+static int connect_with_thresholds(struct harness *h, int unit, uint32_t r1, uint32_t r2, uint32_t *iss)
+{
+	int s = sf_socket(h->st, SF_AF_INET);
+
+	assert_int_equal(sf_set_retry_thresholds(h->st, s, SF_RETRY_SYN, unit, r1, r2), 0);
+	return connect_from_lport(h, s, iss);
 }
 
 /* RFC 9293 §3.8.3 (MUST-21, MUST-22: SYNs "in the general way ... including notification of the application layer"): R1 = 1, R2 = 2 for the SYN: resent at +1 and +3 s; at +3 s the connecting application is told (SF_EV_SOFT_ERROR in SYN-SENT) and IP advised; at +7 s the attempt fails. */
@@ -388,21 +399,13 @@ static void test_syn_thresholds_count(void **state)
 	uint32_t iss;
 	int s = connect_with_thresholds(h, SF_RETRY_COUNT, 1, 2, &iss);
 
-	h_advance(h, 1000);
-	expect_syn(h, iss, 1460);
+	expect_syn_after(h, 1000, iss, 1460);
 	assert_int_equal(h_events(h, s), 0);
-	h_advance(h, 2000);
-	expect_syn(h, iss, 1460);
+	expect_syn_after(h, 2000, iss, 1460);
 	assert_int_equal(h_events(h, s), SF_EV_SOFT_ERROR);
 	assert_int_equal(sf_soft_error(h->st, s), -ETIMEDOUT);
 	assert_int_equal(h->nadvice, 1);
-	h_advance(h, 3999);
-	h_expect_none(h);
-	h_advance(h, 1);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
-	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
-	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	attempt_fails_after(h, s, 4000);
 	h_free(h);
 }
 
@@ -417,20 +420,11 @@ static void test_syn_thresholds_time(void **state)
 	uint64_t t0 = h->now;
 
 	for (size_t i = 0; i < sizeof wait_ms / sizeof wait_ms[0]; i++) {
-		h_advance(h, wait_ms[i] - 1);
-		h_expect_none(h);
-		h_advance(h, 1);
-		expect_syn(h, iss, 1460);
+		expect_syn_after(h, wait_ms[i], iss, 1460);
 		assert_int_equal(sf_soft_error(h->st, s), i >= 1 ? -ETIMEDOUT : 0); /* +3 s: R1 */
 	}
-	h_advance(h, 52999);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
-	h_advance(h, 1);
+	attempt_fails_after(h, s, 53000);
 	assert_int_equal(h->now - t0, 300000 * H_MS);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
-	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
 	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 8);
 
 	/* Another attempt, answered after the report: the report ends. */
@@ -457,18 +451,9 @@ static void test_syn_retries_config(void **state)
 	char buf[4];
 	int s = h_connect(h, LPORT, RPORT, &iss);
 
-	h_advance(h, 1000);
-	expect_syn(h, iss, 1440);
-	h_advance(h, 1999);
-	h_expect_none(h);
-	h_advance(h, 1);
-	expect_syn(h, iss, 1440);
-	h_advance(h, 3999);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
-	h_advance(h, 1);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
+	expect_syn_after(h, 1000, iss, 1440);
+	expect_syn_after(h, 2000, iss, 1440);
+	h_expect_closed_after(h, s, 4000, SF_SYN_SENT);
 	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 2);
 	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnTimeout), 1);
 	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);

@@ -175,11 +175,41 @@ static void test_data_retries2_etimedout(void **state)
 	h_free(h);
 }
 
-/* Data "abc" from a connection at RTO 1 s; the next segment is its retransmission. */
+/* The next segment is "abc" from ISS + 1, and nothing else. */
 static void expect_abc(struct harness *h, uint32_t iss)
 {
 	assert_int_equal(h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1).payload_len, 3);
 	h_expect_none(h);
+}
+
+/* Connection c sends "abc"; with thresholds (unit, r1, r2) for its data first, unless unit is 0. */
+static void send_abc(struct harness *h, int c, uint32_t iss, int unit, uint32_t r1, uint32_t r2)
+{
+	if (unit)
+		assert_int_equal(sf_set_retry_thresholds(h->st, c, SF_RETRY_DATA, unit, r1, r2), 0);
+	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
+	expect_abc(h, iss);
+}
+
+/* At RTO 1 s, "abc" goes again at +1 and +3 s; R1 (1 retransmission, or 2 s) is passed at the second. */
+static void abc_again_past_r1(struct harness *h, int c, uint32_t iss)
+{
+	advance_exactly(h, 1000);
+	expect_abc(h, iss);
+	assert_int_equal(sf_soft_error(h->st, c), 0);
+	advance_exactly(h, 2000);
+	expect_abc(h, iss);
+	assert_int_equal(sf_soft_error(h->st, c), -ETIMEDOUT);
+}
+
+/* An established connection (RTO 1 s) with (unit, r1, r2) for its data sends "abc", unanswered: returns it past R1 (abc_again_past_r1). */
+static int abc_past_r1(struct harness *h, int unit, uint32_t r1, uint32_t r2, uint32_t *iss)
+{
+	int c = h_established(h, 80, PEER_ISN, iss);
+
+	send_abc(h, c, *iss, unit, r1, r2);
+	abc_again_past_r1(h, c, *iss);
+	return c;
 }
 
 /*
@@ -195,9 +225,7 @@ static void test_r1_advice_and_soft_error(void **state)
 	uint32_t iss;
 	int c = h_established(h, 80, PEER_ISN, &iss);
 
-	h_events(h, c);
-	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
-	expect_abc(h, iss);
+	send_abc(h, c, iss, 0, 0, 0);
 	h_events(h, c);
 	for (uint64_t wait = 1000; wait <= 4000; wait *= 2) {
 		advance_exactly(h, wait);
@@ -235,22 +263,11 @@ static void test_r2_count_per_connection(void **state)
 	(void)state;
 	struct harness *h = h_new(4, h_cfg_rfc6298_min_rto);
 	uint32_t iss;
-	int c = h_established(h, 80, PEER_ISN, &iss);
+	int c = abc_past_r1(h, SF_RETRY_COUNT, 1, 2, &iss);
 
-	assert_int_equal(sf_set_retry_thresholds(h->st, c, SF_RETRY_DATA, SF_RETRY_COUNT, 1, 2), 0);
-	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
-	expect_abc(h, iss);
-	advance_exactly(h, 1000);
-	expect_abc(h, iss);
-	assert_int_equal(sf_soft_error(h->st, c), 0);
-	advance_exactly(h, 2000);
-	expect_abc(h, iss);
-	assert_int_equal(sf_soft_error(h->st, c), -ETIMEDOUT);
 	assert_int_equal(h->nadvice, 1);
 	h_events(h, c);
-	advance_exactly(h, 4000);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, c), SF_CLOSED);
+	h_expect_closed_after(h, c, 4000, SF_ESTABLISHED);
 	assert_int_equal(sf_soft_error(h->st, c), 0);
 	uint32_t ev = h_events(h, c);
 	assert_true(ev & SF_EV_ERROR);
@@ -267,23 +284,12 @@ static void test_r2_time_per_connection(void **state)
 	(void)state;
 	struct harness *h = h_new(4, h_cfg_rfc6298_min_rto);
 	uint32_t iss;
-	int c = h_established(h, 80, PEER_ISN, &iss);
+	int c = abc_past_r1(h, SF_RETRY_MS, 2000, 10000, &iss);
 
-	assert_int_equal(sf_set_retry_thresholds(h->st, c, SF_RETRY_DATA, SF_RETRY_MS, 2000, 10000), 0);
-	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
-	expect_abc(h, iss);
-	advance_exactly(h, 1000);
-	expect_abc(h, iss);
-	assert_int_equal(sf_soft_error(h->st, c), 0);
-	advance_exactly(h, 2000);
-	expect_abc(h, iss);
-	assert_int_equal(sf_soft_error(h->st, c), -ETIMEDOUT);
 	advance_exactly(h, 4000);
 	expect_abc(h, iss);
 	assert_int_equal(h->nadvice, 2);
-	advance_exactly(h, 3000);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, c), SF_CLOSED);
+	h_expect_closed_after(h, c, 3000, SF_ESTABLISHED);
 	assert_int_equal(sf_take_error(h->st, c), -ETIMEDOUT);
 	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 3);
 	h_free(h);
@@ -295,19 +301,16 @@ static void test_r2_forever(void **state)
 	(void)state;
 	struct harness *h = h_new(4, cfg_retries2_3);
 	uint32_t iss;
-	int c = h_established(h, 80, PEER_ISN, &iss);
+	int c = abc_past_r1(h, SF_RETRY_COUNT, 1, SF_RETRY_FOREVER, &iss);
 
-	assert_int_equal(sf_set_retry_thresholds(h->st, c, SF_RETRY_DATA, SF_RETRY_COUNT, 2, SF_RETRY_FOREVER), 0);
-	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
-	expect_abc(h, iss);
-	uint64_t wait = 1000;
-	for (int i = 0; i < 20; i++) {
+	uint64_t wait = 4000;
+	for (int i = 2; i < 20; i++) {
 		advance_exactly(h, wait);
 		expect_abc(h, iss);
 		wait = wait * 2 > 120000 ? 120000 : wait * 2;
 	}
 	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
-	assert_int_equal(h->nadvice, 18);
+	assert_int_equal(h->nadvice, 19);
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 4);
 	h_expect_none(h);
 	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
@@ -326,15 +329,9 @@ static void test_retry_thresholds_inherited(void **state)
 
 	assert_int_equal(sf_set_retry_thresholds(h->st, l, SF_RETRY_DATA, SF_RETRY_COUNT, 1, 2), 0);
 	int c = h_accept_new(h, l, 80, PEER_ISN, &iss);
-	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
-	expect_abc(h, iss);
-	advance_exactly(h, 1000);
-	expect_abc(h, iss);
-	advance_exactly(h, 2000);
-	expect_abc(h, iss);
-	advance_exactly(h, 4000);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, c), SF_CLOSED);
+	send_abc(h, c, iss, 0, 0, 0);
+	abc_again_past_r1(h, c, iss);
+	h_expect_closed_after(h, c, 4000, SF_ESTABLISHED);
 	assert_int_equal(sf_take_error(h->st, c), -ETIMEDOUT);
 	h_free(h);
 }
