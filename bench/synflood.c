@@ -11,7 +11,8 @@
  * legitimate clients on a second stack (192.0.2.1) connect, send 1 byte, read
  * a 1-byte reply and close. There are no SYN cookies: a full SYN queue
  * (sf_config.syn_backlog, per listener) drops SYNs, legitimate ones too, and
- * their senders can only retransmit (1, 3, 7, 15, 31, 63 s; ETIMEDOUT at 127 s).
+ * their senders can only retransmit (1, 3, 7, 15, 31, 63, 127 s; ETIMEDOUT at
+ * 247 s, syn_retries 7).
  *
  * Time: flood SYNs enter at their exact virtual times, with the server's
  * timers fired between them. Everything else moves in slices of SLICE_NS:
@@ -326,7 +327,7 @@ static void run(double rate)
 
 	const struct sf_counters *ks = sf_stack_counters(srv), *kc = sf_stack_counters(cli);
 	const uint64_t t0 = 1000000, dur = (uint64_t)((double)n * 1e9 / rate), never = UINT64_MAX;
-	const uint64_t cap = t0 + dur + 300000000000ull; /* every client resolves by 127 s after its start */
+	const uint64_t cap = t0 + dur + 300000000000ull; /* every client resolves by 247 s after its start */
 	uint64_t fi = 0, cj = 0, now = t0, peak = 0, last = t0;
 	double base = status_bytes("VmRSS:"), flood_wall = 0, w0 = wall();
 #define FLOOD_AT(i) (t0 + (uint64_t)((double)(i) * 1e9 / rate))

@@ -28,8 +28,8 @@
  * from inside cfg.output or cfg.trace a program may only read: sf_now,
  * sf_next_deadline, sf_stack_counters, sf_state, sf_getsockname,
  * sf_getpeername, sf_get_maxseg, sf_get_bufsizes, sf_queued, sf_poll,
- * sf_urgent_left, sf_segment_parse, sf_segment_build and the *_name and
- * *_text functions. Every other call with that stack fails with -EBUSY;
+ * sf_urgent_left, sf_soft_error, sf_segment_parse, sf_segment_build and the
+ * *_name and *_text functions. Every other call with that stack fails with -EBUSY;
  * sf_input drops its datagram (counted as SF_DROP_CALLED_FROM_CALLBACK);
  * sf_advance, sf_input_begin, sf_input_end and sf_stack_free do nothing.
  * To answer a datagram from a callback, queue the work and do it after the
@@ -433,6 +433,15 @@ enum sf_trace_kind {
 	SF_TRACE_STATE,       /**< a connection changed state (old_state -> new_state, cause) */
 	SF_TRACE_TIMER,       /**< a timer fired (timer) */
 	SF_TRACE_DROP,        /**< a datagram was dropped (drop; seg if it parsed) */
+	/**
+	 * Negative advice to the IP layer (RFC 9293 §3.8.3 (b), RFC 1122
+	 * §3.3.1.4): a retransmission of the same segment at or past R1, so the
+	 * path to remote may be dead. synfin has no routes: the IP layer that
+	 * chooses gateways is the driver's, and this event is how the advice
+	 * reaches it (a driver that routes may try another gateway). sock is -1
+	 * for an embryo's SYN,ACK.
+	 */
+	SF_TRACE_NEGATIVE_ADVICE,
 };
 
 /** Timers the trace hook names. */
@@ -496,9 +505,17 @@ struct sf_config {
 	void *trace_ctx;
 
 	uint32_t msl_ms;              /**< Maximum Segment Lifetime; TIME-WAIT lasts 2*msl (120000) */
-	uint32_t syn_retries;         /**< SYN retransmissions before ETIMEDOUT (6) */
+	/**
+	 * R2 for a SYN (RFC 9293 §3.8.3): retransmissions before the attempt
+	 * ends with ETIMEDOUT (7). Counted as Linux counts tcp_syn_retries: with
+	 * the 1 s initial RTO the SYN goes at 0, 1, 3, 7, 15, 31, 63 and 127 s
+	 * and the attempt ends at 247 s (the last backoff capped at rto_max),
+	 * past the 3 minutes of MUST-23. (Linux's default, 6, ends at 127 s.) A
+	 * smaller rto_initial_ms or rto_max_ms shortens the schedule.
+	 */
+	uint32_t syn_retries;
 	uint32_t synack_retries;      /**< SYN+ACK retransmissions before the embryo is dropped (5) */
-	uint32_t retries2;            /**< retransmissions of data/FIN before the connection is dropped (15) */
+	uint32_t retries2;            /**< R2 for data and FIN: retransmissions (or unanswered window probes) before the connection is dropped (15) */
 	uint32_t orphan_retries;      /**< FIN retransmissions once the app has closed (8) */
 	uint32_t fin_timeout_ms;      /**< orphaned FIN-WAIT-2 lifetime (60000) */
 	uint32_t syn_backlog;         /**< embryos (SYN-RECEIVED) per listener (1000) */
@@ -533,6 +550,19 @@ struct sf_config {
 	 */
 	uint8_t deterministic_insecure;
 	uint8_t ttl;                  /**< IPv4 TTL / IPv6 hop limit of the segments sent, 1-255 (64; RFC 9293 MUST-49); sf_set_ttl per socket */
+	/**
+	 * R1 (RFC 9293 §3.8.3), for SYNs and data alike: with this many
+	 * retransmissions of the same segment (or window probes) unanswered,
+	 * each further one passes negative advice to the IP layer
+	 * (SF_TRACE_NEGATIVE_ADVICE) and the application is told of the
+	 * delivery problem (SF_EV_SOFT_ERROR, sf_soft_error) (3: SHLD-10, as
+	 * Linux's tcp_retries1). At least 1. RFC 9293 (c) has R2 greater than
+	 * R1; a limit at or below it (syn_retries 2, say, as a caller built
+	 * before this field may have) ends the connection with no report first.
+	 * Orphans and embryos, which have no application to tell, only pass the
+	 * advice.
+	 */
+	uint32_t retries1;
 };
 
 /** The smallest sf_config.size sf_stack_new accepts: every field up to deterministic_insecure (the first release with size). */
@@ -653,6 +683,15 @@ SF_API int sf_getpeername(const sf_stack *stack, int sock, struct sf_endpoint *r
 SF_API int sf_state(const sf_stack *stack, int sock);
 /** Take the pending error (like SO_ERROR): 0 or a negative errno, cleared by reading. */
 SF_API int sf_take_error(sf_stack *stack, int sock);
+/**
+ * The soft error (RFC 9293 §3.9.1.8, MUST-47): -ETIMEDOUT while a segment
+ * of the connection has been retransmitted (or the peer's window probed)
+ * R1 times or for R1 ms without an answer (§3.8.3 (e), SHLD-9), else 0.
+ * Reading does not clear it; the peer's next ACK does, as does the
+ * connection's end (whose error is sf_take_error's). SF_EV_SOFT_ERROR tells
+ * when it is set and when it clears. -EBADF, -EINVAL as every call.
+ */
+SF_API int sf_soft_error(const sf_stack *stack, int sock);
 
 /** What a connection's queues hold, in bytes of data (our SYN and FIN are not counted). */
 struct sf_queue_info {
@@ -712,7 +751,7 @@ SF_API int sf_set_nodelay(sf_stack *stack, int sock, int on);
  * -ENOTCONN for a listener.
  */
 SF_API long sf_urgent_left(const sf_stack *stack, int sock);
-/** TCP_USER_TIMEOUT (RFC 5482): give up with -ETIMEDOUT when sent data waits ms for an ACK; 0 = off. */
+/** TCP_USER_TIMEOUT (RFC 5482): give up with -ETIMEDOUT when sent data (or a SYN) waits ms for an ACK; 0 = off. */
 SF_API int sf_set_user_timeout(sf_stack *stack, int sock, uint32_t ms);
 /**
  * IP_TTL / IPV6_UNICAST_HOPS: the TTL (hop limit) of the socket's segments,
@@ -728,6 +767,34 @@ SF_API int sf_set_ttl(sf_stack *stack, int sock, int ttl);
  * next segment. 0 or -EINVAL.
  */
 SF_API int sf_set_tclass(sf_stack *stack, int sock, int tclass);
+/** Which segments an R1/R2 pair governs (RFC 9293 §3.8.3: they "may be different for SYN and data segments"). */
+enum sf_retry_kind {
+	SF_RETRY_SYN = 0,  /**< the SYN of an active open (SYN-SENT, and SYN-RECEIVED of a simultaneous one) */
+	SF_RETRY_DATA = 1, /**< data and FIN, and probes of a closed window */
+};
+/** How R1 and R2 are measured (§3.8.3 (a): "in time units or as a count of retransmissions"). */
+enum sf_retry_unit {
+	SF_RETRY_DEFAULT = 0, /**< the stack's: retries1, with syn_retries or retries2 */
+	SF_RETRY_COUNT = 1,   /**< retransmissions of the same segment (or window probes) gone unanswered */
+	SF_RETRY_MS = 2,      /**< milliseconds the segment has waited for its ACK (probes: since the first unanswered one) */
+};
+/** R2 "infinity" (§3.8.3 (d)): the connection is never given up; the application decides when. */
+#define SF_RETRY_FOREVER UINT32_MAX
+/**
+ * R1 and R2 of this connection (RFC 9293 §3.8.3, MUST-21, MUST-22) for its
+ * SYN or its data (kind), in unit. Past R1 each retransmission passes
+ * negative advice to IP (SF_TRACE_NEGATIVE_ADVICE) and the application is
+ * told (SF_EV_SOFT_ERROR, sf_soft_error); at R2 the connection is given up
+ * with -ETIMEDOUT (after unanswered window probes, with a RST). A count of
+ * R is reached at the timeout that finds R retransmissions unanswered; a
+ * time, at the first timeout R ms after the segment began to wait (R2 ms
+ * exactly: the timer is cut short to it). r1 >= 1 and r2 > r1 ((c)), r2 may
+ * be SF_RETRY_FOREVER; SF_RETRY_DEFAULT with r1 = r2 = 0 returns to the
+ * stack's. TCP_USER_TIMEOUT, when set, still gives up at its own time. A
+ * listener's settings pass to the connections it accepts; an orphan (closed
+ * by the application) has orphan_retries. 0, -EINVAL, -EBADF.
+ */
+SF_API int sf_set_retry_thresholds(sf_stack *stack, int sock, int kind, int unit, uint32_t r1, uint32_t r2);
 /**
  * SO_SNDBUF / SO_RCVBUF in bytes, 1024 .. 16 MiB each (else -EINVAL), or 0
  * to leave that one as it is; taken as given (Linux doubles the value for
@@ -759,6 +826,10 @@ enum {
 	SF_EV_HUP = 1 << 4,       /**< the connection is over in both directions */
 	SF_EV_ERROR = 1 << 5,     /**< an error is pending (sf_take_error) */
 	SF_EV_URGENT = 1 << 6,    /**< urgent data is still to be read (sf_urgent_left; RFC 9293 §3.8.5, MUST-32) */
+	/** A delivery problem: R1 passed, the peer silent (sf_soft_error; RFC 9293
+	 * SHLD-9). Polled, never called up: an application that does not want
+	 * the report ignores the bit (SHLD-20). */
+	SF_EV_SOFT_ERROR = 1 << 7,
 };
 
 struct sf_event {

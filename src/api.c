@@ -291,6 +291,7 @@ int sf_connect(sf_stack *st, int handle, const struct sf_endpoint *remote)
 	tcb->rtt_timing = true;
 	tcb->rtt_seq = tcb->iss + 1;
 	tcb->rtt_start_ns = st->now_ns;
+	tcb->unacked_since_ns = st->now_ns; /* the SYN's wait for its ACK starts (time limits, sf_tcb_retry) */
 	sf_tcb_set_state(st, tcb, SF_SYN_SENT, SF_CAUSE_CONNECT);
 	sf_tcb_hash(st, tcb);
 	st->ctr.ActiveOpens++;
@@ -551,14 +552,23 @@ int sf_abort(sf_stack *st, int handle)
 	return 0;
 }
 
-int sf_getsockname(const sf_stack *st, int handle, struct sf_endpoint *local)
+/* The reading calls (which work from callbacks: no api_entry): the socket,
+ * or NULL with *err -EINVAL without a stack, else -EBADF. */
+static const struct sf_sock *read_sock(const sf_stack *st, int handle, int *err)
 {
-	if (!st)
-		return -EINVAL;
 	const struct sf_sock *sock = user_sock(st, handle);
 
+	*err = st ? -EBADF : -EINVAL;
+	return sock;
+}
+
+int sf_getsockname(const sf_stack *st, int handle, struct sf_endpoint *local)
+{
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
+
 	if (!sock)
-		return -EBADF;
+		return err;
 	if (!local)
 		return -EINVAL;
 	*local = sock->local;
@@ -567,12 +577,12 @@ int sf_getsockname(const sf_stack *st, int handle, struct sf_endpoint *local)
 
 int sf_getpeername(const sf_stack *st, int handle, struct sf_endpoint *remote)
 {
-	if (!st)
-		return -EINVAL;
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
 	const struct sf_tcb *tcb = user_tcb(st, handle);
 
-	if (!user_sock(st, handle))
-		return -EBADF;
+	if (!sock)
+		return err;
 	if (!remote)
 		return -EINVAL;
 	if (!tcb || !ever_connected(tcb) || tcb->state == SF_CLOSED)
@@ -595,12 +605,11 @@ long sf_urgent_left(const sf_stack *st, int handle)
 
 int sf_state(const sf_stack *st, int handle)
 {
-	if (!st)
-		return -EINVAL;
-	const struct sf_sock *sock = user_sock(st, handle);
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
 
 	if (!sock)
-		return -EBADF;
+		return err;
 	if (sock->kind == SF_SOCK_LISTENER)
 		return SF_LISTEN;
 	const struct sf_tcb *tcb = (const struct sf_tcb *)sock;
@@ -621,14 +630,14 @@ int sf_take_error(sf_stack *st, int handle)
 	return sock ? take_error(sock) : -EBADF;
 }
 
-/* The reading calls (allowed from callbacks): the socket, or NULL with *err
- * set: -EINVAL without a stack, -EBADF for a bad handle. */
-static const struct sf_sock *read_sock(const sf_stack *st, int handle, int *err)
+int sf_soft_error(const sf_stack *st, int handle)
 {
-	const struct sf_sock *sock = user_sock(st, handle);
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
 
-	*err = !st ? -EINVAL : sock ? 0 : -EBADF;
-	return sock;
+	if (!sock)
+		return err;
+	return sock->kind == SF_SOCK_TCB ? ((const struct sf_tcb *)sock)->soft_error : 0;
 }
 
 int sf_queued(const sf_stack *st, int handle, struct sf_queue_info *out)
@@ -677,6 +686,8 @@ static uint32_t readiness(const struct sf_sock *sock)
 		ev |= SF_EV_HUP;
 	if (sf_tcb_urgent_left(tcb))
 		ev |= SF_EV_URGENT;
+	if (tcb->soft_error)
+		ev |= SF_EV_SOFT_ERROR;
 	return ev;
 }
 
@@ -821,6 +832,24 @@ int sf_set_user_timeout(sf_stack *st, int handle, uint32_t ms)
 	if (sock->kind != SF_SOCK_TCB || ms > (1u << 30))
 		return -EINVAL;
 	((struct sf_tcb *)sock)->user_timeout_ms = ms;
+	return 0;
+}
+
+/* RFC 9293 §3.8.3 (d), MUST-21: the application sets R2 (and R1) for its
+ * connection, as a count or in time ((a)), R2 above R1 ((c)). */
+int sf_set_retry_thresholds(sf_stack *st, int handle, int kind, int unit, uint32_t r1, uint32_t r2)
+{
+	int err;
+	struct sf_sock *sock = api_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (kind != SF_RETRY_SYN && kind != SF_RETRY_DATA)
+		return -EINVAL;
+	if (unit == SF_RETRY_DEFAULT ? r1 || r2
+				     : (unit != SF_RETRY_COUNT && unit != SF_RETRY_MS) || r1 == 0 || r2 <= r1)
+		return -EINVAL;
+	sock->retry[kind] = (struct sf_retry_thresholds){ .r1 = r1, .r2 = r2, .unit = (uint8_t)unit };
 	return 0;
 }
 

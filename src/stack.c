@@ -14,9 +14,10 @@ void sf_config_default(struct sf_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->size = sizeof *cfg;
 	cfg->msl_ms = 120000;
-	cfg->syn_retries = 6;
+	cfg->syn_retries = 7;
 	cfg->synack_retries = 5;
 	cfg->retries2 = 15;
+	cfg->retries1 = 3;
 	cfg->orphan_retries = 8;
 	cfg->fin_timeout_ms = 60000;
 	cfg->syn_backlog = 1000;
@@ -58,7 +59,8 @@ static bool config_ok(const struct sf_config *cfg)
 	       cfg->rto_initial_ms > 0 && cfg->rto_min_ms > 0 && cfg->rto_min_ms <= cfg->rto_max_ms &&
 	       cfg->syn_backlog > 0 && cfg->somaxconn > 0 && cfg->max_sockets > 0 && cfg->delack_ms < 500 &&
 	       cfg->max_sockets <= SF_REF_INDEX_MASK && cfg->isn_mode <= SF_ISN_CLOCK_ONLY &&
-	       cfg->keepalive_intvl_ms >= SF_KEEPALIVE_MIN_INTVL_MS && cfg->ttl > 0;
+	       cfg->keepalive_intvl_ms >= SF_KEEPALIVE_MIN_INTVL_MS && cfg->ttl > 0 &&
+	       cfg->retries1 >= 1;
 }
 
 sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)

@@ -1,7 +1,8 @@
 /*
  * Counting and tracing: every discard is counted under its reason, and the
  * trace hook sees segments in and out, state changes with their causes,
- * timers and drops. Events are built only when a tracer is installed.
+ * timers, drops and the negative advice meant for IP. Events are built only
+ * when a tracer is installed.
  */
 #include "core/service.h"
 
@@ -50,6 +51,16 @@ void sf_trace_timer(struct sf_stack *st, int sock, enum sf_timer_kind timer, enu
 	struct sf_trace_event ev = {
 		.kind = SF_TRACE_TIMER, .sock = sock, .timer = timer, .new_state = state,
 		.local = *local, .remote = *remote,
+	};
+	trace(st, &ev);
+}
+
+void sf_trace_advice(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote)
+{
+	if (!sf_tracing(st))
+		return;
+	struct sf_trace_event ev = {
+		.kind = SF_TRACE_NEGATIVE_ADVICE, .sock = sock, .local = *local, .remote = *remote,
 	};
 	trace(st, &ev);
 }

@@ -102,6 +102,12 @@ _Static_assert(sizeof(struct sf_tw) <= 60, "a TIME-WAIT record must stay within 
 /* ---- sockets --------------------------------------------------------------- */
 enum sf_sock_kind { SF_SOCK_TCB = 1, SF_SOCK_LISTENER = 2 };
 
+/** R1 and R2 as an application set them (sf_set_retry_thresholds). */
+struct sf_retry_thresholds {
+	uint32_t r1, r2;
+	uint8_t unit;            /* enum sf_retry_unit; SF_RETRY_DEFAULT: the stack's */
+};
+
 /** What every socket has; the first member of a TCB and of a listener. */
 struct sf_sock {
 	uint8_t kind;            /* enum sf_sock_kind */
@@ -123,6 +129,7 @@ struct sf_sock {
 	int error;               /* pending error for sf_take_error */
 	uint32_t sndbuf, rcvbuf;
 	uint32_t ka_idle_ms, ka_intvl_ms, ka_probes;
+	struct sf_retry_thresholds retry[2]; /* per enum sf_retry_kind */
 };
 
 struct sf_listener {
@@ -151,7 +158,7 @@ struct sf_tcb {
 	bool eof;                /* the peer's FIN was received (recv returns 0 when drained) */
 	bool ack_held;           /* owes an ACK at the end of the input batch (sf_input_end) */
 	bool went_time_wait;     /* handed over to a TIME-WAIT record */
-	uint8_t rtx_count;       /* consecutive timeouts of the same segment */
+	uint32_t rtx_count;      /* retransmissions of the same segment since an ACK of new data */
 	uint8_t ka_probes_sent;
 	uint32_t listener;       /* handle of the listener while unaccepted, else SF_NO_HANDLE */
 	uint32_t accept_next;    /* next handle + 1 in the listener's accept queue */
@@ -196,10 +203,12 @@ struct sf_tcb {
 	uint8_t dupacks;
 	bool in_recovery;
 	uint8_t persist_backoff;
-	uint8_t probes_out;      /* window probes sent since the peer last ACKed anything (MUST-37) */
+	uint32_t probes_out;     /* window probes sent since the peer last ACKed anything (MUST-37) */
+	uint64_t probes_since_ns; /* when the first of them went */
+	int soft_error;          /* sf_soft_error: -ETIMEDOUT once R1 is passed, until the peer answers */
 	uint64_t last_send_ns;   /* restart after idle (RFC 5681 §4.1) */
 	uint32_t user_timeout_ms; /* 0: none; else give up when data waits that long for an ACK */
-	uint64_t unacked_since_ns; /* when SND.UNA last moved with data outstanding */
+	uint64_t unacked_since_ns; /* when SND.UNA last moved with data outstanding, or the SYN first went */
 
 	struct sf_ring sndq;     /* bytes from snd_una on (not counting SYN/FIN) */
 	struct sf_ring rcvq;     /* in-order bytes not yet read */

@@ -39,6 +39,8 @@ void sf_trace_transition(struct sf_stack *st, int sock, const struct sf_endpoint
 			 enum sf_cause cause);
 void sf_trace_timer(struct sf_stack *st, int sock, enum sf_timer_kind timer, enum sf_tcp_state state,
 		    const struct sf_endpoint *local, const struct sf_endpoint *remote);
+/** RFC 9293 §3.8.3 (b): negative advice to IP, whose routing is the driver's, about the path to remote. */
+void sf_trace_advice(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote);
 void sf_trace_segment_in(struct sf_stack *st, const struct sf_segment *seg, int sock);
 void sf_trace_segment_out(struct sf_stack *st, const struct sf_segment *seg, int sock, bool retransmit);
 

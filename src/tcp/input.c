@@ -67,7 +67,7 @@ static void ack_advance(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 		tcb->rtt_timing = false;
 		sf_tcb_rtt_sample(st, tcb, st->now_ns - tcb->rtt_start_ns);
 	}
-	tcb->rtx_count = 0;
+	sf_tcb_peer_answered(st, tcb, true);
 	if (tcb->snd_una == tcb->snd_max)
 		sf_tcb_disarm(st, tcb, SF_TIMER_RETRANSMIT);
 	else

@@ -279,6 +279,7 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, uint3
 	tcb->sock.ka_probes = lst->sock.ka_probes;
 	tcb->sock.ttl = lst->sock.ttl;
 	tcb->sock.tclass = lst->sock.tclass;
+	memcpy(tcb->sock.retry, lst->sock.retry, sizeof tcb->sock.retry);
 	tcb->passive = true; /* MUST-11 */
 	tcb->iss = emb->iss;
 	tcb->snd_una = tcb->snd_nxt = tcb->snd_max = emb->iss + 1;
@@ -495,6 +496,10 @@ void sf_embryo_expire(struct sf_stack *st)
 				sf_embryo_free(st, index);
 				continue;
 			}
+			/* RFC 9293 §3.8.3 (b), MUST-22: past R1 the SYN,ACK passes
+			 * negative advice to IP; there is no application to tell. */
+			if (emb->retries >= st->cfg.retries1)
+				sf_trace_advice(st, -1, &local, &remote);
 			sf_ilist_remove(&st->embryos, EMBRYO_LINK, list, index);
 			emb->retries++;
 			st->ctr.TCPSynRetrans++;

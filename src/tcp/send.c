@@ -276,7 +276,8 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
  * <SEQ=SND.UNA-1><ACK>, which any receiver must answer with an ACK carrying
  * its current window (as Linux does; it sends no data into a closed window).
  * The interval backs off; the connection stays open as long as the probes
- * are answered (MUST-37), and is given up after retries2 unanswered ones.
+ * are answered (MUST-37), and is given up after R2 unanswered ones
+ * (sf_tcb_retry).
  */
 void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 {
@@ -298,17 +299,13 @@ void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	}
 	/* MUST-37: only probes the peer left unanswered count toward giving up
 	 * (probes_out is cleared by any ACK, sf_tcb_sender_ack). */
-	if (tcb->probes_out > st->cfg.retries2) {
-		st->ctr.TCPAbortOnTimeout++;
-		sf_tcb_send_rst(st, tcb);
-		sf_tcb_end(st, tcb, -ETIMEDOUT, SF_CAUSE_PROBES_UNANSWERED);
+	if (!sf_tcb_retry(st, tcb, SF_TIMER_PERSIST))
 		return;
-	}
 	sf_tcb_send_probe(st, tcb, false);
 	st->ctr.TCPWinProbe++;
 	tcb->persist_backoff++;
-	tcb->probes_out++;
 	sf_tcb_output(st, tcb); /* re-arms the persist timer */
+	sf_tcb_retry_clamp(st, tcb, SF_TIMER_PERSIST);
 }
 
 /* ---- ACKs and timeouts ---- */
@@ -361,7 +358,7 @@ static void enter_recovery(struct sf_stack *st, struct sf_tcb *tcb)
  */
 void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, bool dup)
 {
-	tcb->probes_out = 0; /* the peer answers (RFC 9293 §3.8.6.1, MUST-37) */
+	sf_tcb_peer_answered(st, tcb, false); /* RFC 9293 §3.8.6.1, MUST-37 */
 	if (acked) {
 		tcb->dupacks = 0;
 		tcb->persist_backoff = 0;

@@ -105,6 +105,7 @@ void sf_tcb_end(struct sf_stack *st, struct sf_tcb *tcb, int error, enum sf_caus
 	 * queue (accept returns it and the error shows there, as on Linux). */
 	sf_tcb_stop_timers(st, tcb);
 	sf_tcb_unhash(st, tcb);
+	tcb->soft_error = 0; /* the connection's end is its error now */
 	if (error)
 		tcb->sock.error = error;
 	sf_mark_ready(st, &tcb->sock);
@@ -190,56 +191,187 @@ void sf_tcb_set_handshake_rto(struct sf_stack *st, struct sf_tcb *tcb, bool retr
 	tcb->rto_ms = rto > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : rto;
 }
 
-static uint32_t retry_limit(const struct sf_stack *st, const struct sf_tcb *tcb)
+static bool in_syn_state(const struct sf_tcb *tcb)
 {
-	if (tcb->state == SF_SYN_SENT)
-		return st->cfg.syn_retries;
-	if (tcb->state == SF_SYN_RECEIVED)
-		return st->cfg.synack_retries;
-	if (tcb->orphan)
-		return st->cfg.orphan_retries;
-	return st->cfg.retries2;
+	return tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED;
+}
+
+/*
+ * R1 and R2 (RFC 9293 §3.8.3) for what the TCB is sending again: the
+ * application's for its SYN or its data (sf_set_retry_thresholds), else the
+ * stack's counts. A TCB in SYN-RECEIVED is an active open's (a simultaneous
+ * one; passive opens are embryos): its SYN, sent again with the ACK, keeps
+ * the SYN's limit, MUST-23's 3 minutes (as Linux's tcp_write_timeout). An
+ * orphan's data has orphan_retries, as Linux's tcp_orphan_retries: the
+ * application that chose otherwise is gone.
+ */
+static struct sf_retry_thresholds thresholds(const struct sf_stack *st, const struct sf_tcb *tcb)
+{
+	bool syn = in_syn_state(tcb);
+	const struct sf_retry_thresholds *own = &tcb->sock.retry[syn ? SF_RETRY_SYN : SF_RETRY_DATA];
+	struct sf_retry_thresholds th = { .unit = SF_RETRY_COUNT, .r1 = st->cfg.retries1 };
+
+	if (!syn && tcb->orphan) {
+		th.r2 = st->cfg.orphan_retries;
+		return th;
+	}
+	if (own->unit != SF_RETRY_DEFAULT)
+		return *own;
+	th.r2 = syn ? st->cfg.syn_retries : st->cfg.retries2;
+	return th;
+}
+
+/* What the timer of kind sends again: a window probe (MUST-37) from the
+ * persist timer, and from the retransmission timer when the peer's window
+ * has closed under data in flight (SHLD-17; sf_tcb_sender_timeout sends
+ * the probe, as Linux's tcp_retransmit_timer does not time such a
+ * connection out while its probes are answered). Else a retransmission. */
+static bool sends_probe(const struct sf_tcb *tcb, enum sf_timer_kind kind)
+{
+	return kind == SF_TIMER_PERSIST || (!in_syn_state(tcb) && tcb->snd_wnd == 0);
+}
+
+/* When the series now counted began: the segment's wait for its ACK (a
+ * retransmission), or the first unanswered probe (now, before there is one). */
+static uint64_t series_start(const struct sf_stack *st, const struct sf_tcb *tcb, bool probe)
+{
+	if (!probe)
+		return tcb->unacked_since_ns;
+	return tcb->probes_out ? tcb->probes_since_ns : st->now_ns;
+}
+
+/* When a threshold of r ms is reached by a series begun at since
+ * (§3.8.3 (a), time units); SF_TIME_NEVER for a count or "infinity". */
+static uint64_t time_threshold(const struct sf_retry_thresholds *th, uint32_t r, uint64_t since)
+{
+	return th->unit == SF_RETRY_MS && r != SF_RETRY_FOREVER ? since + sf_ns_from_ms(r) : SF_TIME_NEVER;
+}
+
+/* Whether threshold r is reached: tries unanswered so far, or the time. */
+static bool reached(const struct sf_stack *st, const struct sf_retry_thresholds *th, uint32_t r, uint32_t tries,
+		    uint64_t since)
+{
+	if (th->unit == SF_RETRY_COUNT)
+		return r != SF_RETRY_FOREVER && tries >= r;
+	return st->now_ns >= time_threshold(th, r, since);
+}
+
+/* TCP_USER_TIMEOUT (RFC 9293 §3.10.8 USER TIMEOUT, RFC 5482): sent data
+ * (or the SYN) has waited this long for an ACK, whatever the count, and
+ * answers with a zero window do not stop that clock (as Linux). */
+static uint64_t user_timeout_at(const struct sf_tcb *tcb)
+{
+	if (!tcb->user_timeout_ms || tcb->snd_una == tcb->snd_max)
+		return SF_TIME_NEVER;
+	return tcb->unacked_since_ns + sf_ns_from_ms(tcb->user_timeout_ms);
+}
+
+/*
+ * RFC 9293 §3.8.3 (b) and (e): R1 is passed. Each retransmission from here
+ * passes negative advice to IP, the driver's (sf_trace_advice), and the
+ * application is told once, until the peer answers (SHLD-9, MUST-47: the
+ * soft error and its event).
+ */
+static void delivery_problem(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	sf_trace_advice(st, (int)tcb->sock.handle, &tcb->sock.local, &tcb->sock.remote);
+	if (tcb->soft_error)
+		return;
+	tcb->soft_error = -ETIMEDOUT;
+	sf_mark_ready(st, &tcb->sock);
+}
+
+/*
+ * RFC 9293 §3.8.3 (MUST-20, MUST-22): the timer of kind is about to send
+ * the same segment again: a retransmission, or a window probe
+ * (sends_probe). Retransmissions count until an ACK of new data
+ * (rtx_count); probes only while unanswered, since any ACK is the peer alive
+ * (probes_out; MUST-37). At R2, or with the user timeout passed, the
+ * connection is given up with ETIMEDOUT and false returned (the TCB is
+ * closed or gone). Otherwise this one is counted, past R1 with the advice
+ * and the report.
+ */
+bool sf_tcb_retry(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind)
+{
+	bool probe = sends_probe(tcb, kind);
+	struct sf_retry_thresholds th = thresholds(st, tcb);
+	uint32_t *tries = probe ? &tcb->probes_out : &tcb->rtx_count;
+	uint64_t since = series_start(st, tcb, probe);
+
+	if (!reached(st, &th, th.r2, *tries, since) && st->now_ns < user_timeout_at(tcb)) {
+		if (reached(st, &th, th.r1, *tries, since))
+			delivery_problem(st, tcb);
+		if (probe && !*tries)
+			tcb->probes_since_ns = st->now_ns;
+		(*tries)++;
+		return true;
+	}
+	if (in_syn_state(tcb))
+		st->ctr.AttemptFails++;
+	st->ctr.TCPAbortOnTimeout++;
+	if (!probe) {
+		sf_tcb_end(st, tcb, -ETIMEDOUT, SF_CAUSE_RETRANSMISSION_LIMIT);
+		return false;
+	}
+	/* As keepalive: a RST in case the peer is alive and only its answers
+	 * are lost, so it does not keep its half of the connection. */
+	sf_tcb_send_rst(st, tcb);
+	sf_tcb_end(st, tcb, -ETIMEDOUT, SF_CAUSE_PROBES_UNANSWERED);
+	return false;
+}
+
+/* RFC 5482 §3, RFC 9293 §3.10.8 (USER TIMEOUT) and §3.8.3 (an R2 in time):
+ * a time limit is a deadline of its own: the backed-off timer of kind must
+ * not carry the connection past it (as Linux's
+ * tcp_clamp_rto_to_user_timeout). */
+void sf_tcb_retry_clamp(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind)
+{
+	struct sf_retry_thresholds th = thresholds(st, tcb);
+	uint64_t at = time_threshold(&th, th.r2, series_start(st, tcb, sends_probe(tcb, kind)));
+	uint64_t ut = user_timeout_at(tcb);
+
+	if (ut < at)
+		at = ut;
+	if (tcb->due[kind] != SF_TIME_NEVER && tcb->due[kind] > at)
+		sf_tcb_arm(st, tcb, kind, at > st->now_ns ? at : st->now_ns);
+}
+
+/* The peer answered (RFC 9293 §3.8.3, MUST-37): any ACK ends a series of
+ * unanswered probes, an ACK of new data (progress) one of retransmissions;
+ * either way the delivery problem the application was told of is over. */
+void sf_tcb_peer_answered(struct sf_stack *st, struct sf_tcb *tcb, bool progress)
+{
+	tcb->probes_out = 0;
+	if (progress)
+		tcb->rtx_count = 0;
+	if (!tcb->soft_error)
+		return;
+	tcb->soft_error = 0;
+	sf_mark_ready(st, &tcb->sock);
 }
 
 /*
  * RFC 9293 §3.10.8 and RFC 6298 §5.4-5.6: retransmit the earliest
- * unacknowledged segment, back the timer off (doubling, capped at rto_max),
- * and give up after the retry limit (RFC 9293 §3.8.3, MUST-20: R2), telling
- * the application ETIMEDOUT.
+ * unacknowledged segment and back the timer off (doubling, capped at
+ * rto_max), until sf_tcb_retry gives up.
  */
 static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	st->ctr.TCPTimeouts++;
-	/* TCP_USER_TIMEOUT (RFC 9293 §3.10.8 USER TIMEOUT, RFC 5482): data has
-	 * waited this long for an ACK: give up whatever the retry count. */
-	bool user_timeout = tcb->user_timeout_ms && tcb->snd_una != tcb->snd_max &&
-			    st->now_ns - tcb->unacked_since_ns >= sf_ns_from_ms(tcb->user_timeout_ms);
-	if (tcb->rtx_count >= retry_limit(st, tcb) || user_timeout) {
-		if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
-			st->ctr.AttemptFails++;
-		st->ctr.TCPAbortOnTimeout++;
-		sf_tcb_end(st, tcb, -ETIMEDOUT, SF_CAUSE_RETRANSMISSION_LIMIT);
+	if (!sf_tcb_retry(st, tcb, SF_TIMER_RETRANSMIT))
 		return;
-	}
-	tcb->rtx_count++;
 	tcb->rtt_timing = false; /* Karn's rule (MUST-18): no sample from a retransmitted segment */
 	tcb->rto_ms = tcb->rto_ms * 2 > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : tcb->rto_ms * 2;
 	tcb->due[SF_TIMER_RETRANSMIT] = SF_TIME_NEVER;
-	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED) {
+	if (in_syn_state(tcb)) {
 		st->ctr.TCPSynRetrans++;
 		sf_tcb_send_syn(st, tcb, true);
-		return;
+	} else {
+		sf_tcb_sender_timeout(st, tcb);
+		if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER && tcb->snd_una != tcb->snd_max)
+			sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
 	}
-	sf_tcb_sender_timeout(st, tcb);
-	if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER && tcb->snd_una != tcb->snd_max)
-		sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
-	/* RFC 5482 §3, RFC 9293 §3.10.8 (USER TIMEOUT): the user timeout is a
-	 * deadline of its own; the backed-off RTO must not carry the connection
-	 * past it (as Linux's tcp_clamp_rto_to_user_timeout). */
-	uint64_t give_up = tcb->unacked_since_ns + sf_ns_from_ms(tcb->user_timeout_ms);
-	if (tcb->user_timeout_ms && tcb->due[SF_TIMER_RETRANSMIT] != SF_TIME_NEVER &&
-	    tcb->due[SF_TIMER_RETRANSMIT] > give_up)
-		sf_tcb_arm(st, tcb, SF_TIMER_RETRANSMIT, give_up > st->now_ns ? give_up : st->now_ns);
+	sf_tcb_retry_clamp(st, tcb, SF_TIMER_RETRANSMIT);
 }
 
 /* RFC 1122 §4.2.3.6: a probe is <SEQ=SND.UNA-1> with no data, which the

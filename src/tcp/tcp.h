@@ -63,6 +63,9 @@ void sf_tcb_start_keepalive(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_disarm(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind);
 void sf_tcb_stop_timers(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb);
+bool sf_tcb_retry(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind); /* false: given up */
+void sf_tcb_retry_clamp(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind);
+void sf_tcb_peer_answered(struct sf_stack *st, struct sf_tcb *tcb, bool progress);
 void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, uint16_t peer_mss); /* 0: the SYN had none */
 void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs);
 bool sf_tcb_fin_acked(const struct sf_tcb *tcb);

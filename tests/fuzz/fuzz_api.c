@@ -104,6 +104,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 17: sf_getsockname(st, h, &ep); sf_getpeername(st, h, &ep); break;
 		case 18: sf_state(st, h); sf_take_error(st, h); sf_urgent_left(st, h); break;
 		case 19: sf_poll_events(st, ev, (int)(c[2] % 9)); break;
+		case 20: /* kinds, units and thresholds both valid and not; FOREVER too */
+			sf_set_retry_thresholds(st, h, c[2] % 3, c[3] % 4, c[3] >> 5, (c[2] & 0x80) ? SF_RETRY_FOREVER : arg % 64);
+			sf_soft_error(st, h);
+			break;
 		case 29: sf_recv_flags(st, h, buf, arg, (c[2] & 1) ? SF_MSG_PEEK : c[3]); break;
 		case 30: {
 			struct sf_queue_info q;
@@ -116,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		/* One size at a time (0 leaves the other as it is). */
 		case 31: sf_set_bufsizes(st, h, (c[2] & 1) ? (uint32_t)arg * 64 : 0, (c[2] & 2) ? (uint32_t)arg * 32 : 0); break;
-		default: /* 20 .. 28 */
+		default: /* 21 .. 28 */
 			now += (uint64_t)arg * 100000u; /* up to 6.5 s */
 			deliver(&ab, b, now);
 			deliver(&ba, a, now);

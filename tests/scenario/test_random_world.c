@@ -423,10 +423,10 @@ static void print_world(struct world *w, FILE *f)
 	for (int i = 0; i < w->nhosts; i++) {
 		const struct sf_config *c = &w->h[i].cfg;
 		fprintf(f,
-			"  h%d mtu=%u v6=%d msl=%u syn_retries=%u synack_retries=%u retries2=%u orphan_retries=%u "
+			"  h%d mtu=%u v6=%d msl=%u syn_retries=%u synack_retries=%u retries1=%u retries2=%u orphan_retries=%u "
 			"fin_timeout=%u syn_backlog=%u somaxconn=%u rto=%u/%u/%u delack=%u eph=%u-%u strict_tw=%u "
 			"rfc1337=%u abort_on_overflow=%u syn_queue_recycle=%u ws=%u ts=%u sack=%u\n",
-			i, w->h[i].mtu, w->h[i].has_v6, c->msl_ms, c->syn_retries, c->synack_retries, c->retries2,
+			i, w->h[i].mtu, w->h[i].has_v6, c->msl_ms, c->syn_retries, c->synack_retries, c->retries1, c->retries2,
 			c->orphan_retries, c->fin_timeout_ms, c->syn_backlog, c->somaxconn, c->rto_initial_ms,
 			c->rto_min_ms, c->rto_max_ms, c->delack_ms, c->ephemeral_lo, c->ephemeral_hi,
 			c->strict_time_wait, c->rfc1337, c->abort_on_overflow, c->syn_queue_recycle, c->window_scaling,

@@ -33,6 +33,10 @@ static void h_trace(void *ctx, const struct sf_trace_event *ev)
 		h->last_drop = ev->drop;
 		h->ndrops++;
 	}
+	if (ev->kind == SF_TRACE_NEGATIVE_ADVICE) {
+		h->advice_sock = ev->sock;
+		h->nadvice++;
+	}
 }
 
 void h_cfg_rfc6298_min_rto(struct sf_config *cfg)
@@ -353,3 +357,14 @@ uint64_t h_drops(const struct harness *h, enum sf_drop_reason reason)
 {
 	return sf_stack_counters(h->st)->drops[reason];
 }
+
+void h_expect_closed_after(struct harness *h, int s, uint64_t ms, enum sf_tcp_state before)
+{
+	h_advance(h, ms - 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), before);
+	h_advance(h, 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
+}
+

@@ -49,6 +49,8 @@ struct harness {
 	size_t nstates;
 	enum sf_drop_reason last_drop;
 	size_t ndrops;
+	size_t nadvice;         /* SF_TRACE_NEGATIVE_ADVICE events seen */
+	int advice_sock;        /* ... the last one's sock */
 };
 
 /* Options for h_init: start from sf_config_default and let the test adjust. */
@@ -165,5 +167,7 @@ size_t h_count_states(const struct harness *h, enum sf_tcp_state from, enum sf_t
 uint64_t h_counter(const struct harness *h, enum sf_counter_id id);
 /** How many datagrams the stack dropped for reason (counters->drops[]). */
 uint64_t h_drops(const struct harness *h, enum sf_drop_reason reason);
+/** ms on connection s is CLOSED, nothing sent; a millisecond before it was still in state before. */
+void h_expect_closed_after(struct harness *h, int s, uint64_t ms, enum sf_tcp_state before);
 
 #endif

@@ -55,6 +55,8 @@ static void test_config_size_checked(void **state)
 	cfg.size = (uint32_t)sizeof cfg + 1;
 	assert_null(sf_stack_new(&cfg, 0));
 	cfg.size = (uint32_t)SF_CONFIG_MIN_SIZE;
+	cfg.retries1 = 0; /* refused from a caller that knows the field (below); here past size: the default */
+	cfg.syn_retries = 2; /* at or below R1 (3): still a good configuration for an older caller */
 	sf_stack *st = sf_stack_new(&cfg, 0);
 	assert_non_null(st);
 	sf_stack_free(st);
@@ -66,7 +68,16 @@ static void test_defaults_are_the_documented_ones(void **state)
 	struct sf_config cfg;
 	sf_config_default(&cfg);
 	assert_int_equal(cfg.msl_ms, 120000);
-	assert_int_equal(cfg.syn_retries, 6);
+	assert_int_equal(cfg.syn_retries, 7);
+	assert_int_equal(cfg.retries1, 3); /* RFC 9293 SHLD-10: at least 3 retransmissions */
+	assert_int_equal(cfg.retries2, 15);
+	/* RFC 9293 MUST-23: the default SYN schedule (the waits of its
+	 * syn_retries + 1 backoffs) reaches 3 minutes before the attempt ends. */
+	uint64_t total = 0, rto = cfg.rto_initial_ms;
+	for (uint32_t i = 0; i <= cfg.syn_retries; i++, rto *= 2)
+		total += rto < cfg.rto_max_ms ? rto : cfg.rto_max_ms;
+	assert_true(total >= 180000);
+	assert_int_equal(total, 247000);
 	assert_int_equal(cfg.synack_retries, 5);
 	assert_int_equal(cfg.fin_timeout_ms, 60000);
 	assert_int_equal(cfg.syn_backlog, 1000);
@@ -109,6 +120,10 @@ static void test_bad_configs_refused(void **state)
 	assert_null(sf_stack_new(&cfg, 0));
 	cfg = good();
 	cfg.isn_mode = 7;
+	assert_null(sf_stack_new(&cfg, 0));
+	/* R1 (retries1) is at least 1 (the per-connection call's rule). */
+	cfg = good();
+	cfg.retries1 = 0;
 	assert_null(sf_stack_new(&cfg, 0));
 	cfg = good();
 	sf_stack *st = sf_stack_new(&cfg, 0);

@@ -54,6 +54,11 @@ static void cfg_retries2_3(struct sf_config *cfg)
 	cfg->retries2 = 3;
 }
 
+static void cfg_retries2_4(struct sf_config *cfg)
+{
+	cfg->retries2 = 4;
+}
+
 static h_config_fn adjust_cfg = cfg_none; /* the stack configuration open_conn_opts uses */
 
 /* The peer connects with MSS 1460 (SACK-permitted if sack, window scale ws if ws >= 0), window `window`. */
@@ -576,6 +581,31 @@ static void test_rst_with_text_judged_by_sequence(void **state)
 	h_free(t.h);
 }
 
+/* A timer due wait ms from now (and not before) sends the zero-window probe <SEQ=SND.UNA-1>, no data, and nothing else. */
+static void expect_probe(struct conn *t, uint64_t wait, uint32_t una)
+{
+	h_advance(t->h, wait - 1);
+	h_expect_none(t->h);
+	h_advance(t->h, 1);
+	assert_int_equal(h_expect(t->h, SF_TCP_ACK, una - 1, P).payload_len, 0);
+	h_expect_none(t->h);
+}
+
+/* wait ms from now (still ESTABLISHED a millisecond before), total_ms after t0, the probes are given up: <SEQ=seq><CTL=RST,ACK> with window 0, and ETIMEDOUT. */
+static void expect_probes_given_up(struct conn *t, uint64_t wait, uint64_t t0, uint64_t total_ms, uint32_t seq)
+{
+	h_advance(t->h, wait - 1);
+	h_expect_none(t->h);
+	assert_int_equal(sf_state(t->h->st, t->c), SF_ESTABLISHED);
+	h_advance(t->h, 1);
+	assert_int_equal(t->h->now - t0, total_ms * H_MS);
+	assert_int_equal(h_expect(t->h, SF_TCP_RST | SF_TCP_ACK, seq, P).window, 0);
+	h_expect_none(t->h);
+	assert_int_equal(sf_state(t->h->st, t->c), SF_CLOSED);
+	assert_int_equal(sf_take_error(t->h->st, t->c), -ETIMEDOUT);
+	assert_int_equal(h_counter(t->h, SF_CTR_TCPAbortOnTimeout), 1);
+}
+
 /* RFC 9293 §3.8.6.1 (MUST-36, SHLD-29, SHLD-30), MUST-37: zero window: probes <SEQ=SND.UNA-1> at the RTO, doubling; answered probes keep it open. */
 static void test_zero_window_persist(void **state)
 {
@@ -595,12 +625,7 @@ static void test_zero_window_persist(void **state)
 	/* Probes at 200, then 400, 800, ... ms after the last, capped at rto_max (120 s). */
 	uint64_t wait = 200;
 	for (int i = 0; i < 24; i++) {
-		h_advance(t.h, wait - 1);
-		h_expect_none(t.h);
-		h_advance(t.h, 1);
-		struct sf_segment p = h_expect(t.h, SF_TCP_ACK, una - 1, P);
-		assert_int_equal(p.payload_len, 0);
-		h_expect_none(t.h);
+		expect_probe(&t, wait, una);
 		assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), (uint64_t)i + 1);
 		/* The peer answers each probe: still window 0. */
 		h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
@@ -620,41 +645,158 @@ static void test_zero_window_persist(void **state)
 	h_free(t.h);
 }
 
-/* RFC 9293 §3.8.6.1 (MUST-37) with §3.8.3 R2: only unanswered probes count: retries2 (3) of them in a row, and the next expiry gives up. */
+/*
+ * The peer's window closes: with nodelay, sent bytes go out in full-sized
+ * segments, the peer ACKs the first acked of them with window 0, and queued
+ * more wait behind the closed window. Returns SND.UNA.
+ */
+static uint32_t close_window(struct conn *t, uint32_t sent, uint32_t acked, uint32_t queued)
+{
+	assert_int_equal(sf_set_nodelay(t->h->st, t->c, 1), 0);
+	assert_int_equal(sf_send(t->h->st, t->c, pattern, sent), (long)sent);
+	for (uint32_t off = 0; off < sent; off += MSS)
+		assert_int_equal(h_expect(t->h, SF_TCP_PSH | SF_TCP_ACK, t->base + off, P).payload_len,
+				 sent - off < MSS ? sent - off : MSS);
+	h_expect_none(t->h);
+	uint32_t una = t->base + acked;
+	h_send(t->h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
+	if (queued)
+		assert_int_equal(sf_send(t->h->st, t->c, pattern, queued), (long)queued);
+	h_expect_none(t->h);
+	return una;
+}
+
+/* n probes from a timer backing off from 200 ms, the first answered of them answered with window 0; returns the wait for the next expiry. */
+static uint64_t probes_some_answered(struct conn *t, uint32_t una, int n, int answered)
+{
+	uint64_t wait = 200;
+	for (int i = 1; i <= n; i++, wait *= 2) {
+		expect_probe(t, wait, una);
+		if (i <= answered)
+			h_send(t->h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
+	}
+	return wait;
+}
+
+/* 100 bytes sent and ACKed with window 0, 100 more queued, nothing in flight: the persist timer's case. */
+static uint32_t zero_window_with_data_queued(struct conn *t)
+{
+	return close_window(t, 100, 100, 100);
+}
+
+/* RFC 9293 §3.8.6.1 (MUST-37) with §3.8.3 R2, as Linux's tcp_probe_timer: only unanswered probes count: retries2 (3) of them in a row, and the next expiry gives up. */
 static void test_zero_window_unanswered_probes_give_up(void **state)
 {
 	(void)state;
 	struct conn t;
 	adjust_cfg = cfg_retries2_3;
 	open_conn(&t, false);
-	assert_int_equal(sf_set_nodelay(t.h->st, t.c, 1), 0);
-	assert_int_equal(sf_send(t.h->st, t.c, pattern, 100), 100);
-	h_next(t.h);
-	uint32_t una = t.base + 100;
-	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
-	assert_int_equal(sf_send(t.h->st, t.c, pattern, 100), 100);
-	h_expect_none(t.h);
+	uint32_t una = zero_window_with_data_queued(&t);
+	uint64_t t0 = t.h->now;
+	/* Probes 1 and 2 answered, 3..5 not (retries2): the 6th expiry resets the connection. */
+	uint64_t wait = probes_some_answered(&t, una, 5, 2);
+	expect_probes_given_up(&t, wait, t0, 12600, una);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 5);
+	h_free(t.h);
+}
+
+/*
+ * The peer shrinks its window to zero with data outstanding (1460 and 540
+ * bytes out, the first ACKed with window 0). The retransmission timer's
+ * segments are window probes, and a probe's answer is the peer alive.
+ */
+static uint32_t zero_window_under_flight(struct conn *t)
+{
+	return close_window(t, 2000, MSS, 0);
+}
+
+/*
+ * RFC 9293 §3.8.6 (SHLD-17: no timeout for unACKed data beyond the right
+ * edge) and §3.8.6.1 (MUST-37), as Linux's tcp_retransmit_timer: with data
+ * outstanding when the window closes, the retransmission timer probes the
+ * window, and while every probe is answered the connection stays open: 20
+ * probes over 25 minutes, far past retries2 (4). Then the window opens and
+ * the data goes.
+ */
+static void test_zero_window_under_flight_answered_stays_open(void **state)
+{
+	(void)state;
+	struct conn t;
+	adjust_cfg = cfg_retries2_4;
+	open_conn(&t, false);
+	uint32_t una = zero_window_under_flight(&t);
 	uint64_t t0 = t.h->now, wait = 200;
-	/* Probes 1 and 2 answered, 3..6 not (4 > retries2): the 7th expiry resets the connection. */
-	for (int i = 1; i <= 6; i++) {
-		h_advance(t.h, wait);
-		h_expect(t.h, SF_TCP_ACK, una - 1, P);
+	for (int i = 0; i < 20; i++) {
+		expect_probe(&t, wait, una);
+		h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
 		h_expect_none(t.h);
-		if (i <= 2)
-			h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una, .zero_window = 1);
+		assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
+		wait = wait * 2 > 120000 ? 120000 : wait * 2;
+	}
+	assert_int_equal(t.h->now - t0, (204600 + 10 * 120000) * H_MS);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 20);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPAbortOnTimeout), 0);
+	assert_int_equal(t.h->nadvice, 0); /* no delivery problem: R1 never reached */
+	assert_int_equal(sf_soft_error(t.h->st, t.c), 0);
+	/* The window opens: the 540 bytes beyond the old edge go at once. */
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = una);
+	struct sf_segment s = h_expect(t.h, SF_TCP_PSH | SF_TCP_ACK, una, P);
+	assert_int_equal(s.payload_len, 2000 - MSS);
+	assert_memory_equal(s.payload, pattern + MSS, 2000 - MSS);
+	h_expect_none(t.h);
+	h_send(t.h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = t.base + 2000);
+	h_expect_none(t.h);
+	assert_int_equal(h_tcb(t.h, t.c)->sndq.len, 0);
+	assert_int_equal(sf_next_deadline(t.h->st), UINT64_MAX);
+	assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
+	h_free(t.h);
+}
+
+/*
+ * RFC 9293 §3.8.3 (R2 = retries2, 4) for the same probes, as Linux's
+ * tcp_probe_timer: only consecutive unanswered ones count. Probes 1-3 are
+ * answered, 4-7 are not: the 7th, past R1 (3), passes negative advice and
+ * tells the application, and the expiry after it gives up with a RST and
+ * ETIMEDOUT.
+ */
+static void test_zero_window_under_flight_unanswered_gives_up(void **state)
+{
+	(void)state;
+	struct conn t;
+	adjust_cfg = cfg_retries2_4;
+	open_conn(&t, false);
+	uint32_t una = zero_window_under_flight(&t);
+	uint64_t t0 = t.h->now;
+	uint64_t wait = probes_some_answered(&t, una, 6, 3);
+	assert_int_equal(t.h->nadvice, 0);
+	assert_int_equal(sf_soft_error(t.h->st, t.c), 0);
+	expect_probe(&t, wait, una);
+	assert_int_equal(t.h->nadvice, 1);
+	assert_int_equal(sf_soft_error(t.h->st, t.c), -ETIMEDOUT);
+	wait *= 2;
+	expect_probes_given_up(&t, wait, t0, 51000, t.base + 2000);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 7);
+	assert_true(h_saw_state(t.h, SF_ESTABLISHED, SF_CLOSED));
+	assert_int_equal(t.h->states[t.h->nstates - 1].cause, SF_CAUSE_PROBES_UNANSWERED);
+	h_free(t.h);
+}
+
+/* RFC 9293 §3.8.3 (a) with §3.8.6.1: R2 in time for the persist timer's probes, 5 s from the first unanswered one (R1 1 s): probes at +0.2, +0.6, +1.4 (told), +3.0 s, then the RST at +5.2 s, before the next probe is due (+6.2 s). */
+static void test_zero_window_probes_r2_time(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, false);
+	assert_int_equal(sf_set_retry_thresholds(t.h->st, t.c, SF_RETRY_DATA, SF_RETRY_MS, 1000, 5000), 0);
+	uint32_t una = zero_window_with_data_queued(&t);
+	uint64_t t0 = t.h->now, wait = 200;
+	for (int i = 1; i <= 4; i++) {
+		expect_probe(&t, wait, una);
+		assert_int_equal(sf_soft_error(t.h->st, t.c), i >= 3 ? -ETIMEDOUT : 0);
 		wait *= 2;
 	}
-	assert_int_equal(sf_state(t.h->st, t.c), SF_ESTABLISHED);
-	h_advance(t.h, wait - 1);
-	h_expect_none(t.h);
-	h_advance(t.h, 1);
-	assert_int_equal(t.h->now - t0, 25400 * H_MS);
-	struct sf_segment r = h_expect(t.h, SF_TCP_RST | SF_TCP_ACK, una, P);
-	assert_int_equal(r.window, 0);
-	assert_int_equal(sf_state(t.h->st, t.c), SF_CLOSED);
-	assert_int_equal(sf_take_error(t.h->st, t.c), -ETIMEDOUT);
-	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 6);
-	assert_int_equal(h_counter(t.h, SF_CTR_TCPAbortOnTimeout), 1);
+	expect_probes_given_up(&t, 2200, t0, 5200, una);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPWinProbe), 4);
 	h_free(t.h);
 }
 
@@ -948,6 +1090,9 @@ int main(void)
 		cmocka_unit_test(test_rst_with_text_judged_by_sequence),
 		cmocka_unit_test(test_zero_window_persist),
 		cmocka_unit_test(test_zero_window_unanswered_probes_give_up),
+		cmocka_unit_test(test_zero_window_under_flight_answered_stays_open),
+		cmocka_unit_test(test_zero_window_under_flight_unanswered_gives_up),
+		cmocka_unit_test(test_zero_window_probes_r2_time),
 		cmocka_unit_test(test_small_window_persist_sends_data),
 		cmocka_unit_test(test_receive_window),
 		cmocka_unit_test(test_receive_window_scaled_edge),

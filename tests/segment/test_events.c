@@ -115,9 +115,9 @@ static void test_counter_names(void **state)
 }
 
 /* The trace reports segments in and out with their fields, state changes with
- * their causes, timers and drops. */
+ * their causes, timers, drops and negative advice. */
 struct trace_log {
-	int in, out, states, timers, drops;
+	int in, out, states, timers, drops, advice;
 	enum sf_cause first_cause;
 	uint32_t out_seq;
 };
@@ -142,6 +142,9 @@ static void log_trace(void *ctx, const struct sf_trace_event *ev)
 		break;
 	case SF_TRACE_DROP:
 		t->drops++;
+		break;
+	case SF_TRACE_NEGATIVE_ADVICE:
+		t->advice++;
 		break;
 	}
 }
@@ -175,6 +178,10 @@ static void test_trace_hook(void **state)
 	h_send(h, .lport = 5000, .flags = SF_TCP_ACK, .seq = 1, .ack = 12345, .window = 100); /* bad ACK in SYN-SENT */
 	assert_int_equal(log.in, 1);
 	assert_int_equal(log.drops, 1);
+	assert_int_equal(log.advice, 0);
+	h_advance(h, 2000 + 4000 + 8000); /* SYN retransmissions 2, 3 and 4: R1 (3) passed at the 4th */
+	assert_int_equal(log.timers, 4);
+	assert_int_equal(log.advice, 1);
 	h_free(h);
 }
 

@@ -65,6 +65,36 @@ static void test_passive_open(void **state)
 	h_free(h);
 }
 
+static void cfg_syn_retries_2(struct sf_config *cfg)
+{
+	cfg->syn_retries = 2;
+}
+
+/* RFC 9293 §3.8.3 (MUST-22, MUST-23), as Linux's tcp_write_timeout: in a simultaneous open's SYN-RECEIVED our SYN goes again with the ACK under the SYN's limit, syn_retries (2; synack_retries, 5, is the passive embryos'): resent at +1 and +3 s, given up at +7 s. */
+static void test_simultaneous_open_syn_retries(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, cfg_syn_retries_2);
+	uint32_t iss;
+	const uint32_t their_isn = 300000;
+	int s = h_connect(h, 7777, 8888, &iss);
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+
+	h_send(h, .lport = 7777, .flags = SF_TCP_SYN, .seq = their_isn, .opt = &opt);
+	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, their_isn + 1);
+	assert_int_equal(sf_state(h->st, s), SF_SYN_RECEIVED);
+	h_advance(h, 1000);
+	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, their_isn + 1);
+	h_advance(h, 2000);
+	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, their_isn + 1);
+	h_expect_closed_after(h, s, 4000, SF_SYN_RECEIVED);
+	assert_true(h_saw_state(h, SF_SYN_RECEIVED, SF_CLOSED));
+	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnTimeout), 1);
+	h_free(h);
+}
+
 /* RFC 9293 §3.5 Figure 7: simultaneous open by injection: SYN-SENT -> SYN-RECEIVED -> ESTABLISHED, 4 segments, no bare ACK. */
 static void test_simultaneous_open(void **state)
 {
@@ -401,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_active_open),
 		cmocka_unit_test(test_passive_open),
 		cmocka_unit_test(test_simultaneous_open),
+		cmocka_unit_test(test_simultaneous_open_syn_retries),
 		cmocka_unit_test(test_active_close),
 		cmocka_unit_test(test_passive_close),
 		cmocka_unit_test(test_half_close_shutdown_wr),

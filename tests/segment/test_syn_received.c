@@ -47,7 +47,9 @@ static void cfg_synack_retries2(struct sf_config *cfg)
 
 /* RFC 6298 §5.5: the SYN,ACK goes again after 1, 2, 4, 8, 16 s
  * (at +1, +3, +7, +15, +31 s); after synack_retries (5) the record waits one
- * more doubled RTO (32 s) and is dropped silently. */
+ * more doubled RTO (32 s) and is dropped silently. RFC 9293 §3.8.3 (b),
+ * MUST-22: the 4th and 5th, past R1 (retries1, 3), pass negative advice to
+ * IP (sock -1: an embryo has no handle). */
 static void test_synack_backoff_exact(void **state)
 {
 	(void)state;
@@ -66,7 +68,9 @@ static void test_synack_backoff_exact(void **state)
 		h_expect_none(h);
 		assert_int_equal(h_counter(h, SF_CTR_TCPSynRetrans), i + 1);
 		assert_int_equal(h_counter(h, SF_CTR_RetransSegs), i + 1);
+		assert_int_equal(h->nadvice, i < 3 ? 0 : i - 2);
 	}
+	assert_int_equal(h->advice_sock, -1);
 	h_advance(h, 32000 - 1);
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
 	h_advance(h, 1);

@@ -289,8 +289,9 @@ static void test_synack_data_beyond_window_trimmed(void **state)
 
 /*
  * RFC 6298 §5.5 (back off the timer) and RFC 6298 §2.1 (initial RTO
- * 1 s): the SYN is resent after 1, 2, 4, 8, 16 and 32 s (syn_retries = 6);
- * 64 s after the last one the attempt fails: -ETIMEDOUT, CLOSED,
+ * 1 s): the SYN is resent after 1, 2, 4, 8, 16, 32 and 64 s (syn_retries =
+ * 7); 120 s (rto_max) after the last one, 247 s after connect() and so past
+ * RFC 9293 MUST-23's 3 minutes, the attempt fails: -ETIMEDOUT, CLOSED,
  * TCPAbortOnTimeout and AttemptFails, and nothing more is sent.
  */
 static void test_syn_backoff_then_timeout(void **state)
@@ -299,7 +300,7 @@ static void test_syn_backoff_then_timeout(void **state)
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
 	int s = h_connect(h, LPORT, RPORT, &iss);
-	static const uint64_t wait_ms[] = { 1000, 2000, 4000, 8000, 16000, 32000 };
+	static const uint64_t wait_ms[] = { 1000, 2000, 4000, 8000, 16000, 32000, 64000 };
 
 	for (size_t i = 0; i < sizeof wait_ms / sizeof wait_ms[0]; i++) {
 		h_advance(h, wait_ms[i] - 1);
@@ -313,7 +314,7 @@ static void test_syn_backoff_then_timeout(void **state)
 		assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
 	}
 	assert_int_equal(h_counter(h, SF_CTR_OutSegs), 1);
-	h_advance(h, 64000 - 1);
+	h_advance(h, 120000 - 1);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
 	h_advance(h, 1);
@@ -322,14 +323,122 @@ static void test_syn_backoff_then_timeout(void **state)
 	assert_true(h_saw_state(h, SF_SYN_SENT, SF_CLOSED));
 	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnTimeout), 1);
 	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
-	assert_int_equal(h_counter(h, SF_CTR_TCPTimeouts), 7);
-	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 6);
+	assert_int_equal(h_counter(h, SF_CTR_TCPTimeouts), 8);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 7);
 	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
 	char buf[4];
 	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 0);
 	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
-	/* 127 s after connect(). */
-	assert_int_equal(h->now, (1000 + 127000) * H_MS);
+	/* 247 s after connect(). */
+	assert_int_equal(h->now, (1000 + 247000) * H_MS);
+	h_free(h);
+}
+
+/* Bind socket s to LPORT and connect it to the peer: returns s, the SYN taken (*iss). */
+static int connect_from_lport(struct harness *h, int s, uint32_t *iss)
+{
+	struct sf_endpoint local = { .addr = h->local, .port = LPORT }, remote = { .addr = h->peer, .port = RPORT };
+
+	assert_int_equal(sf_bind(h->st, s, &local), 0);
+	assert_int_equal(sf_connect(h->st, s, &remote), -EINPROGRESS);
+	struct sf_segment syn = h_next(h);
+	assert_int_equal(syn.flags, SF_TCP_SYN);
+	*iss = syn.seq;
+	return s;
+}
+
+/* wait ms on (and not before), the SYN goes again (with MSS mss). */
+static void expect_syn_after(struct harness *h, uint64_t wait, uint32_t iss, uint16_t mss)
+{
+	h_advance(h, wait - 1);
+	h_expect_none(h);
+	h_advance(h, 1);
+	expect_syn(h, iss, mss);
+}
+
+/* ms on (still SYN-SENT a millisecond before), the attempt fails with ETIMEDOUT and nothing sent. */
+static void attempt_fails_after(struct harness *h, int s, uint64_t ms)
+{
+	h_expect_closed_after(h, s, ms, SF_SYN_SENT);
+	assert_int_equal(sf_take_error(h->st, s), -ETIMEDOUT);
+	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
+}
+
+/* RFC 5482 §3, RFC 9293 §3.10.8 (USER TIMEOUT), as Linux: a user timeout set before connect() bounds the SYN's retransmissions too, from connect(): SYN at 0, +1 s, +3 s, and at +5 s the attempt fails, before the next one is due (+7 s). */
+static void test_user_timeout_bounds_syn(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = sf_socket(h->st, SF_AF_INET);
+
+	h_advance(h, 10000); /* the stack's clock is well past the timeout */
+	assert_int_equal(sf_set_user_timeout(h->st, s, 5000), 0);
+	connect_from_lport(h, s, &iss);
+	expect_syn_after(h, 1000, iss, 1460);
+	expect_syn_after(h, 2000, iss, 1460);
+	attempt_fails_after(h, s, 2000);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 2);
+	h_free(h);
+}
+
+/* A socket with R1 and R2 set for its SYN (unit, r1, r2), connected from LPORT: returns it, the SYN taken (*iss). */
+static int connect_with_thresholds(struct harness *h, int unit, uint32_t r1, uint32_t r2, uint32_t *iss)
+{
+	int s = sf_socket(h->st, SF_AF_INET);
+
+	assert_int_equal(sf_set_retry_thresholds(h->st, s, SF_RETRY_SYN, unit, r1, r2), 0);
+	return connect_from_lport(h, s, iss);
+}
+
+/* RFC 9293 §3.8.3 (MUST-21, MUST-22: SYNs "in the general way ... including notification of the application layer"): R1 = 1, R2 = 2 for the SYN: resent at +1 and +3 s; at +3 s the connecting application is told (SF_EV_SOFT_ERROR in SYN-SENT) and IP advised; at +7 s the attempt fails. */
+static void test_syn_thresholds_count(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = connect_with_thresholds(h, SF_RETRY_COUNT, 1, 2, &iss);
+
+	expect_syn_after(h, 1000, iss, 1460);
+	assert_int_equal(h_events(h, s), 0);
+	expect_syn_after(h, 2000, iss, 1460);
+	assert_int_equal(h_events(h, s), SF_EV_SOFT_ERROR);
+	assert_int_equal(sf_soft_error(h->st, s), -ETIMEDOUT);
+	assert_int_equal(h->nadvice, 1);
+	attempt_fails_after(h, s, 4000);
+	h_free(h);
+}
+
+/* RFC 9293 §3.8.3 (a), (d), MUST-23: R2 for the SYN in time, 300 s: the SYN is resent an 8th time at +247 s (past syn_retries 7), and the attempt fails at +300 s exactly, not at the next backoff (+367 s). The SYN,ACK ends the report. */
+static void test_syn_thresholds_time(void **state)
+{
+	(void)state;
+	static const uint64_t wait_ms[] = { 1000, 2000, 4000, 8000, 16000, 32000, 64000, 120000 };
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int s = connect_with_thresholds(h, SF_RETRY_MS, 3000, 300000, &iss);
+	uint64_t t0 = h->now;
+
+	for (size_t i = 0; i < sizeof wait_ms / sizeof wait_ms[0]; i++) {
+		expect_syn_after(h, wait_ms[i], iss, 1460);
+		assert_int_equal(sf_soft_error(h->st, s), i >= 1 ? -ETIMEDOUT : 0); /* +3 s: R1 */
+	}
+	attempt_fails_after(h, s, 53000);
+	assert_int_equal(h->now - t0, 300000 * H_MS);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 8);
+
+	/* Another attempt, answered after the report: the report ends. */
+	h->peer_port = RPORT;
+	int t = h_connect(h, LPORT + 1, RPORT, &iss);
+	assert_int_equal(sf_set_retry_thresholds(h->st, t, SF_RETRY_SYN, SF_RETRY_COUNT, 1, 5), 0);
+	h_advance(h, 1000);
+	h_expect(h, SF_TCP_SYN, iss, 0);
+	h_advance(h, 2000);
+	h_expect(h, SF_TCP_SYN, iss, 0);
+	assert_int_equal(sf_soft_error(h->st, t), -ETIMEDOUT);
+	h_synack_in(h, LPORT + 1, PEER_ISN, iss, 65535, NULL);
+	assert_int_equal(sf_soft_error(h->st, t), 0);
+	assert_int_equal(h_events(h, t), SF_EV_WRITABLE | SF_EV_CONNECTED);
 	h_free(h);
 }
 
@@ -342,18 +451,9 @@ static void test_syn_retries_config(void **state)
 	char buf[4];
 	int s = h_connect(h, LPORT, RPORT, &iss);
 
-	h_advance(h, 1000);
-	expect_syn(h, iss, 1440);
-	h_advance(h, 1999);
-	h_expect_none(h);
-	h_advance(h, 1);
-	expect_syn(h, iss, 1440);
-	h_advance(h, 3999);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
-	h_advance(h, 1);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
+	expect_syn_after(h, 1000, iss, 1440);
+	expect_syn_after(h, 2000, iss, 1440);
+	h_expect_closed_after(h, s, 4000, SF_SYN_SENT);
 	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 2);
 	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnTimeout), 1);
 	assert_int_equal(h_counter(h, SF_CTR_AttemptFails), 1);
@@ -577,6 +677,9 @@ int main(void)
 		cmocka_unit_test(test_synack_data_beyond_window_trimmed),
 		cmocka_unit_test(test_syn_backoff_then_timeout),
 		cmocka_unit_test(test_syn_retries_config),
+		cmocka_unit_test(test_user_timeout_bounds_syn),
+		cmocka_unit_test(test_syn_thresholds_count),
+		cmocka_unit_test(test_syn_thresholds_time),
 		cmocka_unit_test(test_syn_retransmit_rto_3s),
 		cmocka_unit_test(test_syn_rtt_sample_without_retransmit),
 		cmocka_unit_test(test_close_in_syn_sent),

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "tcp/tcp.h"
 #include "harness.h"
 
 #define PEER_ISN 100u
@@ -81,7 +82,7 @@ static void test_fin_retransmit_backoff(void **state)
 	h_free(h);
 }
 
-/* Linux tcp_orphan_retries (RFC 9293 §3.8.3 R2 for an orphan): the FIN of a closed socket is retried orphan_retries (8) times, then the connection is gone. */
+/* Linux tcp_orphan_retries (RFC 9293 §3.8.3 R2 for an orphan): the FIN of a closed socket is retried orphan_retries (8) times, then the connection is gone; an R2 of "infinity" the application set goes with it. */
 static void test_orphan_fin_gives_up(void **state)
 {
 	(void)state;
@@ -90,6 +91,7 @@ static void test_orphan_fin_gives_up(void **state)
 	uint32_t iss;
 	int c = h_established(h, 80, PEER_ISN, &iss);
 
+	assert_int_equal(sf_set_retry_thresholds(h->st, c, SF_RETRY_DATA, SF_RETRY_COUNT, 3, SF_RETRY_FOREVER), 0);
 	assert_int_equal(sf_close(h->st, c), 0);
 	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, PEER_ISN + 1);
 	assert_int_equal(h_counter(h, SF_CTR_TCPOrphans), 1);
@@ -170,6 +172,196 @@ static void test_data_retries2_etimedout(void **state)
 	assert_int_equal(h_counter(h, SF_CTR_CurrEstab), 0);
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), -ETIMEDOUT);
 	assert_int_equal(sf_take_error(h->st, c), 0); /* taken by recv */
+	h_free(h);
+}
+
+/* The next segment is "abc" from ISS + 1, and nothing else. */
+static void expect_abc(struct harness *h, uint32_t iss)
+{
+	assert_int_equal(h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1).payload_len, 3);
+	h_expect_none(h);
+}
+
+/* Connection c sends "abc"; with thresholds (unit, r1, r2) for its data first, unless unit is 0. */
+static void send_abc(struct harness *h, int c, uint32_t iss, int unit, uint32_t r1, uint32_t r2)
+{
+	if (unit)
+		assert_int_equal(sf_set_retry_thresholds(h->st, c, SF_RETRY_DATA, unit, r1, r2), 0);
+	assert_int_equal(sf_send(h->st, c, "abc", 3), 3);
+	expect_abc(h, iss);
+}
+
+/* At RTO 1 s, "abc" goes again at +1 and +3 s; R1 (1 retransmission, or 2 s) is passed at the second. */
+static void abc_again_past_r1(struct harness *h, int c, uint32_t iss)
+{
+	advance_exactly(h, 1000);
+	expect_abc(h, iss);
+	assert_int_equal(sf_soft_error(h->st, c), 0);
+	advance_exactly(h, 2000);
+	expect_abc(h, iss);
+	assert_int_equal(sf_soft_error(h->st, c), -ETIMEDOUT);
+}
+
+/* An established connection (RTO 1 s) with (unit, r1, r2) for its data sends "abc", unanswered: returns it past R1 (abc_again_past_r1). */
+static int abc_past_r1(struct harness *h, int unit, uint32_t r1, uint32_t r2, uint32_t *iss)
+{
+	int c = h_established(h, 80, PEER_ISN, iss);
+
+	send_abc(h, c, *iss, unit, r1, r2);
+	abc_again_past_r1(h, c, *iss);
+	return c;
+}
+
+/*
+ * RFC 9293 §3.8.3 (b), (e), SHLD-9, SHLD-10, MUST-47: with R1 (retries1, 3)
+ * retransmissions unanswered, the 4th passes negative advice to IP and the
+ * application is told once (SF_EV_SOFT_ERROR, sf_soft_error -ETIMEDOUT);
+ * every later one advises again; the peer's ACK ends the report.
+ */
+static void test_r1_advice_and_soft_error(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, h_cfg_rfc6298_min_rto);
+	uint32_t iss;
+	int c = h_established(h, 80, PEER_ISN, &iss);
+
+	send_abc(h, c, iss, 0, 0, 0);
+	h_events(h, c);
+	for (uint64_t wait = 1000; wait <= 4000; wait *= 2) {
+		advance_exactly(h, wait);
+		expect_abc(h, iss);
+		assert_int_equal(h->nadvice, 0);
+		assert_int_equal(sf_soft_error(h->st, c), 0);
+		assert_int_equal(h_events(h, c), 0);
+	}
+	advance_exactly(h, 8000);
+	expect_abc(h, iss);
+	assert_int_equal(h->nadvice, 1);
+	assert_int_equal(h->advice_sock, c);
+	assert_int_equal(sf_soft_error(h->st, c), -ETIMEDOUT);
+	uint32_t ev = h_events(h, c);
+	assert_true(ev & SF_EV_SOFT_ERROR);
+	assert_false(ev & SF_EV_ERROR);
+	advance_exactly(h, 16000);
+	expect_abc(h, iss);
+	assert_int_equal(h->nadvice, 2);
+	assert_int_equal(h_events(h, c), 0); /* told once */
+	assert_int_equal(sf_soft_error(h->st, c), -ETIMEDOUT);
+	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 4);
+	h_expect_none(h);
+	assert_int_equal(sf_soft_error(h->st, c), 0);
+	ev = h_events(h, c);
+	assert_true(ev & SF_EV_WRITABLE);
+	assert_false(ev & SF_EV_SOFT_ERROR);
+	h_free(h);
+}
+
+/* RFC 9293 §3.8.3 (d), MUST-21: the application sets R1 = 1 and R2 = 2 retransmissions for its data: resent at +1 and +3 s (told at the second), given up at +7 s with ETIMEDOUT; the soft error ends with the connection. */
+static void test_r2_count_per_connection(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, h_cfg_rfc6298_min_rto);
+	uint32_t iss;
+	int c = abc_past_r1(h, SF_RETRY_COUNT, 1, 2, &iss);
+
+	assert_int_equal(h->nadvice, 1);
+	h_events(h, c);
+	h_expect_closed_after(h, c, 4000, SF_ESTABLISHED);
+	assert_int_equal(sf_soft_error(h->st, c), 0);
+	uint32_t ev = h_events(h, c);
+	assert_true(ev & SF_EV_ERROR);
+	assert_false(ev & SF_EV_SOFT_ERROR);
+	assert_int_equal(sf_take_error(h->st, c), -ETIMEDOUT);
+	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnTimeout), 1);
+	assert_int_equal(h->nadvice, 1);
+	h_free(h);
+}
+
+/* RFC 9293 §3.8.3 (a), (d): R1 = 2 s and R2 = 10 s in time: resent at +1, +3 and +7 s (told at +3 s), and given up at +10 s exactly, not at the next backoff (+15 s). */
+static void test_r2_time_per_connection(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, h_cfg_rfc6298_min_rto);
+	uint32_t iss;
+	int c = abc_past_r1(h, SF_RETRY_MS, 2000, 10000, &iss);
+
+	advance_exactly(h, 4000);
+	expect_abc(h, iss);
+	assert_int_equal(h->nadvice, 2);
+	h_expect_closed_after(h, c, 3000, SF_ESTABLISHED);
+	assert_int_equal(sf_take_error(h->st, c), -ETIMEDOUT);
+	assert_int_equal(h_counter(h, SF_CTR_RetransSegs), 3);
+	h_free(h);
+}
+
+/* RFC 9293 §3.8.3 (d): R2 "infinity": the data goes on being retransmitted far past the stack's retries2 (3), 20 times over 28 minutes, and the connection lives when the ACK comes. */
+static void test_r2_forever(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, cfg_retries2_3);
+	uint32_t iss;
+	int c = abc_past_r1(h, SF_RETRY_COUNT, 1, SF_RETRY_FOREVER, &iss);
+
+	uint64_t wait = 4000;
+	for (int i = 2; i < 20; i++) {
+		advance_exactly(h, wait);
+		expect_abc(h, iss);
+		wait = wait * 2 > 120000 ? 120000 : wait * 2;
+	}
+	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
+	assert_int_equal(h->nadvice, 19);
+	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = PEER_ISN + 1, .ack = iss + 4);
+	h_expect_none(h);
+	assert_int_equal(sf_next_deadline(h->st), UINT64_MAX);
+	assert_int_equal(sf_soft_error(h->st, c), 0);
+	assert_int_equal(h_counter(h, SF_CTR_TCPAbortOnTimeout), 0);
+	h_free(h);
+}
+
+/* A listener's R1 and R2 pass to the connections it accepts (as its other options do): given up after 2 retransmissions. */
+static void test_retry_thresholds_inherited(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, h_cfg_rfc6298_min_rto);
+	uint32_t iss;
+	int l = h_listen(h, 80, 8);
+
+	assert_int_equal(sf_set_retry_thresholds(h->st, l, SF_RETRY_DATA, SF_RETRY_COUNT, 1, 2), 0);
+	int c = h_accept_new(h, l, 80, PEER_ISN, &iss);
+	send_abc(h, c, iss, 0, 0, 0);
+	abc_again_past_r1(h, c, iss);
+	h_expect_closed_after(h, c, 4000, SF_ESTABLISHED);
+	assert_int_equal(sf_take_error(h->st, c), -ETIMEDOUT);
+	h_free(h);
+}
+
+/* The call's arguments: R2 above R1 (RFC 9293 §3.8.3 (c)), R1 at least 1, a known kind and unit; SF_RETRY_DEFAULT (with zeros) returns to the stack's. */
+static void test_retry_thresholds_arguments(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int c = h_established(h, 80, PEER_ISN, &iss);
+	sf_stack *st = h->st;
+
+	assert_int_equal(sf_set_retry_thresholds(st, c, SF_RETRY_DATA, SF_RETRY_COUNT, 5, 4), -EINVAL);
+	assert_int_equal(sf_set_retry_thresholds(st, c, SF_RETRY_DATA, SF_RETRY_COUNT, 4, 4), -EINVAL);
+	assert_int_equal(sf_set_retry_thresholds(st, c, SF_RETRY_SYN, SF_RETRY_MS, 0, 1000), -EINVAL);
+	assert_int_equal(sf_set_retry_thresholds(st, c, SF_RETRY_DATA, SF_RETRY_COUNT, SF_RETRY_FOREVER,
+						 SF_RETRY_FOREVER), -EINVAL);
+	assert_int_equal(sf_set_retry_thresholds(st, c, 2, SF_RETRY_COUNT, 1, 2), -EINVAL);
+	assert_int_equal(sf_set_retry_thresholds(st, c, SF_RETRY_DATA, 3, 1, 2), -EINVAL);
+	assert_int_equal(sf_set_retry_thresholds(st, c, SF_RETRY_DATA, SF_RETRY_DEFAULT, 1, 2), -EINVAL);
+	assert_int_equal(sf_set_retry_thresholds(st, c + 1, SF_RETRY_DATA, SF_RETRY_COUNT, 1, 2), -EBADF);
+	assert_int_equal(sf_set_retry_thresholds(NULL, c, SF_RETRY_DATA, SF_RETRY_COUNT, 1, 2), -EINVAL);
+	assert_int_equal(sf_soft_error(st, c + 1), -EBADF);
+	assert_int_equal(sf_soft_error(NULL, c), -EINVAL);
+	assert_int_equal(h_tcb(h, c)->sock.retry[SF_RETRY_DATA].unit, SF_RETRY_DEFAULT);
+	assert_int_equal(sf_set_retry_thresholds(st, c, SF_RETRY_DATA, SF_RETRY_MS, 1, SF_RETRY_FOREVER), 0);
+	assert_int_equal(h_tcb(h, c)->sock.retry[SF_RETRY_DATA].unit, SF_RETRY_MS);
+	assert_int_equal(sf_set_retry_thresholds(st, c, SF_RETRY_DATA, SF_RETRY_DEFAULT, 0, 0), 0);
+	assert_int_equal(h_tcb(h, c)->sock.retry[SF_RETRY_DATA].unit, SF_RETRY_DEFAULT);
 	h_free(h);
 }
 
@@ -464,6 +656,12 @@ int main(void)
 		cmocka_unit_test(test_orphan_fin_gives_up),
 		cmocka_unit_test(test_data_rto_initial_and_backoff),
 		cmocka_unit_test(test_data_retries2_etimedout),
+		cmocka_unit_test(test_r1_advice_and_soft_error),
+		cmocka_unit_test(test_r2_count_per_connection),
+		cmocka_unit_test(test_r2_time_per_connection),
+		cmocka_unit_test(test_r2_forever),
+		cmocka_unit_test(test_retry_thresholds_inherited),
+		cmocka_unit_test(test_retry_thresholds_arguments),
 		cmocka_unit_test(test_rto_follows_rtt_sample),
 		cmocka_unit_test(test_rto_at_least_rto_min),
 		cmocka_unit_test(test_rto_follows_data_samples),

@@ -16,19 +16,6 @@
 #define PEER_ISN 100u
 #define P (PEER_ISN + 1)
 
-/* The events the next sf_poll_events reports for sock (0: none). */
-static uint32_t events_of(struct harness *h, int sock)
-{
-	struct sf_event ev[16];
-	int n = sf_poll_events(h->st, ev, 16);
-	uint32_t got = 0;
-
-	for (int i = 0; i < n; i++)
-		if (ev[i].sock == sock)
-			got |= ev[i].events;
-	return got;
-}
-
 /*
  * MUST-62, MUST-32, MUST-33: "abcdef" with URG and SEG.UP 6 makes all six
  * bytes urgent, 'f' the last. The socket reports SF_EV_URGENT, six bytes of
@@ -44,11 +31,11 @@ static void test_urgent_pointer_reported_and_read_inline(void **state)
 	int c = h_established(h, 80, PEER_ISN, &iss);
 	char buf[64];
 
-	(void)events_of(h, c);
+	(void)h_events(h, c);
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG | SF_TCP_PSH, .seq = P, .ack = iss + 1,
 	       .text = "abcdef", .urgent = 6);
 	h_expect(h, SF_TCP_ACK, iss + 1, P + 6);
-	assert_true(events_of(h, c) & SF_EV_URGENT);
+	assert_true(h_events(h, c) & SF_EV_URGENT);
 	assert_int_equal(sf_urgent_left(h->st, c), 6);
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 5);
 	assert_memory_equal(buf, "abcde", 5);
@@ -59,7 +46,7 @@ static void test_urgent_pointer_reported_and_read_inline(void **state)
 
 	/* Normal data afterwards is read in full, and no urgent event comes. */
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = P + 6, .ack = iss + 1, .text = "ghij");
-	assert_false(events_of(h, c) & SF_EV_URGENT);
+	assert_false(h_events(h, c) & SF_EV_URGENT);
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 4);
 	h_free(h);
 }
@@ -78,15 +65,15 @@ static void test_urgent_pointer_advances_never_recedes(void **state)
 	char buf[64];
 
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P, .ack = iss + 1, .text = "0123", .urgent = 2);
-	assert_true(events_of(h, c) & SF_EV_URGENT);
+	assert_true(h_events(h, c) & SF_EV_URGENT);
 	assert_int_equal(sf_urgent_left(h->st, c), 2);
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P + 4, .ack = iss + 1, .text = "4567", .urgent = 3);
-	assert_true(events_of(h, c) & SF_EV_URGENT);
+	assert_true(h_events(h, c) & SF_EV_URGENT);
 	assert_int_equal(sf_urgent_left(h->st, c), 7); /* up to and including '6' */
 	/* A retransmission whose pointer lies behind the current one: ignored, no new event. */
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P, .ack = iss + 1, .text = "0123", .urgent = 1);
 	assert_int_equal(sf_urgent_left(h->st, c), 7);
-	assert_false(events_of(h, c) & SF_EV_URGENT);
+	assert_false(h_events(h, c) & SF_EV_URGENT);
 	h_drain(h);
 	h_free(h);
 
@@ -95,11 +82,11 @@ static void test_urgent_pointer_advances_never_recedes(void **state)
 	c = h_established(h, 80, PEER_ISN, &iss);
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK, .seq = P, .ack = iss + 1, .text = "0123");
 	assert_int_equal(sf_recv(h->st, c, buf, sizeof buf), 4);
-	(void)events_of(h, c);
+	(void)h_events(h, c);
 	/* A retransmission of those bytes, now with URG pointing inside them. */
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P, .ack = iss + 1, .text = "0123", .urgent = 2);
 	assert_int_equal(sf_urgent_left(h->st, c), 0);
-	assert_false(events_of(h, c) & SF_EV_URGENT);
+	assert_false(h_events(h, c) & SF_EV_URGENT);
 	/* URG with SEG.UP 0 points at SEG.SEQ itself: nothing urgent. */
 	h_send(h, .lport = 80, .flags = SF_TCP_ACK | SF_TCP_URG, .seq = P + 4, .ack = iss + 1, .text = "45");
 	assert_int_equal(sf_urgent_left(h->st, c), 0);

@@ -161,6 +161,8 @@ static void trace_hook(void *ctx, const struct sf_trace_event *ev)
 			e->conn = conn_of(d, host, &ev->local, &ev->remote, false);
 		}
 		break;
+	case SF_TRACE_NEGATIVE_ADVICE:
+		break; /* advice for a router; the diagrams draw segments, states and timers */
 	}
 }
 

@@ -108,6 +108,12 @@ static void trace_hook(void *ctx, const struct sf_trace_event *ev)
 		ep_format(&ev->remote, r, sizeof r);
 		fprintf(stderr, "synfin: %9.6f drop %s %s %s (%s)\n", net_elapsed(ev->now_ns), l, r,
 			sf_drop_reason_name(ev->drop), sf_drop_reason_text(ev->drop));
+	} else if (ev->kind == SF_TRACE_NEGATIVE_ADVICE && trace_on) {
+		/* RFC 9293 §3.8.3 (b): a TUN device has one route; say so, for the operator. */
+		ep_format(&ev->local, l, sizeof l);
+		ep_format(&ev->remote, r, sizeof r);
+		fprintf(stderr, "synfin: %9.6f negative advice %s %s (R1 passed: the path may be dead)\n",
+			net_elapsed(ev->now_ns), l, r);
 	}
 }
 
