@@ -63,9 +63,8 @@ def echo(host, port, nbytes, half_close=False):
     print("OK echo %d bytes%s" % (nbytes, " after half-close" if half_close else ""), flush=True)
 
 
-def server(addr, port, tail):
-    """Accept one connection, read to EOF, then answer with the SHA-256 of
-    what came and tail extra bytes, and close (the peer closed first)."""
+def accept_one(addr, port):
+    """Listen on addr:port, say LISTENING, and accept one connection."""
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((addr, port))
@@ -74,6 +73,13 @@ def server(addr, port, tail):
     print("LISTENING", flush=True)
     c, peer = ls.accept()
     c.settimeout(T)
+    return ls, c, peer
+
+
+def server(addr, port, tail):
+    """Accept one connection, read to EOF, then answer with the SHA-256 of
+    what came and tail extra bytes, and close (the peer closed first)."""
+    ls, c, peer = accept_one(addr, port)
     data = recv_all(c)
     c.sendall(("sha256=%s n=%d\n" % (hashlib.sha256(data).hexdigest(), len(data))).encode())
     c.sendall(b"t" * tail)
@@ -104,14 +110,7 @@ def oob_server(addr, port, nbytes):
     """Accept one connection whose data is all urgent (nbytes of it): the
     kernel, urgent data not inline, gives the last byte only to MSG_OOB and
     the rest to ordinary reads. Prints both."""
-    ls = socket.socket()
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((addr, port))
-    ls.listen(1)
-    ls.settimeout(T)
-    print("LISTENING", flush=True)
-    c, _ = ls.accept()
-    c.settimeout(T)
+    ls, c, _ = accept_one(addr, port)
     normal = b""
     deadline = time.time() + T
     while len(normal) < nbytes - 1 and time.time() < deadline:

@@ -556,6 +556,23 @@ static void test_abort_in_syn_sent(void **state)
 }
 
 /*
+ * Our SYN is out; the peer's SYN (with extra flags and text) crosses it.
+ * Asserts our SYN,ACK acknowledges the SYN alone and that we wait in
+ * SYN-RECEIVED. Returns the handle; *iss is our ISN.
+ */
+static int crossed_by_syn(struct harness *h, uint8_t flags, const char *text, uint32_t *iss)
+{
+	int s = h_connect(h, LPORT, RPORT, iss);
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1400 };
+
+	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN | flags, .seq = PEER_ISN, .opt = &opt, .text = text);
+	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, *iss, PEER_ISN + 1);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_SYN_RECEIVED);
+	return s;
+}
+
+/*
  * §3.10.7.3 fourth step, SYNs crossed: text on the peer's SYN is "queued for
  * processing after the ESTABLISHED state has been reached". Our SYN,ACK
  * acknowledges the SYN alone, the application reads nothing in
@@ -567,14 +584,9 @@ static void test_crossing_syn_text_waits_for_established(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int s = h_connect(h, LPORT, RPORT, &iss);
-	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+	int s = crossed_by_syn(h, 0, "hello", &iss);
 	char buf[16];
 
-	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt, .text = "hello");
-	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, PEER_ISN + 1);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_SYN_RECEIVED);
 	assert_true(sf_recv(h->st, s, buf, sizeof buf) < 0);
 
 	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 6, .ack = iss + 1);
@@ -594,12 +606,9 @@ static void test_crossing_syn_text_then_more_text(void **state)
 	(void)state;
 	struct harness *h = h_new(6, NULL);
 	uint32_t iss;
-	int s = h_connect(h, LPORT, RPORT, &iss);
-	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1440 };
+	int s = crossed_by_syn(h, 0, "hello", &iss);
 	char buf[16];
 
-	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt, .text = "hello");
-	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, PEER_ISN + 1);
 	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK | SF_TCP_PSH, .seq = PEER_ISN + 6, .ack = iss + 1, .text = "world");
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 11);
 	h_expect_none(h);
@@ -618,12 +627,10 @@ static void test_crossing_syn_text_repeated_on_synack(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int s = h_connect(h, LPORT, RPORT, &iss);
-	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+	int s = crossed_by_syn(h, 0, "hello", &iss);
+	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1400 };
 	char buf[16];
 
-	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &opt, .text = "hello");
-	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, PEER_ISN + 1);
 	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = PEER_ISN, .ack = iss + 1, .opt = &opt,
 	       .text = "hello");
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 6);
@@ -645,14 +652,9 @@ static void test_crossing_syn_fin_closes_after_established(void **state)
 	(void)state;
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
-	int s = h_connect(h, LPORT, RPORT, &iss);
-	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1460 };
+	int s = crossed_by_syn(h, SF_TCP_FIN, NULL, &iss);
 	char buf[8];
 
-	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN | SF_TCP_FIN, .seq = PEER_ISN, .opt = &opt);
-	h_expect(h, SF_TCP_SYN | SF_TCP_ACK, iss, PEER_ISN + 1);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_SYN_RECEIVED);
 	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 2, .ack = iss + 1);
 	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 2);
 	h_expect_none(h);
