@@ -33,6 +33,7 @@ struct sf_tun {
 	struct sf_pcap *pcap;
 	int write_error; /* last -errno from a write, reported once */
 	int hold_syn;    /* 1: hold the first SYN; 2: holding it; 0: done */
+	unsigned drop_every, data_seen; /* sf_tun_drop_every */
 	uint8_t held[2048];
 	size_t held_len;
 	struct pollfd watch[TUN_MAX_WATCH];
@@ -65,6 +66,18 @@ static int tcp_flags(const uint8_t *d, size_t len)
 void sf_tun_hold_first_syn(struct sf_tun *t)
 {
 	t->hold_syn = 1;
+}
+
+void sf_tun_drop_every(struct sf_tun *t, unsigned n)
+{
+	t->drop_every = n;
+}
+
+/* Whether an IPv4 or IPv6 datagram carries TCP data (not just headers). */
+static int carries_tcp_data(const uint8_t *d, size_t len)
+{
+	size_t ip = (d[0] >> 4) == 4 ? (size_t)(d[0] & 15) * 4 : 40;
+	return tcp_flags(d, len) >= 0 && len >= ip + 13 && len > ip + (size_t)(d[ip + 12] >> 4) * 4;
 }
 
 static void tun_output(void *ctx, const uint8_t *dgram, size_t len)
@@ -250,6 +263,8 @@ static int read_datagrams(struct sf_tun *t)
 			t->hold_syn = 0;
 			tun_output(t, t->held, t->held_len);
 		}
+		if (t->drop_every && carries_tcp_data(t->buf, (size_t)n) && ++t->data_seen % t->drop_every == 0)
+			continue; /* a loss, on purpose (sf_tun_drop_every) */
 		sf_input(t->stack, now, t->buf, (size_t)n);
 	}
 	return 0;

@@ -54,6 +54,13 @@ int sf_tun_watch_fd(struct sf_tun *tun, int fd, short events);
  */
 void sf_tun_hold_first_syn(struct sf_tun *tun);
 
+/**
+ * For tests of loss recovery on a path that loses nothing: drop every nth
+ * datagram read that carries TCP data (never a handshake or a bare ACK),
+ * before the stack sees it; 0 drops none.
+ */
+void sf_tun_drop_every(struct sf_tun *tun, unsigned n);
+
 /** Stop watching fd. */
 void sf_tun_unwatch_fd(struct sf_tun *tun, int fd);
 

@@ -475,7 +475,25 @@ check_urgent() { # 14. urgent data both ways (RFC 9293 §3.8.5): the kernel's po
 		fail "capture: no URG segment (kernel '$kup', synfin '$sup')"
 }
 
-ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks urgent)
+check_segsize() { # 15. MUST-16: with SACK blocks on its data, no datagram from synfin exceeds the MTU
+	cap_start segsize
+	start_synfin segsize serve --tun $DEV --addr $S --port 7 --msl 1000 --drop-every 40 echo
+	wait_for "$WORK/segsize.log" "serving" 5 || fail "synfin did not start"
+	out=$(NX python3 "$PEER" echo $S 7 2000000)
+	echo "  $out"
+	[[ $out == OK* ]] || fail "echo of 2 MB through a lossy path"
+	stop_pid $SYNFIN_PID
+	cap_stop
+	local sacked maxlen maxsacked
+	sacked=$(count "ip.src==$S && tcp.len>0 && tcp.options.sack_le")
+	maxlen=$(fields "ip.src==$S" ip.len | sort -n | tail -1)
+	maxsacked=$(fields "ip.src==$S && tcp.len>0 && tcp.options.sack_le" ip.len | sort -n | tail -1)
+	[ "$sacked" -gt 0 ] && [ "$maxlen" -le 1500 ] && [ "$maxsacked" = 1500 ] &&
+		pass "$sacked data segments from synfin carried SACK blocks; the largest datagram $maxlen bytes (with SACK: $maxsacked)" ||
+		fail "data with SACK: $sacked segments, largest datagram $maxlen, with SACK $maxsacked (MTU 1500)"
+}
+
+ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks urgent segsize)
 CHECKS=("$@")
 [ ${#CHECKS[@]} = 0 ] && CHECKS=("${ALL[@]}")
 for c in "${CHECKS[@]}"; do

@@ -189,6 +189,10 @@ int net_parse(int argc, char **argv, struct net_opts *o, const char *usage)
 			if (parse_int(a, v, 0, 255, &n) < 0)
 				return 2;
 			o->tos = (int)n, i++;
+		} else if (strcmp(a, "--drop-every") == 0) {
+			if (parse_int(a, v, 2, 1000000, &n) < 0)
+				return 2;
+			o->drop_every = (int)n, i++;
 		} else if (strcmp(a, "--urgent") == 0) {
 			o->urgent = 1;
 		} else if (strcmp(a, "--trace") == 0) {
@@ -232,6 +236,8 @@ struct sf_tun *net_open(const struct net_opts *o)
 		fprintf(stderr, "synfin: %s\n", err);
 	else if (o->hold_syn)
 		sf_tun_hold_first_syn(t);
+	if (t && o->drop_every)
+		sf_tun_drop_every(t, (unsigned)o->drop_every);
 	if (t && o->trace)
 		fprintf(stderr, "synfin: on %s as %s, MTU %u\n", sf_tun_name(t), o->addr_text, (unsigned)sf_tun_mtu(t));
 	return t;

@@ -29,6 +29,7 @@ struct net_opts {
 	int timeout_s;        /* 0: none */
 	int ttl;              /* 0: the stack's default (64) */
 	int urgent;           /* connect: send stdin as urgent data (MSG_OOB) */
+	int drop_every;       /* drop every nth data segment received (a lossy path), 0: none */
 	int tos;              /* -1: none (0) */
 	const char *pos[4];   /* positional arguments */
 	int npos;

@@ -60,6 +60,7 @@ static const char usage_text[] =
 	"  --rfc1337=off      let a RST end TIME-WAIT\n"
 	"  --strict-time-wait no SYN reopens a 4-tuple in TIME-WAIT\n"
 	"  --pcap FILE        record every datagram in and out\n"
+	"  --drop-every N     drop every Nth data segment received (a lossy path, for tests)\n"
 	"  --ttl N            TTL / hop limit of the segments sent (IP_TTL; default 64)\n"
 	"  --tos N            TOS / traffic class byte, ECN bits left to the stack (IP_TOS)\n"
 	"  --trace            state changes (and drops) on stderr as they happen\n"
