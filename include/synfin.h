@@ -713,11 +713,10 @@ SF_API int sf_set_linger(sf_stack *stack, int sock, int on, int seconds);
 SF_API int sf_set_reuseaddr(sf_stack *stack, int sock, int on);
 /**
  * TCP_MAXSEG (88..65495 bytes, else -EINVAL). Set before connect or listen it
- * caps the MSS announced in the SYN and the one used for sending. Set later
- * it caps the MSS the peer's SYN allows, as it would have: on a connection
- * whose peer's MSS is known, segments sent from then on are no larger when
- * the value is below the MSS in use; a larger value changes nothing (the
- * peer's MSS still bounds it).
+ * caps the MSS announced in the SYN and the one used for sending; set in
+ * SYN-SENT it caps the MSS the peer's SYN,ACK allows when it comes. As on
+ * Linux, once the handshake has settled the MSS a later value changes
+ * nothing on that connection (it is accepted and kept).
  */
 SF_API int sf_set_maxseg(sf_stack *stack, int sock, int mss);
 /**

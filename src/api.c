@@ -728,17 +728,12 @@ int sf_set_maxseg(sf_stack *st, int handle, int mss)
 		return err;
 	if (mss < 88 || mss > 65495)
 		return -EINVAL;
+	/* As Linux: the value is the cap the SYNs are judged by (ours
+	 * announces it, the peer's is bounded by it when it comes). Once the
+	 * peer's MSS has been taken, the MSS in use stays as the handshake
+	 * settled it (Linux's mss_clamp); the value is kept, and reported
+	 * again once the connection is CLOSED. */
 	sock->maxseg = (uint16_t)mss;
-	struct sf_tcb *tcb = sock->kind == SF_SOCK_TCB ? (struct sf_tcb *)sock : NULL;
-	if (tcb && tcb->snd_mss) {
-		/* The peer's MSS is known: the cap is one more bound on the
-		 * effective send MSS (RFC 9293 §3.7.1, MUST-16), taken through the
-		 * same computation as the peer's own; it never raises the MSS. */
-		uint16_t in_use = tcb->snd_mss;
-		sf_tcb_set_peer_mss(st, tcb, sock->maxseg);
-		if (tcb->snd_mss > in_use)
-			tcb->snd_mss = in_use;
-	}
 	return 0;
 }
 
