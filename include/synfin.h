@@ -693,11 +693,12 @@ SF_API int sf_take_error(sf_stack *stack, int sock);
  */
 SF_API int sf_soft_error(const sf_stack *stack, int sock);
 
-/** What a connection's queues hold, in bytes of data (our SYN and FIN are not counted). */
+/** What a connection's queues hold, as Linux counts them. */
 struct sf_queue_info {
 	uint32_t readable; /**< received in order and not yet read: what sf_recv takes now (SIOCINQ, FIONREAD) */
-	uint32_t unacked;  /**< given to sf_send and not yet acknowledged, sent or not (SIOCOUTQ) */
-	uint32_t unsent;   /**< of unacked, the bytes never sent yet (SIOCOUTQNSD) */
+	uint32_t unacked;  /**< bytes given to sf_send and not yet acknowledged, sent or not, and 1 for a FIN
+			        likewise (SIOCOUTQ); 0 during the handshake, as Linux */
+	uint32_t unsent;   /**< of unacked, what was never sent yet (SIOCOUTQNSD) */
 };
 /**
  * Fill *out with the socket's queues (all 0 before a connection has any).

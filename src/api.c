@@ -650,15 +650,18 @@ int sf_queued(const sf_stack *st, int handle, struct sf_queue_info *out)
 	if (!out || sock->kind != SF_SOCK_TCB)
 		return -EINVAL;
 	const struct sf_tcb *tcb = (const struct sf_tcb *)sock;
-	/* Sequence numbers sent and not yet acknowledged: the data among them
-	 * comes first in the send queue (a FIN, if sent, follows all of it).
-	 * Until the handshake is done only our SYN is out. */
-	uint32_t out_seq = tcb->snd_max - tcb->snd_una;
-	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED)
-		out_seq = 0;
 	out->readable = tcb->rcvq.len;
-	out->unacked = tcb->sndq.len;
-	out->unsent = tcb->sndq.len > out_seq ? tcb->sndq.len - out_seq : 0;
+	/* As Linux's SIOCOUTQ and SIOCOUTQNSD (write_seq - snd_una, write_seq -
+	 * snd_nxt): in sequence space, so a FIN queued and not acknowledged is
+	 * one more; during the handshake both are 0. */
+	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED) {
+		out->unacked = out->unsent = 0;
+		return 0;
+	}
+	uint32_t fin = tcb->fin_queued && !sf_tcb_fin_acked(tcb) ? 1u : 0u;
+	uint32_t in_flight = tcb->snd_max - tcb->snd_una;
+	out->unacked = tcb->sndq.len + fin;
+	out->unsent = out->unacked > in_flight ? out->unacked - in_flight : 0;
 	return 0;
 }
 
