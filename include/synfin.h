@@ -120,7 +120,9 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(IPV4_FRAGMENT, "IPv4 fragment (no reassembly)")                               \
 	X(IPV4_OPTIONS, "IPv4 options malformed (RFC 791 §3.1)")                        \
 	X(IPV4_SOURCE_ROUTE, "IPv4 source route option: dropped (RFC 7126 §4.3, §4.4)") \
-	X(IPV6_EXT_HEADER, "IPv6 extension header not handled")                         \
+	X(IPV6_EXT_HEADER, "IPv6 extension header not handled (fragment, ESP, AH, routing with segments left)") \
+	X(IPV6_EXT_MALFORMED, "IPv6 extension header past the datagram, or Hop-by-Hop not first (RFC 8200 §4)") \
+	X(IPV6_OPTION, "IPv6 option whose type says to discard the datagram (RFC 8200 §4.2)") \
 	X(NOT_TCP, "IP protocol is not TCP")                                            \
 	X(MARTIAN_SOURCE, "source address is unspecified, multicast, broadcast or loopback from elsewhere") \
 	X(MARTIAN_DEST, "destination address is unspecified, multicast or broadcast")   \

@@ -172,6 +172,10 @@ bool sf_addr_is_loopback(const struct sf_addr *a)
 	return a->family == SF_AF_INET ? a->bytes[0] == 127 : memcmp(a->bytes, v6_loopback, 16) == 0;
 }
 
+#define IPV6_HOP_BY_HOP 0
+#define IPV6_ROUTING 43
+#define IPV6_DEST_OPTIONS 60
+
 static bool is_ipv6_ext_header(uint8_t nh)
 {
 	/*
@@ -186,6 +190,67 @@ static bool is_ipv6_ext_header(uint8_t nh)
 	default:
 		return false;
 	}
+}
+
+/*
+ * The options of a Hop-by-Hop or Destination Options header (RFC 8200 §4.2):
+ * Pad1 is one byte, every other option a type, a length and its data. An
+ * option synfin does not know is skipped if the two high bits of its type
+ * say so (00), and discards the datagram otherwise (RFC 9293 MUST-50 ignores
+ * what IPv6 lets be ignored, no more).
+ */
+static enum sf_drop_reason check_ipv6_options(const uint8_t *o, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t type = o[i];
+		if (type == 0) { /* Pad1 */
+			i++;
+			continue;
+		}
+		if (n - i < 2 || o[i + 1] > n - i - 2)
+			return SF_DROP_IPV6_EXT_MALFORMED;
+		if (type != 1 && (type >> 6) != 0) /* PadN, or "skip over this option" */
+			return SF_DROP_IPV6_OPTION;
+		i += 2 + (size_t)o[i + 1];
+	}
+	return SF_DROP_NONE;
+}
+
+/*
+ * Walk the extension headers before TCP (RFC 8200 §4): Hop-by-Hop (first
+ * only), Destination Options and a Routing header with no segments left are
+ * processed and passed; a Routing header with segments left (synfin does not
+ * forward), fragments (no reassembly) and the rest end the walk with a drop.
+ * On success *off is where the TCP header starts.
+ */
+static enum sf_drop_reason walk_ipv6_headers(const uint8_t *d, size_t len, uint8_t nh, size_t *off)
+{
+	size_t at = SF_IPV6_HEADER_LEN;
+
+	for (bool first = true; nh != SF_IPPROTO_TCP; first = false) {
+		if (nh != IPV6_HOP_BY_HOP && nh != IPV6_DEST_OPTIONS && nh != IPV6_ROUTING)
+			return is_ipv6_ext_header(nh) ? SF_DROP_IPV6_EXT_HEADER : SF_DROP_NOT_TCP;
+		if (nh == IPV6_HOP_BY_HOP && !first)
+			return SF_DROP_IPV6_EXT_MALFORMED;
+		/* Each header is (Hdr Ext Len + 1) 8-byte units, at least 8 bytes. */
+		if (len - at < 8 || (size_t)(d[at + 1] + 1) * 8 > len - at)
+			return SF_DROP_IPV6_EXT_MALFORMED;
+		size_t hlen = (size_t)(d[at + 1] + 1) * 8;
+		if (nh == IPV6_ROUTING) {
+			if (d[at + 3] != 0) /* segments left: only a router would go on */
+				return SF_DROP_IPV6_EXT_HEADER;
+		} else {
+			enum sf_drop_reason r = check_ipv6_options(d + at + 2, hlen - 2);
+			if (r != SF_DROP_NONE)
+				return r;
+		}
+		nh = d[at];
+		at += hlen;
+	}
+	*off = at;
+	return SF_DROP_NONE;
 }
 
 enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_segment *seg)
@@ -248,10 +313,11 @@ enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_se
 		if (plen == 0 || plen + SF_IPV6_HEADER_LEN != len)
 			return SF_DROP_IP_LENGTH;
 		nh = dgram[6];
-		if (is_ipv6_ext_header(nh))
-			return SF_DROP_IPV6_EXT_HEADER;
-		if (nh != SF_IPPROTO_TCP)
-			return SF_DROP_NOT_TCP;
+		if (nh != SF_IPPROTO_TCP) {
+			r = walk_ipv6_headers(dgram, len, nh, &ip_hlen);
+			if (r != SF_DROP_NONE)
+				return r;
+		}
 		seg->ttl = dgram[7];
 		seg->tclass = (uint8_t)(sf_get16(dgram) >> 4);
 		seg->src = sf_addr_v6(dgram + 8);

@@ -894,19 +894,93 @@ static void test_drop_ipv4_fragment(void **state)
 	expect_drop(buf, len, SF_DROP_NONE);
 }
 
-static void test_drop_ipv6_ext_header(void **state)
+/*
+ * An IPv6 datagram of base_seg(6) with the extension headers ext (n bytes,
+ * each header's own next-header byte already set, the last one saying TCP)
+ * between the IPv6 header and TCP; first is the IPv6 header's next header.
+ */
+static enum sf_drop_reason parse_with_ext(uint8_t first, const uint8_t *ext, size_t n, struct sf_segment *out)
 {
-	static const uint8_t ext[] = {0, 43, 44, 50, 51, 60, 135, 139, 140, 253, 254};
-	struct sf_segment seg = base_seg(6);
-	uint8_t buf[BUF_LEN];
-	size_t len, i;
+	static const uint8_t payload[] = "data";
+	struct sf_segment seg = base_seg(6), got;
+	uint8_t plain[BUF_LEN], buf[BUF_LEN];
+	seg.payload = payload;
+	seg.payload_len = 4;
+	size_t len = build_ok(plain, &seg);
+
+	memcpy(buf, plain, 40);
+	memcpy(buf + 40, ext, n);
+	memcpy(buf + 40 + n, plain + 40, len - 40);
+	buf[6] = first;
+	set_ip_len(buf, len + n); /* the TCP checksum does not cover extension headers */
+	return parse_exact(buf, len + n, out ? out : &got);
+}
+
+/* RFC 8200 §4 and RFC 9293 MUST-50: Hop-by-Hop and Destination Options (with padding and skippable options) and a Routing header with no segments left are passed over to TCP. */
+static void test_ipv6_ext_headers_passed(void **state)
+{
+	struct sf_segment out;
 
 	(void)state;
-	len = build_ok(buf, &seg);
-	for (i = 0; i < sizeof(ext); i++) {
-		buf[6] = ext[i];
-		expect_drop(buf, len, SF_DROP_IPV6_EXT_HEADER);
+	/* Hop-by-Hop: PadN of 4, then an unknown option of action 00 (type 0x1e, 0 data bytes). */
+	static const uint8_t hbh[] = { 6, 0, 1, 2, 0, 0, 0x1e, 0 };
+	assert_int_equal(parse_with_ext(0, hbh, sizeof hbh, &out), SF_DROP_NONE);
+	assert_int_equal(out.payload_len, 4);
+	assert_memory_equal(out.payload, "data", 4);
+	assert_int_equal(out.sport, 49152);
+	/* Destination Options (16 bytes: Pad1 x 14), then Routing type 4 with segments left 0. */
+	static const uint8_t chain[] = {
+		43, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		6, 0, 4, 0, 0, 0, 0, 0,
+	};
+	assert_int_equal(parse_with_ext(60, chain, sizeof chain, &out), SF_DROP_NONE);
+	assert_memory_equal(out.payload, "data", 4);
+}
+
+/* What a host cannot pass: a Routing header with segments left, fragments (no reassembly), ESP and AH. */
+static void test_drop_ipv6_ext_header(void **state)
+{
+	(void)state;
+	static const uint8_t routing[] = { 6, 0, 4, 1, 0, 0, 0, 0 };
+	assert_int_equal(parse_with_ext(43, routing, sizeof routing, NULL), SF_DROP_IPV6_EXT_HEADER);
+	static const uint8_t fragment[] = { 6, 0, 0, 1, 0, 0, 0, 7 }; /* offset 0, more fragments */
+	assert_int_equal(parse_with_ext(44, fragment, sizeof fragment, NULL), SF_DROP_IPV6_EXT_HEADER);
+	static const uint8_t opaque[] = { 6, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t kinds[] = { 50, 51, 135, 139, 140, 253, 254 };
+	for (size_t i = 0; i < sizeof kinds; i++)
+		assert_int_equal(parse_with_ext(kinds[i], opaque, sizeof opaque, NULL), SF_DROP_IPV6_EXT_HEADER);
+	/* No Next Header (59) after Destination Options: no TCP here. */
+	static const uint8_t none[] = { 59, 0, 1, 4, 0, 0, 0, 0 };
+	assert_int_equal(parse_with_ext(60, none, sizeof none, NULL), SF_DROP_NOT_TCP);
+}
+
+/* RFC 8200 §4.2: an unknown option whose type's high bits say "discard" (01, 10, 11) drops the datagram. */
+static void test_drop_ipv6_option(void **state)
+{
+	(void)state;
+	static const uint8_t actions[] = { 0x5e, 0x9e, 0xde, 0xc2 /* jumbo payload: not supported */ };
+	for (size_t i = 0; i < sizeof actions; i++) {
+		uint8_t hbh[] = { 6, 0, actions[i], 4, 0, 0, 0, 0 };
+		assert_int_equal(parse_with_ext(0, hbh, sizeof hbh, NULL), SF_DROP_IPV6_OPTION);
 	}
+}
+
+/* RFC 8200 §4: a header or option running past its bounds, or Hop-by-Hop anywhere but first, is malformed. */
+static void test_drop_ipv6_ext_malformed(void **state)
+{
+	(void)state;
+	/* Hdr Ext Len 5 (48 bytes) runs past the datagram. */
+	static const uint8_t long_hdr[] = { 6, 5, 1, 4, 0, 0, 0, 0 };
+	assert_int_equal(parse_with_ext(60, long_hdr, sizeof long_hdr, NULL), SF_DROP_IPV6_EXT_MALFORMED);
+	/* An option whose length runs past its header. */
+	static const uint8_t long_opt[] = { 6, 0, 1, 5, 0, 0, 0, 0 };
+	assert_int_equal(parse_with_ext(60, long_opt, sizeof long_opt, NULL), SF_DROP_IPV6_EXT_MALFORMED);
+	/* An option type with no room for its length byte. */
+	static const uint8_t cut_opt[] = { 6, 0, 0, 0, 0, 0, 0, 1 };
+	assert_int_equal(parse_with_ext(60, cut_opt, sizeof cut_opt, NULL), SF_DROP_IPV6_EXT_MALFORMED);
+	/* Hop-by-Hop after Destination Options. */
+	static const uint8_t hbh_second[] = { 0, 0, 1, 4, 0, 0, 0, 0, 6, 0, 1, 4, 0, 0, 0, 0 };
+	assert_int_equal(parse_with_ext(60, hbh_second, sizeof hbh_second, NULL), SF_DROP_IPV6_EXT_MALFORMED);
 }
 
 static void test_drop_not_tcp(void **state)
@@ -1234,7 +1308,7 @@ static void test_every_reason_is_covered(void **state)
 	static const enum sf_drop_reason covered[] = {
 		SF_DROP_TRUNCATED, SF_DROP_IP_VERSION, SF_DROP_IPV4_IHL, SF_DROP_IP_LENGTH,
 		SF_DROP_IPV4_CHECKSUM, SF_DROP_IPV4_FRAGMENT, SF_DROP_IPV4_OPTIONS,
-		SF_DROP_IPV4_SOURCE_ROUTE, SF_DROP_IPV6_EXT_HEADER,
+		SF_DROP_IPV4_SOURCE_ROUTE, SF_DROP_IPV6_EXT_HEADER, SF_DROP_IPV6_EXT_MALFORMED, SF_DROP_IPV6_OPTION,
 		SF_DROP_NOT_TCP, SF_DROP_MARTIAN_SOURCE, SF_DROP_MARTIAN_DEST,
 		SF_DROP_TCP_TRUNCATED, SF_DROP_TCP_DATA_OFFSET, SF_DROP_TCP_CHECKSUM,
 		SF_DROP_TCP_PORT_ZERO, SF_DROP_TCP_FLAGS_SYN_RST,
@@ -1555,6 +1629,9 @@ int main(void)
 		cmocka_unit_test(test_drop_ipv4_checksum),
 		cmocka_unit_test(test_drop_ipv4_fragment),
 		cmocka_unit_test(test_drop_ipv6_ext_header),
+		cmocka_unit_test(test_ipv6_ext_headers_passed),
+		cmocka_unit_test(test_drop_ipv6_option),
+		cmocka_unit_test(test_drop_ipv6_ext_malformed),
 		cmocka_unit_test(test_drop_not_tcp),
 		cmocka_unit_test(test_drop_martian_source),
 		cmocka_unit_test(test_drop_martian_dest),
