@@ -219,19 +219,23 @@ static enum sf_drop_reason check_ipv6_options(const uint8_t *o, size_t n)
 }
 
 /*
- * Walk the extension headers before TCP (RFC 8200 §4): Hop-by-Hop (first
- * only), Destination Options and a Routing header with no segments left are
- * processed and passed; a Routing header with segments left (synfin does not
- * forward), fragments (no reassembly) and the rest end the walk with a drop.
- * On success *off is where the TCP header starts.
+ * Walk the extension headers after the IPv6 header (RFC 8200 §4): Hop-by-Hop
+ * (first only), Destination Options and a Routing header with no segments
+ * left are processed and passed; a Routing header with segments left (synfin
+ * does not forward), fragments (no reassembly) and the rest end the walk with
+ * a drop. On success *nh_out is the upper-layer protocol and *off where its
+ * header starts.
  */
-static enum sf_drop_reason walk_ipv6_headers(const uint8_t *d, size_t len, uint8_t nh, size_t *off)
+static enum sf_drop_reason walk_ipv6_headers(const uint8_t *d, size_t len, uint8_t nh, size_t *off, uint8_t *nh_out)
 {
 	size_t at = SF_IPV6_HEADER_LEN;
 
-	for (bool first = true; nh != SF_IPPROTO_TCP; first = false) {
-		if (nh != IPV6_HOP_BY_HOP && nh != IPV6_DEST_OPTIONS && nh != IPV6_ROUTING)
-			return is_ipv6_ext_header(nh) ? SF_DROP_IPV6_EXT_HEADER : SF_DROP_NOT_TCP;
+	for (bool first = true;; first = false) {
+		if (nh != IPV6_HOP_BY_HOP && nh != IPV6_DEST_OPTIONS && nh != IPV6_ROUTING) {
+			if (is_ipv6_ext_header(nh))
+				return SF_DROP_IPV6_EXT_HEADER;
+			break;
+		}
 		if (nh == IPV6_HOP_BY_HOP && !first)
 			return SF_DROP_IPV6_EXT_MALFORMED;
 		/* Each header is (Hdr Ext Len + 1) 8-byte units, at least 8 bytes. */
@@ -250,6 +254,78 @@ static enum sf_drop_reason walk_ipv6_headers(const uint8_t *d, size_t len, uint8
 		at += hlen;
 	}
 	*off = at;
+	*nh_out = nh;
+	return SF_DROP_NONE;
+}
+
+enum sf_drop_reason sf_wire_parse_ip(const uint8_t *dgram, size_t len, struct sf_ip_view *ip)
+{
+	enum sf_drop_reason r;
+
+	memset(ip, 0, sizeof *ip);
+	if (len < 1)
+		return SF_DROP_TRUNCATED;
+	uint8_t version = dgram[0] >> 4;
+	if (version == 4) {
+		/* RFC 791 §3.1 */
+		if (len < SF_IPV4_HEADER_LEN)
+			return SF_DROP_TRUNCATED;
+		ip->hlen = (size_t)(dgram[0] & 0x0f) * 4;
+		if (ip->hlen < SF_IPV4_HEADER_LEN || ip->hlen > len)
+			return SF_DROP_IPV4_IHL;
+		/*
+		 * Link-layer padding is the driver's business: the datagram
+		 * handed in must be exactly the total length.
+		 */
+		size_t total = sf_get16(dgram + 2);
+		if (total != len || total < ip->hlen)
+			return SF_DROP_IP_LENGTH;
+		if (sf_csum_finish(sf_csum_add(0, dgram, ip->hlen)) != 0)
+			return SF_DROP_IPV4_CHECKSUM;
+		uint16_t frag = sf_get16(dgram + 6);
+		if ((frag & IPV4_MF) || (frag & IPV4_FRAG_OFFSET))
+			return SF_DROP_IPV4_FRAGMENT;
+		r = check_ipv4_options(dgram + SF_IPV4_HEADER_LEN, ip->hlen - SF_IPV4_HEADER_LEN);
+		if (r != SF_DROP_NONE)
+			return r;
+		ip->proto = dgram[9];
+		ip->ttl = dgram[8];
+		ip->tclass = dgram[1];
+		ip->src.family = SF_AF_INET;
+		memcpy(ip->src.bytes, dgram + 12, 4);
+		ip->dst.family = SF_AF_INET;
+		memcpy(ip->dst.bytes, dgram + 16, 4);
+	} else if (version == 6) {
+		/* RFC 8200 §3 */
+		if (len < SF_IPV6_HEADER_LEN)
+			return SF_DROP_TRUNCATED;
+		ip->hlen = SF_IPV6_HEADER_LEN;
+		/* Payload length 0 announces a jumbogram (RFC 2675): unsupported. */
+		size_t plen = sf_get16(dgram + 4);
+		if (plen == 0 || plen + SF_IPV6_HEADER_LEN != len)
+			return SF_DROP_IP_LENGTH;
+		ip->proto = dgram[6];
+		if (ip->proto != SF_IPPROTO_TCP) {
+			r = walk_ipv6_headers(dgram, len, dgram[6], &ip->hlen, &ip->proto);
+			if (r != SF_DROP_NONE)
+				return r;
+		}
+		ip->ttl = dgram[7];
+		ip->tclass = (uint8_t)(sf_get16(dgram) >> 4);
+		ip->src = sf_addr_v6(dgram + 8);
+		ip->dst = sf_addr_v6(dgram + 24);
+	} else {
+		return SF_DROP_IP_VERSION;
+	}
+	return SF_DROP_NONE;
+}
+
+enum sf_drop_reason sf_wire_check_addresses(const struct sf_ip_view *ip)
+{
+	if (!sf_addr_is_unicast(&ip->src) || (sf_addr_is_loopback(&ip->src) && !sf_addr_is_loopback(&ip->dst)))
+		return SF_DROP_MARTIAN_SOURCE;
+	if (!sf_addr_is_unicast(&ip->dst))
+		return SF_DROP_MARTIAN_DEST;
 	return SF_DROP_NONE;
 }
 
@@ -259,77 +335,23 @@ enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_se
 	size_t ip_hlen, tcp_len, doff;
 	uint32_t sum;
 	enum sf_drop_reason r;
-	uint8_t version;
+	struct sf_ip_view ip;
 
 	/* Zero first so that unused address bytes and absent options are 0. */
 	memset(seg, 0, sizeof(*seg));
-	if (len < 1)
-		return SF_DROP_TRUNCATED;
-	version = dgram[0] >> 4;
-	if (version == 4) {
-		/* RFC 791 §3.1 */
-		size_t total;
-		uint16_t frag;
-
-		if (len < SF_IPV4_HEADER_LEN)
-			return SF_DROP_TRUNCATED;
-		ip_hlen = (size_t)(dgram[0] & 0x0f) * 4;
-		if (ip_hlen < SF_IPV4_HEADER_LEN || ip_hlen > len)
-			return SF_DROP_IPV4_IHL;
-		/*
-		 * Link-layer padding is the driver's business: the datagram
-		 * handed in must be exactly the total length.
-		 */
-		total = sf_get16(dgram + 2);
-		if (total != len || total < ip_hlen)
-			return SF_DROP_IP_LENGTH;
-		if (sf_csum_finish(sf_csum_add(0, dgram, ip_hlen)) != 0)
-			return SF_DROP_IPV4_CHECKSUM;
-		frag = sf_get16(dgram + 6);
-		if ((frag & IPV4_MF) || (frag & IPV4_FRAG_OFFSET))
-			return SF_DROP_IPV4_FRAGMENT;
-		r = check_ipv4_options(dgram + SF_IPV4_HEADER_LEN, ip_hlen - SF_IPV4_HEADER_LEN);
-		if (r != SF_DROP_NONE)
-			return r;
-		if (dgram[9] != SF_IPPROTO_TCP)
-			return SF_DROP_NOT_TCP;
-		seg->ttl = dgram[8];
-		seg->tclass = dgram[1];
-		/* seg is zeroed above, so the unused address bytes are already 0. */
-		seg->src.family = SF_AF_INET;
-		memcpy(seg->src.bytes, dgram + 12, 4);
-		seg->dst.family = SF_AF_INET;
-		memcpy(seg->dst.bytes, dgram + 16, 4);
-	} else if (version == 6) {
-		/* RFC 8200 §3 */
-		size_t plen;
-		uint8_t nh;
-
-		if (len < SF_IPV6_HEADER_LEN)
-			return SF_DROP_TRUNCATED;
-		ip_hlen = SF_IPV6_HEADER_LEN;
-		/* Payload length 0 announces a jumbogram (RFC 2675): unsupported. */
-		plen = sf_get16(dgram + 4);
-		if (plen == 0 || plen + SF_IPV6_HEADER_LEN != len)
-			return SF_DROP_IP_LENGTH;
-		nh = dgram[6];
-		if (nh != SF_IPPROTO_TCP) {
-			r = walk_ipv6_headers(dgram, len, nh, &ip_hlen);
-			if (r != SF_DROP_NONE)
-				return r;
-		}
-		seg->ttl = dgram[7];
-		seg->tclass = (uint8_t)(sf_get16(dgram) >> 4);
-		seg->src = sf_addr_v6(dgram + 8);
-		seg->dst = sf_addr_v6(dgram + 24);
-	} else {
-		return SF_DROP_IP_VERSION;
-	}
-
-	if (!sf_addr_is_unicast(&seg->src) || (sf_addr_is_loopback(&seg->src) && !sf_addr_is_loopback(&seg->dst)))
-		return SF_DROP_MARTIAN_SOURCE;
-	if (!sf_addr_is_unicast(&seg->dst))
-		return SF_DROP_MARTIAN_DEST;
+	r = sf_wire_parse_ip(dgram, len, &ip);
+	if (r != SF_DROP_NONE)
+		return r;
+	if (ip.proto != SF_IPPROTO_TCP)
+		return SF_DROP_NOT_TCP;
+	r = sf_wire_check_addresses(&ip);
+	if (r != SF_DROP_NONE)
+		return r;
+	ip_hlen = ip.hlen;
+	seg->src = ip.src;
+	seg->dst = ip.dst;
+	seg->ttl = ip.ttl;
+	seg->tclass = ip.tclass;
 
 	/* RFC 9293 §3.1 */
 	tcp = dgram + ip_hlen;

@@ -40,12 +40,23 @@ enum {
  * returns SF_DROP_NONE; otherwise returns the reason the datagram must be
  * dropped and *seg is unspecified. Never reads outside dgram[0..len).
  *
- * Dropped flag combinations (the only ones rejected here): SYN+FIN and SYN+RST,
- * which no legitimate stack sends (Linux discards SYN+FIN in LISTEN; FreeBSD
- * drops it with net.inet.tcp.drop_synfin). Every other combination is left to
- * the RFC 9293 §3.10.7 segment-arrival rules.
+ * The one flag combination rejected here is SYN+RST, which no legitimate
+ * stack sends. Every other combination, SYN+FIN included (a listener drops
+ * it, as Linux's does), is left to the RFC 9293 §3.10.7 segment-arrival rules.
  */
 enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_segment *seg);
+
+/** An IP header as parsed: addresses, TTL, traffic class, the upper-layer protocol and where it starts. */
+struct sf_ip_view {
+	struct sf_addr src, dst;
+	uint8_t ttl, tclass;
+	uint8_t proto;   /* after IPv6's extension headers */
+	size_t hlen;     /* bytes before the upper-layer header */
+};
+/** The IP part of sf_wire_parse (every length and checksum, IPv4 options, IPv6 extension headers). */
+enum sf_drop_reason sf_wire_parse_ip(const uint8_t *dgram, size_t len, struct sf_ip_view *ip);
+/** Unicast source and destination, loopback only to loopback (SF_DROP_MARTIAN_*), or SF_DROP_NONE. */
+enum sf_drop_reason sf_wire_check_addresses(const struct sf_ip_view *ip);
 
 /** Length of the TCP options that sf_wire_build writes for opt (a multiple of 4, at most 40). */
 size_t sf_wire_options_len(const struct sf_tcp_options *opt);
