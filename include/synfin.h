@@ -139,6 +139,15 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(TCP_OPT_SACK_PERM, "SACK-permitted option with a length other than 2")        \
 	X(TCP_OPT_SACK, "SACK option length is not 2 + 8n with 1 <= n <= 4")            \
 	X(TCP_OPT_TIMESTAMP, "timestamp option with a length other than 10")            \
+	/* ICMP and ICMPv6 errors (RFC 792, RFC 4443) */                                \
+	X(ICMP_TRUNCATED, "ICMP message shorter than its 8-byte header")                \
+	X(ICMP_CHECKSUM, "ICMP checksum is wrong")                                      \
+	X(ICMP_NOT_AN_ERROR, "ICMP message that is not an error about TCP (echo, ...)") \
+	X(ICMP_QUOTE, "ICMP error quoting no TCP segment of ours")                      \
+	X(ICMP_SOURCE_QUENCH, "ICMP source quench: discarded (RFC 9293 MUST-55)")       \
+	X(ICMP_PACKET_TOO_BIG, "ICMP fragmentation needed / packet too big: path MTU not tracked") \
+	X(ICMP_NO_CONNECTION, "ICMP error for no connection or embryo of ours")         \
+	X(ICMP_SEQ_OUT_OF_WINDOW, "ICMP error quoting a sequence number outside [SND.UNA, SND.NXT) (RFC 5927)") \
 	/* Demux and connection state (RFC 9293 §3.10.7) */                             \
 	X(NOT_LOCAL, "destination address is not one of this stack's")                  \
 	X(SOURCE_IS_OURS, "source address is this stack's own: LAND or a loop (RFC 1122 §3.2.1.3)") \
@@ -338,7 +347,8 @@ SF_API int sf_transition_allowed(enum sf_tcp_state from, enum sf_tcp_state to);
 	X(LISTENER_CLOSED, "listener closed")                                           \
 	X(SYNACK_RETRIES, "SYN,ACK retries exhausted")                                  \
 	X(ACCEPT_QUEUE_FULL, "accept queue full (abort_on_overflow)")                   \
-	X(SYN_QUEUE_RECYCLED, "recycled: SYN queue full (syn_queue_recycle)")
+	X(SYN_QUEUE_RECYCLED, "recycled: SYN queue full (syn_queue_recycle)")            \
+	X(ICMP_UNREACHABLE, "ICMP destination unreachable (a hard error)")
 
 enum sf_cause {
 #define SF_CAUSE_ENUM_(name, text) SF_CAUSE_##name,
@@ -365,6 +375,14 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
 	X(OutSegs, "segments sent, excluding retransmissions")                          \
 	X(RetransSegs, "segments retransmitted")                                        \
 	X(InErrs, "segments received in error (bad checksum, malformed)")               \
+	X(IcmpInDestUnreachs, "ICMP destination unreachable messages about TCP")         \
+	X(IcmpInTimeExcds, "ICMP time exceeded messages about TCP")                     \
+	X(IcmpInParmProbs, "ICMP parameter problem messages about TCP")                 \
+	X(IcmpInSrcQuenchs, "ICMP source quench messages (discarded, MUST-55)")         \
+	X(Icmp6InDestUnreachs, "ICMPv6 destination unreachable messages about TCP")     \
+	X(Icmp6InPktTooBigs, "ICMPv6 packet too big messages about TCP")                \
+	X(Icmp6InTimeExcds, "ICMPv6 time exceeded messages about TCP")                  \
+	X(Icmp6InParmProblems, "ICMPv6 parameter problem messages about TCP")           \
 	X(OutRsts, "segments sent with RST")                                            \
 	X(InRsts, "segments received with RST")                                         \
 	X(ListenOverflows, "SYNs or final ACKs dropped because the accept queue was full") \

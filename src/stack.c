@@ -214,6 +214,20 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 	}
 	set_time(st, now_ns);
 	enum sf_drop_reason r = sf_wire_parse(dgram, len, &seg);
+	if (r == SF_DROP_NOT_TCP) {
+		/* Not TCP: an ICMP error about our TCP is TCP's to act on
+		 * (RFC 9293 §3.9.2.2); every other protocol stays NOT_TCP. */
+		struct sf_icmp_error e;
+		r = sf_wire_parse_icmp(dgram, len, &e);
+		if (r == SF_DROP_NONE && sf_local_id(st, &e.local.addr) == UINT32_MAX)
+			r = SF_DROP_NOT_LOCAL;
+		if (r == SF_DROP_NONE)
+			sf_tcp_icmp_error(st, &e);
+		else if (r != SF_DROP_NOT_TCP)
+			sf_drop(st, NULL, r); /* not a TCP segment: InSegs does not count it */
+		if (r != SF_DROP_NOT_TCP)
+			return;
+	}
 	if (r != SF_DROP_NONE) {
 		/* InSegs counts what reached TCP, errors included (RFC 4022 tcpInSegs). */
 		if (r >= SF_DROP_TCP_TRUNCATED) {

@@ -310,7 +310,9 @@ bool sf_tcb_retry(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind ki
 		st->ctr.AttemptFails++;
 	st->ctr.TCPAbortOnTimeout++;
 	if (!probe) {
-		sf_tcb_end(st, tcb, -ETIMEDOUT, SF_CAUSE_RETRANSMISSION_LIMIT);
+		/* As Linux's tcp_write_err: a soft error seen on the way (an ICMP
+		 * unreachable, say) explains the failure better than ETIMEDOUT. */
+		sf_tcb_end(st, tcb, tcb->soft_error ? tcb->soft_error : -ETIMEDOUT, SF_CAUSE_RETRANSMISSION_LIMIT);
 		return false;
 	}
 	/* As keepalive: a RST in case the peer is alive and only its answers

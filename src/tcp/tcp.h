@@ -139,6 +139,10 @@ void sf_tcb_start_quickack(struct sf_tcb *tcb);
 void sf_tcb_input(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_input_text_and_fin(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 
+/* ---- icmp.c ---- */
+/* An ICMP or ICMPv6 error about one of our segments (RFC 9293 §3.9.2.2). */
+void sf_tcp_icmp_error(struct sf_stack *st, const struct sf_icmp_error *e);
+
 /* ---- listen.c ---- */
 struct sf_listener *sf_listener_lookup(const struct sf_stack *st, const struct sf_addr *addr, uint16_t port);
 void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct sf_segment *seg,

@@ -55,6 +55,30 @@ struct sf_ip_view {
 };
 /** The IP part of sf_wire_parse (every length and checksum, IPv4 options, IPv6 extension headers). */
 enum sf_drop_reason sf_wire_parse_ip(const uint8_t *dgram, size_t len, struct sf_ip_view *ip);
+/** What an ICMP or ICMPv6 error means to TCP (RFC 9293 §3.9.2.2). */
+enum sf_icmp_kind {
+	SF_ICMP_UNREACHABLE = 1,  /* destination unreachable (but fragmentation needed) */
+	SF_ICMP_PACKET_TOO_BIG,   /* IPv4 fragmentation needed, ICMPv6 packet too big: path MTU */
+	SF_ICMP_SOURCE_QUENCH,    /* discarded (MUST-55) */
+	SF_ICMP_TIME_EXCEEDED,
+	SF_ICMP_PARAM_PROBLEM,
+};
+struct sf_icmp_error {
+	enum sf_icmp_kind kind;
+	bool hard;                /* may abort a connection (SHLD-26); else a soft error (MUST-56) */
+	int err;                  /* -errno to report, as Linux maps the message */
+	uint32_t mtu;             /* SF_ICMP_PACKET_TOO_BIG: the next-hop MTU given (0: none) */
+	struct sf_addr reporter;  /* who sent the error */
+	struct sf_endpoint local, remote; /* the connection, from the quoted datagram */
+	uint32_t seq;             /* the quoted segment's sequence number (RFC 5927 §4.1) */
+};
+/**
+ * Parse an ICMP or ICMPv6 error about a TCP segment this host sent (the
+ * IP checks of sf_wire_parse, the ICMP checksum, the quoted IP header and
+ * the first 8 bytes of TCP). SF_DROP_NOT_TCP when the datagram is not ICMP
+ * at all.
+ */
+enum sf_drop_reason sf_wire_parse_icmp(const uint8_t *dgram, size_t len, struct sf_icmp_error *e);
 /** Unicast source and destination, loopback only to loopback (SF_DROP_MARTIAN_*), or SF_DROP_NONE. */
 enum sf_drop_reason sf_wire_check_addresses(const struct sf_ip_view *ip);
 
