@@ -23,6 +23,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum sf_drop_reason r = sf_wire_parse(copy, size, &seg);
 	if (r >= SF_DROP__COUNT)
 		abort();
+	if (r == SF_DROP_NOT_TCP) {
+		/* ICMP errors are parsed from the same bytes, the quote included. */
+		struct sf_icmp_error e;
+		if (sf_wire_parse_icmp(copy, size, &e) >= SF_DROP__COUNT)
+			abort();
+	}
 	if (r == SF_DROP_NONE) {
 		/* Unknown options are not rebuilt, so compare what the builder writes. */
 		size_t n = sf_wire_build(out, sizeof out, &seg, NULL, 0);

@@ -40,6 +40,20 @@ def v6(src, dst, seg):
     return hdr + seg[:16] + struct.pack("!H", c) + seg[18:]
 
 
+def icmp4(src, dst, typ, code, quote):
+    body = struct.pack("!BBHI", typ, code, 0, 0) + quote
+    body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(body), 0, 0, 64, 1, 0, bytes(src), bytes(dst))
+    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + body
+
+
+def icmp6(src, dst, typ, code, quote):
+    body = struct.pack("!BBHI", typ, code, 0, 0) + quote
+    pseudo = bytes(src) + bytes(dst) + struct.pack("!IxxxB", len(body), 58)
+    body = body[:2] + struct.pack("!H", csum(pseudo + body)) + body[4:]
+    return struct.pack("!IHBB16s16s", 6 << 28, len(body), 58, 64, bytes(src), bytes(dst)) + body
+
+
 A4, B4 = [192, 0, 2, 2], [192, 0, 2, 1]
 A6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [2]
 B6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [1]
@@ -54,6 +68,9 @@ wire = {
     "sack_v4": v4(A4, B4, tcp(40000, 80, 1001, 2001, 0x10, 500, SACK)),
     "fin_v6": v6(A6, B6, tcp(40000, 80, 1001, 2001, 0x11, 500)),
     "rst_v4": v4(A4, B4, tcp(40000, 80, 1001, 0, 0x04, 0)),
+    # errors about a segment B sent to A: port unreachable, packet too big
+    "icmp_unreach_v4": icmp4(A4, B4, 3, 3, v4(B4, A4, tcp(80, 40000, 2000, 1001, 0x12, 65535, MSS))[:28]),
+    "icmp_too_big_v6": icmp6(A6, B6, 2, 0, v6(B6, A6, tcp(80, 40000, 2000, 1001, 0x18, 500, b"", b"x" * 64))),
 }
 stack = {
     # step kinds (first byte % 8): 0 raw, 1 advance, 2-3 api call, 4-7 structured segment
