@@ -321,12 +321,8 @@ static struct sf_tcb *data_tcb(sf_stack *st, int handle, const void *buf, size_t
 	return *err ? NULL : (struct sf_tcb *)sock;
 }
 
-long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
-{
-	return sf_send_flags(st, handle, buf, len, 0);
-}
-
-long sf_send_flags(sf_stack *st, int handle, const void *buf, size_t len, int flags)
+/* sf_send and sf_send_flags: one body, inlined into each (the data path). */
+static inline long send_data(sf_stack *st, int handle, const void *buf, size_t len, int flags)
 {
 	int err;
 	struct sf_tcb *tcb = data_tcb(st, handle, buf, len, &err);
@@ -371,6 +367,16 @@ long sf_send_flags(sf_stack *st, int handle, const void *buf, size_t len, int fl
 	}
 	sf_tcb_output(st, tcb);
 	return taken;
+}
+
+long sf_send(sf_stack *st, int handle, const void *buf, size_t len)
+{
+	return send_data(st, handle, buf, len, 0);
+}
+
+long sf_send_flags(sf_stack *st, int handle, const void *buf, size_t len, int flags)
+{
+	return send_data(st, handle, buf, len, flags);
 }
 
 long sf_recv(sf_stack *st, int handle, void *buf, size_t len)

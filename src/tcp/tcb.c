@@ -338,19 +338,6 @@ void sf_tcb_retry_clamp(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_k
 		sf_tcb_arm(st, tcb, kind, at > st->now_ns ? at : st->now_ns);
 }
 
-/* The peer answered (RFC 9293 §3.8.3, MUST-37): any ACK ends a series of
- * unanswered probes, an ACK of new data (progress) one of retransmissions;
- * either way the delivery problem the application was told of is over. */
-void sf_tcb_peer_answered(struct sf_stack *st, struct sf_tcb *tcb, bool progress)
-{
-	tcb->probes_out = 0;
-	if (progress)
-		tcb->rtx_count = 0;
-	if (!tcb->soft_error)
-		return;
-	tcb->soft_error = 0;
-	sf_mark_ready(st, &tcb->sock);
-}
 
 /*
  * RFC 9293 §3.10.8 and RFC 6298 §5.4-5.6: retransmit the earliest

@@ -65,7 +65,6 @@ void sf_tcb_stop_timers(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb);
 bool sf_tcb_retry(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind); /* false: given up */
 void sf_tcb_retry_clamp(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind);
-void sf_tcb_peer_answered(struct sf_stack *st, struct sf_tcb *tcb, bool progress);
 void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, uint16_t peer_mss); /* 0: the SYN had none */
 void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs);
 bool sf_tcb_fin_acked(const struct sf_tcb *tcb);
@@ -162,6 +161,20 @@ void sf_tw_expire(struct sf_stack *st);
 uint64_t sf_tw_next_deadline(const struct sf_stack *st);
 
 /* ---- small rules every file of the layer uses, inline for the fast path ---- */
+
+/* The peer answered (RFC 9293 §3.8.3, MUST-37): any ACK ends a series of
+ * unanswered probes, an ACK of new data (progress) one of retransmissions;
+ * either way the delivery problem the application was told of is over. */
+static inline void sf_tcb_peer_answered(struct sf_stack *st, struct sf_tcb *tcb, bool progress)
+{
+	tcb->probes_out = 0;
+	if (progress)
+		tcb->rtx_count = 0;
+	if (tcb->soft_error) {
+		tcb->soft_error = 0;
+		sf_mark_ready(st, &tcb->sock);
+	}
+}
 
 /* RFC 9293 §3.10.7.4 first step, Table 6: the four acceptability tests of
  * a segment against the window [rcv_nxt, rcv_nxt + rcv_wnd), for the TCB,
