@@ -29,6 +29,7 @@ struct net_opts {
 	int timeout_s;        /* 0: none */
 	int ttl;              /* 0: the stack's default (64) */
 	int tos;              /* -1: none (0) */
+	int ecn;              /* --ecn: ask for ECN on active opens (cfg.ecn 1); else the default, 2 */
 	const char *pos[4];   /* positional arguments */
 	int npos;
 };
