@@ -457,11 +457,7 @@ check_ecn() { # 14. ECN (RFC 3168) with the kernel, asked for by either side, CE
 	NX sysctl -qw net.ipv4.tcp_ecn=1
 	# (a) The kernel asks; synfin serve agrees by default (cfg.ecn 2).
 	cap_start ecn
-	start_synfin ecn serve --tun $DEV --addr $S --port 7 --msl 1000 echo
-	wait_for "$WORK/ecn.log" "serving" 5 || fail "synfin did not start"
-	out=$(NX python3 "$PEER" echo $S 7 300000)
-	echo "  $out"
-	[[ $out == OK* ]] || fail "echo through synfin with ECN"
+	echo_through ecn $S 300000
 	stop_pid $SYNFIN_PID
 	# (b) synfin connect --ecn asks; the kernel agrees. On the way, nftables
 	# marks every 8th ECT(0) segment CE, as a congested router would (§5):
