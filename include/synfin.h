@@ -409,6 +409,8 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
 	X(TCPRenoRecovery, "NewReno fast recoveries entered (RFC 6582)")                \
 	X(TCPSackRecovery, "SACK-based loss recoveries entered (RFC 6675)")             \
 	X(TCPSACKDiscard, "SACK blocks ignored as out of range or reversed")            \
+	X(TCPECNReduce, "congestion window reductions for an ECN-Echo (RFC 3168 §6.1.2)") \
+	X(InCEPkts, "datagrams received marked CE, congestion experienced (RFC 3168 §5; Linux's IpExt)") \
 	X(TCPWinProbe, "zero-window probes sent")                                       \
 	X(TCPDelayedACKs, "ACKs sent by the delayed-ACK timer")                         \
 	X(TCPKeepAliveTimeouts, "connections dropped by keepalive")                     \
@@ -583,6 +585,15 @@ struct sf_config {
 	 * advice.
 	 */
 	uint32_t retries1;
+	/**
+	 * Explicit Congestion Notification (RFC 3168; RFC 9293 SHLD-8), as
+	 * Linux's net.ipv4.tcp_ecn: 0 off; 1 ask for it in active opens and
+	 * agree to it in passive ones; 2 agree to it when a peer asks, never
+	 * ask (2). With ECN agreed, new data goes out ECT(0), a CE mark is
+	 * echoed with ECE until the peer's CWR, and an ECE reduces the
+	 * congestion window once per window of data.
+	 */
+	uint8_t ecn;
 };
 
 /** The smallest sf_config.size sf_stack_new accepts: every field up to deterministic_insecure (the first release with size). */

@@ -39,6 +39,7 @@ void sf_config_default(struct sf_config *cfg)
 	cfg->sack = 1;
 	cfg->isn_mode = SF_ISN_RFC6528;
 	cfg->ttl = 64; /* as Linux's ip_default_ttl and IPv6 hop_limit */
+	cfg->ecn = 2;  /* as Linux's tcp_ecn: agree when asked, never ask */
 }
 
 static bool secret_is_zero(const uint8_t secret[16])
@@ -60,7 +61,7 @@ static bool config_ok(const struct sf_config *cfg)
 	       cfg->syn_backlog > 0 && cfg->somaxconn > 0 && cfg->max_sockets > 0 && cfg->delack_ms < 500 &&
 	       cfg->max_sockets <= SF_REF_INDEX_MASK && cfg->isn_mode <= SF_ISN_CLOCK_ONLY &&
 	       cfg->keepalive_intvl_ms >= SF_KEEPALIVE_MIN_INTVL_MS && cfg->ttl > 0 &&
-	       cfg->retries1 >= 1;
+	       cfg->retries1 >= 1 && cfg->ecn <= 2;
 }
 
 sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
@@ -240,6 +241,10 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 	st->ctr.InSegs++;
 	if (seg.flags & SF_TCP_RST)
 		st->ctr.InRsts++;
+	/* Counted where Linux counts IpExtInCEPkts: every datagram that arrives
+	 * marked, whatever becomes of it (RFC 3168 §5). */
+	if ((seg.tclass & SF_ECN_MASK) == SF_ECN_CE)
+		st->ctr.InCEPkts++;
 	if (sf_local_id(st, &seg.dst) == UINT32_MAX) {
 		sf_drop(st, &seg, SF_DROP_NOT_LOCAL);
 		return;

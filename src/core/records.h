@@ -37,6 +37,7 @@ static inline uint32_t sf_ref_index(sf_ref r) { return r & SF_REF_INDEX_MASK; }
 
 /** What the IP header of a segment carries for its connection: TTL / hop limit, TOS / traffic class. */
 #define SF_ECN_MASK 0x03 /* the ECN field of the TOS / traffic class (RFC 3168 §5) */
+enum { SF_ECN_NOT_ECT = 0, SF_ECN_ECT1 = 1, SF_ECN_ECT0 = 2, SF_ECN_CE = 3 }; /* its codepoints (§5) */
 struct sf_ip_marks {
 	uint8_t ttl;
 	uint8_t tclass;
@@ -179,6 +180,11 @@ struct sf_tcb {
 	bool nodelay;            /* TCP_NODELAY: no Nagle (MUST-17) */
 	uint8_t snd_wscale;      /* the peer's shift, applied to the windows it sends */
 	uint8_t rcv_wscale;      /* our shift, applied to the windows we send */
+	/* ECN (RFC 3168 §6.1): agreed in the SYNs; our sender owes CWR on its
+	 * next new data segment (§6.1.2); our ACKs echo CE with ECE until the
+	 * peer's CWR (§6.1.3, kept with the ACK policy below: ecn_ece). */
+	bool ecn_ok;
+	bool ecn_cwr;
 	uint32_t ts_recent;      /* TS.Recent (RFC 7323 §4.3) */
 	uint32_t ts_recent_ms;   /* stack ms when TS.Recent was taken (PAWS: 24 days, §5.5) */
 	uint32_t ts_offset;      /* our TSval = stack ms + offset (RFC 7323 §5.4: per connection) */
@@ -187,6 +193,7 @@ struct sf_tcb {
 	/* ACK policy (RFC 9293 §3.8.6.3, RFC 5681 §4.2) */
 	uint8_t quickacks;       /* segments still ACKed at once (as Linux, early in a connection) */
 	bool fin_ahead;          /* the peer's FIN arrived ahead of a hole... */
+	bool ecn_ece;            /* a CE arrived: every ACK carries ECE until a CWR (RFC 3168 §6.1.3) */
 	uint32_t fin_seq;        /* ...at this sequence number */
 	bool syn_text_held;      /* text on a crossing SYN, held until ESTABLISHED (§3.10.7.3) */
 	bool urg_pending;        /* urgent data not all read: RCV.UP is ahead of the read point (§3.8.5) */
@@ -208,6 +215,8 @@ struct sf_tcb {
 	int soft_error;          /* sf_soft_error: -ETIMEDOUT once R1 is passed, until the peer answers */
 	uint64_t last_send_ns;   /* restart after idle (RFC 5681 §4.1) */
 	uint32_t user_timeout_ms; /* 0: none; else give up when data waits that long for an ACK */
+	uint32_t ecn_cwr_end;    /* SND.MAX at the last ECN reduction: ECEs for data up to here
+				    are that window's, not news (RFC 3168 §6.1.2) */
 	uint64_t unacked_since_ns; /* when SND.UNA last moved with data outstanding, or the SYN first went */
 
 	struct sf_ring sndq;     /* bytes from snd_una on (not counting SYN/FIN) */

@@ -106,6 +106,10 @@ static void syn_sent_input(struct sf_stack *st, struct sf_tcb *tcb, const struct
 		return;
 	}
 	sf_tcb_init_rcv(st, tcb, seg->seq);
+	/* RFC 3168 §6.1.1: only a SYN,ACK agrees to ECN; after crossing SYNs
+	 * (a simultaneous open) it stays off, as on Linux, since neither SYN
+	 * answers the other's request. */
+	tcb->ecn_ok = has_ack && sf_ecn_agreed_synack(&st->cfg, seg);
 	/* The window our SYN offered now starts at RCV.NXT = IRS+1 (init_rcv
 	 * collapsed it to zero): without this, text on the SYN,ACK would be
 	 * trimmed away as outside the window (§3.10.7.3 fourth: "Data or
@@ -219,6 +223,10 @@ static bool ack_arrives(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 	if (seq_lt(tcb->snd_wl1, seg->seq) || (tcb->snd_wl1 == seg->seq && seq_leq(tcb->snd_wl2, seg->ack)))
 		sf_tcb_take_send_window(tcb, wnd, seg->seq, seg->ack);
 	sf_tcb_sender_ack(st, tcb, acked, dup);
+	/* RFC 3168 §6.1.2, after the loss rules: an ACK that starts loss
+	 * recovery answers that congestion once, not twice. */
+	if ((seg->flags & SF_TCP_ECE) && tcb->ecn_ok)
+		sf_tcb_ecn_echo(st, tcb);
 	if (!sf_tcb_fin_acked(tcb))
 		return true;
 	switch (tcb->state) {

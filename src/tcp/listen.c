@@ -48,22 +48,23 @@ static uint16_t embryo_window(const struct sf_listener *lst)
 	return (uint16_t)(lst->sock.rcvbuf > 65535 ? 65535 : lst->sock.rcvbuf);
 }
 
-/* Which options the SYNs agreed on (struct sf_embryo's opt_flags); the
- * peer's window shift rides in the high nibble. */
-enum { EMBRYO_WS = 1, EMBRYO_SACK = 2, EMBRYO_TS = 4, EMBRYO_ACKED = 8 /* its final ACK came while the queue was full */ };
+/* What the SYNs agreed on (struct sf_embryo's opt_flags): ECN (RFC 3168
+ * §6.1.1), SACK and timestamps; window scaling in the high nibble, 0 when
+ * not agreed, else the peer's shift (at most 14) plus one. */
+enum { EMBRYO_ECN = 1, EMBRYO_SACK = 2, EMBRYO_TS = 4, EMBRYO_ACKED = 8 /* its final ACK came while the queue was full */ };
 
 static uint8_t pack_agreement(const struct sf_syn_agreement *ag)
 {
-	return (uint8_t)((ag->ws ? EMBRYO_WS | ag->peer_wscale << 4 : 0) | (ag->sack ? EMBRYO_SACK : 0) |
+	return (uint8_t)((ag->ws ? (ag->peer_wscale + 1) << 4 : 0) | (ag->sack ? EMBRYO_SACK : 0) |
 			 (ag->ts ? EMBRYO_TS : 0));
 }
 
 static struct sf_syn_agreement embryo_agreement(const struct sf_embryo *emb)
 {
-	bool ws = emb->opt_flags & EMBRYO_WS;
-	return (struct sf_syn_agreement){ .ws = ws, .sack = (emb->opt_flags & EMBRYO_SACK) != 0,
+	uint8_t ws = emb->opt_flags >> 4;
+	return (struct sf_syn_agreement){ .ws = ws != 0, .sack = (emb->opt_flags & EMBRYO_SACK) != 0,
 					  .ts = (emb->opt_flags & EMBRYO_TS) != 0,
-					  .peer_wscale = ws ? (uint8_t)(emb->opt_flags >> 4) : 0 };
+					  .peer_wscale = ws ? (uint8_t)(ws - 1) : 0 };
 }
 
 /* An embryo whose handshake is complete but could not be queued gets this
@@ -79,7 +80,8 @@ static uint32_t embryo_level(const struct sf_embryo *emb)
 
 /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS (§3.10.7.2 third), and
  * of the other options just those the peer offered (RFC 7323 §1.3, §2.2;
- * RFC 2018 §2). */
+ * RFC 2018 §2); with ECE when we agree to the ECN the SYN asked for (RFC
+ * 3168 §6.1.1: ECE without CWR, and never ECT), retransmissions too. */
 static void embryo_send_synack(struct sf_stack *st, const struct sf_embryo *emb, bool retransmit)
 {
 	struct sf_endpoint local, remote;
@@ -88,7 +90,8 @@ static void embryo_send_synack(struct sf_stack *st, const struct sf_embryo *emb,
 	sf_embryo_endpoints(st, emb, &local, &remote);
 	struct sf_segment seg = {
 		.src = local.addr, .dst = remote.addr, .sport = local.port, .dport = remote.port,
-		.seq = emb->iss, .ack = emb->irs + 1, .flags = SF_TCP_SYN | SF_TCP_ACK, .window = embryo_window(lst),
+		.seq = emb->iss, .ack = emb->irs + 1, .window = embryo_window(lst),
+		.flags = SF_TCP_SYN | SF_TCP_ACK | ((emb->opt_flags & EMBRYO_ECN) ? SF_TCP_ECE : 0),
 		.ttl = sf_sock_marks(st, &lst->sock).ttl, .tclass = lst->sock.tclass,
 	};
 	struct sf_syn_agreement use = embryo_agreement(emb);
@@ -233,7 +236,7 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	emb->peer_mss = seg->opt.has_mss ? seg->opt.mss : 0;
 	emb->peer_window = seg->window;
 	struct sf_syn_agreement ag = sf_syn_agree(&st->cfg, &seg->opt);
-	emb->opt_flags = pack_agreement(&ag);
+	emb->opt_flags = pack_agreement(&ag) | (sf_ecn_accept_syn(&st->cfg, seg) ? EMBRYO_ECN : 0);
 	if (ag.ts)
 		emb->ts_recent = seg->opt.ts_val;
 	sf_demux_insert(st, sf_ref_make(SF_REF_EMBRYO, index), &local, &remote);
@@ -289,6 +292,7 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, uint3
 	struct sf_syn_agreement ag = embryo_agreement(emb);
 	tcb->rcv_wscale = sf_wscale_for(tcb->sock.rcvbuf);
 	sf_tcb_take_agreement(tcb, &ag);
+	tcb->ecn_ok = emb->opt_flags & EMBRYO_ECN; /* RFC 3168 §6.1.1: agreed in the SYN,ACK */
 	tcb->ts_offset = sf_ts_offset(st, &tcb->sock.local, &tcb->sock.remote);
 	tcb->ts_recent = emb->ts_recent;
 	tcb->ts_recent_ms = sf_ms(st);

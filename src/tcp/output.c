@@ -115,6 +115,8 @@ void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_s
 	seg->tclass = marks.tclass;
 	if (flags & SF_TCP_ACK) {
 		seg->ack = tcb->rcv_nxt;
+		if (tcb->ecn_ece)
+			seg->flags |= SF_TCP_ECE; /* RFC 3168 §6.1.3: every ACK until the peer's CWR */
 		tcb->last_ack_sent = tcb->rcv_nxt;
 		tcb->ack_held = false; /* this segment is the ACK the batch held */
 		sf_tcb_disarm(st, tcb, SF_TIMER_DELACK);
@@ -131,11 +133,18 @@ void sf_tcb_prepare_segment(struct sf_stack *st, struct sf_tcb *tcb, struct sf_s
 }
 
 /* RFC 9293 §3.10.1 / §3.10.7.2-3: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
- * once the peer's SYN is known; both carry our MSS (MUST-14). */
+ * once the peer's SYN is known; both carry our MSS (MUST-14). With cfg.ecn 1
+ * the SYN asks for ECN (RFC 3168 §6.1.1); only the first: as Linux
+ * (tcp_ecn_clear_syn), its retransmissions go without ECE and CWR, in case
+ * those are what a middlebox drops (§6.1.1.1). The SYN,ACK of a
+ * simultaneous open never agrees to ECN. */
 void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
 {
 	struct sf_segment seg;
 	uint8_t flags = tcb->state == SF_SYN_SENT ? SF_TCP_SYN : SF_TCP_SYN | SF_TCP_ACK;
+
+	if (flags == SF_TCP_SYN && st->cfg.ecn == 1 && !retransmit)
+		flags |= SF_TCP_ECE | SF_TCP_CWR;
 
 	sf_tcb_prepare_segment(st, tcb, &seg, flags, tcb->iss);
 	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit);

@@ -112,9 +112,37 @@ static enum sf_ack_need take_text(struct sf_stack *st, struct sf_tcb *tcb, const
 	return need;
 }
 
+/*
+ * RFC 3168 §6.1.3: a CE mark on a data segment (one with text or a FIN:
+ * only those come here) is echoed: our ACKs carry ECE
+ * (sf_tcb_prepare_segment) until a data segment with CWR says the sender
+ * has reduced its window (CWR rides only on new data, §6.1.2). CWR is taken
+ * first, so a CE on the CWR segment itself starts the echo again. As Linux
+ * (tcp_ecn_accept_cwr, tcp_ecn_check_ce), ACKs that matter to a sender that
+ * may be down to a small window are not delayed: the one for a CWR segment,
+ * and for the CE that starts an echo, that one and the next (quick-ACK).
+ */
+static void take_ecn(struct sf_tcb *tcb, const struct sf_segment *seg)
+{
+	uint8_t quick = 0;
+
+	if (seg->flags & SF_TCP_CWR) {
+		tcb->ecn_ece = false;
+		quick = 1;
+	}
+	if ((seg->tclass & SF_ECN_MASK) == SF_ECN_CE && !tcb->ecn_ece) {
+		tcb->ecn_ece = true;
+		quick = 2;
+	}
+	if (tcb->quickacks < quick)
+		tcb->quickacks = quick;
+}
+
 enum sf_ack_need sf_tcb_take_text(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg,
 				  bool *fin_now)
 {
+	if (tcb->ecn_ok)
+		take_ecn(tcb, seg);
 	if (tcb->syn_text_held) {
 		/* The first segment processed in ESTABLISHED: what came on the
 		 * crossing SYN is processed now (§3.10.7.3 fourth step). */

@@ -135,6 +135,8 @@ static void send_segment(struct sf_stack *st, struct sf_tcb *tcb, uint32_t seq, 
 	uint32_t n1, n2;
 
 	sf_tcb_prepare_segment(st, tcb, &seg, flags, seq);
+	if (len && !again)
+		sf_tcb_ecn_new_data(tcb, &seg);
 	sf_ring_peek(&tcb->sndq, seq - tcb->snd_una, len, &seg.payload, &n1, &p2, &n2);
 	seg.payload_len = n1;
 	sf_emit(st, &seg, p2, n2, (int)tcb->sock.handle, again);
@@ -334,6 +336,7 @@ static void enter_recovery(struct sf_stack *st, struct sf_tcb *tcb)
 	tcb->in_recovery = true;
 	tcb->recover = tcb->snd_max;
 	tcb->ssthresh = tcb->cc->ssthresh(tcb);
+	sf_tcb_ecn_window_reduced(tcb);
 	tcb->high_rxt = tcb->snd_una;
 	if (sb) {
 		/* RFC 6675 §5 (4.2): cwnd = ssthresh, then send while pipe allows. */
@@ -414,6 +417,7 @@ void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 
 	tcb->ssthresh = tcb->cc->ssthresh(tcb);
 	tcb->cwnd = tcb->snd_mss;
+	sf_tcb_ecn_window_reduced(tcb);
 	tcb->ca_acked = 0;
 	tcb->in_recovery = false;
 	tcb->dupacks = 0;

@@ -106,6 +106,8 @@ struct sf_cc_ops {
 extern const struct sf_cc_ops sf_cc_newreno;
 /** cwnd and ssthresh at the start of the connection (tcb->cc: NewReno from sf_tcb_new). */
 void sf_tcb_cc_init(struct sf_tcb *tcb);
+/** An acceptable ACK with ECE on a connection that agreed to ECN (RFC 3168 §6.1.2). */
+void sf_tcb_ecn_echo(struct sf_stack *st, struct sf_tcb *tcb);
 
 /* ---- send.c ---- */
 void sf_tcb_take_sack(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
@@ -245,6 +247,51 @@ static inline struct sf_syn_agreement sf_syn_agree(const struct sf_config *cfg, 
 		.ts = peer->has_timestamp && ours.ts,
 		.peer_wscale = ws ? (peer->wscale > 14 ? 14 : peer->wscale) : 0,
 	};
+}
+
+/*
+ * RFC 3168 §6.1.1: a SYN asks for ECN by carrying both ECE and CWR (an
+ * "ECN-setup SYN"). A listener agrees unless cfg.ecn is 0. SYNs are never
+ * ECT (§6.1.1), so one that arrives with the ECN field set has passed
+ * something that rewrites the field: refused, as Linux's
+ * tcp_ecn_create_request does.
+ */
+static inline bool sf_ecn_accept_syn(const struct sf_config *cfg, const struct sf_segment *syn)
+{
+	return cfg->ecn != 0 && (syn->flags & (SF_TCP_ECE | SF_TCP_CWR)) == (SF_TCP_ECE | SF_TCP_CWR) &&
+	       (syn->tclass & SF_ECN_MASK) == SF_ECN_NOT_ECT;
+}
+
+/* RFC 3168 §6.1.1: our ECN-setup SYN (cfg.ecn 1 asks) is agreed to by an
+ * ECN-setup SYN,ACK: ECE without CWR. A SYN,ACK with both is a peer that
+ * reflects the flags without knowing them (§6.1.1's broken responder): no
+ * ECN, as Linux's tcp_ecn_rcv_synack. */
+static inline bool sf_ecn_agreed_synack(const struct sf_config *cfg, const struct sf_segment *synack)
+{
+	return cfg->ecn == 1 && (synack->flags & (SF_TCP_ECE | SF_TCP_CWR)) == SF_TCP_ECE;
+}
+
+/* RFC 3168 §6.1.2: "when an ECN-Capable TCP sender reduces its congestion
+ * window for any reason" (an ECE, a fast retransmit, a timeout), the first
+ * new data segment after it carries CWR, as Linux's tcp_ecn_queue_cwr. */
+static inline void sf_tcb_ecn_window_reduced(struct sf_tcb *tcb)
+{
+	tcb->ecn_cwr = tcb->ecn_ok;
+}
+
+/* RFC 3168 §6.1.2, §6.1.5: with ECN agreed, a segment of new data goes out
+ * ECT(0), and the first after a window reduction carries CWR. Everything
+ * else (pure ACKs, probes, keepalives, RSTs, retransmissions, SYNs) stays
+ * not-ECT: the socket's traffic class has the ECN bits clear. */
+static inline void sf_tcb_ecn_new_data(struct sf_tcb *tcb, struct sf_segment *seg)
+{
+	if (!tcb->ecn_ok)
+		return;
+	seg->tclass |= SF_ECN_ECT0;
+	if (tcb->ecn_cwr) {
+		tcb->ecn_cwr = false;
+		seg->flags |= SF_TCP_CWR;
+	}
 }
 
 /* RFC 7323 §3.2, RFC 6691: once agreed, the timestamp option rides on every

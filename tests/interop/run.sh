@@ -9,7 +9,7 @@
 #
 # Each check asserts on the application's results and on a tshark capture
 # taken on the TUN device inside the namespace. Needs root (or CAP_NET_ADMIN
-# and CAP_SYS_ADMIN), iproute2, python3, tshark and curl.
+# and CAP_SYS_ADMIN), iproute2, python3, tshark, curl and nftables (nft).
 set -u
 SYNFIN=$(readlink -f "${1:?usage: run.sh SYNFIN_BINARY [CHECK...]}")
 shift
@@ -41,6 +41,7 @@ need ip
 need python3
 need tshark
 need curl
+need nft
 [ "$(id -u)" = 0 ] || { echo "interop: needs root for ip netns and TUN" >&2; exit 1; }
 [ -c /dev/net/tun ] || { echo "interop: /dev/net/tun is missing" >&2; exit 1; }
 
@@ -493,7 +494,78 @@ check_segsize() { # 15. MUST-16: with SACK blocks on its data, no datagram from 
 		fail "data with SACK: $sacked segments, largest datagram $maxlen, with SACK $maxsacked (MTU 1500)"
 }
 
-ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks urgent segsize)
+check_ecn() { # 16. ECN (RFC 3168) with the kernel, asked for by either side, CE marks echoed both ways
+	# The sysctl belongs to the namespace; it goes back to the namespace's
+	# default (2) at the end, as the checks after this one expect.
+	NX sysctl -qw net.ipv4.tcp_ecn=1
+	# (a) The kernel asks; synfin serve agrees by default (cfg.ecn 2).
+	cap_start ecn
+	echo_through ecn $S 300000
+	stop_pid $SYNFIN_PID
+	# (b) synfin connect --ecn asks; the kernel agrees. On the way, nftables
+	# marks every 8th ECT(0) segment CE, as a congested router would (§5):
+	# the kernel's as it leaves for synfin (the capture, taken after, shows
+	# the mark), synfin's as it arrives (the capture, taken before, does not).
+	NX nft -f - <<-EOF
+		table ip synfin_ecn {
+			chain out { type filter hook postrouting priority 0; oifname "$DEV" tcp sport 9002 ip ecn ect0 numgen inc mod 8 == 0 ip ecn set ce; }
+			chain in { type filter hook prerouting priority 0; iifname "$DEV" tcp dport 9002 ip ecn ect0 numgen inc mod 8 == 0 ip ecn set ce; }
+		}
+	EOF
+	ip netns exec "$NS" python3 "$PEER" server $K 9002 100000 >"$WORK/ecn.srv" 2>&1 &
+	local srv=$!; PIDS+=("$srv")
+	wait_for "$WORK/ecn.srv" LISTENING 5
+	head -c 200000 /dev/urandom >"$WORK/ecn.in"
+	timeout 20 ip netns exec "$NS" "$SYNFIN" connect --tun $DEV --addr $S --msl 500 --ecn $K 9002 <"$WORK/ecn.in" >"$WORK/ecn.out" 2>"$WORK/ecn.clog"
+	local rc=$?
+	wait $srv
+	cap_stop
+	NX nft delete table ip synfin_ecn
+	NX sysctl -qw net.ipv4.tcp_ecn=2
+	[ $rc = 0 ] && [ "$(head -1 "$WORK/ecn.out")" = "sha256=$(sha256sum <"$WORK/ecn.in" | cut -d' ' -f1) n=200000" ] &&
+		pass "synfin connect --ecn: the kernel got 200000 bytes, synfin its answer" || fail "synfin connect --ecn: rc=$rc"
+	local side port us them syn synack asker data ect bare
+	for side in a b; do
+		if [ $side = a ]; then port=7; else port=9002; fi
+		us="ip.src==$S && tcp.port==$port"
+		them="ip.src==$K && tcp.port==$port"
+		if [ $side = a ]; then syn=$them synack=$us asker="the kernel's"; else syn=$us synack=$them asker="synfin's"; fi
+		# tcp.flags 0x0c2: SYN,ECE,CWR (an ECN-setup SYN); 0x052: SYN,ACK,ECE (§6.1.1).
+		[ "$(count "$syn && tcp.flags==0x0c2 && ip.dsfield.ecn==0")" = 1 ] && [ "$(count "$syn && tcp.flags.syn==1")" = 1 ] &&
+			[ "$(count "$synack && tcp.flags==0x052 && ip.dsfield.ecn==0")" = 1 ] &&
+			pass "($side) capture: $asker SYN with ECE,CWR, the SYN,ACK with ECE alone, neither ECT" ||
+			fail "($side) capture: handshake $(fields "tcp.port==$port && tcp.flags.syn==1" ip.src tcp.flags ip.dsfield.ecn | tr '\n\t' '; ')"
+		# New data ECT(0) both ways (§6.1.2); synfin's segments without data never ECT.
+		data=$(count "$us && tcp.len>0 && !tcp.analysis.retransmission")
+		ect=$(count "$us && tcp.len>0 && !tcp.analysis.retransmission && ip.dsfield.ecn==2")
+		bare=$(count "$us && tcp.len==0 && ip.dsfield.ecn!=0")
+		[ "$data" -gt 0 ] && [ "$ect" = "$data" ] && [ "$bare" = 0 ] &&
+			[ "$(count "$them && tcp.len>0 && ip.dsfield.ecn==2")" -gt 0 ] &&
+			pass "($side) capture: all $data data segments from synfin ECT(0), none of its bare ones; the kernel's data ECT(0)" ||
+			fail "($side) capture: synfin data $data, ECT(0) $ect, ECT bare $bare"
+	done
+	# (b) The CE marks: each side echoes them with ECE (§6.1.3), and the other
+	# answers with CWR on its next new data (§6.1.2).
+	us="ip.src==$S && tcp.port==9002 && tcp.flags.syn==0"
+	them="ip.src==$K && tcp.port==9002 && tcp.flags.syn==0"
+	local ce kece kcwr sece scwr
+	ce=$(count "$them && ip.dsfield.ecn==3")
+	sece=$(count "$us && tcp.flags.ece==1")
+	kcwr=$(count "$them && tcp.flags.cwr==1 && tcp.len>0")
+	kece=$(count "$them && tcp.flags.ece==1")
+	scwr=$(count "$us && tcp.flags.cwr==1 && tcp.len>0")
+	# In order: the mark, then the echo, then the answer.
+	[ "$ce" -gt 0 ] && [ "$sece" -gt 0 ] && [ "$kcwr" -gt 0 ] &&
+		[ "$(first "$us && tcp.flags.ece==1")" -gt "$(first "$them && ip.dsfield.ecn==3")" ] &&
+		[ "$(first "$them && tcp.flags.cwr==1")" -gt "$(first "$us && tcp.flags.ece==1")" ] &&
+		pass "(b) capture: kernel data marked CE ($ce), then ECE from synfin ($sece segments), then CWR from the kernel ($kcwr)" ||
+		fail "(b) capture: CE to synfin $ce, its ECEs $sece, the kernel's CWRs $kcwr"
+	[ "$kece" -gt 0 ] && [ "$scwr" -gt 0 ] && [ "$(first "$us && tcp.flags.cwr==1")" -gt "$(first "$them && tcp.flags.ece==1")" ] &&
+		pass "(b) capture: the kernel echoed the CE marked on synfin's data ($kece ECE), then synfin sent CWR ($scwr)" ||
+		fail "(b) capture: the kernel's ECEs $kece, synfin's CWRs $scwr"
+}
+
+ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks urgent segsize ecn)
 CHECKS=("$@")
 [ ${#CHECKS[@]} = 0 ] && CHECKS=("${ALL[@]}")
 for c in "${CHECKS[@]}"; do

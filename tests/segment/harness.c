@@ -100,6 +100,7 @@ void h_send_seg(struct harness *h, const struct h_seg *s)
 	struct sf_segment seg = {
 		.src = s->src ? *s->src : h->peer, .dst = s->dst ? *s->dst : h->local, .sport = s->rport ? s->rport : h->peer_port, .dport = s->lport,
 		.seq = s->seq, .ack = s->ack, .flags = s->flags, .window = window, .urgent = s->urgent,
+		.tclass = s->tclass,
 		.payload = data, .payload_len = len,
 	};
 	if (s->opt)

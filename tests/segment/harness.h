@@ -88,6 +88,7 @@ void h_free(struct harness *h);
  *   opt          the options: NULL = none
  *   src, dst     the addresses: NULL = the peer's, the stack's
  *   urgent       the urgent pointer field (meaningful with SF_TCP_URG)
+ *   tclass       the IP TOS / traffic class byte: DSCP << 2 | ECN (RFC 3168 §5)
  *
  * h_send is a macro over a compound literal of struct h_seg, so each field is
  * written at most once and the defaults are applied by h_send_seg, not by a
@@ -106,6 +107,7 @@ struct h_seg {
 	const struct sf_tcp_options *opt;
 	const struct sf_addr *src, *dst; /* NULL = h->peer, h->local */
 	uint16_t urgent;                 /* the urgent field, as on the wire */
+	uint8_t tclass;                  /* the IP TOS / traffic class byte (its low 2 bits: the ECN field) */
 };
 #define h_send(h, ...) h_send_seg((h), &(const struct h_seg){ __VA_ARGS__ })
 /** Inject the segment seg describes (see struct h_seg for the defaults). */

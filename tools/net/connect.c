@@ -32,6 +32,8 @@ static const char usage_text[] =
 	"  --drop-every N     drop every Nth data segment received (a lossy path, for tests)\n"
 	"  --ttl N            TTL / hop limit of the segments sent (IP_TTL; default 64)\n"
 	"  --tos N            TOS / traffic class byte, ECN bits left to the stack (IP_TOS)\n"
+	"  --ecn              ask for ECN (RFC 3168) in the SYN, as net.ipv4.tcp_ecn=1\n"
+	"                     (without it, as tcp_ecn=2: never asked for)\n"
 	"  --trace            state changes (and drops) on stderr as they happen\n"
 	"  --timeout SEC      give up after SEC seconds (exit 1)\n"
 	"SIGUSR1 prints the connection table (State, Local, Peer) on stderr; so does exit.\n";

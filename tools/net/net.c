@@ -195,6 +195,8 @@ int net_parse(int argc, char **argv, struct net_opts *o, const char *usage)
 			o->drop_every = (int)n, i++;
 		} else if (strcmp(a, "--urgent") == 0) {
 			o->urgent = 1;
+		} else if (strcmp(a, "--ecn") == 0) {
+			o->ecn = 1;
 		} else if (strcmp(a, "--trace") == 0) {
 			o->trace = 1;
 		} else if (a[0] == '-' && a[1] == '-') {
@@ -227,6 +229,8 @@ struct sf_tun *net_open(const struct net_opts *o)
 	if (o->rfc1337 >= 0)
 		cfg.rfc1337 = (uint8_t)o->rfc1337;
 	cfg.strict_time_wait = (uint8_t)o->strict_time_wait;
+	if (o->ecn)
+		cfg.ecn = 1;
 	cfg.trace = trace_hook;
 	trace_on = o->trace;
 	start_ns = sf_tun_now_ns();

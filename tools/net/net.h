@@ -31,6 +31,7 @@ struct net_opts {
 	int urgent;           /* connect: send stdin as urgent data (MSG_OOB) */
 	int drop_every;       /* drop every nth data segment received (a lossy path), 0: none */
 	int tos;              /* -1: none (0) */
+	int ecn;              /* --ecn: ask for ECN on active opens (cfg.ecn 1); else the default, 2 */
 	const char *pos[4];   /* positional arguments */
 	int npos;
 };

@@ -63,6 +63,8 @@ static const char usage_text[] =
 	"  --drop-every N     drop every Nth data segment received (a lossy path, for tests)\n"
 	"  --ttl N            TTL / hop limit of the segments sent (IP_TTL; default 64)\n"
 	"  --tos N            TOS / traffic class byte, ECN bits left to the stack (IP_TOS)\n"
+	"  --ecn              ECN (RFC 3168) as net.ipv4.tcp_ecn=1; without it, agreed only\n"
+	"                     when a client asks (tcp_ecn=2)\n"
 	"  --trace            state changes (and drops) on stderr as they happen\n"
 	"  --timeout SEC      exit after SEC seconds\n"
 	"SIGUSR1 prints the connection table (State, Local, Peer) on stderr; so does exit.\n";
