@@ -12,7 +12,7 @@ execute_process(COMMAND id -u OUTPUT_VARIABLE SYNFIN_UID OUTPUT_STRIP_TRAILING_W
 if(SYNFIN_IP AND SYNFIN_TSHARK AND SYNFIN_CURL AND SYNFIN_PYTHON3 AND SYNFIN_NFT AND SYNFIN_BASH
    AND EXISTS /dev/net/tun AND SYNFIN_UID STREQUAL "0")
   add_test(NAME interop COMMAND ${SYNFIN_BASH} ${CMAKE_CURRENT_LIST_DIR}/run.sh $<TARGET_FILE:synfin>)
-  set_tests_properties(interop PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE LABELS interop)
+  set_tests_properties(interop PROPERTIES TIMEOUT 420 RUN_SERIAL TRUE LABELS interop)
 else()
   message(STATUS "interop test not registered (needs root, /dev/net/tun, ip, tshark, curl, python3, nft)")
 endif()
