@@ -560,6 +560,20 @@ static void test_abort_in_syn_sent(void **state)
  * Asserts our SYN,ACK acknowledges the SYN alone and that we wait in
  * SYN-RECEIVED. Returns the handle; *iss is our ISN.
  */
+/* One bare ACK covers the crossing SYN's "hello"; ESTABLISHED; the application reads it once. */
+static void expect_hello_delivered_once(struct harness *h, int s, uint32_t iss)
+{
+	char buf[16];
+	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 6);
+
+	assert_int_equal(ack.payload_len, 0);
+	h_expect_none(h);
+	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 5);
+	assert_memory_equal(buf, "hello", 5);
+	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), -EAGAIN);
+}
+
 static int crossed_by_syn(struct harness *h, uint8_t flags, const char *text, uint32_t *iss)
 {
 	int s = h_connect(h, LPORT, RPORT, iss);
@@ -590,13 +604,7 @@ static void test_crossing_syn_text_waits_for_established(void **state)
 	assert_true(sf_recv(h->st, s, buf, sizeof buf) < 0);
 
 	h_send(h, .lport = LPORT, .flags = SF_TCP_ACK, .seq = PEER_ISN + 6, .ack = iss + 1);
-	struct sf_segment ack = h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 6);
-	assert_int_equal(ack.payload_len, 0);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
-	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 5);
-	assert_memory_equal(buf, "hello", 5);
-	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), -EAGAIN);
+	expect_hello_delivered_once(h, s, iss);
 	h_free(h);
 }
 
@@ -629,16 +637,10 @@ static void test_crossing_syn_text_repeated_on_synack(void **state)
 	uint32_t iss;
 	int s = crossed_by_syn(h, 0, "hello", &iss);
 	struct sf_tcp_options opt = { .has_mss = 1, .mss = 1400 };
-	char buf[16];
 
 	h_send(h, .lport = LPORT, .flags = SF_TCP_SYN | SF_TCP_ACK, .seq = PEER_ISN, .ack = iss + 1, .opt = &opt,
 	       .text = "hello");
-	h_expect(h, SF_TCP_ACK, iss + 1, PEER_ISN + 6);
-	h_expect_none(h);
-	assert_int_equal(sf_state(h->st, s), SF_ESTABLISHED);
-	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), 5);
-	assert_memory_equal(buf, "hello", 5);
-	assert_int_equal(sf_recv(h->st, s, buf, sizeof buf), -EAGAIN);
+	expect_hello_delivered_once(h, s, iss);
 	h_free(h);
 }
 
