@@ -597,17 +597,6 @@ int sf_getpeername(const sf_stack *st, int handle, struct sf_endpoint *remote)
 	return 0;
 }
 
-long sf_urgent_left(const sf_stack *st, int handle)
-{
-	if (!st)
-		return -EINVAL;
-	const struct sf_sock *sock = user_sock(st, handle);
-	if (!sock)
-		return -EBADF;
-	if (sock->kind != SF_SOCK_TCB)
-		return -ENOTCONN;
-	return sf_tcb_urgent_left((const struct sf_tcb *)sock);
-}
 
 int sf_state(const sf_stack *st, int handle)
 {
@@ -644,6 +633,18 @@ int sf_soft_error(const sf_stack *st, int handle)
 	if (!sock)
 		return err;
 	return sock->kind == SF_SOCK_TCB ? ((const struct sf_tcb *)sock)->soft_error : 0;
+}
+
+long sf_urgent_left(const sf_stack *st, int handle)
+{
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (sock->kind != SF_SOCK_TCB)
+		return -ENOTCONN;
+	return sf_tcb_urgent_left((const struct sf_tcb *)sock);
 }
 
 int sf_queued(const sf_stack *st, int handle, struct sf_queue_info *out)

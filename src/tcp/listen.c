@@ -88,11 +88,12 @@ static void embryo_send_synack(struct sf_stack *st, const struct sf_embryo *emb,
 	const struct sf_listener *lst = embryo_listener(st, emb);
 
 	sf_embryo_endpoints(st, emb, &local, &remote);
+	struct sf_ip_marks marks = sf_sock_marks(st, &lst->sock);
 	struct sf_segment seg = {
 		.src = local.addr, .dst = remote.addr, .sport = local.port, .dport = remote.port,
 		.seq = emb->iss, .ack = emb->irs + 1, .window = embryo_window(lst),
 		.flags = SF_TCP_SYN | SF_TCP_ACK | ((emb->opt_flags & EMBRYO_ECN) ? SF_TCP_ECE : 0),
-		.ttl = sf_sock_marks(st, &lst->sock).ttl, .tclass = lst->sock.tclass,
+		.ttl = marks.ttl, .tclass = marks.tclass,
 	};
 	struct sf_syn_agreement use = embryo_agreement(emb);
 	sf_syn_options(&seg.opt, sf_own_mss(st, &lst->sock, &local.addr), &use, sf_wscale_for(lst->sock.rcvbuf),

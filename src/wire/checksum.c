@@ -158,13 +158,13 @@ uint16_t sf_csum_finish(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-uint32_t sf_csum_pseudo(const struct sf_addr *src, const struct sf_addr *dst, uint32_t tcp_len)
+uint32_t sf_csum_pseudo_for(const struct sf_addr *src, const struct sf_addr *dst, uint32_t len, uint8_t proto)
 {
 	uint64_t s;
 
 	if (src->family == SF_AF_INET) {
 		/*
-		 * RFC 9293 §3.1: source, destination, zero, PTCL (6) and the
+		 * RFC 9293 §3.1: source, destination, zero, the protocol (PTCL, 6 for TCP) and the
 		 * 16-bit TCP length. The two addresses are summed as machine
 		 * words and folded once (RFC 1071 §2(B)): every segment in and
 		 * out pays for this.
@@ -173,18 +173,18 @@ uint32_t sf_csum_pseudo(const struct sf_addr *src, const struct sf_addr *dst, ui
 		memcpy(&a, src->bytes, 4);
 		memcpy(&b, dst->bytes, 4);
 		s = fold_native((uint64_t)a + b);
-		s += 6;
-		s += tcp_len & 0xffffu;
+		s += proto;
+		s += len & 0xffffu;
 	} else {
 		/*
 		 * RFC 8200 §8.1: source, destination, the 32-bit upper-layer
-		 * packet length, three zero bytes and the next header (6).
+		 * packet length, three zero bytes and the next header (6 for TCP).
 		 */
 		s = sf_csum_add(0, src->bytes, 16);
 		s += sf_csum_add(0, dst->bytes, 16);
-		s += tcp_len >> 16;
-		s += tcp_len & 0xffffu;
-		s += 6;
+		s += len >> 16;
+		s += len & 0xffffu;
+		s += proto;
 	}
 	return fold32(s);
 }

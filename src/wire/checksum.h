@@ -30,7 +30,13 @@ uint32_t sf_csum_swap(uint32_t sum);
 /** Fold a running sum to 16 bits and complement it: the value to put on the wire. */
 uint16_t sf_csum_finish(uint32_t sum);
 
+/** The running sum of the pseudo-header for src, dst (same family), the upper-layer length and protocol. */
+uint32_t sf_csum_pseudo_for(const struct sf_addr *src, const struct sf_addr *dst, uint32_t len, uint8_t proto);
+
 /** The running sum of the TCP pseudo-header for src, dst (same family) and tcp_len. */
-uint32_t sf_csum_pseudo(const struct sf_addr *src, const struct sf_addr *dst, uint32_t tcp_len);
+static inline uint32_t sf_csum_pseudo(const struct sf_addr *src, const struct sf_addr *dst, uint32_t tcp_len)
+{
+	return sf_csum_pseudo_for(src, dst, tcp_len, 6);
+}
 
 #endif

@@ -10,9 +10,6 @@
 #include "wire/checksum.h"
 #include "wire/wire.h"
 
-#define IPPROTO_ICMP 1
-#define IPPROTO_ICMPV6 58
-#define IPPROTO_TCP_ 6
 #define ICMP_HEADER_LEN 8
 
 /* RFC 792 types, and RFC 4443 §2.1's. */
@@ -110,17 +107,6 @@ static bool is_error_type(bool v6, uint8_t type)
 	       type == ICMP_PARAM_PROBLEM;
 }
 
-/* RFC 4443 §2.3: ICMPv6's checksum covers the RFC 8200 §8.1 pseudo-header. */
-static uint32_t icmp6_pseudo(const struct sf_ip_view *ip, size_t len)
-{
-	uint8_t ph[40] = { 0 };
-	memcpy(ph, ip->src.bytes, 16);
-	memcpy(ph + 16, ip->dst.bytes, 16);
-	sf_put32(ph + 32, (uint32_t)len);
-	ph[39] = IPPROTO_ICMPV6;
-	return sf_csum_add(0, ph, sizeof ph);
-}
-
 enum sf_drop_reason sf_wire_parse_icmp(const uint8_t *dgram, size_t len, struct sf_icmp_error *e)
 {
 	struct sf_ip_view ip, inner;
@@ -130,7 +116,7 @@ enum sf_drop_reason sf_wire_parse_icmp(const uint8_t *dgram, size_t len, struct 
 	if (r != SF_DROP_NONE)
 		return r;
 	bool v6 = ip.src.family == SF_AF_INET6;
-	if (ip.proto != (v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP))
+	if (ip.proto != (v6 ? SF_IPPROTO_ICMPV6 : SF_IPPROTO_ICMP))
 		return SF_DROP_NOT_TCP;
 	r = sf_wire_check_addresses(&ip);
 	if (r != SF_DROP_NONE)
@@ -139,7 +125,8 @@ enum sf_drop_reason sf_wire_parse_icmp(const uint8_t *dgram, size_t len, struct 
 	size_t n = len - ip.hlen;
 	if (n < ICMP_HEADER_LEN)
 		return SF_DROP_ICMP_TRUNCATED;
-	uint32_t sum = v6 ? icmp6_pseudo(&ip, n) : 0;
+	/* RFC 4443 §2.3: ICMPv6's checksum covers the RFC 8200 §8.1 pseudo-header. */
+	uint32_t sum = v6 ? sf_csum_pseudo_for(&ip.src, &ip.dst, (uint32_t)n, SF_IPPROTO_ICMPV6) : 0;
 	if (sf_csum_finish(sf_csum_add(sum, icmp, n)) != 0)
 		return SF_DROP_ICMP_CHECKSUM;
 	uint8_t type = icmp[0], code = icmp[1];
@@ -167,7 +154,7 @@ enum sf_drop_reason sf_wire_parse_icmp(const uint8_t *dgram, size_t len, struct 
 		if (qn < SF_IPV4_HEADER_LEN || (q[0] >> 4) != 4)
 			return SF_DROP_ICMP_QUOTE;
 		inner.hlen = (size_t)(q[0] & 0x0f) * 4;
-		if (inner.hlen < SF_IPV4_HEADER_LEN || qn < inner.hlen + 8 || q[9] != IPPROTO_TCP_)
+		if (inner.hlen < SF_IPV4_HEADER_LEN || qn < inner.hlen + 8 || q[9] != SF_IPPROTO_TCP)
 			return SF_DROP_ICMP_QUOTE;
 		inner.src.family = inner.dst.family = SF_AF_INET;
 		memcpy(inner.src.bytes, q + 12, 4);
@@ -175,7 +162,7 @@ enum sf_drop_reason sf_wire_parse_icmp(const uint8_t *dgram, size_t len, struct 
 	} else {
 		/* Only a quote whose next header is TCP itself: synfin sends no
 		 * extension headers. */
-		if (qn < SF_IPV6_HEADER_LEN + 8 || (q[0] >> 4) != 6 || q[6] != IPPROTO_TCP_)
+		if (qn < SF_IPV6_HEADER_LEN + 8 || (q[0] >> 4) != 6 || q[6] != SF_IPPROTO_TCP)
 			return SF_DROP_ICMP_QUOTE;
 		inner.hlen = SF_IPV6_HEADER_LEN;
 		inner.src = sf_addr_v6(q + 8);

@@ -10,7 +10,6 @@
 #include "wire/checksum.h"
 #include "wire/wire.h"
 
-#define SF_IPPROTO_TCP 6
 #define IPV4_DF 0x4000u
 #define IPV4_MF 0x2000u
 #define IPV4_FRAG_OFFSET 0x1fffu

@@ -28,6 +28,11 @@ enum {
 	SF_TCPOPT_TIMESTAMP = 8,
 };
 
+/* IP protocol numbers (IANA). */
+#define SF_IPPROTO_ICMP 1
+#define SF_IPPROTO_TCP 6
+#define SF_IPPROTO_ICMPV6 58
+
 #define SF_IPV4_HEADER_LEN 20
 #define SF_IPV6_HEADER_LEN 40
 #define SF_TCP_HEADER_LEN 20
