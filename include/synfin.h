@@ -145,7 +145,9 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(ICMP_NOT_AN_ERROR, "ICMP message that is not an error about TCP (echo, ...)") \
 	X(ICMP_QUOTE, "ICMP error quoting no TCP segment of ours")                      \
 	X(ICMP_SOURCE_QUENCH, "ICMP source quench: discarded (RFC 9293 MUST-55)")       \
-	X(ICMP_PACKET_TOO_BIG, "ICMP fragmentation needed / packet too big: path MTU not tracked") \
+	X(ICMP_PACKET_TOO_BIG, "ICMP packet too big reporting no smaller MTU than the path's (RFC 8201 §4)") \
+	X(ICMP_PMTU_BELOW_MINIMUM, "ICMPv6 packet too big reporting an MTU below 1280 (RFC 8201 §4)") \
+	X(ICMP_RATE_LIMITED, "ICMP error past its connection's budget of 10 a second (RFC 5927)") \
 	X(ICMP_NO_CONNECTION, "ICMP error for no connection or embryo of ours")         \
 	X(ICMP_SEQ_OUT_OF_WINDOW, "ICMP error quoting a sequence number outside [SND.UNA, SND.NXT) (RFC 5927)") \
 	/* Demux and connection state (RFC 9293 §3.10.7) */                             \
@@ -309,9 +311,10 @@ SF_API const struct sf_transition *sf_transitions(size_t *count);
 SF_API int sf_transition_allowed(enum sf_tcp_state from, enum sf_tcp_state to);
 
 /* ---------------------------------------------------------------------------
- * Why a connection changed state (SF_TRACE_STATE events carry one). Each has
- * a short name ("RCV_SYN") and the words the trace and the demo print
- * ("rcv SYN"); events other than SF_TRACE_STATE carry SF_CAUSE_NONE.
+ * Why a connection changed state (SF_TRACE_STATE events carry one) or its
+ * path MTU (SF_TRACE_PATH_MTU). Each has a short name ("RCV_SYN") and the
+ * words the trace and the demo print ("rcv SYN"); other events carry
+ * SF_CAUSE_NONE.
  * ------------------------------------------------------------------------- */
 #define SF_CAUSES(X)                                                                    \
 	X(NONE, "")                                                                     \
@@ -348,7 +351,12 @@ SF_API int sf_transition_allowed(enum sf_tcp_state from, enum sf_tcp_state to);
 	X(SYNACK_RETRIES, "SYN,ACK retries exhausted")                                  \
 	X(ACCEPT_QUEUE_FULL, "accept queue full (abort_on_overflow)")                   \
 	X(SYN_QUEUE_RECYCLED, "recycled: SYN queue full (syn_queue_recycle)")            \
-	X(ICMP_UNREACHABLE, "ICMP destination unreachable (a hard error)")
+	X(ICMP_UNREACHABLE, "ICMP destination unreachable (a hard error)")              \
+	/* Why a connection's path MTU changed (SF_TRACE_PATH_MTU) */                    \
+	X(PMTU_ICMP, "ICMP fragmentation needed / packet too big")                      \
+	X(PMTU_BLACK_HOLE, "full-size segments lost twice: black hole")                  \
+	X(PMTU_PROBE_ACKED, "path MTU probe acknowledged")                              \
+	X(PMTU_AGED, "learned path MTU aged out (RFC 1191 §6.3)")
 
 enum sf_cause {
 #define SF_CAUSE_ENUM_(name, text) SF_CAUSE_##name,
@@ -412,6 +420,10 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
 	X(TCPECNReduce, "congestion window reductions for an ECN-Echo (RFC 3168 §6.1.2)") \
 	X(InCEPkts, "datagrams received marked CE, congestion experienced (RFC 3168 §5; Linux's IpExt)") \
 	X(TCPWinProbe, "zero-window probes sent")                                       \
+	X(PMTUDecreases, "path MTUs lowered by ICMP fragmentation needed / packet too big") \
+	X(TCPMTUPBlackHole, "full-size segments lost twice in a row: segments sized down (RFC 4821)") \
+	X(TCPMTUPSuccess, "path MTU probes acknowledged: segments sized up (RFC 4821)")  \
+	X(TCPMTUPFail, "path MTU probes lost (RFC 4821)")                               \
 	X(TCPDelayedACKs, "ACKs sent by the delayed-ACK timer")                         \
 	X(TCPKeepAliveTimeouts, "connections dropped by keepalive")                     \
 	X(TCPFinWait2Timeouts, "orphaned FIN-WAIT-2 connections ended by fin_timeout")  \
@@ -464,6 +476,8 @@ enum sf_trace_kind {
 	 * for an embryo's SYN,ACK.
 	 */
 	SF_TRACE_NEGATIVE_ADVICE,
+	/** The path MTU a connection sizes its segments by changed (mtu; cause: why). */
+	SF_TRACE_PATH_MTU,
 };
 
 /** Timers the trace hook names. */
@@ -493,11 +507,12 @@ struct sf_trace_event {
 	int retransmit;                  /**< SEGMENT_OUT: 1 if this is a retransmission */
 	enum sf_tcp_state old_state;     /**< STATE */
 	enum sf_tcp_state new_state;     /**< STATE, and the state a TIMER fired in */
-	enum sf_cause cause;             /**< STATE: why (sf_cause_text gives it in words) */
+	enum sf_cause cause;             /**< STATE, PATH_MTU: why (sf_cause_text gives it in words) */
 	enum sf_timer_kind timer;        /**< TIMER */
 	enum sf_drop_reason drop;        /**< DROP */
 	struct sf_endpoint local;        /**< the connection, where known */
 	struct sf_endpoint remote;
+	uint32_t mtu;                    /**< PATH_MTU: the path MTU now used */
 };
 
 typedef void (*sf_trace_fn)(void *ctx, const struct sf_trace_event *ev);
@@ -594,6 +609,23 @@ struct sf_config {
 	 * congestion window once per window of data.
 	 */
 	uint8_t ecn;
+	/**
+	 * Path MTU discovery (RFC 1191, RFC 8201): a path MTU learned from an
+	 * ICMP "fragmentation needed" / "packet too big" message is kept this
+	 * long, then forgotten so that a path that has grown is used in full
+	 * again (600000: RFC 1191 §6.3's ten minutes, as Linux's mtu_expires).
+	 */
+	uint32_t pmtu_expires_ms;
+	/** Destinations whose path MTU the stack remembers (1024); the oldest make room. At least 4. */
+	uint32_t pmtu_cache_size;
+	/**
+	 * Packetization-layer path MTU discovery (RFC 4821), for paths whose
+	 * ICMP is filtered, as Linux's net.ipv4.tcp_mtu_probing: 0 never; 1
+	 * once full-size segments are lost twice in a row (a black hole):
+	 * segments drop to 1024 bytes of IPv4 (1280 of IPv6) and probes find
+	 * the largest size that gets through (1); 2 always, from the start.
+	 */
+	uint8_t mtu_probing;
 };
 
 /** The smallest sf_config.size sf_stack_new accepts: every field up to deterministic_insecure (the first release with size). */

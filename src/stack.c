@@ -40,6 +40,9 @@ void sf_config_default(struct sf_config *cfg)
 	cfg->isn_mode = SF_ISN_RFC6528;
 	cfg->ttl = 64; /* as Linux's ip_default_ttl and IPv6 hop_limit */
 	cfg->ecn = 2;  /* as Linux's tcp_ecn: agree when asked, never ask */
+	cfg->pmtu_expires_ms = 600000;
+	cfg->pmtu_cache_size = 1024;
+	cfg->mtu_probing = 1;
 }
 
 static bool secret_is_zero(const uint8_t secret[16])
@@ -61,7 +64,9 @@ static bool config_ok(const struct sf_config *cfg)
 	       cfg->syn_backlog > 0 && cfg->somaxconn > 0 && cfg->max_sockets > 0 && cfg->delack_ms < 500 &&
 	       cfg->max_sockets <= SF_REF_INDEX_MASK && cfg->isn_mode <= SF_ISN_CLOCK_ONLY &&
 	       cfg->keepalive_intvl_ms >= SF_KEEPALIVE_MIN_INTVL_MS && cfg->ttl > 0 &&
-	       cfg->retries1 >= 1 && cfg->ecn <= 2;
+	       cfg->retries1 >= 1 && cfg->ecn <= 2 && cfg->pmtu_expires_ms > 0 &&
+	       cfg->pmtu_expires_ms <= (1u << 30) && cfg->pmtu_cache_size >= 4 &&
+	       cfg->pmtu_cache_size <= (1u << 24) && cfg->mtu_probing <= 2;
 }
 
 sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
@@ -116,6 +121,7 @@ void sf_stack_free(sf_stack *st)
 	free(st->locals);
 	free(st->out);
 	free(st->held_acks);
+	sf_pmtu_destroy(st);
 	sf_demux_destroy(st);
 	free(st);
 }

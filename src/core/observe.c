@@ -65,6 +65,17 @@ void sf_trace_advice(struct sf_stack *st, int sock, const struct sf_endpoint *lo
 	trace(st, &ev);
 }
 
+void sf_trace_path_mtu(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote,
+		       uint32_t mtu, enum sf_cause cause)
+{
+	if (!sf_tracing(st))
+		return;
+	struct sf_trace_event ev = {
+		.kind = SF_TRACE_PATH_MTU, .sock = sock, .local = *local, .remote = *remote, .mtu = mtu, .cause = cause,
+	};
+	trace(st, &ev);
+}
+
 void sf_trace_segment_in(struct sf_stack *st, const struct sf_segment *seg, int sock)
 {
 	if (!sf_tracing(st))

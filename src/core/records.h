@@ -50,6 +50,20 @@ struct sf_local {
 	uint8_t prefix_len;      /* the on-link prefix: 32 / 128 until sf_stack_set_prefix */
 };
 
+/** What the stack has learned of one destination's path MTU (core/pmtu.c). */
+struct sf_pmtu_entry {
+	uint64_t expires_ns;     /* RFC 1191 §6.3: forgotten then, when the path may have grown back */
+	uint8_t addr[16];
+	uint8_t family;
+	uint16_t mtu;            /* 0: an empty way */
+};
+
+struct sf_pmtu_cache {
+	struct sf_pmtu_entry *slots; /* nsets sets of 4 ways; NULL until the first path MTU is learned */
+	uint32_t nsets;
+	uint32_t gen;            /* changes with every entry: connections resynchronise on it */
+};
+
 /**
  * An embryo: a connection in SYN-RECEIVED after a passive open, kept as a
  * compact record, not a TCB, in the manner of FreeBSD's syncache: a SYN flood
@@ -174,6 +188,20 @@ struct sf_tcb {
 	uint32_t rcv_adv;        /* right edge of the window last advertised: never moved left */
 	uint16_t snd_mss;        /* effective send MSS (MUST-16), less the room options take (RFC 6691) */
 	uint16_t rcv_mss;        /* the MSS we announced */
+	uint16_t peer_mss;       /* the MSS the peer announced, 0 if none */
+	/* The path (tcp/pmtu.c): segments are sized by the smaller of pmtu and,
+	 * while RFC 4821 probing is on, probe_lo. */
+	uint16_t pmtu;           /* our interface's MTU, lowered by ICMP (RFC 1191, RFC 8201) */
+	uint16_t probe_lo;       /* RFC 4821: the largest MTU known to get through; 0 = not probing */
+	uint16_t probe_hi;       /* the largest worth trying */
+	uint16_t probe_size;     /* the MTU of the probe in flight, 0 = none */
+	uint8_t probe_fails;     /* probes of the size being tried lost in a row */
+	uint32_t probe_seq, probe_end; /* its sequence space */
+	uint64_t probe_after_ns; /* no probe before then */
+	uint32_t pmtu_gen;       /* the stack's path MTU cache as pmtu last saw it */
+	uint64_t pmtu_expires_ns; /* when the cached path MTU pmtu came from is forgotten */
+	uint64_t icmp_second;    /* ICMP errors acted on: the second it counts ... */
+	uint32_t icmp_count;     /* ... and how many (RFC 5927) */
 
 	/* Options agreed in the SYNs (RFC 7323, RFC 2018): each only if both sides offered it. */
 	bool ws_ok, ts_ok, sack_ok;
@@ -279,6 +307,7 @@ struct sf_stack {
 
 	struct sf_local *locals;
 	uint32_t nlocals;
+	struct sf_pmtu_cache pmtu;
 
 	/* sockets, by handle */
 	struct sf_sock **socks;

@@ -41,6 +41,9 @@ void sf_trace_timer(struct sf_stack *st, int sock, enum sf_timer_kind timer, enu
 		    const struct sf_endpoint *local, const struct sf_endpoint *remote);
 /** RFC 9293 §3.8.3 (b): negative advice to IP, whose routing is the driver's, about the path to remote. */
 void sf_trace_advice(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote);
+/** A connection's path MTU is now mtu, for cause (an SF_CAUSE_PMTU_*). */
+void sf_trace_path_mtu(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote,
+		       uint32_t mtu, enum sf_cause cause);
 void sf_trace_segment_in(struct sf_stack *st, const struct sf_segment *seg, int sock);
 void sf_trace_segment_out(struct sf_stack *st, const struct sf_segment *seg, int sock, bool retransmit);
 
@@ -80,6 +83,14 @@ int sf_local_set_prefix(struct sf_stack *st, uint32_t id, unsigned prefix_len);
 enum sf_drop_reason sf_source_check(const struct sf_stack *st, const struct sf_addr *src);
 /* The local address to use toward dst when the application named none (MUST-44), or UINT32_MAX. */
 uint32_t sf_select_source(const struct sf_stack *st, const struct sf_addr *dst);
+
+/* ---- path MTUs (pmtu.c) ---- */
+
+/** The path MTU learned for dst, and when it will be forgotten; 0 if none is known. */
+uint32_t sf_pmtu_lookup(const struct sf_stack *st, const struct sf_addr *dst, uint64_t *expires_ns);
+/** Remember that the path to dst carries at most mtu bytes; true if that lowered what was known. */
+bool sf_pmtu_learn(struct sf_stack *st, const struct sf_addr *dst, uint32_t mtu);
+void sf_pmtu_destroy(struct sf_stack *st);
 
 /* ---- the keyed 4-tuple hash (prf.c) ---- */
 

@@ -10,8 +10,8 @@
  * connection (SHLD-26); in a synchronized state they are reported as soft
  * ones, as RFC 5461 §4 describes of implementations and Linux does (a
  * router's momentary unreachable must not end a working connection).
- * Source quench is discarded (MUST-55). Path MTU (fragmentation needed,
- * packet too big) is not tracked yet: such messages are counted and dropped.
+ * Source quench is discarded (MUST-55). Fragmentation needed / packet too
+ * big lowers the connection's path MTU (pmtu.c).
  */
 #include "tcp/tcp.h"
 #include "base/seq.h"
@@ -40,6 +40,21 @@ static void count(struct sf_stack *st, const struct sf_icmp_error *e)
 	}
 }
 
+/* However well forged messages are filtered, one connection acts on at most
+ * ICMP_PER_SECOND of them a second: a flood that guesses right now and then
+ * cannot keep a connection's segments small or its errors coming. */
+#define ICMP_PER_SECOND 10
+
+static bool connection_budget(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	uint64_t second = st->now_ns / 1000000000u;
+	if (second != tcb->icmp_second) {
+		tcb->icmp_second = second;
+		tcb->icmp_count = 0;
+	}
+	return tcb->icmp_count++ < ICMP_PER_SECOND;
+}
+
 static void tcb_error(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_icmp_error *e)
 {
 	/* RFC 5927 §4.1: only a segment sent and not yet acknowledged can have
@@ -48,8 +63,12 @@ static void tcb_error(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_i
 		sf_drop(st, NULL, SF_DROP_ICMP_SEQ_OUT_OF_WINDOW);
 		return;
 	}
+	if (!connection_budget(st, tcb)) {
+		sf_drop(st, NULL, SF_DROP_ICMP_RATE_LIMITED);
+		return;
+	}
 	if (e->kind == SF_ICMP_PACKET_TOO_BIG) {
-		sf_drop(st, NULL, SF_DROP_ICMP_PACKET_TOO_BIG);
+		sf_tcb_packet_too_big(st, tcb, e);
 		return;
 	}
 	bool opening = tcb->state == SF_SYN_SENT || (tcb->state == SF_SYN_RECEIVED && !tcb->passive);

@@ -134,6 +134,8 @@ static void send_segment(struct sf_stack *st, struct sf_tcb *tcb, uint32_t seq, 
 	const uint8_t *p2;
 	uint32_t n1, n2;
 
+	if (again && sf_tcb_probe_covers(tcb, seq, len))
+		sf_tcb_probe_lost(st, tcb);
 	sf_tcb_prepare_segment(st, tcb, &seg, flags, seq);
 	if (len && !again)
 		sf_tcb_ecn_new_data(tcb, &seg);
@@ -213,6 +215,7 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 
 	if (!can_send_data(tcb->state) || (!tcb->in_recovery && all_out(tcb)))
 		return 0; /* and nothing waits for the window */
+	sf_tcb_path_check(st, tcb);
 	/* Every segment of this call carries the same options, so one effective
 	 * MSS sizes them all, and Nagle, SWS avoidance and the persist test
 	 * judge "a full segment" by it too (as Linux's mss_now). */
@@ -235,6 +238,15 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 		uint32_t avail = off < queued ? queued - off : 0;
 		uint32_t room = allowance(tcb, mss);
 		uint32_t len = avail < room ? avail : room;
+		uint32_t probe = tcb->probe_lo ? sf_tcb_probe_due(st, tcb, mss, avail, room) : 0;
+		if (probe) {
+			/* RFC 4821 §7.5: one segment of the size being tried. */
+			send_segment(st, tcb, tcb->snd_nxt, probe, false);
+			sf_tcb_probe_sent(tcb, tcb->snd_nxt, probe);
+			tcb->snd_nxt += probe;
+			sent++;
+			continue;
+		}
 		if (len > mss)
 			len = mss;
 		/* The FIN follows the last byte, and like a byte needs room in the
@@ -329,19 +341,25 @@ static uint32_t retransmit_first_unacked(struct sf_stack *st, struct sf_tcb *tcb
 	return len;
 }
 
-static void enter_recovery(struct sf_stack *st, struct sf_tcb *tcb)
+/* congestion is false when what was lost is a path MTU probe, whose loss
+ * says its size was too big, not that the path is congested (RFC 4821
+ * §7.6.2): the lost data is recovered the same way, the window kept. */
+static void enter_recovery(struct sf_stack *st, struct sf_tcb *tcb, bool congestion)
 {
 	const struct sf_rangeset *sb = scoreboard(tcb);
 
 	tcb->in_recovery = true;
 	tcb->recover = tcb->snd_max;
-	tcb->ssthresh = tcb->cc->ssthresh(tcb);
-	sf_tcb_ecn_window_reduced(tcb);
+	if (congestion) {
+		tcb->ssthresh = tcb->cc->ssthresh(tcb);
+		sf_tcb_ecn_window_reduced(tcb);
+	}
 	tcb->high_rxt = tcb->snd_una;
 	if (sb) {
 		/* RFC 6675 §5 (4.2): cwnd = ssthresh, then send while pipe allows. */
 		st->ctr.TCPSackRecovery++;
-		tcb->cwnd = tcb->ssthresh;
+		if (congestion)
+			tcb->cwnd = tcb->ssthresh;
 		/* Nothing judged lost yet: the first unACKed segment is (3 dupacks). */
 		if (!sack_retransmit(st, tcb, sf_tcb_send_mss(tcb)))
 			tcb->high_rxt = tcb->snd_una + retransmit_first_unacked(st, tcb);
@@ -351,7 +369,8 @@ static void enter_recovery(struct sf_stack *st, struct sf_tcb *tcb)
 	 * inflate cwnd by the three segments that have left the network. */
 	st->ctr.TCPRenoRecovery++;
 	retransmit_first_unacked(st, tcb);
-	tcb->cwnd = tcb->ssthresh + DUPTHRESH * (uint32_t)tcb->snd_mss;
+	if (congestion)
+		tcb->cwnd = tcb->ssthresh + DUPTHRESH * (uint32_t)tcb->snd_mss;
 }
 
 /*
@@ -365,6 +384,8 @@ void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, 
 	if (acked) {
 		tcb->dupacks = 0;
 		tcb->persist_backoff = 0;
+		if (tcb->probe_size && seq_geq(tcb->snd_una, tcb->probe_end))
+			sf_tcb_probe_acked(st, tcb); /* RFC 4821 §7.6.1 */
 		if (tcb->snd_una != tcb->snd_max)
 			tcb->unacked_since_ns = st->now_ns;
 		if (!tcb->in_recovery) {
@@ -401,8 +422,12 @@ void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, 
 	 * window already recovered (SND.UNA not past "recover"). */
 	const struct sf_rangeset *sb = scoreboard(tcb);
 	bool lost = tcb->dupacks >= DUPTHRESH || (sb && is_lost(tcb, sb, tcb->snd_una));
-	if (lost && seq_gt(tcb->snd_una, tcb->recover - 1) && tcb->sndq.len)
-		enter_recovery(st, tcb);
+	if (lost && seq_gt(tcb->snd_una, tcb->recover - 1) && tcb->sndq.len) {
+		bool probe = sf_tcb_probe_covers(tcb, tcb->snd_una, 1);
+		if (probe)
+			sf_tcb_probe_lost(st, tcb);
+		enter_recovery(st, tcb, !probe);
+	}
 }
 
 /*
@@ -431,4 +456,29 @@ void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		sf_tcb_send_probe(st, tcb, true);
 		st->ctr.TCPWinProbe++;
 	}
+}
+
+/*
+ * The path's MTU came down under data in flight (RFC 1191 §6.5, RFC 8201
+ * §5.4): a router dropped what was bigger. Send everything from SND.UNA
+ * again now, cut to the new size, as a timeout would but without its
+ * congestion response: nothing was lost to congestion (as Linux's
+ * tcp_simple_retransmit). recover moves to SND.MAX so the duplicate ACKs the
+ * old flight still draws start no fast retransmit (RFC 6582 §3.2 step 1).
+ */
+void sf_tcb_resend_flight(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	struct sf_rangeset *sb = sf_ring_map(&tcb->sndq);
+
+	if (tcb->snd_una == tcb->snd_max || !can_send_data(tcb->state))
+		return;
+	tcb->in_recovery = false;
+	tcb->dupacks = 0;
+	tcb->recover = tcb->snd_max;
+	tcb->high_rxt = tcb->snd_una;
+	if (sb)
+		sf_rangeset_init(sb);
+	tcb->rtt_timing = false; /* Karn's rule (MUST-18) */
+	tcb->snd_nxt = tcb->snd_una;
+	sf_tcb_output(st, tcb);
 }

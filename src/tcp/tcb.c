@@ -356,6 +356,7 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		st->ctr.TCPSynRetrans++;
 		sf_tcb_send_syn(st, tcb, true);
 	} else {
+		sf_tcb_black_hole_check(st, tcb); /* RFC 4821: sized down before it goes again */
 		sf_tcb_sender_timeout(st, tcb);
 		if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER && tcb->snd_una != tcb->snd_max)
 			sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
@@ -435,28 +436,6 @@ void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb)
 		}
 	}
 	rearm(st, tcb);
-}
-
-/*
- * RFC 9293 §3.7.1 (MUST-15, MUST-16) and RFC 6691: the effective send MSS is
- * the smaller of the peer's announced MSS (536 for IPv4 or 1220 for IPv6 when
- * it sent none) and what our own interface carries. A peer's MSS below 64 is
- * raised to 64 so that no one can make us cut the stream into confetti.
- */
-void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, uint16_t peer_mss)
-{
-	uint32_t peer = peer_mss ? peer_mss : (tcb->sock.family == SF_AF_INET ? 536u : 1220u);
-	uint32_t own = sf_own_mss(st, &tcb->sock, &tcb->sock.local.addr);
-
-	if (peer < 64)
-		peer = 64;
-	uint32_t mss = peer < own ? peer : own;
-	/* RFC 6691 / RFC 7323 §3.2: the timestamp comes out of every segment's
-	 * data; SACK blocks come out of the segments they ride on
-	 * (sf_tcb_send_mss). */
-	if (mss > 64 + sf_tcb_ts_space(tcb))
-		mss -= sf_tcb_ts_space(tcb);
-	tcb->snd_mss = (uint16_t)mss;
 }
 
 void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs)

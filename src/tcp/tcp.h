@@ -65,7 +65,27 @@ void sf_tcb_stop_timers(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_timer_fired(struct sf_stack *st, struct sf_tcb *tcb);
 bool sf_tcb_retry(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind); /* false: given up */
 void sf_tcb_retry_clamp(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_kind kind);
-void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, uint16_t peer_mss); /* 0: the SYN had none */
+/* ---- segment size and the path (pmtu.c) ---- */
+/** The peer's MSS (0: the SYN had none); sizes the segments by it, our interface and the path (MUST-16). */
+void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, uint16_t peer_mss);
+void sf_tcb_path_resync(struct sf_stack *st, struct sf_tcb *tcb);
+/** Before sending: take what the stack's path MTU cache learned or forgot since the connection last looked. */
+static inline void sf_tcb_path_check(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	if (tcb->pmtu_gen != st->pmtu.gen || st->now_ns >= tcb->pmtu_expires_ns)
+		sf_tcb_path_resync(st, tcb);
+}
+/** A validated ICMP fragmentation needed / packet too big about a segment of tcb in flight. */
+void sf_tcb_packet_too_big(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_icmp_error *e);
+/** The retransmission timer is about to send data again: RFC 4821 black-hole detection. */
+void sf_tcb_black_hole_check(struct sf_stack *st, struct sf_tcb *tcb);
+/** RFC 4821 probing: the payload of a probe that may go now at SND.NXT, or 0 (it is then marked in flight). */
+uint32_t sf_tcb_probe_due(struct sf_stack *st, struct sf_tcb *tcb, uint32_t mss, uint32_t avail, uint32_t room);
+void sf_tcb_probe_sent(struct sf_tcb *tcb, uint32_t seq, uint32_t len);
+void sf_tcb_probe_acked(struct sf_stack *st, struct sf_tcb *tcb);
+void sf_tcb_probe_lost(struct sf_stack *st, struct sf_tcb *tcb);
+/** Whether [seq, seq+len) overlaps the probe in flight. */
+bool sf_tcb_probe_covers(const struct sf_tcb *tcb, uint32_t seq, uint32_t len);
 void sf_tcb_init_rcv(struct sf_stack *st, struct sf_tcb *tcb, uint32_t irs);
 bool sf_tcb_fin_acked(const struct sf_tcb *tcb);
 void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns);
@@ -113,6 +133,8 @@ void sf_tcb_ecn_echo(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_take_sack(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg);
 void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, bool dup);
 void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb);
+/** Segments shrank under data in flight: send it all again now, in the new size (not a congestion signal). */
+void sf_tcb_resend_flight(struct sf_stack *st, struct sf_tcb *tcb);
 void sf_tcb_persist_timeout(struct sf_stack *st, struct sf_tcb *tcb);
 
 /* ---- recv.c ---- */

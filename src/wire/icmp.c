@@ -159,6 +159,7 @@ enum sf_drop_reason sf_wire_parse_icmp(const uint8_t *dgram, size_t len, struct 
 		inner.src.family = inner.dst.family = SF_AF_INET;
 		memcpy(inner.src.bytes, q + 12, 4);
 		memcpy(inner.dst.bytes, q + 16, 4);
+		e->quoted_len = sf_get16(q + 2);
 	} else {
 		/* Only a quote whose next header is TCP itself: synfin sends no
 		 * extension headers. */
@@ -167,6 +168,7 @@ enum sf_drop_reason sf_wire_parse_icmp(const uint8_t *dgram, size_t len, struct 
 		inner.hlen = SF_IPV6_HEADER_LEN;
 		inner.src = sf_addr_v6(q + 8);
 		inner.dst = sf_addr_v6(q + 24);
+		e->quoted_len = SF_IPV6_HEADER_LEN + (uint32_t)sf_get16(q + 4);
 	}
 	/* The error comes to the datagram's sender: us, at the quoted source. */
 	if (memcmp(&inner.src, &ip.dst, sizeof inner.src) != 0)

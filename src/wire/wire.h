@@ -76,6 +76,7 @@ struct sf_icmp_error {
 	struct sf_addr reporter;  /* who sent the error */
 	struct sf_endpoint local, remote; /* the connection, from the quoted datagram */
 	uint32_t seq;             /* the quoted segment's sequence number (RFC 5927 §4.1) */
+	uint32_t quoted_len;      /* the quoted datagram's length, as its IP header gives it */
 };
 /**
  * Parse an ICMP or ICMPv6 error about a TCP segment this host sent (the

@@ -1,6 +1,7 @@
 #include "harness.h"
 
 #include "tcp/tcp.h"
+#include "wire/checksum.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +33,11 @@ static void h_trace(void *ctx, const struct sf_trace_event *ev)
 	if (ev->kind == SF_TRACE_DROP) {
 		h->last_drop = ev->drop;
 		h->ndrops++;
+	}
+	if (ev->kind == SF_TRACE_PATH_MTU) {
+		h->path_mtu = ev->mtu;
+		h->path_mtu_cause = ev->cause;
+		h->npath_mtu++;
 	}
 	if (ev->kind == SF_TRACE_NEGATIVE_ADVICE) {
 		h->advice_sock = ev->sock;
@@ -369,3 +375,65 @@ void h_expect_closed_after(struct harness *h, int s, uint64_t ms, enum sf_tcp_st
 	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
 }
 
+
+const struct h_out *h_last_sent(const struct harness *h)
+{
+	assert_true(h->next_out > 0);
+	return &h->out[h->next_out - 1];
+}
+
+void h_icmp_error(struct harness *h, uint8_t type, uint8_t code, const uint8_t *dgram, size_t dlen,
+		    uint32_t seq_override, uint32_t word)
+{
+	uint8_t buf[2048];
+	bool v6 = h->family == 6;
+	size_t ip = v6 ? 40 : 20;
+	size_t quote = dlen > 1200 ? 1200 : dlen;
+	size_t icmp_len = 8 + quote;
+	size_t len = ip + icmp_len;
+
+	memset(buf, 0, len);
+	struct sf_addr router;
+	assert_int_equal(sf_addr_parse(v6 ? "2001:db8:ff::7" : "198.51.100.7", &router), 0);
+	uint8_t *icmp = buf + ip;
+	icmp[0] = type;
+	icmp[1] = code;
+	sf_put32(icmp + 4, word);
+	memcpy(icmp + 8, dgram, quote);
+	if (seq_override)
+		sf_put32(icmp + 8 + (v6 ? 40 : (size_t)(dgram[0] & 15) * 4) + 4, seq_override);
+	uint32_t sum = 0;
+	if (v6) {
+		buf[0] = 0x60;
+		sf_put16(buf + 4, (uint16_t)icmp_len);
+		buf[6] = 58;
+		buf[7] = 64;
+		memcpy(buf + 8, router.bytes, 16);
+		memcpy(buf + 24, h->local.bytes, 16);
+		uint8_t ph[40] = { 0 };
+		memcpy(ph, router.bytes, 16);
+		memcpy(ph + 16, h->local.bytes, 16);
+		sf_put32(ph + 32, (uint32_t)icmp_len);
+		ph[39] = 58;
+		sum = sf_csum_add(0, ph, 40);
+	} else {
+		buf[0] = 0x45;
+		sf_put16(buf + 2, (uint16_t)len);
+		buf[8] = 64;
+		buf[9] = 1;
+		memcpy(buf + 12, router.bytes, 4);
+		memcpy(buf + 16, h->local.bytes, 4);
+		sf_put16(buf + 10, sf_csum_finish(sf_csum_add(0, buf, 20)));
+	}
+	sf_put16(icmp + 2, sf_csum_finish(sf_csum_add(sum, icmp, icmp_len)));
+	h_inject_raw(h, buf, len);
+}
+
+
+void h_forget_taken(struct harness *h)
+{
+	size_t left = h->nout - h->next_out;
+	memmove(h->out, h->out + h->next_out, left * sizeof h->out[0]);
+	h->nout = left;
+	h->next_out = 0;
+}

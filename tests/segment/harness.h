@@ -51,6 +51,9 @@ struct harness {
 	size_t ndrops;
 	size_t nadvice;         /* SF_TRACE_NEGATIVE_ADVICE events seen */
 	int advice_sock;        /* ... the last one's sock */
+	size_t npath_mtu;       /* SF_TRACE_PATH_MTU events seen */
+	uint32_t path_mtu;      /* ... the last one's MTU */
+	enum sf_cause path_mtu_cause; /* ... and cause */
 };
 
 /* Options for h_init: start from sf_config_default and let the test adjust. */
@@ -131,6 +134,8 @@ void h_advance(struct harness *h, uint64_t ms);
 /** Move time to the stack's next deadline (fails if none); returns ms moved. */
 uint64_t h_advance_to_deadline(struct harness *h);
 
+/** Forget the segments already taken, making room for more (h_last_sent and h_last_len lose them): for long transfers. */
+void h_forget_taken(struct harness *h);
 /** Take and discard every segment sent so far; returns how many. */
 size_t h_drain(struct harness *h);
 
@@ -160,6 +165,18 @@ struct sf_tcb *h_tcb(struct harness *h, int s);
 
 /** Take every queued readiness event (sf_poll_events); the bits reported for sock, 0 if none. */
 uint32_t h_events(struct harness *h, int sock);
+
+/** The bytes of the last segment the stack sent and the test took. */
+const struct h_out *h_last_sent(const struct harness *h);
+/*
+ * An ICMP (family 4) or ICMPv6 error of type/code quoting the first bytes
+ * (up to 1200) of dgram, with seq_override (when not 0) written over the
+ * quoted TCP sequence number; word is the 4 bytes after type, code and
+ * checksum (the MTU of a packet too big). Injected from a router,
+ * 198.51.100.7 or 2001:db8:ff::7, to the stack.
+ */
+void h_icmp_error(struct harness *h, uint8_t type, uint8_t code, const uint8_t *dgram, size_t dlen,
+		  uint32_t seq_override, uint32_t word);
 
 /** Whether the trace saw a state change from -> to (on any connection). */
 int h_saw_state(const struct harness *h, enum sf_tcp_state from, enum sf_tcp_state to);

@@ -44,11 +44,11 @@ static void fill_pattern(void)
 	}
 }
 
-/* The peer connects (SACK-permitted if sack), synfin accepts. */
-static void open_conn(struct conn *t, bool sack)
+/* The peer connects (SACK-permitted if sack), synfin accepts; adjust may change the stack's config. */
+static void open_conn_cfg(struct conn *t, bool sack, h_config_fn adjust)
 {
 	fill_pattern();
-	t->h = h_new(4, NULL);
+	t->h = h_new(4, adjust);
 	t->sack = sack;
 	int l = h_listen(t->h, PORT, 4);
 	struct sf_tcp_options o = { .has_mss = 1, .mss = 1460, .sack_permitted = sack };
@@ -65,6 +65,17 @@ static void open_conn(struct conn *t, bool sack)
 	t->peer_seq = PEER_ISN + 1;
 	assert_int_equal(h_tcb(t->h, t->c)->snd_mss, MSS);
 	assert_int_equal(h_tcb(t->h, t->c)->rto_ms, 200);
+}
+
+static void open_conn(struct conn *t, bool sack)
+{
+	open_conn_cfg(t, sack, NULL);
+}
+
+/* Repeated timeouts here are the timer's, not a black hole's: the size stays (test_path_mtu.c has those). */
+static void cfg_no_mtu_probing(struct sf_config *cfg)
+{
+	cfg->mtu_probing = 0;
 }
 
 /* Queue 64 KiB (the send buffer) and take the initial window of 10 segments. */
@@ -461,7 +472,7 @@ static void test_rto_one_segment_then_slow_start(void **state)
 {
 	(void)state;
 	struct conn t;
-	open_conn(&t, false);
+	open_conn_cfg(&t, false, cfg_no_mtu_probing);
 	send_and_take_iw(&t);
 	uint64_t t0 = t.h->now;
 	h_advance(t.h, 199);

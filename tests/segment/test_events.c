@@ -117,7 +117,7 @@ static void test_counter_names(void **state)
 /* The trace reports segments in and out with their fields, state changes with
  * their causes, timers, drops and negative advice. */
 struct trace_log {
-	int in, out, states, timers, drops, advice;
+	int in, out, states, timers, drops, advice, path_mtu;
 	enum sf_cause first_cause;
 	uint32_t out_seq;
 };
@@ -145,6 +145,9 @@ static void log_trace(void *ctx, const struct sf_trace_event *ev)
 		break;
 	case SF_TRACE_NEGATIVE_ADVICE:
 		t->advice++;
+		break;
+	case SF_TRACE_PATH_MTU:
+		t->path_mtu++;
 		break;
 	}
 }

@@ -13,67 +13,6 @@
 
 #define PEER_ISN 300u
 
-/* The bytes of the last segment the stack sent and the test took. */
-static const struct h_out *last_sent(const struct harness *h)
-{
-	assert_true(h->next_out > 0);
-	return &h->out[h->next_out - 1];
-}
-
-/*
- * An ICMP (family 4) or ICMPv6 error of type/code quoting the first quote_len
- * bytes of dgram (the whole datagram if 0), with seq_override (when not 0)
- * written over the quoted TCP sequence number; word is the 4 bytes after
- * type, code and checksum (the MTU of a packet too big). Injected from a
- * router to the stack.
- */
-static void icmp_in(struct harness *h, uint8_t type, uint8_t code, const uint8_t *dgram, size_t dlen,
-		    uint32_t seq_override, uint32_t word)
-{
-	uint8_t buf[2048];
-	bool v6 = h->family == 6;
-	size_t ip = v6 ? 40 : 20;
-	size_t quote = dlen > 1200 ? 1200 : dlen;
-	size_t icmp_len = 8 + quote;
-	size_t len = ip + icmp_len;
-
-	memset(buf, 0, len);
-	struct sf_addr router;
-	assert_int_equal(sf_addr_parse(v6 ? "2001:db8:ff::7" : "198.51.100.7", &router), 0);
-	uint8_t *icmp = buf + ip;
-	icmp[0] = type;
-	icmp[1] = code;
-	sf_put32(icmp + 4, word);
-	memcpy(icmp + 8, dgram, quote);
-	if (seq_override)
-		sf_put32(icmp + 8 + (v6 ? 40 : (size_t)(dgram[0] & 15) * 4) + 4, seq_override);
-	uint32_t sum = 0;
-	if (v6) {
-		buf[0] = 0x60;
-		sf_put16(buf + 4, (uint16_t)icmp_len);
-		buf[6] = 58;
-		buf[7] = 64;
-		memcpy(buf + 8, router.bytes, 16);
-		memcpy(buf + 24, h->local.bytes, 16);
-		uint8_t ph[40] = { 0 };
-		memcpy(ph, router.bytes, 16);
-		memcpy(ph + 16, h->local.bytes, 16);
-		sf_put32(ph + 32, (uint32_t)icmp_len);
-		ph[39] = 58;
-		sum = sf_csum_add(0, ph, 40);
-	} else {
-		buf[0] = 0x45;
-		sf_put16(buf + 2, (uint16_t)len);
-		buf[8] = 64;
-		buf[9] = 1;
-		memcpy(buf + 12, router.bytes, 4);
-		memcpy(buf + 16, h->local.bytes, 4);
-		sf_put16(buf + 10, sf_csum_finish(sf_csum_add(0, buf, 20)));
-	}
-	sf_put16(icmp + 2, sf_csum_finish(sf_csum_add(sum, icmp, icmp_len)));
-	h_inject_raw(h, buf, len);
-}
-
 /* The error as destination unreachable: port (hard) or host (soft), IPv4 and ICMPv6 codes. */
 static uint8_t unreach_type(const struct harness *h) { return h->family == 6 ? 1 : 3; }
 static uint8_t port_code(const struct harness *h) { return h->family == 6 ? 4 : 3; }
@@ -85,9 +24,9 @@ static void port_unreachable_fails_connect(int family)
 	struct harness *h = h_new(family, NULL);
 	uint32_t iss;
 	int s = h_connect(h, 5000, 80, &iss);
-	const struct h_out *syn = last_sent(h);
+	const struct h_out *syn = h_last_sent(h);
 
-	icmp_in(h, unreach_type(h), port_code(h), syn->data, syn->len, 0, 0);
+	h_icmp_error(h, unreach_type(h), port_code(h), syn->data, syn->len, 0, 0);
 	h_expect_none(h);
 	assert_int_equal(sf_state(h->st, s), SF_CLOSED);
 	assert_int_equal(sf_take_error(h->st, s), -ECONNREFUSED);
@@ -127,10 +66,10 @@ static void test_host_unreachable_in_syn_sent_is_soft(void **state)
 	struct harness *h = h_new(4, cfg_two_syn_retries);
 	uint32_t iss;
 	int s = h_connect(h, 5000, 80, &iss);
-	const struct h_out *syn = last_sent(h);
+	const struct h_out *syn = h_last_sent(h);
 
 	(void)h_events(h, s);
-	icmp_in(h, unreach_type(h), host_code(h), syn->data, syn->len, 0, 0);
+	h_icmp_error(h, unreach_type(h), host_code(h), syn->data, syn->len, 0, 0);
 	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
 	assert_int_equal(sf_soft_error(h->st, s), -EHOSTUNREACH);
 	assert_true(h_events(h, s) & SF_EV_SOFT_ERROR);
@@ -159,13 +98,13 @@ static void test_errors_on_established_are_soft(void **state)
 
 	assert_int_equal(sf_send(h->st, c, "hello", 5), 5);
 	h_expect(h, SF_TCP_ACK | SF_TCP_PSH, iss + 1, PEER_ISN + 1);
-	const struct h_out *data = last_sent(h);
-	icmp_in(h, unreach_type(h), port_code(h), data->data, data->len, 0, 0);
+	const struct h_out *data = h_last_sent(h);
+	h_icmp_error(h, unreach_type(h), port_code(h), data->data, data->len, 0, 0);
 	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
 	assert_int_equal(sf_soft_error(h->st, c), -ECONNREFUSED);
-	icmp_in(h, 3, 0, data->data, data->len, 0, 0); /* time exceeded */
+	h_icmp_error(h, 3, 0, data->data, data->len, 0, 0); /* time exceeded */
 	assert_int_equal(sf_soft_error(h->st, c), -EHOSTUNREACH);
-	icmp_in(h, 4, 0, data->data, data->len, 0, 0); /* parameter problem */
+	h_icmp_error(h, 4, 0, data->data, data->len, 0, 0); /* parameter problem */
 	assert_int_equal(sf_soft_error(h->st, c), -EPROTO);
 	assert_int_equal(h_counter(h, SF_CTR_Icmp6InTimeExcds), 1);
 	assert_int_equal(h_counter(h, SF_CTR_Icmp6InParmProblems), 1);
@@ -183,10 +122,10 @@ static void test_error_outside_window_ignored(void **state)
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
 	int s = h_connect(h, 5000, 80, &iss);
-	const struct h_out *syn = last_sent(h);
+	const struct h_out *syn = h_last_sent(h);
 
-	icmp_in(h, 3, 3, syn->data, syn->len, iss + 1, 0); /* past SND.NXT */
-	icmp_in(h, 3, 3, syn->data, syn->len, iss - 1, 0); /* before SND.UNA */
+	h_icmp_error(h, 3, 3, syn->data, syn->len, iss + 1, 0); /* past SND.NXT */
+	h_icmp_error(h, 3, 3, syn->data, syn->len, iss - 1, 0); /* before SND.UNA */
 	assert_int_equal(h_drops(h, SF_DROP_ICMP_SEQ_OUT_OF_WINDOW), 2);
 	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
 	assert_int_equal(sf_soft_error(h->st, s), 0);
@@ -194,12 +133,12 @@ static void test_error_outside_window_ignored(void **state)
 	h_synack_in(h, 5000, PEER_ISN, iss, 65535, NULL);
 	assert_int_equal(sf_send(h->st, s, "0123456789", 10), 10);
 	h_next(h);
-	const struct h_out *data = last_sent(h);
-	icmp_in(h, 3, 1, data->data, data->len, iss + 11, 0); /* SND.NXT itself: not sent */
-	icmp_in(h, 3, 1, data->data, data->len, iss, 0);      /* the SYN, acknowledged */
+	const struct h_out *data = h_last_sent(h);
+	h_icmp_error(h, 3, 1, data->data, data->len, iss + 11, 0); /* SND.NXT itself: not sent */
+	h_icmp_error(h, 3, 1, data->data, data->len, iss, 0);      /* the SYN, acknowledged */
 	assert_int_equal(h_drops(h, SF_DROP_ICMP_SEQ_OUT_OF_WINDOW), 4);
 	assert_int_equal(sf_soft_error(h->st, s), 0);
-	icmp_in(h, 3, 1, data->data, data->len, iss + 10, 0); /* the last byte in flight */
+	h_icmp_error(h, 3, 1, data->data, data->len, iss + 10, 0); /* the last byte in flight */
 	assert_int_equal(sf_soft_error(h->st, s), -EHOSTUNREACH);
 	h_free(h);
 }
@@ -214,11 +153,11 @@ static void test_source_quench_and_packet_too_big_dropped(void **state)
 
 	assert_int_equal(sf_send(h->st, c, "x", 1), 1);
 	h_next(h);
-	const struct h_out *data = last_sent(h);
-	icmp_in(h, 4, 0, data->data, data->len, 0, 0);
+	const struct h_out *data = h_last_sent(h);
+	h_icmp_error(h, 4, 0, data->data, data->len, 0, 0);
 	assert_int_equal(h_drops(h, SF_DROP_ICMP_SOURCE_QUENCH), 1);
 	assert_int_equal(h_counter(h, SF_CTR_IcmpInSrcQuenchs), 1);
-	icmp_in(h, 3, 4, data->data, data->len, 0, 1280);
+	h_icmp_error(h, 3, 4, data->data, data->len, 0, 1280);
 	assert_int_equal(h_drops(h, SF_DROP_ICMP_PACKET_TOO_BIG), 1);
 	assert_int_equal(sf_soft_error(h->st, c), 0);
 	assert_int_equal(sf_state(h->st, c), SF_ESTABLISHED);
@@ -236,13 +175,13 @@ static void test_embryo_hard_error(void **state)
 
 	h_send(h, .lport = 80, .flags = SF_TCP_SYN, .seq = PEER_ISN, .opt = &mss);
 	struct sf_segment sa = h_next(h);
-	const struct h_out *synack = last_sent(h);
-	icmp_in(h, 3, 3, synack->data, synack->len, sa.seq + 1, 0);
+	const struct h_out *synack = h_last_sent(h);
+	h_icmp_error(h, 3, 3, synack->data, synack->len, sa.seq + 1, 0);
 	assert_int_equal(h_drops(h, SF_DROP_ICMP_SEQ_OUT_OF_WINDOW), 1);
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
-	icmp_in(h, 3, 1, synack->data, synack->len, 0, 0); /* soft: the SYN,ACK timer goes on */
+	h_icmp_error(h, 3, 1, synack->data, synack->len, 0, 0); /* soft: the SYN,ACK timer goes on */
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 1);
-	icmp_in(h, 3, 3, synack->data, synack->len, 0, 0);
+	h_icmp_error(h, 3, 3, synack->data, synack->len, 0, 0);
 	assert_int_equal(h_counter(h, SF_CTR_SynRecvCurrent), 0);
 	assert_true(h_saw_state(h, SF_SYN_RECEIVED, SF_CLOSED));
 	h_expect_none(h);
@@ -256,30 +195,30 @@ static void test_icmp_drop_reasons(void **state)
 	struct harness *h = h_new(4, NULL);
 	uint32_t iss;
 	int s = h_connect(h, 5000, 80, &iss);
-	const struct h_out *syn = last_sent(h);
+	const struct h_out *syn = h_last_sent(h);
 	uint8_t copy[128];
 	uint64_t in_segs = h_counter(h, SF_CTR_InSegs);
 
 	/* An echo request is not an error about TCP. */
-	icmp_in(h, 8, 0, syn->data, syn->len, 0, 0);
+	h_icmp_error(h, 8, 0, syn->data, syn->len, 0, 0);
 	assert_int_equal(h_drops(h, SF_DROP_ICMP_NOT_AN_ERROR), 1);
 	/* The quote is a UDP datagram. */
 	memcpy(copy, syn->data, syn->len);
 	copy[9] = 17;
-	icmp_in(h, 3, 3, copy, syn->len, 0, 0);
+	h_icmp_error(h, 3, 3, copy, syn->len, 0, 0);
 	assert_int_equal(h_drops(h, SF_DROP_ICMP_QUOTE), 1);
 	/* Too short a quote: IP header and 4 bytes of TCP. */
-	icmp_in(h, 3, 3, syn->data, 24, 0, 0);
+	h_icmp_error(h, 3, 3, syn->data, 24, 0, 0);
 	assert_int_equal(h_drops(h, SF_DROP_ICMP_QUOTE), 2);
 	/* A quote of some other connection of ours: none. */
 	memcpy(copy, syn->data, syn->len);
 	sf_put16(copy + 20, 5001);
-	icmp_in(h, 3, 3, copy, syn->len, 0, 0);
+	h_icmp_error(h, 3, 3, copy, syn->len, 0, 0);
 	assert_int_equal(h_drops(h, SF_DROP_ICMP_NO_CONNECTION), 1);
 	/* A quote whose source is not the address the error came to. */
 	memcpy(copy, syn->data, syn->len);
 	copy[15] ^= 1;
-	icmp_in(h, 3, 3, copy, syn->len, 0, 0);
+	h_icmp_error(h, 3, 3, copy, syn->len, 0, 0);
 	assert_int_equal(h_drops(h, SF_DROP_ICMP_QUOTE), 3);
 	assert_int_equal(sf_state(h->st, s), SF_SYN_SENT);
 
@@ -327,7 +266,7 @@ static void test_blind_icmp_attack_never_succeeds(void **state)
 	size_t data_len = data->len;
 	memcpy(data_copy, data->data, data_len);
 	int s = h_connect(h, 5000, 8080, &ciss);
-	const struct h_out *syn = last_sent(h);
+	const struct h_out *syn = h_last_sent(h);
 	uint8_t syn_copy[128];
 	size_t syn_len = syn->len;
 	memcpy(syn_copy, syn->data, syn_len);
@@ -339,9 +278,9 @@ static void test_blind_icmp_attack_never_succeeds(void **state)
 		uint32_t seq = x | 1u; /* never 0: 0 means "as quoted" */
 		uint8_t code = (i & 1) ? 3 : 1;
 		if (i & 2)
-			icmp_in(h, 3, code, data_copy, 48, seq, 0);
+			h_icmp_error(h, 3, code, data_copy, 48, seq, 0);
 		else
-			icmp_in(h, 3, code, syn_copy, 48, seq, 0);
+			h_icmp_error(h, 3, code, syn_copy, 48, seq, 0);
 		if ((i & 2) && seq - iss - 1 < sizeof payload)
 			in_window++;
 		if (h->next_out != h->nout)

@@ -162,7 +162,8 @@ static void trace_hook(void *ctx, const struct sf_trace_event *ev)
 		}
 		break;
 	case SF_TRACE_NEGATIVE_ADVICE:
-		break; /* advice for a router; the diagrams draw segments, states and timers */
+	case SF_TRACE_PATH_MTU:
+		break; /* the diagrams draw segments (whose sizes show the path MTU), states and timers */
 	}
 }
 

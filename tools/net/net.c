@@ -114,6 +114,11 @@ static void trace_hook(void *ctx, const struct sf_trace_event *ev)
 		ep_format(&ev->remote, r, sizeof r);
 		fprintf(stderr, "synfin: %9.6f negative advice %s %s (R1 passed: the path may be dead)\n",
 			net_elapsed(ev->now_ns), l, r);
+	} else if (ev->kind == SF_TRACE_PATH_MTU && trace_on) {
+		ep_format(&ev->local, l, sizeof l);
+		ep_format(&ev->remote, r, sizeof r);
+		fprintf(stderr, "synfin: %9.6f path mtu %s %s %u (%s)\n", net_elapsed(ev->now_ns), l, r, ev->mtu,
+			sf_cause_text(ev->cause));
 	}
 }
 
