@@ -21,6 +21,13 @@ K=192.0.2.1 # the kernel
 S=192.0.2.2 # synfin
 K6=2001:db8::1 # the kernel, IPv6 (documentation prefix, inside the namespace only)
 S6=2001:db8::2 # synfin, IPv6
+# The routed path (routed_up): synfin -TUN- the namespace above as router R1
+# -1280-byte link- router R2 ($NSR) -1500-byte link- a kernel peer ($NSP).
+NSR="$NS-r"
+NSP="$NS-p"
+P=203.0.113.2 # the peer behind the routers
+P6=2001:db8:2::2
+ROUTED=0
 WORK=$(mktemp -d /tmp/synfin-interop.XXXXXX)
 PIDS=()
 FAILED=0
@@ -29,8 +36,10 @@ SUITE_START=$(date +%s)
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null; kill -9 "$p" 2>/dev/null; done
-	ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null
-	ip netns delete "$NS" 2>/dev/null
+	for n in "$NSP" "$NSR" "$NS"; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns delete "$n" 2>/dev/null
+	done
 	if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work files kept in $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -61,6 +70,40 @@ NX ip link set $DEV up
 NX sysctl -qw net.ipv4.tcp_syn_retries=3
 
 set_mtu() { NX ip link set $DEV mtu "$1"; }
+
+# routed_up: the routers and the peer, once. Everything lives in the three
+# namespaces; the addresses are documentation prefixes with no route out.
+routed_up() {
+	[ $ROUTED = 1 ] && return 0
+	ROUTED=1
+	ip netns add "$NSR" && ip netns add "$NSP" || return 1
+	ip -n "$NS" link add r1 mtu 1280 type veth peer name r2 netns "$NSR" mtu 1280 &&
+		ip -n "$NSR" link add r2p type veth peer name p0 netns "$NSP" || return 1
+	NX sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip netns exec "$NSR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	NX ip addr add 198.51.100.1/30 dev r1
+	NX ip -6 addr add 2001:db8:1::1/64 dev r1 nodad
+	NX ip link set r1 up
+	NX ip route add 203.0.113.0/24 via 198.51.100.2
+	NX ip -6 route add 2001:db8:2::/64 via 2001:db8:1::2
+	ip -n "$NSR" link set lo up
+	ip -n "$NSR" addr add 198.51.100.2/30 dev r2
+	ip -n "$NSR" -6 addr add 2001:db8:1::2/64 dev r2 nodad
+	ip -n "$NSR" addr add 203.0.113.1/24 dev r2p
+	ip -n "$NSR" -6 addr add 2001:db8:2::1/64 dev r2p nodad
+	ip -n "$NSR" link set r2 up
+	ip -n "$NSR" link set r2p up
+	ip -n "$NSR" route add 192.0.2.0/24 via 198.51.100.1
+	ip -n "$NSR" -6 route add 2001:db8::/64 via 2001:db8:1::1
+	ip -n "$NSP" link set lo up
+	ip -n "$NSP" addr add $P/24 dev p0
+	ip -n "$NSP" -6 addr add $P6/64 dev p0 nodad
+	ip -n "$NSP" link set p0 up
+	ip -n "$NSP" route add default via 203.0.113.1
+	ip -n "$NSP" -6 route add default via 2001:db8:2::1
+	ip netns exec "$NSP" ping -c 1 -W 2 198.51.100.1 >/dev/null || echo "  (the routed path does not answer yet)"
+}
+PX() { ip netns exec "$NSP" "$@"; }
 
 # start_synfin NAME ARGS... : synfin in the background, log in $WORK/NAME.log
 start_synfin() {
@@ -565,7 +608,101 @@ check_ecn() { # 16. ECN (RFC 3168) with the kernel, asked for by either side, CE
 		fail "(b) capture: the kernel's ECEs $kece, synfin's CWRs $scwr"
 }
 
-ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks urgent segsize ecn)
+# pmtu_echo NAME ADDR NBYTES: synfin's echo server on ADDR behind the routers;
+# the peer echoes NBYTES through it. Then the capture of the TUN device.
+pmtu_echo() {
+	# What the peer learned of the path in an earlier check is forgotten.
+	PX ip route flush cache
+	PX ip -6 route flush cache
+	cap_start "$1"
+	start_synfin "$1" serve --tun $DEV --addr "$2" --port 7 --msl 1000 --trace echo
+	wait_for "$WORK/$1.log" "serving" 5 || fail "synfin did not start"
+	out=$(PX python3 "$PEER" echo "$2" 7 "$3")
+	echo "  $out"
+	[[ $out == OK* ]] && pass "$3 bytes echoed each way across the 1280-byte link" || fail "echo of $3 bytes to $2"
+	stop_pid $SYNFIN_PID
+	cap_stop
+}
+
+check_pmtud() { # 17. path MTU discovery (RFC 1191, RFC 8201): a 1280-byte link between routers that say so
+	routed_up || { fail "routed path"; return; }
+	pmtu_echo pmtud $S 20971520
+	local icmp big
+	icmp=$(first "ip.src==$K && ip.dst==$S && icmp.type==3 && icmp.code==4 && icmp.mtu==1280")
+	[ -n "$icmp" ] && pass "capture: R1's fragmentation needed (MTU 1280) reached synfin, frame $icmp" ||
+		fail "capture: no fragmentation needed to synfin"
+	# What was already on its way when the message came is still 1500 bytes
+	# long; synfin's last 2000 datagrams are all of the new size.
+	big=$(fields "ip.src==$S && tcp" ip.len | tail -2000 | sort -n | tail -1)
+	[ -n "$icmp" ] && [ "${big:-0}" -le 1280 ] && [ "${big:-0}" -gt 1200 ] &&
+		pass "capture: then synfin's datagrams are at most $big bytes" || fail "capture: largest of the last datagrams: $big"
+	grep -q "path mtu .* 1280 (ICMP fragmentation needed" "$WORK/pmtud.log" && pass "trace: path mtu 1280 (ICMP)" ||
+		fail "trace: no path MTU change"
+	# IPv6 (RFC 8201): R1's packet too big.
+	pmtu_echo pmtud6 $S6 4194304
+	icmp=$(first "ipv6.dst==$S6 && icmpv6.type==2 && icmpv6.mtu==1280")
+	big=$(fields "ipv6.src==$S6 && tcp" ipv6.plen | tail -2000 | sort -n | tail -1)
+	[ -n "$icmp" ] && [ "${big:-0}" -le 1240 ] && [ "${big:-0}" -gt 1160 ] &&
+		pass "capture (IPv6): packet too big at frame $icmp, then datagrams of at most $((big + 40)) bytes" ||
+		fail "capture (IPv6): packet too big '$icmp', largest after it $big + 40"
+}
+
+check_blackhole() { # 18. the same path with its ICMP filtered: RFC 4821 black-hole detection and probing
+	routed_up || { fail "routed path"; return; }
+	local n
+	for n in "$NS" "$NSR"; do
+		ip netns exec "$n" nft -f - <<-EOF
+			table inet synfin_bh {
+				chain out { type filter hook output priority 0; icmp type destination-unreachable icmp code frag-needed drop; icmpv6 type packet-too-big drop; }
+			}
+		EOF
+	done
+	# The kernel peer finds the black hole its own way (tcp_mtu_probing 1).
+	PX sysctl -qw net.ipv4.tcp_mtu_probing=1
+	pmtu_echo blackhole $S 20971520
+	for n in "$NS" "$NSR"; do ip netns exec "$n" nft delete table inet synfin_bh; done
+	PX sysctl -qw net.ipv4.tcp_mtu_probing=0
+	[ "$(count "icmp.type==3")" = 0 ] && pass "capture: no ICMP reached synfin" || fail "capture: ICMP seen"
+	grep -q "path mtu .* 1024 (full-size segments lost twice: black hole)" "$WORK/blackhole.log" &&
+		grep -q "(path MTU probe acknowledged)" "$WORK/blackhole.log" &&
+		pass "trace: $(grep -c "path mtu" "$WORK/blackhole.log") path MTU changes: black hole (1024), then $(grep -c "probe acknowledged" "$WORK/blackhole.log") probes acknowledged" ||
+		fail "trace: no black hole detected or no probe acknowledged"
+	local last
+	last=$(fields "ip.src==$S && tcp.len>0" ip.len | tail -200 | sort -n | tail -1)
+	[ "${last:-0}" -le 1280 ] && [ "${last:-0}" -ge 1272 ] && pass "capture: probing settled at $last-byte datagrams (the path: 1280)" ||
+		fail "capture: synfin's last datagrams up to $last bytes"
+}
+
+check_ping() { # 19. ping and ping -6 (RFC 792, RFC 4443 echo), next to synfin and across the routers
+	routed_up || { fail "routed path"; return; }
+	local out
+	start_synfin ping serve --tun $DEV --addr $S --port 7 echo
+	wait_for "$WORK/ping.log" "serving" 5 || fail "synfin did not start"
+	out=$(NX ping -c 3 -i 0.2 -W 2 $S 2>&1)
+	echo "$out" | grep -q " 3 received" && pass "ping $S: 3 of 3 answered" || fail "ping $S: $out"
+	out=$(PX ping -c 2 -i 0.2 -W 2 -s 1200 $S 2>&1)
+	echo "$out" | grep -q " 2 received" && pass "ping -s 1200 from behind the routers: answered" || fail "ping across the routers: $out"
+	stop_pid $SYNFIN_PID
+	start_synfin ping6 serve --tun $DEV --addr $S6 --port 7 echo
+	wait_for "$WORK/ping6.log" "serving" 5 || fail "synfin did not start"
+	out=$(NX ping -6 -c 3 -i 0.2 -W 2 $S6 2>&1)
+	echo "$out" | grep -q " 3 received" && pass "ping -6 $S6: 3 of 3 answered" || fail "ping -6: $out"
+	stop_pid $SYNFIN_PID
+}
+
+check_fragments() { # 20. IPv4 fragments reassembled: the peer's 1500-byte segments, without DF, cut by R2 for the 1280-byte link
+	routed_up || { fail "routed path"; return; }
+	# A locked route MTU makes the kernel send without DF, so R2 fragments.
+	PX ip route replace 192.0.2.0/24 via 203.0.113.1 mtu lock 1500
+	pmtu_echo frag $S 2097152
+	PX ip route del 192.0.2.0/24
+	local frags
+	frags=$(count "ip.dst==$S && ip.flags.mf==1")
+	[ "$frags" -gt 100 ] && pass "capture: $frags first fragments reached synfin, and the stream came through whole" ||
+		fail "capture: only $frags fragments"
+}
+
+ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks urgent segsize ecn pmtud blackhole)
 CHECKS=("$@")
 [ ${#CHECKS[@]} = 0 ] && CHECKS=("${ALL[@]}")
 for c in "${CHECKS[@]}"; do
