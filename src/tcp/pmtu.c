@@ -190,10 +190,10 @@ void sf_tcb_packet_too_big(struct sf_stack *st, struct sf_tcb *tcb, const struct
 	tcb->pmtu = (uint16_t)mtu;
 	tcb->pmtu_gen = st->pmtu.gen;
 	tcb->pmtu_expires_ns = st->now_ns + sf_ns_from_ms(st->cfg.pmtu_expires_ms);
+	/* A probe this router dropped stays marked: its retransmission counts
+	 * it lost, and its loss is still not congestion. */
 	if (tcb->probe_hi > mtu)
 		tcb->probe_hi = (uint16_t)mtu;
-	if (tcb->probe_size && tcb->probe_size > mtu)
-		tcb->probe_size = 0; /* lost to this router; the retransmission below covers it */
 	uint32_t before = tcb->snd_mss;
 	resize(st, tcb, SF_CAUSE_PMTU_ICMP);
 	if (tcb->snd_mss < before)
@@ -284,7 +284,8 @@ void sf_tcb_probe_lost(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	st->ctr.TCPMTUPFail++;
 	if (++tcb->probe_fails >= MAX_PROBES) {
-		tcb->probe_hi = (uint16_t)(tcb->probe_size - 1);
+		if (tcb->probe_hi >= tcb->probe_size)
+			tcb->probe_hi = (uint16_t)(tcb->probe_size - 1);
 		tcb->probe_fails = 0;
 	}
 	tcb->probe_size = 0;

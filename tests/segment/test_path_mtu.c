@@ -438,6 +438,23 @@ static void test_always_probe_starts_at_base(void **state)
 	h_free(t.h);
 }
 
+/* A router that says a probe was too big sets the ceiling of the search (and the path MTU) at once. */
+static void test_ptb_for_a_probe(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, 4, cfg_always_probe);
+	assert_int_equal(sf_send(t.h->st, t.c, data, 60000), 60000);
+	h_next(t.h);
+	const struct h_out *probe = h_last_sent(t.h);
+	assert_int_equal(probe->len, 1262);
+	h_icmp_error(t.h, 3, 4, probe->data, probe->len, 0, 1100);
+	assert_int_equal(h_counter(t.h, SF_CTR_PMTUDecreases), 1);
+	assert_int_equal(h_tcb(t.h, t.c)->probe_hi, 1100);
+	assert_int_equal(sf_get_maxseg(t.h->st, t.c), 984); /* the base still fits */
+	h_free(t.h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_black_hole_detection_off),
 		cmocka_unit_test(test_probing_finds_the_path_mtu),
 		cmocka_unit_test(test_always_probe_starts_at_base),
+		cmocka_unit_test(test_ptb_for_a_probe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
