@@ -123,7 +123,7 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(IPV6_EXT_HEADER, "IPv6 extension header not handled (fragment, ESP, AH, routing with segments left)") \
 	X(IPV6_EXT_MALFORMED, "IPv6 extension header past the datagram, or Hop-by-Hop not first (RFC 8200 §4)") \
 	X(IPV6_OPTION, "IPv6 option whose type says to discard the datagram (RFC 8200 §4.2)") \
-	X(NOT_TCP, "IP protocol synfin lacks (neither TCP nor ICMP): protocol unreachable or parameter problem sent (RFC 1122 §3.2.2.1, RFC 8200 §4)") \
+	X(NOT_TCP, "IP protocol synfin lacks (neither TCP nor ICMP): protocol unreachable or parameter problem sent (RFC 1122 §3.2.2.1, RFC 8200 §4), none for No Next Header") \
 	X(MARTIAN_SOURCE, "source address is unspecified, multicast, broadcast or loopback from elsewhere") \
 	X(MARTIAN_DEST, "destination address is unspecified, multicast or broadcast")   \
 	/* TCP header */                                                                \
@@ -433,8 +433,8 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
 	X(Ip6InReceives, "IPv6 datagrams given to sf_input (not from a callback), those in error included") \
 	X(Ip6InHdrErrors, "IPv6 datagrams dropped for their IP header: truncated, bad length, malformed or unhandled extension headers, an option to discard, a martian source") \
 	X(Ip6InAddrErrors, "IPv6 datagrams dropped for their destination: not unicast, or not one of this stack's addresses") \
-	X(Ip6InUnknownProtos, "IPv6 datagrams to one of our addresses whose next header synfin lacks (neither TCP nor ICMPv6)") \
-	X(Ip6InDelivers, "IPv6 datagrams to one of our addresses handed to TCP or ICMPv6, those they find in error included") \
+	X(Ip6InUnknownProtos, "IPv6 datagrams to one of our addresses whose next header synfin lacks (neither TCP, ICMPv6 nor No Next Header)") \
+	X(Ip6InDelivers, "IPv6 datagrams to one of our addresses handed to TCP or ICMPv6 (or ending in No Next Header), those found in error included") \
 	X(Ip6OutRequests, "IPv6 datagrams handed to cfg.output (TCP segments and ICMPv6 messages alike)") \
 	X(IcmpInMsgs, "ICMP messages to one of our addresses, IcmpInErrors included")  \
 	X(IcmpInErrors, "ICMP messages dropped as truncated (under 8 bytes) or with a wrong checksum") \

@@ -214,6 +214,8 @@ void sf_input_end(sf_stack *st)
 
 /* ---- input ---- */
 
+#define IPV6_NO_NEXT_HEADER 59
+
 /* RFC 4293 ipSystemStatsInHdrErrors: "errors in their IP headers ...
  * errors discovered in processing their IP options". A martian source is
  * one, as Linux's ip6_rcv_core counts it; a fragment is not (it is
@@ -309,6 +311,13 @@ static void input_not_tcp(struct sf_stack *st, const uint8_t *dgram, size_t len)
 	if (ip.proto == (v6 ? SF_IPPROTO_ICMPV6 : SF_IPPROTO_ICMP)) {
 		SF_IP_CTR(st, v6, InDelivers)++;
 		icmp_input(st, dgram, len, &ip);
+		return;
+	}
+	/* RFC 8200 §4.7: No Next Header says nothing follows; nothing is
+	 * missing, so nothing is said (Linux discards it so too). */
+	if (v6 && ip.proto == IPV6_NO_NEXT_HEADER) {
+		SF_IP_CTR(st, v6, InDelivers)++;
+		sf_drop(st, NULL, SF_DROP_NOT_TCP);
 		return;
 	}
 	SF_IP_CTR(st, v6, InUnknownProtos)++;
