@@ -55,7 +55,8 @@ static size_t build(struct harness *h, uint8_t *b, const struct pkt *p)
 		b[9] = p->proto;
 		memcpy(b + 12, src->bytes, 4);
 		memcpy(b + 16, dst->bytes, 4);
-		memcpy(b + 20, p->ext, p->ext_len);
+		if (p->ext_len)
+			memcpy(b + 20, p->ext, p->ext_len);
 		sf_put16(b + 10, sf_csum_finish(sf_csum_add(0, b, hl)));
 	} else {
 		hl = 40 + p->ext_len;
@@ -65,9 +66,11 @@ static size_t build(struct harness *h, uint8_t *b, const struct pkt *p)
 		b[7] = p->ttl;
 		memcpy(b + 8, src->bytes, 16);
 		memcpy(b + 24, dst->bytes, 16);
-		memcpy(b + 40, p->ext, p->ext_len);
+		if (p->ext_len)
+			memcpy(b + 40, p->ext, p->ext_len);
 	}
-	memmove(b + hl, p->upper, p->upper_len);
+	if (p->upper_len)
+		memmove(b + hl, p->upper, p->upper_len);
 	return hl + p->upper_len;
 }
 
@@ -79,7 +82,8 @@ static size_t icmp_msg(uint8_t *m, int family, const struct sf_addr *src, const 
 	m[1] = code;
 	sf_put16(m + 2, 0);
 	sf_put32(m + 4, word);
-	memmove(m + 8, body, n);
+	if (n)
+		memmove(m + 8, body, n);
 	uint32_t sum = 0;
 	if (family == 6) {
 		uint8_t ph[40] = { 0 };
