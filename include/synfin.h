@@ -123,7 +123,7 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(IPV6_EXT_HEADER, "IPv6 extension header not handled (fragment, ESP, AH, routing with segments left)") \
 	X(IPV6_EXT_MALFORMED, "IPv6 extension header past the datagram, or Hop-by-Hop not first (RFC 8200 §4)") \
 	X(IPV6_OPTION, "IPv6 option whose type says to discard the datagram (RFC 8200 §4.2)") \
-	X(NOT_TCP, "IP protocol is not TCP")                                            \
+	X(NOT_TCP, "IP protocol synfin lacks (neither TCP nor ICMP): protocol unreachable or parameter problem sent (RFC 1122 §3.2.2.1, RFC 8200 §4), none for No Next Header") \
 	X(MARTIAN_SOURCE, "source address is unspecified, multicast, broadcast or loopback from elsewhere") \
 	X(MARTIAN_DEST, "destination address is unspecified, multicast or broadcast")   \
 	/* TCP header */                                                                \
@@ -142,14 +142,16 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	/* ICMP and ICMPv6 errors (RFC 792, RFC 4443) */                                \
 	X(ICMP_TRUNCATED, "ICMP message shorter than its 8-byte header")                \
 	X(ICMP_CHECKSUM, "ICMP checksum is wrong")                                      \
-	X(ICMP_NOT_AN_ERROR, "ICMP message that is not an error about TCP (echo, ...)") \
+	X(ICMP_NOT_AN_ERROR, "ICMP message neither an echo request nor an error about TCP (echo reply, redirect, ...)") \
 	X(ICMP_QUOTE, "ICMP error quoting no TCP segment of ours")                      \
 	X(ICMP_SOURCE_QUENCH, "ICMP source quench: discarded (RFC 9293 MUST-55)")       \
 	X(ICMP_PACKET_TOO_BIG, "ICMP packet too big reporting no smaller MTU than the path's (RFC 8201 §4)") \
 	X(ICMP_PMTU_BELOW_MINIMUM, "ICMPv6 packet too big reporting an MTU below 1280 (RFC 8201 §4)") \
-	X(ICMP_RATE_LIMITED, "ICMP error past its connection's budget of 10 a second (RFC 5927)") \
+	X(ICMP_CONNECTION_BUDGET, "ICMP error past its connection's budget of 10 a second (RFC 5927)") \
 	X(ICMP_NO_CONNECTION, "ICMP error for no connection or embryo of ours")         \
 	X(ICMP_SEQ_OUT_OF_WINDOW, "ICMP error quoting a sequence number outside [SND.UNA, SND.NXT) (RFC 5927)") \
+	X(ICMP_ERROR_BUDGET, "ICMP error about TCP past icmp_error_rate: not acted on (RFC 5927 §4.3)") \
+	X(ICMP_RATE_LIMITED, "echo request not answered: ICMP output past icmp_rate (as Linux's icmp_msgs_per_sec)") \
 	/* Demux and connection state (RFC 9293 §3.10.7) */                             \
 	X(NOT_LOCAL, "destination address is not one of this stack's")                  \
 	X(SOURCE_IS_OURS, "source address is this stack's own: LAND or a loop (RFC 1122 §3.2.1.3)") \
@@ -430,7 +432,39 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
 	X(TCPOrphans, "connections closed by the application and not yet gone")         \
 	X(TimeWaitCurrent, "TIME-WAIT records now held (a gauge)")                      \
 	X(SynRecvCurrent, "embryos (SYN-RECEIVED records) now held (a gauge)")          \
-	X(InDrops, "datagrams dropped for any named reason (see the drop reasons)")
+	X(InDrops, "datagrams dropped for any named reason (see the drop reasons)")   \
+	/* The IP-MIB (RFC 4293 ipSystemStats*, icmpStats*, icmpMsgStats*), with   \
+	 * Linux's nstat names; Ip* count IPv4, Ip6* IPv6. A datagram whose first  \
+	 * four bits are neither 4 nor 6 is in none of them. */                    \
+	X(IpInReceives, "IPv4 datagrams given to sf_input (not from a callback), those in error included") \
+	X(IpInHdrErrors, "IPv4 datagrams dropped for their IP header: truncated, bad length, IHL or checksum, malformed or source-route options, a martian source") \
+	X(IpInAddrErrors, "IPv4 datagrams dropped for their destination: not unicast, or not one of this stack's addresses") \
+	X(IpInUnknownProtos, "IPv4 datagrams to one of our addresses for a protocol synfin lacks (neither TCP nor ICMP)") \
+	X(IpInDelivers, "IPv4 datagrams to one of our addresses handed to TCP or ICMP, those they find in error included") \
+	X(IpOutRequests, "IPv4 datagrams handed to cfg.output (TCP segments and ICMP messages alike)") \
+	X(Ip6InReceives, "IPv6 datagrams given to sf_input (not from a callback), those in error included") \
+	X(Ip6InHdrErrors, "IPv6 datagrams dropped for their IP header: truncated, bad length, malformed or unhandled extension headers, an option to discard, a martian source") \
+	X(Ip6InAddrErrors, "IPv6 datagrams dropped for their destination: not unicast, or not one of this stack's addresses") \
+	X(Ip6InUnknownProtos, "IPv6 datagrams to one of our addresses whose next header synfin lacks (neither TCP, ICMPv6 nor No Next Header)") \
+	X(Ip6InDelivers, "IPv6 datagrams to one of our addresses handed to TCP or ICMPv6 (or ending in No Next Header), those found in error included") \
+	X(Ip6OutRequests, "IPv6 datagrams handed to cfg.output (TCP segments and ICMPv6 messages alike)") \
+	X(IcmpInMsgs, "ICMP messages to one of our addresses, IcmpInErrors included")  \
+	X(IcmpInErrors, "ICMP messages dropped as truncated (under 8 bytes) or with a wrong checksum") \
+	X(IcmpInEchos, "ICMP echo requests received (checksum right), answered or not") \
+	X(IcmpOutMsgs, "ICMP messages sent")                                            \
+	X(IcmpOutEchoReps, "ICMP echo replies sent")                                    \
+	X(IcmpOutDestUnreachs, "ICMP destination unreachable messages sent")           \
+	X(IcmpOutTimeExcds, "ICMP time exceeded messages sent")                         \
+	X(IcmpOutParmProbs, "ICMP parameter problem messages sent")                     \
+	X(IcmpOutRateLimitGlobal, "ICMP and ICMPv6 messages not sent: past icmp_rate (one bucket for both, as Linux)") \
+	X(Icmp6InMsgs, "ICMPv6 messages to one of our addresses, Icmp6InErrors included") \
+	X(Icmp6InErrors, "ICMPv6 messages dropped as truncated (under 8 bytes) or with a wrong checksum") \
+	X(Icmp6InEchos, "ICMPv6 echo requests received (checksum right), answered or not") \
+	X(Icmp6OutMsgs, "ICMPv6 messages sent")                                         \
+	X(Icmp6OutEchoReplies, "ICMPv6 echo replies sent")                              \
+	X(Icmp6OutDestUnreachs, "ICMPv6 destination unreachable messages sent")        \
+	X(Icmp6OutTimeExcds, "ICMPv6 time exceeded messages sent")                      \
+	X(Icmp6OutParmProblems, "ICMPv6 parameter problem messages sent")
 
 struct sf_counters {
 #define SF_COUNTER_FIELD_(name, text) uint64_t name;
@@ -626,6 +660,22 @@ struct sf_config {
 	 * the largest size that gets through (1); 2 always, from the start.
 	 */
 	uint8_t mtu_probing;
+	/**
+	 * ICMP output (RFC 1122 §3.2.2, RFC 4443 §2.4(f)): one token bucket for
+	 * every ICMP and ICMPv6 message the stack sends, echo replies and
+	 * errors alike: icmp_rate messages a second (1000; 0: no limit), at
+	 * most icmp_burst at once (50, at least 1), as Linux's
+	 * icmp_msgs_per_sec and icmp_msgs_burst. Timed by the stack's clock.
+	 */
+	uint32_t icmp_rate;
+	uint32_t icmp_burst;
+	/**
+	 * How many ICMP errors about TCP the stack acts on (RFC 5927 §4.3):
+	 * icmp_error_rate a second (1000; 0: no limit), icmp_error_burst at
+	 * once (50, at least 1). The rest are dropped as ICMP_ERROR_BUDGET.
+	 */
+	uint32_t icmp_error_rate;
+	uint32_t icmp_error_burst;
 };
 
 /** The smallest sf_config.size sf_stack_new accepts: every field up to deterministic_insecure (the first release with size). */

@@ -43,6 +43,10 @@ void sf_config_default(struct sf_config *cfg)
 	cfg->pmtu_expires_ms = 600000;
 	cfg->pmtu_cache_size = 1024;
 	cfg->mtu_probing = 1;
+	cfg->icmp_rate = 1000; /* as Linux's icmp_msgs_per_sec */
+	cfg->icmp_burst = 50;  /* as Linux's icmp_msgs_burst */
+	cfg->icmp_error_rate = 1000;
+	cfg->icmp_error_burst = 50;
 }
 
 static bool secret_is_zero(const uint8_t secret[16])
@@ -51,6 +55,13 @@ static bool secret_is_zero(const uint8_t secret[16])
 	for (int i = 0; i < 16; i++)
 		any |= secret[i];
 	return any == 0;
+}
+
+/* A bucket holds at least one token, and few enough that its credit in
+ * billionths of a token stays far from overflow. */
+static bool bucket_ok(uint32_t burst)
+{
+	return burst >= 1 && burst <= (1u << 20);
 }
 
 static bool config_ok(const struct sf_config *cfg)
@@ -66,7 +77,8 @@ static bool config_ok(const struct sf_config *cfg)
 	       cfg->keepalive_intvl_ms >= SF_KEEPALIVE_MIN_INTVL_MS && cfg->ttl > 0 &&
 	       cfg->retries1 >= 1 && cfg->ecn <= 2 && cfg->pmtu_expires_ms > 0 &&
 	       cfg->pmtu_expires_ms <= (1u << 30) && cfg->pmtu_cache_size >= 4 &&
-	       cfg->pmtu_cache_size <= (1u << 24) && cfg->mtu_probing <= 2;
+	       cfg->pmtu_cache_size <= (1u << 24) && cfg->mtu_probing <= 2 &&
+	       bucket_ok(cfg->icmp_burst) && bucket_ok(cfg->icmp_error_burst);
 }
 
 sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
@@ -90,6 +102,7 @@ sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
 	st->prf_memo = &st->prf_memo_store;
 	st->now_ns = now_ns;
 	st->epoch_ns = now_ns;
+	sf_icmp_init(st);
 	sf_wheel_init(&st->wheel, now_ns);
 	st->out_cap = 65535;
 	st->out = malloc(st->out_cap);
@@ -208,6 +221,149 @@ void sf_input_end(sf_stack *st)
 
 /* ---- input ---- */
 
+#define IPV6_NO_NEXT_HEADER 59
+
+/* RFC 4293 ipSystemStatsInHdrErrors: "errors in their IP headers ...
+ * errors discovered in processing their IP options". A martian source is
+ * one, as Linux's ip6_rcv_core counts it; a fragment is not (it is
+ * reassembly's). */
+static bool is_header_error(enum sf_drop_reason r)
+{
+	switch (r) {
+	case SF_DROP_TRUNCATED: case SF_DROP_IPV4_IHL: case SF_DROP_IP_LENGTH: case SF_DROP_IPV4_CHECKSUM:
+	case SF_DROP_IPV4_OPTIONS: case SF_DROP_IPV4_SOURCE_ROUTE: case SF_DROP_IPV6_EXT_HEADER:
+	case SF_DROP_IPV6_EXT_MALFORMED: case SF_DROP_IPV6_OPTION: case SF_DROP_MARTIAN_SOURCE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * RFC 8200 §4.2: an unrecognized option whose type's two high bits are 10
+ * asks for an ICMPv6 Parameter Problem, code 2, pointing at it; 11 the same
+ * unless the destination was multicast (the error sender refuses those
+ * anyway: synfin joins no group). Only for a datagram to one of our
+ * addresses: a host processes no one else's options.
+ */
+static void ipv6_option_problem(struct sf_stack *st, const uint8_t *dgram, size_t len)
+{
+	struct sf_ip_view ip;
+
+	if (sf_wire_parse_ip(dgram, len, &ip) != SF_DROP_IPV6_OPTION || ip.opt_action < 2 ||
+	    sf_local_id(st, &ip.dst) == UINT32_MAX)
+		return;
+	sf_icmp_send_error(st, dgram, len, SF_ICMP6_PARAM_PROBLEM, 2, ip.opt_ptr);
+}
+
+/* An ICMP message to one of our addresses (RFC 792, RFC 4443): an echo
+ * request is answered; an error about TCP goes to TCP (RFC 9293 §3.9.2.2). */
+static void icmp_input(struct sf_stack *st, const uint8_t *dgram, size_t len, const struct sf_ip_view *ip)
+{
+	bool v6 = ip->src.family == SF_AF_INET6;
+
+	v6 ? st->ctr.Icmp6InMsgs++ : st->ctr.IcmpInMsgs++;
+	enum sf_drop_reason r = sf_wire_check_icmp(dgram, len, ip);
+	if (r != SF_DROP_NONE) {
+		v6 ? st->ctr.Icmp6InErrors++ : st->ctr.IcmpInErrors++;
+		sf_drop(st, NULL, r);
+		return;
+	}
+	uint8_t type = dgram[ip->hlen];
+	if (type == (v6 ? SF_ICMP6_ECHO_REQUEST : SF_ICMP4_ECHO_REQUEST)) {
+		v6 ? st->ctr.Icmp6InEchos++ : st->ctr.IcmpInEchos++;
+		r = sf_icmp_echo(st, dgram, len, ip);
+		if (r != SF_DROP_NONE)
+			sf_drop(st, NULL, r);
+		return;
+	}
+	/* Never an answer to an echo reply or an error (RFC 1122 §3.2.2):
+	 * an error is TCP's to act on, the rest is dropped. */
+	struct sf_icmp_error e;
+	r = sf_wire_parse_icmp(dgram, len, &e);
+	if (r == SF_DROP_NONE && sf_local_id(st, &e.local.addr) == UINT32_MAX)
+		r = SF_DROP_NOT_LOCAL;
+	if (r == SF_DROP_NONE)
+		sf_tcp_icmp_error(st, &e);
+	else
+		sf_drop(st, NULL, r); /* not a TCP segment: InSegs does not count it */
+}
+
+/*
+ * A datagram that is not TCP. ICMP is delivered; any other protocol is one
+ * synfin lacks, and the sender is told (RFC 1122 §3.2.2.1 SHOULD; RFC 8200
+ * §4 and RFC 4443 §3.4: code 1, pointing at the Next Header field that
+ * names it). UDP is among them: Linux answers UDP to a closed port with
+ * port unreachable because it has UDP; synfin has no UDP at all, so
+ * protocol unreachable is the true answer.
+ */
+static void input_not_tcp(struct sf_stack *st, const uint8_t *dgram, size_t len)
+{
+	struct sf_ip_view ip;
+	enum sf_drop_reason r = sf_wire_parse_ip(dgram, len, &ip); /* passed in sf_wire_parse */
+	bool v6 = ip.src.family == SF_AF_INET6;
+
+	if (r == SF_DROP_NONE)
+		r = sf_wire_check_addresses(&ip);
+	if (r == SF_DROP_NONE && sf_local_id(st, &ip.dst) == UINT32_MAX)
+		r = SF_DROP_NOT_LOCAL;
+	if (r != SF_DROP_NONE) {
+		if (r == SF_DROP_MARTIAN_SOURCE)
+			SF_IP_CTR(st, v6, InHdrErrors)++;
+		else
+			SF_IP_CTR(st, v6, InAddrErrors)++;
+		sf_drop(st, NULL, r);
+		return;
+	}
+	if (ip.proto == (v6 ? SF_IPPROTO_ICMPV6 : SF_IPPROTO_ICMP)) {
+		SF_IP_CTR(st, v6, InDelivers)++;
+		icmp_input(st, dgram, len, &ip);
+		return;
+	}
+	/* RFC 8200 §4.7: No Next Header says nothing follows; nothing is
+	 * missing, so nothing is said (Linux discards it so too). */
+	if (v6 && ip.proto == IPV6_NO_NEXT_HEADER) {
+		SF_IP_CTR(st, v6, InDelivers)++;
+		sf_drop(st, NULL, SF_DROP_NOT_TCP);
+		return;
+	}
+	SF_IP_CTR(st, v6, InUnknownProtos)++;
+	if (v6)
+		sf_icmp_send_error(st, dgram, len, SF_ICMP6_PARAM_PROBLEM, 1, ip.nh_off);
+	else
+		sf_icmp_send_error(st, dgram, len, SF_ICMP4_DEST_UNREACH, 2, 0);
+	sf_drop(st, NULL, SF_DROP_NOT_TCP);
+}
+
+/* What sf_wire_parse refused: not TCP, or a bad IP header or TCP segment. */
+static void input_refused(struct sf_stack *st, const uint8_t *dgram, size_t len, enum sf_drop_reason r,
+			  const struct sf_segment *seg)
+{
+	bool v6 = (dgram[0] >> 4) == 6;
+
+	if (r == SF_DROP_NOT_TCP) {
+		input_not_tcp(st, dgram, len);
+		return;
+	}
+	if (r >= SF_DROP_TCP_TRUNCATED) {
+		/* IP delivered it, TCP found it in error: InSegs counts what
+		 * reached TCP, errors included (RFC 4022 tcpInSegs). */
+		st->ctr.InSegs++;
+		st->ctr.InErrs++;
+		if (sf_local_id(st, &seg->dst) == UINT32_MAX)
+			SF_IP_CTR(st, v6, InAddrErrors)++;
+		else
+			SF_IP_CTR(st, v6, InDelivers)++;
+	} else if (r == SF_DROP_MARTIAN_DEST) {
+		SF_IP_CTR(st, v6, InAddrErrors)++;
+	} else if (is_header_error(r)) {
+		SF_IP_CTR(st, v6, InHdrErrors)++;
+	}
+	if (r == SF_DROP_IPV6_OPTION)
+		ipv6_option_problem(st, dgram, len);
+	sf_drop(st, NULL, r); /* the segment did not parse: nothing to show */
+}
+
 void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 {
 	struct sf_segment seg;
@@ -221,29 +377,20 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 	}
 	set_time(st, now_ns);
 	enum sf_drop_reason r = sf_wire_parse(dgram, len, &seg);
-	if (r == SF_DROP_NOT_TCP) {
-		/* Not TCP: an ICMP error about our TCP is TCP's to act on
-		 * (RFC 9293 §3.9.2.2); every other protocol stays NOT_TCP. */
-		struct sf_icmp_error e;
-		r = sf_wire_parse_icmp(dgram, len, &e);
-		if (r == SF_DROP_NONE && sf_local_id(st, &e.local.addr) == UINT32_MAX)
-			r = SF_DROP_NOT_LOCAL;
-		if (r == SF_DROP_NONE)
-			sf_tcp_icmp_error(st, &e);
-		else if (r != SF_DROP_NOT_TCP)
-			sf_drop(st, NULL, r); /* not a TCP segment: InSegs does not count it */
-		if (r != SF_DROP_NOT_TCP)
-			return;
-	}
 	if (r != SF_DROP_NONE) {
-		/* InSegs counts what reached TCP, errors included (RFC 4022 tcpInSegs). */
-		if (r >= SF_DROP_TCP_TRUNCATED) {
-			st->ctr.InSegs++;
-			st->ctr.InErrs++;
+		/* RFC 4293 ipSystemStatsInReceives: every datagram, those in
+		 * error included, by its version (none for another). */
+		unsigned version = len ? ((const uint8_t *)dgram)[0] >> 4 : 0;
+		if (version != 4 && version != 6) {
+			sf_drop(st, NULL, r);
+			return;
 		}
-		sf_drop(st, NULL, r); /* the segment did not parse: nothing to show */
+		SF_IP_CTR(st, version == 6, InReceives)++;
+		input_refused(st, dgram, len, r, &seg);
 		return;
 	}
+	bool v6 = seg.dst.family == SF_AF_INET6;
+	SF_IP_CTR(st, v6, InReceives)++;
 	st->ctr.InSegs++;
 	if (seg.flags & SF_TCP_RST)
 		st->ctr.InRsts++;
@@ -252,9 +399,11 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 	if ((seg.tclass & SF_ECN_MASK) == SF_ECN_CE)
 		st->ctr.InCEPkts++;
 	if (sf_local_id(st, &seg.dst) == UINT32_MAX) {
+		SF_IP_CTR(st, v6, InAddrErrors)++;
 		sf_drop(st, &seg, SF_DROP_NOT_LOCAL);
 		return;
 	}
+	SF_IP_CTR(st, v6, InDelivers)++;
 
 	struct sf_endpoint local = { seg.dst, seg.dport }, remote = { seg.src, seg.sport };
 	/* A stream of segments for one connection skips the hash (one compare). */

@@ -289,6 +289,16 @@ struct sf_prf_memo {
 	uint8_t have;                 /* bit d: value[d] is valid for words */
 };
 
+/*
+ * A token bucket timed by the stack's clock: credit in billionths of a
+ * token, so that a rate of r a second adds exactly r per elapsed
+ * nanosecond, and no fraction is lost between takes.
+ */
+struct sf_bucket {
+	uint64_t credit;
+	uint64_t last_ns;
+};
+
 struct sf_stack {
 	struct sf_config cfg;
 	uint64_t prf_k0, prf_k1; /* cfg.secret as SipHash's two key words, loaded once */
@@ -338,6 +348,9 @@ struct sf_stack {
 	/* readiness */
 	uint32_t *ready;
 	uint32_t ready_head, nready, ready_cap; /* FIFO: entries [ready_head, nready) */
+
+	struct sf_bucket icmp_out;   /* every ICMP message sent (cfg.icmp_rate, icmp_burst) */
+	struct sf_bucket icmp_err;   /* ICMP errors TCP acts on (cfg.icmp_error_rate, RFC 5927 §4.3) */
 
 	struct sf_bufcache bufs; /* empty ring buffers kept for reuse */
 	uint8_t *out;            /* scratch for building one datagram */

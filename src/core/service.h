@@ -101,6 +101,51 @@ uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, cons
 uint64_t sf_tuple_prf_uncached(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
 			       const struct sf_endpoint *remote);
 
+/* ---- IP output and the IP-MIB (ip.c) ---- */
+
+/** An IP-MIB counter of the family's: SF_IP_CTR(st, v6, InReceives) is Ip6InReceives or IpInReceives. */
+#define SF_IP_CTR(st, v6, name) (*((v6) ? &(st)->ctr.Ip6##name : &(st)->ctr.Ip##name))
+/**
+ * Hand a datagram to cfg.output: the one place every datagram leaves the
+ * stack, counted as IpOutRequests or Ip6OutRequests, the callback run with
+ * in_callback set (the re-entry rule of synfin.h).
+ */
+void sf_ip_output(struct sf_stack *st, const uint8_t *dgram, size_t len);
+/** Fill a bucket to burst tokens at the stack's current time. */
+void sf_bucket_fill(struct sf_stack *st, struct sf_bucket *b, uint32_t burst);
+/** Take a token: refill rate a second since the last take (at most burst), then false if none is left. rate 0: no limit. */
+bool sf_bucket_take(struct sf_stack *st, struct sf_bucket *b, uint32_t rate, uint32_t burst);
+
+/* ---- ICMP out (icmp.c) ---- */
+
+/** Fill the ICMP buckets (at stack creation). */
+void sf_icmp_init(struct sf_stack *st);
+/**
+ * RFC 5927 §4.3: whether TCP may act on one more ICMP error now
+ * (cfg.icmp_error_rate, icmp_error_burst). Takes a token when it says yes.
+ */
+bool sf_icmp_error_budget(struct sf_stack *st);
+/**
+ * Send an ICMP (IPv4) or ICMPv6 (IPv6) error of type and code about the
+ * datagram offending[0..len), by its version: it quotes the offending IP
+ * header and as much after it as keeps the error within 576 bytes (RFC 1812
+ * §4.3.2.3) or 1280 (RFC 4443 §2.4(c)). param is the 4 bytes after the
+ * checksum as they go on the wire: an ICMPv6 pointer or MTU, an IPv4
+ * parameter problem pointer in its top byte (RFC 792), 0 for none.
+ * Nothing is sent (RFC 1122 §3.2.2, RFC 4443 §2.4(e)) about an ICMP error
+ * or an ICMPv6 redirect, a fragment other than the first, a datagram to a
+ * multicast or broadcast address, or from one that names no single host;
+ * nor past cfg.icmp_rate (counted in IcmpOutRateLimitGlobal).
+ */
+void sf_icmp_send_error(struct sf_stack *st, const uint8_t *offending, size_t len, uint8_t type, uint8_t code,
+			uint32_t param);
+/**
+ * Answer an echo request (RFC 792, RFC 1122 §3.2.2.6, RFC 4443 §4.2), whose
+ * IP header ip is, addressed to one of our unicast addresses, its ICMP
+ * checksum checked. SF_DROP_NONE when the reply went, or why it did not.
+ */
+enum sf_drop_reason sf_icmp_echo(struct sf_stack *st, const uint8_t *dgram, size_t len, const struct sf_ip_view *ip);
+
 /* ---- input batches (batch.c) ---- */
 
 /**

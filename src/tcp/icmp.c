@@ -64,7 +64,7 @@ static void tcb_error(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_i
 		return;
 	}
 	if (!connection_budget(st, tcb)) {
-		sf_drop(st, NULL, SF_DROP_ICMP_RATE_LIMITED);
+		sf_drop(st, NULL, SF_DROP_ICMP_CONNECTION_BUDGET);
 		return;
 	}
 	if (e->kind == SF_ICMP_PACKET_TOO_BIG) {
@@ -109,6 +109,10 @@ static void embryo_error(struct sf_stack *st, uint32_t index, const struct sf_ic
 void sf_tcp_icmp_error(struct sf_stack *st, const struct sf_icmp_error *e)
 {
 	count(st, e);
+	if (!sf_icmp_error_budget(st)) { /* RFC 5927 §4.3: a flood of errors is not all acted on */
+		sf_drop(st, NULL, SF_DROP_ICMP_ERROR_BUDGET);
+		return;
+	}
 	if (e->kind == SF_ICMP_SOURCE_QUENCH) {
 		sf_drop(st, NULL, SF_DROP_ICMP_SOURCE_QUENCH);
 		return;

@@ -21,9 +21,7 @@ void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *t
 	if (seg->flags & SF_TCP_RST)
 		st->ctr.OutRsts++;
 	sf_trace_segment_out(st, seg, sock, retransmit);
-	st->in_callback = true;
-	st->cfg.output(st->cfg.output_ctx, st->out, len);
-	st->in_callback = false;
+	sf_ip_output(st, st->out, len);
 }
 
 void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,

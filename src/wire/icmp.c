@@ -10,12 +10,14 @@
 #include "wire/checksum.h"
 #include "wire/wire.h"
 
-#define ICMP_HEADER_LEN 8
+#define ICMP_HEADER_LEN SF_ICMP_HEADER_LEN
 
-/* RFC 792 types, and RFC 4443 §2.1's. */
+/* The error types TCP acts on (RFC 792, RFC 4443 §2.1). */
 enum {
-	ICMP_DEST_UNREACH = 3, ICMP_SOURCE_QUENCH = 4, ICMP_TIME_EXCEEDED = 11, ICMP_PARAM_PROBLEM = 12,
-	ICMP6_DEST_UNREACH = 1, ICMP6_PACKET_TOO_BIG = 2, ICMP6_TIME_EXCEEDED = 3, ICMP6_PARAM_PROBLEM = 4,
+	ICMP_DEST_UNREACH = SF_ICMP4_DEST_UNREACH, ICMP_SOURCE_QUENCH = 4, ICMP_TIME_EXCEEDED = SF_ICMP4_TIME_EXCEEDED,
+	ICMP_PARAM_PROBLEM = SF_ICMP4_PARAM_PROBLEM,
+	ICMP6_DEST_UNREACH = SF_ICMP6_DEST_UNREACH, ICMP6_PACKET_TOO_BIG = SF_ICMP6_PACKET_TOO_BIG,
+	ICMP6_TIME_EXCEEDED = SF_ICMP6_TIME_EXCEEDED, ICMP6_PARAM_PROBLEM = SF_ICMP6_PARAM_PROBLEM,
 };
 
 /*
@@ -99,12 +101,70 @@ static void classify_v6(uint8_t type, uint8_t code, struct sf_icmp_error *e)
 	}
 }
 
-static bool is_error_type(bool v6, uint8_t type)
+/*
+ * ICMPv6 says it by the type's high bit (RFC 4443 §2.1: 0-127 are errors).
+ * ICMP has no such rule: RFC 792's errors are destination unreachable,
+ * source quench, redirect, time exceeded and parameter problem (RFC 1122
+ * §3.2.2 lists the same); redirect is one too, though TCP does nothing
+ * with it.
+ */
+bool sf_icmp_type_is_error(bool v6, uint8_t type)
+{
+	if (v6)
+		return type < 128;
+	return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH || type == 5 || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAM_PROBLEM;
+}
+
+/* The errors TCP acts on (RFC 9293 §3.9.2.2); redirects and unassigned ICMPv6 errors are not among them. */
+static bool is_error_for_tcp(bool v6, uint8_t type)
 {
 	if (v6)
 		return type >= ICMP6_DEST_UNREACH && type <= ICMP6_PARAM_PROBLEM;
 	return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH || type == ICMP_TIME_EXCEEDED ||
 	       type == ICMP_PARAM_PROBLEM;
+}
+
+enum sf_drop_reason sf_wire_check_icmp(const uint8_t *dgram, size_t len, const struct sf_ip_view *ip)
+{
+	bool v6 = ip->src.family == SF_AF_INET6;
+	const uint8_t *icmp = dgram + ip->hlen;
+	size_t n = len - ip->hlen;
+
+	if (n < ICMP_HEADER_LEN)
+		return SF_DROP_ICMP_TRUNCATED;
+	/* RFC 4443 §2.3: ICMPv6's checksum covers the RFC 8200 §8.1 pseudo-header. */
+	uint32_t sum = v6 ? sf_csum_pseudo_for(&ip->src, &ip->dst, (uint32_t)n, SF_IPPROTO_ICMPV6) : 0;
+	if (sf_csum_finish(sf_csum_add(sum, icmp, n)) != 0)
+		return SF_DROP_ICMP_CHECKSUM;
+	return SF_DROP_NONE;
+}
+
+size_t sf_wire_build_icmp(uint8_t *buf, size_t cap, const struct sf_icmp_out *m)
+{
+	bool v6 = m->src.family == SF_AF_INET6;
+
+	if (m->src.family != m->dst.family || (m->src.family != SF_AF_INET && !v6) || (m->body_len && !m->body))
+		return 0;
+	size_t ip_hlen = v6 ? SF_IPV6_HEADER_LEN : SF_IPV4_HEADER_LEN;
+	/* IPv4's total length covers its header, IPv6's payload length does not. */
+	if (m->body_len > 0xffff - ICMP_HEADER_LEN - (v6 ? 0 : ip_hlen))
+		return 0;
+	size_t n = ICMP_HEADER_LEN + m->body_len;
+	if (!buf || cap < ip_hlen + n)
+		return 0;
+	uint8_t proto = v6 ? SF_IPPROTO_ICMPV6 : SF_IPPROTO_ICMP;
+	sf_wire_build_ip(buf, &m->src, &m->dst, 0, m->ttl, proto, n);
+	uint8_t *icmp = buf + ip_hlen;
+	icmp[0] = m->type;
+	icmp[1] = m->code;
+	sf_put16(icmp + 2, 0);
+	sf_put32(icmp + 4, m->word);
+	uint32_t sum = v6 ? sf_csum_pseudo_for(&m->src, &m->dst, (uint32_t)n, proto) : 0;
+	sum = sf_csum_add(sum, icmp, ICMP_HEADER_LEN);
+	sum += sf_csum_copy(icmp + ICMP_HEADER_LEN, m->body, m->body_len);
+	sf_put16(icmp + 2, sf_csum_finish(sum));
+	return ip_hlen + n;
 }
 
 enum sf_drop_reason sf_wire_parse_icmp(const uint8_t *dgram, size_t len, struct sf_icmp_error *e)
@@ -121,16 +181,13 @@ enum sf_drop_reason sf_wire_parse_icmp(const uint8_t *dgram, size_t len, struct 
 	r = sf_wire_check_addresses(&ip);
 	if (r != SF_DROP_NONE)
 		return r;
+	r = sf_wire_check_icmp(dgram, len, &ip);
+	if (r != SF_DROP_NONE)
+		return r;
 	const uint8_t *icmp = dgram + ip.hlen;
 	size_t n = len - ip.hlen;
-	if (n < ICMP_HEADER_LEN)
-		return SF_DROP_ICMP_TRUNCATED;
-	/* RFC 4443 §2.3: ICMPv6's checksum covers the RFC 8200 §8.1 pseudo-header. */
-	uint32_t sum = v6 ? sf_csum_pseudo_for(&ip.src, &ip.dst, (uint32_t)n, SF_IPPROTO_ICMPV6) : 0;
-	if (sf_csum_finish(sf_csum_add(sum, icmp, n)) != 0)
-		return SF_DROP_ICMP_CHECKSUM;
 	uint8_t type = icmp[0], code = icmp[1];
-	if (!is_error_type(v6, type))
+	if (!is_error_for_tcp(v6, type))
 		return SF_DROP_ICMP_NOT_AN_ERROR; /* echo and the rest: not TCP's */
 	e->reporter = ip.src;
 	if (v6)

@@ -196,9 +196,11 @@ static bool is_ipv6_ext_header(uint8_t nh)
  * Pad1 is one byte, every other option a type, a length and its data. An
  * option synfin does not know is skipped if the two high bits of its type
  * say so (00), and discards the datagram otherwise (RFC 9293 MUST-50 ignores
- * what IPv6 lets be ignored, no more).
+ * what IPv6 lets be ignored, no more). The discarding option's place (from
+ * the datagram's start, base is where o lies) and those two bits go into ip:
+ * 10 and 11 ask for a Parameter Problem pointing at it.
  */
-static enum sf_drop_reason check_ipv6_options(const uint8_t *o, size_t n)
+static enum sf_drop_reason check_ipv6_options(const uint8_t *o, size_t n, size_t base, struct sf_ip_view *ip)
 {
 	size_t i = 0;
 
@@ -210,8 +212,11 @@ static enum sf_drop_reason check_ipv6_options(const uint8_t *o, size_t n)
 		}
 		if (n - i < 2 || o[i + 1] > n - i - 2)
 			return SF_DROP_IPV6_EXT_MALFORMED;
-		if (type != 1 && (type >> 6) != 0) /* PadN, or "skip over this option" */
+		if (type != 1 && (type >> 6) != 0) { /* PadN, or "skip over this option" */
+			ip->opt_ptr = (uint16_t)(base + i);
+			ip->opt_action = (uint8_t)(type >> 6);
 			return SF_DROP_IPV6_OPTION;
+		}
 		i += 2 + (size_t)o[i + 1];
 	}
 	return SF_DROP_NONE;
@@ -222,12 +227,13 @@ static enum sf_drop_reason check_ipv6_options(const uint8_t *o, size_t n)
  * (first only), Destination Options and a Routing header with no segments
  * left are processed and passed; a Routing header with segments left (synfin
  * does not forward), fragments (no reassembly) and the rest end the walk with
- * a drop. On success *nh_out is the upper-layer protocol and *off where its
- * header starts.
+ * a drop. On success ip->proto is the upper-layer protocol, ip->hlen where its
+ * header starts and ip->nh_off where the Next Header field naming it is (the
+ * pointer of an RFC 8200 §4 Parameter Problem code 1).
  */
-static enum sf_drop_reason walk_ipv6_headers(const uint8_t *d, size_t len, uint8_t nh, size_t *off, uint8_t *nh_out)
+static enum sf_drop_reason walk_ipv6_headers(const uint8_t *d, size_t len, uint8_t nh, struct sf_ip_view *ip)
 {
-	size_t at = SF_IPV6_HEADER_LEN;
+	size_t at = SF_IPV6_HEADER_LEN, nh_off = 6;
 
 	for (bool first = true;; first = false) {
 		if (nh != IPV6_HOP_BY_HOP && nh != IPV6_DEST_OPTIONS && nh != IPV6_ROUTING) {
@@ -245,15 +251,17 @@ static enum sf_drop_reason walk_ipv6_headers(const uint8_t *d, size_t len, uint8
 			if (d[at + 3] != 0) /* segments left: only a router would go on */
 				return SF_DROP_IPV6_EXT_HEADER;
 		} else {
-			enum sf_drop_reason r = check_ipv6_options(d + at + 2, hlen - 2);
+			enum sf_drop_reason r = check_ipv6_options(d + at + 2, hlen - 2, at + 2, ip);
 			if (r != SF_DROP_NONE)
 				return r;
 		}
 		nh = d[at];
+		nh_off = at;
 		at += hlen;
 	}
-	*off = at;
-	*nh_out = nh;
+	ip->hlen = at;
+	ip->proto = nh;
+	ip->nh_off = (uint16_t)nh_off;
 	return SF_DROP_NONE;
 }
 
@@ -302,6 +310,7 @@ static SF_ALWAYS_INLINE enum sf_drop_reason parse_ip(const uint8_t *dgram, size_
 				return r;
 		}
 		ip->proto = dgram[9];
+		ip->nh_off = 9;
 		ip->ttl = dgram[8];
 		ip->tclass = dgram[1];
 		src->family = SF_AF_INET;
@@ -318,15 +327,16 @@ static SF_ALWAYS_INLINE enum sf_drop_reason parse_ip(const uint8_t *dgram, size_
 		if (plen == 0 || plen + SF_IPV6_HEADER_LEN != len)
 			return SF_DROP_IP_LENGTH;
 		ip->proto = dgram[6];
-		if (ip->proto != SF_IPPROTO_TCP) {
-			r = walk_ipv6_headers(dgram, len, dgram[6], &ip->hlen, &ip->proto);
-			if (r != SF_DROP_NONE)
-				return r;
-		}
+		ip->nh_off = 6;
 		ip->ttl = dgram[7];
 		ip->tclass = (uint8_t)(sf_get16(dgram) >> 4);
 		*src = sf_addr_v6(dgram + 8);
 		*dst = sf_addr_v6(dgram + 24);
+		if (ip->proto != SF_IPPROTO_TCP) {
+			r = walk_ipv6_headers(dgram, len, dgram[6], ip);
+			if (r != SF_DROP_NONE)
+				return r;
+		}
 	} else {
 		return SF_DROP_IP_VERSION;
 	}
@@ -495,6 +505,44 @@ size_t sf_wire_headers_len(const struct sf_segment *seg)
 	return ip_header_len(seg) + SF_TCP_HEADER_LEN + sf_wire_options_len(&seg->opt);
 }
 
+/*
+ * The IP header of every datagram synfin sends, upper_len bytes of upper
+ * layer after it: IPv4 (RFC 791 §3.1) with DF set as for path MTU discovery
+ * (RFC 1191) and ID 0, which RFC 6864 §4.1 allows for atomic datagrams; or
+ * IPv6 (RFC 8200 §3) with flow label 0.
+ */
+static SF_ALWAYS_INLINE void ip_header(uint8_t *buf, const struct sf_addr *src, const struct sf_addr *dst, uint8_t tclass,
+				       uint8_t ttl, uint8_t proto, size_t upper_len)
+{
+	if (src->family == SF_AF_INET) {
+		buf[0] = 0x45;
+		buf[1] = tclass;
+		sf_put16(buf + 2, (uint16_t)(SF_IPV4_HEADER_LEN + upper_len));
+		sf_put16(buf + 4, 0);
+		sf_put16(buf + 6, IPV4_DF);
+		buf[8] = ttl;
+		buf[9] = proto;
+		sf_put16(buf + 10, 0);
+		memcpy(buf + 12, src->bytes, 4);
+		memcpy(buf + 16, dst->bytes, 4);
+		sf_put16(buf + 10, sf_csum_finish(sf_csum_add(0, buf, SF_IPV4_HEADER_LEN)));
+	} else {
+		sf_put32(buf, 0x60000000u | (uint32_t)tclass << 20);
+		sf_put16(buf + 4, (uint16_t)upper_len);
+		buf[6] = proto;
+		buf[7] = ttl;
+		memcpy(buf + 8, src->bytes, 16);
+		memcpy(buf + 24, dst->bytes, 16);
+	}
+}
+
+size_t sf_wire_build_ip(uint8_t *buf, const struct sf_addr *src, const struct sf_addr *dst, uint8_t tclass, uint8_t ttl,
+			uint8_t proto, size_t upper_len)
+{
+	ip_header(buf, src, dst, tclass, ttl ? ttl : DEFAULT_TTL, proto, upper_len);
+	return src->family == SF_AF_INET ? SF_IPV4_HEADER_LEN : SF_IPV6_HEADER_LEN;
+}
+
 size_t sf_wire_build(uint8_t *buf, size_t cap, const struct sf_segment *seg,
 		     const uint8_t *tail, size_t tail_len)
 {
@@ -525,29 +573,7 @@ size_t sf_wire_build(uint8_t *buf, size_t cap, const struct sf_segment *seg,
 		return 0;
 
 	ttl = seg->ttl ? seg->ttl : DEFAULT_TTL;
-	if (seg->src.family == SF_AF_INET) {
-		/* RFC 791 §3.1; DF set as for path MTU discovery (RFC 1191). */
-		buf[0] = 0x45;
-		buf[1] = seg->tclass;
-		sf_put16(buf + 2, (uint16_t)total);
-		/* ID 0 is fine for atomic datagrams (RFC 6864 §4.1). */
-		sf_put16(buf + 4, 0);
-		sf_put16(buf + 6, IPV4_DF);
-		buf[8] = ttl;
-		buf[9] = SF_IPPROTO_TCP;
-		sf_put16(buf + 10, 0);
-		memcpy(buf + 12, seg->src.bytes, 4);
-		memcpy(buf + 16, seg->dst.bytes, 4);
-		sf_put16(buf + 10, sf_csum_finish(sf_csum_add(0, buf, SF_IPV4_HEADER_LEN)));
-	} else {
-		/* RFC 8200 §3: the traffic class; flow label 0. */
-		sf_put32(buf, 0x60000000u | (uint32_t)seg->tclass << 20);
-		sf_put16(buf + 4, (uint16_t)tcp_len);
-		buf[6] = SF_IPPROTO_TCP;
-		buf[7] = ttl;
-		memcpy(buf + 8, seg->src.bytes, 16);
-		memcpy(buf + 24, seg->dst.bytes, 16);
-	}
+	ip_header(buf, &seg->src, &seg->dst, seg->tclass, ttl, SF_IPPROTO_TCP, tcp_len);
 
 	/* RFC 9293 §3.1 */
 	tcp = buf + ip_hlen;

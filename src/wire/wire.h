@@ -56,6 +56,9 @@ struct sf_ip_view {
 	struct sf_addr src, dst;
 	uint8_t ttl, tclass;
 	uint8_t proto;   /* after IPv6's extension headers */
+	uint8_t opt_action; /* SF_DROP_IPV6_OPTION: the two high bits of the option's type (RFC 8200 §4.2) */
+	uint16_t opt_ptr;   /* ... and the offset of its type byte in the datagram */
+	uint16_t nh_off;    /* the offset of the field that names proto (IPv4 9, IPv6 6 or the last extension header's) */
 	size_t hlen;     /* bytes before the upper-layer header */
 };
 /** The IP part of sf_wire_parse (every length and checksum, IPv4 options, IPv6 extension headers). */
@@ -85,6 +88,41 @@ struct sf_icmp_error {
  * at all.
  */
 enum sf_drop_reason sf_wire_parse_icmp(const uint8_t *dgram, size_t len, struct sf_icmp_error *e);
+/** Whether an ICMP (v6 false) or ICMPv6 type is an error message (RFC 792; RFC 4443 §2.1: types below 128). */
+bool sf_icmp_type_is_error(bool v6, uint8_t type);
+/** The ICMP message after ip (parsed from dgram): its 8-byte header present and its checksum right (SF_DROP_ICMP_*). */
+enum sf_drop_reason sf_wire_check_icmp(const uint8_t *dgram, size_t len, const struct sf_ip_view *ip);
+
+/* ICMP types synfin sends or answers (RFC 792, RFC 4443 §2.1). */
+enum {
+	SF_ICMP4_ECHO_REPLY = 0, SF_ICMP4_DEST_UNREACH = 3, SF_ICMP4_ECHO_REQUEST = 8, SF_ICMP4_TIME_EXCEEDED = 11,
+	SF_ICMP4_PARAM_PROBLEM = 12,
+	SF_ICMP6_DEST_UNREACH = 1, SF_ICMP6_PACKET_TOO_BIG = 2, SF_ICMP6_TIME_EXCEEDED = 3, SF_ICMP6_PARAM_PROBLEM = 4,
+	SF_ICMP6_ECHO_REQUEST = 128, SF_ICMP6_ECHO_REPLY = 129, SF_ICMP6_REDIRECT = 137,
+};
+#define SF_ICMP_HEADER_LEN 8
+
+/** An ICMP or ICMPv6 message to build (the family is src's). */
+struct sf_icmp_out {
+	struct sf_addr src, dst;
+	uint8_t ttl;          /* 0: 64 */
+	uint8_t type, code;
+	uint32_t word;        /* the 4 bytes after the checksum: echo identifier and sequence, a pointer, an MTU */
+	const uint8_t *body;  /* what follows: echo data, or the quoted datagram */
+	size_t body_len;
+};
+/**
+ * Build the datagram for m into buf: the IP header of sf_wire_build_ip
+ * (traffic class 0), the ICMP header and body, the checksum computed
+ * (ICMPv6's over the RFC 8200 §8.1 pseudo-header, RFC 4443 §2.3). Its
+ * length, or 0 if it does not fit in cap or in one datagram, or the
+ * addresses' families differ or are unset.
+ */
+size_t sf_wire_build_icmp(uint8_t *buf, size_t cap, const struct sf_icmp_out *m);
+/** Write the IP header for upper_len bytes of protocol proto (TTL 0: 64); its length, 20 or 40. */
+size_t sf_wire_build_ip(uint8_t *buf, const struct sf_addr *src, const struct sf_addr *dst, uint8_t tclass, uint8_t ttl,
+			uint8_t proto, size_t upper_len);
+
 /** Unicast source and destination, loopback only to loopback (SF_DROP_MARTIAN_*), or SF_DROP_NONE. */
 enum sf_drop_reason sf_wire_check_addresses(const struct sf_ip_view *ip);
 

@@ -183,11 +183,16 @@ static void test_ptb_never_raises(void **state)
  * 100,000 forged packet too big messages with random sequence numbers and
  * MTU 576 against a connection with 14,600 bytes in flight: none lowers it.
  */
+static void cfg_no_error_budget(struct sf_config *cfg)
+{
+	cfg->icmp_error_rate = 0; /* each forgery judged by its sequence number alone */
+}
+
 static void test_forged_ptb_blind(void **state)
 {
 	(void)state;
 	struct conn t;
-	open_conn(&t, 4, NULL);
+	open_conn(&t, 4, cfg_no_error_budget);
 	assert_int_equal(sf_send(t.h->st, t.c, data, 10 * t.full), (long)(10 * t.full));
 	h_next(t.h);
 	const struct h_out *first = h_last_sent(t.h);
@@ -276,11 +281,11 @@ static void test_icmp_budget_per_connection(void **state)
 	const struct h_out *seg = h_last_sent(t.h);
 	for (int i = 0; i < 11; i++)
 		h_icmp_error(t.h, 3, 1, seg->data, seg->len, 0, 0); /* host unreachable: soft */
-	assert_int_equal(h_drops(t.h, SF_DROP_ICMP_RATE_LIMITED), 1);
+	assert_int_equal(h_drops(t.h, SF_DROP_ICMP_CONNECTION_BUDGET), 1);
 	h_advance(t.h, 1000);
 	h_drain(t.h);
 	h_icmp_error(t.h, 3, 1, seg->data, seg->len, 0, 0);
-	assert_int_equal(h_drops(t.h, SF_DROP_ICMP_RATE_LIMITED), 1);
+	assert_int_equal(h_drops(t.h, SF_DROP_ICMP_CONNECTION_BUDGET), 1);
 	assert_int_equal(sf_soft_error(t.h->st, t.c), -EHOSTUNREACH);
 	h_free(t.h);
 }

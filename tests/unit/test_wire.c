@@ -1596,6 +1596,171 @@ static void test_segment_seq_len(void **state)
 	assert_int_equal(sf_segment_seq_len(&seg), 2);
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* ICMP messages (RFC 792, RFC 4443)                                        */
+/* ------------------------------------------------------------------------ */
+
+/* An echo reply of 3 bytes (odd: the checksum pads it), byte for byte; its checksums verify and it parses back. */
+static void test_build_icmp_bytes_v4(void **state)
+{
+	(void)state;
+	struct sf_icmp_out m = {
+		.src = sf_addr_v4(192, 0, 2, 1), .dst = sf_addr_v4(198, 51, 100, 2), .ttl = 0,
+		.type = SF_ICMP4_ECHO_REPLY, .code = 0, .word = 0x12340007u, .body = (const uint8_t *)"abc", .body_len = 3,
+	};
+	uint8_t buf[BUF_LEN];
+	size_t n = sf_wire_build_icmp(buf, sizeof buf, &m);
+	static const uint8_t head[20] = { 0x45, 0, 0, 31, 0, 0, 0x40, 0, 64, 1, 0, 0, 192, 0, 2, 1, 198, 51, 100, 2 };
+
+	assert_int_equal(n, 31);
+	assert_memory_equal(buf, head, 10);              /* DF, ID 0, TTL 64 for 0, protocol 1 */
+	assert_memory_equal(buf + 12, head + 12, 8);
+	assert_int_equal(sf_csum_finish(sf_csum_add(0, buf, 20)), 0);
+	static const uint8_t icmp[8] = { 0, 0, 0, 0, 0x12, 0x34, 0, 7 };
+	assert_memory_equal(buf + 20, icmp, 2);
+	assert_memory_equal(buf + 24, icmp + 4, 4);
+	assert_memory_equal(buf + 28, "abc", 3);
+	assert_int_equal(sf_csum_finish(sf_csum_add(0, buf + 20, 11)), 0);
+
+	struct sf_ip_view ip;
+	assert_int_equal(sf_wire_parse_ip(buf, n, &ip), SF_DROP_NONE);
+	assert_int_equal(ip.proto, SF_IPPROTO_ICMP);
+	assert_int_equal(ip.nh_off, 9);
+	assert_int_equal(ip.hlen, 20);
+	assert_int_equal(sf_wire_check_icmp(buf, n, &ip), SF_DROP_NONE);
+	buf[30] ^= 1;
+	assert_int_equal(sf_wire_check_icmp(buf, n, &ip), SF_DROP_ICMP_CHECKSUM);
+	assert_int_equal(sf_wire_check_icmp(buf, 27, &ip), SF_DROP_ICMP_TRUNCATED);
+}
+
+/* ICMPv6: the IPv6 header (next header 58, hop limit as given) and a checksum over the pseudo-header (RFC 4443 §2.3). */
+static void test_build_icmp_bytes_v6(void **state)
+{
+	(void)state;
+	struct sf_icmp_out m = {
+		.src = sf_addr_v6(v6_src), .dst = sf_addr_v6(v6_dst), .ttl = 9,
+		.type = SF_ICMP6_PARAM_PROBLEM, .code = 1, .word = 6, .body = (const uint8_t *)"quoted", .body_len = 6,
+	};
+	uint8_t buf[BUF_LEN];
+	size_t n = sf_wire_build_icmp(buf, sizeof buf, &m);
+
+	assert_int_equal(n, 40 + 8 + 6);
+	static const uint8_t head[8] = { 0x60, 0, 0, 0, 0, 14, 58, 9 };
+	assert_memory_equal(buf, head, 8);
+	assert_memory_equal(buf + 8, v6_src, 16);
+	assert_memory_equal(buf + 24, v6_dst, 16);
+	assert_int_equal(buf[40], 4);
+	assert_int_equal(buf[41], 1);
+	assert_int_equal(sf_get32(buf + 44), 6);
+	struct sf_ip_view ip;
+	assert_int_equal(sf_wire_parse_ip(buf, n, &ip), SF_DROP_NONE);
+	assert_int_equal(ip.nh_off, 6);
+	assert_int_equal(sf_wire_check_icmp(buf, n, &ip), SF_DROP_NONE);
+	/* Without the pseudo-header the sum would not come out. */
+	assert_true(sf_csum_finish(sf_csum_add(0, buf + 40, 14)) != 0);
+	buf[8] ^= 0x10; /* another source: the pseudo-header no longer matches */
+	assert_int_equal(sf_wire_parse_ip(buf, n, &ip), SF_DROP_NONE);
+	assert_int_equal(sf_wire_check_icmp(buf, n, &ip), SF_DROP_ICMP_CHECKSUM);
+}
+
+/* What sf_wire_build_icmp refuses: too small a buffer, mixed or unset families, a missing body, more than one datagram. */
+static void test_build_icmp_limits(void **state)
+{
+	(void)state;
+	static uint8_t buf[70000], body[70000];
+	struct sf_icmp_out m = { .src = sf_addr_v4(192, 0, 2, 1), .dst = sf_addr_v4(198, 51, 100, 2), .type = 3,
+				 .body = body, .body_len = 100 };
+	assert_int_equal(sf_wire_build_icmp(buf, 128, &m), 128);
+	assert_int_equal(sf_wire_build_icmp(buf, 127, &m), 0);
+	assert_int_equal(sf_wire_build_icmp(NULL, 128, &m), 0);
+	m.body_len = 65535 - 28;
+	assert_int_equal(sf_wire_build_icmp(buf, sizeof buf, &m), 65535);
+	m.body_len++;
+	assert_int_equal(sf_wire_build_icmp(buf, sizeof buf, &m), 0);
+	m.body = NULL;
+	m.body_len = 4;
+	assert_int_equal(sf_wire_build_icmp(buf, sizeof buf, &m), 0);
+	m.body_len = 0;
+	assert_int_equal(sf_wire_build_icmp(buf, sizeof buf, &m), 28);
+	m.dst = sf_addr_v6(v6_dst);
+	assert_int_equal(sf_wire_build_icmp(buf, sizeof buf, &m), 0);
+	m.src = sf_addr_v6(v6_src);
+	m.body = body;
+	m.body_len = 65535 - 8; /* IPv6's payload length leaves its own header out */
+	assert_int_equal(sf_wire_build_icmp(buf, sizeof buf, &m), 40 + 65535);
+	m.body_len++;
+	assert_int_equal(sf_wire_build_icmp(buf, sizeof buf, &m), 0);
+	memset(&m.src, 0, sizeof m.src);
+	memset(&m.dst, 0, sizeof m.dst);
+	m.body_len = 0;
+	assert_int_equal(sf_wire_build_icmp(buf, sizeof buf, &m), 0);
+}
+
+/* RFC 792 / RFC 1122 §3.2.2's error types; RFC 4443 §2.1: ICMPv6 errors are types 0-127. */
+static void test_icmp_type_is_error(void **state)
+{
+	(void)state;
+	static const uint8_t errors4[] = { 3, 4, 5, 11, 12 }, info4[] = { 0, 8, 9, 10, 13, 14, 17, 18 };
+	for (size_t i = 0; i < sizeof errors4; i++)
+		assert_true(sf_icmp_type_is_error(false, errors4[i]));
+	for (size_t i = 0; i < sizeof info4; i++)
+		assert_false(sf_icmp_type_is_error(false, info4[i]));
+	for (unsigned t = 0; t < 256; t++)
+		assert_int_equal(sf_icmp_type_is_error(true, (uint8_t)t), t < 128);
+}
+
+/* An IPv6 datagram of base_seg(6) with ext between the headers (first: the IPv6 header's next header), viewed by sf_wire_parse_ip. */
+static enum sf_drop_reason view_with_ext(uint8_t first, const uint8_t *ext, size_t n, struct sf_ip_view *ip)
+{
+	struct sf_segment seg = base_seg(6);
+	uint8_t plain[BUF_LEN], buf[BUF_LEN];
+	size_t len = build_ok(plain, &seg);
+
+	memcpy(buf, plain, 40);
+	memcpy(buf + 40, ext, n);
+	memcpy(buf + 40 + n, plain + 40, len - 40);
+	buf[6] = first;
+	set_ip_len(buf, len + n);
+	return sf_wire_parse_ip(buf, len + n, ip);
+}
+
+/*
+ * What the IP view tells an ICMPv6 error: where the Next Header field
+ * naming the upper layer is (RFC 8200 §4, RFC 4443 §3.4 code 1), and the
+ * place and action bits of an option that discards the datagram (§4.2,
+ * code 2).
+ */
+static void test_ipv6_view_pointers(void **state)
+{
+	(void)state;
+	struct sf_ip_view ip;
+	static const uint8_t dopt_udp[8] = { 17, 0, 1, 4, 0, 0, 0, 0 };
+	assert_int_equal(view_with_ext(60, dopt_udp, sizeof dopt_udp, &ip), SF_DROP_NONE);
+	assert_int_equal(ip.proto, 17);
+	assert_int_equal(ip.nh_off, 40);
+	assert_int_equal(ip.hlen, 48);
+	static const uint8_t chain[24] = { 43, 1, 1, 12, [16] = 17, 0, 4, 0 }; /* DO (16 bytes), Routing (0 left), UDP */
+	assert_int_equal(view_with_ext(60, chain, sizeof chain, &ip), SF_DROP_NONE);
+	assert_int_equal(ip.nh_off, 56);
+	assert_int_equal(ip.hlen, 64);
+	assert_int_equal(view_with_ext(6, dopt_udp, 0, &ip), SF_DROP_NONE);
+	assert_int_equal(ip.nh_off, 6);
+
+	static const struct { uint8_t type; uint8_t action; } opts[] = { { 0x5e, 1 }, { 0x9e, 2 }, { 0xde, 3 } };
+	for (size_t i = 0; i < 3; i++) {
+		uint8_t hbh[8] = { 6, 0, 1, 0, opts[i].type, 0, 0, 0 }; /* PadN(2), the option, Pad1 x 2 */
+		assert_int_equal(view_with_ext(0, hbh, sizeof hbh, &ip), SF_DROP_IPV6_OPTION);
+		assert_int_equal(ip.opt_ptr, 44);
+		assert_int_equal(ip.opt_action, opts[i].action);
+		/* The same option in a second header: its place counts from the datagram's start. */
+		uint8_t two[16] = { 60, 0, 1, 4, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, opts[i].type, 0 };
+		assert_int_equal(view_with_ext(0, two, sizeof two, &ip), SF_DROP_IPV6_OPTION);
+		assert_int_equal(ip.opt_ptr, 40 + 8 + 6);
+		assert_int_equal(ip.opt_action, opts[i].action);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1658,6 +1823,11 @@ int main(void)
 		cmocka_unit_test(test_build_length_limits),
 		cmocka_unit_test(test_build_null_payload),
 		cmocka_unit_test(test_segment_seq_len),
+		cmocka_unit_test(test_build_icmp_bytes_v4),
+		cmocka_unit_test(test_build_icmp_bytes_v6),
+		cmocka_unit_test(test_build_icmp_limits),
+		cmocka_unit_test(test_icmp_type_is_error),
+		cmocka_unit_test(test_ipv6_view_pointers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

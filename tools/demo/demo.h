@@ -31,6 +31,17 @@
 #include "simhost.h"
 #include "synfin.h"
 
+/*
+ * The counters a scenario's summary shows: TCP's (TCP-MIB and Linux's
+ * TcpExt). The IP-MIB's (IpInReceives .. Icmp6OutParmProblems, the end of
+ * SF_COUNTERS) count datagrams, which in scenarios of TCP alone only
+ * repeat InSegs and OutSegs.
+ */
+static inline bool demo_counter_shown(int id)
+{
+	return id < SF_CTR_IpInReceives || id > SF_CTR_Icmp6OutParmProblems;
+}
+
 #define DEMO_MS ((uint64_t)1000000)
 #define DEMO_SEC ((uint64_t)1000000000)
 #define DEMO_MAX_HOSTS 4

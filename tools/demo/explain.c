@@ -342,7 +342,7 @@ void demo_print_counters(FILE *out, struct demo *d)
 			char item[96];
 			uint64_t v;
 			if (k < SF_CTR__COUNT) {
-				v = sf_counter_value(c, (enum sf_counter_id)k);
+				v = demo_counter_shown(k) ? sf_counter_value(c, (enum sf_counter_id)k) : 0;
 				snprintf(item, sizeof item, "%s %" PRIu64, sf_counter_name((enum sf_counter_id)k), v);
 			} else {
 				int r = k - SF_CTR__COUNT;

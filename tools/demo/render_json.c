@@ -195,7 +195,7 @@ void demo_render_json(FILE *out, struct demo *d)
 			const struct sf_counters *c = sf_stack_counters(st);
 			const char *sep = "";
 			for (int k = 0; k < SF_CTR__COUNT; k++) {
-				uint64_t v = sf_counter_value(c, (enum sf_counter_id)k);
+				uint64_t v = demo_counter_shown(k) ? sf_counter_value(c, (enum sf_counter_id)k) : 0;
 				if (!v)
 					continue;
 				fprintf(out, "%s\"%s\": %" PRIu64, sep, sf_counter_name((enum sf_counter_id)k), v);
