@@ -430,6 +430,23 @@ void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, 
 	}
 }
 
+/* Send everything from SND.UNA again: recovery and the SACK scoreboard are
+ * forgotten (RFC 6675 §5.1), and "recover" moves to SND.MAX, so the
+ * duplicate ACKs the old flight still draws start no fast retransmit
+ * (RFC 6582 §3.2 step 1). */
+static void go_back(struct sf_tcb *tcb)
+{
+	struct sf_rangeset *sb = sf_ring_map(&tcb->sndq);
+
+	tcb->in_recovery = false;
+	tcb->dupacks = 0;
+	tcb->recover = tcb->snd_max;
+	tcb->high_rxt = tcb->snd_una;
+	if (sb)
+		sf_rangeset_init(sb);
+	tcb->snd_nxt = tcb->snd_una;
+}
+
 /*
  * The retransmission timer fired with data outstanding (RFC 6298 §5.4-5.6,
  * RFC 5681 §3.1): ssthresh from the flight, cwnd down to one segment (the
@@ -438,19 +455,11 @@ void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, 
  */
 void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 {
-	struct sf_rangeset *sb = sf_ring_map(&tcb->sndq);
-
 	tcb->ssthresh = tcb->cc->ssthresh(tcb);
 	tcb->cwnd = tcb->snd_mss;
 	sf_tcb_ecn_window_reduced(tcb);
 	tcb->ca_acked = 0;
-	tcb->in_recovery = false;
-	tcb->dupacks = 0;
-	tcb->recover = tcb->snd_max;
-	tcb->high_rxt = tcb->snd_una;
-	if (sb)
-		sf_rangeset_init(sb);
-	tcb->snd_nxt = tcb->snd_una;
+	go_back(tcb);
 	if (sf_tcb_output(st, tcb) == 0 && tcb->snd_wnd == 0) {
 		/* The window closed under data in flight: probe it instead. */
 		sf_tcb_send_probe(st, tcb, true);
@@ -463,22 +472,13 @@ void sf_tcb_sender_timeout(struct sf_stack *st, struct sf_tcb *tcb)
  * §5.4): a router dropped what was bigger. Send everything from SND.UNA
  * again now, cut to the new size, as a timeout would but without its
  * congestion response: nothing was lost to congestion (as Linux's
- * tcp_simple_retransmit). recover moves to SND.MAX so the duplicate ACKs the
- * old flight still draws start no fast retransmit (RFC 6582 §3.2 step 1).
+ * tcp_simple_retransmit).
  */
 void sf_tcb_resend_flight(struct sf_stack *st, struct sf_tcb *tcb)
 {
-	struct sf_rangeset *sb = sf_ring_map(&tcb->sndq);
-
 	if (tcb->snd_una == tcb->snd_max || !can_send_data(tcb->state))
 		return;
-	tcb->in_recovery = false;
-	tcb->dupacks = 0;
-	tcb->recover = tcb->snd_max;
-	tcb->high_rxt = tcb->snd_una;
-	if (sb)
-		sf_rangeset_init(sb);
+	go_back(tcb);
 	tcb->rtt_timing = false; /* Karn's rule (MUST-18) */
-	tcb->snd_nxt = tcb->snd_una;
 	sf_tcb_output(st, tcb);
 }

@@ -1,7 +1,6 @@
 #include "harness.h"
 
 #include "tcp/tcp.h"
-#include "wire/checksum.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -383,49 +382,18 @@ const struct h_out *h_last_sent(const struct harness *h)
 }
 
 void h_icmp_error(struct harness *h, uint8_t type, uint8_t code, const uint8_t *dgram, size_t dlen,
-		    uint32_t seq_override, uint32_t word)
+		  uint32_t seq_override, uint32_t word)
 {
-	uint8_t buf[2048];
-	bool v6 = h->family == 6;
-	size_t ip = v6 ? 40 : 20;
-	size_t quote = dlen > 1200 ? 1200 : dlen;
-	size_t icmp_len = 8 + quote;
-	size_t len = ip + icmp_len;
+	uint8_t quote[1200], buf[2048];
+	size_t qlen = dlen > sizeof quote ? sizeof quote : dlen;
 
-	memset(buf, 0, len);
-	struct sf_addr router;
-	assert_int_equal(sf_addr_parse(v6 ? "2001:db8:ff::7" : "198.51.100.7", &router), 0);
-	uint8_t *icmp = buf + ip;
-	icmp[0] = type;
-	icmp[1] = code;
-	sf_put32(icmp + 4, word);
-	memcpy(icmp + 8, dgram, quote);
+	memcpy(quote, dgram, qlen);
 	if (seq_override)
-		sf_put32(icmp + 8 + (v6 ? 40 : (size_t)(dgram[0] & 15) * 4) + 4, seq_override);
-	uint32_t sum = 0;
-	if (v6) {
-		buf[0] = 0x60;
-		sf_put16(buf + 4, (uint16_t)icmp_len);
-		buf[6] = 58;
-		buf[7] = 64;
-		memcpy(buf + 8, router.bytes, 16);
-		memcpy(buf + 24, h->local.bytes, 16);
-		uint8_t ph[40] = { 0 };
-		memcpy(ph, router.bytes, 16);
-		memcpy(ph + 16, h->local.bytes, 16);
-		sf_put32(ph + 32, (uint32_t)icmp_len);
-		ph[39] = 58;
-		sum = sf_csum_add(0, ph, 40);
-	} else {
-		buf[0] = 0x45;
-		sf_put16(buf + 2, (uint16_t)len);
-		buf[8] = 64;
-		buf[9] = 1;
-		memcpy(buf + 12, router.bytes, 4);
-		memcpy(buf + 16, h->local.bytes, 4);
-		sf_put16(buf + 10, sf_csum_finish(sf_csum_add(0, buf, 20)));
-	}
-	sf_put16(icmp + 2, sf_csum_finish(sf_csum_add(sum, icmp, icmp_len)));
+		sf_put32(quote + (h->family == 6 ? 40 : (size_t)(dgram[0] & 15) * 4) + 4, seq_override);
+	struct sf_icmp_out m = { .dst = h->local, .type = type, .code = code, .word = word, .body = quote, .body_len = qlen };
+	assert_int_equal(sf_addr_parse(h->family == 6 ? "2001:db8:ff::7" : "198.51.100.7", &m.src), 0);
+	size_t len = sf_wire_build_icmp(buf, sizeof buf, &m);
+	assert_true(len > 0);
 	h_inject_raw(h, buf, len);
 }
 
