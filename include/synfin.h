@@ -117,12 +117,18 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(IPV4_IHL, "IPv4 header length below 5 words or past the datagram")            \
 	X(IP_LENGTH, "IP total/payload length disagrees with the datagram size")        \
 	X(IPV4_CHECKSUM, "IPv4 header checksum is wrong")                               \
-	X(IPV4_FRAGMENT, "IPv4 fragment (no reassembly)")                               \
+	X(IPV4_FRAGMENT, "IPv4 fragment: not a whole datagram, sf_input reassembles it (RFC 791 §3.2)") \
 	X(IPV4_OPTIONS, "IPv4 options malformed (RFC 791 §3.1)")                        \
 	X(IPV4_SOURCE_ROUTE, "IPv4 source route option: dropped (RFC 7126 §4.3, §4.4)") \
-	X(IPV6_EXT_HEADER, "IPv6 extension header not handled (fragment, ESP, AH, routing with segments left)") \
-	X(IPV6_EXT_MALFORMED, "IPv6 extension header past the datagram, or Hop-by-Hop not first (RFC 8200 §4)") \
+	X(IPV6_EXT_HEADER, "IPv6 extension header not handled (ESP, AH, ..., routing with segments left)") \
+	X(IPV6_EXT_MALFORMED, "IPv6 extension header past the datagram, Hop-by-Hop not first, or a second Fragment header (RFC 8200 §4)") \
 	X(IPV6_OPTION, "IPv6 option whose type says to discard the datagram (RFC 8200 §4.2)") \
+	X(IPV6_FRAGMENT, "IPv6 fragment: not a whole datagram, sf_input reassembles it (RFC 8200 §4.5)") \
+	X(IPV6_EXT_CHAIN_LONG, "more than 8 IPv6 extension headers in one datagram")  \
+	X(IPV6_ROUTING_TYPE0, "IPv6 type 0 Routing header with segments left: deprecated (RFC 5095 §3)") \
+	X(FRAG_BAD_LENGTH, "fragment but the last whose data is not a positive multiple of 8 bytes (RFC 791, RFC 8200 §4.5)") \
+	X(FRAG_TOO_LONG, "fragment ending past the largest datagram: 65535 bytes (RFC 791, RFC 8200 §4.5)") \
+	X(FRAG_HEADERS_INCOMPLETE, "first IPv6 fragment without every header up to the upper-layer one (RFC 7112, RFC 8200 §4.5)") \
 	X(NOT_TCP, "IP protocol is not TCP")                                            \
 	X(MARTIAN_SOURCE, "source address is unspecified, multicast, broadcast or loopback from elsewhere") \
 	X(MARTIAN_DEST, "destination address is unspecified, multicast or broadcast")   \
