@@ -154,6 +154,15 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(ICMP_PACKET_TOO_BIG, "ICMP fragmentation needed / packet too big: path MTU not tracked") \
 	X(ICMP_NO_CONNECTION, "ICMP error for no connection or embryo of ours")         \
 	X(ICMP_SEQ_OUT_OF_WINDOW, "ICMP error quoting a sequence number outside [SND.UNA, SND.NXT) (RFC 5927)") \
+	/* IP fragment reassembly (RFC 791 §3.2, RFC 8200 §4.5, RFC 5722) */            \
+	X(REASM_OVERLAP, "fragment overlapping another of its datagram: the whole datagram discarded (RFC 5722 §4)") \
+	X(REASM_DISCARDED, "fragment of a datagram discarded for an overlap, until its reassembly timeout (RFC 5722 §4)") \
+	X(REASM_DUPLICATE, "fragment with the offset and length of one held: dropped alone")        \
+	X(REASM_INCONSISTENT, "fragment past the end a last fragment set, or a second last fragment: datagram discarded") \
+	X(REASM_TIMEOUT, "fragment of a datagram not whole within the reassembly timeout (30 s IPv4, 60 s IPv6)") \
+	X(REASM_EVICTED, "fragment of the oldest incomplete datagram, dropped to keep reassembly under its memory caps") \
+	X(REASM_NO_ROOM, "fragment that no eviction makes room for under reasm_max_bytes (0: reassembly off)") \
+	X(REASM_NO_MEMORY, "no memory to hold a fragment")                              \
 	/* Demux and connection state (RFC 9293 §3.10.7) */                             \
 	X(NOT_LOCAL, "destination address is not one of this stack's")                  \
 	X(SOURCE_IS_OURS, "source address is this stack's own: LAND or a loop (RFC 1122 §3.2.1.3)") \
@@ -424,6 +433,14 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
 	X(TCPOrphans, "connections closed by the application and not yet gone")         \
 	X(TimeWaitCurrent, "TIME-WAIT records now held (a gauge)")                      \
 	X(SynRecvCurrent, "embryos (SYN-RECEIVED records) now held (a gauge)")          \
+	X(IpReasmReqds, "IPv4 fragments received for reassembly (RFC 4293 ipSystemStatsReasmReqds)") \
+	X(IpReasmOKs, "IPv4 datagrams reassembled")                                     \
+	X(IpReasmFails, "IPv4 reassembly failures: datagrams given up (timeout, overlap, eviction) and fragments refused") \
+	X(IpReasmTimeout, "IPv4 datagrams whose reassembly timed out (30 s)")           \
+	X(Ip6ReasmReqds, "IPv6 fragments received for reassembly")                      \
+	X(Ip6ReasmOKs, "IPv6 datagrams reassembled")                                    \
+	X(Ip6ReasmFails, "IPv6 reassembly failures: datagrams given up (timeout, overlap, eviction) and fragments refused") \
+	X(Ip6ReasmTimeout, "IPv6 datagrams whose reassembly timed out (60 s)")          \
 	X(InDrops, "datagrams dropped for any named reason (see the drop reasons)")
 
 struct sf_counters {
@@ -600,6 +617,18 @@ struct sf_config {
 	 * congestion window once per window of data.
 	 */
 	uint8_t ecn;
+	/**
+	 * The memory IP fragments waiting for reassembly (RFC 791 §3.2, RFC
+	 * 8200 §4.5) may hold, in bytes, each fragment's and each pending
+	 * datagram's bookkeeping counted with its data (4194304: Linux's
+	 * ipfrag_high_thresh; at most 1 GiB; 0 turns reassembly off). One
+	 * source may hold a quarter of it. A fragment that would pass a cap
+	 * evicts the oldest incomplete datagram (of that source, or of all)
+	 * first. Fixed besides, once the first fragment comes: the hash
+	 * tables (reasm_max_bytes / 32 bytes, at most 2.5 MiB) and one 64 KiB
+	 * buffer for the datagram being made whole.
+	 */
+	uint32_t reasm_max_bytes;
 };
 
 /** The smallest sf_config.size sf_stack_new accepts: every field up to deterministic_insecure (the first release with size). */

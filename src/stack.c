@@ -40,6 +40,7 @@ void sf_config_default(struct sf_config *cfg)
 	cfg->isn_mode = SF_ISN_RFC6528;
 	cfg->ttl = 64; /* as Linux's ip_default_ttl and IPv6 hop_limit */
 	cfg->ecn = 2;  /* as Linux's tcp_ecn: agree when asked, never ask */
+	cfg->reasm_max_bytes = 4u << 20; /* as Linux's ipfrag_high_thresh */
 }
 
 static bool secret_is_zero(const uint8_t secret[16])
@@ -61,7 +62,7 @@ static bool config_ok(const struct sf_config *cfg)
 	       cfg->syn_backlog > 0 && cfg->somaxconn > 0 && cfg->max_sockets > 0 && cfg->delack_ms < 500 &&
 	       cfg->max_sockets <= SF_REF_INDEX_MASK && cfg->isn_mode <= SF_ISN_CLOCK_ONLY &&
 	       cfg->keepalive_intvl_ms >= SF_KEEPALIVE_MIN_INTVL_MS && cfg->ttl > 0 &&
-	       cfg->retries1 >= 1 && cfg->ecn <= 2;
+	       cfg->retries1 >= 1 && cfg->ecn <= 2 && cfg->reasm_max_bytes <= (1u << 30);
 }
 
 sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
@@ -85,6 +86,7 @@ sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
 	st->prf_memo = &st->prf_memo_store;
 	st->now_ns = now_ns;
 	st->epoch_ns = now_ns;
+	sf_reasm_init(st);
 	sf_wheel_init(&st->wheel, now_ns);
 	st->out_cap = 65535;
 	st->out = malloc(st->out_cap);
@@ -116,6 +118,7 @@ void sf_stack_free(sf_stack *st)
 	free(st->locals);
 	free(st->out);
 	free(st->held_acks);
+	sf_reasm_destroy(st);
 	sf_demux_destroy(st);
 	free(st);
 }
@@ -215,6 +218,16 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 	}
 	set_time(st, now_ns);
 	enum sf_drop_reason r = sf_wire_parse(dgram, len, &seg);
+	if (r == SF_DROP_IPV4_FRAGMENT || r == SF_DROP_IPV6_FRAGMENT) {
+		/* A fragment waits for the rest of its datagram (RFC 791 §3.2,
+		 * RFC 8200 §4.5); the datagram it makes whole goes on from here
+		 * as any other. Once only: a whole datagram is no fragment. */
+		const uint8_t *whole = dgram;
+		if (!sf_reasm_input(st, &whole, &len))
+			return;
+		dgram = whole;
+		r = sf_wire_parse(dgram, len, &seg);
+	}
 	if (r == SF_DROP_NOT_TCP) {
 		/* Not TCP: an ICMP error about our TCP is TCP's to act on
 		 * (RFC 9293 §3.9.2.2); every other protocol stays NOT_TCP. */
@@ -312,6 +325,7 @@ void sf_advance(sf_stack *st, uint64_t now_ns)
 	}
 	sf_embryo_expire(st);
 	sf_tw_expire(st);
+	sf_reasm_expire(st);
 }
 
 uint64_t sf_next_deadline(const sf_stack *st)
@@ -325,6 +339,9 @@ uint64_t sf_next_deadline(const sf_stack *st)
 		d = r;
 	if (w < d)
 		d = w;
+	uint64_t f = sf_reasm_next_deadline(st);
+	if (f < d)
+		d = f;
 	return d;
 }
 
