@@ -625,7 +625,7 @@ struct sf_config {
 	 * source may hold a quarter of it. A fragment that would pass a cap
 	 * evicts the oldest incomplete datagram (of that source, or of all)
 	 * first. Fixed besides, once the first fragment comes: the hash
-	 * tables (reasm_max_bytes / 32 bytes, at most 2.5 MiB) and one 64 KiB
+	 * tables (160 KiB at the default, at most 2.5 MiB) and one 64 KiB
 	 * buffer for the datagram being made whole.
 	 */
 	uint32_t reasm_max_bytes;
