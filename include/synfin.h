@@ -117,12 +117,18 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(IPV4_IHL, "IPv4 header length below 5 words or past the datagram")            \
 	X(IP_LENGTH, "IP total/payload length disagrees with the datagram size")        \
 	X(IPV4_CHECKSUM, "IPv4 header checksum is wrong")                               \
-	X(IPV4_FRAGMENT, "IPv4 fragment (no reassembly)")                               \
+	X(IPV4_FRAGMENT, "IPv4 fragment: not a whole datagram, sf_input reassembles it (RFC 791 §3.2)") \
 	X(IPV4_OPTIONS, "IPv4 options malformed (RFC 791 §3.1)")                        \
 	X(IPV4_SOURCE_ROUTE, "IPv4 source route option: dropped (RFC 7126 §4.3, §4.4)") \
-	X(IPV6_EXT_HEADER, "IPv6 extension header not handled (fragment, ESP, AH, routing with segments left)") \
-	X(IPV6_EXT_MALFORMED, "IPv6 extension header past the datagram, or Hop-by-Hop not first (RFC 8200 §4)") \
+	X(IPV6_EXT_HEADER, "IPv6 extension header not handled (ESP, AH, ..., routing with segments left)") \
+	X(IPV6_EXT_MALFORMED, "IPv6 extension header past the datagram, Hop-by-Hop not first, or a second Fragment header (RFC 8200 §4)") \
 	X(IPV6_OPTION, "IPv6 option whose type says to discard the datagram (RFC 8200 §4.2)") \
+	X(IPV6_FRAGMENT, "IPv6 fragment: not a whole datagram, sf_input reassembles it (RFC 8200 §4.5)") \
+	X(IPV6_EXT_CHAIN_LONG, "more than 8 IPv6 extension headers in one datagram")  \
+	X(IPV6_ROUTING_TYPE0, "IPv6 type 0 Routing header with segments left: deprecated (RFC 5095 §3)") \
+	X(FRAG_BAD_LENGTH, "fragment but the last whose data is not a positive multiple of 8 bytes (RFC 791, RFC 8200 §4.5)") \
+	X(FRAG_TOO_LONG, "fragment ending past the largest datagram: 65535 bytes (RFC 791, RFC 8200 §4.5)") \
+	X(FRAG_HEADERS_INCOMPLETE, "first IPv6 fragment without every header up to the upper-layer one (RFC 7112, RFC 8200 §4.5)") \
 	X(NOT_TCP, "IP protocol synfin lacks (neither TCP nor ICMP): protocol unreachable or parameter problem sent (RFC 1122 §3.2.2.1, RFC 8200 §4), none for No Next Header") \
 	X(MARTIAN_SOURCE, "source address is unspecified, multicast, broadcast or loopback from elsewhere") \
 	X(MARTIAN_DEST, "destination address is unspecified, multicast or broadcast")   \
@@ -152,6 +158,15 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(ICMP_SEQ_OUT_OF_WINDOW, "ICMP error quoting a sequence number outside [SND.UNA, SND.NXT) (RFC 5927)") \
 	X(ICMP_ERROR_BUDGET, "ICMP error about TCP past icmp_error_rate: not acted on (RFC 5927 §4.3)") \
 	X(ICMP_RATE_LIMITED, "echo request not answered: ICMP output past icmp_rate (as Linux's icmp_msgs_per_sec)") \
+	/* IP fragment reassembly (RFC 791 §3.2, RFC 8200 §4.5, RFC 5722) */            \
+	X(REASM_OVERLAP, "fragment overlapping another of its datagram: the whole datagram discarded (RFC 5722 §4)") \
+	X(REASM_DISCARDED, "fragment of a datagram discarded for an overlap, until its reassembly timeout (RFC 5722 §4)") \
+	X(REASM_DUPLICATE, "fragment with the offset and length of one held: dropped alone")        \
+	X(REASM_INCONSISTENT, "fragment past the end a last fragment set, or a second last fragment: datagram discarded") \
+	X(REASM_TIMEOUT, "fragment of a datagram not whole within the reassembly timeout (30 s IPv4, 60 s IPv6)") \
+	X(REASM_EVICTED, "fragment of the oldest incomplete datagram, dropped to keep reassembly under its memory caps") \
+	X(REASM_NO_ROOM, "fragment that no eviction makes room for under reasm_max_bytes (0: reassembly off)") \
+	X(REASM_NO_MEMORY, "no memory to hold a fragment")                              \
 	/* Demux and connection state (RFC 9293 §3.10.7) */                             \
 	X(NOT_LOCAL, "destination address is not one of this stack's")                  \
 	X(SOURCE_IS_OURS, "source address is this stack's own: LAND or a loop (RFC 1122 §3.2.1.3)") \
@@ -464,7 +479,15 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
 	X(Icmp6OutEchoReplies, "ICMPv6 echo replies sent")                              \
 	X(Icmp6OutDestUnreachs, "ICMPv6 destination unreachable messages sent")        \
 	X(Icmp6OutTimeExcds, "ICMPv6 time exceeded messages sent")                      \
-	X(Icmp6OutParmProblems, "ICMPv6 parameter problem messages sent")
+	X(Icmp6OutParmProblems, "ICMPv6 parameter problem messages sent") \
+	X(IpReasmReqds, "IPv4 fragments received for reassembly (RFC 4293 ipSystemStatsReasmReqds)") \
+	X(IpReasmOKs, "IPv4 datagrams reassembled")                                     \
+	X(IpReasmFails, "IPv4 reassembly failures: datagrams given up (timeout, overlap, eviction) and fragments refused") \
+	X(IpReasmTimeout, "IPv4 datagrams whose reassembly timed out (30 s)")           \
+	X(Ip6ReasmReqds, "IPv6 fragments received for reassembly")                      \
+	X(Ip6ReasmOKs, "IPv6 datagrams reassembled")                                    \
+	X(Ip6ReasmFails, "IPv6 reassembly failures: datagrams given up (timeout, overlap, eviction) and fragments refused") \
+	X(Ip6ReasmTimeout, "IPv6 datagrams whose reassembly timed out (60 s)")
 
 struct sf_counters {
 #define SF_COUNTER_FIELD_(name, text) uint64_t name;
@@ -676,6 +699,18 @@ struct sf_config {
 	 */
 	uint32_t icmp_error_rate;
 	uint32_t icmp_error_burst;
+	/**
+	 * The memory IP fragments waiting for reassembly (RFC 791 §3.2, RFC
+	 * 8200 §4.5) may hold, in bytes, each fragment's and each pending
+	 * datagram's bookkeeping counted with its data (4194304: Linux's
+	 * ipfrag_high_thresh; at most 1 GiB; 0 turns reassembly off). One
+	 * source may hold a quarter of it. A fragment that would pass a cap
+	 * evicts the oldest incomplete datagram (of that source, or of all)
+	 * first. Fixed besides, once the first fragment comes: the hash
+	 * tables (160 KiB at the default, at most 2.5 MiB) and one 64 KiB
+	 * buffer for the datagram being made whole.
+	 */
+	uint32_t reasm_max_bytes;
 };
 
 /** The smallest sf_config.size sf_stack_new accepts: every field up to deterministic_insecure (the first release with size). */

@@ -47,6 +47,7 @@ void sf_config_default(struct sf_config *cfg)
 	cfg->icmp_burst = 50;  /* as Linux's icmp_msgs_burst */
 	cfg->icmp_error_rate = 1000;
 	cfg->icmp_error_burst = 50;
+	cfg->reasm_max_bytes = 4u << 20; /* as Linux's ipfrag_high_thresh */
 }
 
 static bool secret_is_zero(const uint8_t secret[16])
@@ -78,7 +79,8 @@ static bool config_ok(const struct sf_config *cfg)
 	       cfg->retries1 >= 1 && cfg->ecn <= 2 && cfg->pmtu_expires_ms > 0 &&
 	       cfg->pmtu_expires_ms <= (1u << 30) && cfg->pmtu_cache_size >= 4 &&
 	       cfg->pmtu_cache_size <= (1u << 24) && cfg->mtu_probing <= 2 &&
-	       bucket_ok(cfg->icmp_burst) && bucket_ok(cfg->icmp_error_burst);
+	       bucket_ok(cfg->icmp_burst) && bucket_ok(cfg->icmp_error_burst) &&
+	       cfg->reasm_max_bytes <= (1u << 30);
 }
 
 sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
@@ -103,6 +105,7 @@ sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)
 	st->now_ns = now_ns;
 	st->epoch_ns = now_ns;
 	sf_icmp_init(st);
+	sf_reasm_init(st);
 	sf_wheel_init(&st->wheel, now_ns);
 	st->out_cap = 65535;
 	st->out = malloc(st->out_cap);
@@ -135,6 +138,7 @@ void sf_stack_free(sf_stack *st)
 	free(st->out);
 	free(st->held_acks);
 	sf_pmtu_destroy(st);
+	sf_reasm_destroy(st);
 	sf_demux_destroy(st);
 	free(st);
 }
@@ -377,20 +381,36 @@ void sf_input(sf_stack *st, uint64_t now_ns, const void *dgram, size_t len)
 	}
 	set_time(st, now_ns);
 	enum sf_drop_reason r = sf_wire_parse(dgram, len, &seg);
+	/* RFC 4293 ipSystemStatsInReceives: every datagram, those in error
+	 * included, by its version (none for another); a datagram made whole
+	 * from fragments was counted as its fragments. */
+	bool whole = false;
+	if (r == SF_DROP_IPV4_FRAGMENT || r == SF_DROP_IPV6_FRAGMENT) {
+		/* A fragment waits for the rest of its datagram (RFC 791 §3.2,
+		 * RFC 8200 §4.5); the datagram it makes whole goes on from here
+		 * as any other. Once only: a whole datagram is no fragment. */
+		SF_IP_CTR(st, r == SF_DROP_IPV6_FRAGMENT, InReceives)++;
+		const uint8_t *d = dgram;
+		if (!sf_reasm_input(st, &d, &len))
+			return;
+		dgram = d;
+		whole = true;
+		r = sf_wire_parse(dgram, len, &seg);
+	}
 	if (r != SF_DROP_NONE) {
-		/* RFC 4293 ipSystemStatsInReceives: every datagram, those in
-		 * error included, by its version (none for another). */
 		unsigned version = len ? ((const uint8_t *)dgram)[0] >> 4 : 0;
 		if (version != 4 && version != 6) {
 			sf_drop(st, NULL, r);
 			return;
 		}
-		SF_IP_CTR(st, version == 6, InReceives)++;
+		if (!whole)
+			SF_IP_CTR(st, version == 6, InReceives)++;
 		input_refused(st, dgram, len, r, &seg);
 		return;
 	}
 	bool v6 = seg.dst.family == SF_AF_INET6;
-	SF_IP_CTR(st, v6, InReceives)++;
+	if (!whole)
+		SF_IP_CTR(st, v6, InReceives)++;
 	st->ctr.InSegs++;
 	if (seg.flags & SF_TCP_RST)
 		st->ctr.InRsts++;
@@ -467,6 +487,7 @@ void sf_advance(sf_stack *st, uint64_t now_ns)
 	}
 	sf_embryo_expire(st);
 	sf_tw_expire(st);
+	sf_reasm_expire(st);
 }
 
 uint64_t sf_next_deadline(const sf_stack *st)
@@ -480,6 +501,9 @@ uint64_t sf_next_deadline(const sf_stack *st)
 		d = r;
 	if (w < d)
 		d = w;
+	uint64_t f = sf_reasm_next_deadline(st);
+	if (f < d)
+		d = f;
 	return d;
 }
 

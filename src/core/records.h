@@ -273,7 +273,7 @@ struct sf_port_use {
 #define SF_PORT_PAGES (65536 >> SF_PORT_PAGE_BITS)
 
 /* What a keyed 4-tuple hash is for: each use has its own domain (stack.c). */
-enum sf_prf_domain { SF_PRF_ISN, SF_PRF_DEMUX, SF_PRF_TS_OFFSET, SF_PRF_EPHEMERAL, SF_PRF__COUNT };
+enum sf_prf_domain { SF_PRF_ISN, SF_PRF_DEMUX, SF_PRF_TS_OFFSET, SF_PRF_EPHEMERAL, SF_PRF_REASM, SF_PRF__COUNT };
 
 /*
  * The keyed hashes of the last 4-tuple hashed, one per domain as they were
@@ -297,6 +297,28 @@ struct sf_prf_memo {
 struct sf_bucket {
 	uint64_t credit;
 	uint64_t last_ns;
+};
+
+/*
+ * IP fragment reassembly (core/reasm.c): one queue per datagram being made
+ * whole, found by a keyed hash, and one record per source holding any, for
+ * the per-source cap. What a queue and a source hold is reasm.c's own.
+ */
+struct sf_reasm_link {
+	struct sf_reasm_link *prev, *next; /* circular, through a head that is no record */
+};
+struct sf_reasm_queue;
+struct sf_reasm_source;
+struct sf_reasm {
+	struct sf_reasm_queue **queues;    /* hash buckets; NULL until the first fragment */
+	struct sf_reasm_source **sources;
+	uint32_t queue_mask, source_mask;
+	/* Per family (IPv4, IPv6), the queues oldest first: each family's
+	 * timeout is fixed, so this is also their order of expiry. */
+	struct sf_reasm_link fifo[2];
+	size_t bytes;                      /* held: fragments, queues and sources, bookkeeping counted */
+	uint32_t nqueues;
+	uint8_t *buf;                      /* the datagram last made whole */
 };
 
 struct sf_stack {
@@ -351,6 +373,7 @@ struct sf_stack {
 
 	struct sf_bucket icmp_out;   /* every ICMP message sent (cfg.icmp_rate, icmp_burst) */
 	struct sf_bucket icmp_err;   /* ICMP errors TCP acts on (cfg.icmp_error_rate, RFC 5927 §4.3) */
+	struct sf_reasm reasm;   /* IP fragments waiting for the rest of their datagram */
 
 	struct sf_bufcache bufs; /* empty ring buffers kept for reuse */
 	uint8_t *out;            /* scratch for building one datagram */

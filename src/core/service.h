@@ -146,6 +146,27 @@ void sf_icmp_send_error(struct sf_stack *st, const uint8_t *offending, size_t le
  */
 enum sf_drop_reason sf_icmp_echo(struct sf_stack *st, const uint8_t *dgram, size_t len, const struct sf_ip_view *ip);
 
+/* ---- IP fragment reassembly (reasm.c; RFC 791 §3.2, RFC 8200 §4.5) ---- */
+
+/** An empty reassembly: nothing allocated until the first fragment. */
+void sf_reasm_init(struct sf_stack *st);
+/** Free every queue, fragment and table, dropping and counting nothing. */
+void sf_reasm_destroy(struct sf_stack *st);
+/**
+ * A datagram sf_wire_parse found to be a fragment. True when it made its
+ * datagram whole: *dgram and *len are then that datagram, in the stack's
+ * reassembly buffer, valid until the next fragment comes (sf_input is never
+ * re-entered, so until it returns). False when it is held for the rest or
+ * was dropped, counted under its reason.
+ */
+bool sf_reasm_input(struct sf_stack *st, const uint8_t **dgram, size_t *len);
+/** Give up the datagrams whose reassembly timeout has passed. */
+void sf_reasm_expire(struct sf_stack *st);
+/** When the oldest queue times out; UINT64_MAX if none. */
+uint64_t sf_reasm_next_deadline(const struct sf_stack *st);
+/** The bytes held for fragments from src (what the per-source cap bounds). */
+size_t sf_reasm_source_bytes(const struct sf_stack *st, const struct sf_addr *src);
+
 /* ---- input batches (batch.c) ---- */
 
 /**

@@ -192,6 +192,21 @@ static bool is_ipv6_ext_header(uint8_t nh)
 }
 
 /*
+ * Where a walk of the IPv6 header chain stands: the next header nh starts at
+ * at, and the byte naming it is at nh_at; count headers were walked so far.
+ * A first fragment's walk goes on past its Fragment header (in_fragment),
+ * where a header cut short means the fragment was, not the datagram.
+ */
+struct v6_walk {
+	size_t at, nh_at;
+	uint8_t nh;
+	uint8_t count;
+	bool in_fragment;
+	uint16_t opt_ptr;   /* SF_DROP_IPV6_OPTION: where the option is (RFC 8200 §4.2's Parameter Problem pointer) */
+	uint8_t opt_action; /* ... and its type's two high bits */
+};
+
+/*
  * The options of a Hop-by-Hop or Destination Options header (RFC 8200 §4.2):
  * Pad1 is one byte, every other option a type, a length and its data. An
  * option synfin does not know is skipped if the two high bits of its type
@@ -200,7 +215,7 @@ static bool is_ipv6_ext_header(uint8_t nh)
  * the datagram's start, base is where o lies) and those two bits go into ip:
  * 10 and 11 ask for a Parameter Problem pointing at it.
  */
-static enum sf_drop_reason check_ipv6_options(const uint8_t *o, size_t n, size_t base, struct sf_ip_view *ip)
+static enum sf_drop_reason check_ipv6_options(const uint8_t *o, size_t n, size_t base, struct v6_walk *w)
 {
 	size_t i = 0;
 
@@ -213,8 +228,8 @@ static enum sf_drop_reason check_ipv6_options(const uint8_t *o, size_t n, size_t
 		if (n - i < 2 || o[i + 1] > n - i - 2)
 			return SF_DROP_IPV6_EXT_MALFORMED;
 		if (type != 1 && (type >> 6) != 0) { /* PadN, or "skip over this option" */
-			ip->opt_ptr = (uint16_t)(base + i);
-			ip->opt_action = (uint8_t)(type >> 6);
+			w->opt_ptr = (uint16_t)(base + i);
+			w->opt_action = (uint8_t)(type >> 6);
 			return SF_DROP_IPV6_OPTION;
 		}
 		i += 2 + (size_t)o[i + 1];
@@ -222,47 +237,73 @@ static enum sf_drop_reason check_ipv6_options(const uint8_t *o, size_t n, size_t
 	return SF_DROP_NONE;
 }
 
+#define IPV6_FRAGMENT_HDR 44
+#define IPV6_FRAGMENT_HDR_LEN 8
+#define IPV6_FRAG_OFFSET 0xfff8u
+#define IPV6_FRAG_M 0x0001u
+#define IPV6_RH_TYPE0 0
+
+
 /*
  * Walk the extension headers after the IPv6 header (RFC 8200 §4): Hop-by-Hop
  * (first only), Destination Options and a Routing header with no segments
- * left are processed and passed; a Routing header with segments left (synfin
- * does not forward), fragments (no reassembly) and the rest end the walk with
- * a drop. On success ip->proto is the upper-layer protocol, ip->hlen where its
- * header starts and ip->nh_off where the Next Header field naming it is (the
- * pointer of an RFC 8200 §4 Parameter Problem code 1).
+ * left are processed and passed, and so is an atomic fragment's Fragment
+ * header (offset 0, M 0: RFC 6946 §4, not a fragment at all); a Routing
+ * header with segments left (synfin does not forward), ESP, AH and the rest
+ * end the walk with a drop, and a Fragment header with SF_DROP_IPV6_FRAGMENT
+ * (at standing on it) for reassembly. On success w->nh is the upper-layer
+ * protocol and w->at where its header starts.
  */
-static enum sf_drop_reason walk_ipv6_headers(const uint8_t *d, size_t len, uint8_t nh, struct sf_ip_view *ip)
+static enum sf_drop_reason walk_ipv6_headers(const uint8_t *d, size_t len, struct v6_walk *w)
 {
-	size_t at = SF_IPV6_HEADER_LEN, nh_off = 6;
+	enum sf_drop_reason cut = w->in_fragment ? SF_DROP_FRAG_HEADERS_INCOMPLETE : SF_DROP_IPV6_EXT_MALFORMED;
 
-	for (bool first = true;; first = false) {
-		if (nh != IPV6_HOP_BY_HOP && nh != IPV6_DEST_OPTIONS && nh != IPV6_ROUTING) {
-			if (is_ipv6_ext_header(nh))
-				return SF_DROP_IPV6_EXT_HEADER;
-			break;
-		}
-		if (nh == IPV6_HOP_BY_HOP && !first)
-			return SF_DROP_IPV6_EXT_MALFORMED;
-		/* Each header is (Hdr Ext Len + 1) 8-byte units, at least 8 bytes. */
-		if (len - at < 8 || (size_t)(d[at + 1] + 1) * 8 > len - at)
-			return SF_DROP_IPV6_EXT_MALFORMED;
-		size_t hlen = (size_t)(d[at + 1] + 1) * 8;
-		if (nh == IPV6_ROUTING) {
-			if (d[at + 3] != 0) /* segments left: only a router would go on */
-				return SF_DROP_IPV6_EXT_HEADER;
+	for (;;) {
+		uint8_t nh = w->nh;
+		size_t at = w->at, hlen;
+
+		if (!is_ipv6_ext_header(nh))
+			return SF_DROP_NONE;
+		/* A bound on the work one datagram can ask for: no host needs
+		 * more than a few (RFC 8200 §4.1 lists six kinds, each once,
+		 * Destination Options at most twice). */
+		if (++w->count > SF_IPV6_MAX_EXT_HEADERS)
+			return SF_DROP_IPV6_EXT_CHAIN_LONG;
+		if (nh == IPV6_FRAGMENT_HDR) {
+			/* RFC 8200 §4.5: a fixed 8 bytes, no length field. */
+			if (len - at < IPV6_FRAGMENT_HDR_LEN)
+				return cut;
+			if ((sf_get16(d + at + 2) & (IPV6_FRAG_OFFSET | IPV6_FRAG_M)) != 0) {
+				/* Inside a fragment, a second one (RFC 8200 §4.1: once). */
+				return w->in_fragment ? SF_DROP_IPV6_EXT_MALFORMED : SF_DROP_IPV6_FRAGMENT;
+			}
+			hlen = IPV6_FRAGMENT_HDR_LEN;
 		} else {
-			enum sf_drop_reason r = check_ipv6_options(d + at + 2, hlen - 2, at + 2, ip);
-			if (r != SF_DROP_NONE)
-				return r;
+			if (nh != IPV6_HOP_BY_HOP && nh != IPV6_DEST_OPTIONS && nh != IPV6_ROUTING)
+				return SF_DROP_IPV6_EXT_HEADER;
+			if (nh == IPV6_HOP_BY_HOP && w->count != 1)
+				return SF_DROP_IPV6_EXT_MALFORMED;
+			/* Each header is (Hdr Ext Len + 1) 8-byte units, at least 8 bytes. */
+			if (len - at < 8 || (size_t)(d[at + 1] + 1) * 8 > len - at)
+				return cut;
+			hlen = (size_t)(d[at + 1] + 1) * 8;
+			if (nh == IPV6_ROUTING) {
+				/* Segments left: only a router would go on. RFC 5095
+				 * §3 deprecates type 0 and has it treated as an
+				 * unknown type (RFC 8200 §4.4: skipped with none
+				 * left); it gets its reason, being an attack's. */
+				if (d[at + 3] != 0)
+					return d[at + 2] == IPV6_RH_TYPE0 ? SF_DROP_IPV6_ROUTING_TYPE0 : SF_DROP_IPV6_EXT_HEADER;
+			} else {
+				enum sf_drop_reason r = check_ipv6_options(d + at + 2, hlen - 2, at + 2, w);
+				if (r != SF_DROP_NONE)
+					return r;
+			}
 		}
-		nh = d[at];
-		nh_off = at;
-		at += hlen;
+		w->nh = d[at];
+		w->nh_at = at;
+		w->at = at + hlen;
 	}
-	ip->hlen = at;
-	ip->proto = nh;
-	ip->nh_off = (uint16_t)nh_off;
-	return SF_DROP_NONE;
 }
 
 /*
@@ -301,9 +342,6 @@ static SF_ALWAYS_INLINE enum sf_drop_reason parse_ip(const uint8_t *dgram, size_
 			return SF_DROP_IP_LENGTH;
 		if (sf_csum_finish(sf_csum_add(0, dgram, ip->hlen)) != 0)
 			return SF_DROP_IPV4_CHECKSUM;
-		uint16_t frag = sf_get16(dgram + 6);
-		if ((frag & IPV4_MF) || (frag & IPV4_FRAG_OFFSET))
-			return SF_DROP_IPV4_FRAGMENT;
 		if (ip->hlen > SF_IPV4_HEADER_LEN) {
 			r = check_ipv4_options(dgram + SF_IPV4_HEADER_LEN, ip->hlen - SF_IPV4_HEADER_LEN);
 			if (r != SF_DROP_NONE)
@@ -317,6 +355,10 @@ static SF_ALWAYS_INLINE enum sf_drop_reason parse_ip(const uint8_t *dgram, size_
 		memcpy(src->bytes, dgram + 12, 4);
 		dst->family = SF_AF_INET;
 		memcpy(dst->bytes, dgram + 16, 4);
+		/* A fragment has passed every check of its header: the caller
+		 * hands it to reassembly (sf_wire_parse_fragment). */
+		if (sf_get16(dgram + 6) & (IPV4_MF | IPV4_FRAG_OFFSET))
+			return SF_DROP_IPV4_FRAGMENT;
 	} else if (version == 6) {
 		/* RFC 8200 §3 */
 		if (len < SF_IPV6_HEADER_LEN)
@@ -333,9 +375,15 @@ static SF_ALWAYS_INLINE enum sf_drop_reason parse_ip(const uint8_t *dgram, size_
 		*src = sf_addr_v6(dgram + 8);
 		*dst = sf_addr_v6(dgram + 24);
 		if (ip->proto != SF_IPPROTO_TCP) {
-			r = walk_ipv6_headers(dgram, len, dgram[6], ip);
+			struct v6_walk w = { .at = SF_IPV6_HEADER_LEN, .nh_at = 6, .nh = dgram[6] };
+			r = walk_ipv6_headers(dgram, len, &w);
+			ip->opt_ptr = w.opt_ptr;
+			ip->opt_action = w.opt_action;
 			if (r != SF_DROP_NONE)
 				return r;
+			ip->hlen = w.at;
+			ip->proto = w.nh;
+			ip->nh_off = (uint16_t)w.nh_at;
 		}
 	} else {
 		return SF_DROP_IP_VERSION;
@@ -361,6 +409,93 @@ static inline enum sf_drop_reason check_addresses(const struct sf_addr *src, con
 enum sf_drop_reason sf_wire_check_addresses(const struct sf_ip_view *ip)
 {
 	return check_addresses(&ip->src, &ip->dst);
+}
+
+/* The upper-layer header a first fragment must hold (RFC 7112 §5, RFC 8200
+ * §4.5), as Linux's ipv6frag_thdr_truncated: the fixed part of those it knows. */
+static size_t upper_header_len(uint8_t proto)
+{
+	switch (proto) {
+	case SF_IPPROTO_TCP:
+		return SF_TCP_HEADER_LEN;
+	case SF_IPPROTO_UDP:
+	case SF_IPPROTO_ICMPV6:
+		return 8;
+	default:
+		return 0;
+	}
+}
+
+enum sf_drop_reason sf_wire_parse_fragment(const uint8_t *dgram, size_t len, struct sf_ip_fragment *f)
+{
+	struct sf_ip_view ip;
+
+	memset(f, 0, sizeof *f);
+	memset(&ip, 0, sizeof ip);
+	enum sf_drop_reason r = parse_ip(dgram, len, &ip, &ip.src, &ip.dst);
+	if (r == SF_DROP_NONE)
+		return r; /* whole already: offset 0, more 0 */
+	if (r != SF_DROP_IPV4_FRAGMENT && r != SF_DROP_IPV6_FRAGMENT)
+		return r;
+	r = check_addresses(&ip.src, &ip.dst);
+	if (r != SF_DROP_NONE)
+		return r;
+	f->src = ip.src;
+	f->dst = ip.dst;
+	f->ttl = ip.ttl;
+	f->tclass = ip.tclass;
+	size_t room; /* how long the reassembled data may be */
+	if (ip.src.family == SF_AF_INET) {
+		/* RFC 791 §3.1: the offset counts 8-byte units; MF. */
+		uint16_t frag = sf_get16(dgram + 6);
+		f->id = sf_get16(dgram + 4);
+		f->proto = dgram[9];
+		f->offset = (uint32_t)(frag & IPV4_FRAG_OFFSET) * 8;
+		f->more = (frag & IPV4_MF) != 0;
+		f->unfrag_len = ip.hlen;
+		f->payload_off = ip.hlen;
+		/* The total length field holds the whole datagram, header too. */
+		room = IP_MAX_LEN - ip.hlen;
+	} else {
+		/* The walk again, now to stand on the Fragment header. */
+		struct v6_walk w = { .at = SF_IPV6_HEADER_LEN, .nh_at = 6, .nh = dgram[6] };
+		(void)walk_ipv6_headers(dgram, len, &w); /* gives SF_DROP_IPV6_FRAGMENT, as parse_ip saw */
+		const uint8_t *fh = dgram + w.at;
+		uint16_t off = sf_get16(fh + 2);
+		f->id = sf_get32(fh + 4);
+		f->proto = fh[0];
+		f->offset = off & IPV6_FRAG_OFFSET; /* 13 bits of 8-byte units, in place */
+		f->more = (off & IPV6_FRAG_M) != 0;
+		f->unfrag_len = w.at;
+		f->nh_at = w.nh_at;
+		f->payload_off = w.at + IPV6_FRAGMENT_HDR_LEN;
+		/* The payload length field holds all but the fixed header. */
+		room = IP_MAX_LEN - (w.at - SF_IPV6_HEADER_LEN);
+		if (f->offset == 0) {
+			/* RFC 8200 §4.5, RFC 7112 §5: the first fragment holds
+			 * the whole chain through the upper-layer header. */
+			w.nh = fh[0];
+			w.nh_at = w.at;
+			w.at = f->payload_off;
+			w.in_fragment = true;
+			r = walk_ipv6_headers(dgram, len, &w);
+			if (r != SF_DROP_NONE)
+				return r;
+			if (len - w.at < upper_header_len(w.nh))
+				return SF_DROP_FRAG_HEADERS_INCOMPLETE;
+		}
+	}
+	f->payload_len = len - f->payload_off;
+	/* RFC 791 §3.2 "fragment ... on 8 octet boundary", RFC 8200 §4.5:
+	 * every fragment but the last carries a multiple of 8 bytes (and an
+	 * empty one would only take a queue). */
+	if (f->more && (f->payload_len == 0 || f->payload_len % 8 != 0))
+		return SF_DROP_FRAG_BAD_LENGTH;
+	/* RFC 8200 §4.5: a fragment whose end would take the reassembled
+	 * length past 65535 is discarded; the same bound holds for IPv4. */
+	if (f->offset + f->payload_len > room)
+		return SF_DROP_FRAG_TOO_LONG;
+	return SF_DROP_NONE;
 }
 
 enum sf_drop_reason sf_wire_parse(const uint8_t *dgram, size_t len, struct sf_segment *seg)

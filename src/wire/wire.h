@@ -31,6 +31,7 @@ enum {
 /* IP protocol numbers (IANA). */
 #define SF_IPPROTO_ICMP 1
 #define SF_IPPROTO_TCP 6
+#define SF_IPPROTO_UDP 17
 #define SF_IPPROTO_ICMPV6 58
 
 #define SF_IPV4_HEADER_LEN 20
@@ -44,6 +45,10 @@ enum {
  * Parse and validate an IP datagram carrying TCP. On success fills *seg and
  * returns SF_DROP_NONE; otherwise returns the reason the datagram must be
  * dropped and *seg is unspecified. Never reads outside dgram[0..len).
+ *
+ * A fragment, once its IP header has passed every check, gives
+ * SF_DROP_IPV4_FRAGMENT or SF_DROP_IPV6_FRAGMENT: a whole datagram must
+ * first be made of it (sf_wire_parse_fragment, then reassembly).
  *
  * The one flag combination rejected here is SYN+RST, which no legitimate
  * stack sends. Every other combination, SYN+FIN included (a listener drops
@@ -63,6 +68,32 @@ struct sf_ip_view {
 };
 /** The IP part of sf_wire_parse (every length and checksum, IPv4 options, IPv6 extension headers). */
 enum sf_drop_reason sf_wire_parse_ip(const uint8_t *dgram, size_t len, struct sf_ip_view *ip);
+/** The most IPv6 extension headers one datagram may carry (SF_DROP_IPV6_EXT_CHAIN_LONG beyond). */
+#define SF_IPV6_MAX_EXT_HEADERS 8
+
+/** An IPv4 or IPv6 fragment as reassembly needs it (RFC 791 §3.2, RFC 8200 §4.5). */
+struct sf_ip_fragment {
+	struct sf_addr src, dst;  /* src.family is the family */
+	uint8_t ttl, tclass;
+	uint8_t proto;            /* IPv4's protocol; the Fragment header's Next Header */
+	bool more;                /* more fragments follow (MF, M) */
+	uint32_t id;              /* identification: 16 bits in IPv4, 32 in IPv6 */
+	uint32_t offset;          /* where the data goes in the datagram's, in bytes */
+	size_t unfrag_len;        /* the header kept in front: IPv4's, or IPv6's up to the Fragment header */
+	size_t nh_at;             /* IPv6: the Next Header byte that names the Fragment header */
+	size_t payload_off;       /* where the fragment's data starts in it */
+	size_t payload_len;
+};
+/**
+ * The checks of sf_wire_parse_ip and sf_wire_check_addresses, then the rules
+ * of fragments: every one but the last carries a positive multiple of 8
+ * bytes, none ends past the largest datagram (65535 bytes of IPv4 total
+ * length, of IPv6 payload length), and IPv6's first holds every header up to
+ * the upper-layer one (RFC 7112). SF_DROP_NONE with *f filled for a fragment;
+ * a whole datagram also gives SF_DROP_NONE, with offset 0 and more false.
+ */
+enum sf_drop_reason sf_wire_parse_fragment(const uint8_t *dgram, size_t len, struct sf_ip_fragment *f);
+
 /** What an ICMP or ICMPv6 error means to TCP (RFC 9293 §3.9.2.2). */
 enum sf_icmp_kind {
 	SF_ICMP_UNREACHABLE = 1,  /* destination unreachable (but fragmentation needed) */

@@ -138,11 +138,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.msl_ms = 1000;
 	cfg.syn_backlog = 4;
 	cfg.somaxconn = 2;
+	cfg.reasm_max_bytes = 8192; /* a few fragments reach the caps: eviction runs */
 	w.st = sf_stack_new(&cfg, w.now);
 	if (!w.st)
 		return 0;
 	struct sf_addr a = sf_addr_v4(192, 0, 2, 1);
 	sf_stack_add_address(w.st, &a, 1500);
+	static const uint8_t a6_bytes[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	struct sf_addr a6 = sf_addr_v6(a6_bytes); /* so IPv6 fragments are ours to reassemble */
+	sf_stack_add_address(w.st, &a6, 1500);
 	for (int i = 0; i < 16; i++)
 		w.socks[i] = -1;
 	/* A listener on 80 and an active open to the peer's 5000, to start from. */

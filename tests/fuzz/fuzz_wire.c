@@ -2,6 +2,8 @@
  * libFuzzer target: the datagram parser. Any bytes must either be rejected
  * with a named reason or parse into a segment that builds back into a
  * datagram which parses to the same fields (the parser and builder agree).
+ * A fragment is parsed as reassembly parses it, and what it gives must lie
+ * inside the datagram and keep the fragment rules.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +29,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* ICMP errors are parsed from the same bytes, the quote included. */
 		struct sf_icmp_error e;
 		if (sf_wire_parse_icmp(copy, size, &e) >= SF_DROP__COUNT)
+			abort();
+	}
+	if (r == SF_DROP_IPV4_FRAGMENT || r == SF_DROP_IPV6_FRAGMENT) {
+		/* What reassembly takes from a fragment lies inside it. */
+		struct sf_ip_fragment f;
+		enum sf_drop_reason fr = sf_wire_parse_fragment(copy, size, &f);
+		if (fr >= SF_DROP__COUNT)
+			abort();
+		if (fr == SF_DROP_NONE && (f.payload_off + f.payload_len != size || f.unfrag_len > f.payload_off ||
+					   f.nh_at >= f.payload_off || f.offset + f.payload_len > 65535 ||
+					   (f.more && f.payload_len % 8 != 0) || (f.offset == 0 && !f.more)))
 			abort();
 	}
 	if (r == SF_DROP_NONE) {

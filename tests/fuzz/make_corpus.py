@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the fuzz targets (run once; the output is checked in).
 
-fuzz_wire: well-formed IPv4/IPv6 TCP datagrams with options and data.
-fuzz_stack: event scripts that open connections and push segments at them.
+fuzz_wire: well-formed IPv4/IPv6 TCP datagrams with options and data, fragments, extension headers.
+fuzz_stack: event scripts that open connections and push segments at them, and fragments for reassembly.
 """
 import os
 import struct
@@ -54,6 +54,43 @@ def icmp6(src, dst, typ, code, quote):
     return struct.pack("!IHBB16s16s", 6 << 28, len(body), 58, 64, bytes(src), bytes(dst)) + body
 
 
+def frag4(dgram, ident, off, length, more):
+    """Fragment [off, off + length) of an IPv4 datagram's data (RFC 791 §3.2)."""
+    hl = (dgram[0] & 15) * 4
+    hdr = bytearray(dgram[:hl])
+    struct.pack_into("!HHH", hdr, 2, hl + length, ident, (0x2000 if more else 0) | off // 8)
+    struct.pack_into("!H", hdr, 10, 0)
+    struct.pack_into("!H", hdr, 10, csum(bytes(hdr)))
+    return bytes(hdr) + dgram[hl + off:hl + off + length]
+
+
+def frag6(dgram, ident, off, length, more):
+    """Fragment [off, off + length) of an IPv6 datagram's payload (RFC 8200 §4.5)."""
+    hdr = bytearray(dgram[:40])
+    nh = hdr[6]
+    hdr[6] = 44
+    struct.pack_into("!H", hdr, 4, 8 + length)
+    return bytes(hdr) + struct.pack("!BBHI", nh, 0, off | (1 if more else 0), ident) + dgram[40 + off:40 + off + length]
+
+
+def with_ext(dgram, first, ext):
+    """An IPv6 datagram with extension headers ext (the last naming its old Next Header) after its header."""
+    hdr = bytearray(dgram[:40])
+    hdr[6] = first
+    struct.pack_into("!H", hdr, 4, len(dgram) - 40 + len(ext))
+    return bytes(hdr) + ext + dgram[40:]
+
+
+def raw(dgram):
+    """A fuzz_stack step: raw bytes (kind 0, then a length byte)."""
+    assert len(dgram) < 256
+    return bytes([0, len(dgram)]) + dgram
+
+
+def advance(ms):
+    return bytes([1, ms >> 8, ms & 0xFF])
+
+
 A4, B4 = [192, 0, 2, 2], [192, 0, 2, 1]
 A6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [2]
 B6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [1]
@@ -72,7 +109,35 @@ wire = {
     "icmp_unreach_v4": icmp4(A4, B4, 3, 3, v4(B4, A4, tcp(80, 40000, 2000, 1001, 0x12, 65535, MSS))[:28]),
     "icmp_too_big_v6": icmp6(A6, B6, 2, 0, v6(B6, A6, tcp(80, 40000, 2000, 1001, 0x18, 500, b"", b"x" * 64))),
 }
+SYN4 = v4(A4, B4, tcp(40000, 80, 1000, 0, 0x02, 65535, ALL))
+SYN6 = v6(A6, B6, tcp(40000, 80, 1000, 0, 0x02, 65535, ALL))
+wire.update({
+    "frag_first_v4": frag4(SYN4, 7, 0, 24, True),
+    "frag_last_v4": frag4(SYN4, 7, 24, 16, False),
+    "frag_first_v6": frag6(SYN6, 7, 0, 24, True),
+    "frag_last_v6": frag6(SYN6, 7, 24, 16, False),
+    "frag_atomic_v6": frag6(SYN6, 7, 0, 40, False),
+    "rh0_v6": with_ext(SYN6, 43, bytes([6, 2, 0, 1, 0, 0, 0, 0]) + bytes(16)),
+    "dstopts_chain_v6": with_ext(SYN6, 60, bytes([60, 0, 1, 4, 0, 0, 0, 0]) * 7 + bytes([6, 0, 1, 4, 0, 0, 0, 0])),
+})
+
+
+def fragment_script(whole, frag):
+    """Reassembly's ways, one identification each: whole in order and out of
+    order, an overlap and what follows it, a duplicate, a partial datagram
+    left to time out."""
+    return (raw(frag(whole, 1, 0, 24, True)) + raw(frag(whole, 1, 24, 16, False))
+            + raw(frag(whole, 2, 24, 8, True)) + raw(frag(whole, 2, 32, 8, False)) + raw(frag(whole, 2, 0, 24, True))
+            + raw(frag(whole, 3, 0, 24, True)) + raw(frag(whole, 3, 16, 16, True)) + raw(frag(whole, 3, 32, 8, False))
+            + raw(frag(whole, 4, 24, 16, False)) + raw(frag(whole, 4, 24, 16, False)) + raw(frag(whole, 4, 0, 24, True))
+            + raw(frag(whole, 5, 0, 24, True)) + advance(31000) + advance(31000) + raw(frag(whole, 5, 24, 16, False)))
+
+
 stack = {
+    "fragments_v4": fragment_script(SYN4, frag4),
+    "fragments_v6": fragment_script(SYN6, frag6),
+    # first fragments of distinct datagrams, more than the caps hold: the oldest are evicted
+    "fragment_flood": b"".join(raw(frag4(SYN4, i, 0, 24, True)) for i in range(64)),
     # step kinds (first byte % 8): 0 raw, 1 advance, 2-3 api call, 4-7 structured segment
     "handshake": bytes([4, 0x00, 0x02, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 1, 0, 0, 0, 0, 1, 5, 0xB4, 0, 0, 0, 0, 0]
                        + [4, 0x30, 0x10, 0xFF, 0xFF, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]

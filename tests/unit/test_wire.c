@@ -892,6 +892,128 @@ static void test_drop_ipv4_fragment(void **state)
 	sf_put16(buf + 6, 0x4000);
 	refix(buf, len);
 	expect_drop(buf, len, SF_DROP_NONE);
+	/* A fragment passes every header check before it is one: a wrong
+	 * checksum is still IPV4_CHECKSUM. */
+	sf_put16(buf + 6, 0x2000);
+	refix(buf, len);
+	buf[10] ^= 0xff;
+	expect_drop(buf, len, SF_DROP_IPV4_CHECKSUM);
+}
+
+/* A first fragment (MF) of base_seg(4) with 4 bytes of IPv4 options (opts), so IHL 6. */
+static size_t build_v4_fragment_with_options(uint8_t *buf, const uint8_t opts[4])
+{
+	struct sf_segment seg = base_seg(4);
+	uint8_t plain[BUF_LEN];
+	size_t len = build_ok(plain, &seg);
+
+	memcpy(buf, plain, 20);
+	memcpy(buf + 20, opts, 4);
+	memcpy(buf + 24, plain + 20, len - 20);
+	buf[0] = 0x46;
+	sf_put16(buf + 2, (uint16_t)(len + 4));
+	sf_put16(buf + 6, 0x2000);
+	refix(buf, len + 4);
+	return len + 4;
+}
+
+/* IPv4 options are checked on fragments too, before they are handed on. */
+static void test_ipv4_fragment_options_checked(void **state)
+{
+	uint8_t buf[BUF_LEN];
+
+	(void)state;
+	static const uint8_t nops[4] = { 1, 1, 1, 0 };
+	size_t len = build_v4_fragment_with_options(buf, nops);
+	expect_drop(buf, len, SF_DROP_IPV4_FRAGMENT);
+	static const uint8_t bad[4] = { 7, 9, 0, 0 }; /* record route, length past the options */
+	len = build_v4_fragment_with_options(buf, bad);
+	expect_drop(buf, len, SF_DROP_IPV4_OPTIONS);
+	static const uint8_t lsrr[4] = { 131, 3, 4, 0 };
+	len = build_v4_fragment_with_options(buf, lsrr);
+	expect_drop(buf, len, SF_DROP_IPV4_SOURCE_ROUTE);
+}
+
+/* sf_wire_parse_fragment from an exactly-sized heap copy (ASan sees any over-read). */
+static enum sf_drop_reason frag_exact(const uint8_t *d, size_t len, struct sf_ip_fragment *f)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	assert_non_null(copy);
+	memcpy(copy, d, len);
+	enum sf_drop_reason r = sf_wire_parse_fragment(copy, len, f);
+	free(copy);
+	return r;
+}
+
+/* An IPv4 fragment of data_len bytes at offset units of 8, MF more, id 0x1234, protocol 6. */
+static size_t build_v4_fragment(uint8_t *buf, uint16_t units, bool more, size_t data_len)
+{
+	assert_true(20 + data_len <= BUF_LEN);
+	memset(buf, 0, 20 + data_len);
+	buf[0] = 0x45;
+	sf_put16(buf + 2, (uint16_t)(20 + data_len));
+	sf_put16(buf + 4, 0x1234);
+	sf_put16(buf + 6, (uint16_t)((more ? 0x2000 : 0) | units));
+	buf[8] = 64;
+	buf[9] = 6;
+	buf[12] = 192, buf[13] = 0, buf[14] = 2, buf[15] = 1;
+	buf[16] = 198, buf[17] = 51, buf[18] = 100, buf[19] = 2;
+	for (size_t i = 0; i < data_len; i++)
+		buf[20 + i] = (uint8_t)i;
+	sf_put16(buf + 10, sf_csum_finish(sf_csum_add(0, buf, 20)));
+	return 20 + data_len;
+}
+
+/* RFC 791 §3.1, §3.2: the fields reassembly takes, and the rules a fragment keeps. */
+static void test_ipv4_fragment_fields_and_rules(void **state)
+{
+	uint8_t buf[BUF_LEN];
+	struct sf_ip_fragment f;
+	size_t len;
+
+	(void)state;
+	len = build_v4_fragment(buf, 3, true, 16);
+	assert_int_equal(frag_exact(buf, len, &f), SF_DROP_NONE);
+	assert_int_equal(f.src.family, SF_AF_INET);
+	static const uint8_t want_src[4] = { 192, 0, 2, 1 }, want_dst[4] = { 198, 51, 100, 2 };
+	assert_memory_equal(f.src.bytes, want_src, 4);
+	assert_memory_equal(f.dst.bytes, want_dst, 4);
+	assert_int_equal(f.id, 0x1234);
+	assert_int_equal(f.proto, 6);
+	assert_int_equal(f.offset, 24);
+	assert_true(f.more);
+	assert_int_equal(f.unfrag_len, 20);
+	assert_int_equal(f.payload_off, 20);
+	assert_int_equal(f.payload_len, 16);
+	/* The last fragment may end anywhere. */
+	len = build_v4_fragment(buf, 3, false, 13);
+	assert_int_equal(frag_exact(buf, len, &f), SF_DROP_NONE);
+	assert_false(f.more);
+	/* Any other carries a positive multiple of 8 bytes. */
+	len = build_v4_fragment(buf, 3, true, 13);
+	assert_int_equal(frag_exact(buf, len, &f), SF_DROP_FRAG_BAD_LENGTH);
+	len = build_v4_fragment(buf, 0, true, 0);
+	assert_int_equal(frag_exact(buf, len, &f), SF_DROP_FRAG_BAD_LENGTH);
+	/* The end past 65535 bytes of total length: 20 + 65528 + 8 > 65535. */
+	len = build_v4_fragment(buf, 8191, false, 8);
+	assert_int_equal(frag_exact(buf, len, &f), SF_DROP_FRAG_TOO_LONG);
+	/* Exactly 65535: 20 + 65512 + 3. */
+	len = build_v4_fragment(buf, 8189, false, 3);
+	assert_int_equal(frag_exact(buf, len, &f), SF_DROP_NONE);
+	len = build_v4_fragment(buf, 8189, false, 4);
+	assert_int_equal(frag_exact(buf, len, &f), SF_DROP_FRAG_TOO_LONG);
+	/* Addresses are checked as for any datagram. */
+	len = build_v4_fragment(buf, 1, false, 8);
+	buf[12] = 224;
+	sf_put16(buf + 10, 0);
+	sf_put16(buf + 10, sf_csum_finish(sf_csum_add(0, buf, 20)));
+	assert_int_equal(frag_exact(buf, len, &f), SF_DROP_MARTIAN_SOURCE);
+	/* A whole datagram: offset 0, no more. */
+	struct sf_segment seg = base_seg(4);
+	len = build_ok(buf, &seg);
+	assert_int_equal(frag_exact(buf, len, &f), SF_DROP_NONE);
+	assert_int_equal(f.offset, 0);
+	assert_false(f.more);
 }
 
 /*
@@ -899,21 +1021,37 @@ static void test_drop_ipv4_fragment(void **state)
  * each header's own next-header byte already set, the last one saying TCP)
  * between the IPv6 header and TCP; first is the IPv6 header's next header.
  */
-static enum sf_drop_reason parse_with_ext(uint8_t first, const uint8_t *ext, size_t n, struct sf_segment *out)
+static size_t build_with_ext(uint8_t *buf, uint8_t first, const uint8_t *ext, size_t n)
 {
 	static const uint8_t payload[] = "data";
-	struct sf_segment seg = base_seg(6), got;
-	uint8_t plain[BUF_LEN], buf[BUF_LEN];
+	struct sf_segment seg = base_seg(6);
+	uint8_t plain[BUF_LEN];
 	seg.payload = payload;
 	seg.payload_len = 4;
 	size_t len = build_ok(plain, &seg);
 
+	assert_true(len + n <= BUF_LEN);
 	memcpy(buf, plain, 40);
 	memcpy(buf + 40, ext, n);
 	memcpy(buf + 40 + n, plain + 40, len - 40);
 	buf[6] = first;
 	set_ip_len(buf, len + n); /* the TCP checksum does not cover extension headers */
-	return parse_exact(buf, len + n, out ? out : &got);
+	return len + n;
+}
+
+static enum sf_drop_reason parse_with_ext(uint8_t first, const uint8_t *ext, size_t n, struct sf_segment *out)
+{
+	uint8_t buf[BUF_LEN];
+	struct sf_segment got;
+	size_t len = build_with_ext(buf, first, ext, n);
+	return parse_exact(buf, len, out ? out : &got);
+}
+
+static enum sf_drop_reason fragment_with_ext(uint8_t first, const uint8_t *ext, size_t n, struct sf_ip_fragment *f)
+{
+	uint8_t buf[BUF_LEN];
+	size_t len = build_with_ext(buf, first, ext, n);
+	return frag_exact(buf, len, f);
 }
 
 /* RFC 8200 §4 and RFC 9293 MUST-50: Hop-by-Hop and Destination Options (with padding and skippable options) and a Routing header with no segments left are passed over to TCP. */
@@ -937,14 +1075,14 @@ static void test_ipv6_ext_headers_passed(void **state)
 	assert_memory_equal(out.payload, "data", 4);
 }
 
-/* What a host cannot pass: a Routing header with segments left, fragments (no reassembly), ESP and AH. */
+/* What a host cannot pass: a Routing header with segments left, ESP and AH; a fragment goes to reassembly. */
 static void test_drop_ipv6_ext_header(void **state)
 {
 	(void)state;
 	static const uint8_t routing[] = { 6, 0, 4, 1, 0, 0, 0, 0 };
 	assert_int_equal(parse_with_ext(43, routing, sizeof routing, NULL), SF_DROP_IPV6_EXT_HEADER);
 	static const uint8_t fragment[] = { 6, 0, 0, 1, 0, 0, 0, 7 }; /* offset 0, more fragments */
-	assert_int_equal(parse_with_ext(44, fragment, sizeof fragment, NULL), SF_DROP_IPV6_EXT_HEADER);
+	assert_int_equal(parse_with_ext(44, fragment, sizeof fragment, NULL), SF_DROP_IPV6_FRAGMENT);
 	static const uint8_t opaque[] = { 6, 0, 0, 0, 0, 0, 0, 0 };
 	static const uint8_t kinds[] = { 50, 51, 135, 139, 140, 253, 254 };
 	for (size_t i = 0; i < sizeof kinds; i++)
@@ -952,6 +1090,146 @@ static void test_drop_ipv6_ext_header(void **state)
 	/* No Next Header (59) after Destination Options: no TCP here. */
 	static const uint8_t none[] = { 59, 0, 1, 4, 0, 0, 0, 0 };
 	assert_int_equal(parse_with_ext(60, none, sizeof none, NULL), SF_DROP_NOT_TCP);
+}
+
+/* RFC 8200 §4.5: the Fragment header's fields, wherever in the chain it stands. */
+static void test_ipv6_fragment_fields(void **state)
+{
+	struct sf_ip_fragment f;
+
+	(void)state;
+	/* Offset 0, M 1, id 0x89abcdef: the first fragment, TCP in it (24 bytes). */
+	static const uint8_t first[] = { 6, 0, 0, 1, 0x89, 0xab, 0xcd, 0xef };
+	assert_int_equal(fragment_with_ext(44, first, sizeof first, &f), SF_DROP_NONE);
+	assert_int_equal(f.src.family, SF_AF_INET6);
+	assert_memory_equal(f.src.bytes, v6_src, 16);
+	assert_memory_equal(f.dst.bytes, v6_dst, 16);
+	assert_int_equal(f.id, 0x89abcdefu);
+	assert_int_equal(f.proto, 6);
+	assert_int_equal(f.offset, 0);
+	assert_true(f.more);
+	assert_int_equal(f.unfrag_len, 40);
+	assert_int_equal(f.nh_at, 6);
+	assert_int_equal(f.payload_off, 48);
+	assert_int_equal(f.payload_len, 24);
+	/* After Destination Options (8 bytes): offset 1000 (125 units), last. */
+	static const uint8_t after_dst[] = { 44, 0, 1, 4, 0, 0, 0, 0, 17, 0, 0x03, 0xe8, 0, 0, 0, 9 };
+	assert_int_equal(fragment_with_ext(60, after_dst, sizeof after_dst, &f), SF_DROP_NONE);
+	assert_int_equal(f.proto, 17);
+	assert_int_equal(f.offset, 1000);
+	assert_false(f.more);
+	assert_int_equal(f.id, 9);
+	assert_int_equal(f.unfrag_len, 48);
+	assert_int_equal(f.nh_at, 40);
+	assert_int_equal(f.payload_off, 56);
+	/* The Res bits are ignored (RFC 8200 §4.5). */
+	static const uint8_t res[] = { 6, 0xff, 0, 7, 0, 0, 0, 1 };
+	assert_int_equal(fragment_with_ext(44, res, sizeof res, &f), SF_DROP_NONE);
+	assert_true(f.more);
+	assert_int_equal(f.offset, 0);
+	/* Not a multiple of 8 with M set; the end past 65535 bytes of payload. */
+	static const uint8_t odd[] = { 6, 0, 0, 9, 0, 0, 0, 1 }; /* offset 8: 24 + 4 data bytes... */
+	uint8_t buf[BUF_LEN];
+	size_t len = build_with_ext(buf, 44, odd, sizeof odd);
+	assert_int_equal(frag_exact(buf, len - 4, &f), SF_DROP_IP_LENGTH); /* (lengths still agree below) */
+	set_ip_len(buf, len - 4);
+	assert_int_equal(frag_exact(buf, len - 4, &f), SF_DROP_FRAG_BAD_LENGTH);
+	static const uint8_t far[] = { 6, 0, 0xff, 0xf8, 0, 0, 0, 1 }; /* offset 65528 + 24 bytes */
+	assert_int_equal(fragment_with_ext(44, far, sizeof far, &f), SF_DROP_FRAG_TOO_LONG);
+}
+
+/* RFC 6946: offset 0 and M 0 is an atomic fragment, processed at once as a whole datagram. */
+static void test_ipv6_atomic_fragment(void **state)
+{
+	struct sf_segment out;
+	struct sf_ip_fragment f;
+
+	(void)state;
+	static const uint8_t atomic[] = { 6, 0, 0, 0, 0, 0, 0, 5 };
+	assert_int_equal(parse_with_ext(44, atomic, sizeof atomic, &out), SF_DROP_NONE);
+	assert_memory_equal(out.payload, "data", 4);
+	assert_int_equal(fragment_with_ext(44, atomic, sizeof atomic, &f), SF_DROP_NONE);
+	assert_int_equal(f.offset, 0);
+	assert_false(f.more);
+	/* Even with the Res bits set, and after Destination Options. */
+	static const uint8_t later[] = { 44, 0, 1, 4, 0, 0, 0, 0, 6, 0, 0, 6, 0, 0, 0, 5 };
+	assert_int_equal(parse_with_ext(60, later, sizeof later, &out), SF_DROP_NONE);
+	assert_memory_equal(out.payload, "data", 4);
+}
+
+/* RFC 8200 §4.5, RFC 7112 §5: the first fragment holds every header through the upper-layer one. */
+static void test_ipv6_first_fragment_headers(void **state)
+{
+	struct sf_ip_fragment f;
+
+	(void)state;
+	/* Destination Options of 48 bytes claimed, 32 in the fragment. */
+	static const uint8_t cut[] = { 60, 0, 0, 1, 0, 0, 0, 1, 6, 5, 1, 2, 0, 0, 0, 0 };
+	assert_int_equal(fragment_with_ext(44, cut, sizeof cut, &f), SF_DROP_FRAG_HEADERS_INCOMPLETE);
+	/* A later fragment need not: the same bytes at offset 8 are data. */
+	static const uint8_t later[] = { 60, 0, 0, 9, 0, 0, 0, 1, 6, 5, 1, 2, 0, 0, 0, 0 };
+	assert_int_equal(fragment_with_ext(44, later, sizeof later, &f), SF_DROP_NONE);
+	/* TCP named, but only 16 of its 20 bytes: 8 of Destination Options, then 16. */
+	uint8_t buf[BUF_LEN];
+	static const uint8_t dst_then_tcp[] = { 60, 0, 0, 1, 0, 0, 0, 1, 6, 0, 1, 4, 0, 0, 0, 0 };
+	size_t len = build_with_ext(buf, 44, dst_then_tcp, sizeof dst_then_tcp);
+	/* 40 + 16 + 24 bytes of TCP and data; cut to 40 + 16 + 16. */
+	set_ip_len(buf, len - 8);
+	assert_int_equal(frag_exact(buf, len - 8, &f), SF_DROP_FRAG_HEADERS_INCOMPLETE);
+	/* A second Fragment header that is not atomic (RFC 8200 §4.1: at most once). */
+	static const uint8_t twice[] = { 44, 0, 0, 1, 0, 0, 0, 1, 6, 0, 0, 1, 0, 0, 0, 2 };
+	assert_int_equal(fragment_with_ext(44, twice, sizeof twice, &f), SF_DROP_IPV6_EXT_MALFORMED);
+	/* The header checks hold after the Fragment header too. */
+	static const uint8_t bad_opt[] = { 60, 0, 0, 1, 0, 0, 0, 1, 6, 0, 0x9e, 4, 0, 0, 0, 0 };
+	assert_int_equal(fragment_with_ext(44, bad_opt, sizeof bad_opt, &f), SF_DROP_IPV6_OPTION);
+	/* An upper layer reassembly knows nothing of needs no bytes: No Next Header. */
+	static const uint8_t none[] = { 59, 0, 0, 1, 0, 0, 0, 1 };
+	assert_int_equal(fragment_with_ext(44, none, sizeof none, &f), SF_DROP_NONE);
+}
+
+/* A bound on the extension header chain: 8 headers pass, a 9th drops the datagram. */
+static void test_ipv6_ext_chain_bound(void **state)
+{
+	uint8_t chain[9 * 8];
+	struct sf_segment out;
+	struct sf_ip_fragment f;
+
+	(void)state;
+	memset(chain, 0, sizeof chain);
+	for (size_t i = 0; i < 9; i++) {
+		chain[8 * i] = 60; /* Destination Options, PadN of 4 */
+		chain[8 * i + 2] = 1;
+		chain[8 * i + 3] = 4;
+	}
+	chain[7 * 8] = 6;
+	assert_int_equal(parse_with_ext(60, chain, 8 * 8, &out), SF_DROP_NONE);
+	assert_memory_equal(out.payload, "data", 4);
+	chain[7 * 8] = 60;
+	chain[8 * 8] = 6;
+	assert_int_equal(parse_with_ext(60, chain, 9 * 8, NULL), SF_DROP_IPV6_EXT_CHAIN_LONG);
+	/* The Fragment header counts, and so do the headers after it in a first fragment. */
+	chain[6 * 8] = 44;
+	memcpy(chain + 7 * 8, (uint8_t[]){ 60, 0, 0, 1, 0, 0, 0, 1 }, 8);
+	assert_int_equal(fragment_with_ext(60, chain, 9 * 8, &f), SF_DROP_IPV6_EXT_CHAIN_LONG);
+	chain[7 * 8] = 6;
+	assert_int_equal(fragment_with_ext(60, chain, 8 * 8, &f), SF_DROP_NONE);
+	assert_int_equal(f.unfrag_len, 40 + 7 * 8);
+}
+
+/* RFC 5095 §3: a type 0 Routing header with segments left has its own reason; with none left it is skipped. */
+static void test_ipv6_routing_type0(void **state)
+{
+	struct sf_segment out;
+
+	(void)state;
+	static const uint8_t rh0[] = { 6, 2, 0, 1, 0, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+				       0, 0, 0, 0, 0, 0, 0, 9 };
+	assert_int_equal(parse_with_ext(43, rh0, sizeof rh0, NULL), SF_DROP_IPV6_ROUTING_TYPE0);
+	uint8_t done[sizeof rh0];
+	memcpy(done, rh0, sizeof rh0);
+	done[3] = 0;
+	assert_int_equal(parse_with_ext(43, done, sizeof done, &out), SF_DROP_NONE);
+	assert_memory_equal(out.payload, "data", 4);
 }
 
 /* RFC 8200 §4.2: an unknown option whose type's high bits say "discard" (01, 10, 11) drops the datagram. */
@@ -1309,6 +1587,8 @@ static void test_every_reason_is_covered(void **state)
 		SF_DROP_TRUNCATED, SF_DROP_IP_VERSION, SF_DROP_IPV4_IHL, SF_DROP_IP_LENGTH,
 		SF_DROP_IPV4_CHECKSUM, SF_DROP_IPV4_FRAGMENT, SF_DROP_IPV4_OPTIONS,
 		SF_DROP_IPV4_SOURCE_ROUTE, SF_DROP_IPV6_EXT_HEADER, SF_DROP_IPV6_EXT_MALFORMED, SF_DROP_IPV6_OPTION,
+		SF_DROP_IPV6_FRAGMENT, SF_DROP_IPV6_EXT_CHAIN_LONG, SF_DROP_IPV6_ROUTING_TYPE0,
+		SF_DROP_FRAG_BAD_LENGTH, SF_DROP_FRAG_TOO_LONG, SF_DROP_FRAG_HEADERS_INCOMPLETE,
 		SF_DROP_NOT_TCP, SF_DROP_MARTIAN_SOURCE, SF_DROP_MARTIAN_DEST,
 		SF_DROP_TCP_TRUNCATED, SF_DROP_TCP_DATA_OFFSET, SF_DROP_TCP_CHECKSUM,
 		SF_DROP_TCP_PORT_ZERO, SF_DROP_TCP_FLAGS_SYN_RST,
@@ -1793,7 +2073,14 @@ int main(void)
 		cmocka_unit_test(test_drop_ip_length),
 		cmocka_unit_test(test_drop_ipv4_checksum),
 		cmocka_unit_test(test_drop_ipv4_fragment),
+		cmocka_unit_test(test_ipv4_fragment_options_checked),
+		cmocka_unit_test(test_ipv4_fragment_fields_and_rules),
 		cmocka_unit_test(test_drop_ipv6_ext_header),
+		cmocka_unit_test(test_ipv6_fragment_fields),
+		cmocka_unit_test(test_ipv6_atomic_fragment),
+		cmocka_unit_test(test_ipv6_first_fragment_headers),
+		cmocka_unit_test(test_ipv6_ext_chain_bound),
+		cmocka_unit_test(test_ipv6_routing_type0),
 		cmocka_unit_test(test_ipv6_ext_headers_passed),
 		cmocka_unit_test(test_drop_ipv6_option),
 		cmocka_unit_test(test_drop_ipv6_ext_malformed),
