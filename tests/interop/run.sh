@@ -702,7 +702,7 @@ check_fragments() { # 20. IPv4 fragments reassembled: the peer's 1500-byte segme
 		fail "capture: only $frags fragments"
 }
 
-ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks urgent segsize ecn pmtud blackhole ping)
+ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks urgent segsize ecn pmtud blackhole ping fragments)
 CHECKS=("$@")
 [ ${#CHECKS[@]} = 0 ] && CHECKS=("${ALL[@]}")
 for c in "${CHECKS[@]}"; do
