@@ -4,7 +4,10 @@
  *   raw datagrams (anything at all),
  *   well-formed segments aimed at the connections (valid checksums, flags,
  *     sequence and ACK numbers near the connection's own, options, data),
- *   time advances, and API calls on the stack's handles.
+ *   ICMP errors quoting the last datagram the stack sent (fragmentation
+ *     needed / packet too big among them, with any MTU, the quoted sequence
+ *     number near or at the real one), time advances, and API calls on the
+ *     stack's handles.
  * The stack must never crash, leak, hang or trip a sanitizer, and the
  * debug build's transition check must hold.
  */
@@ -40,6 +43,8 @@ struct world {
 	uint64_t now;
 	uint32_t last_seq, last_ack; /* from the stack's last segment: aim near them */
 	uint16_t last_sport, last_dport;
+	uint8_t last_dgram[128]; /* the head of the stack's last datagram, for ICMP to quote */
+	size_t last_len;
 	int socks[16];
 };
 
@@ -47,6 +52,8 @@ static void capture(void *ctx, const uint8_t *dgram, size_t len)
 {
 	struct world *w = ctx;
 	struct sf_segment seg;
+	w->last_len = len < sizeof w->last_dgram ? len : sizeof w->last_dgram;
+	memcpy(w->last_dgram, dgram, w->last_len);
 	if (sf_wire_parse(dgram, len, &seg) == SF_DROP_NONE) {
 		w->last_seq = seg.seq;
 		w->last_ack = seg.ack;
@@ -91,6 +98,36 @@ static void structured_segment(struct world *w, struct input *in)
 	seg.payload = payload;
 	seg.payload_len = len;
 	size_t n = sf_wire_build(buf, sizeof buf, &seg, NULL, 0);
+	if (n)
+		sf_input(w->st, w->now, buf, n);
+}
+
+/* An ICMP error from a router about the stack's last datagram: mostly
+ * fragmentation needed / packet too big, its MTU and the quoted sequence
+ * number from the input. */
+static void icmp_about_last(struct world *w, struct input *in)
+{
+	uint8_t quote[sizeof w->last_dgram], buf[256];
+	uint32_t sel = take(in, 1), word = take(in, 4);
+	int32_t dseq = (int32_t)(int8_t)take(in, 1);
+
+	if (!w->last_len)
+		return;
+	bool v6 = (w->last_dgram[0] >> 4) == 6;
+	size_t qlen = w->last_len, seq_at = (v6 ? 40 : (size_t)(w->last_dgram[0] & 15) * 4) + 4;
+	memcpy(quote, w->last_dgram, qlen);
+	if ((sel & 0x80) && seq_at + 4 <= qlen)
+		sf_put32(quote + seq_at, sf_get32(quote + seq_at) + (uint32_t)dseq);
+	static const uint8_t types4[] = { 3, 3, 3, 11, 12, 4 }, types6[] = { 2, 2, 1, 3, 4 };
+	struct sf_icmp_out m = {
+		.type = v6 ? types6[sel % 5] : types4[sel % 6],
+		.code = (uint8_t)((sel & 0x40) ? take(in, 1) : (v6 ? 0 : 4)),
+		.word = word, .body = quote, .body_len = qlen,
+	};
+	if (sf_addr_parse(v6 ? "2001:db8:ff::7" : "198.51.100.7", &m.src) != 0)
+		return;
+	m.dst = v6 ? sf_addr_v6(quote + 8) : sf_addr_v4(quote[12], quote[13], quote[14], quote[15]);
+	size_t n = sf_wire_build_icmp(buf, sizeof buf, &m);
 	if (n)
 		sf_input(w->st, w->now, buf, n);
 }
@@ -159,7 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sf_connect(w.st, w.socks[1], &peer);
 
 	for (int steps = 0; in.n && steps < 2000; steps++) {
-		switch (take(&in, 1) % 8) {
+		switch (take(&in, 1) % 8) { /* 0 raw, 1 time, 2-3 API, 4-6 segment, 7 ICMP */
 		case 0: { /* raw bytes */
 			size_t len = take(&in, 1);
 			if (len > in.n)
@@ -176,6 +213,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 2:
 		case 3:
 			api_call(&w, &in);
+			break;
+		case 7:
+			icmp_about_last(&w, &in);
 			break;
 		default:
 			structured_segment(&w, &in);

@@ -138,7 +138,12 @@ stack = {
     "fragments_v6": fragment_script(SYN6, frag6),
     # first fragments of distinct datagrams, more than the caps hold: the oldest are evicted
     "fragment_flood": b"".join(raw(frag4(SYN4, i, 0, 24, True)) for i in range(64)),
-    # step kinds (first byte % 8): 0 raw, 1 advance, 2-3 api call, 4-7 structured segment
+    # step kinds (first byte % 8): 0 raw, 1 advance, 2-3 api call, 4-6 structured segment, 7 ICMP error
+    # about the stack's last datagram: after the handshake and data, packet too big for MTU 1280 and 68
+    "path_mtu": bytes([4, 0x00, 0x02, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 1, 0, 0, 0, 0, 1, 5, 0xB4, 0, 0, 0, 0, 0]
+                      + [4, 0x30, 0x10, 0xFF, 0xFF, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+                      + [2, 3, 0, 0, 0] + [1, 0, 200] + [2, 5, 1, 0x10, 0]
+                      + [7, 0, 0, 0, 5, 0, 0] + [7, 0, 0, 0, 0, 68, 0] + [1, 0x27, 0x10] + [1, 0x27, 0x10]),
     "handshake": bytes([4, 0x00, 0x02, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 1, 0, 0, 0, 0, 1, 5, 0xB4, 0, 0, 0, 0, 0]
                        + [4, 0x30, 0x10, 0xFF, 0xFF, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
                        + [2, 3, 0, 0, 0] + [1, 0, 200] + [2, 5, 1, 0, 0, 1, 0]),
