@@ -291,6 +291,14 @@ static bool bulk_done(struct scenario *sc, void *ctx)
 	return x->got == x->len;
 }
 
+/* What a path MTU test holds, so that its teardown frees it also when an
+ * assertion ends the test early (they fail until path MTU discovery lands). */
+static struct {
+	struct scenario *sc;
+	struct sc_rec *r;
+	uint8_t *out, *in; /* the test's struct bulk is gone by then: its buffers are here */
+} g_held;
+
 static void bulk_init(struct bulk *x, size_t len)
 {
 	x->len = x->pace = len;
@@ -300,6 +308,8 @@ static void bulk_init(struct bulk *x, size_t len)
 	assert_non_null(x->out);
 	assert_non_null(x->in);
 	sc_fill(x->out, len, 77);
+	g_held.out = x->out;
+	g_held.in = x->in;
 }
 
 /* All of x from A to B, byte-exact, within limit_ms. */
@@ -326,6 +336,8 @@ static struct scenario *narrow_path(uint64_t seed, bool v6, uint32_t mtu, enum s
 	sf_close(sc_app(sc, B), lst);
 	sc_set_link(sc, A, B, &narrow);
 	*x = (struct bulk){ .a = A, .ca = c, .b = B, .sb = s };
+	g_held.sc = sc;
+	g_held.r = *r;
 	return sc;
 }
 
@@ -335,6 +347,17 @@ static void bulk_free(struct scenario *sc, struct sc_rec *r, struct bulk *x)
 	free(x->in);
 	free(r);
 	sc_free(sc);
+	memset(&g_held, 0, sizeof g_held);
+}
+
+static int pmtu_teardown(void **unused)
+{
+	(void)unused;
+	if (g_held.sc) {
+		struct bulk x = { .out = g_held.out, .in = g_held.in };
+		bulk_free(g_held.sc, g_held.r, &x);
+	}
+	return 0;
 }
 
 /*
@@ -473,10 +496,10 @@ int main(void)
 	};
 	/* Enable (SC_PMTU_READY 1) when path MTU discovery lands. */
 	const struct CMUnitTest pmtu_tests[] = {
-		cmocka_unit_test(test_pmtu_icmp),
-		cmocka_unit_test(test_pmtu_icmp_v6),
-		cmocka_unit_test(test_pmtu_blackhole),
-		cmocka_unit_test(test_pmtu_route_change),
+		cmocka_unit_test_teardown(test_pmtu_icmp, pmtu_teardown),
+		cmocka_unit_test_teardown(test_pmtu_icmp_v6, pmtu_teardown),
+		cmocka_unit_test_teardown(test_pmtu_blackhole, pmtu_teardown),
+		cmocka_unit_test_teardown(test_pmtu_route_change, pmtu_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("routers", tests, NULL, NULL);
 
