@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "pcap.h"
+#include "router.h"
 
 #define SIM_MAX_DGRAM 65535u
 #define NS_PER_SEC 1000000000ull
@@ -155,11 +156,13 @@ struct sim_event {
 	uint64_t time;
 	uint64_t seq;   /* insertion order: breaks ties so equal times are FIFO */
 	enum sim_event_kind kind;
-	/* SIM_EV_DELIVER */
+	/* SIM_EV_DELIVER: the link from -> to, and what happened on it */
 	int from, to;
 	uint8_t *data;
 	size_t len;
 	bool corrupted, duplicate;
+	bool router_made; /* a router's ICMP error or fragment */
+	bool past_router; /* a fragment on the last hop: the router has judged it */
 	/* SIM_EV_ACTION */
 	sf_sim_action_fn fn;
 	void *ctx;
@@ -195,6 +198,7 @@ struct sf_sim {
 	struct sf_pcap *pcap;
 
 	struct sf_sim_stats stats;
+	uint16_t router_ip_id; /* the identification of the routers' IPv4 ICMP */
 };
 
 static bool host_valid(const struct sf_sim *sim, int host)
@@ -577,9 +581,16 @@ const char *sf_sim_host_name(const struct sf_sim *sim, int host)
 	return host_valid(sim, host) ? sim->hosts[host].name : NULL;
 }
 
+/* RFC 791: every link carries 68 bytes unfragmented; the enums in range. */
+static bool link_valid(const struct sf_sim_link *link)
+{
+	return link && (link->mtu == 0 || link->mtu >= 68) && link->too_big <= SF_SIM_TOO_BIG_BLACKHOLE &&
+	       link->reject <= SF_SIM_REJECT_NET;
+}
+
 int sf_sim_set_link(struct sf_sim *sim, int from, int to, const struct sf_sim_link *link)
 {
-	if (!host_valid(sim, from) || !host_valid(sim, to) || !link)
+	if (!host_valid(sim, from) || !host_valid(sim, to) || !link_valid(link))
 		return -EINVAL;
 	struct sim_link *l = link_get(sim, from, to);
 
@@ -591,7 +602,7 @@ int sf_sim_set_link(struct sf_sim *sim, int from, int to, const struct sf_sim_li
 
 void sf_sim_set_all_links(struct sf_sim *sim, const struct sf_sim_link *link)
 {
-	if (!sim || !link)
+	if (!sim || !link_valid(link))
 		return;
 	/*
 	 * Links not yet created take the default when first used, which is
@@ -711,24 +722,12 @@ int sf_sim_drop_nth(struct sf_sim *sim, int from, int to, unsigned n)
  * Sending
  * ------------------------------------------------------------------------- */
 
-static void observe(struct sf_sim *sim, enum sf_sim_event_kind kind, int from, int to,
-		    enum sf_sim_drop drop, bool corrupted, bool duplicate,
-		    const uint8_t *dgram, size_t len)
+/* Tell the observer: ev is filled in but for the time. */
+static void observe(struct sf_sim *sim, struct sf_sim_event ev)
 {
 	if (!sim->observer)
 		return;
-	struct sf_sim_event ev = {
-		.kind = kind,
-		.time_ns = sim->now,
-		.from = from,
-		.to = to,
-		.drop = drop,
-		.corrupted = corrupted,
-		.duplicate = duplicate,
-		.dgram = dgram,
-		.len = len,
-	};
-
+	ev.time_ns = sim->now;
 	sim->observer(sim->observer_ctx, &ev);
 }
 
@@ -753,14 +752,31 @@ static void count_drop(struct sf_sim *sim, enum sf_sim_drop why)
 	case SF_SIM_DROP_NO_ROUTE:
 		sim->stats.no_route_drops++;
 		break;
+	case SF_SIM_DROP_MTU:
+		sim->stats.mtu_drops++;
+		break;
+	case SF_SIM_DROP_REJECTED:
+		sim->stats.rejected++;
+		break;
 	}
 }
 
-static void drop(struct sf_sim *sim, int from, int to, enum sf_sim_drop why,
-		 bool corrupted, bool duplicate, const uint8_t *dgram, size_t len)
+/* A datagram dies: what is known of it (from, to, flags, bytes) in ev, the reason in why. */
+static void drop(struct sf_sim *sim, enum sf_sim_drop why, struct sf_sim_event ev)
 {
 	count_drop(sim, why);
-	observe(sim, SF_SIM_EV_DROP, from, to, why, corrupted, duplicate, dgram, len);
+	ev.kind = SF_SIM_EV_DROP;
+	ev.drop = why;
+	observe(sim, ev);
+}
+
+/* What the observer is told of a datagram sent on from -> to. */
+static struct sf_sim_event ev_of(int from, int to, bool router, const uint8_t *dgram, size_t len)
+{
+	/* drop is read only for SF_SIM_EV_DROP; the other kinds carry NO_ROUTE, as they always have. */
+	return (struct sf_sim_event){
+		.from = from, .to = to, .drop = SF_SIM_DROP_NO_ROUTE, .router = router, .dgram = dgram, .len = len,
+	};
 }
 
 /*
@@ -800,7 +816,7 @@ static int route(const struct sf_sim *sim, const uint8_t *dgram, size_t len)
  * in a fixed order (jitter, reorder, corruption) for reproducibility.
  */
 static int launch_copy(struct sf_sim *sim, const struct sim_link *l, uint64_t departure,
-		       const uint8_t *dgram, size_t len, bool duplicate)
+		       const uint8_t *dgram, size_t len, bool duplicate, bool router_made)
 {
 	const struct sf_sim_link *c = &l->cfg;
 	uint64_t arrival = sat_add(departure, c->delay_ns);
@@ -837,6 +853,7 @@ static int launch_copy(struct sf_sim *sim, const struct sim_link *l, uint64_t de
 		.len = len,
 		.corrupted = corrupted,
 		.duplicate = duplicate,
+		.router_made = router_made,
 	};
 
 	if (heap_push(sim, &ev)) {
@@ -857,43 +874,32 @@ static uint64_t serialisation_ns(size_t len, uint64_t bps)
 	return bits_ns / bps + (bits_ns % bps != 0);
 }
 
-int sf_sim_send(struct sf_sim *sim, int from, const uint8_t *dgram, size_t len)
+/*
+ * Carry a datagram over link l: its partition, the script (for a host's
+ * datagram: drop_nth, counted before any fault so "the nth datagram sent"
+ * means exactly that, and the filter), loss, the queue and the wire, and
+ * duplication. A router's datagram is not the script's: only the link's
+ * own faults touch it.
+ */
+static int carry(struct sf_sim *sim, struct sim_link *l, const uint8_t *dgram, size_t len, bool router_made)
 {
-	if (!host_valid(sim, from) || (!dgram && len))
-		return -EINVAL;
-	if (len > SIM_MAX_DGRAM)
-		return -EMSGSIZE;
+	struct sf_sim_event dead = ev_of(l->from, l->to, router_made, dgram, len);
+	bool nth = !router_made && link_drop_nth_hit(l);
 
-	sim->stats.sent++;
-	int to = route(sim, dgram, len);
-
-	observe(sim, SF_SIM_EV_SEND, from, to, SF_SIM_DROP_NO_ROUTE, false, false, dgram, len);
-	if (to < 0) {
-		drop(sim, from, -1, SF_SIM_DROP_NO_ROUTE, false, false, dgram, len);
-		return 0;
-	}
-
-	struct sim_link *l = link_get(sim, from, to);
-
-	if (!l)
-		return -ENOMEM;
-	/* Counted before any fault so "the nth datagram sent" means exactly that. */
-	bool nth = link_drop_nth_hit(l);
-
-	if (!sim->hosts[from].up || !sim->hosts[to].up) {
-		drop(sim, from, to, SF_SIM_DROP_HOST_DOWN, false, false, dgram, len);
+	if ((!router_made && !sim->hosts[l->from].up) || !sim->hosts[l->to].up) {
+		drop(sim, SF_SIM_DROP_HOST_DOWN, dead);
 		return 0;
 	}
 	if (l->partitioned) {
-		drop(sim, from, to, SF_SIM_DROP_PARTITION, false, false, dgram, len);
+		drop(sim, SF_SIM_DROP_PARTITION, dead);
 		return 0;
 	}
-	if (nth || (sim->filter && sim->filter(sim->filter_ctx, from, to, dgram, len))) {
-		drop(sim, from, to, SF_SIM_DROP_SCRIPTED, false, false, dgram, len);
+	if (nth || (!router_made && sim->filter && sim->filter(sim->filter_ctx, l->from, l->to, dgram, len))) {
+		drop(sim, SF_SIM_DROP_SCRIPTED, dead);
 		return 0;
 	}
 	if (prng_chance(&sim->prng, l->cfg.loss)) {
-		drop(sim, from, to, SF_SIM_DROP_LOSS, false, false, dgram, len);
+		drop(sim, SF_SIM_DROP_LOSS, dead);
 		return 0;
 	}
 
@@ -904,7 +910,7 @@ int sf_sim_send(struct sf_sim *sim, int from, const uint8_t *dgram, size_t len)
 	 */
 	txq_prune(l, sim->now);
 	if (l->cfg.queue_limit_bytes && l->txq_bytes + len > l->cfg.queue_limit_bytes) {
-		drop(sim, from, to, SF_SIM_DROP_QUEUE, false, false, dgram, len);
+		drop(sim, SF_SIM_DROP_QUEUE, dead);
 		return 0;
 	}
 
@@ -919,16 +925,177 @@ int sf_sim_send(struct sf_sim *sim, int from, const uint8_t *dgram, size_t len)
 
 	/* Drawn before either copy's own draws: the order of draws per datagram is fixed. */
 	bool dup = prng_chance(&sim->prng, l->cfg.duplicate);
-	int err = launch_copy(sim, l, departure, dgram, len, false);
+	int err = launch_copy(sim, l, departure, dgram, len, false, router_made);
 
 	if (err)
 		return err;
 	if (dup) {
 		/* The extra copy appears after the bottleneck: no second serialisation. */
 		sim->stats.duplicated++;
-		err = launch_copy(sim, l, departure, dgram, len, true);
+		err = launch_copy(sim, l, departure, dgram, len, true, router_made);
 	}
 	return err;
+}
+
+int sf_sim_send(struct sf_sim *sim, int from, const uint8_t *dgram, size_t len)
+{
+	if (!host_valid(sim, from) || (!dgram && len))
+		return -EINVAL;
+	if (len > SIM_MAX_DGRAM)
+		return -EMSGSIZE;
+
+	sim->stats.sent++;
+	int to = route(sim, dgram, len);
+	struct sf_sim_event ev = ev_of(from, to, false, dgram, len);
+
+	ev.kind = SF_SIM_EV_SEND;
+	observe(sim, ev);
+	if (to < 0) {
+		drop(sim, SF_SIM_DROP_NO_ROUTE, ev);
+		return 0;
+	}
+
+	struct sim_link *l = link_get(sim, from, to);
+
+	if (!l)
+		return -ENOMEM;
+	return carry(sim, l, dgram, len, false);
+}
+
+/* ---------------------------------------------------------------------------
+ * Routers (see sim.h for the model, router.h for the datagrams)
+ * ------------------------------------------------------------------------- */
+
+/* The router of link l answers the datagram ev with an ICMP error. */
+static void router_answer(struct sf_sim *sim, const struct sim_link *l, const struct sim_event *ev,
+			  const struct sf_sim_ip *ip, uint8_t type, uint8_t code, uint32_t word)
+{
+	static const struct sf_addr dflt4 = SF_SIM_ROUTER4, dflt6 = SF_SIM_ROUTER6;
+	const struct sf_sim_link *c = &l->cfg;
+	uint8_t buf[SF_SIM_ICMP6_MAX];
+	struct sf_sim_icmp m = { .type = type, .code = code, .word = word };
+
+	if (!sf_sim_icmp_may_answer(ip, ev->data, ev->len, type))
+		return;
+	if (ip->version == 4)
+		m.src = c->router4.family == SF_AF_INET ? c->router4 : dflt4;
+	else
+		m.src = c->router6.family == SF_AF_INET6 ? c->router6 : dflt6;
+	m.ip_id = sim->router_ip_id++;
+	size_t n = sf_sim_icmp_build(buf, sizeof buf, &m, ev->data, ev->len);
+
+	if (!n)
+		return;
+	sim->stats.icmp_sent++;
+	struct sf_sim_event rev = ev_of(l->from, l->to, true, buf, n);
+
+	rev.kind = SF_SIM_EV_ROUTER;
+	observe(sim, rev);
+	/* Back from where the router stands, at the link's far end, to the
+	 * datagram's source: normally over the link to -> from. */
+	int back_to = route(sim, buf, n);
+
+	if (back_to < 0) {
+		drop(sim, SF_SIM_DROP_NO_ROUTE, ev_of(l->to, -1, true, buf, n));
+		return;
+	}
+	struct sim_link *back = link_get(sim, l->to, back_to);
+
+	if (back)
+		carry(sim, back, buf, n, true);
+}
+
+struct split {
+	struct sf_sim *sim;
+	const struct sim_event *ev;
+	int err;
+};
+
+/* One fragment onto the last hop: delivered at once, past the router. */
+static int split_emit(void *ctx, const uint8_t *frag, size_t len)
+{
+	struct split *sp = ctx;
+	struct sf_sim *sim = sp->sim;
+	uint8_t *copy = malloc(len);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, frag, len);
+	struct sim_event fev = {
+		.time = sim->now,
+		.kind = SIM_EV_DELIVER,
+		.from = sp->ev->from,
+		.to = sp->ev->to,
+		.data = copy,
+		.len = len,
+		.corrupted = sp->ev->corrupted,
+		.duplicate = sp->ev->duplicate,
+		.router_made = true,
+		.past_router = true,
+	};
+
+	if (heap_push(sim, &fev)) {
+		free(copy);
+		return -ENOMEM;
+	}
+	sim->stats.fragments++;
+	struct sf_sim_event rev = ev_of(fev.from, fev.to, true, frag, len);
+
+	rev.kind = SF_SIM_EV_ROUTER;
+	observe(sim, rev);
+	return 0;
+}
+
+/*
+ * The router at the end of link l judges a datagram that crossed it: true
+ * if it took it (refused it or split it), false to let it reach the host.
+ * It reads only a datagram it must act on; one whose header it cannot read
+ * (corrupted on the way, say) it does not reject, and does not split.
+ */
+static bool router_takes(struct sf_sim *sim, const struct sim_link *l, const struct sim_event *ev)
+{
+	const struct sf_sim_link *c = &l->cfg;
+	bool too_big = c->mtu && ev->len > c->mtu;
+	struct sf_sim_ip ip;
+
+	if (!too_big && c->reject == SF_SIM_REJECT_NONE)
+		return false;
+	bool readable = sf_sim_ip_read(ev->data, ev->len, &ip) == 0;
+	struct sf_sim_event dead = ev_of(ev->from, ev->to, ev->router_made, ev->data, ev->len);
+
+	dead.corrupted = ev->corrupted;
+	dead.duplicate = ev->duplicate;
+	if (c->reject != SF_SIM_REJECT_NONE && readable && ip.proto == SF_SIM_IPPROTO_TCP) {
+		/* IPv4 code, ICMPv6 code, per enum sf_sim_reject. */
+		static const uint8_t code[][2] = { { 0, 0 }, { 3, 4 }, { 13, 1 }, { 1, 3 }, { 0, 0 } };
+		bool v6 = ip.version == 6;
+
+		drop(sim, SF_SIM_DROP_REJECTED, dead);
+		router_answer(sim, l, ev, &ip, v6 ? SF_SIM_ICMP6_DEST_UNREACH : SF_SIM_ICMP_DEST_UNREACH,
+			      code[c->reject][v6], 0);
+		return true;
+	}
+	if (!too_big)
+		return false;
+	if (readable && ip.version == 4 && !ip.df) {
+		struct split sp = { sim, ev, 0 };
+
+		if (sf_sim_fragment(ev->data, ev->len, c->mtu, split_emit, &sp) > 0) {
+			sim->stats.fragmented++;
+			return true;
+		}
+		/* An MTU too small for a header and 8 bytes, or no memory part
+		 * way: what was not split is lost. */
+	}
+	drop(sim, SF_SIM_DROP_MTU, dead);
+	if (readable && c->too_big == SF_SIM_TOO_BIG_ICMP) {
+		/* RFC 1191 §4: the next-hop MTU in the low 16 bits; RFC 4443 §3.1: all 32. */
+		if (ip.version == 4)
+			router_answer(sim, l, ev, &ip, SF_SIM_ICMP_DEST_UNREACH, 4, c->mtu & 0xffff);
+		else
+			router_answer(sim, l, ev, &ip, SF_SIM_ICMP6_PACKET_TOO_BIG, 0, c->mtu);
+	}
+	return true;
 }
 
 /* ---------------------------------------------------------------------------
@@ -997,21 +1164,31 @@ static bool next_step(const struct sf_sim *sim, uint64_t *when, bool *is_event)
 
 static void deliver(struct sf_sim *sim, struct sim_event *ev)
 {
+	/* The router at the link's end first: it stands before the host. */
+	if (!ev->past_router) {
+		const struct sim_link *l = link_find(sim, ev->from, ev->to);
+
+		if (l && router_takes(sim, l, ev))
+			return;
+	}
+	struct sf_sim_event oev = ev_of(ev->from, ev->to, ev->router_made, ev->data, ev->len);
+
+	oev.corrupted = ev->corrupted;
+	oev.duplicate = ev->duplicate;
 	/*
 	 * The receiver's state is judged on arrival: down now means the
 	 * datagram is lost; a host that crashed and came back meanwhile gets
 	 * it, as a real rebooted host receives old segments still in flight.
 	 */
 	if (!sim->hosts[ev->to].up) {
-		drop(sim, ev->from, ev->to, SF_SIM_DROP_HOST_DOWN, ev->corrupted, ev->duplicate,
-		     ev->data, ev->len);
+		drop(sim, SF_SIM_DROP_HOST_DOWN, oev);
 		return;
 	}
 	sim->stats.delivered++;
 	if (sim->pcap)
 		sf_pcap_write(sim->pcap, sim->now, ev->data, ev->len);
-	observe(sim, SF_SIM_EV_DELIVER, ev->from, ev->to, SF_SIM_DROP_NO_ROUTE, ev->corrupted,
-		ev->duplicate, ev->data, ev->len);
+	oev.kind = SF_SIM_EV_DELIVER;
+	observe(sim, oev);
 	/* The ops are re-read here: callbacks may have added hosts and moved the array. */
 	sim->hosts[ev->to].ops.deliver(sim->hosts[ev->to].ctx, sim->now, ev->data, ev->len);
 }

@@ -8,6 +8,24 @@
  * struct sf_sim_host_ops (normally an adapter around one synfin stack). The
  * simulator routes a datagram by its IP destination address to the host that
  * owns that address. A driver, not part of the core library.
+ *
+ * Routers. A link from -> to is a path, and it may end in a router that
+ * stands before a narrower last hop of no delay: a datagram crosses the
+ * link (its delay, faults and queue), and on arrival the router judges it,
+ * with the link's properties as they are then (sf_sim_set_link at any time
+ * is a route change). A datagram longer than the link's MTU is split if it
+ * is IPv4 with DF clear (RFC 791), or else refused: answered with ICMP
+ * fragmentation needed (RFC 1191 §4) or ICMPv6 packet too big (RFC 4443
+ * §3.1), or dropped unanswered by a black hole (a path whose ICMP is
+ * filtered). A rejecting link answers every TCP datagram with destination
+ * unreachable. The router's ICMP comes from the router's own address (no
+ * host's), quotes as much as RFC 1812 §4.3.2.3 / RFC 4443 §2.4 (c) allow,
+ * and travels back over the path from `to` to the offending datagram's
+ * source (normally the link to -> from: its delay, faults and router), so
+ * it arrives one round trip after the datagram left, as a RST would.
+ * Routers do not decrement the TTL; only datagrams of the new kinds of link
+ * draw on the PRNG for their ICMP's way back, so an all-zero link behaves as
+ * it always did. See router.h for the datagrams themselves.
  */
 #ifndef SYNFIN_SIM_H
 #define SYNFIN_SIM_H
@@ -37,6 +55,25 @@ struct sf_sim_host_ops {
 	void (*reboot)(void *ctx, uint64_t now_ns);
 };
 
+/** What a link's router does with a datagram longer than the MTU that it may not fragment. */
+enum sf_sim_too_big {
+	SF_SIM_TOO_BIG_ICMP,      /**< drop it and answer: ICMP 3/4 with the next-hop MTU, ICMPv6 packet too big */
+	SF_SIM_TOO_BIG_BLACKHOLE, /**< drop it unanswered (an ICMP black hole, RFC 2923 §2.1) */
+};
+
+/** A firewall's reject rule: the answer every TCP datagram on the link draws (IPv4 code / ICMPv6 code). */
+enum sf_sim_reject {
+	SF_SIM_REJECT_NONE,  /**< TCP passes */
+	SF_SIM_REJECT_PORT,  /**< port unreachable, 3/3 and 1/4: a hard error (a connect fails ECONNREFUSED) */
+	SF_SIM_REJECT_ADMIN, /**< administratively prohibited, 3/13 and 1/1: hard */
+	SF_SIM_REJECT_HOST,  /**< host unreachable, 3/1 and address unreachable, 1/3: soft */
+	SF_SIM_REJECT_NET,   /**< net unreachable, 3/0 and no route, 1/0: soft */
+};
+
+/* The routers' addresses unless a link names its own (RFC 5737 and RFC 3849 documentation ranges). */
+#define SF_SIM_ROUTER4 { .family = SF_AF_INET, .bytes = { 203, 0, 113, 1 } }
+#define SF_SIM_ROUTER6 { .family = SF_AF_INET6, .bytes = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 1 } }
+
 /** Properties of one direction of a link. All zero is an ideal link with no delay. */
 struct sf_sim_link {
 	uint64_t delay_ns;         /**< one-way propagation delay */
@@ -48,6 +85,12 @@ struct sf_sim_link {
 	double corrupt;            /**< probability one random bit of the datagram is flipped */
 	uint64_t bandwidth_bps;    /**< serialisation rate; 0 = infinite */
 	size_t queue_limit_bytes;  /**< bytes waiting for the wire before tail drop; 0 = unlimited */
+	/* The router at the link's end (see the top of this file). */
+	uint32_t mtu;                 /**< longest datagram the last hop carries; 0 = no limit, else at least 68 (RFC 791) */
+	enum sf_sim_too_big too_big;  /**< what the router does with a longer one that it may not split */
+	enum sf_sim_reject reject;    /**< a firewall's rule for TCP datagrams */
+	struct sf_addr router4;       /**< the router's IPv4 address (ICMP source); family 0: SF_SIM_ROUTER4 */
+	struct sf_addr router6;       /**< the router's IPv6 address (ICMPv6 source); family 0: SF_SIM_ROUTER6 */
 };
 
 /** Why the simulator did not deliver a datagram. */
@@ -58,6 +101,8 @@ enum sf_sim_drop {
 	SF_SIM_DROP_PARTITION, /**< the two hosts are partitioned */
 	SF_SIM_DROP_HOST_DOWN, /**< sender or receiver is crashed */
 	SF_SIM_DROP_NO_ROUTE,  /**< no host owns the destination address */
+	SF_SIM_DROP_MTU,       /**< longer than the link's MTU and not split: refused by its router */
+	SF_SIM_DROP_REJECTED,  /**< a TCP datagram the link's router rejects */
 };
 
 /** Events reported to an observer (for diagrams, traces and tests). */
@@ -65,6 +110,13 @@ enum sf_sim_event_kind {
 	SF_SIM_EV_SEND,    /**< a host handed a datagram to the network */
 	SF_SIM_EV_DELIVER, /**< a datagram reached its host (possibly corrupted or duplicated) */
 	SF_SIM_EV_DROP,    /**< a datagram died; see drop */
+	/**
+	 * The router of the link from -> to made a datagram: an ICMP error
+	 * about one it refused (just reported as a drop), on its way back to
+	 * that one's source, or a fragment of one it split, on its way to `to`
+	 * (the split datagram itself is neither delivered nor dropped).
+	 */
+	SF_SIM_EV_ROUTER,
 };
 
 struct sf_sim_event {
@@ -77,6 +129,12 @@ struct sf_sim_event {
 	bool duplicate;         /**< this is the extra copy of a duplicated datagram */
 	const uint8_t *dgram;
 	size_t len;
+	/**
+	 * A router made this datagram (always for SF_SIM_EV_ROUTER). Its
+	 * delivery and drop events name the link it crossed: for an ICMP
+	 * error, from is the host behind the router that sent it.
+	 */
+	bool router;
 };
 
 typedef void (*sf_sim_observer_fn)(void *ctx, const struct sf_sim_event *ev);
@@ -87,6 +145,11 @@ typedef void (*sf_sim_action_fn)(void *ctx, uint64_t now_ns);
 struct sf_sim_stats {
 	uint64_t sent, delivered, lost, duplicated, reordered, corrupted;
 	uint64_t queue_drops, partition_drops, host_down_drops, no_route_drops, scripted_drops;
+	/* Routers: datagrams refused for their size and rejected (both drops), ICMP
+	 * errors sent, datagrams split and the fragments made of them. Every copy
+	 * is accounted for: sent + duplicated + icmp_sent + fragments = delivered +
+	 * drops + fragmented. */
+	uint64_t mtu_drops, rejected, icmp_sent, fragmented, fragments;
 };
 
 struct sf_sim *sf_sim_new(uint64_t seed);
@@ -98,7 +161,7 @@ int sf_sim_add_host(struct sf_sim *sim, const char *name, const struct sf_sim_ho
 int sf_sim_add_addr(struct sf_sim *sim, int host, const struct sf_addr *addr);
 const char *sf_sim_host_name(const struct sf_sim *sim, int host);
 
-/** Set the properties of the directed link from -> to. 0 or -EINVAL. */
+/** Set the properties of the directed link from -> to, at any time (a route change). 0 or -EINVAL. */
 int sf_sim_set_link(struct sf_sim *sim, int from, int to, const struct sf_sim_link *link);
 /** Set every directed link between existing hosts (and the default for later ones). */
 void sf_sim_set_all_links(struct sf_sim *sim, const struct sf_sim_link *link);
@@ -131,9 +194,9 @@ void sf_sim_crash(struct sf_sim *sim, int host);
 void sf_sim_reboot(struct sf_sim *sim, int host);
 bool sf_sim_host_up(const struct sf_sim *sim, int host);
 
-/** Drop the nth datagram (1 = the next one) that from sends to to, counting from this call. */
+/** Drop the nth datagram (1 = the next one) that host from sends to to, counting from this call. */
 int sf_sim_drop_nth(struct sf_sim *sim, int from, int to, unsigned n);
-/** Consulted for every datagram before the link's random faults; NULL removes it. */
+/** Consulted for every datagram a host sends (not a router's) before the link's random faults; NULL removes it. */
 void sf_sim_set_filter(struct sf_sim *sim, sf_sim_filter_fn fn, void *ctx);
 /** Told of every send, delivery and drop; NULL removes it. */
 void sf_sim_set_observer(struct sf_sim *sim, sf_sim_observer_fn fn, void *ctx);

@@ -58,8 +58,10 @@ static bool connection_budget(struct sf_stack *st, struct sf_tcb *tcb)
 static void tcb_error(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_icmp_error *e)
 {
 	/* RFC 5927 §4.1: only a segment sent and not yet acknowledged can have
-	 * drawn a real error; any other number is a guess. */
-	if (!(seq_geq(e->seq, tcb->snd_una) && seq_lt(e->seq, tcb->snd_max))) {
+	 * drawn a real error; any other number is a guess. (As a range: with
+	 * nothing in flight it is empty, even for SND.UNA + 2^31, which both
+	 * seq_geq and seq_lt would take.) */
+	if (!seq_in_range(e->seq, tcb->snd_una, tcb->snd_max)) {
 		sf_drop(st, NULL, SF_DROP_ICMP_SEQ_OUT_OF_WINDOW);
 		return;
 	}

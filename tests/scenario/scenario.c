@@ -66,6 +66,29 @@ struct sf_endpoint sc_ep(int host, uint16_t port)
 	return e;
 }
 
+struct sf_addr sc_addr6(int host)
+{
+	uint8_t b[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = (uint8_t)(host + 1) };
+	return sf_addr_v6(b);
+}
+
+struct sf_endpoint sc_ep6(int host, uint16_t port)
+{
+	struct sf_endpoint e = { .addr = sc_addr6(host), .port = port };
+	return e;
+}
+
+void sc_add_v6(struct scenario *sc, int host)
+{
+	struct sf_addr a = sc_addr6(host);
+	assert_int_equal(sf_simhost_add_addr(sc->hosts[host], &a, 1500), 0);
+}
+
+void sc_set_link(struct scenario *sc, int from, int to, const struct sf_sim_link *link)
+{
+	assert_int_equal(sf_sim_set_link(sc->sim, from, to, link), 0);
+}
+
 int sc_add_host(struct scenario *sc, const char *name, void (*adjust)(struct sf_config *cfg))
 {
 	int i = sc->nhosts;
@@ -350,6 +373,28 @@ void sc_inject(struct scenario *sc, int from, const struct sf_segment *seg)
 	uint8_t buf[2048];
 	size_t len = sf_wire_build(buf, sizeof buf, seg, NULL, 0);
 
+	assert_true(len > 0);
+	assert_int_equal(sf_sim_send(sc->sim, from, buf, len), 0);
+}
+
+void sc_inject_icmp(struct scenario *sc, int from, const struct sc_icmp *m)
+{
+	struct sf_segment seg;
+	uint8_t about[128], buf[SF_SIM_ICMP6_MAX];
+
+	memset(&seg, 0, sizeof seg);
+	seg.src = m->victim.addr;
+	seg.dst = m->peer.addr;
+	seg.sport = m->victim.port;
+	seg.dport = m->peer.port;
+	seg.seq = m->seq;
+	seg.flags = SF_TCP_ACK;
+	seg.window = 1000;
+	size_t alen = sf_wire_build(about, sizeof about, &seg, NULL, 0);
+	assert_true(alen > 0);
+	struct sf_sim_icmp icmp = { .src = m->reporter, .type = m->type, .code = m->code, .word = m->word };
+	assert_int_equal(m->reporter.family, m->victim.addr.family);
+	size_t len = sf_sim_icmp_build(buf, sizeof buf, &icmp, about, alen);
 	assert_true(len > 0);
 	assert_int_equal(sf_sim_send(sc->sim, from, buf, len), 0);
 }

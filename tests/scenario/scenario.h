@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "router.h"
 #include "sim.h"
 #include "simhost.h"
 #include "synfin.h"
@@ -58,6 +59,15 @@ sf_stack *sc_stack(struct scenario *sc, int host);
 struct sf_addr sc_addr(int host);
 /** host's IPv4 address and port. */
 struct sf_endpoint sc_ep(int host, uint16_t port);
+
+/** host's IPv6 address, 2001:db8::(host+1), once sc_add_v6 has given it. */
+struct sf_addr sc_addr6(int host);
+/** host's IPv6 address and port. */
+struct sf_endpoint sc_ep6(int host, uint16_t port);
+/** Give host its IPv6 address too (MTU 1500). */
+void sc_add_v6(struct scenario *sc, int host);
+/** Set the directed link from -> to (its delay included: sc_new's is replaced). */
+void sc_set_link(struct scenario *sc, int from, int to, const struct sf_sim_link *link);
 
 /** Run the simulation until cond(ctx) is true or limit_ms of virtual time passes; returns cond's last value. */
 bool sc_run_until(struct scenario *sc, bool (*cond)(struct scenario *sc, void *ctx), void *ctx, uint64_t limit_ms);
@@ -142,6 +152,22 @@ void sc_read_eof(struct scenario *sc, int host, int sock, uint64_t limit_ms);
 uint16_t sc_local_port(struct scenario *sc, int host, int sock);
 /** A crafted segment (sf_wire_build) handed to the network as if host `from` sent it. */
 void sc_inject(struct scenario *sc, int from, const struct sf_segment *seg);
+
+/**
+ * A forged (or any crafted) ICMP error: from `reporter`, of type and code
+ * (IPv4's or ICMPv6's, by the victim's family), word the 4 bytes after the
+ * checksum (an MTU), quoting a TCP segment the victim would have sent to
+ * peer: ACK, sequence number seq.
+ */
+struct sc_icmp {
+	struct sf_addr reporter;
+	uint8_t type, code;
+	uint32_t word;
+	struct sf_endpoint victim, peer;
+	uint32_t seq;
+};
+/** Build m and hand it to the network as if host `from` sent it (to m->victim's address). */
+void sc_inject_icmp(struct scenario *sc, int from, const struct sc_icmp *m);
 
 /** One socket and the state it must reach; a list for sc_reached ends with host -1. */
 struct sc_want {

@@ -15,7 +15,13 @@
  * simultaneous close, sf_abort, SO_LINGER {1,0}, close with unread data, early
  * close, idle keepalive connections, small buffers, TCP_NODELAY, TCP_MAXSEG.
  * Applications act on sf_poll_events readiness and on their own timers, at
- * one-millisecond resolution.
+ * one-millisecond resolution. Routers: some worlds have a link whose router
+ * rejects TCP with destination unreachable (port, prohibited, host or net),
+ * and some a third host that forges ICMP errors at live connections, most
+ * quoting a sequence number outside [SND.UNA, SND.NXT) (RFC 5927: dropped),
+ * some inside it on a synchronized connection (a soft error at most, RFC
+ * 5461 §4). Links with a smaller MTU (an answering router or a black hole)
+ * and MTU changes during a run wait for path MTU discovery (WORLD_PMTU).
  *
  * Invariants (a breach fails the seed with a one-line replay command and the
  * last events of the hosts involved):
@@ -42,6 +48,10 @@
  *    the traced states, and ActiveOpens, PassiveOpens, AttemptFails,
  *    EstabResets, TW, TWRecycled, TWKilled and the TCPAbortOn* and timeout
  *    counters equal the traced transitions, after every tick on every host;
+ *  - ICMP: only a router's real error ends a connection (a rejecting link on
+ *    its path); forged ones never do, and the errors only such links and
+ *    landed forgeries explain (EHOSTUNREACH, EACCES, ...) are reported only
+ *    by the pairs they touched;
  *  - quiescence: once faults stop and the applications have closed, every
  *    stack is empty within 20 virtual minutes (gauges 0, no socket, no
  *    4-tuple, sf_next_deadline() == UINT64_MAX); the stacks are then freed
@@ -70,6 +80,7 @@
 #include <cmocka.h>
 
 #include "tcp/tcp.h" /* internals: ISS/IRS to pair the two ends; the final "nothing left" check */
+#include "router.h"
 #include "sim.h"
 #include "simhost.h"
 #include "synfin.h"
@@ -82,6 +93,12 @@
 #define RING 64
 #define PATIENCE ((uint64_t)150 * SEC) /* longer than any stack's own give-up time here */
 #define DRAIN ((uint64_t)20 * 60 * SEC)
+
+/* Enable when path MTU discovery lands: links with a smaller MTU, answering
+ * or black holes, and MTU changes during a run. */
+#ifndef WORLD_PMTU
+#define WORLD_PMTU 0
+#endif
 
 /*
  * Seeds that once failed and were fixed: run every time. A seed names a world
@@ -207,6 +224,7 @@ struct pair {
 	const char *excuse;
 	bool gave_up;
 	bool overflowed; /* a listener dropped some of its segments (queue full) */
+	bool icmp_landed; /* a forged error inside its window: a soft error may stay */
 };
 
 struct ep {
@@ -284,7 +302,7 @@ struct server {
 	bool woken, up; /* up: the app wants the listener open */
 };
 
-enum act_kind { ACT_PART_ON, ACT_PART_OFF, ACT_CRASH, ACT_REBOOT, ACT_FAULTS_END };
+enum act_kind { ACT_PART_ON, ACT_PART_OFF, ACT_CRASH, ACT_REBOOT, ACT_FAULTS_END, ACT_FORGE, ACT_MTU };
 
 struct action {
 	struct world *w;
@@ -294,6 +312,8 @@ struct action {
 struct world {
 	uint64_t seed;
 	struct rng r;
+	struct rng rr; /* routers and forgeries: a stream of their own, so the rest of the world is as it was */
+	bool regression; /* a regression seed: its world exactly as recorded, no routers */
 	struct sf_sim *sim;
 	int nhosts;
 	struct hostm h[MAX_HOSTS];
@@ -314,11 +334,13 @@ struct world {
 	unsigned fail_hosts; /* bitmask */
 	/* stats */
 	uint64_t bytes, errors, eofs, gaveups;
+	uint64_t forged, forged_in_window;
 };
 
 /* Totals over all seeds, for the summary line. */
 static struct {
 	uint64_t seeds, pairs, perfect, bytes, errors, crashes, hosts, failures;
+	uint64_t rejecting_links, forged, forged_in_window, mtu_links;
 } g_tot;
 
 static struct world *g_world; /* for the crash handlers */
@@ -439,9 +461,10 @@ static void print_world(struct world *w, FILE *f)
 			if (i == j)
 				continue;
 			fprintf(f, "  link h%d->h%d delay=%" PRIu64 "ms jitter=%" PRIu64 "ms loss=%.3f dup=%.3f "
-				   "reorder=%.3f/%" PRIu64 "ms corrupt=%.3f bw=%" PRIu64 " queue=%zu%s\n",
+				   "reorder=%.3f/%" PRIu64 "ms corrupt=%.3f bw=%" PRIu64 " queue=%zu mtu=%u%s reject=%d%s\n",
 				i, j, l->delay_ns / MS, l->jitter_ns / MS, l->loss, l->duplicate, l->reorder,
-				l->reorder_delay_ns / MS, l->corrupt, l->bandwidth_bps, l->queue_limit_bytes,
+				l->reorder_delay_ns / MS, l->corrupt, l->bandwidth_bps, l->queue_limit_bytes, l->mtu,
+				l->too_big == SF_SIM_TOO_BIG_BLACKHOLE ? " (black hole)" : "", (int)l->reject,
 				w->ever_cut[i][j] ? " (cut)" : "");
 		}
 	}
@@ -465,7 +488,8 @@ static void print_world(struct world *w, FILE *f)
 		fprintf(f, "\n");
 	}
 	for (int i = 0; i < w->nacts; i++) {
-		static const char *const names[] = { "partition", "heal", "crash", "reboot", "faults end" };
+		static const char *const names[] = { "partition", "heal", "crash", "reboot", "faults end", "forge ICMP",
+						     "MTU" };
 		fprintf(f, "  action %s %d %d\n", names[w->acts[i].kind], w->acts[i].a, w->acts[i].b);
 	}
 }
@@ -575,14 +599,31 @@ static bool external_cause(enum sf_cause cause)
 	}
 }
 
+/* A router between hosts a and b rejects TCP, either way. */
+static bool path_rejects(const struct world *w, int a, int b)
+{
+	return a >= 0 && b >= 0 && (w->links[a][b].reject != SF_SIM_REJECT_NONE ||
+				    w->links[b][a].reject != SF_SIM_REJECT_NONE);
+}
+
+/* The host of one of the world's addresses (10.0.0.(i+1), fd00::(i+1)). */
+static int host_of(const struct world *w, const struct sf_addr *a)
+{
+	int i = (a->family == SF_AF_INET ? a->bytes[3] : a->bytes[15]) - 1;
+	return i >= 0 && i < w->nhosts ? i : -1;
+}
+
 /* Both directions between the pair's hosts lose nothing, were never cut, and
- * neither host has crashed (its orphans' peers time out against it). */
+ * neither host has crashed (its orphans' peers time out against it); no
+ * router rejects. (A router with a smaller MTU is no excuse: path MTU
+ * discovery, RFC 1191, RFC 8201, RFC 4821, must find the way through.) */
 static bool path_clean(const struct world *w, const struct pair *p)
 {
 	int a = p->host[0], b = p->host[1];
 	const struct sf_sim_link *ab = &w->links[a][b], *ba = &w->links[b][a];
 	return !w->ever_cut[a][b] && !w->h[a].crashes && !w->h[b].crashes && ab->loss == 0 && ba->loss == 0 &&
-	       ab->corrupt == 0 && ba->corrupt == 0 && ab->queue_limit_bytes == 0 && ba->queue_limit_bytes == 0;
+	       ab->corrupt == 0 && ba->corrupt == 0 && ab->queue_limit_bytes == 0 && ba->queue_limit_bytes == 0 &&
+	       !path_rejects(w, a, b);
 }
 
 /* What may still time out on a path that loses nothing: a handshake that met
@@ -721,6 +762,16 @@ static void model_state(struct hostm *h, const struct sf_trace_event *ev)
 		wfail(w, me, "h%d: %s -> %s for a 4-tuple already in use", h->idx, sf_state_name(from),
 		     sf_state_name(to));
 		return;
+	}
+	if (ev->cause == SF_CAUSE_ICMP_UNREACHABLE) {
+		/* RFC 5927: only a real router's error may end a connection. */
+		if (!path_rejects(w, h->idx, host_of(w, &ev->remote.addr))) {
+			wfail(w, me, "h%d: %s -> %s (%s) for %u>%u, and no router on its path rejects", h->idx,
+			      sf_state_name(from), sf_state_name(to), sf_cause_text(ev->cause), ev->local.port,
+			      ev->remote.port);
+			return;
+		}
+		excuse(w, e->pair, "a router rejected it");
 	}
 	count_transition(h, e, from, to, ev->cause);
 	ent_account(h, e, -1);
@@ -929,14 +980,23 @@ static void app_close(struct world *w, struct ep *e, const char *why)
 	after_close(w, e);
 }
 
-static bool allowed_error(int err)
+/* The errors of TCP itself; and those of ICMP (Linux's errnos: hard ones in
+ * an opening connection, soft ones in place of ETIMEDOUT) where a rejecting
+ * router is on the pair's path or a forgery landed in its window. */
+static bool allowed_error(const struct world *w, const struct ep *e, int err)
 {
-	return err == -ECONNRESET || err == -ECONNREFUSED || err == -ETIMEDOUT || err == -EPIPE;
+	if (err == -ECONNRESET || err == -ECONNREFUSED || err == -ETIMEDOUT || err == -EPIPE)
+		return true;
+	const struct pair *p = &w->pairs[e->pair];
+	if (!p->icmp_landed && !path_rejects(w, p->host[0], p->host[1]))
+		return false;
+	return err == -ENETUNREACH || err == -EHOSTUNREACH || err == -EACCES || err == -EPROTO ||
+	       err == -ENOPROTOOPT || err == -EHOSTDOWN || err == -ENONET || err == -EOPNOTSUPP || err == -EMSGSIZE;
 }
 
 static void conclude_error(struct world *w, struct ep *e, int err)
 {
-	if (!allowed_error(err)) {
+	if (!allowed_error(w, e, err)) {
 		wfail(w, 1u << e->host, "h%d: pair %d side %d: unexpected error %d", e->host, e->pair, e->side, err);
 		return;
 	}
@@ -1461,6 +1521,108 @@ static void reboot_host(struct world *w, int host)
 			open_listener(w, i);
 }
 
+/*
+ * A third host forges an ICMP error at a live connection: from a made-up
+ * router or from the peer's own address, of a random kind, quoting the
+ * connection's 4-tuple and a sequence number behind SND.UNA (so still
+ * outside [SND.UNA, SND.NXT) when it lands, however the window moves), or
+ * now and then one inside the window of a synchronized connection, which
+ * may become its soft error but must never end it.
+ */
+static void forge(struct world *w)
+{
+	struct rng *r = &w->rr;
+	if (!w->neps)
+		return;
+	int start = (int)rnd_in(r, 0, (uint64_t)w->neps - 1);
+	for (int k = 0; k < w->neps; k++) {
+		struct ep *e = &w->eps[(start + k) % w->neps];
+		sf_stack *st = stack_of(w, e->host);
+		if (e->concluded || !st || e->handle < 0 || !st->socks[e->handle] ||
+		    st->socks[e->handle]->kind != SF_SOCK_TCB)
+			continue;
+		int state = sf_state(st, e->handle);
+		if (state == SF_CLOSED || state == SF_TIME_WAIT || state < 0)
+			continue;
+		const struct sf_tcb *tcb = (const struct sf_tcb *)st->socks[e->handle];
+		int peer = host_of(w, &e->remote.addr), attacker = (int)rnd_in(r, 0, (uint64_t)w->nhosts - 1);
+		for (int tries = 0; (attacker == e->host || attacker == peer) && tries < 2 * MAX_HOSTS; tries++)
+			attacker = (attacker + 1) % w->nhosts;
+		if (attacker == e->host || attacker == peer)
+			return;
+		bool v6 = e->local.addr.family == SF_AF_INET6;
+		bool synced = state != SF_SYN_SENT && state != SF_SYN_RECEIVED;
+		bool inside = synced && tcb->snd_max != tcb->snd_una && pct(r, 20);
+		uint32_t seq = inside ? tcb->snd_una + (uint32_t)rnd_in(r, 0, tcb->snd_max - tcb->snd_una - 1)
+				      : tcb->snd_una - 1 - (uint32_t)rnd_in(r, 0, 0x7ff00000);
+		struct sf_sim_icmp m = { .type = v6 ? 1 : 3, .code = (uint8_t)rnd_in(r, 0, v6 ? 6 : 15) };
+		switch (rnd_in(r, 0, 5)) {
+		case 0: /* time exceeded */
+			m.type = v6 ? 3 : 11;
+			m.code = 0;
+			break;
+		case 1: /* parameter problem */
+			m.type = v6 ? 4 : 12;
+			m.code = 0;
+			break;
+		case 2: /* path MTU, only ever outside the window (what it would do inside is PMTUD's) */
+			if (!inside) {
+				m.type = v6 ? 2 : 3;
+				m.code = v6 ? 0 : 4;
+				m.word = (uint32_t)rnd_in(r, 68, 1500);
+			}
+			break;
+		default:
+			break;
+		}
+		if (inside && !v6 && m.type == 3 && m.code == 4)
+			m.code = 1;
+		if (pct(r, 50)) {
+			m.src = e->remote.addr;
+		} else if (v6) {
+			uint8_t b[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0xff, [15] = (uint8_t)rnd_in(r, 1, 254) };
+			m.src = sf_addr_v6(b);
+		} else {
+			m.src = sf_addr_v4(198, 51, 100, (uint8_t)rnd_in(r, 1, 254));
+		}
+		struct sf_segment q;
+		memset(&q, 0, sizeof q);
+		q.src = e->local.addr;
+		q.dst = e->remote.addr;
+		q.sport = e->local.port;
+		q.dport = e->remote.port;
+		q.seq = seq;
+		q.ack = tcb->rcv_nxt;
+		q.flags = SF_TCP_ACK;
+		q.window = 1000;
+		uint8_t about[128], icmp[SF_SIM_ICMP6_MAX];
+		size_t alen = sf_segment_build(about, sizeof about, &q);
+		size_t n = alen ? sf_sim_icmp_build(icmp, sizeof icmp, &m, about, alen) : 0;
+		if (!n) {
+			wfail(w, 0, "could not build a forged ICMP error");
+			return;
+		}
+		app_note(w, e->host, &e->local, &e->remote, e->handle, inside ? "forged ICMP, in window" : "forged ICMP",
+			 m.type * 256 + m.code);
+		if (inside) {
+			w->pairs[e->pair].icmp_landed = true;
+			w->forged_in_window++;
+		}
+		w->forged++;
+		sf_sim_send(w->sim, attacker, icmp, n);
+		return;
+	}
+}
+
+/* A route change: link a (from * MAX_HOSTS + to) now carries mtu bytes (0: any). */
+static void change_mtu(struct world *w, int a, uint32_t mtu)
+{
+	int from = a / MAX_HOSTS, to = a % MAX_HOSTS;
+	w->links[from][to].mtu = mtu;
+	sf_sim_set_link(w->sim, from, to, &w->links[from][to]);
+	app_note(w, from, NULL, NULL, to, "MTU now", mtu);
+}
+
 static void do_action(void *ctx, uint64_t now)
 {
 	struct action *a = ctx;
@@ -1481,6 +1643,12 @@ static void do_action(void *ctx, uint64_t now)
 		break;
 	case ACT_REBOOT:
 		reboot_host(w, a->a);
+		break;
+	case ACT_FORGE:
+		forge(w);
+		break;
+	case ACT_MTU:
+		change_mtu(w, a->a, (uint32_t)a->b);
 		break;
 	case ACT_FAULTS_END:
 		for (int i = 0; i < w->nhosts; i++)
@@ -1582,6 +1750,51 @@ static void random_side(struct rng *r, struct side_plan *P, uint64_t max_bytes)
 		if (P->ka_intvl < SF_KEEPALIVE_MIN_INTVL_MS) /* the API refuses less (same draws as before) */
 			P->ka_intvl = SF_KEEPALIVE_MIN_INTVL_MS;
 		P->ka_probes = (uint32_t)rnd_in(r, 1, 5);
+	}
+}
+
+/*
+ * Routers, from their own stream of numbers (and never for a regression
+ * seed): a link that rejects TCP; forgeries from a third host; and, with
+ * WORLD_PMTU, links with a smaller MTU (576 at least, 1280 if either end
+ * has IPv6) that answer or are black holes, some changing during the run.
+ */
+static void build_routers(struct world *w)
+{
+	struct rng *r = &w->rr;
+	if (pct(r, 15)) {
+		int a = (int)rnd_in(r, 0, (uint64_t)w->nhosts - 1);
+		int b = (int)((a + rnd_in(r, 1, (uint64_t)w->nhosts - 1)) % (uint64_t)w->nhosts);
+		w->links[a][b].reject = (enum sf_sim_reject)rnd_in(r, SF_SIM_REJECT_PORT, SF_SIM_REJECT_NET);
+		sf_sim_set_link(w->sim, a, b, &w->links[a][b]);
+		g_tot.rejecting_links++;
+	}
+	if (w->nhosts >= 3 && pct(r, 30)) {
+		int n = (int)rnd_in(r, 5, 40);
+		for (int i = 0; i < n; i++) {
+			w->acts[w->nacts++] = (struct action){ w, ACT_FORGE, 0, 0 };
+			sf_sim_at(w->sim, rnd_in(r, 0, w->t_active_end / MS) * MS, do_action, &w->acts[w->nacts - 1]);
+		}
+	}
+	if (!WORLD_PMTU)
+		return;
+	int nlinks = pct(r, 40) ? (int)rnd_in(r, 1, 3) : 0;
+	for (int i = 0; i < nlinks; i++) {
+		static const uint32_t mtus[] = { 576, 1006, 1280, 1400, 1492 };
+		int a = (int)rnd_in(r, 0, (uint64_t)w->nhosts - 1);
+		int b = (int)((a + rnd_in(r, 1, (uint64_t)w->nhosts - 1)) % (uint64_t)w->nhosts);
+		bool v6 = w->h[a].has_v6 || w->h[b].has_v6;
+		struct sf_sim_link *l = &w->links[a][b];
+		l->mtu = mtus[rnd_in(r, v6 ? 2 : 0, 4)];
+		l->too_big = pct(r, 30) ? SF_SIM_TOO_BIG_BLACKHOLE : SF_SIM_TOO_BIG_ICMP;
+		sf_sim_set_link(w->sim, a, b, l);
+		g_tot.mtu_links++;
+		if (pct(r, 50)) {
+			/* The route changes: wider, no limit, or narrower still. */
+			uint32_t to = pct(r, 50) ? 0 : mtus[rnd_in(r, v6 ? 2 : 0, 4)];
+			w->acts[w->nacts++] = (struct action){ w, ACT_MTU, a * MAX_HOSTS + b, (int)to };
+			sf_sim_at(w->sim, rnd_in(r, 0, w->t_active_end / MS) * MS, do_action, &w->acts[w->nacts - 1]);
+		}
 	}
 }
 
@@ -1723,7 +1936,7 @@ static void build_world(struct world *w)
 	w->npairs = n;
 
 	/* Faults, all within the active phase. */
-	w->acts = calloc(16, sizeof *w->acts);
+	w->acts = calloc(16 + 48, sizeof *w->acts); /* faults, then forgeries and route changes */
 	assert_non_null(w->acts);
 	int nparts = pct(r, 50) ? (int)rnd_in(r, 1, 3) : 0;
 	for (int i = 0; i < nparts; i++) {
@@ -1752,6 +1965,8 @@ static void build_world(struct world *w)
 	}
 	w->acts[w->nacts++] = (struct action){ w, ACT_FAULTS_END, 0, 0 };
 	sf_sim_at(w->sim, w->t_active_end, do_action, &w->acts[w->nacts - 1]);
+	if (!w->regression)
+		build_routers(w);
 }
 
 /* ---------------------------------------------------------------------------
@@ -2017,12 +2232,14 @@ static void free_world(struct world *w)
 	free(w->acts);
 }
 
-static bool run_seed(uint64_t seed, bool verbose)
+static bool run_seed(uint64_t seed, bool verbose, bool regression)
 {
 	struct world *w = calloc(1, sizeof *w);
 	assert_non_null(w);
 	w->seed = seed;
 	w->r.s = mix64(seed ^ 0x5eed5eed5eed5eedull);
+	w->rr.s = mix64(seed ^ 0x70a7e570a7e570a7ull);
+	w->regression = regression;
 	w->verbose = verbose;
 	g_world = w;
 	build_world(w);
@@ -2089,6 +2306,8 @@ static bool run_seed(uint64_t seed, bool verbose)
 	g_tot.hosts += (uint64_t)w->nhosts;
 	g_tot.bytes += w->bytes;
 	g_tot.errors += w->errors;
+	g_tot.forged += w->forged;
+	g_tot.forged_in_window += w->forged_in_window;
 	for (int i = 0; i < w->nhosts; i++)
 		g_tot.crashes += w->h[i].crashes;
 	g_world = NULL;
@@ -2151,11 +2370,11 @@ static void test_random_world(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!only_range) {
 		for (size_t i = 0; i < sizeof regression_seeds / sizeof regression_seeds[0]; i++)
-			if (!run_seed(regression_seeds[i], verbose))
+			if (!run_seed(regression_seeds[i], verbose, true))
 				failures++;
 	}
 	for (uint64_t s = from; s < from + n && failures < max_fail; s++)
-		if (!run_seed(s, verbose))
+		if (!run_seed(s, verbose, false))
 			failures++;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("random world: %" PRIu64 " seeds (%" PRIu64 " hosts, %" PRIu64 " crashes), %" PRIu64
@@ -2163,6 +2382,9 @@ static void test_random_world(void **state)
 	       " errors reported, %" PRIu64 " failing seeds, %.1f s\n",
 	       g_tot.seeds, g_tot.hosts, g_tot.crashes, g_tot.pairs, g_tot.perfect, g_tot.bytes, g_tot.errors,
 	       failures, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	printf("random world: routers: %" PRIu64 " rejecting links, %" PRIu64 " links with an MTU, %" PRIu64
+	       " forged ICMP errors (%" PRIu64 " inside the window)\n",
+	       g_tot.rejecting_links, g_tot.mtu_links, g_tot.forged, g_tot.forged_in_window);
 	printf("random world: transitions seen:");
 	for (int a = 0; a < SF_STATE__COUNT; a++)
 		for (int b = 0; b < SF_STATE__COUNT; b++)

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "pcap.h"
+#include "router.h"
 #include "sim.h"
 
 #define NHOSTS 3
@@ -60,21 +61,33 @@ static struct sf_addr v6(int host)
 	return a;
 }
 
-/* An IPv4 header from host src to address dst, tag at offset 20, zero padding to len. */
-static size_t mk_v4(uint8_t *buf, int src, const struct sf_addr *dst, uint32_t tag, size_t len)
+/* An IPv4 header (DF as asked, checksum right) from host src to address dst, tag at offset 20, zero padding to len. */
+static size_t mk_v4_df(uint8_t *buf, int src, const struct sf_addr *dst, uint32_t tag, size_t len, bool df)
 {
 	struct sf_addr s = v4(src);
+	uint16_t sum;
 
 	memset(buf, 0, len);
 	buf[0] = 0x45;
 	buf[2] = (uint8_t)(len >> 8);
 	buf[3] = (uint8_t)len;
+	buf[4] = (uint8_t)(tag >> 8); /* an identification of its own */
+	buf[5] = (uint8_t)tag;
+	buf[6] = df ? 0x40 : 0;
 	buf[8] = 64;
 	buf[9] = 6;
 	memcpy(buf + 12, s.bytes, 4);
 	memcpy(buf + 16, dst->bytes, 4);
+	sum = sf_sim_checksum(buf, 20);
+	buf[10] = (uint8_t)(sum >> 8);
+	buf[11] = (uint8_t)sum;
 	put32(buf + 20, tag);
 	return len;
+}
+
+static size_t mk_v4(uint8_t *buf, int src, const struct sf_addr *dst, uint32_t tag, size_t len)
+{
+	return mk_v4_df(buf, src, dst, tag, len, false);
 }
 
 /* An IPv6 header from host src to address dst, tag at offset 40. */
@@ -129,6 +142,7 @@ struct fake {
 	unsigned ncrash, nreboot;
 	uint64_t crash_t, reboot_t;
 	unsigned echo; /* reply to this many more deliveries, re-entrantly */
+	struct { size_t len; uint8_t data[1500]; } full[8]; /* the first deliveries whole (up to 1500 bytes) */
 };
 
 static void fake_deliver(void *ctx, uint64_t now, const uint8_t *d, size_t len)
@@ -142,6 +156,10 @@ static void fake_deliver(void *ctx, uint64_t now, const uint8_t *d, size_t len)
 		r->tag = dgram_tag(d, len);
 		r->len = len;
 		memcpy(r->data, d, len < RX_KEEP ? len : RX_KEEP);
+	}
+	if (f->nrx < 8 && len <= sizeof f->full[0].data) {
+		f->full[f->nrx].len = len;
+		memcpy(f->full[f->nrx].data, d, len);
 	}
 	f->nrx++;
 	if (f->echo && len <= 1500) {
@@ -209,7 +227,7 @@ struct logged {
 	uint64_t t;
 	int from, to;
 	enum sf_sim_drop drop;
-	bool corrupted, duplicate;
+	bool corrupted, duplicate, router;
 	uint32_t tag;
 	size_t len;
 };
@@ -218,7 +236,7 @@ struct evlog {
 	size_t n;
 	struct logged ev[MAX_EV];
 	uint64_t hash; /* over every event, also those past MAX_EV */
-	uint64_t sends, delivers, drops[SF_SIM_DROP_NO_ROUTE + 1];
+	uint64_t sends, delivers, drops[SF_SIM_DROP_REJECTED + 1], routers;
 	uint64_t corrupt_delivers, dup_delivers;
 };
 
@@ -243,7 +261,7 @@ static bool logged_equal(const struct logged *a, const struct logged *b)
 {
 	return a->kind == b->kind && a->t == b->t && a->from == b->from && a->to == b->to &&
 	       a->drop == b->drop && a->corrupted == b->corrupted && a->duplicate == b->duplicate &&
-	       a->tag == b->tag && a->len == b->len;
+	       a->tag == b->tag && a->len == b->len && a->router == b->router;
 }
 
 static void log_event(void *ctx, const struct sf_sim_event *e)
@@ -252,7 +270,7 @@ static void log_event(void *ctx, const struct sf_sim_event *e)
 	struct logged l = {
 		.kind = e->kind, .t = e->time_ns, .from = e->from, .to = e->to,
 		.drop = e->kind == SF_SIM_EV_DROP ? e->drop : SF_SIM_DROP_LOSS,
-		.corrupted = e->corrupted, .duplicate = e->duplicate,
+		.corrupted = e->corrupted, .duplicate = e->duplicate, .router = e->router,
 		.tag = dgram_tag(e->dgram, e->len), .len = e->len,
 	};
 
@@ -265,7 +283,7 @@ static void log_event(void *ctx, const struct sf_sim_event *e)
 	hash_u64(&log->hash, (uint64_t)(int64_t)l.from);
 	hash_u64(&log->hash, (uint64_t)(int64_t)l.to);
 	hash_u64(&log->hash, l.drop);
-	hash_u64(&log->hash, (uint64_t)l.corrupted << 1 | l.duplicate);
+	hash_u64(&log->hash, (uint64_t)l.router << 2 | (uint64_t)l.corrupted << 1 | l.duplicate);
 	hash_u64(&log->hash, l.len);
 	hash_bytes(&log->hash, e->dgram, e->len);
 	switch (e->kind) {
@@ -279,6 +297,9 @@ static void log_event(void *ctx, const struct sf_sim_event *e)
 		break;
 	case SF_SIM_EV_DROP:
 		log->drops[e->drop]++;
+		break;
+	case SF_SIM_EV_ROUTER:
+		log->routers++;
 		break;
 	}
 }
@@ -1016,11 +1037,445 @@ static void test_reentrant_send(void **state)
 }
 
 /* ---------------------------------------------------------------------------
+ * Routers: link MTU, black holes, fragmentation, reject
+ * ------------------------------------------------------------------------- */
+
+static const struct sf_addr router4 = SF_SIM_ROUTER4, router6 = SF_SIM_ROUTER6;
+
+/* A datagram of len bytes from host 0 to host 1, its payload a pattern after the tag. */
+static size_t mk_big(uint8_t *buf, int family, uint32_t tag, size_t len, bool df)
+{
+	struct sf_addr dst = family == 4 ? v4(1) : v6(1);
+	size_t hl = family == 4 ? 20 : 40;
+
+	if (family == 4)
+		mk_v4_df(buf, 0, &dst, tag, len, df);
+	else
+		mk_v6(buf, 0, &dst, tag, len);
+	for (size_t i = hl + 4; i < len; i++)
+		buf[i] = (uint8_t)(i * 7 + 3);
+	return len;
+}
+
+/*
+ * The datagram host 0 received i-th is an ICMP (family 4) or ICMPv6 error
+ * from src about `about`: addresses, TTL or hop limit 64, both checksums,
+ * type, code, the word after the checksum, and the quote (as much of about
+ * as fits in 576 or 1280 bytes).
+ */
+static void check_icmp(const struct fake *f, size_t i, const struct sf_addr *src, uint8_t type, uint8_t code,
+		       uint32_t word, const uint8_t *about, size_t about_len)
+{
+	const uint8_t *d = f->full[i].data;
+	size_t len = f->full[i].len;
+	int family = src->family == SF_AF_INET ? 4 : 6;
+	size_t hl = family == 4 ? 20 : 40, max = family == 4 ? 576 : 1280, alen = family == 4 ? 4 : 16;
+	size_t quote = about_len < max - hl - 8 ? about_len : max - hl - 8;
+	struct sf_sim_ip ip;
+	struct sf_addr me = family == 4 ? v4(0) : v6(0);
+
+	assert_true(i < f->nrx);
+	assert_int_equal(f->rx[i].len, len);
+	assert_int_equal(len, hl + 8 + quote);
+	assert_int_equal(sf_sim_ip_read(d, len, &ip), 0); /* lengths and the IPv4 header checksum */
+	assert_int_equal(ip.version, family);
+	assert_memory_equal(ip.dst.bytes, me.bytes, alen);
+	assert_memory_equal(ip.src.bytes, src->bytes, alen);
+	const uint8_t *icmp = d + hl;
+	if (family == 4) {
+		assert_int_equal(d[8], 64);
+		assert_int_equal(d[9], 1);
+		assert_int_equal(sf_sim_checksum(icmp, len - hl), 0);
+	} else {
+		uint8_t ph[1280 + 40] = { 0 };
+		assert_int_equal(d[7], 64);
+		assert_int_equal(d[6], 58);
+		memcpy(ph, d + 8, 32); /* RFC 8200 §8.1 pseudo-header, then the message */
+		ph[34] = (uint8_t)((len - hl) >> 8);
+		ph[35] = (uint8_t)(len - hl);
+		ph[39] = 58;
+		memcpy(ph + 40, icmp, len - hl);
+		assert_int_equal(sf_sim_checksum(ph, 40 + len - hl), 0);
+	}
+	assert_int_equal(icmp[0], type);
+	assert_int_equal(icmp[1], code);
+	assert_int_equal(get32(icmp + 4), word);
+	assert_memory_equal(icmp + 8, about, quote);
+}
+
+static void test_mtu_icmp_v4(void **state)
+{
+	(void)state;
+	struct world *w = world_new(1);
+	struct sf_sim_link fwd = { .delay_ns = 5 * MS, .mtu = 1000 }, back = { .delay_ns = 7 * MS };
+	uint8_t big[1400], fits[1000];
+
+	set_link(w, 0, 1, &fwd);
+	set_link(w, 1, 0, &back);
+	assert_int_equal(sf_sim_send(w->sim, 0, big, mk_big(big, 4, 1, sizeof big, true)), 0);
+	assert_int_equal(sf_sim_send(w->sim, 0, fits, mk_big(fits, 4, 2, sizeof fits, true)), 0);
+	sf_sim_run(w->sim, SF_SIM_NEVER);
+	/* The one that fits is carried; the other draws one ICMP, a round trip after it left. */
+	assert_int_equal(w->h[1].nrx, 1);
+	assert_int_equal(w->h[1].rx[0].tag, 2);
+	assert_int_equal(w->h[0].nrx, 1);
+	assert_int_equal(w->h[0].rx[0].t, 12 * MS);
+	check_icmp(&w->h[0], 0, &router4, 3, 4, 1000, big, sizeof big); /* RFC 1191 §4 */
+	assert_int_equal(w->h[0].full[0].len, 576);                  /* RFC 1812 §4.3.2.3 */
+	assert_int_equal(w->h[0].full[0].data[1], 0xc0);             /* precedence 6 */
+	const struct sf_sim_stats *st = sf_sim_get_stats(w->sim);
+	assert_int_equal(st->mtu_drops, 1);
+	assert_int_equal(st->icmp_sent, 1);
+	assert_int_equal(st->delivered, 2);
+	/* Observed: the sends, the router's drop, its ICMP, and the ICMP's delivery (marked a router's). */
+	assert_int_equal(w->log.n, 6);
+	assert_int_equal(w->log.drops[SF_SIM_DROP_MTU], 1);
+	assert_int_equal(w->log.routers, 1);
+	assert_int_equal(w->log.ev[2].kind, SF_SIM_EV_DROP);
+	assert_int_equal(w->log.ev[2].drop, SF_SIM_DROP_MTU);
+	assert_int_equal(w->log.ev[2].from, 0);
+	assert_int_equal(w->log.ev[2].to, 1);
+	assert_false(w->log.ev[2].router);
+	assert_int_equal(w->log.ev[3].kind, SF_SIM_EV_ROUTER);
+	assert_int_equal(w->log.ev[3].len, 576);
+	assert_true(w->log.ev[3].router);
+	assert_int_equal(w->log.ev[4].kind, SF_SIM_EV_DELIVER);
+	assert_false(w->log.ev[4].router);
+	assert_int_equal(w->log.ev[5].kind, SF_SIM_EV_DELIVER);
+	assert_int_equal(w->log.ev[5].from, 1);
+	assert_int_equal(w->log.ev[5].to, 0);
+	assert_true(w->log.ev[5].router);
+	world_free(w);
+}
+
+static void test_mtu_icmp_v6(void **state)
+{
+	(void)state;
+	struct world *w = world_new(1);
+	struct sf_addr mine = { .family = SF_AF_INET6, .bytes = { 0x20, 0x01, 0x0d, 0xb8, 0xee, [15] = 9 } };
+	struct sf_sim_link fwd = { .delay_ns = 2 * MS, .mtu = 1280, .router6 = mine };
+	uint8_t big[1400], fits[1280];
+
+	set_link(w, 0, 1, &fwd);
+	assert_int_equal(sf_sim_send(w->sim, 0, big, mk_big(big, 6, 1, sizeof big, true)), 0);
+	assert_int_equal(sf_sim_send(w->sim, 0, fits, mk_big(fits, 6, 2, sizeof fits, true)), 0);
+	sf_sim_run(w->sim, SF_SIM_NEVER);
+	assert_int_equal(w->h[1].nrx, 1);
+	assert_int_equal(w->h[1].rx[0].tag, 2);
+	assert_int_equal(w->h[0].nrx, 1);
+	assert_int_equal(w->h[0].rx[0].t, 2 * MS); /* the way back is ideal */
+	/* RFC 4443 §3.1, from the link's own router address, 1280 bytes in all. */
+	check_icmp(&w->h[0], 0, &mine, 2, 0, 1280, big, sizeof big);
+	assert_int_equal(w->h[0].full[0].len, 1280);
+	assert_int_equal(sf_sim_get_stats(w->sim)->icmp_sent, 1);
+	world_free(w);
+}
+
+static void test_mtu_blackhole(void **state)
+{
+	(void)state;
+	struct world *w = world_new(1);
+	struct sf_sim_link l = { .delay_ns = 1 * MS, .mtu = 1280, .too_big = SF_SIM_TOO_BIG_BLACKHOLE };
+	uint8_t buf[1400];
+
+	set_link(w, 0, 1, &l);
+	assert_int_equal(sf_sim_send(w->sim, 0, buf, mk_big(buf, 4, 1, sizeof buf, true)), 0);
+	assert_int_equal(sf_sim_send(w->sim, 0, buf, mk_big(buf, 6, 2, sizeof buf, true)), 0);
+	assert_int_equal(sf_sim_send(w->sim, 0, buf, mk_big(buf, 6, 3, 1280, true)), 0);
+	sf_sim_run(w->sim, SF_SIM_NEVER);
+	assert_int_equal(w->h[0].nrx, 0);
+	assert_int_equal(w->h[1].nrx, 1);
+	assert_int_equal(w->h[1].rx[0].tag, 3);
+	const struct sf_sim_stats *st = sf_sim_get_stats(w->sim);
+	assert_int_equal(st->mtu_drops, 2);
+	assert_int_equal(st->icmp_sent, 0);
+	assert_int_equal(w->log.drops[SF_SIM_DROP_MTU], 2);
+	assert_int_equal(w->log.routers, 0);
+	world_free(w);
+}
+
+/* An IPv4 datagram with DF clear and two options: a copied one (router
+ * alert, RFC 2113) and one that is not (a timestamp, RFC 791), 2 NOPs. */
+static size_t mk_with_options(uint8_t *buf, uint32_t tag, size_t len)
+{
+	struct sf_addr s = v4(0), d = v4(1);
+	static const uint8_t opts[16] = { 0x94, 4, 0, 0, 1, 1, 0x44, 8, 5, 0, 0, 0, 0, 0, 0, 0 };
+	uint16_t sum;
+
+	memset(buf, 0, len);
+	buf[0] = 0x49; /* IHL 9: 36 bytes */
+	buf[2] = (uint8_t)(len >> 8);
+	buf[3] = (uint8_t)len;
+	buf[4] = 0x12;
+	buf[5] = 0x34;
+	buf[8] = 64;
+	buf[9] = 6;
+	memcpy(buf + 12, s.bytes, 4);
+	memcpy(buf + 16, d.bytes, 4);
+	memcpy(buf + 20, opts, sizeof opts);
+	for (size_t i = 36; i < len; i++)
+		buf[i] = (uint8_t)(i * 13 + tag);
+	sum = sf_sim_checksum(buf, 36);
+	buf[10] = (uint8_t)(sum >> 8);
+	buf[11] = (uint8_t)sum;
+	return len;
+}
+
+/*
+ * The fragments host 1 received, checked one by one (RFC 791 §3.2) and put
+ * back together: the datagram rebuilt from them must be the original, byte
+ * for byte.
+ */
+static void check_fragments(const struct fake *f, size_t n, const uint8_t *orig, size_t len, uint32_t mtu,
+			    size_t later_hlen)
+{
+	uint8_t whole[1500];
+	size_t ohl = (size_t)(orig[0] & 15) * 4, at = 0;
+	uint16_t sum;
+
+	assert_int_equal(f->nrx, n);
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *d = f->full[i].data;
+		size_t flen = f->full[i].len, hl = (size_t)(d[0] & 15) * 4;
+		struct sf_sim_ip ip;
+		bool last = i == n - 1;
+
+		assert_true(flen <= mtu);
+		assert_int_equal(sf_sim_ip_read(d, flen, &ip), 0); /* length and header checksum right */
+		assert_int_equal(hl, i == 0 ? ohl : later_hlen);
+		assert_memory_equal(d + 4, orig + 4, 2); /* the same identification */
+		assert_memory_equal(d + 12, orig + 12, 8);
+		assert_int_equal(d[9], orig[9]);
+		assert_false(ip.df);
+		assert_int_equal(ip.mf, !last);
+		assert_int_equal((size_t)ip.offset * 8, at);
+		if (!last)
+			assert_int_equal((flen - hl) % 8, 0);
+		if (i == 0)
+			assert_memory_equal(d + 20, orig + 20, ohl - 20); /* every option */
+		else if (later_hlen > 20)
+			assert_memory_equal(d + 20, orig + 20, 4); /* the copied one alone, padded */
+		memcpy(whole + ohl + at, d + hl, flen - hl);
+		at += flen - hl;
+	}
+	assert_int_equal(ohl + at, len);
+	memcpy(whole, f->full[0].data, ohl);
+	whole[2] = (uint8_t)(len >> 8);
+	whole[3] = (uint8_t)len;
+	whole[6] = whole[7] = 0;
+	whole[10] = whole[11] = 0;
+	sum = sf_sim_checksum(whole, ohl);
+	whole[10] = (uint8_t)(sum >> 8);
+	whole[11] = (uint8_t)sum;
+	assert_memory_equal(whole, orig, len);
+}
+
+static void test_fragmentation(void **state)
+{
+	(void)state;
+	struct world *w = world_new(1);
+	struct sf_sim_link l = { .delay_ns = 3 * MS, .mtu = 576, .too_big = SF_SIM_TOO_BIG_BLACKHOLE };
+	uint8_t plain[1400], opt[1400];
+
+	set_link(w, 0, 1, &l);
+	/* 1380 bytes of data in 552 (576 - 20 rounded down to a multiple of 8), 552, 276. */
+	assert_int_equal(sf_sim_send(w->sim, 0, plain, mk_big(plain, 4, 1, sizeof plain, false)), 0);
+	sf_sim_run(w->sim, SF_SIM_NEVER);
+	check_fragments(&w->h[1], 3, plain, sizeof plain, 576, 20);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(w->h[1].rx[i].t, 3 * MS); /* the last hop takes no time */
+	const struct sf_sim_stats *st = sf_sim_get_stats(w->sim);
+	assert_int_equal(st->fragmented, 1);
+	assert_int_equal(st->fragments, 3);
+	assert_int_equal(st->mtu_drops, 0);
+	assert_int_equal(st->delivered, 3);
+	assert_int_equal(w->log.routers, 3);
+	world_free(w);
+
+	/* With options: the first fragment has all 16 bytes of them, the others
+	 * the copied router alert alone (4 bytes). */
+	w = world_new(1);
+	set_link(w, 0, 1, &l);
+	assert_int_equal(sf_sim_send(w->sim, 0, opt, mk_with_options(opt, 5, sizeof opt)), 0);
+	sf_sim_run(w->sim, SF_SIM_NEVER);
+	check_fragments(&w->h[1], 3, opt, sizeof opt, 576, 24);
+	world_free(w);
+
+	/* A fragment is split again with its own offset; MF stays on the last piece. */
+	uint8_t frags[2][1500];
+	size_t flen[2];
+	w = world_new(1);
+	struct sf_sim_link wide = { .mtu = 1000 };
+	set_link(w, 0, 1, &wide);
+	assert_int_equal(sf_sim_send(w->sim, 0, plain, mk_big(plain, 4, 1, sizeof plain, false)), 0);
+	sf_sim_run(w->sim, SF_SIM_NEVER);
+	assert_int_equal(w->h[1].nrx, 2);
+	for (size_t i = 0; i < 2; i++) {
+		flen[i] = w->h[1].full[i].len;
+		memcpy(frags[i], w->h[1].full[i].data, flen[i]);
+	}
+	world_free(w);
+	w = world_new(1);
+	set_link(w, 0, 1, &l);
+	assert_int_equal(sf_sim_send(w->sim, 0, frags[0], flen[0]), 0);
+	sf_sim_run(w->sim, SF_SIM_NEVER);
+	assert_int_equal(w->h[1].nrx, 2);
+	struct sf_sim_ip a, b;
+	assert_int_equal(sf_sim_ip_read(w->h[1].full[0].data, w->h[1].full[0].len, &a), 0);
+	assert_int_equal(sf_sim_ip_read(w->h[1].full[1].data, w->h[1].full[1].len, &b), 0);
+	assert_true(a.mf && b.mf);
+	assert_int_equal(a.offset, 0);
+	assert_int_equal(b.offset, 552 / 8);
+	world_free(w);
+}
+
+/* A datagram it may not split and must not answer: an ICMP error itself. */
+static void test_no_icmp_about_icmp(void **state)
+{
+	(void)state;
+	struct world *w = world_new(1);
+	uint8_t about[700], err[1400];
+	struct sf_sim_icmp m = { .src = v4(2), .type = 3, .code = 1 };
+
+	mk_big(about, 4, 1, sizeof about, true);
+	/* host 2 sends host 0 an error about a datagram host 0 sent, with DF set. */
+	size_t n = sf_sim_icmp_build(err, sizeof err, &m, about, sizeof about);
+	assert_int_equal(n, 576);
+	err[6] = 0x40;
+	err[10] = err[11] = 0;
+	uint16_t sum = sf_sim_checksum(err, 20);
+	err[10] = (uint8_t)(sum >> 8);
+	err[11] = (uint8_t)sum;
+	struct sf_sim_link tight = { .mtu = 500 };
+	set_link(w, 2, 0, &tight);
+	assert_int_equal(sf_sim_send(w->sim, 2, err, n), 0);
+	sf_sim_run(w->sim, SF_SIM_NEVER);
+	assert_int_equal(w->h[0].nrx, 0);
+	assert_int_equal(w->h[2].nrx, 0);
+	assert_int_equal(sf_sim_get_stats(w->sim)->mtu_drops, 1);
+	assert_int_equal(sf_sim_get_stats(w->sim)->icmp_sent, 0);
+	world_free(w);
+}
+
+static void test_reject(void **state)
+{
+	(void)state;
+	static const struct { enum sf_sim_reject how; uint8_t code4, code6; } cases[] = {
+		{ SF_SIM_REJECT_PORT, 3, 4 },
+		{ SF_SIM_REJECT_ADMIN, 13, 1 },
+		{ SF_SIM_REJECT_HOST, 1, 3 },
+		{ SF_SIM_REJECT_NET, 0, 0 },
+	};
+
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		struct world *w = world_new(1);
+		struct sf_sim_link l = { .delay_ns = 4 * MS, .reject = cases[k].how };
+		uint8_t tcp4[60], tcp6[80], udp[60];
+
+		set_link(w, 0, 1, &l);
+		mk_big(tcp4, 4, 1, sizeof tcp4, true);
+		mk_big(tcp6, 6, 2, sizeof tcp6, true);
+		mk_big(udp, 4, 3, sizeof udp, true);
+		udp[9] = 17;
+		udp[10] = udp[11] = 0;
+		uint16_t sum = sf_sim_checksum(udp, 20);
+		udp[10] = (uint8_t)(sum >> 8);
+		udp[11] = (uint8_t)sum;
+		assert_int_equal(sf_sim_send(w->sim, 0, tcp4, sizeof tcp4), 0);
+		sf_sim_run(w->sim, SF_SIM_NEVER);
+		assert_int_equal(sf_sim_send(w->sim, 0, tcp6, sizeof tcp6), 0);
+		sf_sim_run(w->sim, SF_SIM_NEVER);
+		assert_int_equal(sf_sim_send(w->sim, 0, udp, sizeof udp), 0);
+		sf_sim_run(w->sim, SF_SIM_NEVER);
+		/* Only TCP is rejected: UDP passes. The errors quote the whole (short) datagram. */
+		assert_int_equal(w->h[1].nrx, 1);
+		assert_int_equal(w->h[1].rx[0].tag, 3);
+		assert_int_equal(w->h[0].nrx, 2);
+		check_icmp(&w->h[0], 0, &router4, 3, cases[k].code4, 0, tcp4, sizeof tcp4);
+		check_icmp(&w->h[0], 1, &router6, 1, cases[k].code6, 0, tcp6, sizeof tcp6);
+		assert_int_equal(w->h[0].rx[0].t, 4 * MS); /* the way back is ideal */
+		const struct sf_sim_stats *st = sf_sim_get_stats(w->sim);
+		assert_int_equal(st->rejected, 2);
+		assert_int_equal(st->icmp_sent, 2);
+		assert_int_equal(w->log.drops[SF_SIM_DROP_REJECTED], 2);
+		world_free(w);
+	}
+}
+
+static void set_mtu(void *ctx, uint64_t now)
+{
+	struct world *w = ctx;
+	struct sf_sim_link l = { .delay_ns = 10 * MS, .mtu = 1000 };
+
+	(void)now;
+	set_link(w, 0, 1, &l);
+}
+
+/* A route change: the router judges a datagram when it gets there, by the MTU then. */
+static void test_mtu_change(void **state)
+{
+	(void)state;
+	struct world *w = world_new(1);
+	struct sf_sim_link l = { .delay_ns = 10 * MS };
+	uint8_t buf[1400];
+
+	set_link(w, 0, 1, &l);
+	assert_int_equal(sf_sim_send(w->sim, 0, buf, mk_big(buf, 4, 1, sizeof buf, true)), 0);
+	assert_int_equal(sf_sim_at(w->sim, 5 * MS, set_mtu, w), 0);
+	sf_sim_run(w->sim, SF_SIM_NEVER);
+	assert_int_equal(w->h[1].nrx, 0);
+	assert_int_equal(w->h[0].nrx, 1);
+	assert_int_equal(w->h[0].rx[0].t, 10 * MS);
+	check_icmp(&w->h[0], 0, &router4, 3, 4, 1000, buf, sizeof buf);
+	/* And back to no limit. */
+	set_link(w, 0, 1, &l);
+	assert_int_equal(sf_sim_send(w->sim, 0, buf, mk_big(buf, 4, 2, sizeof buf, true)), 0);
+	sf_sim_run(w->sim, SF_SIM_NEVER);
+	assert_int_equal(w->h[1].nrx, 1);
+	assert_int_equal(w->h[1].rx[0].tag, 2);
+	/* RFC 791's 68 bytes: a smaller MTU is refused, and so are unknown enums. */
+	struct sf_sim_link bad = { .mtu = 67 };
+	assert_int_equal(sf_sim_set_link(w->sim, 0, 1, &bad), -EINVAL);
+	bad.mtu = 68;
+	assert_int_equal(sf_sim_set_link(w->sim, 0, 1, &bad), 0);
+	bad.reject = (enum sf_sim_reject)99;
+	assert_int_equal(sf_sim_set_link(w->sim, 0, 1, &bad), -EINVAL);
+	world_free(w);
+}
+
+/* The ICMP goes into the capture when it is delivered, as any datagram. */
+static void test_pcap_records_router_icmp(void **state)
+{
+	(void)state;
+	struct world *w = world_new(1);
+	FILE *f = tmpfile();
+	struct sf_sim_link l = { .mtu = 1000 };
+	uint8_t buf[1400];
+
+	assert_non_null(f);
+	struct sf_pcap *p = sf_pcap_open_stream(f);
+	assert_non_null(p);
+	set_link(w, 0, 1, &l);
+	sf_sim_set_pcap(w->sim, p);
+	assert_int_equal(sf_sim_send(w->sim, 0, buf, mk_big(buf, 4, 1, sizeof buf, true)), 0);
+	assert_int_equal(sf_sim_send(w->sim, 0, buf, mk_big(buf, 4, 2, sizeof buf, false)), 0);
+	sf_sim_run(w->sim, SF_SIM_NEVER);
+	assert_int_equal(sf_pcap_count(p), 3); /* the ICMP and the two fragments */
+	assert_int_equal(sf_pcap_close(p), 0);
+	fclose(f);
+	world_free(w);
+}
+
+/* ---------------------------------------------------------------------------
  * Determinism and bookkeeping
  * ------------------------------------------------------------------------- */
 
-/* Traffic over every fault at once; returns the world for inspection. */
-static struct world *chaos_run(uint64_t seed)
+/*
+ * Traffic over every fault at once; returns the world for inspection. With
+ * routers: an MTU that answers, one that is a black hole, a rejecting link,
+ * and IPv4 with DF set or clear (fragmented).
+ */
+static struct world *chaos(uint64_t seed, bool routers)
 {
 	struct world *w = world_new(seed);
 	struct sf_sim_link l = {
@@ -1030,6 +1485,17 @@ static struct world *chaos_run(uint64_t seed)
 	};
 
 	sf_sim_set_all_links(w->sim, &l);
+	if (routers) {
+		struct sf_sim_link icmp = l, hole = l, reject = l;
+
+		icmp.mtu = 700;
+		hole.mtu = 600;
+		hole.too_big = SF_SIM_TOO_BIG_BLACKHOLE;
+		reject.reject = SF_SIM_REJECT_ADMIN;
+		set_link(w, 0, 1, &icmp);
+		set_link(w, 0, 2, &hole);
+		set_link(w, 2, 0, &reject);
+	}
 	w->h[1].echo = 300;
 	w->h[2].echo = 300;
 	for (uint32_t i = 0; i < 600; i++) {
@@ -1038,13 +1504,24 @@ static struct world *chaos_run(uint64_t seed)
 		int to = 1 + (int)(r & 1);
 		size_t len = 44 + (size_t)(r >> 8) % 1000;
 
-		if (r & 2)
+		if (routers && (r & 6) == 6) {
+			uint8_t buf[1500];
+			struct sf_addr dst = v4(to);
+
+			assert_int_equal(sf_sim_send(w->sim, 0, buf, mk_v4_df(buf, 0, &dst, i * 2, len, true)), 0);
+		} else if (r & 2) {
 			send4(w, 0, to, i * 2, len);
-		else
+		} else {
 			send6(w, 0, to, i * 2, len);
+		}
 	}
 	sf_sim_run(w->sim, SF_SIM_NEVER);
 	return w;
+}
+
+static struct world *chaos_run(uint64_t seed)
+{
+	return chaos(seed, false);
 }
 
 static void test_determinism(void **state)
@@ -1062,17 +1539,24 @@ static void test_determinism(void **state)
 	world_free(a);
 	world_free(b);
 	world_free(c);
+	/* Routers draw nothing of their own: the same seed, the same run. */
+	a = chaos(77, true);
+	b = chaos(77, true);
+	assert_true(a->log.routers > 100);
+	assert_int_equal(a->log.n, b->log.n);
+	assert_int_equal(a->log.hash, b->log.hash);
+	assert_int_equal(sf_sim_now(a->sim), sf_sim_now(b->sim));
+	world_free(a);
+	world_free(b);
 }
 
-static void test_stats_agree(void **state)
+static void check_stats(struct world *w, bool routers)
 {
-	(void)state;
-	struct world *w = chaos_run(99);
 	const struct sf_sim_stats *st = sf_sim_get_stats(w->sim);
 	const struct evlog *log = &w->log;
 	uint64_t drops = 0, rx = 0;
 
-	for (int i = 0; i <= SF_SIM_DROP_NO_ROUTE; i++)
+	for (int i = 0; i <= SF_SIM_DROP_REJECTED; i++)
 		drops += log->drops[i];
 	for (int i = 0; i < NHOSTS; i++)
 		rx += w->h[i].nrx;
@@ -1085,13 +1569,29 @@ static void test_stats_agree(void **state)
 	assert_int_equal(st->partition_drops, log->drops[SF_SIM_DROP_PARTITION]);
 	assert_int_equal(st->host_down_drops, log->drops[SF_SIM_DROP_HOST_DOWN]);
 	assert_int_equal(st->no_route_drops, log->drops[SF_SIM_DROP_NO_ROUTE]);
-	assert_int_equal(st->duplicated, log->dup_delivers);
-	assert_int_equal(st->corrupted, log->corrupt_delivers);
-	/* Every copy that entered the network came out once, delivered or dropped. */
-	assert_int_equal(st->sent + st->duplicated, st->delivered + drops);
+	if (!routers) {
+		/* (A router may refuse a duplicate or a corrupted copy, or split it in several.) */
+		assert_int_equal(st->duplicated, log->dup_delivers);
+		assert_int_equal(st->corrupted, log->corrupt_delivers);
+	}
+	assert_int_equal(st->mtu_drops, log->drops[SF_SIM_DROP_MTU]);
+	assert_int_equal(st->rejected, log->drops[SF_SIM_DROP_REJECTED]);
+	assert_int_equal(st->icmp_sent + st->fragments, log->routers);
+	/* Every copy that entered the network came out once: delivered, dropped or split. */
+	assert_int_equal(st->sent + st->duplicated + st->icmp_sent + st->fragments,
+			 st->delivered + drops + st->fragmented);
 	/* Every fault actually happened in this run. */
 	assert_true(st->lost && st->duplicated && st->reordered && st->corrupted && st->queue_drops);
+	if (routers)
+		assert_true(st->mtu_drops && st->rejected && st->icmp_sent && st->fragmented);
 	world_free(w);
+}
+
+static void test_stats_agree(void **state)
+{
+	(void)state;
+	check_stats(chaos_run(99), false);
+	check_stats(chaos(99, true), true);
 }
 
 static void test_pcap_records_deliveries(void **state)
@@ -1273,6 +1773,14 @@ int main(void)
 		cmocka_unit_test(test_arrival_before_timer),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_reentrant_send),
+		cmocka_unit_test(test_mtu_icmp_v4),
+		cmocka_unit_test(test_mtu_icmp_v6),
+		cmocka_unit_test(test_mtu_blackhole),
+		cmocka_unit_test(test_fragmentation),
+		cmocka_unit_test(test_no_icmp_about_icmp),
+		cmocka_unit_test(test_reject),
+		cmocka_unit_test(test_mtu_change),
+		cmocka_unit_test(test_pcap_records_router_icmp),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_stats_agree),
 		cmocka_unit_test(test_pcap_records_deliveries),

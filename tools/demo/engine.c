@@ -243,6 +243,8 @@ static void observer(void *ctx, const struct sf_sim_event *ev)
 		e->lost = ev->drop;
 		break;
 	}
+	case SF_SIM_EV_ROUTER:
+		break; /* no scenario of the demo has a router */
 	}
 }
 

@@ -215,6 +215,8 @@ const char *demo_lost_text(enum sf_sim_drop why, enum demo_lang lang)
 	case SF_SIM_DROP_PARTITION: return zh ? "网络分区" : "lost: network partition";
 	case SF_SIM_DROP_HOST_DOWN: return zh ? "主机已宕机" : "lost: host is down";
 	case SF_SIM_DROP_NO_ROUTE: return zh ? "无路由" : "lost: no route";
+	case SF_SIM_DROP_MTU: return zh ? "超过链路 MTU" : "lost: longer than the link's MTU";
+	case SF_SIM_DROP_REJECTED: return zh ? "被路由器拒绝" : "lost: rejected by a router";
 	}
 	return "?";
 }

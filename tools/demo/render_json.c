@@ -58,6 +58,8 @@ static const char *sim_drop_name(enum sf_sim_drop why)
 	case SF_SIM_DROP_PARTITION: return "partition";
 	case SF_SIM_DROP_HOST_DOWN: return "host_down";
 	case SF_SIM_DROP_NO_ROUTE: return "no_route";
+	case SF_SIM_DROP_MTU: return "mtu";
+	case SF_SIM_DROP_REJECTED: return "rejected";
 	}
 	return "?";
 }
