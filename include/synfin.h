@@ -371,7 +371,7 @@ SF_API int sf_transition_allowed(enum sf_tcp_state from, enum sf_tcp_state to);
 	X(ICMP_UNREACHABLE, "ICMP destination unreachable (a hard error)")              \
 	/* Why a connection's path MTU changed (SF_TRACE_PATH_MTU) */                    \
 	X(PMTU_ICMP, "ICMP fragmentation needed / packet too big")                      \
-	X(PMTU_BLACK_HOLE, "full-size segments lost twice: black hole")                  \
+	X(PMTU_BLACK_HOLE, "full-size segments lost to R1 timeouts: black hole")         \
 	X(PMTU_PROBE_ACKED, "path MTU probe acknowledged")                              \
 	X(PMTU_AGED, "learned path MTU aged out (RFC 1191 §6.3)")
 
@@ -438,7 +438,7 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
 	X(InCEPkts, "datagrams received marked CE, congestion experienced (RFC 3168 §5; Linux's IpExt)") \
 	X(TCPWinProbe, "zero-window probes sent")                                       \
 	X(PMTUDecreases, "path MTUs lowered by ICMP fragmentation needed / packet too big") \
-	X(TCPMTUPBlackHole, "full-size segments lost twice in a row: segments sized down (RFC 4821)") \
+	X(TCPMTUPBlackHole, "full-size segments lost to R1 timeouts in a row: segments sized down (RFC 4821)") \
 	X(TCPMTUPSuccess, "path MTU probes acknowledged: segments sized up (RFC 4821)")  \
 	X(TCPMTUPFail, "path MTU probes lost (RFC 4821)")                               \
 	X(TCPDelayedACKs, "ACKs sent by the delayed-ACK timer")                         \
@@ -678,9 +678,10 @@ struct sf_config {
 	/**
 	 * Packetization-layer path MTU discovery (RFC 4821), for paths whose
 	 * ICMP is filtered, as Linux's net.ipv4.tcp_mtu_probing: 0 never; 1
-	 * once full-size segments are lost twice in a row (a black hole):
-	 * segments drop to 1024 bytes of IPv4 (1280 of IPv6) and probes find
-	 * the largest size that gets through (1); 2 always, from the start.
+	 * once full-size segments are lost to retries1 timeouts in a row (a
+	 * black hole): segments drop to 1024 bytes of IPv4 (1280 of IPv6) and
+	 * probes find the largest size that gets through (1); 2 always, from
+	 * the start.
 	 */
 	uint8_t mtu_probing;
 	/**

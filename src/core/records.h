@@ -196,6 +196,7 @@ struct sf_tcb {
 	uint16_t probe_hi;       /* the largest worth trying */
 	uint16_t probe_size;     /* the MTU of the probe in flight, 0 = none */
 	uint8_t probe_fails;     /* probes of the size being tried lost in a row */
+	bool mss_proven;         /* a full segment of snd_mss (or more) has been acknowledged */
 	uint32_t probe_seq, probe_end; /* its sequence space */
 	uint64_t probe_after_ns; /* no probe before then */
 	uint32_t pmtu_gen;       /* the stack's path MTU cache as pmtu last saw it */

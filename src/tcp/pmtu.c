@@ -13,7 +13,7 @@
  *
  * Packetization-layer path MTU discovery (RFC 4821) for paths whose ICMP
  * is filtered, where the full-size segments simply vanish (a black hole, RFC
- * 2923 §2.1): full-size segments lost to two timeouts in a row make the
+ * 2923 §2.1): full-size segments lost to R1 timeouts in a row make the
  * connection fall back to a size that gets through almost everywhere, then
  * search upward: one probe segment at a time, of a size halfway between
  * what is known to pass and what may. An acknowledged probe raises the
@@ -102,6 +102,8 @@ static void resize(struct sf_stack *st, struct sf_tcb *tcb, enum sf_cause cause)
 	uint32_t old = tcb->snd_mss;
 
 	size_segments(st, tcb);
+	if (tcb->snd_mss > old)
+		tcb->mss_proven = false;
 	if (old && tcb->cwnd && tcb->snd_mss != old) {
 		tcb->cwnd = scaled(tcb->cwnd, tcb->snd_mss, old);
 		if (tcb->cwnd < tcb->snd_mss)
@@ -201,23 +203,37 @@ void sf_tcb_packet_too_big(struct sf_stack *st, struct sf_tcb *tcb, const struct
 }
 
 /*
- * The retransmission timer fired for the second time in a row on data
- * (RFC 4821 §7.7 wants "repeated" loss of full-size segments; one timeout
- * is too common a loss to blame the size on). If what is lost fills a
- * segment bigger than the base, segments drop to the base, which gets
+ * The retransmission timer fired for the R1th time in a row on data
+ * (cfg.retries1, 3: RFC 4821 §7.7 wants "repeated" loss of full-size
+ * segments, and as Linux's tcp_mtu_probing the timeout that passes R1 is
+ * the one that suspects the path; fewer would take random loss for a black
+ * hole); three more once a segment of this size has been acknowledged,
+ * when random loss is likelier than a new route; and, whatever the count,
+ * before the last try R2 allows, which would otherwise be lost the same
+ * way (an orphan's few, say). If what is lost would
+ * fill a datagram bigger than the base, segments drop to the base, which gets
  * through almost any path, so that the retransmission does; probing then
- * looks for the real size. Should the cause have been loss, not size, the
- * probes find the old size again within a few round trips.
+ * looks for the real size.
  */
-void sf_tcb_black_hole_check(struct sf_stack *st, struct sf_tcb *tcb)
+void sf_tcb_black_hole_check(struct sf_stack *st, struct sf_tcb *tcb, bool last_try)
 {
-	if (!st->cfg.mtu_probing || tcb->rtx_count < 2 || sf_flight_size(tcb) < tcb->snd_mss)
+	/* A size the path has carried fails only with a route change: that
+	 * takes three more timeouts to believe. */
+	uint32_t needed = st->cfg.retries1 + (tcb->mss_proven ? 3u : 0u);
+	if (!st->cfg.mtu_probing || (tcb->rtx_count < needed && !last_try))
 		return;
 	uint32_t now = path_mtu(tcb), base = tcb->sock.family == SF_AF_INET6 ? MIN_MTU_V6 : BASE_MTU_V4;
-	if (now <= base)
+	/* Not below the base: RFC 4821 §7.2 takes it to pass nearly every
+	 * path, and under random loss a size smaller still would be a cost
+	 * taken for nothing, with a window too small to probe back up. */
+	/* What goes again, one segment of the flight, must be too big for the base. */
+	uint32_t flight = sf_flight_size(tcb), lost = flight < tcb->snd_mss ? flight : tcb->snd_mss;
+	if (now <= base || lost + headers_len(tcb) + sf_tcb_ts_space(tcb) <= base)
 		return;
-	uint32_t ceiling = probe_ceiling(st, tcb);
-	tcb->probe_hi = (uint16_t)(now < ceiling ? now : ceiling);
+	/* A timeout proves nothing of the size: the search may climb back to
+	 * all the peer and our interface take, should loss, not size, have
+	 * been the cause. */
+	tcb->probe_hi = (uint16_t)probe_ceiling(st, tcb);
 	tcb->probe_lo = (uint16_t)base;
 	tcb->probe_size = 0;
 	tcb->probe_fails = 0;

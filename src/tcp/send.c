@@ -386,6 +386,8 @@ void sf_tcb_sender_ack(struct sf_stack *st, struct sf_tcb *tcb, uint32_t acked, 
 		tcb->persist_backoff = 0;
 		if (tcb->probe_size && seq_geq(tcb->snd_una, tcb->probe_end))
 			sf_tcb_probe_acked(st, tcb); /* RFC 4821 §7.6.1 */
+		if (acked >= tcb->snd_mss)
+			tcb->mss_proven = true; /* the path carries this size (sf_tcb_black_hole_check) */
 		if (tcb->snd_una != tcb->snd_max)
 			tcb->unacked_since_ns = st->now_ns;
 		if (!tcb->in_recovery) {

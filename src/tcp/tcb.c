@@ -356,7 +356,11 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 		st->ctr.TCPSynRetrans++;
 		sf_tcb_send_syn(st, tcb, true);
 	} else {
-		sf_tcb_black_hole_check(st, tcb); /* RFC 4821: sized down before it goes again */
+		/* RFC 4821: sized down before it goes again; at the latest for
+		 * the last try R2 allows (orphans have few). */
+		struct sf_retry_thresholds th = thresholds(st, tcb);
+		bool last = th.unit == SF_RETRY_COUNT && th.r2 != SF_RETRY_FOREVER && tcb->rtx_count >= th.r2;
+		sf_tcb_black_hole_check(st, tcb, last);
 		sf_tcb_sender_timeout(st, tcb);
 		if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER && tcb->snd_una != tcb->snd_max)
 			sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);

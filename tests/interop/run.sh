@@ -663,7 +663,7 @@ check_blackhole() { # 18. the same path with its ICMP filtered: RFC 4821 black-h
 	for n in "$NS" "$NSR"; do ip netns exec "$n" nft delete table inet synfin_bh; done
 	PX sysctl -qw net.ipv4.tcp_mtu_probing=0
 	[ "$(count "icmp.type==3")" = 0 ] && pass "capture: no ICMP reached synfin" || fail "capture: ICMP seen"
-	grep -q "path mtu .* 1024 (full-size segments lost twice: black hole)" "$WORK/blackhole.log" &&
+	grep -q "path mtu .* 1024 (full-size segments lost to R1 timeouts: black hole)" "$WORK/blackhole.log" &&
 		grep -q "(path MTU probe acknowledged)" "$WORK/blackhole.log" &&
 		pass "trace: $(grep -c "path mtu" "$WORK/blackhole.log") path MTU changes: black hole (1024), then $(grep -c "probe acknowledged" "$WORK/blackhole.log") probes acknowledged" ||
 		fail "trace: no black hole detected or no probe acknowledged"

@@ -29,6 +29,9 @@ static void sc_trace(void *ctx, const struct sf_trace_event *ev)
 			       ev->seg->payload_len, ev->seg->opt.sack_count);
 		else if (ev->kind == SF_TRACE_TIMER)
 			printf("%10.3f h%d s%d timer %s\n", ev->now_ns / 1e6, hc->host, ev->sock, sf_timer_name(ev->timer));
+		else if (ev->kind == SF_TRACE_PATH_MTU)
+			printf("%10.3f h%d s%d path mtu %u (%s)\n", ev->now_ns / 1e6, hc->host, ev->sock, ev->mtu,
+			       sf_cause_text(ev->cause));
 		else if (ev->kind == SF_TRACE_DROP)
 			printf("%10.3f h%d drop %s\n", ev->now_ns / 1e6, hc->host, sf_drop_reason_name(ev->drop));
 	}

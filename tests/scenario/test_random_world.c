@@ -20,8 +20,10 @@
  * and some a third host that forges ICMP errors at live connections, most
  * quoting a sequence number outside [SND.UNA, SND.NXT) (RFC 5927: dropped),
  * some inside it on a synchronized connection (a soft error at most, RFC
- * 5461 §4). Links with a smaller MTU (an answering router or a black hole)
- * and MTU changes during a run wait for path MTU discovery (WORLD_PMTU).
+ * 5461 §4). Some links have a smaller MTU (576 at least, 1280 for IPv6),
+ * whose router answers (RFC 1191, RFC 8201) or is a black hole (RFC 4821;
+ * 1280 at least, above the search's base), and some MTUs change during a
+ * run: path MTU discovery has to get every stream through.
  *
  * Invariants (a breach fails the seed with a one-line replay command and the
  * last events of the hosts involved):
@@ -94,11 +96,6 @@
 #define PATIENCE ((uint64_t)150 * SEC) /* longer than any stack's own give-up time here */
 #define DRAIN ((uint64_t)20 * 60 * SEC)
 
-/* Enable when path MTU discovery lands: links with a smaller MTU, answering
- * or black holes, and MTU changes during a run. */
-#ifndef WORLD_PMTU
-#define WORLD_PMTU 0
-#endif
 
 /*
  * Seeds that once failed and were fixed: run every time. A seed names a world
@@ -1755,9 +1752,9 @@ static void random_side(struct rng *r, struct side_plan *P, uint64_t max_bytes)
 
 /*
  * Routers, from their own stream of numbers (and never for a regression
- * seed): a link that rejects TCP; forgeries from a third host; and, with
- * WORLD_PMTU, links with a smaller MTU (576 at least, 1280 if either end
- * has IPv6) that answer or are black holes, some changing during the run.
+ * seed): a link that rejects TCP; forgeries from a third host; and links
+ * with a smaller MTU (576 at least, 1280 if either end has IPv6 or for a
+ * black hole) that answer or are black holes, some changing during the run.
  */
 static void build_routers(struct world *w)
 {
@@ -1776,8 +1773,6 @@ static void build_routers(struct world *w)
 			sf_sim_at(w->sim, rnd_in(r, 0, w->t_active_end / MS) * MS, do_action, &w->acts[w->nacts - 1]);
 		}
 	}
-	if (!WORLD_PMTU)
-		return;
 	int nlinks = pct(r, 40) ? (int)rnd_in(r, 1, 3) : 0;
 	for (int i = 0; i < nlinks; i++) {
 		static const uint32_t mtus[] = { 576, 1006, 1280, 1400, 1492 };
@@ -1785,13 +1780,16 @@ static void build_routers(struct world *w)
 		int b = (int)((a + rnd_in(r, 1, (uint64_t)w->nhosts - 1)) % (uint64_t)w->nhosts);
 		bool v6 = w->h[a].has_v6 || w->h[b].has_v6;
 		struct sf_sim_link *l = &w->links[a][b];
-		l->mtu = mtus[rnd_in(r, v6 ? 2 : 0, 4)];
 		l->too_big = pct(r, 30) ? SF_SIM_TOO_BIG_BLACKHOLE : SF_SIM_TOO_BIG_ICMP;
+		/* A black hole narrower than RFC 4821's base (1024) has no way
+		 * through: the search starts there. */
+		bool hole = l->too_big == SF_SIM_TOO_BIG_BLACKHOLE;
+		l->mtu = mtus[rnd_in(r, v6 || hole ? 2 : 0, 4)];
 		sf_sim_set_link(w->sim, a, b, l);
 		g_tot.mtu_links++;
 		if (pct(r, 50)) {
 			/* The route changes: wider, no limit, or narrower still. */
-			uint32_t to = pct(r, 50) ? 0 : mtus[rnd_in(r, v6 ? 2 : 0, 4)];
+			uint32_t to = pct(r, 50) ? 0 : mtus[rnd_in(r, v6 || hole ? 2 : 0, 4)];
 			w->acts[w->nacts++] = (struct action){ w, ACT_MTU, a * MAX_HOSTS + b, (int)to };
 			sf_sim_at(w->sim, rnd_in(r, 0, w->t_active_end / MS) * MS, do_action, &w->acts[w->nacts - 1]);
 		}

@@ -4,22 +4,13 @@
  * router on a working connection (RFC 9293 §3.9.2.2, MUST-56; RFC 5461 §4),
  * forged errors (RFC 5927), and paths whose MTU is smaller than the hosts'
  * (RFC 1191, RFC 8201; black holes, RFC 2923 §2.1, RFC 4821).
- *
- * The path MTU tests need path MTU discovery in the stack, which is not
- * there yet: they are complete, and run once SC_PMTU_READY is 1. Until then
- * they fail as they should (the transfer stalls at the first datagram too
- * long for the path, and the test fails at its time limit).
+
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scenario.h"
-
-/* Enable when path MTU discovery lands. */
-#ifndef SC_PMTU_READY
-#define SC_PMTU_READY 0
-#endif
 
 #define DELAY_MS 10
 #define MAX_REC 8192
@@ -494,7 +485,6 @@ int main(void)
 		cmocka_unit_test(test_soft_errors_never_abort_v6),
 		cmocka_unit_test(test_forged_errors_are_ignored),
 	};
-	/* Enable (SC_PMTU_READY 1) when path MTU discovery lands. */
 	const struct CMUnitTest pmtu_tests[] = {
 		cmocka_unit_test_teardown(test_pmtu_icmp, pmtu_teardown),
 		cmocka_unit_test_teardown(test_pmtu_icmp_v6, pmtu_teardown),
@@ -503,7 +493,6 @@ int main(void)
 	};
 	int failed = cmocka_run_group_tests_name("routers", tests, NULL, NULL);
 
-	if (SC_PMTU_READY)
-		failed += cmocka_run_group_tests_name("path MTU", pmtu_tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("path MTU", pmtu_tests, NULL, NULL);
 	return failed;
 }

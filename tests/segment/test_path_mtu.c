@@ -307,9 +307,9 @@ static size_t lose_flight(struct conn *t, int n)
 
 /*
  * RFC 4821 §7.7 (black-hole detection): the initial window vanishes without
- * a word (ICMP filtered). One timeout sends a full segment again; the
- * second, finding full-size segments lost twice, sends it in the base size,
- * 1024 bytes of datagram, which gets through.
+ * a word (ICMP filtered). Two timeouts send a full segment again; the
+ * third (R1, retries1), finding full-size segments lost each time, sends it
+ * in the base size, 1024 bytes of datagram, which gets through.
  */
 static void test_black_hole_sizes_down(void **state)
 {
@@ -318,12 +318,51 @@ static void test_black_hole_sizes_down(void **state)
 	open_conn(&t, 4, NULL);
 	assert_int_equal(sf_send(t.h->st, t.c, data, 10 * t.full), (long)(10 * t.full));
 	h_drain(t.h);
-	assert_int_equal(lose_flight(&t, 1), 1460);
+	assert_int_equal(lose_flight(&t, 2), 1460);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPMTUPBlackHole), 0);
 	assert_int_equal(lose_flight(&t, 1), 984);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPMTUPBlackHole), 1);
 	assert_int_equal(t.h->path_mtu, 1024);
 	assert_int_equal(t.h->path_mtu_cause, SF_CAUSE_PMTU_BLACK_HOLE);
+	h_free(t.h);
+}
+
+/* Once the path has carried a full segment, losing them takes a route change to explain: three timeouts more than R1 before the size is blamed. */
+static void test_black_hole_after_proven_size(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, 4, NULL);
+	assert_int_equal(sf_send(t.h->st, t.c, data, t.full), (long)t.full);
+	h_drain(t.h);
+	peer_ack(&t, t.base + t.full);
+	assert_int_equal(sf_send(t.h->st, t.c, data + t.full, 10 * t.full), (long)(10 * t.full));
+	h_drain(t.h);
+	t.base += t.full; /* lose_flight expects its retransmissions here */
+	assert_int_equal(lose_flight(&t, 5), 1460);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPMTUPBlackHole), 0);
+	assert_int_equal(lose_flight(&t, 1), 984);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPMTUPBlackHole), 1);
+	h_free(t.h);
+}
+
+static void cfg_two_orphan_retries(struct sf_config *cfg)
+{
+	cfg->orphan_retries = 2;
+}
+
+/* An orphan allowed two retransmissions (fewer than R1) makes its last one in the base size. */
+static void test_black_hole_before_last_try(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, 4, cfg_two_orphan_retries);
+	assert_int_equal(sf_send(t.h->st, t.c, data, 10 * t.full), (long)(10 * t.full));
+	assert_int_equal(sf_close(t.h->st, t.c), 0);
+	h_drain(t.h);
+	assert_int_equal(lose_flight(&t, 1), 1460);
+	assert_int_equal(lose_flight(&t, 1), 984);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPMTUPBlackHole), 1);
 	h_free(t.h);
 }
 
@@ -389,7 +428,7 @@ static void test_probing_finds_the_path_mtu(void **state)
 	assert_true(n > 0);
 	queued = (size_t)n;
 	h_drain(t.h);
-	lose_flight(&t, 1);
+	lose_flight(&t, 2);
 	struct path p = { .t = &t, .mtu = 1280, .acked = t.base };
 	memset(arrived, 0, sizeof arrived);
 	/* The second timeout's base-size retransmission gets through. */
@@ -418,7 +457,7 @@ static void test_probing_finds_the_path_mtu(void **state)
 	/* Sizes above 1280 were tried and failed MAX_PROBES times each. */
 	assert_true(h_counter(t.h, SF_CTR_TCPMTUPFail) >= 6);
 	assert_int_equal(h_counter(t.h, SF_CTR_TCPMTUPBlackHole), 1);
-	assert_int_equal(h_counter(t.h, SF_CTR_TCPTimeouts), 2);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPTimeouts), 3);
 	/* No lost probe was taken for congestion: ssthresh kept its segments. */
 	assert_true(h_tcb(t.h, t.c)->ssthresh / h_tcb(t.h, t.c)->snd_mss + 1 >= ssthresh_segments);
 	h_free(t.h);
@@ -474,6 +513,8 @@ int main(void)
 		cmocka_unit_test(test_learned_mtu_ages_out),
 		cmocka_unit_test(test_icmp_budget_per_connection),
 		cmocka_unit_test(test_black_hole_sizes_down),
+		cmocka_unit_test(test_black_hole_after_proven_size),
+		cmocka_unit_test(test_black_hole_before_last_try),
 		cmocka_unit_test(test_black_hole_detection_off),
 		cmocka_unit_test(test_probing_finds_the_path_mtu),
 		cmocka_unit_test(test_always_probe_starts_at_base),
