@@ -117,16 +117,24 @@ static void resize(struct sf_stack *st, struct sf_tcb *tcb, enum sf_cause cause)
 	sf_trace_path_mtu(st, (int)tcb->sock.handle, &tcb->sock.local, &tcb->sock.remote, path_mtu(tcb), cause);
 }
 
+/* The path MTU for the peer: our interface's, or less if the cache knows
+ * less; notes the cache's generation and when its entry ages out. */
+static uint32_t known_path_mtu(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	uint64_t expires = UINT64_MAX;
+	uint32_t link = link_mtu(st, tcb), known = sf_pmtu_lookup(st, &tcb->sock.remote.addr, &expires);
+
+	tcb->pmtu_gen = st->pmtu.gen;
+	tcb->pmtu_expires_ns = known ? expires : UINT64_MAX;
+	return known && known < link ? known : link;
+}
+
 /* Take the path MTU the stack knows for the peer: lower, when another
  * connection has learned it, or back to the interface's when it aged out. */
 void sf_tcb_path_resync(struct sf_stack *st, struct sf_tcb *tcb)
 {
-	uint64_t expires = UINT64_MAX;
-	uint32_t link = link_mtu(st, tcb), known = sf_pmtu_lookup(st, &tcb->sock.remote.addr, &expires);
-	uint32_t mtu = known && known < link ? known : link;
+	uint32_t mtu = known_path_mtu(st, tcb);
 
-	tcb->pmtu_gen = st->pmtu.gen;
-	tcb->pmtu_expires_ns = known ? expires : UINT64_MAX;
 	if (mtu == tcb->pmtu)
 		return;
 	enum sf_cause cause = mtu < tcb->pmtu ? SF_CAUSE_PMTU_ICMP : SF_CAUSE_PMTU_AGED;
@@ -138,13 +146,8 @@ void sf_tcb_path_resync(struct sf_stack *st, struct sf_tcb *tcb)
 
 void sf_tcb_set_peer_mss(struct sf_stack *st, struct sf_tcb *tcb, uint16_t mss)
 {
-	uint64_t expires = UINT64_MAX;
-	uint32_t link = link_mtu(st, tcb), known = sf_pmtu_lookup(st, &tcb->sock.remote.addr, &expires);
-
 	tcb->peer_mss = mss;
-	tcb->pmtu = (uint16_t)(known && known < link ? known : link);
-	tcb->pmtu_gen = st->pmtu.gen;
-	tcb->pmtu_expires_ns = known ? expires : UINT64_MAX;
+	tcb->pmtu = (uint16_t)known_path_mtu(st, tcb);
 	uint32_t base = tcb->sock.family == SF_AF_INET ? BASE_MTU_V4 : MIN_MTU_V6;
 	if (st->cfg.mtu_probing == 2 && tcb->pmtu > base) {
 		tcb->probe_lo = (uint16_t)base;
