@@ -562,6 +562,7 @@ struct sf_trace_event {
 	int sock;                        /**< handle, or -1 (embryo, TIME-WAIT, no connection) */
 	const struct sf_segment *seg;    /**< for SEGMENT_IN/OUT and DROP (NULL if it did not parse) */
 	int retransmit;                  /**< SEGMENT_OUT: 1 if this is a retransmission */
+	int mtu_probe;                   /**< SEGMENT_OUT: 1 if this is a path MTU probe (RFC 4821 §7.5) */
 	enum sf_tcp_state old_state;     /**< STATE */
 	enum sf_tcp_state new_state;     /**< STATE, and the state a TIMER fired in */
 	enum sf_cause cause;             /**< STATE, PATH_MTU: why (sf_cause_text gives it in words) */

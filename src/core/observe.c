@@ -87,12 +87,13 @@ void sf_trace_segment_in(struct sf_stack *st, const struct sf_segment *seg, int 
 	trace(st, &ev);
 }
 
-void sf_trace_segment_out(struct sf_stack *st, const struct sf_segment *seg, int sock, bool retransmit)
+void sf_trace_segment_out(struct sf_stack *st, const struct sf_segment *seg, int sock, enum sf_out_kind kind)
 {
 	if (!sf_tracing(st))
 		return;
 	struct sf_trace_event ev = {
-		.kind = SF_TRACE_SEGMENT_OUT, .sock = sock, .seg = seg, .retransmit = retransmit,
+		.kind = SF_TRACE_SEGMENT_OUT, .sock = sock, .seg = seg,
+		.retransmit = kind == SF_OUT_RETRANSMIT, .mtu_probe = kind == SF_OUT_MTU_PROBE,
 		.local = { seg->src, seg->sport }, .remote = { seg->dst, seg->dport },
 	};
 	trace(st, &ev);

@@ -45,7 +45,13 @@ void sf_trace_advice(struct sf_stack *st, int sock, const struct sf_endpoint *lo
 void sf_trace_path_mtu(struct sf_stack *st, int sock, const struct sf_endpoint *local, const struct sf_endpoint *remote,
 		       uint32_t mtu, enum sf_cause cause);
 void sf_trace_segment_in(struct sf_stack *st, const struct sf_segment *seg, int sock);
-void sf_trace_segment_out(struct sf_stack *st, const struct sf_segment *seg, int sock, bool retransmit);
+/** What a segment going out is, for the counters and the trace. */
+enum sf_out_kind {
+	SF_OUT_NEW,        /* sent for the first time */
+	SF_OUT_RETRANSMIT, /* sent again */
+	SF_OUT_MTU_PROBE,  /* new data in a path MTU probe (RFC 4821 §7.5) */
+};
+void sf_trace_segment_out(struct sf_stack *st, const struct sf_segment *seg, int sock, enum sf_out_kind kind);
 
 /* ---- sockets (sockets.c) ---- */
 

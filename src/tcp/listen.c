@@ -98,7 +98,7 @@ static void embryo_send_synack(struct sf_stack *st, const struct sf_embryo *emb,
 	struct sf_syn_agreement use = embryo_agreement(emb);
 	sf_syn_options(&seg.opt, sf_own_mss(st, &lst->sock, &local.addr), &use, sf_wscale_for(lst->sock.rcvbuf),
 		       use.ts ? sf_tsval(st, sf_ts_offset(st, &local, &remote)) : 0, emb->ts_recent);
-	sf_emit(st, &seg, NULL, 0, -1, retransmit);
+	sf_emit(st, &seg, NULL, 0, -1, retransmit ? SF_OUT_RETRANSMIT : SF_OUT_NEW);
 }
 
 /* A record's SYN,ACK timer is due its level's backed-off RTO (RFC 6298 §5.5)

@@ -8,19 +8,19 @@
 #include "base/seq.h"
 
 void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *tail, size_t tail_len, int sock,
-	     bool retransmit)
+	     enum sf_out_kind kind)
 {
 	size_t len = sf_wire_build(st->out, st->out_cap, seg, tail, tail_len);
 
 	if (len == 0)
 		return; /* cannot happen for segments the stack forms; nothing to send */
-	if (retransmit)
+	if (kind == SF_OUT_RETRANSMIT)
 		st->ctr.RetransSegs++;
 	else
 		st->ctr.OutSegs++;
 	if (seg->flags & SF_TCP_RST)
 		st->ctr.OutRsts++;
-	sf_trace_segment_out(st, seg, sock, retransmit);
+	sf_trace_segment_out(st, seg, sock, kind);
 	sf_ip_output(st, st->out, len);
 }
 
@@ -35,7 +35,7 @@ void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const str
 	};
 	if (opt)
 		seg.opt = *opt;
-	sf_emit(st, &seg, NULL, 0, sock, false);
+	sf_emit(st, &seg, NULL, 0, sock, SF_OUT_NEW);
 }
 
 /*
@@ -145,7 +145,7 @@ void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
 		flags |= SF_TCP_ECE | SF_TCP_CWR;
 
 	sf_tcb_prepare_segment(st, tcb, &seg, flags, tcb->iss);
-	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit);
+	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit ? SF_OUT_RETRANSMIT : SF_OUT_NEW);
 	if (!sf_timer_armed(&tcb->timer) || tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER)
 		sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
 }
@@ -159,7 +159,7 @@ void sf_tcb_send_ack(struct sf_stack *st, struct sf_tcb *tcb)
 	struct sf_segment seg;
 
 	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_max);
-	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
+	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, SF_OUT_NEW);
 }
 
 /*
@@ -199,7 +199,7 @@ void sf_tcb_send_probe(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
 	struct sf_segment seg;
 
 	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
-	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit);
+	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit ? SF_OUT_RETRANSMIT : SF_OUT_NEW);
 }
 
 /* RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>; with the ACK bit as well, as
@@ -210,5 +210,5 @@ void sf_tcb_send_rst(struct sf_stack *st, struct sf_tcb *tcb)
 
 	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_RST | SF_TCP_ACK, tcb->snd_max);
 	seg.window = 0;
-	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, false);
+	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, SF_OUT_NEW);
 }

@@ -248,9 +248,13 @@ void sf_tcb_black_hole_check(struct sf_stack *st, struct sf_tcb *tcb, bool last_
 /*
  * The payload of a probe that may go now, at SND.NXT, or 0. mss is this
  * transmission's effective MSS, avail the bytes queued past SND.NXT and room
- * what window and congestion window allow. A probe is only sent with at least
- * three segments of data behind it, whose ACKs tell of its loss by
- * duplicates rather than by a timeout (as Linux's tcp_mtu_probe).
+ * what window and congestion window allow now. A probe is only sent with at
+ * least three segments of data queued behind it, and windows that hold it
+ * and them, so that if it is lost their ACKs tell of it by duplicates
+ * rather than by a timeout (as Linux's tcp_mtu_probe). Those three follow
+ * as ACKs of what went before open the window: the probe itself need only
+ * fit now, or an ACK-clocked transfer, whose window never opens by more
+ * than an ACK's worth at a time, would never probe.
  */
 uint32_t sf_tcb_probe_due(struct sf_stack *st, struct sf_tcb *tcb, uint32_t mss, uint32_t avail, uint32_t room)
 {
@@ -267,7 +271,8 @@ uint32_t sf_tcb_probe_due(struct sf_stack *st, struct sf_tcb *tcb, uint32_t mss,
 		}
 	}
 	uint32_t size = (lo + tcb->probe_hi + 1) / 2, len = mss + (size - lo);
-	if (avail < len + 3 * mss || room < len + 3 * mss)
+	uint32_t with_three = len + 3 * mss;
+	if (avail < with_three || room < len || tcb->cwnd < with_three || tcb->snd_wnd < with_three)
 		return 0;
 	tcb->probe_size = (uint16_t)size;
 	return len;

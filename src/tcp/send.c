@@ -141,7 +141,8 @@ static void send_segment(struct sf_stack *st, struct sf_tcb *tcb, uint32_t seq, 
 		sf_tcb_ecn_new_data(tcb, &seg);
 	sf_ring_peek(&tcb->sndq, seq - tcb->snd_una, len, &seg.payload, &n1, &p2, &n2);
 	seg.payload_len = n1;
-	sf_emit(st, &seg, p2, n2, (int)tcb->sock.handle, again);
+	sf_emit(st, &seg, p2, n2, (int)tcb->sock.handle,
+		again ? SF_OUT_RETRANSMIT : sf_tcb_probe_covers(tcb, seq, len) ? SF_OUT_MTU_PROBE : SF_OUT_NEW);
 	uint32_t end = seq + len + (fin ? 1u : 0u);
 	/* RFC 6298 §3 / Karn (MUST-18): time one new segment at a time. */
 	if (!again && !tcb->rtt_timing && !tcb->ts_ok) {
@@ -241,8 +242,8 @@ int sf_tcb_output(struct sf_stack *st, struct sf_tcb *tcb)
 		uint32_t probe = tcb->probe_lo ? sf_tcb_probe_due(st, tcb, mss, avail, room) : 0;
 		if (probe) {
 			/* RFC 4821 §7.5: one segment of the size being tried. */
-			send_segment(st, tcb, tcb->snd_nxt, probe, false);
 			sf_tcb_probe_sent(tcb, tcb->snd_nxt, probe);
+			send_segment(st, tcb, tcb->snd_nxt, probe, false);
 			tcb->snd_nxt += probe;
 			sent++;
 			continue;

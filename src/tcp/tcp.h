@@ -24,7 +24,7 @@ static inline uint32_t sf_tcb_rcv_cap(const struct sf_tcb *tcb)
 
 /* ---- output.c ---- */
 void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *tail, size_t tail_len, int sock,
-	     bool retransmit);
+	     enum sf_out_kind kind);
 void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *seg, int sock);
 void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,
 		 uint32_t ack, uint8_t flags, uint16_t window, int sock, const struct sf_tcp_options *opt,

@@ -33,6 +33,8 @@ static void h_trace(void *ctx, const struct sf_trace_event *ev)
 		h->last_drop = ev->drop;
 		h->ndrops++;
 	}
+	if (ev->kind == SF_TRACE_SEGMENT_OUT && ev->mtu_probe)
+		h->nmtu_probes++;
 	if (ev->kind == SF_TRACE_PATH_MTU) {
 		h->path_mtu = ev->mtu;
 		h->path_mtu_cause = ev->cause;

@@ -52,6 +52,7 @@ struct harness {
 	size_t nadvice;         /* SF_TRACE_NEGATIVE_ADVICE events seen */
 	int advice_sock;        /* ... the last one's sock */
 	size_t npath_mtu;       /* SF_TRACE_PATH_MTU events seen */
+	size_t nmtu_probes;     /* segments traced out as path MTU probes */
 	uint32_t path_mtu;      /* ... the last one's MTU */
 	enum sf_cause path_mtu_cause; /* ... and cause */
 };

@@ -479,6 +479,52 @@ static void test_always_probe_starts_at_base(void **state)
 	struct sf_segment s = h_next(t.h);
 	assert_int_equal(s.payload_len, 984 + (1262 - 1024)); /* the probe: halfway to 1500 */
 	assert_int_equal(h_next(t.h).payload_len, 984);
+	assert_int_equal(t.h->nmtu_probes, 1); /* the trace tells the probe from the rest */
+	h_free(t.h);
+}
+
+/*
+ * An ACK-clocked transfer probes too: with the window nearly full, the
+ * probe goes as soon as it fits, and the three segments behind it (which
+ * would tell of its loss by duplicate ACKs) follow as ACKs open the
+ * window. Here 8 segments are in flight of a window of 10: room for the
+ * probe, not for the probe and three more.
+ */
+static void test_probe_in_a_nearly_full_window(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, 4, cfg_always_probe);
+	const uint32_t mss = 984, probe = 984 + (1262 - 1024);
+	/* Each write is less than a probe and three segments: no probe yet. */
+	assert_int_equal(sf_send(t.h->st, t.c, data, 4 * mss), (long)(4 * mss));
+	assert_int_equal(sf_send(t.h->st, t.c, data + 4 * mss, 4 * mss), (long)(4 * mss));
+	assert_int_equal(take_data(&t, t.base, mss, 100), 8);
+	assert_int_equal(h_tcb(t.h, t.c)->cwnd, 10 * mss);
+	assert_int_equal(sf_send(t.h->st, t.c, data + 8 * mss, 20000), 20000);
+	struct sf_segment s = h_next(t.h);
+	assert_int_equal(s.seq, t.base + 8 * mss);
+	assert_int_equal(s.payload_len, probe);
+	assert_int_equal(t.h->nmtu_probes, 1);
+	/* The window is full; an ACK of two segments (slow start: the window
+	 * grows by two) lets the three behind it follow. */
+	h_expect_none(t.h);
+	peer_ack(&t, t.base + 2 * mss);
+	assert_int_equal(take_data(&t, t.base + 8 * mss + probe, mss, 100), 3);
+	assert_int_equal(t.h->nmtu_probes, 1);
+	h_free(t.h);
+}
+
+/* Nor is a probe sent into a congestion window that cannot hold three segments behind it. */
+static void test_no_probe_in_a_small_window(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, 4, cfg_always_probe);
+	h_tcb(t.h, t.c)->cwnd = 4 * 984; /* the probe and 2.75 segments */
+	assert_int_equal(sf_send(t.h->st, t.c, data, 60000), 60000);
+	assert_int_equal(take_data(&t, t.base, 984, 100), 4);
+	assert_int_equal(t.h->nmtu_probes, 0);
 	h_free(t.h);
 }
 
@@ -519,6 +565,8 @@ int main(void)
 		cmocka_unit_test(test_probing_finds_the_path_mtu),
 		cmocka_unit_test(test_always_probe_starts_at_base),
 		cmocka_unit_test(test_ptb_for_a_probe),
+		cmocka_unit_test(test_probe_in_a_nearly_full_window),
+		cmocka_unit_test(test_no_probe_in_a_small_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

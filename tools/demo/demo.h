@@ -82,6 +82,8 @@ enum demo_ev_kind {
 	DEV_CRASH,   /* the host crashed (all state lost) */
 	DEV_REBOOT,  /* the host came back up, empty */
 	DEV_NOTE,    /* a remark of the scenario's own */
+	DEV_ICMP,    /* an ICMP error a router made (an arrow from the router) */
+	DEV_PATH_MTU, /* the path MTU a connection sizes its segments by changed */
 };
 
 enum demo_fate {
@@ -96,18 +98,20 @@ struct demo_event {
 	int host;   /* where it happened (the sender, for a segment) */
 	int peer;   /* the receiver of a segment (-1 if unroutable) */
 	int conn;   /* connection number (1, 2, ...), 0 for none or a listener */
-	/* DEV_SEGMENT */
+	/* DEV_SEGMENT, DEV_ICMP (which has no seg) */
 	struct sf_segment seg; /* payload pointer cleared */
 	uint8_t *dgram;        /* a copy of the datagram (for pcap) */
 	size_t dlen;
-	bool retransmit, crafted, duplicate;
+	bool retransmit, mtu_probe, crafted, duplicate;
 	const char *tag;       /* "old duplicate", ... for crafted segments */
 	enum demo_fate fate;
 	uint64_t fate_t;       /* when it arrived or died */
 	enum sf_sim_drop lost; /* why it died */
-	/* DEV_STATE */
+	/* DEV_STATE, DEV_PATH_MTU */
 	enum sf_tcp_state from, to;
-	char cause[48];
+	char cause[64];
+	enum sf_cause why;     /* DEV_PATH_MTU */
+	uint32_t mtu;          /* DEV_PATH_MTU: the path MTU now used */
 	/* DEV_TIMER */
 	enum sf_timer_kind timer;
 	/* DEV_DROP */
@@ -170,7 +174,7 @@ struct demo {
 	struct demo_conn *conn;
 	int nconn, conn_cap;
 	/* SEGMENT_OUT from the trace hook, waiting for the datagram's SEND */
-	struct { bool valid, retransmit; } pending[DEMO_MAX_HOSTS];
+	struct { bool valid, retransmit, mtu_probe; } pending[DEMO_MAX_HOSTS];
 	const char *next_tag[DEMO_MAX_HOSTS];
 	/* expectations and facts */
 	struct demo_check *checks;
@@ -178,6 +182,7 @@ struct demo {
 	struct demo_fact facts[40];
 	int nfacts;
 	bool exact; /* no random faults: exact expectations apply */
+	int router; /* the router's column (demo_add_router), -1 for none */
 	uint64_t start_ns;
 };
 
@@ -205,6 +210,7 @@ extern const struct demo_scenario demo_sc_time_wait, demo_sc_time_wait_reuse, de
 	demo_sc_close_wait, demo_sc_close_wait_done, demo_sc_assassination, demo_sc_assassination_classic;
 extern const struct demo_scenario demo_sc_backlog, demo_sc_half_open, demo_sc_keepalive;
 extern const struct demo_scenario demo_sc_fig8, demo_sc_fig9, demo_sc_fig10, demo_sc_fig11;
+extern const struct demo_scenario demo_sc_pmtu, demo_sc_pmtu_blackhole;
 
 /* ---- the engine (engine.c) --------------------------------------------------------- */
 
@@ -223,6 +229,18 @@ void demo_add_addr(struct demo *d, int host, const char *addr, uint32_t mtu);
 /** Add a raw host: no stack, the script answers what reaches it. */
 int demo_add_raw_host(struct demo *d, const char *name, const char *addr,
 		      void (*deliver)(void *ctx, int host, uint64_t now, const struct sf_segment *seg), void *ctx);
+/**
+ * Add a router's column: the router at the end of the links demo_route
+ * sets up (drawn between the hosts it joins, so add it between them). It
+ * answers from addr (IPv4), and its ICMP errors are drawn as its arrows.
+ */
+int demo_add_router(struct demo *d, const char *name, const char *addr);
+/**
+ * The path between hosts a and b (both ways) runs through the router, whose
+ * next hop carries datagrams of at most mtu bytes; too_big says whether it
+ * answers a longer one with ICMP or drops it unanswered (a black hole).
+ */
+void demo_route(struct demo *d, int a, int b, uint32_t mtu, enum sf_sim_too_big too_big);
 /** Send a hand-built segment from host (as if it came from there); tag names it in the diagram. */
 void demo_inject(struct demo *d, int host, const struct sf_segment *seg, const char *tag);
 /** Send a datagram as it is (an old copy kept by the network). */
@@ -315,6 +333,9 @@ void demo_time_text(uint64_t t_ns, char *buf, size_t cap);
 int demo_text_width(const char *s);
 /** Print text wrapped to width columns, each line indented by indent spaces. */
 void demo_wrap(FILE *out, const char *text, int width, int indent);
+/** An ICMP error datagram as two lines of text: what it says, and what it quotes. */
+void demo_icmp_text(const uint8_t *dgram, size_t len, enum demo_lang lang, char *head, size_t hcap, char *tail,
+		    size_t tcap);
 /** A short name of why the simulator lost a datagram. */
 const char *demo_lost_text(enum sf_sim_drop why, enum demo_lang lang);
 /** The explanation (template filled in) to out. */

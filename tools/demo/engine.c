@@ -129,6 +129,7 @@ static void trace_hook(void *ctx, const struct sf_trace_event *ev)
 		/* The datagram itself follows at once through the observer. */
 		d->pending[host].valid = true;
 		d->pending[host].retransmit = ev->retransmit != 0;
+		d->pending[host].mtu_probe = ev->mtu_probe != 0;
 		break;
 	case SF_TRACE_SEGMENT_IN:
 		break;
@@ -161,20 +162,31 @@ static void trace_hook(void *ctx, const struct sf_trace_event *ev)
 			e->conn = conn_of(d, host, &ev->local, &ev->remote, false);
 		}
 		break;
-	case SF_TRACE_NEGATIVE_ADVICE:
 	case SF_TRACE_PATH_MTU:
-		break; /* the diagrams draw segments (whose sizes show the path MTU), states and timers */
+		e = new_event(d, DEV_PATH_MTU, host);
+		e->t = ev->now_ns;
+		e->conn = conn_of(d, host, &ev->local, &ev->remote, false);
+		e->mtu = ev->mtu;
+		e->why = ev->cause;
+		snprintf(e->cause, sizeof e->cause, "%s", sf_cause_text(ev->cause));
+		break;
+	case SF_TRACE_NEGATIVE_ADVICE:
+		break; /* the diagrams draw what the segments show */
 	}
 }
 
-/* The oldest segment still travelling from -> to with exactly these bytes. */
-static struct demo_event *in_flight(struct demo *d, int from, int to, const uint8_t *dgram, size_t len)
+/*
+ * The oldest datagram still travelling from -> to with exactly these bytes:
+ * a host's segment, or (router) a router's ICMP on its way to `to`.
+ */
+static struct demo_event *in_flight(struct demo *d, int from, int to, bool router, const uint8_t *dgram, size_t len)
 {
 	struct demo_event *loose = NULL;
 
 	for (size_t i = 0; i < d->nev; i++) {
 		struct demo_event *e = &d->ev[i];
-		if (e->kind != DEV_SEGMENT || e->fate != FATE_IN_FLIGHT || e->host != from || e->peer != to)
+		if (e->kind != (router ? DEV_ICMP : DEV_SEGMENT) || e->fate != FATE_IN_FLIGHT || e->peer != to ||
+		    (!router && e->host != from))
 			continue;
 		if (e->dlen == len && !memcmp(e->dgram, dgram, len))
 			return e;
@@ -184,6 +196,28 @@ static struct demo_event *in_flight(struct demo *d, int from, int to, const uint
 	return loose;
 }
 
+static struct demo_event *new_datagram(struct demo *d, enum demo_ev_kind kind, int host, const struct sf_sim_event *ev)
+{
+	struct demo_event *e = new_event(d, kind, host);
+	e->t = ev->time_ns;
+	e->dgram = malloc(ev->len ? ev->len : 1);
+	if (!e->dgram) {
+		fprintf(stderr, "synfin demo: out of memory\n");
+		exit(1);
+	}
+	memcpy(e->dgram, ev->dgram, ev->len);
+	e->dlen = ev->len;
+	return e;
+}
+
+/* An ICMP or ICMPv6 datagram (as routers make them: no IPv6 extension header). */
+static bool is_icmp(const uint8_t *dgram, size_t len)
+{
+	if (len >= 20 && dgram[0] >> 4 == 4)
+		return dgram[9] == 1;
+	return len >= 40 && dgram[0] >> 4 == 6 && dgram[6] == 58;
+}
+
 static void observer(void *ctx, const struct sf_sim_event *ev)
 {
 	struct demo *d = ctx;
@@ -191,16 +225,8 @@ static void observer(void *ctx, const struct sf_sim_event *ev)
 
 	switch (ev->kind) {
 	case SF_SIM_EV_SEND: {
-		e = new_event(d, DEV_SEGMENT, ev->from);
-		e->t = ev->time_ns;
+		e = new_datagram(d, DEV_SEGMENT, ev->from, ev);
 		e->peer = ev->to;
-		e->dgram = malloc(ev->len ? ev->len : 1);
-		if (!e->dgram) {
-			fprintf(stderr, "synfin demo: out of memory\n");
-			exit(1);
-		}
-		memcpy(e->dgram, ev->dgram, ev->len);
-		e->dlen = ev->len;
 		if (sf_segment_parse(ev->dgram, ev->len, &e->seg) == SF_DROP_NONE) {
 			e->seg.payload = NULL;
 			struct sf_endpoint l = { e->seg.src, e->seg.sport }, r = { e->seg.dst, e->seg.dport };
@@ -208,6 +234,7 @@ static void observer(void *ctx, const struct sf_sim_event *ev)
 		}
 		if (ev->from >= 0 && ev->from < DEMO_MAX_HOSTS && d->pending[ev->from].valid) {
 			e->retransmit = d->pending[ev->from].retransmit;
+			e->mtu_probe = d->pending[ev->from].mtu_probe;
 			d->pending[ev->from].valid = false;
 		} else {
 			e->crafted = true;
@@ -235,7 +262,7 @@ static void observer(void *ctx, const struct sf_sim_event *ev)
 				e = last;
 		}
 		if (!e)
-			e = in_flight(d, ev->from, ev->to, ev->dgram, ev->len);
+			e = in_flight(d, ev->from, ev->to, ev->router, ev->dgram, ev->len);
 		if (!e)
 			break;
 		e->fate = ev->kind == SF_SIM_EV_DELIVER ? FATE_DELIVERED : FATE_LOST;
@@ -244,7 +271,14 @@ static void observer(void *ctx, const struct sf_sim_event *ev)
 		break;
 	}
 	case SF_SIM_EV_ROUTER:
-		break; /* no scenario of the demo has a router */
+		/* An error about a datagram of from's that the router refused, on
+		 * its way back to from. (A fragment of a datagram it split is not
+		 * drawn: synfin's TCP sets DF, and no scenario sends without it.) */
+		if (!is_icmp(ev->dgram, ev->len))
+			break;
+		e = new_datagram(d, DEV_ICMP, d->router >= 0 ? d->router : ev->to, ev);
+		e->peer = ev->from;
+		break;
 	}
 }
 
@@ -262,6 +296,7 @@ int demo_init(struct demo *d, const struct demo_scenario *sc, const struct demo_
 	sf_sim_set_all_links(d->sim, &link);
 	sf_sim_set_observer(d->sim, observer, d);
 	d->exact = opt->loss <= 0;
+	d->router = -1;
 	return 0;
 }
 
@@ -386,6 +421,30 @@ int demo_add_raw_host(struct demo *d, const char *name, const char *addr,
 		exit(1);
 	d->nhosts++;
 	return i;
+}
+
+int demo_add_router(struct demo *d, const char *name, const char *addr)
+{
+	/* A raw host that nothing is sent to: the simulator's router at the end
+	 * of the links is what acts; this is its column and its address. */
+	int i = demo_add_raw_host(d, name, addr, NULL, NULL);
+	d->router = i;
+	return i;
+}
+
+void demo_route(struct demo *d, int a, int b, uint32_t mtu, enum sf_sim_too_big too_big)
+{
+	struct sf_sim_link link = {
+		.delay_ns = d->opt->delay_ms * DEMO_MS,
+		.loss = d->opt->loss,
+		.mtu = mtu,
+		.too_big = too_big,
+		.router4 = d->router >= 0 ? demo_addr(d, d->router) : (struct sf_addr){ 0 },
+	};
+	if (sf_sim_set_link(d->sim, a, b, &link) != 0 || sf_sim_set_link(d->sim, b, a, &link) != 0) {
+		fprintf(stderr, "synfin demo: cannot set up the route\n");
+		exit(1);
+	}
 }
 
 void demo_inject(struct demo *d, int host, const struct sf_segment *seg, const char *tag)

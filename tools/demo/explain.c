@@ -215,10 +215,82 @@ const char *demo_lost_text(enum sf_sim_drop why, enum demo_lang lang)
 	case SF_SIM_DROP_PARTITION: return zh ? "网络分区" : "lost: network partition";
 	case SF_SIM_DROP_HOST_DOWN: return zh ? "主机已宕机" : "lost: host is down";
 	case SF_SIM_DROP_NO_ROUTE: return zh ? "无路由" : "lost: no route";
-	case SF_SIM_DROP_MTU: return zh ? "超过链路 MTU" : "lost: longer than the link's MTU";
+	case SF_SIM_DROP_MTU: return zh ? "超过下一跳 MTU，被路由器丢弃" : "refused: longer than the next hop's MTU";
 	case SF_SIM_DROP_REJECTED: return zh ? "被路由器拒绝" : "lost: rejected by a router";
 	}
 	return "?";
+}
+
+static uint32_t be16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return be16(p) << 16 | be16(p + 2);
+}
+
+/*
+ * What the quoted datagram was: its TCP sequence number and payload length,
+ * read from the quoted IP header's own length (the quote itself may be cut
+ * short), so the error can be matched with the segment it speaks of.
+ */
+static void quoted_text(const uint8_t *q, size_t qlen, bool zh, char *buf, size_t cap)
+{
+	size_t ihl, total;
+	uint8_t proto;
+
+	buf[0] = 0;
+	if (qlen >= 20 && q[0] >> 4 == 4) {
+		ihl = (size_t)(q[0] & 15) * 4;
+		total = be16(q + 2);
+		proto = q[9];
+	} else if (qlen >= 40 && q[0] >> 4 == 6) {
+		ihl = 40;
+		total = 40 + be16(q + 4);
+		proto = q[6];
+	} else {
+		return;
+	}
+	if (proto != 6 || qlen < ihl + 14)
+		return;
+	size_t doff = (size_t)(q[ihl + 12] >> 4) * 4, hdr = ihl + doff;
+	snprintf(buf, cap, "%s seq=%" PRIu32 " len=%zu", zh ? "引用" : "quoting", be32(q + ihl + 4),
+		 total > hdr ? total - hdr : 0);
+}
+
+void demo_icmp_text(const uint8_t *dg, size_t len, enum demo_lang lang, char *head, size_t hcap, char *tail,
+		    size_t tcap)
+{
+	bool zh = lang == DEMO_ZH;
+	size_t off;
+
+	tail[0] = 0;
+	if (len >= 20 && dg[0] >> 4 == 4 && len >= (size_t)(dg[0] & 15) * 4 + 8) {
+		off = (size_t)(dg[0] & 15) * 4;
+		uint8_t type = dg[off], code = dg[off + 1];
+		if (type == 3 && code == 4)
+			snprintf(head, hcap, "ICMP 3/4 %s mtu=%" PRIu32, zh ? "需要分片" : "fragmentation needed",
+				 be16(dg + off + 6));
+		else if (type == 3)
+			snprintf(head, hcap, "ICMP 3/%u %s", code, zh ? "目的不可达" : "destination unreachable");
+		else
+			snprintf(head, hcap, "ICMP %u/%u", type, code);
+	} else if (len >= 48 && dg[0] >> 4 == 6) {
+		off = 40;
+		uint8_t type = dg[off], code = dg[off + 1];
+		if (type == 2)
+			snprintf(head, hcap, "ICMPv6 %s mtu=%" PRIu32, zh ? "包过大" : "packet too big", be32(dg + off + 4));
+		else if (type == 1)
+			snprintf(head, hcap, "ICMPv6 1/%u %s", code, zh ? "目的不可达" : "destination unreachable");
+		else
+			snprintf(head, hcap, "ICMPv6 %u/%u", type, code);
+	} else {
+		snprintf(head, hcap, "ICMP ?");
+		return;
+	}
+	quoted_text(dg + off + 8, len - off - 8, zh, tail, tcap);
 }
 
 /* Short phrases of the diagram. */
@@ -232,6 +304,7 @@ static const struct {
 	{ "CRASH: all connection state lost", "崩溃：全部连接状态丢失" },
 	{ "REBOOT: up again, knows no connection", "重启：恢复运行，不记得任何连接" },
 	{ "retransmission", "重传" },
+	{ "path MTU probe", "路径 MTU 探测" },
 	{ "later", "之后" },
 	{ "time (ms)", "时间 (ms)" },
 	{ "Connections", "连接" },

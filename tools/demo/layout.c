@@ -27,6 +27,7 @@ static struct row *add_row(struct layout *L, enum row_kind kind, long ev, uint64
 	r->ev = ev;
 	r->t = t;
 	r->peer = -1;
+	r->died_at = -1;
 	return r;
 }
 
@@ -112,6 +113,8 @@ static int seg_label(const struct demo *d, const struct demo_event *e, int w, ch
 	char extra[160] = "";
 	if (e->retransmit)
 		snprintf(extra, sizeof extra, "[%s]", demo_tr(d, "retransmission"));
+	else if (e->mtu_probe)
+		snprintf(extra, sizeof extra, "[%s]", demo_tr(d, "path MTU probe"));
 	else if (e->crafted && (e->tag || d->host[e->host].sh))
 		snprintf(extra, sizeof extra, "[%s]", demo_tr(d, e->tag ? e->tag : "crafted"));
 	if (*extra) {
@@ -123,6 +126,30 @@ static int seg_label(const struct demo *d, const struct demo_event *e, int w, ch
 			 e->fate == FATE_LOST ? demo_lost_text(e->lost, d->opt->lang) : demo_tr(d, "in flight at the end"));
 		nobreak(extra);
 		snprintf(tail + n, sizeof tail - n, " %s", extra);
+	}
+	int k = split(head, w, lines, max);
+	k += split(tail, w, lines + k, max - k);
+	for (int i = 0; i < k; i++)
+		for (char *p = lines[i]; *p; p++)
+			if (*p == NOBREAK)
+				*p = ' ';
+	return k;
+}
+
+/* The label of a router's ICMP error: what it says, what it quotes, and its fate. */
+static int icmp_label(const struct demo *d, const struct demo_event *e, int w, char lines[][192], int max)
+{
+	char head[192], tail[256];
+	size_t n;
+
+	demo_icmp_text(e->dgram, e->dlen, d->opt->lang, head, sizeof head, tail, sizeof tail);
+	n = strlen(tail);
+	if (e->fate == FATE_LOST || e->fate == FATE_IN_FLIGHT) {
+		char extra[160];
+		snprintf(extra, sizeof extra, "(%s)",
+			 e->fate == FATE_LOST ? demo_lost_text(e->lost, d->opt->lang) : demo_tr(d, "in flight at the end"));
+		nobreak(extra);
+		snprintf(tail + n, sizeof tail - n, "%s%s", n ? " " : "", extra);
 	}
 	int k = split(head, w, lines, max);
 	k += split(tail, w, lines + k, max - k);
@@ -164,11 +191,23 @@ static const char *drop_zh(enum sf_drop_reason r)
 	case SF_DROP_RST_CHALLENGED: return "窗口内但不等于 RCV.NXT 的 RST：挑战 ACK";
 	case SF_DROP_PAWS: return "时间戳比 TS.Recent 旧：旧重复报文（PAWS）";
 	case SF_DROP_SYN_RECEIVED_BAD_ACK: return "SYN-RECEIVED：ACK 不是确认我们的 SYN，回 RST";
+	case SF_DROP_ICMP_PACKET_TOO_BIG: return "ICMP 报告的 MTU 不比路径当前的小（RFC 8201 §4）";
 	default: return NULL;
 	}
 }
 
-/* The text of a note row (timer, discard, app, crash, reboot, remark). */
+static const char *path_mtu_zh(enum sf_cause why)
+{
+	switch (why) {
+	case SF_CAUSE_PMTU_ICMP: return "收到 ICMP 需要分片 / 包过大";
+	case SF_CAUSE_PMTU_BLACK_HOLE: return "满长报文段连续 R1 次超时丢失：黑洞";
+	case SF_CAUSE_PMTU_PROBE_ACKED: return "路径 MTU 探测报文被确认";
+	case SF_CAUSE_PMTU_AGED: return "学到的路径 MTU 已过期（RFC 1191 §6.3）";
+	default: return NULL;
+	}
+}
+
+/* The text of a note row (timer, discard, app, crash, reboot, remark, path MTU). */
 static enum row_color note_text(const struct demo *d, const struct demo_event *e, char *buf, size_t cap)
 {
 	bool zh = d->opt->lang == DEMO_ZH;
@@ -190,9 +229,9 @@ static enum row_color note_text(const struct demo *d, const struct demo_event *e
 		if (e->seg.flags || e->seg.seq)
 			demo_flags_text(e->seg.flags, fl, sizeof fl);
 		if (z)
-			snprintf(buf, cap, "%s%s丢弃 %s：%s", conn, *conn ? " " : "", fl, z);
+			snprintf(buf, cap, "%s%s丢弃%s%s：%s", conn, *conn ? " " : "", *fl ? " " : "", fl, z);
 		else
-			snprintf(buf, cap, "%s%s%s %s: %s", conn, *conn ? " " : "", demo_tr(d, "discards"), fl,
+			snprintf(buf, cap, "%s%s%s%s%s: %s", conn, *conn ? " " : "", demo_tr(d, "discards"), *fl ? " " : "", fl,
 				 sf_drop_reason_text(e->drop));
 		return COL_DIM;
 	}
@@ -202,6 +241,14 @@ static enum row_color note_text(const struct demo *d, const struct demo_event *e
 	case DEV_NOTE:
 		snprintf(buf, cap, "* %s", zh ? e->text_zh : e->text);
 		return COL_NOTE;
+	case DEV_PATH_MTU: {
+		const char *z = zh ? path_mtu_zh(e->why) : NULL;
+		if (zh)
+			snprintf(buf, cap, "%s%s路径 MTU 改为 %" PRIu32 "（%s）", conn, *conn ? " " : "", e->mtu, z ? z : e->cause);
+		else
+			snprintf(buf, cap, "%s%spath MTU now %" PRIu32 " (%s)", conn, *conn ? " " : "", e->mtu, e->cause);
+		return COL_NOTE;
+	}
 	case DEV_CRASH:
 		snprintf(buf, cap, "%s", demo_tr(d, "CRASH: all connection state lost"));
 		return COL_CRASH;
@@ -315,9 +362,10 @@ int demo_layout(const struct demo *d, struct layout *L)
 			down &= (uint8_t)~(1u << e->host);
 
 		switch (e->kind) {
-		case DEV_SEGMENT: {
+		case DEV_SEGMENT:
+		case DEV_ICMP: {
 			char lines[8][192];
-			int k = seg_label(d, e, gap - 6, lines, 8);
+			int k = e->kind == DEV_ICMP ? icmp_label(d, e, gap - 6, lines, 8) : seg_label(d, e, gap - 6, lines, 8);
 			for (int j = 0; j < k; j++) {
 				r = add_row(L, j ? ROW_LABEL : ROW_ARROW, (long)i, e->t);
 				if (!r)
@@ -327,7 +375,9 @@ int demo_layout(const struct demo *d, struct layout *L)
 				r->peer = e->peer;
 				r->lost = e->fate == FATE_LOST;
 				r->at_receiver = r->lost && e->lost == SF_SIM_DROP_HOST_DOWN;
-				r->color = demo_seg_color(&e->seg);
+				if (r->lost && (e->lost == SF_SIM_DROP_MTU || e->lost == SF_SIM_DROP_REJECTED))
+					r->died_at = d->router;
+				r->color = e->kind == DEV_ICMP ? COL_RST : demo_seg_color(&e->seg);
 				r->down = down;
 				snprintf(r->text, sizeof r->text, "%.191s", lines[j]);
 			}

@@ -41,6 +41,7 @@ struct row {
 	int peer;         /* ARROW/LABEL: the receiver (-1: nowhere) */
 	bool lost;        /* ARROW: died on the way */
 	bool at_receiver; /* ARROW, lost: died at the receiver (host down) */
+	int died_at;      /* ARROW, lost: the router whose column it died at, or -1 */
 	char text[192];   /* label line, note text, or state label */
 	char cause[96];   /* STATE: why */
 	enum row_color color;

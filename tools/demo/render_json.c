@@ -45,6 +45,8 @@ static const char *kind_name(enum demo_ev_kind k)
 	case DEV_CRASH: return "crash";
 	case DEV_REBOOT: return "reboot";
 	case DEV_NOTE: return "note";
+	case DEV_ICMP: return "icmp";
+	case DEV_PATH_MTU: return "path_mtu";
 	}
 	return "?";
 }
@@ -62,6 +64,34 @@ static const char *sim_drop_name(enum sf_sim_drop why)
 	case SF_SIM_DROP_REJECTED: return "rejected";
 	}
 	return "?";
+}
+
+static void fate_json(FILE *out, const struct demo_event *e)
+{
+	switch (e->fate) {
+	case FATE_DELIVERED:
+		fprintf(out, ", \"fate\": \"delivered\", \"arrive_ns\": %" PRIu64, e->fate_t);
+		break;
+	case FATE_LOST:
+		fprintf(out, ", \"fate\": \"lost\", \"lost_ns\": %" PRIu64 ", \"lost_why\": \"%s\"", e->fate_t,
+			sim_drop_name(e->lost));
+		break;
+	case FATE_IN_FLIGHT:
+		fputs(", \"fate\": \"in_flight\"", out);
+		break;
+	}
+}
+
+static void icmp_json(FILE *out, const struct demo_event *e)
+{
+	char head[192], tail[192];
+
+	demo_icmp_text(e->dgram, e->dlen, DEMO_EN, head, sizeof head, tail, sizeof tail);
+	fprintf(out, ", \"to\": %d, \"text\": ", e->peer);
+	json_string(out, head);
+	fputs(", \"quote\": ", out);
+	json_string(out, tail);
+	fate_json(out, e);
 }
 
 static void segment_json(FILE *out, const struct demo_event *e)
@@ -104,22 +134,13 @@ static void segment_json(FILE *out, const struct demo_event *e)
 	}
 	fputc('}', out);
 	fprintf(out, ", \"retransmit\": %s", e->retransmit ? "true" : "false");
+	if (e->mtu_probe)
+		fputs(", \"mtu_probe\": true", out);
 	if (e->crafted) {
 		fputs(", \"crafted\": ", out);
 		json_string(out, e->tag ? e->tag : "crafted");
 	}
-	switch (e->fate) {
-	case FATE_DELIVERED:
-		fprintf(out, ", \"fate\": \"delivered\", \"arrive_ns\": %" PRIu64, e->fate_t);
-		break;
-	case FATE_LOST:
-		fprintf(out, ", \"fate\": \"lost\", \"lost_ns\": %" PRIu64 ", \"lost_why\": \"%s\"", e->fate_t,
-			sim_drop_name(e->lost));
-		break;
-	case FATE_IN_FLIGHT:
-		fputs(", \"fate\": \"in_flight\"", out);
-		break;
-	}
+	fate_json(out, e);
 }
 
 void demo_render_json(FILE *out, struct demo *d)
@@ -140,6 +161,8 @@ void demo_render_json(FILE *out, struct demo *d)
 		if (d->host[h].sh)
 			fprintf(out, ", \"mtu\": %u, \"msl_ms\": %u, \"rfc1337\": %u, \"strict_time_wait\": %u}", d->host[h].mtu,
 				d->host[h].cfg.msl_ms, d->host[h].cfg.rfc1337, d->host[h].cfg.strict_time_wait);
+		else if (h == d->router)
+			fputs(", \"router\": true}", out);
 		else
 			fputs(", \"raw\": true}", out);
 	}
@@ -161,6 +184,12 @@ void demo_render_json(FILE *out, struct demo *d)
 		switch (e->kind) {
 		case DEV_SEGMENT:
 			segment_json(out, e);
+			break;
+		case DEV_ICMP:
+			icmp_json(out, e);
+			break;
+		case DEV_PATH_MTU:
+			fprintf(out, ", \"mtu\": %" PRIu32 ", \"cause\": \"%s\"", e->mtu, sf_cause_name(e->why));
 			break;
 		case DEV_STATE:
 			fprintf(out, ", \"from\": \"%s\", \"to\": \"%s\", \"cause\": ", sf_state_name(e->from),
@@ -230,7 +259,7 @@ int demo_write_pcap(const char *path, const struct demo *d)
 	if (!p)
 		return -1;
 	for (size_t i = 0; i < d->nev && !rc; i++)
-		if (d->ev[i].kind == DEV_SEGMENT)
+		if (d->ev[i].kind == DEV_SEGMENT || d->ev[i].kind == DEV_ICMP)
 			rc = sf_pcap_write(p, d->ev[i].t, d->ev[i].dgram, d->ev[i].dlen);
 	if (sf_pcap_close(p) != 0)
 		rc = -1;

@@ -158,6 +158,8 @@ int demo_render_svg(const char *path, const struct demo *d)
 		double xe = x1, ye = y1;
 		if (r->lost) {
 			double f = r->at_receiver ? 0.95 : 0.62;
+			if (r->died_at >= 0 && x1 != x0) /* at the router that refused it */
+				f = (col_x(L.x[r->died_at] + 0.5) - x0) / (x1 - x0);
 			xe = x0 + (x1 - x0) * f;
 			ye = y0 + (y1 - y0) * f;
 		}

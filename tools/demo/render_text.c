@@ -123,9 +123,9 @@ static void draw_arrow(struct canvas *cv, const struct layout *L, const struct g
 	if (r->lost) {
 		/* The arrow stops where the datagram died: at the receiver if it
 		 * was down, otherwise on the way. */
-		int death;
+		int death, router = r->died_at >= 0 ? L->x[r->died_at] : -1;
 		if (right) {
-			death = r->at_receiver ? hi - 2 : lo + (hi - lo) * 2 / 3;
+			death = router > lo && router < hi ? router - 1 : r->at_receiver ? hi - 2 : lo + (hi - lo) * 2 / 3;
 			if (death < lx + tw + 2)
 				death = lx + tw + 2;
 			if (death > hi - 2)
@@ -134,7 +134,7 @@ static void draw_arrow(struct canvas *cv, const struct layout *L, const struct g
 				put(cv, x, " ", COL_NONE);
 			put(cv, death, g->lost, COL_LOST);
 		} else {
-			death = r->at_receiver ? lo + 2 : lo + (hi - lo) / 3;
+			death = router > lo && router < hi ? router + 1 : r->at_receiver ? lo + 2 : lo + (hi - lo) / 3;
 			if (death > hi - tw - 5)
 				death = hi - tw - 5;
 			if (death < lo + 2)
@@ -145,6 +145,10 @@ static void draw_arrow(struct canvas *cv, const struct layout *L, const struct g
 			lx = death + 3;
 		}
 	}
+	/* A timeline the cut-off arrow no longer crosses shows again. */
+	for (int h = 0; h < L->nhosts; h++)
+		if (L->x[h] > lo && L->x[h] < hi && !strcmp(cv->c[L->x[h]].s, " "))
+			put(cv, L->x[h], (r->down >> h) & 1 ? g->down : g->line, COL_NONE);
 	put(cv, lx - 1, " ", c);
 	int end = put_text(cv, lx, r->text, c);
 	put(cv, end, " ", c);

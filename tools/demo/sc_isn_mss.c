@@ -538,8 +538,8 @@ const struct demo_scenario demo_sc_mss_mtu = {
 		"carries: the jumbo host keeps to the 1460 its peer announced, and the Ethernet host, though the "
 		"jumbo host would take 8960, cannot send more than its own 1500-byte MTU allows. Both end up with "
 		"{mj}- and {me}-byte segments (1460 less the 12 bytes of timestamps).\n"
-		"Path MTU discovery (RFC 8201, RFC 4821) would lower this further for a narrower link between "
-		"them; the simulated network has none.\n"
+		"Path MTU discovery (RFC 1191, RFC 8201, RFC 4821) lowers this further when a narrower link "
+		"lies between them; here there is none (`synfin demo pmtu` has one).\n"
 		"Rules: RFC 9293 §3.7.1 (MUST-14: effective send MSS = min(SendMSS, MMS_S - 20) less options; "
 		"MUST-67: derive the announced MSS from the MTU), RFC 6691.",
 	.explain_zh =
@@ -548,7 +548,8 @@ const struct demo_scenario demo_sc_mss_mtu = {
 		"然后每一方最多发送 min(对方的 MSS, 自己由 MTU 得出的 MSS)，再减去所带的选项：巨帧主机遵守对方声明的 "
 		"1460；以太网主机虽然对方能接收 8960，但自己的 1500 字节 MTU 不允许发更大的。结果双方的报文段都是 "
 		"{mj} 和 {me} 字节（1460 减去 12 字节的时间戳）。\n"
-		"如果两者之间有更窄的链路，路径 MTU 发现（RFC 8201、RFC 4821）还会把它降得更低；模拟网络中没有这样的链路。\n"
+		"如果两者之间有更窄的链路，路径 MTU 发现（RFC 1191、RFC 8201、RFC 4821）还会把它降得更低；这里没有这样的链路"
+		"（`synfin demo pmtu` 中有一条）。\n"
 		"规则：RFC 9293 §3.7.1（MUST-14：有效发送 MSS = min(SendMSS, MMS_S - 20) 再减去选项；"
 		"MUST-67：由 MTU 得出声明的 MSS），RFC 6691。",
 };
