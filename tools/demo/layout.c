@@ -92,6 +92,31 @@ static void nobreak(char *s)
 			*s = NOBREAK;
 }
 
+/*
+ * A datagram's label as lines that fit w columns: its head, then its tail
+ * with how it ended (lost, or still travelling) added. Spaces marked
+ * NOBREAK hold a phrase on one line.
+ */
+static int label_lines(const struct demo *d, const struct demo_event *e, const char *head, char *tail, size_t tcap,
+		       int w, char lines[][192], int max)
+{
+	if (e->fate == FATE_LOST || (e->fate == FATE_IN_FLIGHT && e->peer >= 0)) {
+		char extra[160];
+		size_t n = strlen(tail);
+		snprintf(extra, sizeof extra, "(%s)",
+			 e->fate == FATE_LOST ? demo_lost_text(e->lost, d->opt->lang) : demo_tr(d, "in flight at the end"));
+		nobreak(extra);
+		snprintf(tail + n, tcap - n, "%s%s", n ? " " : "", extra);
+	}
+	int k = split(head, w, lines, max);
+	k += split(tail, w, lines + k, max - k);
+	for (int i = 0; i < k; i++)
+		for (char *p = lines[i]; *p; p++)
+			if (*p == NOBREAK)
+				*p = ' ';
+	return k;
+}
+
 /* The label of a segment, in lines that fit w columns. */
 static int seg_label(const struct demo *d, const struct demo_event *e, int w, char lines[][192], int max)
 {
@@ -121,43 +146,16 @@ static int seg_label(const struct demo *d, const struct demo_event *e, int w, ch
 		nobreak(extra);
 		n += (size_t)snprintf(tail + n, sizeof tail - n, " %s", extra);
 	}
-	if (e->fate == FATE_LOST || (e->fate == FATE_IN_FLIGHT && e->peer >= 0)) {
-		snprintf(extra, sizeof extra, "(%s)",
-			 e->fate == FATE_LOST ? demo_lost_text(e->lost, d->opt->lang) : demo_tr(d, "in flight at the end"));
-		nobreak(extra);
-		snprintf(tail + n, sizeof tail - n, " %s", extra);
-	}
-	int k = split(head, w, lines, max);
-	k += split(tail, w, lines + k, max - k);
-	for (int i = 0; i < k; i++)
-		for (char *p = lines[i]; *p; p++)
-			if (*p == NOBREAK)
-				*p = ' ';
-	return k;
+	return label_lines(d, e, head, tail, sizeof tail, w, lines, max);
 }
 
 /* The label of a router's ICMP error: what it says, what it quotes, and its fate. */
 static int icmp_label(const struct demo *d, const struct demo_event *e, int w, char lines[][192], int max)
 {
-	char head[192], tail[256];
-	size_t n;
+	char head[192], tail[512];
 
 	demo_icmp_text(e->dgram, e->dlen, d->opt->lang, head, sizeof head, tail, sizeof tail);
-	n = strlen(tail);
-	if (e->fate == FATE_LOST || e->fate == FATE_IN_FLIGHT) {
-		char extra[160];
-		snprintf(extra, sizeof extra, "(%s)",
-			 e->fate == FATE_LOST ? demo_lost_text(e->lost, d->opt->lang) : demo_tr(d, "in flight at the end"));
-		nobreak(extra);
-		snprintf(tail + n, sizeof tail - n, "%s%s", n ? " " : "", extra);
-	}
-	int k = split(head, w, lines, max);
-	k += split(tail, w, lines + k, max - k);
-	for (int i = 0; i < k; i++)
-		for (char *p = lines[i]; *p; p++)
-			if (*p == NOBREAK)
-				*p = ' ';
-	return k;
+	return label_lines(d, e, head, tail, sizeof tail, w, lines, max);
 }
 
 static const char *timer_zh(enum sf_timer_kind t)
