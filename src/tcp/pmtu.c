@@ -218,13 +218,13 @@ void sf_tcb_packet_too_big(struct sf_stack *st, struct sf_tcb *tcb, const struct
  * through almost any path, so that the retransmission does; probing then
  * looks for the real size.
  */
-void sf_tcb_black_hole_check(struct sf_stack *st, struct sf_tcb *tcb, bool last_try)
+bool sf_tcb_black_hole_check(struct sf_stack *st, struct sf_tcb *tcb, bool last_try)
 {
 	/* A size the path has carried fails only with a route change: that
 	 * takes three more timeouts to believe. */
 	uint32_t needed = st->cfg.retries1 + (tcb->mss_proven ? 3u : 0u);
 	if (!st->cfg.mtu_probing || (tcb->rtx_count < needed && !last_try))
-		return;
+		return false;
 	uint32_t now = path_mtu(tcb), base = tcb->sock.family == SF_AF_INET6 ? MIN_MTU_V6 : BASE_MTU_V4;
 	/* Not below the base: RFC 4821 §7.2 takes it to pass nearly every
 	 * path, and under random loss a size smaller still would be a cost
@@ -232,7 +232,7 @@ void sf_tcb_black_hole_check(struct sf_stack *st, struct sf_tcb *tcb, bool last_
 	/* What goes again, one segment of the flight, must be too big for the base. */
 	uint32_t flight = sf_flight_size(tcb), lost = flight < tcb->snd_mss ? flight : tcb->snd_mss;
 	if (now <= base || lost + headers_len(tcb) + sf_tcb_ts_space(tcb) <= base)
-		return;
+		return false;
 	/* A timeout proves nothing of the size: the search may climb back to
 	 * all the peer and our interface take, should loss, not size, have
 	 * been the cause. */
@@ -243,6 +243,7 @@ void sf_tcb_black_hole_check(struct sf_stack *st, struct sf_tcb *tcb, bool last_
 	tcb->probe_after_ns = st->now_ns;
 	st->ctr.TCPMTUPBlackHole++;
 	resize(st, tcb, SF_CAUSE_PMTU_BLACK_HOLE);
+	return true;
 }
 
 /*

@@ -340,6 +340,23 @@ void sf_tcb_retry_clamp(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_k
 
 
 /*
+ * RFC 4821: the last try R2 allows goes at the base size. The check at each
+ * timeout sees it coming, but an application that closes part way through
+ * the series makes an orphan whose R2 (orphan_retries) its count may
+ * already have reached: that try is taken now, once, if the segments can
+ * still size down.
+ */
+static bool last_try_at_base(struct sf_stack *st, struct sf_tcb *tcb)
+{
+	struct sf_retry_thresholds th = thresholds(st, tcb);
+
+	if (in_syn_state(tcb) || sends_probe(tcb, SF_TIMER_RETRANSMIT) || th.unit != SF_RETRY_COUNT ||
+	    th.r2 == SF_RETRY_FOREVER || tcb->rtx_count < th.r2 || st->now_ns >= user_timeout_at(tcb))
+		return false;
+	return sf_tcb_black_hole_check(st, tcb, true);
+}
+
+/*
  * RFC 9293 §3.10.8 and RFC 6298 §5.4-5.6: retransmit the earliest
  * unacknowledged segment and back the timer off (doubling, capped at
  * rto_max), until sf_tcb_retry gives up.
@@ -347,7 +364,9 @@ void sf_tcb_retry_clamp(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_k
 static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 {
 	st->ctr.TCPTimeouts++;
-	if (!sf_tcb_retry(st, tcb, SF_TIMER_RETRANSMIT))
+	if (last_try_at_base(st, tcb))
+		tcb->rtx_count++;
+	else if (!sf_tcb_retry(st, tcb, SF_TIMER_RETRANSMIT))
 		return;
 	tcb->rtt_timing = false; /* Karn's rule (MUST-18): no sample from a retransmitted segment */
 	tcb->rto_ms = tcb->rto_ms * 2 > st->cfg.rto_max_ms ? st->cfg.rto_max_ms : tcb->rto_ms * 2;

@@ -78,7 +78,8 @@ static inline void sf_tcb_path_check(struct sf_stack *st, struct sf_tcb *tcb)
 /** A validated ICMP fragmentation needed / packet too big about a segment of tcb in flight. */
 void sf_tcb_packet_too_big(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_icmp_error *e);
 /** The retransmission timer is about to send data again (last_try: R2 allows no more): RFC 4821 black-hole detection. */
-void sf_tcb_black_hole_check(struct sf_stack *st, struct sf_tcb *tcb, bool last_try);
+/** True if it sized the segments down. */
+bool sf_tcb_black_hole_check(struct sf_stack *st, struct sf_tcb *tcb, bool last_try);
 /** RFC 4821 probing: the payload of a probe that may go now at SND.NXT, or 0 (it is then marked in flight). */
 uint32_t sf_tcb_probe_due(struct sf_stack *st, struct sf_tcb *tcb, uint32_t mss, uint32_t avail, uint32_t room);
 void sf_tcb_probe_sent(struct sf_tcb *tcb, uint32_t seq, uint32_t len);

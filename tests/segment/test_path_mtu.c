@@ -366,6 +366,32 @@ static void test_black_hole_before_last_try(void **state)
 	h_free(t.h);
 }
 
+/*
+ * The application closes after two timeouts, when the count has already
+ * reached the orphan's R2 (2): the try that remains, which the timeouts
+ * never saw coming as the last, still goes in the base size, once.
+ */
+static void test_black_hole_orphaned_late(void **state)
+{
+	(void)state;
+	struct conn t;
+	open_conn(&t, 4, cfg_two_orphan_retries);
+	assert_int_equal(sf_send(t.h->st, t.c, data, 10 * t.full), (long)(10 * t.full));
+	h_drain(t.h);
+	assert_int_equal(lose_flight(&t, 2), 1460);
+	assert_int_equal(sf_close(t.h->st, t.c), 0);
+	h_drain(t.h);
+	assert_int_equal(lose_flight(&t, 1), 984);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPMTUPBlackHole), 1);
+	/* Lost too: that was the last. */
+	for (int k = 0; k < 100 && !h_counter(t.h, SF_CTR_TCPAbortOnTimeout); k++)
+		h_advance_to_deadline(t.h);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPAbortOnTimeout), 1);
+	assert_int_equal(h_counter(t.h, SF_CTR_TCPTimeouts), 4);
+	h_expect_none(t.h);
+	h_free(t.h);
+}
+
 static void cfg_no_probing(struct sf_config *cfg)
 {
 	cfg->mtu_probing = 0;
@@ -561,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_black_hole_sizes_down),
 		cmocka_unit_test(test_black_hole_after_proven_size),
 		cmocka_unit_test(test_black_hole_before_last_try),
+		cmocka_unit_test(test_black_hole_orphaned_late),
 		cmocka_unit_test(test_black_hole_detection_off),
 		cmocka_unit_test(test_probing_finds_the_path_mtu),
 		cmocka_unit_test(test_always_probe_starts_at_base),
