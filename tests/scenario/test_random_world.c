@@ -108,6 +108,7 @@ static const uint64_t regression_seeds[] = {
 	382, 1353, 1398,     /* close in a simultaneous open's SYN-RECEIVED: data resent from ISS (tcb.c) */
 	46, 133, 148,        /* a closed listener's embryo died untraced and uncounted (listen.c) */
 	5041, 13443, 17917,  /* an embryo's ACK without the agreed timestamp (listen.c) */
+	21494,               /* orphaned at its R2 on a black-hole path: no last try at the base size (tcb.c) */
 	/* harness mistakes found on the way */
 	849, 1442,           /* TIME-WAIT may end before the peer's retransmitted FIN comes back */
 	19793, 47891,        /* connect() after close() of the same 4-tuple in one instant: same ISS */
