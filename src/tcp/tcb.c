@@ -339,6 +339,14 @@ void sf_tcb_retry_clamp(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_k
 }
 
 
+/* R2 is a count of retransmissions, and the count has reached it. */
+static bool r2_count_reached(const struct sf_stack *st, const struct sf_tcb *tcb)
+{
+	struct sf_retry_thresholds th = thresholds(st, tcb);
+
+	return th.unit == SF_RETRY_COUNT && reached(st, &th, th.r2, tcb->rtx_count, 0);
+}
+
 /*
  * RFC 4821: the last try R2 allows goes at the base size. The check at each
  * timeout sees it coming, but an application that closes part way through
@@ -348,10 +356,8 @@ void sf_tcb_retry_clamp(struct sf_stack *st, struct sf_tcb *tcb, enum sf_timer_k
  */
 static bool last_try_at_base(struct sf_stack *st, struct sf_tcb *tcb)
 {
-	struct sf_retry_thresholds th = thresholds(st, tcb);
-
-	if (in_syn_state(tcb) || sends_probe(tcb, SF_TIMER_RETRANSMIT) || th.unit != SF_RETRY_COUNT ||
-	    th.r2 == SF_RETRY_FOREVER || tcb->rtx_count < th.r2 || st->now_ns >= user_timeout_at(tcb))
+	if (in_syn_state(tcb) || sends_probe(tcb, SF_TIMER_RETRANSMIT) || !r2_count_reached(st, tcb) ||
+	    st->now_ns >= user_timeout_at(tcb))
 		return false;
 	return sf_tcb_black_hole_check(st, tcb, true);
 }
@@ -377,9 +383,7 @@ static void retransmit_timeout(struct sf_stack *st, struct sf_tcb *tcb)
 	} else {
 		/* RFC 4821: sized down before it goes again; at the latest for
 		 * the last try R2 allows (orphans have few). */
-		struct sf_retry_thresholds th = thresholds(st, tcb);
-		bool last = th.unit == SF_RETRY_COUNT && th.r2 != SF_RETRY_FOREVER && tcb->rtx_count >= th.r2;
-		sf_tcb_black_hole_check(st, tcb, last);
+		sf_tcb_black_hole_check(st, tcb, r2_count_reached(st, tcb));
 		sf_tcb_sender_timeout(st, tcb);
 		if (tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER && tcb->snd_una != tcb->snd_max)
 			sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
