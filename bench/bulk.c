@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * synfin-bench-bulk: bulk throughput between two synfin stacks in one process,
  * one thread, no network.

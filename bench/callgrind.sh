@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Instruction counts (valgrind --tool=callgrind): the same total for the same
 # binary and input however busy the machine is, so these figures can be
 # tracked from release to release where wall-clock rates cannot.

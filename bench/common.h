@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shared pieces of the bulk-throughput benchmarks (synfin and lwIP): command
  * line, the byte pattern both senders send, the seeded loss PRNG, the wall

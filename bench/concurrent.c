@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * synfin-bench-concurrent: what it costs to hold many connections (workload
  * 2 of bench/run-all.sh). Memory per connection is the figure that matters

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shared pieces of the three lifecycle benchmarks (synfin-bench-lifecycles,
  * synfin-bench-lwip-lifecycles, synfin-bench-kernel-lifecycles): the command

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * synfin-bench-lifecycles: connection lifecycles per second between two
  * synfin stacks in one process, one thread (workload 1 of bench/run-all.sh).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * synfin-bench-lwip-bulk: the workload of synfin-bench-bulk on lwIP (Debian's
  * liblwip, raw API), for comparison.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * synfin-bench-lwip-lifecycles: the workload of synfin-bench-lifecycles
  * (connection lifecycles per second, workload 1 of bench/run-all.sh) on lwIP

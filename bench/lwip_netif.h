@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The point-to-point netif both lwIP benchmarks give each end: MTU 1500, no
  * broadcast and no ARP, IPv4 only. The output function (how a datagram gets

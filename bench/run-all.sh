@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Every benchmark, in one run (`./run bench` installs what this
 # needs and calls it):
 #

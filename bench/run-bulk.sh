@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Build the bulk-throughput benchmarks (Release, -O2) and run synfin and lwIP
 # on the same workload: 1 GiB A->B, lossless and 1% loss A->B.
 #

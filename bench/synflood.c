@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * synfin-bench-synflood: a listener under a SYN flood (workload 4 of
  * bench/run-all.sh).

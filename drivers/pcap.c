@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Classic pcap writer (not pcapng): a 24-byte global header followed by one
  * 16-byte record header plus the datagram per packet.

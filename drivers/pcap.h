@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A pcap file writer (LINKTYPE_RAW: each record is a bare IPv4 or IPv6
  * datagram) with nanosecond timestamps, readable by tshark and Wireshark.

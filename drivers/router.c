@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A simulated router's datagrams (see router.h). Everything here is a pure
  * function of its arguments: the simulator stays deterministic.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The datagrams a simulated router reads and makes: IPv4 and IPv6 headers
  * read as a router reads them, ICMP and ICMPv6 errors (RFC 792, RFC 1191,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The simulated network: hosts joined by directed links with delay, jitter,
  * loss, duplication, reordering, corruption, bandwidth and queue limits;

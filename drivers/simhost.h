@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A synfin stack as a host of the simulated network: its output goes onto
  * the simulated links, datagrams delivered to the host go into sf_input, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The TUN driver: a synfin stack on a Linux TUN device (IFF_TUN | IFF_NO_PI,
  * so every read and write is one bare IPv4 or IPv6 datagram). It reads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * synfin — a userspace TCP/IP stack whose heart is TCP connection management.
  *
@@ -63,6 +64,28 @@ extern "C" {
 #else
 #define SF_API
 #endif
+
+/* ---------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------- */
+
+/*
+ * The version of this header. Versions follow Semantic Versioning: before
+ * 1.0.0 a minor release may change the API; from 1.0.0 on, only a major one.
+ * The shared library's soname carries the major version (libsynfin.so.0).
+ */
+#define SYNFIN_VERSION_MAJOR 0
+#define SYNFIN_VERSION_MINOR 1
+#define SYNFIN_VERSION_PATCH 0
+#define SYNFIN_VERSION "0.1.0"
+/** The version as one number, for preprocessor comparisons: 0.1.0 is 100. */
+#define SYNFIN_VERSION_NUMBER (SYNFIN_VERSION_MAJOR * 10000 + SYNFIN_VERSION_MINOR * 100 + SYNFIN_VERSION_PATCH)
+
+/**
+ * The version of the library the program runs with ("0.1.0"), which may be
+ * newer than the header it was built with (SYNFIN_VERSION).
+ */
+SF_API const char *sf_version(void);
 
 /* ---------------------------------------------------------------------------
  * Addresses

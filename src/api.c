@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The socket-like API (RFC 9293 §3.9.1 user calls, in the shape of BSD
  * sockets): small integer handles, never blocking, negative errno results as

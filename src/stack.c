@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The stack object: configuration, handles, time, input dispatch, timers,
  * counters, readiness and the trace hook.
@@ -8,6 +9,11 @@
 
 #include "base/siphash.h"
 #include "tcp/tcp.h"
+
+const char *sf_version(void)
+{
+	return SYNFIN_VERSION;
+}
 
 void sf_config_default(struct sf_config *cfg)
 {

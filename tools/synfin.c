@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The synfin command.
  *
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <synfin.h>
+
 #include "demo/demo.h"
 #include "net/net.h"
 
@@ -23,7 +26,8 @@ static int usage(FILE *out)
 	fprintf(out, "usage: synfin demo [ID | all] [options]   (synfin demo --help for the options)\n"
 		     "       synfin demo --list\n"
 		     "       synfin serve --tun NAME --addr A --port P [options] echo|discard|chargen|http\n"
-		     "       synfin connect --tun NAME --addr A [options] HOST PORT\n");
+		     "       synfin connect --tun NAME --addr A [options] HOST PORT\n"
+		     "       synfin --version\n");
 	return out == stderr ? 2 : 0;
 }
 
@@ -33,6 +37,10 @@ int main(int argc, char **argv)
 		return usage(stderr);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return usage(stdout);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("synfin %s (library %s)\n", SYNFIN_VERSION, sf_version());
+		return 0;
+	}
 	if (strcmp(argv[1], "demo") == 0)
 		return demo_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "serve") == 0)

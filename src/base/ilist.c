@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "base/ilist.h"
 
 static struct sf_ilink *ilink(struct sf_pool *pool, size_t off, uint32_t index)

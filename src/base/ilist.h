@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Doubly linked lists of pool records, linked by 32-bit index (0 = none)
  * rather than by pointer: the compact embryo and TIME-WAIT records keep their

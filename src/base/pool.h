@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A pool of fixed-size records addressed by 32-bit index, allocated in chunks
  * so that records never move. Compact records (embryos,

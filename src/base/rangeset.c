@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Set of disjoint sequence ranges (see rangeset.h). Its users are the
  * receiver's out-of-order map (RFC 9293 SHLD-31), the SACK blocks it reports

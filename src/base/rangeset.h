@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A small set of disjoint sequence-number ranges [start, end), kept in
  * sequence order, with the recency of each range remembered. One structure

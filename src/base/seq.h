@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TCP sequence-number arithmetic (RFC 9293 §3.4): 32-bit numbers compared
  * modulo 2^32: a is "before" b when a - b, taken modulo 2^32, has its top bit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Hierarchical timing wheel: scheme 7 of Varghese and Lauck, "Hashed and
  * Hierarchical Timing Wheels: Data Structures for the Efficient

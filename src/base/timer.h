@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A hierarchical timing wheel (Varghese and Lauck, 1987) for connection
  * timers: O(1) schedule and cancel, and expiry work proportional to the

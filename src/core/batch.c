@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The list of connections that owe an ACK at the end of an input batch
  * (RFC 9293 MUST-58, MUST-59; sf_input_begin and sf_input_end).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The stack's clock. Time only enters through sf_input and sf_advance; the
  * library never reads a clock of its own.

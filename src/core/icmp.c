@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ICMP out (RFC 792, RFC 1122 §3.2.2, RFC 4443 §2.4): echo replies, and
  * the errors the stack sends about datagrams it cannot take (protocol

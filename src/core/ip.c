@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * IP out: the one place every datagram leaves the stack, where the IP-MIB
  * counts it; and the token buckets that bound what ICMP sends and acts on,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The stack's local addresses: the MSS their interfaces allow, the subnets
  * they sit on, and which of them speaks to a given destination.

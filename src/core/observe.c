@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Counting and tracing: every discard is counted under its reason, and the
  * trace hook sees segments in and out, state changes with their causes,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The path MTU cache (RFC 1191 §5, RFC 8201 §5.2): what ICMP "fragmentation
  * needed" / "packet too big" messages have taught the stack about each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The keyed hash of a 4-tuple: the ISN's F (RFC 6528), the demux bucket, the
  * timestamp offset (RFC 7323 §5.4) and the ephemeral port offset (RFC 6056)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * IP fragment reassembly (RFC 791 §3.2, RFC 8200 §4.5), for IPv4 and IPv6
  * alike.

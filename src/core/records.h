@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What a stack holds, as data: the stack object itself, its sockets, its
  * connections (TCBs), listeners, and the compact embryo and TIME-WAIT records,

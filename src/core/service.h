@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The service layer: what every part of the stack calls, and which calls
  * nothing above it. The stack's clock in the units records keep; counting

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Socket handles (small integers, freed ones reused) and the readiness queue
  * behind sf_poll_events.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The demux table: a keyed hash of 4-tuples to TCBs, embryos and
  * TIME-WAIT records; the per-port use table; ephemeral port choice.

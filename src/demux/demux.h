@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The demux table (4-tuple -> TCB, embryo or TIME-WAIT record), the compact
  * records' pools, the per-port use table and ephemeral port choice.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Congestion control (RFC 5681 §3.1): the initial window (RFC 6928) and the
  * algorithm each TCB calls through its struct sf_cc_ops, NewReno's window

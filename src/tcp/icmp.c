@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ICMP and ICMPv6 errors given to the connection that caused them (RFC 9293
  * §3.9.2.2, MUST-54; RFC 1122 §4.2.3.9), after the checks RFC 5927 asks for

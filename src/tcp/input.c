@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SEGMENT ARRIVES for a connection with a TCB: RFC 9293 §3.10.7.3 (SYN-SENT)
  * and §3.10.7.4 (the other states), in the RFC's order: sequence number, RST,

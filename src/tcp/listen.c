@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Passive open: listeners, the SYN queue of embryos (compact SYN-RECEIVED records), and the
  * accept queue (RFC 9293 §3.10.7.2, §3.10.7.4 for SYN-RECEIVED;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TCP options beyond the MSS: window scale and timestamps (RFC 7323), and
  * SACK-permitted (RFC 2018). Offered in every SYN, agreed only when both SYNs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Segments out: building them from a TCB or a bare reply, counting them,
  * tracing them and handing them to the driver.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The size of a connection's segments: the peer's MSS (RFC 9293 §3.7.1),
  * and the path between us.

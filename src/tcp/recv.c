@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The receiving half of the data path (RFC 9293 §3.10.7.4 seventh step,
  * §3.8.6): in-order text into the receive queue, out-of-order text held in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * RFC 9293 Figure 5, the state diagram, as data, and the one place through
  * which every state change goes: a TCB's (sf_tcb_set_state), an embryo's,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The transmission control block: creation, state changes, timers, and the
  * ways a connection ends (RFC 9293 §3.10.4, §3.10.5, §3.10.8).

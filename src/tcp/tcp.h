@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TCP: the transmission control block and its timers, segment arrival (RFC
  * 9293 §3.10.7), segments out, options, the sending and receiving halves of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TIME-WAIT (RFC 9293 §3.6, MUST-13; RFC 1337, RFC 6191).
  *

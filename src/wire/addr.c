@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Address construction, parsing and formatting. The core depends on nothing
  * beyond libc's string.h and errno.h, so this carries its own small strict

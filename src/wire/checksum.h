@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The Internet checksum (RFC 1071) and the TCP pseudo-header sums
  * (RFC 9293 §3.1 for IPv4, RFC 8200 §8.1 for IPv6).

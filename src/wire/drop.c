@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Names and descriptions of the drop reasons, generated from the
  * SF_DROP_REASONS X-macro in synfin.h so that they can never disagree with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ICMP and ICMPv6 error messages about TCP (RFC 792, RFC 4443): checked and
  * reduced to what TCP acts on (RFC 9293 §3.9.2.2): the kind of error, the

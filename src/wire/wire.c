@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The wire layer: validating parse and build of IPv4/IPv6 + TCP datagrams.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Every drop reason synfin.h declares is produced somewhere in the library:
 a reason no code path can give is noise in a user's counters.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The core library's layers, bottom to top, and the one rule between them:
 a file may include headers of its own layer and of the layers below it, never
 of a layer above. synfin.h, the public header, is open to all.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """docs/RFC9293.md, the table of RFC 9293's requirements, stays true to its
 format and to the tree: exactly the ids of Appendix B, in its order, once
 each; a status of Yes, Partial, No or N/A; a test for every Yes; and every

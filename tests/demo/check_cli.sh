@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check_cli.sh SYNFIN
 # `synfin demo` as a user meets it: the list, the default scenario with its
 # hint, errors, colour only when asked or on a terminal, --ascii really
@@ -30,6 +31,10 @@ for id in handshake handshake-loss half-close simultaneous isn isn-clock mss mss
 	assassination assassination-classic rfc-fig8 rfc-fig9 rfc-fig10 rfc-fig11; do
 	grep -q "^  $id " "$tmp/out" || fail "--list lacks $id"
 done
+
+# The version, the command's and the library's.
+run 0 --version
+grep -q '^synfin [0-9][0-9.]* (library [0-9][0-9.]*)$' "$tmp/out" || fail "synfin --version printed: $(cat "$tmp/out")"
 
 # No ID: a short default (handshake) and a hint to --list (what ./run demo shows).
 run 0 demo

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check_golden.sh SYNFIN GOLDEN_DIR ID
 # One scenario's ASCII diagram with its English explanation, the same in
 # Chinese, and its JSON event trace must equal the checked-in golden files

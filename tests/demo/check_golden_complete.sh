@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check_golden_complete.sh SYNFIN GOLDEN_DIR
 # Every scenario of `synfin demo --list` has its three golden files, and
 # there is no golden file for a scenario that no longer exists.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check_pcap.sh SYNFIN WORKDIR
 # `synfin demo all --pcap`: one capture per scenario; tshark must read every
 # packet as TCP over IP or as a router's ICMP / ICMPv6 error, with no

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check_svg.sh SYNFIN WORKDIR
 # `synfin demo all --svg`: one SVG figure per scenario (and a Chinese one);
 # each must be well-formed XML (xmllint) and render to a PNG (rsvg-convert).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # `synfin demo` (tools/demo/): included from tests/CMakeLists.txt.
 #
 #   demo_all_check          every scenario's own expectations (synfin demo all --check)

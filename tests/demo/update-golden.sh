@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/demo/update-golden.sh [SYNFIN]
 # Regenerate tests/demo/golden/ from a built synfin (default: build/release/synfin,
 # which `./run demo` builds): for every scenario, the ASCII diagram with its

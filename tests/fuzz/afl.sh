@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # AFL++ campaigns on synfin's libFuzzer harnesses (tests/fuzz/fuzz_*.c).
 #
 #   tests/fuzz/afl.sh [SECONDS] [TARGET...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target: the socket API driven by the input. Two stacks wired to
  * each other (every datagram one sends is delivered to the other on the next

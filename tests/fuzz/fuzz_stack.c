@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target: one stack holding a listener and connections in many
  * states, fed an arbitrary sequence of events decoded from the input:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target: the datagram parser. Any bytes must either be rejected
  * with a named reason or parse into a segment that builds back into a

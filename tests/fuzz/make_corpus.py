@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Writes the seed corpora of the fuzz targets (run once; the output is checked in).
 
 fuzz_wire: well-formed IPv4/IPv6 TCP datagrams with options and data, fragments, extension headers.

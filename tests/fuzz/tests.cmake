@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # libFuzzer targets (clang only): -DSYNFIN_FUZZ=ON builds them; the ctest
 # entries run each for a short fixed time from its checked-in seed corpus.
 if(SYNFIN_FUZZ)

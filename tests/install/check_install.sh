@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Installs the build into a scratch prefix and builds a program against it
 # through pkg-config, once statically and once against the shared library.
 set -eu

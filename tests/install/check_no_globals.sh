@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # The core library keeps no global mutable state: no object in libsynfin.a may
 # define a symbol in .data or .bss (read-only tables live in .rodata or
 # .data.rel.ro). Two stacks in one process are independent by construction.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A program that uses only the installed public header and library. */
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The kernel's side of the synfin interop checks (tests/interop/run.sh).
 
 Runs inside the test's network namespace. Every socket has a timeout; every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # synfin against the Linux kernel's TCP over a TUN device, inside a network
 # namespace this script creates (and always deletes). Nothing outside the
 # namespace is touched: the TUN device, 192.0.2.1/24 and 2001:db8::1/64 (the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # The interop suite (tests/interop/run.sh): synfin over a TUN device against
 # the kernel's TCP, inside a network namespace the script creates and deletes.
 # Registered only where it can run: as root, with /dev/net/tun, ip, python3,

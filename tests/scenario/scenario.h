@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Scenario tests: two or more synfin stacks on the simulated network, on
  * virtual time. Applications are the test's own code, run between simulator

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Abortive close and refused connections between two synfin stacks on the
  * simulated network (10 ms one way), virtual time only: close with unread

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * RFC 5961 blind in-window attacks on the simulated network: a third host
  * forges segments as one end of a connection between two synfin stacks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Bulk transfers between two stacks over faulty links (RFC 9293 §3.8, data
  * communication): both directions at once, every byte checked against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Connection management between two synfin stacks on the simulated network
  * (10 ms one way), driven on virtual time, with the faults that test it: a

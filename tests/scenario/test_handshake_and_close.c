@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The plain life of a connection on the simulated network (RFC 9293 §3.5 Figure 6, §3.6 Figure 12): the
  * three-way handshake, data, the orderly close, TIME-WAIT and its end after 2MSL. */
 #include <errno.h>

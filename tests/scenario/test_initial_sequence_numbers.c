@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Initial sequence numbers between two synfin stacks on the simulated
  * network (10 ms one way), virtual time only: every connection gets its own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The MSS option between two synfin stacks on the simulated network (10 ms
  * one way), virtual time only (RFC 9293 §3.7.1, RFC 6691): Ethernet IPv4 and

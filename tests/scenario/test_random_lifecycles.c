@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Randomized deterministic simulation (a first slice of the reliability
  * work): from each seed, clients on two hosts open connections to a server

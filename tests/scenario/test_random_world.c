@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Randomized world simulation: deterministic from one 64-bit seed.
  *

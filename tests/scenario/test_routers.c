@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Stacks behind the simulator's routers: a firewall that rejects TCP with
  * destination unreachable (RFC 792, RFC 4443 §3.1), soft errors from a

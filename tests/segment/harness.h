@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Segment-level tests, packetdrill-style: one synfin stack and a scripted
  * peer. The test injects exact datagrams from the peer and asserts the exact

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Abortive ends (RFC 9293 §3.10.4, §3.10.5; RFC 2525 §2.17; SHLD-3) and the
  * API's argument and state errors (negative errno, as Linux; never a crash).

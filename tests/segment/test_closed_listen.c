@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * RFC 9293 §3.10.7.1 (CLOSED: no connection) and §3.10.7.2 (LISTEN): what
  * the stack answers to segments that find no connection, and to segments

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Stack creation: bad configurations are refused, never half-built; addresses checked. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
@@ -157,9 +159,23 @@ static void test_addresses_checked(void **state)
 	sf_stack_free(st);
 }
 
+/* The library reports the version its header names, in the header's form. */
+static void test_version(void **state)
+{
+	(void)state;
+	assert_string_equal(sf_version(), SYNFIN_VERSION);
+	char expect[32];
+	snprintf(expect, sizeof expect, "%d.%d.%d", SYNFIN_VERSION_MAJOR, SYNFIN_VERSION_MINOR,
+		 SYNFIN_VERSION_PATCH);
+	assert_string_equal(sf_version(), expect);
+	assert_int_equal(SYNFIN_VERSION_NUMBER,
+			 SYNFIN_VERSION_MAJOR * 10000 + SYNFIN_VERSION_MINOR * 100 + SYNFIN_VERSION_PATCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_defaults_are_the_documented_ones),
 		cmocka_unit_test(test_bad_configs_refused),
 		cmocka_unit_test(test_zero_secret_needs_the_insecure_flag),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Congestion control and loss recovery on the send path: the initial window
  * (RFC 6928), slow start and congestion avoidance (RFC 5681 §3.1), fast

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The data path between ACKs: the receiver's out-of-order holding, duplicate
  * and overlapping text, trimming to the window and a FIN ahead of a hole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Explicit Congestion Notification (RFC 3168; RFC 9293 SHLD-8), as Linux
  * does it: cfg.ecn 0 (off), 1 (ask on active opens, agree on passive ones)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Readiness events (epoll-like), counters by name, and the trace hook. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * IP fragment reassembly (RFC 791 §3.2, RFC 8200 §4.5, RFC 5722, RFC 6946,
  * RFC 7112): the peer's SYN (40 bytes of TCP: MSS, SACK, timestamps, window

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ICMP and ICMPv6 errors (RFC 9293 §3.9.2.2, MUST-54..56, SHLD-25, SHLD-26;
  * RFC 5927 against forgery). Each test quotes a datagram the stack really

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Input batches (sf_input_begin / sf_input_end): RFC 9293 MUST-58 (aggregate
  * ACKs whenever possible) and MUST-59 (process a series of queued segments

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What the IP header of our segments carries for a connection (RFC 9293
  * §3.9.1.9, §3.9.2): the TTL or hop limit, configurable for the stack and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A listener's two queues, as Linux keeps them (RFC 9293 leaves them to the
  * implementation). The SYN queue holds embryonic (SYN-RECEIVED) records up to

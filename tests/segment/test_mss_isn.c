@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The MSS option (RFC 9293 §3.7.1, MUST-14/15/16, RFC 6691) and initial
  * sequence numbers (RFC 9293 §3.4.1, RFC 6528).

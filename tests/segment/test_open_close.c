@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Opening and closing a connection, RFC 9293 §3.5 and §3.6: the three-way
  * handshake both ways and simultaneous open (Figures 6 and 7); the orderly

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TCP options beyond the MSS: window scaling and timestamps (RFC 7323),
  * SACK-permitted (RFC 2018), and TIME-WAIT reuse judged by timestamps

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Path MTU discovery (RFC 1191, RFC 8201) and packetization-layer path MTU
  * discovery (RFC 4821). Each connection is the stack's passive open from

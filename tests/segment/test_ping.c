@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ICMP out: echo (RFC 792, RFC 1122 §3.2.2.6, RFC 4443 §4.1, §4.2), the
  * errors the stack sends (RFC 1122 §3.2.2, §3.2.2.1; RFC 4443 §2.4, §3.4;

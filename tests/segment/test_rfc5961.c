@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * RFC 5961 (blind in-window attacks) as RFC 9293 §3.10.7.4 takes it up in
  * its first, second, fourth and fifth steps: RST only at exactly RCV.NXT, a

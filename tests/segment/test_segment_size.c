@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The size of the data segments we send (RFC 9293 §3.7.1, MUST-16, and RFC
  * 6691): the MSS option counts no options, so every option byte a segment

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The socket queries and the options that may change on a connection, with
  * Linux's answers as the reference: TCP_MAXSEG read and set after connect;

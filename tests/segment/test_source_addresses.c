@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Addresses at the edges of a connection (RFC 9293 §3.9.1.1, §3.9.2.3):
  * which local address an unbound active open uses (MUST-44, by RFC 6724),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SYN-RECEIVED after a passive OPEN, held as a compact embryonic record
  * (struct sf_embryo): SYN,ACK retransmission (RFC 6298 §5.5 backoff,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * RFC 9293 §3.10.7.3 (SEGMENT ARRIVES in SYN-SENT), the SYN retransmission
  * timer (RFC 6298) and CLOSE in SYN-SENT (§3.10.4).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TIME-WAIT and its 2MSL wait (RFC 9293 §3.6 MUST-13, §3.10.7.4 TIME-WAIT,
  * RFC 1122 §4.2.2.13, RFC 6191) and TIME-WAIT assassination (RFC 1337).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Connection timers: FIN and data retransmission (RFC 9293 §3.8.1, §3.8.3,
  * §3.10.8; RFC 6298), the orphan limits (orphan_retries, fin_timeout, as

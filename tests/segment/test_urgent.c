@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Urgent data (RFC 9293 §3.8.5, §3.10.7.4 sixth step; RFC 6093): the
  * receiving side, then the sending one (sf_send_flags with SF_MSG_OOB). The urgent pointer names the octet after the urgent data

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Hold the simulator's pcap against tshark's own dissectors and checksum checks.
 #
 # usage: check_pcap_tshark.sh SIM_PCAP_TSHARK_PROGRAM WORK_DIR

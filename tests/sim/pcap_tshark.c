@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Writes a pcap of a scripted TCP exchange carried by the simulator over a
  * link that corrupts and duplicates, for check_pcap_tshark.sh to hold against

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Run more seeds of the randomized simulations than CI does:
 #   tests/sim/sim.sh BUILD_DIR [--seeds N] [--from S] [--jobs J] [--worlds-only|--lifecycles-only]
 # (`./run sim ...` builds the clang ASan+UBSan Debug tree and calls this.)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Simulator tests that need more than cmocka. Included from tests/CMakeLists.txt,
 # so CMAKE_CURRENT_SOURCE_DIR and CMAKE_CURRENT_BINARY_DIR are those of tests/;
 # this file's own directory is CMAKE_CURRENT_LIST_DIR, captured here because

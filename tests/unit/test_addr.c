@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Address helpers (parse, format, construct, unicast check) and drop-reason
  * names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The re-entry rule of synfin.h: from inside the output or trace callback,
  * the calls that change the stack fail with -EBUSY (sf_input's datagram is

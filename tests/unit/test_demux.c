@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The demux table on its own: TIME-WAIT-kind records inserted, found and
  * removed by 4-tuple while the table doubles underneath. Growth is

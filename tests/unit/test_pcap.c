@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The pcap writer, checked by reading its output back byte by byte: global
  * header, each record header and payload, and the error paths. Self-contained

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The record pool behind embryonic and TIME-WAIT records: indices from 1,
  * zeroed records that never move, freed indices reused first, and a chunk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Range set (src/rangeset.h): merging, capacity, trimming, taking, coverage
  * and the RFC 2018 §4 order of SACK blocks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Byte rings (src/ring.h): append, read, peek and wrap; out-of-order writes
  * committed later; storage taken on first use and given back when empty to a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Sequence-number arithmetic modulo 2^32 (RFC 9293 §3.4).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests of the simulated network (drivers/sim.c) with fake hosts.
  *

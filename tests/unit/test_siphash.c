@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SipHash-2-4 against the reference implementation's 64 test vectors
  * (key 00 01 .. 0f, message 00 01 .. n-1 for n = 0..63), plus properties the

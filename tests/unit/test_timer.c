@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The hierarchical timing wheel: exact firing at the rounded-up tick and not
  * a nanosecond before, past expiries, next_deadline as a lower bound that

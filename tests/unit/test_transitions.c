@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* RFC 9293 Figure 5: the only state changes a TCB may make. */
 #include <setjmp.h>
 #include <stdarg.h>

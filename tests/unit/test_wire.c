@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The wire layer: build/parse round trips, the option layout, every drop
  * reason, and bounds safety on truncated and mutated datagrams.

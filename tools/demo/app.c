@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The applications of the scenarios: socket calls on a host's stack at the
  * simulator's time, each shown in the diagram (what was called, what it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * `synfin demo`: the options, the list, and running one scenario or all of
  * them into the chosen outputs (diagram and explanation, --check, --json,

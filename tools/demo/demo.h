@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * synfin demo: TCP's connection management (opening and closing, lost
  * segments, half-close, simultaneous open, initial sequence numbers, the MSS

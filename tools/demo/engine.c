@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The scenario engine: a simulated network of synfin stacks (and scripted raw
  * hosts), the event trace gathered from every stack's trace hook and from the

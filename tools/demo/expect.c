@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Expectations (what --check reports), facts for the explanation templates,
  * and looking back at the recorded trace.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Text: segment fields and options as words, display widths of UTF-8 (CJK
  * counts two columns), word wrapping for English and Chinese, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Events to rows. Every event of the trace becomes one row (a segment's
  * label wraps onto more); long quiet stretches become one "... later" row,

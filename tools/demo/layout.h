@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The diagram as rows: one column per host (its timeline), time running
  * down, one event per row (a segment's label may take more rows). The text

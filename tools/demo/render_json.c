@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The event trace as JSON (one event a line, for diffs), and the pcap
  * capture: every datagram as it left its sender, lost ones included, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The diagram as an SVG figure: the same rows and columns as the terminal
  * diagram (one character cell = CW x RH pixels, monospace text), with the

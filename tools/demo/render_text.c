@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The terminal diagram: a canvas of cells, one per display column, drawn
  * row by row with UTF-8 box drawing (or plain ASCII), coloured with ANSI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * handshake (establishment and termination), handshake-loss (the same with a
  * lost SYN and a lost FIN), half-close, simultaneous (simultaneous open and

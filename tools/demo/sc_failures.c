@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * backlog (the listener's two queues under pressure), half-open (a crash and
  * reboot leave a half-open connection) and keepalive (finding a dead peer).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * isn, isn-clock (initial sequence numbers: RFC 6528 and the bare clock) and
  * mss, mss-none, mss-mtu (the MSS option: IPv4 and IPv6 on Ethernet, a SYN

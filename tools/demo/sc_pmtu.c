@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pmtu, pmtu-blackhole: a router between the hosts whose next hop carries
  * only 1400 bytes. It answers a longer datagram (every TCP datagram has DF

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * RFC 9293 §3.5 and §3.5.1, the anomaly figures:
  *

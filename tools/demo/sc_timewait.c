@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * time-wait, time-wait-reuse, time-wait-strict (TIME-WAIT: 2MSL, the
  * re-ACKed FIN, reconnecting on the same 4-tuple under RFC 6191 and in strict

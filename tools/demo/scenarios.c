@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The scenarios in the order `synfin demo all` plays them. */
 #include <string.h>
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tools/demo/update-docs.sh [SYNFIN]
 # Refresh the diagrams in docs/demo/README.md and docs/demo/README.zh.md from
 # a built synfin (default: build/release/synfin). Each diagram sits between

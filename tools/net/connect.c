@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * synfin connect --tun NAME --addr A [flags] HOST PORT
  *

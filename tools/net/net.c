@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shared parts of `synfin serve` and `synfin connect`: flags, the trace hook,
  * the connection table (printed like `ss -tan`) and signals.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * `synfin serve` and `synfin connect`: a synfin stack on a TUN device
  * (drivers/tun.h) against real peers, normally the host kernel's TCP inside a

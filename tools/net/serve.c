@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * synfin serve --tun NAME --addr A --port P [flags] echo|discard|chargen|http
  *
