@@ -72,7 +72,8 @@ extern "C" {
 /*
  * The version of this header. Versions follow Semantic Versioning: before
  * 1.0.0 a minor release may change the API; from 1.0.0 on, only a major one.
- * The shared library's soname carries the major version (libsynfin.so.0).
+ * The shared library's soname names the ABI: libsynfin.so.0.MINOR before
+ * 1.0.0, libsynfin.so.MAJOR after.
  */
 #define SYNFIN_VERSION_MAJOR 0
 #define SYNFIN_VERSION_MINOR 1

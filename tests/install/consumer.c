@@ -15,6 +15,8 @@ int main(void)
 		return 1;
 	if (strcmp(sf_drop_reason_name(SF_DROP_TCP_CHECKSUM), "TCP_CHECKSUM") != 0)
 		return 1;
+	if (strcmp(sf_version(), SYNFIN_VERSION) != 0)
+		return 1;
 	puts(text);
 	return 0;
 }
