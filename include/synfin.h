@@ -29,7 +29,7 @@
  * from inside cfg.output or cfg.trace a program may only read: sf_now,
  * sf_next_deadline, sf_stack_counters, sf_state, sf_getsockname,
  * sf_getpeername, sf_get_maxseg, sf_get_bufsizes, sf_queued, sf_poll,
- * sf_urgent_left, sf_soft_error, sf_segment_parse, sf_segment_build and the
+ * sf_urgent_left, sf_soft_error, sf_conn_info, sf_segment_parse, sf_segment_build and the
  * *_name and *_text functions. Every other call with that stack fails with -EBUSY;
  * sf_input drops its datagram (counted as SF_DROP_CALLED_FROM_CALLBACK);
  * sf_advance, sf_input_begin, sf_input_end and sf_stack_free do nothing.
@@ -880,6 +880,107 @@ struct sf_queue_info {
  * SIOCOUTQ on a listening socket), -EBADF.
  */
 SF_API int sf_queued(const sf_stack *stack, int sock, struct sf_queue_info *out);
+
+/* ---------------------------------------------------------------------------
+ * The operator's view: every connection (as ss -tan lists them), and one
+ * connection in detail (as Linux's TCP_INFO)
+ * ------------------------------------------------------------------------- */
+
+/** What kind of record a struct sf_conn describes. */
+enum sf_conn_kind {
+	SF_CONN_SOCKET = 1,    /**< a socket the stack holds: connection, listener, or not yet connected */
+	SF_CONN_EMBRYO = 2,    /**< a compact SYN-RECEIVED record in a listener's SYN queue (no handle) */
+	SF_CONN_TIME_WAIT = 3, /**< a compact TIME-WAIT record (no handle) */
+};
+
+/** One entry of sf_conn_list. */
+struct sf_conn {
+	enum sf_conn_kind kind;   /**< which record this is */
+	int sock;                 /**< the handle of a socket; -1 for an embryo, a TIME-WAIT record, or
+				       a connection the application closed that the stack still finishes */
+	int listener;             /**< the listener an embryo or an unaccepted connection waits in, else -1 */
+	enum sf_tcp_state state;  /**< its RFC 9293 state */
+	struct sf_endpoint local; /**< the local address and port (unspecified if not bound) */
+	struct sf_endpoint remote; /**< the peer (unspecified for listeners and unconnected sockets) */
+	/** Connections: octets received and not read (ss's Recv-Q).
+	 *  Listeners: connections waiting for sf_accept (the accept queue). */
+	uint32_t recv_q;
+	/** Connections: octets sent or queued and not acknowledged (ss's Send-Q).
+	 *  Listeners: the backlog, the accept queue's limit. */
+	uint32_t send_q;
+	uint32_t syn_queue;       /**< listeners: embryos in the SYN queue; else 0 */
+	int timer_on;             /**< 1 if a timer is running; then timer and timer_expires_ns say which and when */
+	enum sf_timer_kind timer; /**< the next timer to fire */
+	uint64_t timer_expires_ns; /**< when, on the stack's clock */
+	uint32_t retransmits;     /**< retransmissions of the segment now timed, as ss's timer:(on,...,N) */
+	int orphan;               /**< 1 if the application has closed it and the stack finishes it alone */
+};
+
+/**
+ * Called by sf_conn_list once per record; return 0 to go on, anything else
+ * to stop the walk. It may make only the read-only calls of the re-entry rule
+ * (see the top of this header); every other call with the stack fails with
+ * -EBUSY.
+ */
+typedef int (*sf_conn_fn)(void *ctx, const struct sf_conn *conn);
+
+/**
+ * Walk every connection the stack holds, each once: sockets in handle order
+ * (listeners with their queues, connections, sockets not yet connected, and
+ * connections the application closed), then the embryos of every SYN queue,
+ * then the TIME-WAIT records, oldest first. The walk is O(records), for
+ * operators and tools, not for a data path. Returns how many records fn saw
+ * (counting the one that stopped it), -EINVAL for a NULL stack or fn, -EBUSY
+ * from inside a callback.
+ */
+SF_API long sf_conn_list(sf_stack *stack, sf_conn_fn fn, void *ctx);
+
+/** Options a connection's SYNs agreed on, the bits of sf_conn_info.options (as TCPI_OPT_*). */
+enum sf_conn_options {
+	SF_CONN_OPT_TIMESTAMPS = 1, /**< RFC 7323 timestamps */
+	SF_CONN_OPT_SACK = 2,       /**< RFC 2018 selective acknowledgments */
+	SF_CONN_OPT_WSCALE = 4,     /**< RFC 7323 window scaling */
+	SF_CONN_OPT_ECN = 8,        /**< RFC 3168 explicit congestion notification */
+};
+
+/**
+ * One connection in detail, in the spirit of Linux's struct tcp_info. It only
+ * grows at its end: pass sizeof of the struct you were built with.
+ */
+struct sf_conn_info {
+	enum sf_tcp_state state;  /**< its RFC 9293 state */
+	uint32_t options;         /**< enum sf_conn_options bits */
+	uint8_t snd_wscale;       /**< the peer's window shift, applied to the windows it sends */
+	uint8_t rcv_wscale;       /**< ours, applied to the windows we send */
+	uint32_t rto_us;          /**< the retransmission timeout now (RFC 6298) */
+	uint32_t rtt_us;          /**< the smoothed round-trip time, SRTT; 0 before the first sample */
+	uint32_t rttvar_us;       /**< its variation, RTTVAR */
+	uint32_t snd_mss;         /**< the MSS our segments are sized by (RFC 9293 MUST-16) */
+	uint32_t rcv_mss;         /**< the MSS we announced */
+	uint32_t peer_mss;        /**< the MSS the peer announced, 0 if it sent none */
+	uint32_t pmtu;            /**< the path MTU the connection sizes segments by */
+	uint32_t snd_cwnd;        /**< the congestion window, in octets */
+	uint32_t snd_ssthresh;    /**< the slow-start threshold, in octets */
+	uint32_t snd_wnd;         /**< the peer's window, as last received and scaled */
+	uint32_t rcv_wnd;         /**< the window we offer now */
+	uint32_t unacked;         /**< octets sent and not acknowledged */
+	uint32_t retransmits;     /**< retransmissions of the segment now timed */
+	uint32_t total_retrans;   /**< segments retransmitted over the connection's life */
+	uint32_t backlog;         /**< listeners: the accept queue's limit; else 0 */
+	uint32_t accept_queue;    /**< listeners: connections waiting for sf_accept; else 0 */
+	uint32_t syn_queue;       /**< listeners: embryos in the SYN queue; else 0 */
+	int in_recovery;          /**< 1 during fast recovery (RFC 6582, RFC 6675) */
+	uint64_t bytes_acked;     /**< octets of data the peer acknowledged (RFC 4898 ThruOctetsAcked) */
+	uint64_t bytes_received;  /**< octets of data received in order (RFC 4898 ThruOctetsReceived) */
+};
+
+/**
+ * Fill the size bytes at out with the socket's details (pass sizeof(struct
+ * sf_conn_info)). A socket not yet connected reports CLOSED and its
+ * defaults, a listener its queues; bytes beyond what this library's struct
+ * holds are zeroed. 0, or -EBADF, -EINVAL for a NULL out or a size of 0.
+ */
+SF_API int sf_conn_info(const sf_stack *stack, int sock, struct sf_conn_info *out, size_t size);
 
 /* Socket options. Each returns 0 or a negative errno (-EBADF, -EINVAL, -EISCONN). */
 /** SO_LINGER: on with 0 s makes close() abort with RST (RFC 9293 §3.10.5). */

@@ -648,6 +648,22 @@ long sf_urgent_left(const sf_stack *st, int handle)
 	return sf_tcb_urgent_left((const struct sf_tcb *)sock);
 }
 
+static void tcb_queues(const struct sf_tcb *tcb, struct sf_queue_info *out)
+{
+	out->readable = tcb->rcvq.len;
+	/* As Linux's SIOCOUTQ and SIOCOUTQNSD (write_seq - snd_una, write_seq -
+	 * snd_nxt): in sequence space, so a FIN queued and not acknowledged is
+	 * one more; during the handshake both are 0. */
+	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED) {
+		out->unacked = out->unsent = 0;
+		return;
+	}
+	uint32_t fin = tcb->fin_queued && !sf_tcb_fin_acked(tcb) ? 1u : 0u;
+	uint32_t in_flight = tcb->snd_max - tcb->snd_una;
+	out->unacked = tcb->sndq.len + fin;
+	out->unsent = out->unacked > in_flight ? out->unacked - in_flight : 0;
+}
+
 int sf_queued(const sf_stack *st, int handle, struct sf_queue_info *out)
 {
 	int err;
@@ -657,19 +673,138 @@ int sf_queued(const sf_stack *st, int handle, struct sf_queue_info *out)
 		return err;
 	if (!out || sock->kind != SF_SOCK_TCB)
 		return -EINVAL;
-	const struct sf_tcb *tcb = (const struct sf_tcb *)sock;
-	out->readable = tcb->rcvq.len;
-	/* As Linux's SIOCOUTQ and SIOCOUTQNSD (write_seq - snd_una, write_seq -
-	 * snd_nxt): in sequence space, so a FIN queued and not acknowledged is
-	 * one more; during the handshake both are 0. */
-	if (tcb->state == SF_SYN_SENT || tcb->state == SF_SYN_RECEIVED) {
-		out->unacked = out->unsent = 0;
-		return 0;
+	tcb_queues((const struct sf_tcb *)sock, out);
+	return 0;
+}
+
+/* ---- the operator's view: sf_conn_list, sf_conn_info ---- */
+
+static void conn_timer(struct sf_conn *c, enum sf_timer_kind kind, uint64_t expires_ns)
+{
+	c->timer_on = expires_ns != SF_TIME_NEVER;
+	c->timer = kind;
+	c->timer_expires_ns = c->timer_on ? expires_ns : 0;
+}
+
+static void conn_of_sock(const struct sf_sock *sock, struct sf_conn *c)
+{
+	*c = (struct sf_conn){.kind = SF_CONN_SOCKET, .sock = sock->user_open ? (int)sock->handle : -1,
+			      .listener = -1, .local = sock->local, .remote = sock->remote};
+	conn_timer(c, SF_TIMER_RETRANSMIT, SF_TIME_NEVER);
+	if (sock->kind == SF_SOCK_LISTENER) {
+		const struct sf_listener *lst = (const struct sf_listener *)sock;
+		c->state = SF_LISTEN;
+		c->recv_q = lst->accept_count;
+		c->send_q = lst->backlog;
+		c->syn_queue = lst->syn_count;
+		return;
 	}
-	uint32_t fin = tcb->fin_queued && !sf_tcb_fin_acked(tcb) ? 1u : 0u;
-	uint32_t in_flight = tcb->snd_max - tcb->snd_una;
-	out->unacked = tcb->sndq.len + fin;
-	out->unsent = out->unacked > in_flight ? out->unacked - in_flight : 0;
+	const struct sf_tcb *tcb = (const struct sf_tcb *)sock;
+	struct sf_queue_info q;
+	tcb_queues(tcb, &q);
+	c->state = tcb->state;
+	c->recv_q = q.readable;
+	c->send_q = q.unacked;
+	if (tcb->listener != SF_NO_HANDLE)
+		c->listener = (int)tcb->listener;
+	c->retransmits = tcb->rtx_count;
+	c->orphan = tcb->orphan;
+	for (int k = 0; k < SF_TCB_TIMERS; k++)
+		if (tcb->due[k] != SF_TIME_NEVER && (!c->timer_on || tcb->due[k] < c->timer_expires_ns))
+			conn_timer(c, (enum sf_timer_kind)k, tcb->due[k]);
+}
+
+long sf_conn_list(sf_stack *st, sf_conn_fn fn, void *ctx)
+{
+	int busy = api_entry(st);
+	if (busy)
+		return busy;
+	if (!fn)
+		return -EINVAL;
+	/* The walk is a callback like cfg.output: the re-entry rule holds in it. */
+	st->in_callback = true;
+	long seen = 0;
+	bool stop = false;
+	struct sf_conn c;
+	for (uint32_t h = 0; h < st->socks_hwm && !stop; h++) {
+		const struct sf_sock *sock = sf_sock_get(st, h);
+		/* A listener the application closed lingers only to answer its embryos. */
+		if (!sock || (sock->kind == SF_SOCK_LISTENER && !sock->user_open))
+			continue;
+		conn_of_sock(sock, &c);
+		seen++;
+		stop = fn(ctx, &c) != 0;
+	}
+	for (uint32_t level = 0; level <= SF_MAX_SYNACK_RETRIES && !stop; level++) {
+		for (uint32_t i = st->embryo_fifo[level].head; i && !stop;) {
+			const struct sf_embryo *emb = sf_embryo_at(st, i);
+			c = (struct sf_conn){.kind = SF_CONN_EMBRYO, .sock = -1, .listener = (int)emb->listener,
+					     .state = SF_SYN_RECEIVED, .retransmits = emb->retries};
+			sf_embryo_endpoints(st, emb, &c.local, &c.remote);
+			conn_timer(&c, SF_TIMER_SYNACK, sf_embryo_expires_ns(st, emb));
+			seen++;
+			stop = fn(ctx, &c) != 0;
+			i = emb->timer.next;
+		}
+	}
+	for (uint32_t i = st->tw_fifo.head; i && !stop;) {
+		const struct sf_tw *tw = sf_tw_at(st, i);
+		c = (struct sf_conn){.kind = SF_CONN_TIME_WAIT, .sock = -1, .listener = -1, .state = SF_TIME_WAIT};
+		sf_tw_endpoints(st, tw, &c.local, &c.remote);
+		conn_timer(&c, SF_TIMER_TIME_WAIT, sf_ms_stamp_ns(st, tw->expires_ms));
+		seen++;
+		stop = fn(ctx, &c) != 0;
+		i = tw->fifo.next;
+	}
+	st->in_callback = false;
+	return seen;
+}
+
+int sf_conn_info(const sf_stack *st, int handle, struct sf_conn_info *out, size_t size)
+{
+	int err;
+	const struct sf_sock *sock = read_sock(st, handle, &err);
+
+	if (!sock)
+		return err;
+	if (!out || size == 0)
+		return -EINVAL;
+	struct sf_conn_info info = {0};
+	if (sock->kind == SF_SOCK_LISTENER) {
+		const struct sf_listener *lst = (const struct sf_listener *)sock;
+		info.state = SF_LISTEN;
+		info.backlog = lst->backlog;
+		info.accept_queue = lst->accept_count;
+		info.syn_queue = lst->syn_count;
+	} else {
+		const struct sf_tcb *tcb = (const struct sf_tcb *)sock;
+		info.state = tcb->state;
+		info.options = (tcb->ts_ok ? SF_CONN_OPT_TIMESTAMPS : 0u) | (tcb->sack_ok ? SF_CONN_OPT_SACK : 0u) |
+			       (tcb->ws_ok ? SF_CONN_OPT_WSCALE : 0u) | (tcb->ecn_ok ? SF_CONN_OPT_ECN : 0u);
+		info.snd_wscale = tcb->ws_ok ? tcb->snd_wscale : 0;
+		info.rcv_wscale = tcb->ws_ok ? tcb->rcv_wscale : 0;
+		info.rto_us = tcb->rto_ms * 1000u;
+		info.rtt_us = tcb->srtt_us;
+		info.rttvar_us = tcb->rttvar_us;
+		info.snd_mss = tcb->snd_mss;
+		info.rcv_mss = tcb->rcv_mss;
+		info.peer_mss = tcb->peer_mss;
+		info.pmtu = tcb->pmtu;
+		info.snd_cwnd = tcb->cwnd;
+		info.snd_ssthresh = tcb->ssthresh;
+		info.snd_wnd = tcb->snd_wnd;
+		info.rcv_wnd = tcb->rcv_wnd;
+		info.unacked = tcb->snd_max - tcb->snd_una;
+		info.retransmits = tcb->rtx_count;
+		info.total_retrans = tcb->total_retrans;
+		info.in_recovery = tcb->in_recovery;
+		info.bytes_acked = tcb->bytes_acked;
+		info.bytes_received = tcb->bytes_received;
+	}
+	/* A program built against a later header may pass a larger struct: what
+	 * this library does not know of reads as zero. */
+	memset(out, 0, size);
+	memcpy(out, &info, size < sizeof info ? size : sizeof info);
 	return 0;
 }
 

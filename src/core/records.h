@@ -175,6 +175,9 @@ struct sf_tcb {
 	bool ack_held;           /* owes an ACK at the end of the input batch (sf_input_end) */
 	bool went_time_wait;     /* handed over to a TIME-WAIT record */
 	uint32_t rtx_count;      /* retransmissions of the same segment since an ACK of new data */
+	uint32_t total_retrans;  /* segments retransmitted over the connection's life */
+	uint64_t bytes_acked;    /* octets of data the peer has acknowledged (RFC 4898 ThruOctetsAcked) */
+	uint64_t bytes_received; /* octets of data received in order (RFC 4898 ThruOctetsReceived) */
 	uint8_t ka_probes_sent;
 	uint32_t listener;       /* handle of the listener while unaccepted, else SF_NO_HANDLE */
 	uint32_t accept_next;    /* next handle + 1 in the listener's accept queue */

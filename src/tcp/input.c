@@ -54,6 +54,7 @@ static void ack_advance(struct sf_stack *st, struct sf_tcb *tcb, const struct sf
 	if (sacked)
 		sf_rangeset_trim_before(sacked, ack); /* before the drop, which may free it */
 	sf_ring_drop(&tcb->sndq, &st->bufs, acked);
+	tcb->bytes_acked += acked;
 	tcb->snd_una = ack;
 	if (seq_lt(tcb->snd_nxt, tcb->snd_una))
 		tcb->snd_nxt = tcb->snd_una;

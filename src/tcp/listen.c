@@ -288,6 +288,7 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, uint3
 	tcb->passive = true; /* MUST-11 */
 	tcb->iss = emb->iss;
 	tcb->snd_una = tcb->snd_nxt = tcb->snd_max = emb->iss + 1;
+	tcb->total_retrans = emb->retries;
 	sf_tcb_init_rcv(st, tcb, emb->irs);
 	tcb->rcv_adv = tcb->rcv_nxt + embryo_window(lst);
 	tcb->rcv_mss = sf_own_mss(st, &lst->sock, &tcb->sock.local.addr);
@@ -516,6 +517,11 @@ void sf_embryo_expire(struct sf_stack *st)
 	}
 }
 
+uint64_t sf_embryo_expires_ns(const struct sf_stack *st, const struct sf_embryo *emb)
+{
+	return sf_ms_stamp_ns(st, embryo_expires_ms(st, emb));
+}
+
 uint64_t sf_embryo_next_deadline(const struct sf_stack *st)
 {
 	uint64_t next = SF_TIME_NEVER;
@@ -524,7 +530,7 @@ uint64_t sf_embryo_next_deadline(const struct sf_stack *st)
 		uint32_t head = st->embryo_fifo[level].head;
 		if (!head)
 			continue;
-		uint64_t t = sf_ms_stamp_ns(st, embryo_expires_ms(st, sf_embryo_at(st, head)));
+		uint64_t t = sf_embryo_expires_ns(st, sf_embryo_at(st, head));
 		if (t < next)
 			next = t;
 	}

@@ -45,6 +45,14 @@ void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const str
  * ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. sock is the handle it
  * is traced under (-1: none). Never in answer to a RST (checked by callers).
  */
+void sf_tcb_emit(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, const uint8_t *tail,
+		 size_t tail_len, enum sf_out_kind kind)
+{
+	if (kind == SF_OUT_RETRANSMIT)
+		tcb->total_retrans++;
+	sf_emit(st, seg, tail, tail_len, (int)tcb->sock.handle, kind);
+}
+
 void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *in, int sock)
 {
 	struct sf_endpoint local = { in->dst, in->dport }, remote = { in->src, in->sport };
@@ -146,7 +154,7 @@ void sf_tcb_send_syn(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
 		flags |= SF_TCP_ECE | SF_TCP_CWR;
 
 	sf_tcb_prepare_segment(st, tcb, &seg, flags, tcb->iss);
-	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit ? SF_OUT_RETRANSMIT : SF_OUT_NEW);
+	sf_tcb_emit(st, tcb, &seg, NULL, 0, retransmit ? SF_OUT_RETRANSMIT : SF_OUT_NEW);
 	if (!sf_timer_armed(&tcb->timer) || tcb->due[SF_TIMER_RETRANSMIT] == SF_TIME_NEVER)
 		sf_tcb_arm_in(st, tcb, SF_TIMER_RETRANSMIT, tcb->rto_ms);
 }
@@ -200,7 +208,7 @@ void sf_tcb_send_probe(struct sf_stack *st, struct sf_tcb *tcb, bool retransmit)
 	struct sf_segment seg;
 
 	sf_tcb_prepare_segment(st, tcb, &seg, SF_TCP_ACK, tcb->snd_una - 1);
-	sf_emit(st, &seg, NULL, 0, (int)tcb->sock.handle, retransmit ? SF_OUT_RETRANSMIT : SF_OUT_NEW);
+	sf_tcb_emit(st, tcb, &seg, NULL, 0, retransmit ? SF_OUT_RETRANSMIT : SF_OUT_NEW);
 }
 
 /* RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>; with the ACK bit as well, as

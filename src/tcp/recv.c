@@ -25,6 +25,7 @@ static bool join_held(struct sf_stack *st, struct sf_tcb *tcb)
 	uint32_t end = sf_rangeset_take_from(held, tcb->rcv_nxt);
 	if (end != tcb->rcv_nxt) {
 		sf_ring_commit(&tcb->rcvq, end - tcb->rcv_nxt);
+		tcb->bytes_received += end - tcb->rcv_nxt;
 		tcb->rcv_nxt = end;
 		moved = true;
 	}
@@ -86,6 +87,7 @@ static enum sf_ack_need take_text(struct sf_stack *st, struct sf_tcb *tcb, const
 			n = w < 0 ? 0 : (uint32_t)w;
 		}
 		tcb->rcv_nxt += n;
+		tcb->bytes_received += n;
 		struct sf_rangeset *held = sf_ring_map(&tcb->rcvq);
 		if (held && held->n) {
 			need = SF_ACK_AT_ONCE; /* RFC 5681 §4.2: it fills all or part of a hole */

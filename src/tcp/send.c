@@ -142,8 +142,8 @@ static void send_segment(struct sf_stack *st, struct sf_tcb *tcb, uint32_t seq, 
 		sf_tcb_ecn_new_data(tcb, &seg);
 	sf_ring_peek(&tcb->sndq, seq - tcb->snd_una, len, &seg.payload, &n1, &p2, &n2);
 	seg.payload_len = n1;
-	sf_emit(st, &seg, p2, n2, (int)tcb->sock.handle,
-		again ? SF_OUT_RETRANSMIT : sf_tcb_probe_covers(tcb, seq, len) ? SF_OUT_MTU_PROBE : SF_OUT_NEW);
+	sf_tcb_emit(st, tcb, &seg, p2, n2,
+		    again ? SF_OUT_RETRANSMIT : sf_tcb_probe_covers(tcb, seq, len) ? SF_OUT_MTU_PROBE : SF_OUT_NEW);
 	uint32_t end = seq + len + (fin ? 1u : 0u);
 	/* RFC 6298 §3 / Karn (MUST-18): time one new segment at a time. */
 	if (!again && !tcb->rtt_timing && !tcb->ts_ok) {

@@ -26,6 +26,9 @@ static inline uint32_t sf_tcb_rcv_cap(const struct sf_tcb *tcb)
 /* ---- output.c ---- */
 void sf_emit(struct sf_stack *st, const struct sf_segment *seg, const uint8_t *tail, size_t tail_len, int sock,
 	     enum sf_out_kind kind);
+/* sf_emit for a connection's own segment: counts its retransmissions (sf_conn_info). */
+void sf_tcb_emit(struct sf_stack *st, struct sf_tcb *tcb, const struct sf_segment *seg, const uint8_t *tail,
+		 size_t tail_len, enum sf_out_kind kind);
 void sf_send_rst_reply(struct sf_stack *st, const struct sf_segment *seg, int sock);
 void sf_send_ctl(struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote, uint32_t seq,
 		 uint32_t ack, uint8_t flags, uint16_t window, int sock, const struct sf_tcp_options *opt,
@@ -175,6 +178,8 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 void sf_embryo_input(struct sf_stack *st, uint32_t index, const struct sf_segment *seg);
 void sf_embryo_free(struct sf_stack *st, uint32_t index);
 void sf_embryo_expire(struct sf_stack *st);
+/* When an embryo's SYN,ACK timer fires, on the stack's clock. */
+uint64_t sf_embryo_expires_ns(const struct sf_stack *st, const struct sf_embryo *emb);
 uint64_t sf_embryo_next_deadline(const struct sf_stack *st);
 void sf_listener_close(struct sf_stack *st, struct sf_listener *lst, enum sf_cause cause);
 
