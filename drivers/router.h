@@ -16,6 +16,10 @@
 
 #include "synfin.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SF_SIM_IPPROTO_ICMP 1
 #define SF_SIM_IPPROTO_TCP 6
 #define SF_SIM_IPPROTO_ICMPV6 58
@@ -93,4 +97,7 @@ int sf_sim_fragment(const uint8_t *dgram, size_t len, uint32_t mtu, sf_sim_fragm
 /** The Internet checksum (RFC 1071) of n bytes: 0 over bytes that carry a right one. */
 uint16_t sf_sim_checksum(const uint8_t *p, size_t n);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -762,10 +762,28 @@ static void count_drop(struct sf_sim *sim, enum sf_sim_drop why)
 	}
 }
 
-/* A datagram dies: what is known of it (from, to, flags, bytes) in ev, the reason in why. */
+const char *sf_sim_drop_text(enum sf_sim_drop why)
+{
+	switch (why) {
+	case SF_SIM_DROP_LOSS: return "lost";
+	case SF_SIM_DROP_SCRIPTED: return "dropped: by the script";
+	case SF_SIM_DROP_QUEUE: return "dropped: link queue full";
+	case SF_SIM_DROP_PARTITION: return "dropped: network partition";
+	case SF_SIM_DROP_HOST_DOWN: return "dropped: host down";
+	case SF_SIM_DROP_NO_ROUTE: return "dropped: no route";
+	case SF_SIM_DROP_MTU: return "dropped: longer than the link MTU";
+	case SF_SIM_DROP_REJECTED: return "dropped: rejected by a firewall";
+	}
+	return "dropped";
+}
+
+/* A datagram dies: what is known of it (from, to, flags, bytes) in ev, the reason in why.
+ * A pcapng capture keeps it, with why as its comment; classic pcap holds deliveries only. */
 static void drop(struct sf_sim *sim, enum sf_sim_drop why, struct sf_sim_event ev)
 {
 	count_drop(sim, why);
+	if (sim->pcap && sf_pcap_format(sim->pcap) == SF_PCAP_NG && ev.dgram)
+		sf_pcap_write_comment(sim->pcap, sim->now, ev.dgram, ev.len, sf_sim_drop_text(why));
 	ev.kind = SF_SIM_EV_DROP;
 	ev.drop = why;
 	observe(sim, ev);
@@ -1187,7 +1205,9 @@ static void deliver(struct sf_sim *sim, struct sim_event *ev)
 	}
 	sim->stats.delivered++;
 	if (sim->pcap)
-		sf_pcap_write(sim->pcap, sim->now, ev->data, ev->len);
+		sf_pcap_write_comment(sim->pcap, sim->now, ev->data, ev->len,
+				      oev.corrupted ? (oev.duplicate ? "duplicate, corrupted" : "corrupted")
+				      : oev.duplicate ? "duplicate" : NULL);
 	oev.kind = SF_SIM_EV_DELIVER;
 	observe(sim, oev);
 	/* The ops are re-read here: callbacks may have added hosts and moved the array. */

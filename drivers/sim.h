@@ -8,7 +8,7 @@
  * It moves opaque IP datagrams: a host is anything with the callbacks of
  * struct sf_sim_host_ops (normally an adapter around one synfin stack). The
  * simulator routes a datagram by its IP destination address to the host that
- * owns that address. A driver, not part of the core library.
+ * owns that address. A driver library (libsynfin-sim), not part of the core.
  *
  * Routers. A link from -> to is a path, and it may end in a router that
  * stands before a narrower last hop of no delay: a datagram crosses the
@@ -36,6 +36,10 @@
 #include <stdint.h>
 
 #include "synfin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct sf_sim;
 struct sf_pcap;
@@ -201,11 +205,21 @@ int sf_sim_drop_nth(struct sf_sim *sim, int from, int to, unsigned n);
 void sf_sim_set_filter(struct sf_sim *sim, sf_sim_filter_fn fn, void *ctx);
 /** Told of every send, delivery and drop; NULL removes it. */
 void sf_sim_set_observer(struct sf_sim *sim, sf_sim_observer_fn fn, void *ctx);
-/** Capture every delivered datagram (as the receiver sees it) into pcap; NULL stops. */
+/** The reason in words, as pcapng comments give it: "lost", "dropped: link queue full", ... */
+const char *sf_sim_drop_text(enum sf_sim_drop why);
+/**
+ * Capture every delivered datagram (as the receiver sees it) into pcap; NULL
+ * stops. A pcapng capture (sf_pcap_open_format) also keeps every datagram
+ * that died, commented with why ("lost", "dropped: network partition"), and
+ * marks duplicated and corrupted deliveries.
+ */
 void sf_sim_set_pcap(struct sf_sim *sim, struct sf_pcap *pcap);
 
 /** The simulator's seeded PRNG, for scripts and random applications. */
 uint64_t sf_sim_random(struct sf_sim *sim);
 const struct sf_sim_stats *sf_sim_get_stats(const struct sf_sim *sim);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,13 +4,17 @@
  * the simulated links, datagrams delivered to the host go into sf_input, the
  * simulator's clock drives sf_advance. A crash frees the stack (all state
  * lost); a reboot creates a fresh one with a new secret, as a real reboot
- * would. A driver, not part of the core library.
+ * would. A driver library (libsynfin-sim), not part of the core.
  */
 #ifndef SYNFIN_SIMHOST_H
 #define SYNFIN_SIMHOST_H
 
 #include "sim.h"
 #include "synfin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct sf_simhost;
 
@@ -32,4 +36,7 @@ int sf_simhost_index(const struct sf_simhost *host);
 /** Times this host has booted (1 after creation). */
 unsigned sf_simhost_boots(const struct sf_simhost *host);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -11,6 +11,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "pcap.h"
 
 #define TUN_MAX_WATCH 8
@@ -37,6 +39,8 @@ struct sf_tun {
 	unsigned drop_every, data_seen; /* sf_tun_drop_every */
 	uint8_t held[2048];
 	size_t held_len;
+	struct sf_events *events; /* sf_tun_set_events */
+	int stop_rc;              /* sf_tun_stop */
 	struct pollfd watch[TUN_MAX_WATCH];
 	int nwatch;
 	uint8_t buf[TUN_BUF];
@@ -191,7 +195,9 @@ struct sf_tun *sf_tun_open(const char *name, const struct sf_config *cfg, const 
 		goto fail;
 	}
 	if (pcap_path) {
-		t->pcap = sf_pcap_open(pcap_path);
+		size_t plen = strlen(pcap_path);
+		bool ng = plen > 7 && strcmp(pcap_path + plen - 7, ".pcapng") == 0;
+		t->pcap = sf_pcap_open_format(pcap_path, ng ? SF_PCAP_NG : SF_PCAP_CLASSIC);
 		if (!t->pcap) {
 			snprintf(err, errcap, "cannot write pcap %s: %s", pcap_path, strerror(errno));
 			goto fail;
@@ -257,14 +263,15 @@ static int read_datagrams(struct sf_tun *t)
 		if (n == 0)
 			return 0;
 		uint64_t now = sf_tun_now_ns();
+		bool lose = t->drop_every && carries_tcp_data(t->buf, (size_t)n) && ++t->data_seen % t->drop_every == 0;
 		if (t->pcap)
-			sf_pcap_write(t->pcap, now, t->buf, (size_t)n);
+			sf_pcap_write_comment(t->pcap, now, t->buf, (size_t)n, lose ? "dropped: on purpose (drop every nth)" : NULL);
 		if (t->hold_syn == 2 && (tcp_flags(t->buf, (size_t)n) & (FLAG_SYN | FLAG_ACK)) == FLAG_SYN) {
 			/* The peer's SYN is here: ours goes first, so they cross. */
 			t->hold_syn = 0;
 			tun_output(t, t->held, t->held_len);
 		}
-		if (t->drop_every && carries_tcp_data(t->buf, (size_t)n) && ++t->data_seen % t->drop_every == 0)
+		if (lose)
 			continue; /* a loss, on purpose (sf_tun_drop_every) */
 		sf_input(t->stack, now, t->buf, (size_t)n);
 	}
@@ -281,14 +288,29 @@ static int read_batch(struct sf_tun *t)
 	return r;
 }
 
+void sf_tun_set_events(struct sf_tun *t, struct sf_events *ev)
+{
+	t->events = ev;
+}
+
+void sf_tun_stop(struct sf_tun *t, int rc)
+{
+	t->stop_rc = rc ? rc : 1;
+}
+
 int sf_tun_run(struct sf_tun *t, sf_tun_app_fn app, void *ctx)
 {
 	struct pollfd pfd[1 + TUN_MAX_WATCH];
+	t->stop_rc = 0;
 	for (;;) {
 		uint64_t now = sf_tun_now_ns();
 		sf_advance(t->stack, now);
+		if (t->events)
+			sf_events_dispatch(t->events);
 		int wake_ms = -1;
-		int rc = app(ctx, t, now, &wake_ms);
+		int rc = app ? app(ctx, t, now, &wake_ms) : 0;
+		if (rc == 0)
+			rc = t->stop_rc;
 		if (rc != 0)
 			return rc;
 		if (t->write_error) {

@@ -5,9 +5,13 @@
  * datagrams into sf_input with CLOCK_MONOTONIC times, writes the stack's
  * output to the device, sleeps in poll() until the stack's next deadline and
  * calls sf_advance. The stack's secret comes from getrandom(). An optional
- * pcap tee records both directions (drivers/pcap.h).
+ * capture records both directions (pcap.h; pcapng when the path ends in
+ * ".pcapng", with the datagrams sf_tun_drop_every drops commented). With
+ * sf_tun_set_events the loop also dispatches socket events to handlers and
+ * buffers writes (events.h), so a server is a few handlers and sf_tun_run.
  *
- * A driver, not part of the core library: this is where the OS APIs live.
+ * A driver library (libsynfin-tun, <synfin/tun.h>), not part of the core:
+ * this is where the OS APIs live. Linux only.
  */
 #ifndef SYNFIN_TUN_H
 #define SYNFIN_TUN_H
@@ -17,7 +21,12 @@
 
 #include "synfin.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sf_tun;
+struct sf_events;
 
 /**
  * Called once per loop iteration, after input and timers, so that a tool can
@@ -69,10 +78,25 @@ void sf_tun_unwatch_fd(struct sf_tun *tun, int fd);
 uint64_t sf_tun_now_ns(void);
 
 /**
- * Run the loop until app returns non-zero (that value is returned) or an I/O
- * error on the device (a negative errno is returned). EINTR is not an error:
- * the app runs and may look at its signal flags.
+ * Dispatch ev's socket events (events.h) in every loop iteration, after
+ * input and timers and before app; NULL stops. ev must be of this device's
+ * stack. The loop does not free it.
+ */
+void sf_tun_set_events(struct sf_tun *tun, struct sf_events *ev);
+
+/** End sf_tun_run after this iteration; it returns rc (which should not be 0). */
+void sf_tun_stop(struct sf_tun *tun, int rc);
+
+/**
+ * Run the loop until app returns non-zero (that value is returned), until
+ * sf_tun_stop, or an I/O error on the device (a negative errno is
+ * returned). app may be NULL (a program driven by sf_tun_set_events alone).
+ * EINTR is not an error: the app runs and may look at its signal flags.
  */
 int sf_tun_run(struct sf_tun *tun, sf_tun_app_fn app, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -302,6 +302,98 @@ static void test_open_stream(void **state)
 	assert_int_equal(unlink(path), 0);
 }
 
+/* pcapng: the Section Header Block, the Interface Description Block with
+ * nanosecond resolution, and Enhanced Packet Blocks: data padded to 4
+ * bytes, the comment as opt_comment, each block's length at both ends. */
+static void test_pcapng_blocks_and_comments(void **state)
+{
+	static const uint8_t dgram[30] = { 0x45, 0x00, 0x00, 0x1e };
+	static const char comment[] = "dropped: TCP_CHECKSUM";
+	char longer[1100];
+	FILE *stream = tmpfile();
+	size_t len, off = 0;
+
+	(void)state;
+	assert_non_null(stream);
+	memset(longer, 'x', sizeof longer - 1);
+	longer[sizeof longer - 1] = 0;
+	struct sf_pcap *pcap = sf_pcap_open_stream_format(stream, SF_PCAP_NG);
+	assert_non_null(pcap);
+	assert_int_equal(sf_pcap_format(pcap), SF_PCAP_NG);
+	assert_int_equal(sf_pcap_write_comment(pcap, 0x123456789ULL, dgram, sizeof dgram, comment), 0);
+	assert_int_equal(sf_pcap_write(pcap, 7, dgram, 4), 0);
+	assert_int_equal(sf_pcap_write_comment(pcap, 8, dgram, 4, longer), 0);
+	assert_int_equal(sf_pcap_count(pcap), 3);
+	assert_int_equal(sf_pcap_close(pcap), 0);
+	uint8_t *buf = slurp_stream(stream, &len);
+	fclose(stream);
+
+	/* SHB */
+	assert_int_equal(get_u32(buf + 0), 0x0A0D0D0A);
+	assert_int_equal(get_u32(buf + 4), 28);
+	assert_int_equal(get_u32(buf + 8), 0x1A2B3C4D);
+	assert_int_equal(get_u16(buf + 12), 1);
+	assert_int_equal(get_u32(buf + 24), 28);
+	off = 28;
+	/* IDB: LINKTYPE_RAW, if_tsresol 9 */
+	assert_int_equal(get_u32(buf + off), 1);
+	assert_int_equal(get_u16(buf + off + 8), 101);
+	assert_int_equal(get_u16(buf + off + 16), 9);
+	assert_int_equal(get_u16(buf + off + 18), 1);
+	assert_int_equal(buf[off + 20], 9);
+	off += get_u32(buf + off + 4);
+	/* EPB 1: 30 bytes padded to 32, then the 21-byte comment padded to 24 */
+	const uint8_t *b = buf + off;
+	uint32_t total = get_u32(b + 4);
+	assert_int_equal(get_u32(b), 6);
+	assert_int_equal(total, 28 + 32 + 4 + 24 + 4 + 4);
+	assert_int_equal(get_u32(b + total - 4), total);
+	assert_int_equal(get_u32(b + 12), 0x1);        /* timestamp, high word */
+	assert_int_equal(get_u32(b + 16), 0x23456789); /* low word, nanoseconds */
+	assert_int_equal(get_u32(b + 20), 30);
+	assert_memory_equal(b + 28, dgram, 30);
+	assert_int_equal(b[58] | b[59], 0);
+	assert_int_equal(get_u16(b + 60), 1);
+	assert_int_equal(get_u16(b + 62), strlen(comment));
+	assert_memory_equal(b + 64, comment, strlen(comment));
+	assert_int_equal(get_u32(b + 88), 0); /* opt_endofopt */
+	off += total;
+	/* EPB 2: no comment, no options */
+	b = buf + off;
+	assert_int_equal(get_u32(b + 4), 28 + 4 + 4);
+	off += get_u32(b + 4);
+	/* EPB 3: the comment cut at 1024 bytes */
+	b = buf + off;
+	assert_int_equal(get_u16(b + 28 + 4 + 2), 1024);
+	off += get_u32(b + 4);
+	assert_int_equal(off, len);
+	free(buf);
+}
+
+/* Classic pcap has nowhere for a comment: the record is as without one. */
+static void test_classic_ignores_comments(void **state)
+{
+	static const uint8_t dgram[20] = { 0x45 };
+	FILE *a = tmpfile(), *b = tmpfile();
+	size_t la, lb;
+
+	(void)state;
+	struct sf_pcap *pa = sf_pcap_open_stream(a), *pb = sf_pcap_open_stream_format(b, SF_PCAP_CLASSIC);
+	assert_int_equal(sf_pcap_write(pa, 5, dgram, sizeof dgram), 0);
+	assert_int_equal(sf_pcap_write_comment(pb, 5, dgram, sizeof dgram, "lost"), 0);
+	sf_pcap_close(pa);
+	sf_pcap_close(pb);
+	uint8_t *ba = slurp_stream(a, &la), *bb = slurp_stream(b, &lb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(ba, bb, la);
+	free(ba);
+	free(bb);
+	fclose(a);
+	fclose(b);
+	assert_null(sf_pcap_open_stream_format(stdout, (enum sf_pcap_format)7));
+	assert_int_equal(errno, EINVAL);
+}
+
 /* Two writers at once share nothing (no global state). */
 static void test_independent_writers(void **state)
 {
@@ -355,6 +447,8 @@ int main(void)
 		cmocka_unit_test(test_close_null),
 		cmocka_unit_test(test_open_stream),
 		cmocka_unit_test(test_independent_writers),
+		cmocka_unit_test(test_pcapng_blocks_and_comments),
+		cmocka_unit_test(test_classic_ignores_comments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
