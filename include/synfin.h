@@ -230,7 +230,7 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	/* The API */                                                                   \
 	X(CALLED_FROM_CALLBACK, "sf_input called from inside a callback: ignored")
 
-/** Why a datagram was dropped: SF_DROP_NAME for each X(NAME, text) of SF_DROP_REASONS, in its order, then SF_DROP__COUNT. */
+/** Why a datagram was dropped: SF_DROP_ and each name SF_DROP_REASONS lists, in its order, then SF_DROP__COUNT. */
 enum sf_drop_reason {
 #define SF_DROP_ENUM_(name, text) SF_DROP_##name,
 	SF_DROP_REASONS(SF_DROP_ENUM_)
