@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/*
+/**
+ * \file synfin.h
  * synfin — a userspace TCP/IP stack whose heart is TCP connection management.
  *
  * This is the one public header of libsynfin. The library is sans-IO: it never
@@ -62,6 +63,7 @@ extern "C" {
 #if defined(SYNFIN_BUILDING) && defined(__GNUC__)
 #define SF_API __attribute__((visibility("default")))
 #else
+/** Marks what the shared library exports (every function declared here). */
 #define SF_API
 #endif
 
@@ -69,16 +71,16 @@ extern "C" {
  * Version
  * ------------------------------------------------------------------------- */
 
-/*
+/**
  * The version of this header. Versions follow Semantic Versioning: before
  * 1.0.0 a minor release may change the API; from 1.0.0 on, only a major one.
  * The shared library's soname names the ABI: libsynfin.so.0.MINOR before
  * 1.0.0, libsynfin.so.MAJOR after.
  */
 #define SYNFIN_VERSION_MAJOR 0
-#define SYNFIN_VERSION_MINOR 1
-#define SYNFIN_VERSION_PATCH 0
-#define SYNFIN_VERSION "0.1.0"
+#define SYNFIN_VERSION_MINOR 1 /**< the minor version of this header */
+#define SYNFIN_VERSION_PATCH 0 /**< the patch version of this header */
+#define SYNFIN_VERSION "0.1.0" /**< the version of this header as a string, MAJOR.MINOR.PATCH */
 /** The version as one number, for preprocessor comparisons: 0.1.0 is 100. */
 #define SYNFIN_VERSION_NUMBER (SYNFIN_VERSION_MAJOR * 10000 + SYNFIN_VERSION_MINOR * 100 + SYNFIN_VERSION_PATCH)
 
@@ -94,7 +96,7 @@ SF_API const char *sf_version(void);
 
 /** Address family tags used in struct sf_addr. */
 enum sf_family {
-	SF_AF_NONE = 0,
+	SF_AF_NONE = 0, /**< no address (unset) */
 	SF_AF_INET = 4,  /**< IPv4: the address is in bytes[0..3] */
 	SF_AF_INET6 = 6, /**< IPv6: the address is in bytes[0..15] */
 };
@@ -102,13 +104,13 @@ enum sf_family {
 /** An IPv4 or IPv6 address. Unused bytes are zero so that memcmp compares. */
 struct sf_addr {
 	uint8_t family; /**< enum sf_family */
-	uint8_t bytes[16];
+	uint8_t bytes[16]; /**< the address in network byte order, the unused bytes zero */
 };
 
 /** An address and a TCP port (host byte order). */
 struct sf_endpoint {
-	struct sf_addr addr;
-	uint16_t port;
+	struct sf_addr addr; /**< the IP address */
+	uint16_t port;      /**< the TCP port, in host byte order */
 };
 
 /** Build an IPv4 address from its four dotted-quad parts. */
@@ -133,6 +135,10 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
  * reasons and reported through the trace hook. The list is an X-macro so that
  * the enum and the names can never disagree.
  * ------------------------------------------------------------------------- */
+/**
+ * The drop reasons, one X(NAME, text) each: enum sf_drop_reason has SF_DROP_NAME
+ * for each, sf_drop_reason_name gives NAME, sf_drop_reason_text the text.
+ */
 #define SF_DROP_REASONS(X)                                                              \
 	X(NONE, "not dropped")                                                          \
 	/* IP layer */                                                                  \
@@ -224,6 +230,7 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	/* The API */                                                                   \
 	X(CALLED_FROM_CALLBACK, "sf_input called from inside a callback: ignored")
 
+/** Why a datagram was dropped: SF_DROP_ and each name SF_DROP_REASONS lists, in its order, then SF_DROP__COUNT. */
 enum sf_drop_reason {
 #define SF_DROP_ENUM_(name, text) SF_DROP_##name,
 	SF_DROP_REASONS(SF_DROP_ENUM_)
@@ -241,7 +248,7 @@ SF_API const char *sf_drop_reason_text(enum sf_drop_reason reason);
  * Segments as the trace hook reports them (the parsed wire fields).
  * ------------------------------------------------------------------------- */
 
-/* TCP header flags (RFC 9293 §3.1; ECE/CWR from RFC 3168). */
+/** TCP header flags (RFC 9293 §3.1; ECE/CWR from RFC 3168). */
 enum {
 	SF_TCP_FIN = 0x01,
 	SF_TCP_SYN = 0x02,
@@ -253,8 +260,10 @@ enum {
 	SF_TCP_CWR = 0x80,
 };
 
+/** The most SACK blocks a segment carries (RFC 2018 §3: at most 4 in 40 bytes of options). */
 #define SF_TCP_MAX_SACK_BLOCKS 4
 
+/** One SACK block (RFC 2018 §3): received data beyond a hole. */
 struct sf_sack_block {
 	uint32_t left;  /**< first sequence number of the block */
 	uint32_t right; /**< sequence number just past the block */
@@ -262,34 +271,34 @@ struct sf_sack_block {
 
 /** TCP options as parsed from, or to be written to, a segment. */
 struct sf_tcp_options {
-	uint8_t has_mss;
-	uint8_t has_wscale;
-	uint8_t sack_permitted;
-	uint8_t has_timestamp;
-	uint16_t mss;
+	uint8_t has_mss;        /**< 1: the MSS option is present (mss) */
+	uint8_t has_wscale;     /**< 1: the window scale option is present (wscale) */
+	uint8_t sack_permitted; /**< 1: the SACK-permitted option is present (RFC 2018 §2) */
+	uint8_t has_timestamp;  /**< 1: the timestamp option is present (ts_val, ts_ecr) */
+	uint16_t mss;           /**< maximum segment size (RFC 9293 §3.7.1) */
 	uint8_t wscale; /**< as received; users clamp to 14 (RFC 7323 §2.3) */
-	uint8_t sack_count;
-	uint32_t ts_val;
-	uint32_t ts_ecr;
-	struct sf_sack_block sack[SF_TCP_MAX_SACK_BLOCKS];
+	uint8_t sack_count;     /**< how many of sack[] are used, 0 without a SACK option */
+	uint32_t ts_val;        /**< TSval (RFC 7323 §3.2) */
+	uint32_t ts_ecr;        /**< TSecr (RFC 7323 §3.2) */
+	struct sf_sack_block sack[SF_TCP_MAX_SACK_BLOCKS]; /**< the SACK blocks (RFC 2018 §3) */
 };
 
 /** One TCP segment with its IP addressing. */
 struct sf_segment {
-	struct sf_addr src;
-	struct sf_addr dst;
-	uint16_t sport;
-	uint16_t dport;
-	uint32_t seq;
-	uint32_t ack;
+	struct sf_addr src; /**< IP source address */
+	struct sf_addr dst; /**< IP destination address */
+	uint16_t sport;     /**< TCP source port */
+	uint16_t dport;     /**< TCP destination port */
+	uint32_t seq;       /**< sequence number */
+	uint32_t ack;       /**< acknowledgment number (meaningful with SF_TCP_ACK) */
 	uint8_t flags;   /**< SF_TCP_* */
 	uint16_t window; /**< as on the wire, unscaled */
-	uint16_t urgent;
+	uint16_t urgent; /**< urgent pointer (meaningful with SF_TCP_URG) */
 	uint8_t ttl;     /**< IPv4 TTL or IPv6 hop limit */
 	uint8_t tclass;  /**< IPv4 TOS / IPv6 traffic class: DSCP << 2 | ECN (RFC 2474, RFC 3168) */
-	struct sf_tcp_options opt;
-	const uint8_t *payload;
-	size_t payload_len;
+	struct sf_tcp_options opt; /**< the TCP options */
+	const uint8_t *payload;    /**< the segment's data (payload_len bytes) */
+	size_t payload_len;        /**< bytes of data */
 };
 
 /**
@@ -312,6 +321,7 @@ SF_API size_t sf_segment_build(void *buf, size_t cap, const struct sf_segment *s
 /* ---------------------------------------------------------------------------
  * TCP states (RFC 9293 §3.3.2), with the RFC's names.
  * ------------------------------------------------------------------------- */
+/** The TCP states, one X(NAME, text) each: SF_NAME in enum sf_tcp_state, text its RFC name. */
 #define SF_TCP_STATES(X)                                                                \
 	X(CLOSED, "CLOSED")                                                             \
 	X(LISTEN, "LISTEN")                                                             \
@@ -325,6 +335,7 @@ SF_API size_t sf_segment_build(void *buf, size_t cap, const struct sf_segment *s
 	X(LAST_ACK, "LAST-ACK")                                                         \
 	X(TIME_WAIT, "TIME-WAIT")
 
+/** A TCP state (RFC 9293 §3.3.2): SF_NAME for each X(NAME, text) of SF_TCP_STATES, SF_CLOSED first. */
 enum sf_tcp_state {
 #define SF_STATE_ENUM_(name, text) SF_##name,
 	SF_TCP_STATES(SF_STATE_ENUM_)
@@ -337,8 +348,8 @@ SF_API const char *sf_state_name(enum sf_tcp_state state);
 
 /** One arrow of RFC 9293 Figure 5, with the event the figure writes on it. */
 struct sf_transition {
-	enum sf_tcp_state from, to;
-	const char *event;
+	enum sf_tcp_state from, to; /**< the arrow's ends: from one state to another */
+	const char *event;          /**< the event as the figure writes it */
 };
 /**
  * Figure 5's arrows, including Note 2 (FIN-WAIT-1 -> TIME-WAIT when a FIN
@@ -357,6 +368,7 @@ SF_API int sf_transition_allowed(enum sf_tcp_state from, enum sf_tcp_state to);
  * words the trace and the demo print ("rcv SYN"); other events carry
  * SF_CAUSE_NONE.
  * ------------------------------------------------------------------------- */
+/** The causes, one X(NAME, text) each: SF_CAUSE_NAME in enum sf_cause, sf_cause_name and sf_cause_text. */
 #define SF_CAUSES(X)                                                                    \
 	X(NONE, "")                                                                     \
 	X(CONNECT, "connect()")                                                         \
@@ -399,6 +411,7 @@ SF_API int sf_transition_allowed(enum sf_tcp_state from, enum sf_tcp_state to);
 	X(PMTU_PROBE_ACKED, "path MTU probe acknowledged")                              \
 	X(PMTU_AGED, "learned path MTU aged out (RFC 1191 §6.3)")
 
+/** Why a connection changed state or path MTU: SF_CAUSE_NAME for each X(NAME, text) of SF_CAUSES. */
 enum sf_cause {
 #define SF_CAUSE_ENUM_(name, text) SF_CAUSE_##name,
 	SF_CAUSES(SF_CAUSE_ENUM_)
@@ -414,6 +427,7 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
 /* ---------------------------------------------------------------------------
  * Counters, named as in the TCP-MIB (RFC 4022) and Linux's nstat.
  * ------------------------------------------------------------------------- */
+/** The counters, one X(Name, text) each: a field of struct sf_counters and SF_CTR_Name in enum sf_counter_id. */
 #define SF_COUNTERS(X)                                                                  \
 	X(ActiveOpens, "connections that went SYN-SENT (active open)")                  \
 	X(PassiveOpens, "connections that went SYN-RECEIVED -> ESTABLISHED from a listener") \
@@ -513,6 +527,7 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
 	X(Ip6ReasmFails, "IPv6 reassembly failures: datagrams given up (timeout, overlap, eviction) and fragments refused") \
 	X(Ip6ReasmTimeout, "IPv6 datagrams whose reassembly timed out (60 s)")
 
+/** The stack's counters (sf_stack_counters): one uint64_t for each X(Name, text) of SF_COUNTERS, then drops. */
 struct sf_counters {
 #define SF_COUNTER_FIELD_(name, text) uint64_t name;
 	SF_COUNTERS(SF_COUNTER_FIELD_)
@@ -521,6 +536,7 @@ struct sf_counters {
 	uint64_t drops[SF_DROP__COUNT];
 };
 
+/** A counter by id: SF_CTR_Name for each X(Name, text) of SF_COUNTERS (sf_counter_name, sf_counter_value). */
 enum sf_counter_id {
 #define SF_COUNTER_ID_(name, text) SF_CTR_##name,
 	SF_COUNTERS(SF_COUNTER_ID_)
@@ -536,6 +552,7 @@ SF_API uint64_t sf_counter_value(const struct sf_counters *counters, enum sf_cou
 /* ---------------------------------------------------------------------------
  * The stack
  * ------------------------------------------------------------------------- */
+/** A stack: opaque, made by sf_stack_new and freed by sf_stack_free. */
 typedef struct sf_stack sf_stack;
 
 /** Receives every datagram the stack sends. The buffer is the stack's, valid only during the call (see THE CONTRACT). */
@@ -571,6 +588,7 @@ enum sf_trace_kind {
 	X(DELACK, "delayed ACK")                                                        \
 	X(PERSIST, "zero-window probe")
 
+/** A timer: SF_TIMER_NAME for each X(NAME, text) of SF_TIMERS. */
 enum sf_timer_kind {
 #define SF_TIMER_ENUM_(name, text) SF_TIMER_##name,
 	SF_TIMERS(SF_TIMER_ENUM_)
@@ -578,11 +596,13 @@ enum sf_timer_kind {
 	SF_TIMER__COUNT
 };
 
+/** The words for a timer ("2MSL"), or "?" if out of range. */
 SF_API const char *sf_timer_name(enum sf_timer_kind timer);
 
+/** What the trace hook (cfg.trace) is given; which fields count depends on kind. Valid only during the call (see THE CONTRACT). */
 struct sf_trace_event {
-	enum sf_trace_kind kind;
-	uint64_t now_ns;
+	enum sf_trace_kind kind; /**< what happened */
+	uint64_t now_ns;         /**< the stack's time when it happened */
 	int sock;                        /**< handle, or -1 (embryo, TIME-WAIT, no connection) */
 	const struct sf_segment *seg;    /**< for SEGMENT_IN/OUT and DROP (NULL if it did not parse) */
 	int retransmit;                  /**< SEGMENT_OUT: 1 if this is a retransmission */
@@ -593,10 +613,11 @@ struct sf_trace_event {
 	enum sf_timer_kind timer;        /**< TIMER */
 	enum sf_drop_reason drop;        /**< DROP */
 	struct sf_endpoint local;        /**< the connection, where known */
-	struct sf_endpoint remote;
+	struct sf_endpoint remote;       /**< the peer, where known */
 	uint32_t mtu;                    /**< PATH_MTU: the path MTU now used */
 };
 
+/** Receives every trace event (cfg.trace); the event is valid only during the call (see THE CONTRACT). */
 typedef void (*sf_trace_fn)(void *ctx, const struct sf_trace_event *ev);
 
 /** How initial sequence numbers are chosen (RFC 9293 §3.4.1). */
@@ -619,9 +640,9 @@ struct sf_config {
 	uint32_t size;                /**< sizeof(struct sf_config) as the caller knows it (set by sf_config_default) */
 	uint8_t secret[16];           /**< key for ISNs and hash tables: give 16 random bytes (RFC 9293 MUST-9) */
 	sf_output_fn output;          /**< required */
-	void *output_ctx;
+	void *output_ctx;             /**< passed to output as its ctx */
 	sf_trace_fn trace;            /**< optional */
-	void *trace_ctx;
+	void *trace_ctx;              /**< passed to trace as its ctx */
 
 	uint32_t msl_ms;              /**< Maximum Segment Lifetime; TIME-WAIT lasts 2*msl (120000) */
 	/**
@@ -717,14 +738,14 @@ struct sf_config {
 	 * icmp_msgs_per_sec and icmp_msgs_burst. Timed by the stack's clock.
 	 */
 	uint32_t icmp_rate;
-	uint32_t icmp_burst;
+	uint32_t icmp_burst; /**< the ICMP output bucket's depth (50): see icmp_rate */
 	/**
 	 * How many ICMP errors about TCP the stack acts on (RFC 5927 §4.3):
 	 * icmp_error_rate a second (1000; 0: no limit), icmp_error_burst at
 	 * once (50, at least 1). The rest are dropped as ICMP_ERROR_BUDGET.
 	 */
 	uint32_t icmp_error_rate;
-	uint32_t icmp_error_burst;
+	uint32_t icmp_error_burst; /**< the ICMP error bucket's depth (50): see icmp_error_rate */
 	/**
 	 * The memory IP fragments waiting for reassembly (RFC 791 §3.2, RFC
 	 * 8200 §4.5) may hold, in bytes, each fragment's and each pending
@@ -790,6 +811,7 @@ SF_API void sf_input(sf_stack *stack, uint64_t now_ns, const void *dgram, size_t
  * wait. A begin inside a batch does nothing.
  */
 SF_API void sf_input_begin(sf_stack *stack);
+/** End the batch sf_input_begin began: one ACK for each connection that owes one. */
 SF_API void sf_input_end(sf_stack *stack);
 /** Time has reached now_ns: fire every timer due. */
 SF_API void sf_advance(sf_stack *stack, uint64_t now_ns);
@@ -843,6 +865,7 @@ SF_API long sf_send_flags(sf_stack *stack, int sock, const void *buf, size_t len
  */
 SF_API long sf_recv_flags(sf_stack *stack, int sock, void *buf, size_t len, int flags);
 
+/** How sf_shutdown closes: the values are shutdown(2)'s SHUT_RD, SHUT_WR, SHUT_RDWR. */
 enum { SF_SHUT_RD = 0, SF_SHUT_WR = 1, SF_SHUT_RDWR = 2 };
 /** Half-close (RFC 9293 §3.6.1): SHUT_WR sends a FIN and keeps receiving. */
 SF_API int sf_shutdown(sf_stack *stack, int sock, int how);
@@ -851,7 +874,9 @@ SF_API int sf_close(sf_stack *stack, int sock);
 /** Abort (RFC 9293 §3.10.5): send RST where a connection exists, free the handle. */
 SF_API int sf_abort(sf_stack *stack, int sock);
 
+/** getsockname(2): the socket's local address and port. 0, -EINVAL (NULL local), -EBADF. */
 SF_API int sf_getsockname(const sf_stack *stack, int sock, struct sf_endpoint *local);
+/** getpeername(2): the connection's remote address and port. 0, -ENOTCONN, -EINVAL (NULL remote), -EBADF. */
 SF_API int sf_getpeername(const sf_stack *stack, int sock, struct sf_endpoint *remote);
 /** The state of the socket's connection (enum sf_tcp_state), or -EBADF. */
 SF_API int sf_state(const sf_stack *stack, int sock);
@@ -1012,6 +1037,7 @@ SF_API int sf_get_maxseg(const sf_stack *stack, int sock);
  * also 1 s.)
  */
 #define SF_KEEPALIVE_MIN_INTVL_MS 1000u
+/** Keepalive (SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT): on/off, idle and interval in ms, probe count; 0 for the stack's default (see SF_KEEPALIVE_MIN_INTVL_MS). 0 or -EINVAL. */
 SF_API int sf_set_keepalive(sf_stack *stack, int sock, int on, uint32_t idle_ms, uint32_t intvl_ms,
 			    uint32_t probes);
 /** TCP_NODELAY: 1 sends short segments at once instead of waiting for ACKs (no Nagle, MUST-17). */
@@ -1107,8 +1133,9 @@ enum {
 	SF_EV_SOFT_ERROR = 1 << 7,
 };
 
+/** One readiness event of sf_poll_events. */
 struct sf_event {
-	int sock;
+	int sock;        /**< the socket's handle */
 	uint32_t events; /**< SF_EV_* */
 };
 
