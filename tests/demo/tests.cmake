@@ -31,5 +31,6 @@ add_test(NAME demo_pcap_tshark
 add_test(NAME docs_demo_diagrams
   COMMAND sh ${SYNFIN_DEMO_TESTS}/../../tools/demo/update-docs.sh --check $<TARGET_FILE:synfin>)
 add_test(NAME demo_svg COMMAND sh ${SYNFIN_DEMO_TESTS}/check_svg.sh $<TARGET_FILE:synfin> ${SYNFIN_DEMO_WORK}/svg)
-# 77: a tool is missing (./run installs tshark, libxml2-utils and librsvg2-bin).
+# 77: a tool or the Chinese figures' font is missing (./run installs tshark,
+# libxml2-utils, librsvg2-bin and fonts-wqy-zenhei).
 set_tests_properties(demo_pcap_tshark demo_svg PROPERTIES SKIP_RETURN_CODE 77)
