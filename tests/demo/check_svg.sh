@@ -3,6 +3,9 @@
 # check_svg.sh SYNFIN WORKDIR
 # `synfin demo all --svg`: one SVG figure per scenario (and a Chinese one);
 # each must be well-formed XML (xmllint) and render to a PNG (rsvg-convert).
+# The Chinese figure's first font must be installed (fc-match resolves it to
+# itself; ./run installs fonts-wqy-zenhei): if it is not, and all else passed,
+# the test is skipped (77) rather than passed.
 set -u
 bin=$1
 work=$2
@@ -27,4 +30,16 @@ for f in "$work"/*.svg; do
 done
 n=$(ls "$work"/demo-*.svg 2>/dev/null | wc -l)
 [ "$n" -eq "$("$bin" demo --list | wc -l)" ] || { echo "FAIL: $n SVG files, not one per scenario"; status=1; }
-exit $status
+[ $status -eq 0 ] || exit $status
+font=$(sed -n 's/.* font-family="\([^",]*\).*/\1/p' "$work/zh-simultaneous.svg" | head -n 1)
+[ -n "$font" ] || { echo "FAIL: zh-simultaneous.svg names no font-family"; exit 1; }
+command -v fc-match >/dev/null 2>&1 || { echo "SKIP: fc-match is not installed, '$font' not checked"; exit 77; }
+got=$(fc-match -f '%{family}' "$font")
+case ",$got," in
+*",$font,"*) echo "ok: the Chinese figure's first font '$font' is installed ($(fc-match -f '%{file}' "$font"))" ;;
+*)
+	echo "SKIP: the Chinese figure's first font '$font' is not installed (fc-match gives '$got'; ./run installs fonts-wqy-zenhei)"
+	exit 77
+	;;
+esac
+exit 0

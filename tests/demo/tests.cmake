@@ -9,6 +9,9 @@
 #   demo_cli                options, knobs, errors, colour, the default scenario
 #   demo_pcap_tshark        every captured packet decodes as TCP, checksums good
 #   demo_svg                every SVG is well-formed (xmllint) and renders (rsvg-convert)
+#   docs_demo_diagrams      every diagram embedded in docs/demo/README*.md is what the
+#                           demo draws now (tools/demo/update-docs.sh --check; refresh
+#                           them with tools/demo/update-docs.sh)
 set(SYNFIN_DEMO_TESTS ${CMAKE_CURRENT_LIST_DIR})
 set(SYNFIN_DEMO_WORK ${CMAKE_CURRENT_BINARY_DIR}/demo-work)
 
@@ -25,6 +28,9 @@ add_test(NAME demo_golden_complete
 add_test(NAME demo_cli COMMAND sh ${SYNFIN_DEMO_TESTS}/check_cli.sh $<TARGET_FILE:synfin>)
 add_test(NAME demo_pcap_tshark
   COMMAND sh ${SYNFIN_DEMO_TESTS}/check_pcap.sh $<TARGET_FILE:synfin> ${SYNFIN_DEMO_WORK}/pcap)
+add_test(NAME docs_demo_diagrams
+  COMMAND sh ${SYNFIN_DEMO_TESTS}/../../tools/demo/update-docs.sh --check $<TARGET_FILE:synfin>)
 add_test(NAME demo_svg COMMAND sh ${SYNFIN_DEMO_TESTS}/check_svg.sh $<TARGET_FILE:synfin> ${SYNFIN_DEMO_WORK}/svg)
-# 77: a tool is missing (./run installs tshark, libxml2-utils and librsvg2-bin).
+# 77: a tool or the Chinese figures' font is missing (./run installs tshark,
+# libxml2-utils, librsvg2-bin and fonts-wqy-zenhei).
 set_tests_properties(demo_pcap_tshark demo_svg PROPERTIES SKIP_RETURN_CODE 77)

@@ -16,6 +16,16 @@
 #define TOP 64.0  /* the title and the host names above the first row */
 #define PAD 12.0
 
+/*
+ * The fonts, first choice first. A Chinese figure names a CJK monospace font
+ * first, so that rsvg and browsers draw every glyph, Latin and Chinese, from
+ * one face whose Chinese characters are two Latin cells wide, as in the
+ * terminal. ./run installs it: WenQuanYi Zen Hei Mono is in Debian's
+ * fonts-wqy-zenhei (docs/demo/README.md).
+ */
+#define FONTS_EN "DejaVu Sans Mono, Menlo, Consolas, Noto Sans Mono CJK SC, WenQuanYi Zen Hei Mono, monospace"
+#define FONTS_ZH "WenQuanYi Zen Hei Mono, Noto Sans Mono CJK SC, DejaVu Sans Mono, Menlo, Consolas, monospace"
+
 static const char *const svg_color[COL__COUNT] = {
 	[COL_NONE] = "#57606a",  [COL_STATE] = "#9a6700", [COL_SYN] = "#1a7f37", [COL_FIN] = "#0969da",
 	[COL_RST] = "#cf222e",   [COL_DATA] = "#24292f",  [COL_LOST] = "#cf222e", [COL_TIMER] = "#8250df",
@@ -95,9 +105,8 @@ int demo_render_svg(const char *path, const struct demo *d)
 
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		     "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%.0f\" height=\"%.0f\" "
-		     "viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, Noto Sans Mono CJK SC, WenQuanYi Zen Hei Mono, monospace\" "
-		     "font-size=\"12\">\n",
-		width, height, width, height);
+		     "viewBox=\"0 0 %.0f %.0f\" font-family=\"%s\" font-size=\"12\">\n",
+		width, height, width, height, zh ? FONTS_ZH : FONTS_EN);
 	fputs("<title>", out);
 	xml_text(out, d->sc->id);
 	fputs(" ", out);
