@@ -14,6 +14,7 @@ struct wbuf {
 	unsigned char *data;
 	size_t head, len, cap; /* the octets are data[head, head + len) */
 	bool closing;          /* sf_events_close: close once len is 0 */
+	bool told_connected;   /* the connected handler ran (readiness keeps reporting CONNECTED) */
 };
 
 struct sf_events {
@@ -217,20 +218,34 @@ static void handle(struct sf_events *ev, int sock, uint32_t events)
 		}
 		return;
 	}
-	if ((events & SF_EV_CONNECTED) && ev->h.connected)
-		ev->h.connected(ev->ctx, ev, sock);
+	if ((events & SF_EV_CONNECTED) && (!b || !b->told_connected)) {
+		b = wbuf_of(ev, sock, true);
+		if (b)
+			b->told_connected = true;
+		if (ev->h.connected)
+			ev->h.connected(ev->ctx, ev, sock);
+		b = wbuf_of(ev, sock, false);
+	}
 	if ((events & SF_EV_WRITABLE) && b && b->len)
 		flush(ev, sock, b);
+	/* A reset or a timeout: what was unread is gone with it (RFC 9293 §3.10.7.4). */
+	if (events & SF_EV_ERROR) {
+		int err = sf_take_error(ev->st, sock);
+		if (ev->h.closed)
+			ev->h.closed(ev->ctx, ev, sock, err);
+		sf_close(ev->st, sock);
+		wbuf_reset(ev, sock);
+		return;
+	}
 	if ((events & SF_EV_READABLE) && ev->h.readable && sf_state(ev->st, sock) >= 0) {
 		ev->h.readable(ev->ctx, ev, sock);
 		b = wbuf_of(ev, sock, false);
 		if (sf_state(ev->st, sock) < 0 || (b && b->closing))
 			return; /* the handler closed it */
 	}
-	if (events & (SF_EV_HUP | SF_EV_ERROR)) {
-		int err = (events & SF_EV_ERROR) ? sf_take_error(ev->st, sock) : 0;
+	if (events & SF_EV_HUP) {
 		if (ev->h.closed)
-			ev->h.closed(ev->ctx, ev, sock, err);
+			ev->h.closed(ev->ctx, ev, sock, 0);
 		sf_close(ev->st, sock);
 		wbuf_reset(ev, sock);
 	}

@@ -42,9 +42,11 @@ struct sf_events_handlers {
 	/** Data (or the end of the stream) to read: sf_recv until it says -EAGAIN or 0 (the peer's FIN). */
 	void (*readable)(void *ctx, struct sf_events *ev, int sock);
 	/**
-	 * The connection is over: error is 0 when both sides closed, else why
-	 * (-ECONNRESET, -ETIMEDOUT, -ECONNREFUSED, ...). The handle is closed
-	 * when the handler returns; data still buffered is discarded.
+	 * The connection is over: error is 0 when both sides closed (after
+	 * readable saw the end of the stream, if the application did not close
+	 * then), else why (-ECONNRESET, -ETIMEDOUT, -ECONNREFUSED, ...; octets
+	 * not yet read are gone with the connection). The handle is closed when
+	 * the handler returns; octets still buffered are discarded.
 	 */
 	void (*closed)(void *ctx, struct sf_events *ev, int sock, int error);
 };
