@@ -21,13 +21,15 @@ cmake -S "$src/tests/install/cmake" -B "$work/found" -DCMAKE_C_COMPILER="$cc" \
 cmake --build "$work/found" >/dev/null
 "$work/found/consumer_shared"
 "$work/found/consumer_static"
+"$work/found/consumer_drivers" >/dev/null
 echo "find_package(synfin): ok"
 
 PKG_CONFIG_LIBDIR="$work/no-pkgconfig" cmake -S "$src/tests/install/cmake" -B "$work/sub" \
 	-DCMAKE_C_COMPILER="$cc" -DSYNFIN_SOURCE_DIR="$src" >/dev/null
-cmake --build "$work/sub" -j2 --target consumer_shared consumer_static >/dev/null
+cmake --build "$work/sub" -j2 --target consumer_shared consumer_static consumer_drivers >/dev/null
 "$work/sub/consumer_shared"
 "$work/sub/consumer_static"
+"$work/sub/consumer_drivers" >/dev/null
 echo "add_subdirectory(synfin): ok, tests off, no cmocka needed"
 
 PKG_CONFIG_LIBDIR="$work/no-pkgconfig" cmake -S "$src" -B "$work/top" -DCMAKE_C_COMPILER="$cc" \
