@@ -152,7 +152,8 @@ long sf_events_write(struct sf_events *ev, int sock, const void *buf, size_t len
 		return taken ? (long)taken : -ENOBUFS;
 	}
 	if (b->head + b->len + rest > b->cap) {
-		memmove(b->data, b->data + b->head, b->len);
+		if (b->len)
+			memmove(b->data, b->data + b->head, b->len);
 		b->head = 0;
 		if (b->len + rest > b->cap) {
 			size_t cap = b->cap ? b->cap : 4096;
