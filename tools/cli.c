@@ -188,22 +188,34 @@ int cli_choice(const struct cli *c, const char *const *names, int *out)
 	return cli_bad(c, "not one of %s", list);
 }
 
+/* The message for cli_check_output(): the option's value, and the file
+ * made of it when that is another name (a scenario's of `all`). */
+static int bad_output(const struct cli *c, const char *path, const char *why, const char *detail)
+{
+	if (c->value && strcmp(c->value, path))
+		return cli_bad(c, "%s %s%s", path, why, detail);
+	return cli_bad(c, "%s%s", why, detail);
+}
+
 int cli_check_output(const struct cli *c, const char *path)
 {
 	struct stat st;
-	struct cli at = *c;
-	at.value = path;
+	char detail[4200];
 	if (!path || !*path)
-		return cli_bad(&at, "no file name");
+		return cli_bad(c, "no file name");
 	if (stat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
-			return cli_bad(&at, "is a directory, not a file");
-		if (access(path, W_OK) != 0)
-			return cli_bad(&at, "cannot be written: %s", strerror(errno));
+			return bad_output(c, path, "is a directory, not a file", "");
+		if (access(path, W_OK) != 0) {
+			snprintf(detail, sizeof detail, ": %s", strerror(errno));
+			return bad_output(c, path, "cannot be written", detail);
+		}
 		return 0;
 	}
-	if (errno != ENOENT)
-		return cli_bad(&at, "cannot be written: %s", strerror(errno));
+	if (errno != ENOENT) {
+		snprintf(detail, sizeof detail, ": %s", strerror(errno));
+		return bad_output(c, path, "cannot be written", detail);
+	}
 	/* a new file: its directory must exist and let us create it */
 	char dir[4096];
 	const char *slash = strrchr(path, '/');
@@ -212,14 +224,16 @@ int cli_check_output(const struct cli *c, const char *path)
 	else if (slash == path)
 		snprintf(dir, sizeof dir, "/");
 	else if ((size_t)(slash - path) >= sizeof dir)
-		return cli_bad(&at, "the name is too long");
+		return bad_output(c, path, "has too long a name", "");
 	else
 		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
 	if (stat(dir, &st) != 0)
-		return cli_bad(&at, "cannot be created: directory %s: %s", dir, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return cli_bad(&at, "cannot be created: %s is not a directory", dir);
-	if (access(dir, W_OK | X_OK) != 0)
-		return cli_bad(&at, "cannot be created in %s: %s", dir, strerror(errno));
-	return 0;
+		snprintf(detail, sizeof detail, ": directory %s: %s", dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		snprintf(detail, sizeof detail, ": %s is not a directory", dir);
+	else if (access(dir, W_OK | X_OK) != 0)
+		snprintf(detail, sizeof detail, " in %s: %s", dir, strerror(errno));
+	else
+		return 0;
+	return bad_output(c, path, "cannot be created", detail);
 }

@@ -63,7 +63,7 @@ int cli_choice(const struct cli *c, const char *const *names, int *out);
 
 /* Whether a file can be written at path (it can be created, or exists and is
  * writable, and is not a directory): 0, or 2 after a message naming the
- * current option and path. Nothing is created. */
+ * current option and value (and path, if another name). Nothing is created. */
 int cli_check_output(const struct cli *c, const char *path);
 
 #endif

@@ -300,7 +300,7 @@ int net_parse(int argc, char **argv, struct net_opts *o, enum net_cmd cmd, const
 		return cli_bad(&p, "not of the family of --addr %s", o->addr_text);
 	}
 	if (o->pcap) {
-		p.opt = "--pcap";
+		p.opt = "--pcap", p.value = o->pcap;
 		if ((rc = cli_check_output(&p, o->pcap)))
 			return rc;
 	}
