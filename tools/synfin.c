@@ -18,34 +18,61 @@
 
 #include <synfin.h>
 
+#include "cli.h"
 #include "demo/demo.h"
 #include "net/net.h"
 
-static int usage(FILE *out)
-{
-	fprintf(out, "usage: synfin demo [ID | all] [options]   (synfin demo --help for the options)\n"
-		     "       synfin demo --list\n"
-		     "       synfin serve --tun NAME --addr A --port P [options] echo|discard|chargen|http\n"
-		     "       synfin connect --tun NAME --addr A [options] HOST PORT\n"
-		     "       synfin --version\n");
-	return out == stderr ? 2 : 0;
-}
+static const char usage_text[] =
+	"usage: synfin demo [ID | all] [options]   (synfin demo --help for the options)\n"
+	"       synfin demo --list\n"
+	"       synfin serve --tun NAME --addr A --port P [options] echo|discard|chargen|http\n"
+	"       synfin connect --tun NAME --addr A [options] HOST PORT\n"
+	"       synfin --version\n"
+	"\n"
+	"  demo     TCP scenarios on a simulated network, drawn as time-sequence diagrams\n"
+	"  serve    a server on a synfin stack over a TUN device (docs/INTEROP.md)\n"
+	"  connect  a client on a synfin stack over a TUN device (docs/INTEROP.md)\n"
+	"  -h, --help     this text (synfin COMMAND --help: the command's options)\n"
+	"  -V, --version  the version of the command and of the library\n";
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage(stderr);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return usage(stdout);
-	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("synfin %s (library %s)\n", SYNFIN_VERSION, sf_version());
-		return 0;
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli p;
+	const char *cmd = NULL;
+	int val, nrest;
+
+	cli_init(&p, NULL, usage_text, "V", options, argc, argv);
+	while (!cmd && (val = cli_next(&p)) != CLI_END) {
+		if (val == CLI_ERROR)
+			return 2;
+		if (val == 'V') {
+			printf("synfin %s (library %s)\n", SYNFIN_VERSION, sf_version());
+			return 0;
+		}
+		if (val == CLI_ARG)
+			cmd = p.value;
 	}
-	if (strcmp(argv[1], "demo") == 0)
-		return demo_main(argc - 1, argv + 1);
-	if (strcmp(argv[1], "serve") == 0)
-		return net_serve_main(argc - 1, argv + 1);
-	if (strcmp(argv[1], "connect") == 0)
-		return net_connect_main(argc - 1, argv + 1);
-	return usage(stderr);
+	/* the command and its arguments: argv[i..argc) */
+	int i = optind - 1;
+	if (!cmd) {
+		char **rest = cli_rest(&p, &nrest);
+		if (nrest == 0) {
+			fputs(usage_text, stderr);
+			return 2;
+		}
+		cmd = rest[0];
+		i = (int)(rest - argv);
+	}
+	if (strcmp(cmd, "demo") == 0)
+		return demo_main(argc - i, argv + i);
+	if (strcmp(cmd, "serve") == 0)
+		return net_serve_main(argc - i, argv + i);
+	if (strcmp(cmd, "connect") == 0)
+		return net_connect_main(argc - i, argv + i);
+	return cli_error(&p, "unknown command '%s' (demo, serve or connect)", cmd);
 }

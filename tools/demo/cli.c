@@ -9,11 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../cli.h"
 #include "demo.h"
 
 #define DEFAULT_ID "handshake"
 
-struct cli {
+struct cli_demo {
 	struct demo_opts opt;
 	const char *id;
 	bool list, check, json;
@@ -21,78 +22,129 @@ struct cli {
 	int color; /* -1 auto, 0 never, 1 always */
 };
 
-static void usage(FILE *out)
-{
-	fputs("usage: synfin demo [ID | all] [options]\n"
-	      "       synfin demo --list\n"
-	      "\n"
-	      "Plays a TCP scenario between synfin stacks on a simulated network, on virtual\n"
-	      "time, and draws it as a time-sequence diagram with an explanation. The\n"
-	      "scenarios show opening and closing a connection (also with lost segments,\n"
-	      "half-close, simultaneous open and close), initial sequence numbers, the MSS\n"
-	      "option, TIME-WAIT and CLOSE-WAIT, the listen queues, half-open connections and\n"
-	      "keepalive, TIME-WAIT assassination (RFC 1337), and the anomaly figures of\n"
-	      "RFC 9293 section 3.5. Without an ID it plays \"" DEFAULT_ID "\".\n"
-	      "\n"
-	      "  --list               list the scenarios\n"
-	      "  --check              check the scenario's expectations only (exit 1 if one fails)\n"
-	      "  --ascii              ASCII instead of UTF-8 box drawing\n"
-	      "  --color, --no-color  force colour on or off (default: on a terminal only)\n"
-	      "  --lang en|zh         language of the explanation and notes (default en)\n"
-	      "  --json               print the event trace as JSON instead of the diagram\n"
-	      "  --pcap FILE          write every datagram sent (lost ones too) to FILE\n"
-	      "  --svg FILE           draw the diagram as an SVG figure into FILE\n"
-	      "                       (with `all`, FILE-ID.pcap / FILE-ID.svg per scenario)\n"
-	      "  --seed N             seed of the simulator and of the hosts' secrets (1)\n"
-	      "  --loss P             random loss on every link, 0..1 (exact expectations skipped)\n"
-	      "  --msl MS             maximum segment lifetime in ms (TIME-WAIT lasts 2 x MSL)\n"
-	      "  --rfc1337=on|off     ignore RST in TIME-WAIT (RFC 1337; default on)\n"
-	      "  --strict-time-wait   no SYN reopens a 4-tuple in TIME-WAIT before 2MSL ends\n"
-	      "  --backlog N          listen backlog\n"
-	      "  --delay MS           one-way link delay (10)\n"
-	      "  --width N            diagram width in columns (100)\n",
-	      out);
-}
+static const char usage_text[] =
+	"usage: synfin demo [ID | all] [options]\n"
+	"       synfin demo --list\n"
+	"\n"
+	"Plays a TCP scenario between synfin stacks on a simulated network, on virtual\n"
+	"time, and draws it as a time-sequence diagram with an explanation. The\n"
+	"scenarios show opening and closing a connection (also with lost segments,\n"
+	"half-close, simultaneous open and close), initial sequence numbers, the MSS\n"
+	"option, TIME-WAIT and CLOSE-WAIT, the listen queues, half-open connections and\n"
+	"keepalive, TIME-WAIT assassination (RFC 1337), and the anomaly figures of\n"
+	"RFC 9293 section 3.5. Without an ID it plays \"" DEFAULT_ID "\".\n"
+	"\n"
+	"  -h, --help           this text\n"
+	"  --list               list the scenarios\n"
+	"  --check              check the scenario's expectations only (exit 1 if one fails)\n"
+	"  --ascii              ASCII instead of UTF-8 box drawing\n"
+	"  --color, --no-color  force colour on or off (default: on a terminal only)\n"
+	"  --lang en|zh         language of the explanation and notes (default en)\n"
+	"  --json               print the event trace as JSON instead of the diagram\n"
+	"  --pcap FILE          write every datagram sent (lost ones too) to FILE\n"
+	"  --svg FILE           draw the diagram as an SVG figure into FILE\n"
+	"                       (with `all`, FILE-ID.pcap / FILE-ID.svg per scenario)\n"
+	"  --seed N             seed of the simulator and of the hosts' secrets (1)\n"
+	"  --loss P             random loss on every link, 0..1 (exact expectations skipped)\n"
+	"  --msl MS             maximum segment lifetime in ms (TIME-WAIT lasts 2 x MSL)\n"
+	"  --rfc1337=on|off     ignore RST in TIME-WAIT (RFC 1337; default on)\n"
+	"  --strict-time-wait   no SYN reopens a 4-tuple in TIME-WAIT before 2MSL ends\n"
+	"  --backlog N          listen backlog\n"
+	"  --delay MS           one-way link delay (10)\n"
+	"  --width N            diagram width in columns (100)\n"
+	      "Every option with a value takes it as --opt VALUE or --opt=VALUE.\n";
 
-static int bad(const char *what, const char *arg)
-{
-	fprintf(stderr, "synfin demo: bad %s: %s\n", what, arg ? arg : "(missing)");
-	return 2;
-}
+enum {
+	O_LIST = CLI_LONG,
+	O_CHECK,
+	O_ASCII,
+	O_COLOR,
+	O_NO_COLOR,
+	O_JSON,
+	O_STRICT_TIME_WAIT,
+	O_LANG,
+	O_PCAP,
+	O_SVG,
+	O_SEED,
+	O_LOSS,
+	O_MSL,
+	O_RFC1337,
+	O_BACKLOG,
+	O_DELAY,
+	O_WIDTH,
+};
 
-static bool parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-	if (!s || !*s)
-		return false;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, 0);
-	if (errno || *end || *s == '-')
-		return false;
-	*v = x;
-	return true;
-}
+static const struct option options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "list", no_argument, NULL, O_LIST },
+	{ "check", no_argument, NULL, O_CHECK },
+	{ "ascii", no_argument, NULL, O_ASCII },
+	{ "color", no_argument, NULL, O_COLOR },
+	{ "colour", no_argument, NULL, O_COLOR },
+	{ "no-color", no_argument, NULL, O_NO_COLOR },
+	{ "no-colour", no_argument, NULL, O_NO_COLOR },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "strict-time-wait", no_argument, NULL, O_STRICT_TIME_WAIT },
+	{ "lang", required_argument, NULL, O_LANG },
+	{ "pcap", required_argument, NULL, O_PCAP },
+	{ "svg", required_argument, NULL, O_SVG },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "loss", required_argument, NULL, O_LOSS },
+	{ "msl", required_argument, NULL, O_MSL },
+	{ "rfc1337", required_argument, NULL, O_RFC1337 },
+	{ "backlog", required_argument, NULL, O_BACKLOG },
+	{ "delay", required_argument, NULL, O_DELAY },
+	{ "width", required_argument, NULL, O_WIDTH },
+	{ NULL, 0, NULL, 0 },
+};
 
-/* "--name=value" or "--name value": the value, advancing *i as needed. */
-static const char *value_of(int argc, char **argv, int *i, const char *name, bool *matched)
+/* The option at hand (p->opt, p->value) into c: 0, or 2 after the message. */
+static int option(const struct cli *p, int val, struct cli_demo *c)
 {
-	size_t n = strlen(name);
-	*matched = false;
-	if (strncmp(argv[*i], name, n))
-		return NULL;
-	if (argv[*i][n] == '=') {
-		*matched = true;
-		return argv[*i] + n + 1;
+	static const char *const langs[] = { "en", "zh", NULL };
+	static const char *const onoff[] = { "off", "on", "0", "1", NULL };
+	uint64_t x;
+	int k, rc = 0;
+
+	switch (val) {
+	case O_LIST: c->list = true; break;
+	case O_CHECK: c->check = true; break;
+	case O_ASCII: c->opt.ascii = true; break;
+	case O_COLOR: c->color = 1; break;
+	case O_NO_COLOR: c->color = 0; break;
+	case O_JSON: c->json = true; break;
+	case O_STRICT_TIME_WAIT: c->opt.strict_time_wait = true; break;
+	case O_LANG:
+		if (!(rc = cli_choice(p, langs, &k)))
+			c->opt.lang = k ? DEMO_ZH : DEMO_EN;
+		break;
+	case O_PCAP: c->pcap = p->value; break;
+	case O_SVG: c->svg = p->value; break;
+	case O_SEED: rc = cli_uint(p, 0, UINT64_MAX, &c->opt.seed); break;
+	case O_LOSS: rc = cli_double(p, 0, 1, &c->opt.loss); break;
+	case O_MSL:
+		if (!(rc = cli_uint(p, 1, 3600000, &x)))
+			c->opt.msl_ms = (uint32_t)x;
+		break;
+	case O_RFC1337:
+		if (!(rc = cli_choice(p, onoff, &k)))
+			c->opt.rfc1337 = k & 1;
+		break;
+	case O_BACKLOG: rc = cli_int(p, 1, 65535, &c->opt.backlog); break;
+	case O_DELAY:
+		if (!(rc = cli_uint(p, 0, 10000, &x)))
+			c->opt.delay_ms = (uint32_t)x;
+		break;
+	case O_WIDTH: rc = cli_int(p, 60, 400, &c->opt.width); break;
 	}
-	if (argv[*i][n] == 0) {
-		*matched = true;
-		return *i + 1 < argc ? argv[++*i] : NULL;
-	}
-	return NULL;
+	return rc;
 }
 
-static int parse(int argc, char **argv, struct cli *c)
+static int parse(int argc, char **argv, struct cli_demo *c)
 {
+	struct cli p;
+	int val, rc;
+
 	memset(c, 0, sizeof *c);
 	c->opt.seed = 1;
 	c->opt.rfc1337 = -1;
@@ -100,84 +152,27 @@ static int parse(int argc, char **argv, struct cli *c)
 	c->opt.width = 100;
 	c->color = -1;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
-		bool m;
-		uint64_t x;
-
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			exit(0);
-		} else if (!strcmp(a, "--list")) {
-			c->list = true;
-		} else if (!strcmp(a, "--check")) {
-			c->check = true;
-		} else if (!strcmp(a, "--ascii")) {
-			c->opt.ascii = true;
-		} else if (!strcmp(a, "--color") || !strcmp(a, "--colour")) {
-			c->color = 1;
-		} else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour")) {
-			c->color = 0;
-		} else if (!strcmp(a, "--json")) {
-			c->json = true;
-		} else if (!strcmp(a, "--strict-time-wait")) {
-			c->opt.strict_time_wait = true;
-		} else if ((v = value_of(argc, argv, &i, "--lang", &m)), m) {
-			if (v && !strcmp(v, "en"))
-				c->opt.lang = DEMO_EN;
-			else if (v && !strcmp(v, "zh"))
-				c->opt.lang = DEMO_ZH;
-			else
-				return bad("language (en or zh)", v);
-		} else if ((v = value_of(argc, argv, &i, "--pcap", &m)), m) {
-			if (!v || !*v)
-				return bad("--pcap file", v);
-			c->pcap = v;
-		} else if ((v = value_of(argc, argv, &i, "--svg", &m)), m) {
-			if (!v || !*v)
-				return bad("--svg file", v);
-			c->svg = v;
-		} else if ((v = value_of(argc, argv, &i, "--seed", &m)), m) {
-			if (!parse_u64(v, &c->opt.seed))
-				return bad("seed", v);
-		} else if ((v = value_of(argc, argv, &i, "--loss", &m)), m) {
-			char *end;
-			double p = v ? strtod(v, &end) : -1;
-			if (!v || *end || !(p >= 0 && p <= 1))
-				return bad("loss (0..1)", v);
-			c->opt.loss = p;
-		} else if ((v = value_of(argc, argv, &i, "--msl", &m)), m) {
-			if (!parse_u64(v, &x) || x < 1 || x > 3600000)
-				return bad("MSL (1..3600000 ms)", v);
-			c->opt.msl_ms = (uint32_t)x;
-		} else if ((v = value_of(argc, argv, &i, "--rfc1337", &m)), m) {
-			if (v && (!strcmp(v, "on") || !strcmp(v, "1")))
-				c->opt.rfc1337 = 1;
-			else if (v && (!strcmp(v, "off") || !strcmp(v, "0")))
-				c->opt.rfc1337 = 0;
-			else
-				return bad("--rfc1337 (on or off)", v);
-		} else if ((v = value_of(argc, argv, &i, "--backlog", &m)), m) {
-			if (!parse_u64(v, &x) || x < 1 || x > 65535)
-				return bad("backlog (1..65535)", v);
-			c->opt.backlog = (int)x;
-		} else if ((v = value_of(argc, argv, &i, "--delay", &m)), m) {
-			if (!parse_u64(v, &x) || x > 10000)
-				return bad("delay (0..10000 ms)", v);
-			c->opt.delay_ms = (uint32_t)x;
-		} else if ((v = value_of(argc, argv, &i, "--width", &m)), m) {
-			if (!parse_u64(v, &x) || x < 60 || x > 400)
-				return bad("width (60..400)", v);
-			c->opt.width = (int)x;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "synfin demo: unknown option %s\n", a);
+	cli_init(&p, "demo", usage_text, NULL, options, argc, argv);
+	while ((val = cli_next(&p)) != CLI_END) {
+		if (val == CLI_ERROR)
 			return 2;
+		if (val != CLI_ARG) {
+			if ((rc = option(&p, val, c)))
+				return rc;
 		} else if (!c->id) {
-			c->id = a;
+			c->id = p.value;
 		} else {
-			fprintf(stderr, "synfin demo: more than one scenario given (%s, %s)\n", c->id, a);
-			return 2;
+			return cli_error(&p, "unexpected argument '%s' after the scenario %s (one ID, or all)", p.value,
+					 c->id);
 		}
+	}
+	int nrest;
+	char **rest = cli_rest(&p, &nrest);
+	for (int i = 0; i < nrest; i++) {
+		if (c->id)
+			return cli_error(&p, "unexpected argument '%s' after the scenario %s (one ID, or all)", rest[i],
+					 c->id);
+		c->id = rest[i];
 	}
 	c->opt.color = c->color == 1 || (c->color == -1 && isatty(STDOUT_FILENO));
 	return 0;
@@ -201,18 +196,44 @@ static void list(FILE *out, enum demo_lang lang)
 	}
 }
 
-/* FILE-ID.ext for one scenario of several. */
-static void per_scenario_path(const char *path, const char *id, bool several, char *out, size_t cap)
+/* FILE-ID.ext for one scenario of several; false if it does not fit in out. */
+static bool per_scenario_path(const char *path, const char *id, bool several, char *out, size_t cap)
 {
-	if (!several) {
-		snprintf(out, cap, "%s", path);
-		return;
-	}
+	int n;
 	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
-	if (dot && (!slash || dot > slash))
-		snprintf(out, cap, "%.*s-%s%s", (int)(dot - path), path, id, dot);
+	if (!several)
+		n = snprintf(out, cap, "%s", path);
+	else if (dot && (!slash || dot > slash))
+		n = snprintf(out, cap, "%.*s-%s%s", (int)(dot - path), path, id, dot);
 	else
-		snprintf(out, cap, "%s-%s", path, id);
+		n = snprintf(out, cap, "%s-%s", path, id);
+	return n >= 0 && (size_t)n < cap;
+}
+
+/* Every file --pcap and --svg will write can be written: checked before a
+ * long run, not after it. 0, or 2 after the message. */
+static int check_outputs(int argc, char **argv, const struct cli_demo *c, bool all)
+{
+	struct cli p;
+	const char *opts[2] = { c->pcap, c->svg }, *names[2] = { "--pcap", "--svg" };
+
+	cli_init(&p, "demo", usage_text, NULL, options, argc, argv);
+	for (int k = 0; k < 2; k++) {
+		if (!opts[k])
+			continue;
+		p.opt = names[k];
+		for (size_t i = 0; i < (all ? demo_nscenarios : 1); i++) {
+			char path[1024];
+			const char *id = all ? demo_scenarios[i]->id : "";
+			p.value = opts[k];
+			if (!per_scenario_path(opts[k], id, all, path, sizeof path))
+				return cli_bad(&p, "the file name is too long");
+			int rc = cli_check_output(&p, path);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
 }
 
 static void print_checks(FILE *out, const struct demo *d)
@@ -270,7 +291,7 @@ static void print_scenario(FILE *out, struct demo *d)
 	}
 }
 
-static int run_one(const struct demo_scenario *s, const struct cli *c, bool several, int *nchecks)
+static int run_one(const struct demo_scenario *s, const struct cli_demo *c, bool several, int *nchecks)
 {
 	struct demo d;
 	int rc = 0;
@@ -311,7 +332,7 @@ static int run_one(const struct demo_scenario *s, const struct cli *c, bool seve
 
 int demo_main(int argc, char **argv)
 {
-	struct cli c;
+	struct cli_demo c;
 	int rc = parse(argc, argv, &c);
 
 	if (rc)
@@ -325,11 +346,13 @@ int demo_main(int argc, char **argv)
 	if (!all) {
 		one = demo_find_scenario(c.id ? c.id : DEFAULT_ID);
 		if (!one) {
-			fprintf(stderr, "synfin demo: no scenario %s; these exist:\n", c.id);
+			fprintf(stderr, "synfin demo: no scenario '%s'; these exist (or all):\n", c.id);
 			list(stderr, c.opt.lang);
 			return 2;
 		}
 	}
+	if ((rc = check_outputs(argc, argv, &c, all)))
+		return rc;
 
 	int failed = 0, nchecks = 0;
 	if (all) {

@@ -21,12 +21,16 @@
 
 static const char usage_text[] =
 	"usage: synfin connect --tun NAME --addr A [options] HOST PORT\n"
-	"  --lport P          local port (default: ephemeral)\n"
+	"  --tun NAME         the TUN device (created if it does not exist)\n"
+	"  --addr A           the stack's own IPv4 or IPv6 address on it\n"
+	"  HOST PORT          the peer, an address of --addr's family and a port\n"
+	"  -h, --help         this text\n"
+	"  --lport P          local port (default: ephemeral; --port is the same)\n"
 	"  --hold-syn         hold our SYN until the peer's SYN arrives, so they cross\n"
 	"                     (a simultaneous open: both connect() to each other)\n"
 	"  --mtu N            MTU for the stack's address (default: the device's)\n"
 	"  --msl MS           Maximum Segment Lifetime (TIME-WAIT lasts 2*MSL)\n"
-	"  --rfc1337=off      let a RST end TIME-WAIT\n"
+	"  --rfc1337=on|off   off: let a RST end TIME-WAIT (RFC 1337; default on)\n"
 	"  --strict-time-wait no SYN reopens a 4-tuple in TIME-WAIT\n"
 	"  --pcap FILE        record every datagram in and out\n"
 	"  --urgent           send stdin as urgent data (MSG_OOB: each read's last byte the mark)\n"
@@ -37,6 +41,7 @@ static const char usage_text[] =
 	"                     (without it, as tcp_ecn=2: never asked for)\n"
 	"  --trace            state changes (and drops) on stderr as they happen\n"
 	"  --timeout SEC      give up after SEC seconds (exit 1)\n"
+	"Every option with a value takes it as --opt VALUE or --opt=VALUE.\n"
 	"SIGUSR1 prints the connection table (State, Local, Peer) on stderr; so does exit.\n";
 
 struct client {
@@ -155,21 +160,10 @@ static int client_app(void *ctx, struct sf_tun *t, uint64_t now, int *wake_ms)
 int net_connect_main(int argc, char **argv)
 {
 	static struct client c;
-	int rc = net_parse(argc, argv, &c.o, usage_text);
+	int rc = net_parse(argc, argv, &c.o, NET_CONNECT, usage_text);
 	if (rc)
 		return rc;
-	if (c.o.npos != 2) {
-		fprintf(stderr, "synfin connect: need HOST PORT\n%s", usage_text);
-		return 2;
-	}
-	struct sf_endpoint remote;
-	char *end;
-	long port = strtol(c.o.pos[1], &end, 10);
-	if (sf_addr_parse(c.o.pos[0], &remote.addr) < 0 || *end || port < 1 || port > 65535) {
-		fprintf(stderr, "synfin connect: bad HOST PORT: %s %s\n", c.o.pos[0], c.o.pos[1]);
-		return 2;
-	}
-	remote.port = (uint16_t)port;
+	struct sf_endpoint remote = c.o.remote;
 	struct sf_tun *t = net_open(&c.o);
 	if (!t)
 		return 1;

@@ -6,10 +6,14 @@
 #define _POSIX_C_SOURCE 200809L
 #include "net.h"
 
+#include <net/if.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../cli.h"
 
 volatile sig_atomic_t net_sig_usr1;
 volatile sig_atomic_t net_sig_stop;
@@ -123,105 +127,182 @@ static void trace_hook(void *ctx, const struct sf_trace_event *ev)
 	}
 }
 
-static int parse_int(const char *flag, const char *v, long lo, long hi, long *out)
+enum {
+	O_TUN = CLI_LONG,
+	O_ADDR,
+	O_PCAP,
+	O_PORT,
+	O_LPORT,
+	O_MTU,
+	O_MSL,
+	O_BACKLOG,
+	O_ACCEPT_DELAY,
+	O_TIMEOUT,
+	O_RFC1337,
+	O_STRICT_TIME_WAIT,
+	O_TTL,
+	O_TOS,
+	O_DROP_EVERY,
+	O_HOLD_SYN,
+	O_URGENT,
+	O_ECN,
+	O_TRACE,
+};
+
+#define SERVE (1u << NET_SERVE)
+#define CONNECT (1u << NET_CONNECT)
+
+/* Every option of serve and connect, and which of them takes it. */
+static const struct {
+	struct option o;
+	unsigned cmds;
+} net_options[] = {
+	{ { "help", no_argument, NULL, 'h' }, SERVE | CONNECT },
+	{ { "tun", required_argument, NULL, O_TUN }, SERVE | CONNECT },
+	{ { "addr", required_argument, NULL, O_ADDR }, SERVE | CONNECT },
+	{ { "pcap", required_argument, NULL, O_PCAP }, SERVE | CONNECT },
+	{ { "port", required_argument, NULL, O_PORT }, SERVE | CONNECT }, /* connect: --lport */
+	{ { "lport", required_argument, NULL, O_LPORT }, SERVE | CONNECT }, /* serve: --port */
+	{ { "mtu", required_argument, NULL, O_MTU }, SERVE | CONNECT },
+	{ { "msl", required_argument, NULL, O_MSL }, SERVE | CONNECT },
+	{ { "backlog", required_argument, NULL, O_BACKLOG }, SERVE },
+	{ { "accept-delay", required_argument, NULL, O_ACCEPT_DELAY }, SERVE },
+	{ { "timeout", required_argument, NULL, O_TIMEOUT }, SERVE | CONNECT },
+	{ { "rfc1337", required_argument, NULL, O_RFC1337 }, SERVE | CONNECT },
+	{ { "strict-time-wait", no_argument, NULL, O_STRICT_TIME_WAIT }, SERVE | CONNECT },
+	{ { "ttl", required_argument, NULL, O_TTL }, SERVE | CONNECT },
+	{ { "tos", required_argument, NULL, O_TOS }, SERVE | CONNECT },
+	{ { "drop-every", required_argument, NULL, O_DROP_EVERY }, SERVE | CONNECT },
+	{ { "hold-syn", no_argument, NULL, O_HOLD_SYN }, CONNECT },
+	{ { "urgent", no_argument, NULL, O_URGENT }, CONNECT },
+	{ { "ecn", no_argument, NULL, O_ECN }, SERVE | CONNECT },
+	{ { "trace", no_argument, NULL, O_TRACE }, SERVE | CONNECT },
+};
+#define N_NET_OPTIONS (sizeof net_options / sizeof net_options[0])
+
+/* The option at hand (p->opt, p->value) into o: 0, or 2 after the message. */
+static int net_option(const struct cli *p, int val, enum net_cmd cmd, struct net_opts *o)
 {
-	char *end;
-	errno = 0;
-	long n = v ? strtol(v, &end, 10) : 0;
-	if (!v || errno || *end || end == v || n < lo || n > hi) {
-		fprintf(stderr, "synfin: %s wants a number in %ld..%ld\n", flag, lo, hi);
-		return -1;
+	static const char *const onoff[] = { "off", "on", "0", "1", NULL };
+	int k, rc = 0;
+	switch (val) {
+	case O_TUN:
+		o->tun = p->value;
+		if (strlen(o->tun) >= IF_NAMESIZE)
+			rc = cli_bad(p, "a TUN device name has at most %d characters", IF_NAMESIZE - 1);
+		break;
+	case O_ADDR:
+		o->addr_text = p->value;
+		if (sf_addr_parse(o->addr_text, &o->addr) < 0)
+			rc = cli_bad(p, "not an IPv4 or IPv6 address");
+		break;
+	case O_PCAP: o->pcap = p->value; break;
+	case O_PORT:
+	case O_LPORT: /* serve: the port to listen on; connect: the local port, 0 ephemeral */
+		rc = cli_int(p, cmd == NET_SERVE ? 1 : 0, 65535, &o->port);
+		break;
+	case O_MTU:
+		if (!(rc = cli_int(p, 576, 65535, &k)))
+			o->mtu = (uint32_t)k;
+		break;
+	case O_MSL:
+		if (!(rc = cli_int(p, 1, 3600000, &k)))
+			o->msl_ms = (uint32_t)k;
+		break;
+	case O_BACKLOG: rc = cli_int(p, 1, 65535, &o->backlog); break;
+	case O_ACCEPT_DELAY: rc = cli_int(p, 0, 600000, &o->accept_delay_ms); break;
+	case O_TIMEOUT: rc = cli_int(p, 0, 86400, &o->timeout_s); break;
+	case O_RFC1337:
+		if (!(rc = cli_choice(p, onoff, &k)))
+			o->rfc1337 = k & 1;
+		break;
+	case O_STRICT_TIME_WAIT: o->strict_time_wait = 1; break;
+	case O_TTL: rc = cli_int(p, 1, 255, &o->ttl); break;
+	case O_TOS: rc = cli_int(p, 0, 255, &o->tos); break;
+	case O_DROP_EVERY: rc = cli_int(p, 2, 1000000, &o->drop_every); break;
+	case O_HOLD_SYN: o->hold_syn = 1; break;
+	case O_URGENT: o->urgent = 1; break;
+	case O_ECN: o->ecn = 1; break;
+	case O_TRACE: o->trace = 1; break;
 	}
-	*out = n;
-	return 0;
+	return rc;
 }
 
-int net_parse(int argc, char **argv, struct net_opts *o, const char *usage)
+static const char *const services[] = { "echo", "discard", "chargen", "http", NULL };
+
+/* The positional arguments: serve's service, connect's HOST PORT. */
+static int net_positionals(struct cli *p, enum net_cmd cmd, struct net_opts *o, char **pos, int npos)
 {
+	if (cmd == NET_SERVE) {
+		if (npos == 0)
+			return cli_error(p, "no service given (echo, discard, chargen or http)");
+		if (npos > 1)
+			return cli_error(p, "unexpected argument '%s' after the service %s", pos[1], pos[0]);
+		p->opt = "service", p->value = pos[0];
+		return cli_choice(p, services, &o->service);
+	}
+	if (npos < 2)
+		return cli_error(p, "need HOST PORT, the peer to connect to");
+	if (npos > 2)
+		return cli_error(p, "unexpected argument '%s' after HOST PORT", pos[2]);
+	p->opt = "HOST", p->value = pos[0];
+	if (sf_addr_parse(pos[0], &o->remote.addr) < 0)
+		return cli_bad(p, "not an IPv4 or IPv6 address");
+	p->opt = "PORT", p->value = pos[1];
+	int port;
+	int rc = cli_int(p, 1, 65535, &port);
+	o->remote.port = (uint16_t)port;
+	return rc;
+}
+
+int net_parse(int argc, char **argv, struct net_opts *o, enum net_cmd cmd, const char *usage)
+{
+	struct option options[N_NET_OPTIONS + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < N_NET_OPTIONS; i++)
+		if (net_options[i].cmds & (1u << cmd))
+			options[n++] = net_options[i].o;
+	options[n] = (struct option){ NULL, 0, NULL, 0 };
+
 	memset(o, 0, sizeof *o);
 	o->rfc1337 = -1;
 	o->backlog = 128;
 	o->tos = -1;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		long n;
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage, stdout);
-			exit(0);
-		} else if (strcmp(a, "--hold-syn") == 0) {
-			o->hold_syn = 1;
-		} else if (strcmp(a, "--tun") == 0 && v) {
-			o->tun = v, i++;
-		} else if (strcmp(a, "--addr") == 0 && v) {
-			o->addr_text = v, i++;
-		} else if (strcmp(a, "--pcap") == 0 && v) {
-			o->pcap = v, i++;
-		} else if (strcmp(a, "--port") == 0 || strcmp(a, "--lport") == 0) {
-			if (parse_int(a, v, 0, 65535, &n) < 0)
-				return 2;
-			o->port = (int)n, i++;
-		} else if (strcmp(a, "--mtu") == 0) {
-			if (parse_int(a, v, 576, 65535, &n) < 0)
-				return 2;
-			o->mtu = (uint32_t)n, i++;
-		} else if (strcmp(a, "--msl") == 0) {
-			if (parse_int(a, v, 1, 3600000, &n) < 0)
-				return 2;
-			o->msl_ms = (uint32_t)n, i++;
-		} else if (strcmp(a, "--backlog") == 0) {
-			if (parse_int(a, v, 1, 65535, &n) < 0)
-				return 2;
-			o->backlog = (int)n, i++;
-		} else if (strcmp(a, "--accept-delay") == 0) {
-			if (parse_int(a, v, 0, 600000, &n) < 0)
-				return 2;
-			o->accept_delay_ms = (int)n, i++;
-		} else if (strcmp(a, "--timeout") == 0) {
-			if (parse_int(a, v, 0, 86400, &n) < 0)
-				return 2;
-			o->timeout_s = (int)n, i++;
-		} else if (strcmp(a, "--rfc1337=off") == 0) {
-			o->rfc1337 = 0;
-		} else if (strcmp(a, "--rfc1337=on") == 0) {
-			o->rfc1337 = 1;
-		} else if (strcmp(a, "--strict-time-wait") == 0) {
-			o->strict_time_wait = 1;
-		} else if (strcmp(a, "--ttl") == 0) {
-			if (parse_int(a, v, 1, 255, &n) < 0)
-				return 2;
-			o->ttl = (int)n, i++;
-		} else if (strcmp(a, "--tos") == 0) {
-			if (parse_int(a, v, 0, 255, &n) < 0)
-				return 2;
-			o->tos = (int)n, i++;
-		} else if (strcmp(a, "--drop-every") == 0) {
-			if (parse_int(a, v, 2, 1000000, &n) < 0)
-				return 2;
-			o->drop_every = (int)n, i++;
-		} else if (strcmp(a, "--urgent") == 0) {
-			o->urgent = 1;
-		} else if (strcmp(a, "--ecn") == 0) {
-			o->ecn = 1;
-		} else if (strcmp(a, "--trace") == 0) {
-			o->trace = 1;
-		} else if (a[0] == '-' && a[1] == '-') {
-			fprintf(stderr, "synfin: unknown option or missing value: %s\n%s", a, usage);
+
+	struct cli p;
+	char *pos[3];
+	int npos = 0, val, rc;
+	cli_init(&p, cmd == NET_SERVE ? "serve" : "connect", usage, NULL, options, argc, argv);
+	while ((val = cli_next(&p)) != CLI_END) {
+		if (val == CLI_ERROR)
 			return 2;
-		} else if (o->npos < (int)(sizeof o->pos / sizeof o->pos[0])) {
-			o->pos[o->npos++] = a;
-		} else {
-			fprintf(stderr, "synfin: too many arguments\n%s", usage);
-			return 2;
+		if (val == CLI_ARG) {
+			if (npos < 3)
+				pos[npos++] = (char *)p.value;
+		} else if ((rc = net_option(&p, val, cmd, o))) {
+			return rc;
 		}
 	}
-	if (!o->tun || !o->addr_text) {
-		fprintf(stderr, "synfin: --tun and --addr are required\n%s", usage);
-		return 2;
+	int nrest;
+	char **rest = cli_rest(&p, &nrest);
+	for (int i = 0; i < nrest && npos < 3; i++)
+		pos[npos++] = rest[i];
+	if (!o->tun)
+		return cli_error(&p, "--tun NAME is required (the TUN device)");
+	if (!o->addr_text)
+		return cli_error(&p, "--addr A is required (the stack's own address)");
+	if (cmd == NET_SERVE && !o->port)
+		return cli_error(&p, "--port P is required (the port to listen on)");
+	if ((rc = net_positionals(&p, cmd, o, pos, npos)))
+		return rc;
+	if (cmd == NET_CONNECT && o->remote.addr.family != o->addr.family) {
+		p.opt = "HOST", p.value = pos[0];
+		return cli_bad(&p, "not of the family of --addr %s", o->addr_text);
 	}
-	if (sf_addr_parse(o->addr_text, &o->addr) < 0) {
-		fprintf(stderr, "synfin: --addr %s is not an address\n", o->addr_text);
-		return 2;
+	if (o->pcap) {
+		p.opt = "--pcap", p.value = o->pcap;
+		if ((rc = cli_check_output(&p, o->pcap)))
+			return rc;
 	}
 	return 0;
 }

@@ -33,12 +33,16 @@ struct net_opts {
 	int drop_every;       /* drop every nth data segment received (a lossy path), 0: none */
 	int tos;              /* -1: none (0) */
 	int ecn;              /* --ecn: ask for ECN on active opens (cfg.ecn 1); else the default, 2 */
-	const char *pos[4];   /* positional arguments */
-	int npos;
+	int service;          /* serve: the index in echo, discard, chargen, http */
+	struct sf_endpoint remote; /* connect: HOST PORT */
 };
 
-/* Parse the common flags; 0, or 2 after printing a message on a usage error. */
-int net_parse(int argc, char **argv, struct net_opts *o, const char *usage);
+enum net_cmd { NET_SERVE, NET_CONNECT };
+
+/* Parse the arguments of serve or connect (usage: the --help text), all of
+ * them checked before anything is opened; 0, or 2 after printing a message
+ * on a usage error. */
+int net_parse(int argc, char **argv, struct net_opts *o, enum net_cmd cmd, const char *usage);
 
 /* Build the config (trace hook into the connection table), open the device. NULL on error (printed). */
 struct sf_tun *net_open(const struct net_opts *o);

@@ -23,6 +23,7 @@
 
 #include "net.h"
 
+/* In the order of the service names net_parse() knows. */
 enum mode { M_ECHO, M_DISCARD, M_CHARGEN, M_HTTP };
 
 #define BUF 65536
@@ -54,11 +55,15 @@ struct serve {
 
 static const char usage_text[] =
 	"usage: synfin serve --tun NAME --addr A --port P [options] echo|discard|chargen|http\n"
+	"  --tun NAME         the TUN device (created if it does not exist)\n"
+	"  --addr A           the stack's own IPv4 or IPv6 address on it\n"
+	"  --port P           the port to listen on (1..65535)\n"
+	"  -h, --help         this text\n"
 	"  --mtu N            MTU for the stack's address (default: the device's)\n"
 	"  --msl MS           Maximum Segment Lifetime (TIME-WAIT lasts 2*MSL)\n"
-	"  --backlog N        listen() backlog (128)\n"
+	"  --backlog N        listen() backlog (1..65535; 128)\n"
 	"  --accept-delay MS  accept at most one connection per MS (a slow application)\n"
-	"  --rfc1337=off      let a RST end TIME-WAIT\n"
+	"  --rfc1337=on|off   off: let a RST end TIME-WAIT (RFC 1337; default on)\n"
 	"  --strict-time-wait no SYN reopens a 4-tuple in TIME-WAIT\n"
 	"  --pcap FILE        record every datagram in and out\n"
 	"  --drop-every N     drop every Nth data segment received (a lossy path, for tests)\n"
@@ -68,6 +73,7 @@ static const char usage_text[] =
 	"                     when a client asks (tcp_ecn=2)\n"
 	"  --trace            state changes (and drops) on stderr as they happen\n"
 	"  --timeout SEC      exit after SEC seconds\n"
+	"Every option with a value takes it as --opt VALUE or --opt=VALUE.\n"
 	"SIGUSR1 prints the connection table (State, Local, Peer) on stderr; so does exit.\n";
 
 static const char page[] = "<!doctype html>\n<html><head><title>synfin</title></head>\n"
@@ -295,26 +301,12 @@ static int serve_app(void *ctx, struct sf_tun *t, uint64_t now, int *wake_ms)
 int net_serve_main(int argc, char **argv)
 {
 	static struct serve s; /* large: keep it off the stack */
-	int rc = net_parse(argc, argv, &s.o, usage_text);
+	static const char *const names[] = { "echo", "discard", "chargen", "http" };
+	int rc = net_parse(argc, argv, &s.o, NET_SERVE, usage_text);
 	if (rc)
 		return rc;
-	if (s.o.npos != 1 || s.o.port <= 0) {
-		fprintf(stderr, "synfin serve: need --port P and one of echo|discard|chargen|http\n%s", usage_text);
-		return 2;
-	}
-	const char *m = s.o.pos[0];
-	if (strcmp(m, "echo") == 0)
-		s.mode = M_ECHO;
-	else if (strcmp(m, "discard") == 0)
-		s.mode = M_DISCARD;
-	else if (strcmp(m, "chargen") == 0)
-		s.mode = M_CHARGEN;
-	else if (strcmp(m, "http") == 0)
-		s.mode = M_HTTP;
-	else {
-		fprintf(stderr, "synfin serve: unknown service %s\n%s", m, usage_text);
-		return 2;
-	}
+	s.mode = (enum mode)s.o.service;
+	const char *m = names[s.mode];
 	struct sf_tun *t = net_open(&s.o);
 	if (!t)
 		return 1;
