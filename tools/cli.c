@@ -96,6 +96,17 @@ int cli_next(struct cli *c)
 		if (optopt == 0) {
 			/* an unknown long option, or an ambiguous abbreviation */
 			size_t n = strcspn(arg, "=");
+			char list[256] = "";
+			size_t len = 0;
+			for (const struct option *o = c->options; o->name && n > 2; o++) {
+				if (strncmp(o->name, arg + 2, n - 2))
+					continue;
+				int k = snprintf(list + len, sizeof list - len, "%s--%s", len ? ", " : "", o->name);
+				if (k > 0 && (size_t)k < sizeof list - len)
+					len += (size_t)k;
+			}
+			if (len && !strncmp(arg, "--", 2))
+				return cli_error(c, "ambiguous option '%.*s' (%s)", (int)n, arg, list), CLI_ERROR;
 			return cli_error(c, "unknown option '%.*s'", (int)n, arg), CLI_ERROR;
 		}
 		if (optopt >= CLI_LONG || (by_val(c, optopt) && !strncmp(arg, "--", 2)))

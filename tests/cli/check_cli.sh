@@ -129,6 +129,7 @@ for cmd in serve connect; do
 	help $cmd --tun sf0 --help
 	bad '--no-such' -- $cmd $S --no-such
 	bad '--trace' 'x' -- $cmd $S --trace=x
+	bad 'ambiguous' '--p' '--pcap' '--port' -- $cmd $S --p 7
 	bad '--tun' 'needs a value' -- $cmd --tun
 	bad '--msl' 'needs a value' -- $cmd $S --msl
 	bad '--tun' 'required' -- $cmd --addr 192.0.2.2 --port 7 echo

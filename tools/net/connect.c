@@ -21,7 +21,7 @@
 
 static const char usage_text[] =
 	"usage: synfin connect --tun NAME --addr A [options] HOST PORT\n"
-	"  --tun NAME         the TUN device (created if it does not exist)\n"
+	"  --tun NAME         the TUN device to attach to (docs/INTEROP.md)\n"
 	"  --addr A           the stack's own IPv4 or IPv6 address on it\n"
 	"  HOST PORT          the peer, an address of --addr's family and a port\n"
 	"  -h, --help         this text\n"

@@ -55,7 +55,7 @@ struct serve {
 
 static const char usage_text[] =
 	"usage: synfin serve --tun NAME --addr A --port P [options] echo|discard|chargen|http\n"
-	"  --tun NAME         the TUN device (created if it does not exist)\n"
+	"  --tun NAME         the TUN device to attach to (docs/INTEROP.md)\n"
 	"  --addr A           the stack's own IPv4 or IPv6 address on it\n"
 	"  --port P           the port to listen on (1..65535)\n"
 	"  -h, --help         this text\n"
