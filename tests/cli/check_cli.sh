@@ -9,24 +9,7 @@
 # with a message naming the option and the value. serve and connect need root
 # and a TUN device to run, so only what they reject is checked: it must be
 # rejected before the device is opened (exit 2, not the device's error).
-set -u
-bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-status=0
-checks=0
-fail() {
-	echo "FAIL: $*"
-	status=1
-}
-run() { # run EXPECTED_RC ARGS... : output in $tmp/out, $tmp/err
-	want=$1
-	shift
-	checks=$((checks + 1))
-	"$bin" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	[ $rc -eq "$want" ] || fail "synfin $* exited $rc, expected $want: $(head -3 "$tmp/err")"
-}
+. "$(dirname "$0")/../cli/lib.sh"
 # bad WORD... -- ARGS... : exit 2, nothing on stdout, and stderr names every WORD
 bad() {
 	words=

@@ -6,22 +6,7 @@
 # ASCII, --lang zh, and the knobs: each scenario's expectations must still
 # hold with another seed, other link delays, --rfc1337=off, strict TIME-WAIT,
 # another MSL or backlog; random loss must not crash anything.
-set -u
-bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-status=0
-fail() {
-	echo "FAIL: $*"
-	status=1
-}
-run() { # run EXPECTED_RC ARGS... : output in $tmp/out, $tmp/err
-	want=$1
-	shift
-	"$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	[ $rc -eq "$want" ] || fail "synfin $* exited $rc, expected $want: $(head -3 "$tmp/err")"
-}
+. "$(dirname "$0")/../cli/lib.sh"
 esc=$(printf '\033')
 
 # The list: every scenario and the RFC figures.
