@@ -143,6 +143,8 @@ bad 'extra' -- serve $S --port 7 echo extra
 bad '--urgent' -- serve $S --port 7 --urgent echo
 bad '--pcap' "$tmp/none" -- serve $S --port 7 --pcap "$tmp/none/serve.pcap" echo
 bad '--pcap' "$tmp" -- connect $S --pcap="$tmp" 192.0.2.1 80
+bad '--trace-json' "$tmp/none" -- serve $S --port 7 --trace-json "$tmp/none/t.jsonl" echo
+bad '--trace-json' 'needs a value' -- connect $S --trace-json= 192.0.2.1 80
 bad '--lport' '65536' -- connect $S --lport 65536 192.0.2.1 80
 bad 'HOST PORT' -- connect $S 192.0.2.1
 bad 'HOST PORT' -- connect $S

@@ -20,8 +20,8 @@ $cc -std=c11 -Wall -Wextra -Werror $cflags "$src_dir/consumer.c" $libs -o "$pref
 LD_LIBRARY_PATH="$pcdir/.." "$prefix/consumer_shared"
 $cc -std=c11 -Wall -Wextra -Werror $cflags "$src_dir/consumer.c" "$pcdir/../libsynfin.a" -o "$prefix/consumer_static"
 # The drivers through their own .pc files, which name the core too.
-$cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags synfin-sim synfin-events) "$src_dir/consumer_drivers.c" \
-	$(pkg-config --libs synfin-sim synfin-events) -o "$prefix/consumer_drivers"
+$cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags synfin-sim synfin-events synfin-report) "$src_dir/consumer_drivers.c" \
+	$(pkg-config --libs synfin-sim synfin-events synfin-report) -o "$prefix/consumer_drivers"
 LD_LIBRARY_PATH="$pcdir/.." "$prefix/consumer_drivers" >/dev/null
 "$prefix/consumer_static"
 echo "install + pkg-config: ok"

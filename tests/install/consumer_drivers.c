@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* A program that uses the installed driver libraries: the simulator, a pcapng capture, socket events. */
+/* A program that uses the installed driver libraries: the simulator, a pcapng capture, socket events, the report. */
 #include <stdio.h>
 #include <string.h>
 #include <synfin.h>
 #include <synfin/events.h>
 #include <synfin/pcap.h>
+#include <synfin/report.h>
 #include <synfin/sim.h>
 #include <synfin/simhost.h>
 
@@ -24,6 +25,8 @@ int main(void)
 		return 1;
 	sf_sim_set_pcap(sim, pcap);
 	sf_sim_run(sim, 1000000000ull);
+	if (sf_report_conns(stdout, sf_simhost_stack(h)) != 1 || sf_report_counters(stdout, sf_simhost_stack(h), 1.0) < 0)
+		return 1;
 	puts(sf_sim_drop_text(SF_SIM_DROP_LOSS));
 	sf_events_free(ev);
 	sf_simhost_free(h);

@@ -199,7 +199,8 @@ check_timewait() { # 2. synfin client -> kernel server, synfin closes first -> T
 	local srv=$!; PIDS+=("$srv")
 	wait_for "$WORK/tw.srv" LISTENING 5
 	echo "hello from synfin" >"$WORK/tw.in"
-	ip netns exec "$NS" "$SYNFIN" connect --tun $DEV --addr $S --msl 1500 --trace $K 9000 <"$WORK/tw.in" >"$WORK/tw.out" 2>"$WORK/tw.log" &
+	ip netns exec "$NS" "$SYNFIN" connect --tun $DEV --addr $S --msl 1500 --trace --trace-json "$WORK/tw.jsonl" $K 9000 \
+		<"$WORK/tw.in" >"$WORK/tw.out" 2>"$WORK/tw.log" &
 	local cli=$!; PIDS+=("$cli")
 	if wait_for "$WORK/tw.log" "-> TIME-WAIT" 10; then
 		kill -USR1 $cli
@@ -214,6 +215,17 @@ check_timewait() { # 2. synfin client -> kernel server, synfin closes first -> T
 	wait $cli; local rc=$?
 	[ $rc = 0 ] && grep -q "TIME-WAIT -> CLOSED (2MSL timeout)" "$WORK/tw.log" && pass "TIME-WAIT ended by the 2MSL timer, exit 0" ||
 		fail "connect exit $rc / no 2MSL end"
+	# The counters at exit, as nstat prints them: one active open, one TIME-WAIT run to its end.
+	grep -q "^TcpActiveOpens  *1 " "$WORK/tw.log" && grep -q "^TcpExtTW  *1 " "$WORK/tw.log" &&
+		pass "counters at exit (nstat): $(grep -E "^Tcp(ActiveOpens|ExtTW) " "$WORK/tw.log" | tr -s ' ' | tr '\n' ' ')" ||
+		fail "no nstat counters at exit"
+	python3 -c 'import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+assert any(e["event"] == "state" and e["to"] == "TIME-WAIT" for e in evs)
+assert any(e["event"] == "timer" and e["timer"] == "TIME_WAIT" for e in evs)
+print(len(evs))' "$WORK/tw.jsonl" >"$WORK/tw.jsonl.n" 2>&1 &&
+		pass "JSON trace: $(cat "$WORK/tw.jsonl.n") lines, TIME-WAIT and its 2MSL timer in them" ||
+		fail "JSON trace: $(tail -1 "$WORK/tw.jsonl.n")"
 	wait $srv
 	grep -q "^sha256=$(sha256sum <"$WORK/tw.in" | cut -d' ' -f1) n=18" "$WORK/tw.out" && pass "kernel got the data, synfin printed its answer" ||
 		fail "answer: $(cat "$WORK/tw.out")"

@@ -40,9 +40,11 @@ static const char usage_text[] =
 	"  --ecn              ask for ECN (RFC 3168) in the SYN, as net.ipv4.tcp_ecn=1\n"
 	"                     (without it, as tcp_ecn=2: never asked for)\n"
 	"  --trace            state changes (and drops) on stderr as they happen\n"
+	"  --trace-json FILE  every trace event as a line of JSON (docs/TRACE.md)\n"
 	"  --timeout SEC      give up after SEC seconds (exit 1)\n"
 	"Every option with a value takes it as --opt VALUE or --opt=VALUE.\n"
-	"SIGUSR1 prints the connection table (State, Local, Peer) on stderr; so does exit.\n";
+	"SIGUSR1 prints the connection table (as ss -tanoi) and the counters (as nstat)\n"
+	"on stderr; so does exit.\n";
 
 struct client {
 	struct net_opts o;
@@ -82,7 +84,7 @@ static int client_app(void *ctx, struct sf_tun *t, uint64_t now, int *wake_ms)
 {
 	struct client *c = ctx;
 	sf_stack *st = sf_tun_stack(t);
-	if (net_signals_poll())
+	if (net_signals_poll(st))
 		return 1;
 	if (net_timed_out(&c->o, now)) {
 		fprintf(stderr, "synfin connect: timed out after %d s\n", c->o.timeout_s);
@@ -173,13 +175,13 @@ int net_connect_main(int argc, char **argv)
 	struct sf_endpoint local = { c.o.addr, (uint16_t)c.o.port };
 	if (c.sock < 0 || (rc = net_apply_socket_opts(&c.o, st, c.sock)) < 0 || (rc = sf_bind(st, c.sock, &local)) < 0) {
 		fprintf(stderr, "synfin connect: socket/bind: %s\n", strerror(c.sock < 0 ? -c.sock : -rc));
-		sf_tun_close(t);
+		net_close(t);
 		return 1;
 	}
 	rc = sf_connect(st, c.sock, &remote);
 	if (rc < 0 && rc != -EINPROGRESS) {
 		fprintf(stderr, "synfin connect: connect: %s\n", strerror(-rc));
-		sf_tun_close(t);
+		net_close(t);
 		return 1;
 	}
 	rc = sf_tun_run(t, client_app, &c);
@@ -187,7 +189,7 @@ int net_connect_main(int argc, char **argv)
 		fprintf(stderr, "synfin connect: device error: %s\n", strerror(-rc));
 		c.status = 1;
 	}
-	net_table_print();
-	sf_tun_close(t);
+	net_report(sf_tun_stack(t));
+	net_close(t);
 	return c.status;
 }

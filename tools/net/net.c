@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shared parts of `synfin serve` and `synfin connect`: flags, the trace hook,
- * the connection table (printed like `ss -tan`) and signals.
+ * the reports (the connection table like `ss -tanoi`, the counters like
+ * `nstat`; drivers/report.h) and signals.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "net.h"
@@ -14,81 +15,20 @@
 #include <string.h>
 
 #include "../cli.h"
+#include "report.h"
 
 volatile sig_atomic_t net_sig_usr1;
 volatile sig_atomic_t net_sig_stop;
 
 static uint64_t start_ns;
 
-struct table_entry {
-	struct sf_endpoint local, remote;
-	enum sf_tcp_state state;
-};
-
-static struct table_entry *table;
-static size_t table_len, table_cap;
 static int trace_on;
+static FILE *trace_json;
 
-static int ep_eq(const struct sf_endpoint *a, const struct sf_endpoint *b)
+void net_report(sf_stack *st)
 {
-	return a->port == b->port && a->addr.family == b->addr.family &&
-	       memcmp(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes) == 0;
-}
-
-static void ep_format(const struct sf_endpoint *ep, char *buf, size_t cap)
-{
-	char a[64];
-	if (ep->addr.family == SF_AF_NONE) {
-		snprintf(buf, cap, "*:%s", ep->port ? "" : "*");
-		if (ep->port)
-			snprintf(buf, cap, "*:%u", (unsigned)ep->port);
-		return;
-	}
-	if (sf_addr_format(&ep->addr, a, sizeof a) < 0)
-		snprintf(a, sizeof a, "?");
-	if (ep->addr.family == SF_AF_INET6)
-		snprintf(buf, cap, "[%s]:%u", a, (unsigned)ep->port);
-	else
-		snprintf(buf, cap, "%s:%u", a, (unsigned)ep->port);
-}
-
-static void table_update(const struct sf_trace_event *ev)
-{
-	size_t i;
-	for (i = 0; i < table_len; i++)
-		if (ep_eq(&table[i].local, &ev->local) && ep_eq(&table[i].remote, &ev->remote))
-			break;
-	int gone = ev->new_state == SF_CLOSED || (ev->new_state == SF_LISTEN && ev->remote.addr.family != SF_AF_NONE);
-	if (gone) {
-		if (i < table_len)
-			table[i] = table[--table_len];
-		return;
-	}
-	if (i == table_len) {
-		if (table_len == table_cap) {
-			size_t cap = table_cap ? table_cap * 2 : 64;
-			struct table_entry *n = realloc(table, cap * sizeof *n);
-			if (!n)
-				return;
-			table = n;
-			table_cap = cap;
-		}
-		table[table_len++] = (struct table_entry){ ev->local, ev->remote, ev->new_state };
-		return;
-	}
-	table[i].state = ev->new_state;
-}
-
-void net_table_print(void)
-{
-	fprintf(stderr, "%-13s %-24s %-24s\n", "State", "Local Address:Port", "Peer Address:Port");
-	for (size_t i = 0; i < table_len; i++) {
-		char l[80], r[80];
-		ep_format(&table[i].local, l, sizeof l);
-		ep_format(&table[i].remote, r, sizeof r);
-		fprintf(stderr, "%-13s %-24s %-24s\n", sf_state_name(table[i].state), l, r);
-	}
-	fflush(stderr);
+	sf_report_conns(stderr, st);
+	sf_report_counters(stderr, st, net_elapsed(sf_now(st)));
 }
 
 double net_elapsed(uint64_t now_ns)
@@ -100,28 +40,27 @@ static void trace_hook(void *ctx, const struct sf_trace_event *ev)
 {
 	(void)ctx;
 	char l[80], r[80];
-	if (ev->kind == SF_TRACE_STATE) {
-		table_update(ev);
-		if (!trace_on)
-			return;
-		ep_format(&ev->local, l, sizeof l);
-		ep_format(&ev->remote, r, sizeof r);
+	if (trace_json)
+		sf_report_trace_json(trace_json, ev);
+	if (ev->kind == SF_TRACE_STATE && trace_on) {
+		sf_report_endpoint_text(&ev->local, l, sizeof l);
+		sf_report_endpoint_text(&ev->remote, r, sizeof r);
 		fprintf(stderr, "synfin: %9.6f state %s %s %s -> %s (%s)\n", net_elapsed(ev->now_ns), l, r,
 			sf_state_name(ev->old_state), sf_state_name(ev->new_state), sf_cause_text(ev->cause));
 	} else if (ev->kind == SF_TRACE_DROP && trace_on && ev->seg) {
-		ep_format(&ev->local, l, sizeof l);
-		ep_format(&ev->remote, r, sizeof r);
+		sf_report_endpoint_text(&ev->local, l, sizeof l);
+		sf_report_endpoint_text(&ev->remote, r, sizeof r);
 		fprintf(stderr, "synfin: %9.6f drop %s %s %s (%s)\n", net_elapsed(ev->now_ns), l, r,
 			sf_drop_reason_name(ev->drop), sf_drop_reason_text(ev->drop));
 	} else if (ev->kind == SF_TRACE_NEGATIVE_ADVICE && trace_on) {
 		/* RFC 9293 §3.8.3 (b): a TUN device has one route; say so, for the operator. */
-		ep_format(&ev->local, l, sizeof l);
-		ep_format(&ev->remote, r, sizeof r);
+		sf_report_endpoint_text(&ev->local, l, sizeof l);
+		sf_report_endpoint_text(&ev->remote, r, sizeof r);
 		fprintf(stderr, "synfin: %9.6f negative advice %s %s (R1 passed: the path may be dead)\n",
 			net_elapsed(ev->now_ns), l, r);
 	} else if (ev->kind == SF_TRACE_PATH_MTU && trace_on) {
-		ep_format(&ev->local, l, sizeof l);
-		ep_format(&ev->remote, r, sizeof r);
+		sf_report_endpoint_text(&ev->local, l, sizeof l);
+		sf_report_endpoint_text(&ev->remote, r, sizeof r);
 		fprintf(stderr, "synfin: %9.6f path mtu %s %s %u (%s)\n", net_elapsed(ev->now_ns), l, r, ev->mtu,
 			sf_cause_text(ev->cause));
 	}
@@ -147,6 +86,7 @@ enum {
 	O_URGENT,
 	O_ECN,
 	O_TRACE,
+	O_TRACE_JSON,
 };
 
 #define SERVE (1u << NET_SERVE)
@@ -177,6 +117,7 @@ static const struct {
 	{ { "urgent", no_argument, NULL, O_URGENT }, CONNECT },
 	{ { "ecn", no_argument, NULL, O_ECN }, SERVE | CONNECT },
 	{ { "trace", no_argument, NULL, O_TRACE }, SERVE | CONNECT },
+	{ { "trace-json", required_argument, NULL, O_TRACE_JSON }, SERVE | CONNECT },
 };
 #define N_NET_OPTIONS (sizeof net_options / sizeof net_options[0])
 
@@ -224,6 +165,7 @@ static int net_option(const struct cli *p, int val, enum net_cmd cmd, struct net
 	case O_URGENT: o->urgent = 1; break;
 	case O_ECN: o->ecn = 1; break;
 	case O_TRACE: o->trace = 1; break;
+	case O_TRACE_JSON: o->trace_json = p->value; break;
 	}
 	return rc;
 }
@@ -304,6 +246,11 @@ int net_parse(int argc, char **argv, struct net_opts *o, enum net_cmd cmd, const
 		if ((rc = cli_check_output(&p, o->pcap)))
 			return rc;
 	}
+	if (o->trace_json) {
+		p.opt = "--trace-json", p.value = o->trace_json;
+		if ((rc = cli_check_output(&p, o->trace_json)))
+			return rc;
+	}
 	return 0;
 }
 
@@ -320,11 +267,17 @@ struct sf_tun *net_open(const struct net_opts *o)
 		cfg.ecn = 1;
 	cfg.trace = trace_hook;
 	trace_on = o->trace;
+	if (o->trace_json && !(trace_json = fopen(o->trace_json, "w"))) {
+		fprintf(stderr, "synfin: cannot write %s: %s\n", o->trace_json, strerror(errno));
+		return NULL;
+	}
 	start_ns = sf_tun_now_ns();
 	char err[256];
 	struct sf_tun *t = sf_tun_open(o->tun, &cfg, &o->addr, o->mtu, o->pcap, err, sizeof err);
-	if (!t)
+	if (!t) {
 		fprintf(stderr, "synfin: %s\n", err);
+		net_close(NULL);
+	}
 	else if (o->hold_syn)
 		sf_tun_hold_first_syn(t);
 	if (t && o->drop_every)
@@ -364,11 +317,19 @@ void net_signals_install(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-int net_signals_poll(void)
+void net_close(struct sf_tun *t)
+{
+	sf_tun_close(t);
+	if (trace_json && fclose(trace_json) != 0)
+		fprintf(stderr, "synfin: writing the JSON trace: %s\n", strerror(errno));
+	trace_json = NULL;
+}
+
+int net_signals_poll(sf_stack *st)
 {
 	if (net_sig_usr1) {
 		net_sig_usr1 = 0;
-		net_table_print();
+		net_report(st);
 	}
 	return net_sig_stop != 0;
 }

@@ -26,6 +26,7 @@ struct net_opts {
 	int rfc1337;          /* -1 default, 0 off, 1 on */
 	int strict_time_wait;
 	int trace;
+	const char *trace_json; /* every trace event as a JSON line (docs/TRACE.md) to this file */
 	int hold_syn;         /* connect: hold our SYN until the peer's arrives (simultaneous open) */
 	int timeout_s;        /* 0: none */
 	int ttl;              /* 0: the stack's default (64) */
@@ -50,15 +51,17 @@ struct sf_tun *net_open(const struct net_opts *o);
 /* Apply --ttl and --tos to a socket (a listener's connections inherit them); 0 or -errno. */
 int net_apply_socket_opts(const struct net_opts *o, sf_stack *st, int sock);
 
-/* The connection table, kept from the stack's state-change trace events. */
-void net_table_print(void);
+/* The connection table (like ss -tanoi) and the counters (like nstat) on stderr. */
+void net_report(sf_stack *st);
+/* Close the device and the JSON trace. t may be NULL. */
+void net_close(struct sf_tun *t);
 
-/* Signal flags: SIGUSR1 (print the table), SIGINT/SIGTERM (stop). */
+/* Signal flags: SIGUSR1 (print the report), SIGINT/SIGTERM (stop). */
 extern volatile sig_atomic_t net_sig_usr1;
 extern volatile sig_atomic_t net_sig_stop;
 void net_signals_install(void);
-/* Handle the signal flags: prints the table on SIGUSR1; 1 if the tool should stop. */
-int net_signals_poll(void);
+/* Handle the signal flags: prints the report on SIGUSR1; 1 if the tool should stop. */
+int net_signals_poll(sf_stack *st);
 /* Seconds since start, for messages. */
 double net_elapsed(uint64_t now_ns);
 /* 1 once the --timeout has passed. */

@@ -72,9 +72,11 @@ static const char usage_text[] =
 	"  --ecn              ECN (RFC 3168) as net.ipv4.tcp_ecn=1; without it, agreed only\n"
 	"                     when a client asks (tcp_ecn=2)\n"
 	"  --trace            state changes (and drops) on stderr as they happen\n"
+	"  --trace-json FILE  every trace event as a line of JSON (docs/TRACE.md)\n"
 	"  --timeout SEC      exit after SEC seconds\n"
 	"Every option with a value takes it as --opt VALUE or --opt=VALUE.\n"
-	"SIGUSR1 prints the connection table (State, Local, Peer) on stderr; so does exit.\n";
+	"SIGUSR1 prints the connection table (as ss -tanoi) and the counters (as nstat)\n"
+	"on stderr; so does exit.\n";
 
 static const char page[] = "<!doctype html>\n<html><head><title>synfin</title></head>\n"
 			   "<body><h1>synfin</h1><p>Served by a userspace TCP stack over TUN.</p>\n"
@@ -245,7 +247,7 @@ static int serve_app(void *ctx, struct sf_tun *t, uint64_t now, int *wake_ms)
 {
 	struct serve *s = ctx;
 	sf_stack *st = sf_tun_stack(t);
-	if (net_signals_poll() || net_timed_out(&s->o, now))
+	if (net_signals_poll(st) || net_timed_out(&s->o, now))
 		return 1;
 	struct sf_event ev[64];
 	for (int guard = 0; guard < 1000 && sf_poll_events(st, ev, 64) == 64; guard++)
@@ -318,17 +320,17 @@ int net_serve_main(int argc, char **argv)
 	    (rc = sf_listen(st, s.lsock, s.o.backlog)) < 0) {
 		fprintf(stderr, "synfin serve: cannot listen on %s:%d: %s\n", s.o.addr_text, s.o.port,
 			strerror(s.lsock < 0 ? -s.lsock : -rc));
-		sf_tun_close(t);
+		net_close(t);
 		return 1;
 	}
 	fprintf(stderr, "synfin: serving %s on %s:%d (%s)\n", m, s.o.addr_text, s.o.port, sf_tun_name(t));
 	rc = sf_tun_run(t, serve_app, &s);
 	if (rc < 0)
 		fprintf(stderr, "synfin serve: device error: %s\n", strerror(-rc));
-	net_table_print();
+	net_report(sf_tun_stack(t));
 	for (size_t i = 0; i < s.nconns; i++)
 		free(s.conns[i]);
 	free(s.conns);
-	sf_tun_close(t);
+	net_close(t);
 	return rc < 0 ? 1 : 0;
 }
