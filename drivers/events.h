@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/*
+/**
+ * \file
  * Socket events for applications: the stack's readiness events
  * (sf_poll_events) turned into calls of the application's handlers, and a
  * write buffer per socket, so that an application writes whole messages and
@@ -7,7 +8,7 @@
  * calls sf_events_dispatch itself (sf_tun_set_events), a program on the
  * simulator or its own loop calls it after feeding the stack.
  *
- * A driver library (libsynfin-events), not part of the core: it allocates
+ * A driver library (libsynfin-events, <synfin/events.h>), not part of the core: it allocates
  * the write buffers. Like a stack, it is used from one thread at a time.
  *
  *     static void echo(void *ctx, struct sf_events *ev, int sock)
@@ -33,7 +34,7 @@ extern "C" {
 
 struct sf_events;
 
-/** What sf_events_dispatch calls. Every handler is optional. */
+/** What sf_events_dispatch calls. Every handler is optional. \headerfile events.h <synfin/events.h> */
 struct sf_events_handlers {
 	/** A listener's new connection, already accepted: sock is the application's. */
 	void (*accepted)(void *ctx, struct sf_events *ev, int listener, int sock, const struct sf_endpoint *peer);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/*
+/**
+ * \file
  * A capture file writer, readable by tshark and Wireshark: classic pcap or
  * pcapng, link type RAW (each record is a bare IPv4 or IPv6 datagram), with
  * nanosecond timestamps. In pcapng a packet may carry a comment, which

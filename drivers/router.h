@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/*
+/**
+ * \file
  * The datagrams a simulated router reads and makes: IPv4 and IPv6 headers
  * read as a router reads them, ICMP and ICMPv6 errors (RFC 792, RFC 1191,
  * RFC 4443, with RFC 1812 §4.3.2's rules for routers) and IPv4 fragments
@@ -20,20 +21,27 @@
 extern "C" {
 #endif
 
+/** IPv4 protocol number of ICMP (RFC 792). */
 #define SF_SIM_IPPROTO_ICMP 1
+/** IPv4 protocol and IPv6 next header number of TCP (RFC 9293). */
 #define SF_SIM_IPPROTO_TCP 6
+/** IPv6 next header number of ICMPv6 (RFC 4443). */
 #define SF_SIM_IPPROTO_ICMPV6 58
 
 /* RFC 792 and RFC 4443 §2.1 type numbers of the errors a router sends. */
-#define SF_SIM_ICMP_DEST_UNREACH 3   /* code 4: fragmentation needed and DF set */
+/** ICMP destination unreachable (RFC 792); code 4: fragmentation needed and DF set (RFC 1191). */
+#define SF_SIM_ICMP_DEST_UNREACH 3
+/** ICMPv6 destination unreachable (RFC 4443 §3.1). */
 #define SF_SIM_ICMP6_DEST_UNREACH 1
+/** ICMPv6 packet too big (RFC 4443 §3.2). */
 #define SF_SIM_ICMP6_PACKET_TOO_BIG 2
 
-/* The most an ICMP error may be: RFC 1812 §4.3.2.3 (IPv4), RFC 4443 §2.4 (c) (IPv6). */
+/** The most an ICMP error may be, in bytes: RFC 1812 §4.3.2.3. */
 #define SF_SIM_ICMP_MAX 576
+/** The most an ICMPv6 error may be, in bytes: RFC 4443 §2.4 (c), the IPv6 minimum MTU. */
 #define SF_SIM_ICMP6_MAX 1280
 
-/** What a router reads of an IP header. */
+/** What a router reads of an IP header. \headerfile router.h <synfin/router.h> */
 struct sf_sim_ip {
 	int version;      /**< 4 or 6 */
 	size_t hlen;      /**< the IPv4 header with its options; 40 for IPv6 */
@@ -41,7 +49,8 @@ struct sf_sim_ip {
 	bool df;          /**< IPv4 don't fragment; true for IPv6, which routers never fragment */
 	bool mf;          /**< IPv4 more fragments */
 	uint16_t offset;  /**< IPv4 fragment offset, in 8-byte units */
-	struct sf_addr src, dst;
+	struct sf_addr src; /**< the source address */
+	struct sf_addr dst; /**< the destination address */
 };
 
 /**
@@ -60,10 +69,11 @@ int sf_sim_ip_read(const uint8_t *dgram, size_t len, struct sf_sim_ip *ip);
  */
 bool sf_sim_icmp_may_answer(const struct sf_sim_ip *ip, const uint8_t *dgram, size_t len, uint8_t type);
 
-/** An ICMP or ICMPv6 error to build. */
+/** An ICMP or ICMPv6 error to build. \headerfile router.h <synfin/router.h> */
 struct sf_sim_icmp {
 	struct sf_addr src; /**< the reporter (a router's own address); its family picks ICMP or ICMPv6 */
-	uint8_t type, code;
+	uint8_t type;       /**< the ICMP or ICMPv6 type (SF_SIM_ICMP_DEST_UNREACH, ...) */
+	uint8_t code;       /**< the code within the type */
 	uint32_t word;      /**< the 4 bytes after the checksum: RFC 1191 §4's next-hop MTU (low 16 bits), RFC 4443 §3.1's MTU */
 	uint16_t ip_id;     /**< the IPv4 identification */
 };

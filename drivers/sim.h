@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/*
+/**
+ * \file
  * The simulated network: hosts joined by directed links with delay, jitter,
  * loss, duplication, reordering, corruption, bandwidth and queue limits;
  * partitions; host crash and reboot; a virtual clock and a seeded PRNG, so
@@ -8,7 +9,8 @@
  * It moves opaque IP datagrams: a host is anything with the callbacks of
  * struct sf_sim_host_ops (normally an adapter around one synfin stack). The
  * simulator routes a datagram by its IP destination address to the host that
- * owns that address. A driver library (libsynfin-sim), not part of the core.
+ * owns that address. A driver library (libsynfin-sim, <synfin/sim.h>), not
+ * part of the core.
  *
  * Routers. A link from -> to is a path, and it may end in a router that
  * stands before a narrower last hop of no delay: a datagram crosses the
@@ -44,9 +46,10 @@ extern "C" {
 struct sf_sim;
 struct sf_pcap;
 
+/** A deadline that never comes: a host's next_deadline when it has no timer armed. */
 #define SF_SIM_NEVER UINT64_MAX
 
-/** What a simulated host must provide. Every callback may call sf_sim_send. */
+/** What a simulated host must provide. Every callback may call sf_sim_send. \headerfile sim.h <synfin/sim.h> */
 struct sf_sim_host_ops {
 	/** A datagram arrives at the host (required). */
 	void (*deliver)(void *ctx, uint64_t now_ns, const uint8_t *dgram, size_t len);
@@ -76,10 +79,12 @@ enum sf_sim_reject {
 };
 
 /* The routers' addresses unless a link names its own (RFC 5737 and RFC 3849 documentation ranges). */
+/** The routers' IPv4 address unless a link names its own: 203.0.113.1, in RFC 5737's TEST-NET-3. */
 #define SF_SIM_ROUTER4 { .family = SF_AF_INET, .bytes = { 203, 0, 113, 1 } }
+/** The routers' IPv6 address unless a link names its own: 2001:db8:ffff::1, in RFC 3849's documentation prefix. */
 #define SF_SIM_ROUTER6 { .family = SF_AF_INET6, .bytes = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 1 } }
 
-/** Properties of one direction of a link. All zero is an ideal link with no delay. */
+/** Properties of one direction of a link. All zero is an ideal link with no delay. \headerfile sim.h <synfin/sim.h> */
 struct sf_sim_link {
 	uint64_t delay_ns;         /**< one-way propagation delay */
 	uint64_t jitter_ns;        /**< extra delay drawn uniformly from [0, jitter_ns] */
@@ -124,16 +129,20 @@ enum sf_sim_event_kind {
 	SF_SIM_EV_ROUTER,
 };
 
+/**
+ * What an observer is told (sf_sim_set_observer). It and the datagram are
+ * the simulator's, valid only during the call. \headerfile sim.h <synfin/sim.h>
+ */
 struct sf_sim_event {
-	enum sf_sim_event_kind kind;
-	uint64_t time_ns;
+	enum sf_sim_event_kind kind; /**< send, delivery, drop or a router's datagram */
+	uint64_t time_ns;       /**< virtual time of the event (sf_sim_now) */
 	int from;               /**< sending host */
 	int to;                 /**< receiving host, -1 if unroutable */
 	enum sf_sim_drop drop;  /**< for SF_SIM_EV_DROP */
 	bool corrupted;         /**< a bit was flipped on the way */
 	bool duplicate;         /**< this is the extra copy of a duplicated datagram */
-	const uint8_t *dgram;
-	size_t len;
+	const uint8_t *dgram;   /**< the datagram, as the receiver gets it for a delivery (corruption included) */
+	size_t len;             /**< its length in bytes */
 	/**
 	 * A router made this datagram (always for SF_SIM_EV_ROUTER). Its
 	 * delivery and drop events name the link it crossed: for an ICMP
@@ -142,28 +151,52 @@ struct sf_sim_event {
 	bool router;
 };
 
+/** Told of each event (sf_sim_set_observer); ev is valid only during the call. */
 typedef void (*sf_sim_observer_fn)(void *ctx, const struct sf_sim_event *ev);
 /** Return true to drop this datagram (scripted fault injection). */
 typedef bool (*sf_sim_filter_fn)(void *ctx, int from, int to, const uint8_t *dgram, size_t len);
+/** A script step, run when virtual time reaches the time given to sf_sim_at. */
 typedef void (*sf_sim_action_fn)(void *ctx, uint64_t now_ns);
 
+/**
+ * What the simulator has done since sf_sim_new, datagram by datagram. Every
+ * copy is accounted for: sent + duplicated + icmp_sent + fragments =
+ * delivered + drops + fragmented, where drops is the sum of lost and the
+ * *_drops, mtu_drops and rejected counts. \headerfile sim.h <synfin/sim.h>
+ */
 struct sf_sim_stats {
-	uint64_t sent, delivered, lost, duplicated, reordered, corrupted;
-	uint64_t queue_drops, partition_drops, host_down_drops, no_route_drops, scripted_drops;
-	/* Routers: datagrams refused for their size and rejected (both drops), ICMP
-	 * errors sent, datagrams split and the fragments made of them. Every copy
-	 * is accounted for: sent + duplicated + icmp_sent + fragments = delivered +
-	 * drops + fragmented. */
-	uint64_t mtu_drops, rejected, icmp_sent, fragmented, fragments;
+	uint64_t sent;            /**< datagrams hosts handed to sf_sim_send */
+	uint64_t delivered;       /**< copies that reached their host */
+	uint64_t lost;            /**< random losses on a link (SF_SIM_DROP_LOSS) */
+	uint64_t duplicated;      /**< extra copies a link made */
+	uint64_t reordered;       /**< copies held back by a link's reorder delay (still delivered) */
+	uint64_t corrupted;       /**< copies that had a bit flipped (still delivered) */
+	uint64_t queue_drops;     /**< tail drops of a full link queue (SF_SIM_DROP_QUEUE) */
+	uint64_t partition_drops; /**< drops between partitioned hosts (SF_SIM_DROP_PARTITION) */
+	uint64_t host_down_drops; /**< drops because the sender or receiver was crashed (SF_SIM_DROP_HOST_DOWN) */
+	uint64_t no_route_drops;  /**< datagrams to an address no host owns (SF_SIM_DROP_NO_ROUTE) */
+	uint64_t scripted_drops;  /**< drops by sf_sim_drop_nth or the filter (SF_SIM_DROP_SCRIPTED) */
+	/* Routers. */
+	uint64_t mtu_drops;       /**< datagrams a router refused for their size (SF_SIM_DROP_MTU) */
+	uint64_t rejected;        /**< TCP datagrams a router's reject rule refused (SF_SIM_DROP_REJECTED) */
+	uint64_t icmp_sent;       /**< ICMP and ICMPv6 errors the routers sent */
+	uint64_t fragmented;      /**< IPv4 datagrams a router split (neither delivered nor dropped themselves) */
+	uint64_t fragments;       /**< the fragments made of them */
 };
 
+/**
+ * A new simulation with no hosts, at virtual time 0, its PRNG seeded with
+ * seed: the same seed and the same script replay exactly. NULL without memory.
+ */
 struct sf_sim *sf_sim_new(uint64_t seed);
+/** Free the simulation and the datagrams in flight (not the hosts' contexts, nor a pcap given to it). NULL is a no-op. */
 void sf_sim_free(struct sf_sim *sim);
 
 /** Add a host; returns its index (0, 1, ...) or a negative errno. */
 int sf_sim_add_host(struct sf_sim *sim, const char *name, const struct sf_sim_host_ops *ops, void *ctx);
 /** Give a host an address (datagrams to it are routed there). 0 or -EINVAL/-EEXIST/-ENOMEM. */
 int sf_sim_add_addr(struct sf_sim *sim, int host, const struct sf_addr *addr);
+/** The name the host was added with (for traces and diagrams). */
 const char *sf_sim_host_name(const struct sf_sim *sim, int host);
 
 /** Set the properties of the directed link from -> to, at any time (a route change). 0 or -EINVAL. */
@@ -197,6 +230,7 @@ void sf_sim_partition(struct sf_sim *sim, int a, int b, bool on);
 void sf_sim_crash(struct sf_sim *sim, int host);
 /** Bring a crashed host back: its reboot callback runs. */
 void sf_sim_reboot(struct sf_sim *sim, int host);
+/** Whether the host is up (not crashed). */
 bool sf_sim_host_up(const struct sf_sim *sim, int host);
 
 /** Drop the nth datagram (1 = the next one) that host from sends to to, counting from this call. */
@@ -217,6 +251,7 @@ void sf_sim_set_pcap(struct sf_sim *sim, struct sf_pcap *pcap);
 
 /** The simulator's seeded PRNG, for scripts and random applications. */
 uint64_t sf_sim_random(struct sf_sim *sim);
+/** The counts so far; the pointer stays valid, and its counts current, until sf_sim_free. */
 const struct sf_sim_stats *sf_sim_get_stats(const struct sf_sim *sim);
 
 #ifdef __cplusplus

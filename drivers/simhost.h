@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/*
+/**
+ * \file
  * A synfin stack as a host of the simulated network: its output goes onto
  * the simulated links, datagrams delivered to the host go into sf_input, the
  * simulator's clock drives sf_advance. A crash frees the stack (all state
  * lost); a reboot creates a fresh one with a new secret, as a real reboot
- * would. A driver library (libsynfin-sim), not part of the core.
+ * would. A driver library (libsynfin-sim, <synfin/simhost.h>), not part of
+ * the core.
  */
 #ifndef SYNFIN_SIMHOST_H
 #define SYNFIN_SIMHOST_H
@@ -27,6 +29,11 @@ struct sf_simhost *sf_simhost_new(struct sf_sim *sim, const char *name, const st
 				  const struct sf_config *cfg);
 /** Another address on the same host (e.g. IPv6 beside IPv4). 0 or a negative errno. */
 int sf_simhost_add_addr(struct sf_simhost *host, const struct sf_addr *addr, uint32_t mtu);
+/**
+ * Free the host's stack and the adapter. The simulator still calls the
+ * adapter for the host, so free it only when the simulation will not run
+ * again (before or after sf_sim_free). NULL is a no-op.
+ */
 void sf_simhost_free(struct sf_simhost *host);
 
 /** The host's stack, or NULL while it is crashed. Changes across reboots. */

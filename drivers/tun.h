@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/*
+/**
+ * \file
  * The TUN driver: a synfin stack on a Linux TUN device (IFF_TUN | IFF_NO_PI,
  * so every read and write is one bare IPv4 or IPv6 datagram). It reads
  * datagrams into sf_input with CLOCK_MONOTONIC times, writes the stack's
@@ -48,6 +49,7 @@ struct sf_tun *sf_tun_open(const char *name, const struct sf_config *cfg, const 
 /** Close the device and the pcap file, free the stack. NULL is a no-op. */
 void sf_tun_close(struct sf_tun *tun);
 
+/** The stack on the device, for socket calls; freed by sf_tun_close. */
 sf_stack *sf_tun_stack(const struct sf_tun *tun);
 /** The MTU the stack's address was added with. */
 uint32_t sf_tun_mtu(const struct sf_tun *tun);

@@ -14,6 +14,16 @@ add_test(NAME sim_pcap_tshark
 	COMMAND bash "${SYNFIN_SIM_TEST_DIR}/check_pcap_tshark.sh"
 		$<TARGET_FILE:sim_pcap_tshark> "${CMAKE_CURRENT_BINARY_DIR}/sim_pcap_tshark.work")
 
+# The simulator's pcapng capture of a TCP transfer over faulty links, read
+# back by tshark: every drop commented with its reason, every duplicated or
+# corrupted delivery marked, no comment on the others, nanosecond times.
+add_executable(sim_pcapng_tshark "${SYNFIN_SIM_TEST_DIR}/pcapng_tshark.c")
+target_link_libraries(sim_pcapng_tshark PRIVATE synfin_objects synfin_drivers)
+target_include_directories(sim_pcapng_tshark PRIVATE "${CMAKE_SOURCE_DIR}/src" "${CMAKE_SOURCE_DIR}/drivers")
+add_test(NAME sim_pcapng_tshark_comments
+	COMMAND bash "${SYNFIN_SIM_TEST_DIR}/check_pcapng_tshark.sh"
+		$<TARGET_FILE:sim_pcapng_tshark> "${CMAKE_CURRENT_BINARY_DIR}/sim_pcapng_tshark.work")
+
 # `./run sim` (tests/sim/sim.sh): more seeds in parallel slices. A few seeds
 # beyond CI's range keep the command itself working; a bad argument is refused.
 add_test(NAME sim_command
