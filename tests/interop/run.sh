@@ -340,7 +340,10 @@ check_restart() { # 6. synfin restarted under a live connection: RST
 	local py=$!; PIDS+=("$py")
 	wait_file "$WORK/step1" 10 || fail "no first echo"
 	stop_pid $SYNFIN_PID
-	grep -q "^ESTABLISHED .*$S:7 .*$K:" "$WORK/restart1.log" && pass "table at exit shows the ESTABLISHED connection" ||
+	# The table at exit, as ss -tanoi: the connection with its details, the listener with its queues.
+	grep -A1 "^ESTAB .*$S:7 .*$K:" "$WORK/restart1.log" | grep -q "	 .*rto:.* mss:1448 .*bytes_received:" &&
+		grep -A1 "^LISTEN .*$S:7 " "$WORK/restart1.log" | grep -q "	 synq:0 accept:0/128" &&
+		pass "table at exit: ESTAB with its details, LISTEN with its queues" ||
 		fail "exit table: $(cat "$WORK/restart1.log")"
 	start_synfin restart2 serve --tun $DEV --addr $S --port 7 --trace echo
 	wait_for "$WORK/restart2.log" "serving" 5 || fail "synfin did not restart"
