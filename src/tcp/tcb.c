@@ -169,6 +169,11 @@ void sf_tcb_rtt_sample(struct sf_stack *st, struct sf_tcb *tcb, uint64_t rtt_ns)
 		uint32_t diff = tcb->srtt_us > r ? tcb->srtt_us - r : r - tcb->srtt_us;
 		tcb->rttvar_us = (3 * tcb->rttvar_us + diff) / 4;
 		tcb->srtt_us = (7 * tcb->srtt_us + r) / 8;
+		/* 0 means "no sample yet": timestamps time in whole milliseconds
+		 * (RFC 7323 §4.1), so a path faster than that gives samples of 0,
+		 * which must not take SRTT back to knowing nothing. */
+		if (tcb->srtt_us == 0)
+			tcb->srtt_us = 1;
 	}
 	uint64_t var = 4ull * tcb->rttvar_us < 1000 ? 1000 : 4ull * tcb->rttvar_us; /* G = 1 ms */
 	uint64_t rto_ms = (tcb->srtt_us + var + 999) / 1000;

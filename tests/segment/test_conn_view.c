@@ -316,6 +316,34 @@ static void test_info_listener_sizes_and_errors(void **state)
 	h_free(h);
 }
 
+/* A path faster than the timestamp clock's millisecond: every echo times 0,
+ * and SRTT must still say a sample was taken (0 means none), as it did over
+ * a TUN device against the kernel, where the RTT is some microseconds. */
+static void test_rtt_below_a_millisecond(void **state)
+{
+	(void)state;
+	struct harness *h = h_new(4, NULL);
+	uint32_t iss;
+	int l = h_listen(h, PORT, 8);
+	struct sf_tcp_options syn = { .has_mss = 1, .mss = 1460, .has_timestamp = 1, .ts_val = 100 };
+	struct sf_segment sa = h_syn_in(h, PORT, PEER_ISN, &syn);
+	iss = sa.seq;
+	struct sf_tcp_options ack = { .has_timestamp = 1, .ts_val = 100, .ts_ecr = sa.opt.ts_val };
+	h_send(h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = iss + 1, .opt = &ack);
+	int c = sf_accept(h->st, l, NULL);
+	assert_true(c >= 0);
+	uint8_t byte = 'x';
+	for (uint32_t i = 0; i < 8; i++) {
+		assert_int_equal(sf_send(h->st, c, &byte, 1), 1);
+		struct sf_segment d = h_next(h);
+		struct sf_tcp_options ts = { .has_timestamp = 1, .ts_val = 101 + i, .ts_ecr = d.opt.ts_val };
+		h_send(h, .lport = PORT, .flags = SF_TCP_ACK, .seq = P, .ack = iss + 2 + i, .opt = &ts);
+		assert_int_equal(info_of(h, c).bytes_acked, i + 1);
+		assert_true(info_of(h, c).rtt_us > 0);
+	}
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_list_orphan),
 		cmocka_unit_test(test_list_stop_and_reentry),
 		cmocka_unit_test(test_info_of_a_connection),
+		cmocka_unit_test(test_rtt_below_a_millisecond),
 		cmocka_unit_test(test_info_counts_synack_retransmission),
 		cmocka_unit_test(test_info_listener_sizes_and_errors),
 	};
