@@ -158,7 +158,7 @@ int main(void)
 			long n = sf_send(client.st, cs, msg + sent, sizeof msg - sent);
 			sent += n > 0 ? (size_t)n : 0;
 		}
-		long n;
+		long n = -EAGAIN;
 		while (client_open && (n = sf_recv(client.st, cs, echo + echoed, sizeof echo - echoed)) > 0)
 			echoed += (size_t)n;
 		if (client_open && echoed == sizeof msg) {
@@ -167,6 +167,7 @@ int main(void)
 		}
 		if (ss < 0)
 			ss = sf_accept(server.st, listener, NULL);
+		n = -EAGAIN;
 		while (server_open && ss >= 0 && (n = sf_recv(server.st, ss, buf, sizeof buf)) > 0)
 			sf_send(server.st, ss, buf, (size_t)n); /* small: the send buffer takes it all */
 		if (server_open && ss >= 0 && n == 0) {
