@@ -30,7 +30,7 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP PIPE # then the EXIT trap cleans up
 
 NX() { ip netns exec "$NS" "$@"; }
 die() {
