@@ -252,18 +252,21 @@ static void handle(struct sf_events *ev, int sock, uint32_t events)
 	}
 }
 
+/* Until the queue is empty: handlers queue events of their own (sf_accept
+ * queues the new connection's readiness, a close or a send changes one),
+ * and a loop that went to sleep with those left would not see them until
+ * something else woke it: a request that came with the handshake's ACK
+ * would wait unanswered. */
 int sf_events_dispatch(struct sf_events *ev)
 {
 	struct sf_event batch[64];
 	int total = 0;
 	for (;;) {
 		int n = sf_poll_events(ev->st, batch, 64);
-		if (n < 0)
-			return n;
+		if (n <= 0)
+			return n < 0 ? n : total;
 		for (int i = 0; i < n; i++)
 			handle(ev, batch[i].sock, batch[i].events);
 		total += n;
-		if (n < 64)
-			return total;
 	}
 }

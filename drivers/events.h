@@ -90,7 +90,9 @@ int sf_events_close(struct sf_events *ev, int sock);
 
 /**
  * Take the stack's queued events, move buffered octets into send buffers
- * that have room, and call the handlers. Call it after each round of
+ * that have room, and call the handlers, until no event is left, those the
+ * handlers' own calls queue included (a connection just accepted, with data
+ * already waiting, is read in the same call). Call it after each round of
  * sf_input / sf_advance (the TUN loop does). Returns how many events were
  * handled, or -EBUSY if called from inside one of the stack's callbacks.
  */

@@ -11,11 +11,13 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -40,7 +42,11 @@ struct sf_tun {
 	uint8_t held[2048];
 	size_t held_len;
 	struct sf_events *events; /* sf_tun_set_events */
-	int stop_rc;              /* sf_tun_stop */
+	/* sf_tun_stop, which a signal handler or another thread may call: the
+	 * code to return, and an eventfd that wakes the loop's poll(), so that
+	 * a stop between the loop's check and its sleep is not missed. */
+	volatile sig_atomic_t stop_rc;
+	int wake_fd;
 	struct pollfd watch[TUN_MAX_WATCH];
 	int nwatch;
 	uint8_t buf[TUN_BUF];
@@ -147,6 +153,12 @@ struct sf_tun *sf_tun_open(const char *name, const struct sf_config *cfg, const 
 		snprintf(err, errcap, "out of memory");
 		return NULL;
 	}
+	t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (t->wake_fd < 0) {
+		snprintf(err, errcap, "eventfd: %s", strerror(errno));
+		free(t);
+		return NULL;
+	}
 	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0) {
 		int e = errno;
@@ -154,6 +166,7 @@ struct sf_tun *sf_tun_open(const char *name, const struct sf_config *cfg, const 
 			 e == ENOENT ? " (no TUN support: modprobe tun?)"
 			 : (e == EACCES || e == EPERM) ? " (needs CAP_NET_ADMIN: run as root or in a namespace you own)"
 						       : "");
+		close(t->wake_fd);
 		free(t);
 		return NULL;
 	}
@@ -207,6 +220,7 @@ struct sf_tun *sf_tun_open(const char *name, const struct sf_config *cfg, const 
 fail:
 	sf_stack_free(t->stack);
 	close(t->fd);
+	close(t->wake_fd);
 	free(t);
 	return NULL;
 }
@@ -218,6 +232,7 @@ void sf_tun_close(struct sf_tun *t)
 	sf_stack_free(t->stack);
 	sf_pcap_close(t->pcap);
 	close(t->fd);
+	close(t->wake_fd);
 	free(t);
 }
 
@@ -295,13 +310,19 @@ void sf_tun_set_events(struct sf_tun *t, struct sf_events *ev)
 
 void sf_tun_stop(struct sf_tun *t, int rc)
 {
+	/* Only async-signal-safe work here: a store and a write(2). */
+	int saved = errno;
+	uint64_t one = 1;
 	t->stop_rc = rc ? rc : 1;
+	if (write(t->wake_fd, &one, sizeof one) < 0) {
+		/* EAGAIN: the counter is full, the loop is woken already. */
+	}
+	errno = saved;
 }
 
 int sf_tun_run(struct sf_tun *t, sf_tun_app_fn app, void *ctx)
 {
-	struct pollfd pfd[1 + TUN_MAX_WATCH];
-	t->stop_rc = 0;
+	struct pollfd pfd[2 + TUN_MAX_WATCH];
 	for (;;) {
 		uint64_t now = sf_tun_now_ns();
 		sf_advance(t->stack, now);
@@ -309,8 +330,15 @@ int sf_tun_run(struct sf_tun *t, sf_tun_app_fn app, void *ctx)
 			sf_events_dispatch(t->events);
 		int wake_ms = -1;
 		int rc = app ? app(ctx, t, now, &wake_ms) : 0;
-		if (rc == 0)
+		if (rc == 0 && t->stop_rc != 0) {
+			/* A stop is taken once: a later sf_tun_run runs again. */
+			uint64_t count;
 			rc = t->stop_rc;
+			t->stop_rc = 0;
+			if (read(t->wake_fd, &count, sizeof count) < 0) {
+				/* EAGAIN: nothing to drain */
+			}
+		}
 		if (rc != 0)
 			return rc;
 		if (t->write_error) {
@@ -329,11 +357,12 @@ int sf_tun_run(struct sf_tun *t, sf_tun_app_fn app, void *ctx)
 		if (wake_ms >= 0 && (timeout < 0 || wake_ms < timeout))
 			timeout = wake_ms;
 		pfd[0] = (struct pollfd){ .fd = t->fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = t->wake_fd, .events = POLLIN };
 		for (int i = 0; i < t->nwatch; i++) {
-			pfd[1 + i] = t->watch[i];
-			pfd[1 + i].revents = 0;
+			pfd[2 + i] = t->watch[i];
+			pfd[2 + i].revents = 0;
 		}
-		int n = poll(pfd, (nfds_t)(1 + t->nwatch), timeout);
+		int n = poll(pfd, (nfds_t)(2 + t->nwatch), timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -86,14 +86,24 @@ uint64_t sf_tun_now_ns(void);
  */
 void sf_tun_set_events(struct sf_tun *tun, struct sf_events *ev);
 
-/** End sf_tun_run after this iteration; it returns rc (which should not be 0). */
+/**
+ * End sf_tun_run after this iteration, or at once if it sleeps (or, called
+ * before it, as soon as it starts); it returns rc (0 is taken as 1). Safe
+ * to call from a signal handler and from another thread: it only stores rc
+ * and writes to an eventfd the loop polls, so a stop is never missed, even
+ * one that comes just before the loop goes to sleep.
+ *
+ *     static struct sf_tun *tun;
+ *     static void on_signal(int sig) { sf_tun_stop(tun, 128 + sig); }
+ */
 void sf_tun_stop(struct sf_tun *tun, int rc);
 
 /**
  * Run the loop until app returns non-zero (that value is returned), until
  * sf_tun_stop, or an I/O error on the device (a negative errno is
- * returned). app may be NULL (a program driven by sf_tun_set_events alone).
- * EINTR is not an error: the app runs and may look at its signal flags.
+ * returned). app may be NULL (a program driven by sf_tun_set_events alone;
+ * a signal handler then ends the loop with sf_tun_stop). EINTR is not an
+ * error: the app runs and may look at its signal flags.
  */
 int sf_tun_run(struct sf_tun *tun, sf_tun_app_fn app, void *ctx);
 

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The TUN loop's stop (drivers/tun.h): sf_tun_stop ends sf_tun_run even
+ * while the loop sleeps with no deadline, whether it comes from another
+ * thread, from a signal handler, or before the loop starts, and a stop is
+ * taken once. The test makes its own network namespace (unshare), so the
+ * TUN device it creates exists only there; without root or /dev/net/tun it
+ * is skipped.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tun.h"
+
+static struct sf_tun *open_tun(void)
+{
+	struct sf_config cfg;
+	sf_config_default(&cfg);
+	struct sf_addr addr = sf_addr_v4(192, 0, 2, 2);
+	char err[256];
+	struct sf_tun *t = sf_tun_open("sfstop0", &cfg, &addr, 1500, NULL, err, sizeof err);
+	if (!t)
+		print_message("sf_tun_open: %s\n", err);
+	return t;
+}
+
+static int setup(void **state)
+{
+	/* Our own namespace: the device never appears in the caller's. */
+	if (unshare(CLONE_NEWNET) < 0 || access("/dev/net/tun", R_OK | W_OK) < 0) {
+		*state = NULL;
+		return 0;
+	}
+	*state = open_tun();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	sf_tun_close(*state);
+	return 0;
+}
+
+struct runner {
+	struct sf_tun *tun;
+	int rc;
+};
+
+static void *run_loop(void *arg)
+{
+	struct runner *r = arg;
+	r->rc = sf_tun_run(r->tun, NULL, NULL);
+	return NULL;
+}
+
+/* Join the loop's thread within 3 s; 0 if it returned in time. */
+static int join_within(pthread_t th)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 3;
+	return pthread_timedjoin_np(th, NULL, &until);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static void test_stop_before_run(void **state)
+{
+	struct sf_tun *t = *state;
+	if (!t)
+		skip();
+	sf_tun_stop(t, 42);
+	struct runner r = { t, 0 };
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, run_loop, &r), 0);
+	if (join_within(th) != 0)
+		fail_msg("a stop before sf_tun_run was lost");
+	assert_int_equal(r.rc, 42);
+	/* Taken once: the next run sleeps until the next stop. */
+	assert_int_equal(pthread_create(&th, NULL, run_loop, &r), 0);
+	sleep_ms(100);
+	assert_int_equal(pthread_tryjoin_np(th, NULL), EBUSY);
+	sf_tun_stop(t, 0);
+	assert_int_equal(join_within(th), 0);
+	assert_int_equal(r.rc, 1);
+}
+
+/* The loop sleeps in poll() with no timeout (an idle stack has no timer):
+ * a stop from another thread, which interrupts nothing, must still end it. */
+static void test_stop_from_another_thread(void **state)
+{
+	struct sf_tun *t = *state;
+	if (!t)
+		skip();
+	assert_int_equal(sf_next_deadline(sf_tun_stack(t)), UINT64_MAX);
+	struct runner r = { t, 0 };
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, run_loop, &r), 0);
+	sleep_ms(200);
+	sf_tun_stop(t, 7);
+	if (join_within(th) != 0)
+		fail_msg("sf_tun_run still sleeps 3 s after sf_tun_stop");
+	assert_int_equal(r.rc, 7);
+}
+
+static struct sf_tun *signalled;
+static void on_signal(int sig)
+{
+	sf_tun_stop(signalled, 128 + sig);
+}
+
+/* The handler runs on a thread other than the loop's (the loop's thread has
+ * the signal blocked), as it may in any threaded program. */
+static void test_stop_from_a_signal_handler(void **state)
+{
+	struct sf_tun *t = *state;
+	if (!t)
+		skip();
+	signalled = t;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, NULL), 0);
+	sigset_t usr1, old;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, &old);
+	struct runner r = { t, 0 };
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, run_loop, &r), 0); /* inherits the block */
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sleep_ms(200);
+	assert_int_equal(kill(getpid(), SIGUSR1), 0); /* only this thread can take it */
+	if (join_within(th) != 0)
+		fail_msg("sf_tun_run still sleeps 3 s after a signal handler's sf_tun_stop");
+	assert_int_equal(r.rc, 128 + SIGUSR1);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_stop_before_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_from_another_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_from_a_signal_handler, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
