@@ -25,14 +25,6 @@ static void on_signal(int sig)
 	sf_tun_stop(tun, sig);
 }
 
-static void accepted(void *ctx, struct sf_events *ev, int listener, int sock, const struct sf_endpoint *peer)
-{
-	char who[64];
-	(void)ctx, (void)ev, (void)listener;
-	sf_addr_format(&peer->addr, who, sizeof who);
-	printf("%d: connection from %s port %u\n", sock, who, peer->port);
-}
-
 /* Write back all that arrived. sf_events_write keeps what the send buffer
  * cannot take yet, so a short send never loses a byte; past its limit (a
  * peer sending 4 MiB without reading) the connection is reset instead. */
@@ -51,12 +43,6 @@ static void readable(void *ctx, struct sf_events *ev, int sock)
 		sf_events_close(ev, sock);
 }
 
-static void closed(void *ctx, struct sf_events *ev, int sock, int error)
-{
-	(void)ctx, (void)ev;
-	printf("%d: closed (%d)\n", sock, error);
-}
-
 int main(int argc, char **argv)
 {
 	struct sf_config cfg;
@@ -71,7 +57,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tun_echo: %s\n", err);
 		return 1;
 	}
-	struct sf_events_handlers h = { .accepted = accepted, .readable = readable, .closed = closed };
+	struct sf_events_handlers h = { .readable = readable }; /* accepted, connected, closed: not needed */
 	struct sf_events *ev = sf_events_new(sf_tun_stack(tun), &h, NULL);
 	if (!ev || sf_events_listen(ev, addr.family, (uint16_t)atoi(argv[3]), 128) < 0) {
 		fprintf(stderr, "tun_echo: cannot listen on port %s\n", argv[3]);

@@ -203,6 +203,7 @@ SF_API int sf_addr_format(const struct sf_addr *addr, char *buf, size_t cap);
 	X(NO_CONNECTION, "no connection, listener or TIME-WAIT record (§3.10.7.1)")     \
 	X(LISTEN_RST, "RST to a listener (§3.10.7.2)")                                  \
 	X(LISTEN_ACK, "ACK to a listener, answered with RST (§3.10.7.2)")               \
+	X(SYN_COOKIE_INVALID, "ACK to a listener with SYN cookies out, not one of them: dropped without RST, as it may be a later segment of a cookie's connection (RFC 4987 §3.6)") \
 	X(LISTEN_NO_SYN, "neither SYN, ACK nor RST to a listener (§3.10.7.2)")          \
 	X(LISTEN_SYN_FIN, "SYN and FIN together to a listener (as Linux)")              \
 	X(LISTEN_OVERFLOW, "accept queue full (backlog reached)")                       \
@@ -404,6 +405,7 @@ SF_API int sf_transition_allowed(enum sf_tcp_state from, enum sf_tcp_state to);
 	X(SYNACK_RETRIES, "SYN,ACK retries exhausted")                                  \
 	X(ACCEPT_QUEUE_FULL, "accept queue full (abort_on_overflow)")                   \
 	X(SYN_QUEUE_RECYCLED, "recycled: SYN queue full (syn_queue_recycle)")            \
+	X(SYN_COOKIE, "rcv ACK of a SYN cookie (RFC 4987 §3.6)")                        \
 	X(ICMP_UNREACHABLE, "ICMP destination unreachable (a hard error)")              \
 	/* Why a connection's path MTU changed (SF_TRACE_PATH_MTU) */                    \
 	X(PMTU_ICMP, "ICMP fragmentation needed / packet too big")                      \
@@ -452,6 +454,9 @@ SF_API const char *sf_cause_text(enum sf_cause cause);
 	X(ListenDrops, "SYNs or final ACKs a listener dropped for any reason")          \
 	X(TCPReqQFullDrop, "SYNs dropped because the SYN queue was full")               \
 	X(TCPReqQRecycled, "embryos dropped to make room for a new SYN (syn_queue_recycle)") \
+	X(SyncookiesSent, "SYN,ACKs sent with a SYN cookie instead of an embryo (RFC 4987 §3.6)") \
+	X(SyncookiesRecv, "ACKs that carried a valid SYN cookie")                       \
+	X(SyncookiesFailed, "ACKs to a listener that had sent cookies, with none valid") \
 	X(TW, "TIME-WAIT records that ran their 2MSL to the end")                       \
 	X(TWRecycled, "TIME-WAIT 4-tuples reopened by a new SYN (RFC 6191)")            \
 	X(TWKilled, "TIME-WAIT records ended early by a RST (rfc1337 off)")             \
@@ -758,6 +763,19 @@ struct sf_config {
 	 * buffer for the datagram being made whole.
 	 */
 	uint32_t reasm_max_bytes;
+	/**
+	 * SYN cookies (RFC 4987 §3.6), as Linux's net.ipv4.tcp_syncookies:
+	 * 0 never; 1 when a listener's SYN queue is full (syn_backlog), so
+	 * that a flood of spoofed SYNs cannot keep real clients out and holds
+	 * no memory; 2 for every SYN (1). A cookie is the SYN,ACK's sequence
+	 * number: a SipHash MAC of the 4-tuple under the secret, a counter
+	 * that rolls each minute (valid for two), and the peer's MSS as one of
+	 * four values. When the SYN carries timestamps (RFC 7323), its window
+	 * scale, SACK and ECN ride in the low bits of the SYN,ACK's TSval;
+	 * without them the connection does without all three. Its final ACK
+	 * creates the connection directly; data on it is kept.
+	 */
+	uint8_t syncookies;
 };
 
 /** The smallest sf_config.size sf_stack_new accepts: every field up to deterministic_insecure (the first release with size). */

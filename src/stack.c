@@ -54,6 +54,7 @@ void sf_config_default(struct sf_config *cfg)
 	cfg->icmp_error_rate = 1000;
 	cfg->icmp_error_burst = 50;
 	cfg->reasm_max_bytes = 4u << 20; /* as Linux's ipfrag_high_thresh */
+	cfg->syncookies = 1;             /* as Linux's tcp_syncookies */
 }
 
 static bool secret_is_zero(const uint8_t secret[16])
@@ -86,7 +87,7 @@ static bool config_ok(const struct sf_config *cfg)
 	       cfg->pmtu_expires_ms <= (1u << 30) && cfg->pmtu_cache_size >= 4 &&
 	       cfg->pmtu_cache_size <= (1u << 24) && cfg->mtu_probing <= 2 &&
 	       bucket_ok(cfg->icmp_burst) && bucket_ok(cfg->icmp_error_burst) &&
-	       cfg->reasm_max_bytes <= (1u << 30);
+	       cfg->reasm_max_bytes <= (1u << 30) && cfg->syncookies <= 2;
 }
 
 sf_stack *sf_stack_new(const struct sf_config *cfg, uint64_t now_ns)

@@ -64,6 +64,17 @@ uint64_t sf_tuple_prf_uncached(const struct sf_stack *st, enum sf_prf_domain dom
 	return hash_packed(st, domain, w, n);
 }
 
+uint64_t sf_tuple_prf_counted(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
+			      const struct sf_endpoint *remote, uint64_t word)
+{
+	uint64_t w[6];
+	size_t n = pack_tuple(local, remote, w);
+
+	w[n - 1] |= (uint64_t)domain << 32; /* the domain with the tuple, the extra word after it */
+	w[n] = word;
+	return sf_siphash24_words(st->prf_k0, st->prf_k1, w, n + 1);
+}
+
 /* The memo's tuple against this one: two words for IPv4, five for IPv6,
  * compared as words (a library memcmp of a variable length costs more than
  * the compare on every datagram). */

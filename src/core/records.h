@@ -155,6 +155,7 @@ struct sf_listener {
 	uint32_t accept_tail;
 	uint32_t accept_count;
 	uint32_t syn_count;      /* embryos that name this listener */
+	uint64_t cookie_sent_ns; /* when it last answered a SYN with a cookie; 0: never */
 	bool zombie;             /* closed by the app; the handle stays reserved until syn_count is 0 */
 };
 
@@ -278,7 +279,16 @@ struct sf_port_use {
 #define SF_PORT_PAGES (65536 >> SF_PORT_PAGE_BITS)
 
 /* What a keyed 4-tuple hash is for: each use has its own domain (stack.c). */
-enum sf_prf_domain { SF_PRF_ISN, SF_PRF_DEMUX, SF_PRF_TS_OFFSET, SF_PRF_EPHEMERAL, SF_PRF_REASM, SF_PRF__COUNT };
+enum sf_prf_domain {
+	SF_PRF_ISN,
+	SF_PRF_DEMUX,
+	SF_PRF_TS_OFFSET,
+	SF_PRF_EPHEMERAL,
+	SF_PRF_REASM,
+	SF_PRF_COOKIE_SEQ, /* a SYN cookie's whitening of the sequence space (syncookie.c) */
+	SF_PRF_COOKIE_MAC, /* ... and its MAC, with the counter (sf_tuple_prf_counted) */
+	SF_PRF__COUNT
+};
 
 /*
  * The keyed hashes of the last 4-tuple hashed, one per domain as they were

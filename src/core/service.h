@@ -104,6 +104,9 @@ void sf_pmtu_destroy(struct sf_stack *st);
 /** SipHash-2-4 of the 4-tuple under the stack's secret, in its own domain; remembers the last tuple's hashes. */
 uint64_t sf_tuple_prf(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
 		      const struct sf_endpoint *remote);
+/** The keyed hash of the 4-tuple and one more word (a SYN cookie's minute and ISN), in its own domain; not remembered. */
+uint64_t sf_tuple_prf_counted(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
+			      const struct sf_endpoint *remote, uint64_t word);
 /** The same, computed afresh and not remembered (for bulk rehashing). */
 uint64_t sf_tuple_prf_uncached(const struct sf_stack *st, enum sf_prf_domain domain, const struct sf_endpoint *local,
 			       const struct sf_endpoint *remote);

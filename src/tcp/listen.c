@@ -83,7 +83,7 @@ static uint32_t embryo_level(const struct sf_embryo *emb)
  * of the other options just those the peer offered (RFC 7323 §1.3, §2.2;
  * RFC 2018 §2); with ECE when we agree to the ECN the SYN asked for (RFC
  * 3168 §6.1.1: ECE without CWR, and never ECT), retransmissions too. */
-static void embryo_send_synack(struct sf_stack *st, const struct sf_embryo *emb, bool retransmit)
+static void send_synack(struct sf_stack *st, const struct sf_embryo *emb, uint32_t tsval, bool retransmit)
 {
 	struct sf_endpoint local, remote;
 	const struct sf_listener *lst = embryo_listener(st, emb);
@@ -98,8 +98,15 @@ static void embryo_send_synack(struct sf_stack *st, const struct sf_embryo *emb,
 	};
 	struct sf_syn_agreement use = embryo_agreement(emb);
 	sf_syn_options(&seg.opt, sf_own_mss(st, &lst->sock, &local.addr), &use, sf_wscale_for(lst->sock.rcvbuf),
-		       use.ts ? sf_tsval(st, sf_ts_offset(st, &local, &remote)) : 0, emb->ts_recent);
+		       use.ts ? tsval : 0, emb->ts_recent);
 	sf_emit(st, &seg, NULL, 0, -1, retransmit ? SF_OUT_RETRANSMIT : SF_OUT_NEW);
+}
+
+static void embryo_send_synack(struct sf_stack *st, const struct sf_embryo *emb, bool retransmit)
+{
+	struct sf_endpoint local, remote;
+	sf_embryo_endpoints(st, emb, &local, &remote);
+	send_synack(st, emb, sf_tsval(st, sf_ts_offset(st, &local, &remote)), retransmit);
 }
 
 /* A record's SYN,ACK timer is due its level's backed-off RTO (RFC 6298 §5.5)
@@ -175,6 +182,118 @@ static bool recycle_oldest(struct sf_stack *st, struct sf_listener *lst)
 	return false;
 }
 
+/* What an embryo keeps of the segment that opens it (a SYN, or a cookie's
+ * final ACK): where it is from, to which listener, the peer's window. */
+static void embryo_address(struct sf_stack *st, const struct sf_listener *lst, const struct sf_segment *seg,
+			   struct sf_embryo *emb)
+{
+	memcpy(emb->raddr, seg->src.bytes, sizeof emb->raddr);
+	emb->lport = seg->dport;
+	emb->rport = seg->sport;
+	emb->laddr_id = (uint16_t)sf_local_id(st, &seg->dst);
+	emb->listener = lst->sock.handle;
+	emb->peer_window = seg->window;
+}
+
+/*
+ * RFC 4987 §3.6: answer the SYN with a cookie, keeping nothing. The SYN,ACK
+ * is the one an embryo would send, but with the cookie as its ISN and,
+ * without timestamps to carry them back (syncookie.c), none of window
+ * scaling, SACK and ECN agreed.
+ */
+static void send_cookie(struct sf_stack *st, struct sf_listener *lst, const struct sf_segment *seg)
+{
+	struct sf_endpoint local = { seg->dst, seg->dport }, remote = { seg->src, seg->sport };
+	struct sf_embryo emb = { 0 };
+	embryo_address(st, lst, seg, &emb);
+	emb.irs = seg->seq;
+	struct sf_syn_agreement ag = sf_syn_agree(&st->cfg, &seg->opt);
+	bool ecn = sf_ecn_accept_syn(&st->cfg, seg);
+	if (!ag.ts)
+		ag = (struct sf_syn_agreement){ 0 }, ecn = false;
+	emb.opt_flags = pack_agreement(&ag) | (ecn ? EMBRYO_ECN : 0);
+	if (ag.ts)
+		emb.ts_recent = seg->opt.ts_val;
+	emb.iss = sf_cookie_make(st, &local, &remote, seg->seq, seg->opt.has_mss ? seg->opt.mss : 0);
+	send_synack(st, &emb, ag.ts ? sf_cookie_tsval(sf_tsval(st, sf_ts_offset(st, &local, &remote)), &ag, ecn) : 0,
+		    false);
+	st->ctr.SyncookiesSent++;
+	lst->cookie_sent_ns = st->now_ns | 1; /* 0 is "never" */
+}
+
+static struct sf_tcb *handshake_done(struct sf_stack *st, struct sf_listener *lst, uint32_t index,
+				     const struct sf_embryo *emb, uint32_t wl1, bool sample);
+
+/*
+ * An ACK to a listener that may be the final ACK of a cookie's handshake
+ * (RFC 4987 §3.6): always with syncookies 2; with 1 only while cookies it
+ * sent may still be answered, so that a listener under no flood is not open
+ * to blind ACKs at all (as Linux's tcp_synq_no_recent_overflow). Returns
+ * false if the ACK is no cookie of ours.
+ */
+static bool cookie_ack_expected(const struct sf_stack *st, const struct sf_listener *lst)
+{
+	return st->cfg.syncookies == 2 ||
+	       (st->cfg.syncookies == 1 && lst->cookie_sent_ns && sf_cookie_live(st, lst->cookie_sent_ns));
+}
+
+static bool cookie_accept(struct sf_stack *st, struct sf_listener *lst, const struct sf_segment *seg)
+{
+	struct sf_endpoint local = { seg->dst, seg->dport }, remote = { seg->src, seg->sport };
+	/* The peer's SEQ is its ISN + 1 only on its first segment after the
+	 * SYN: a cookie is checked against that (as Linux's). A bare ACK may
+	 * also be a keepalive probe (RFC 9293 §3.8.4: SEG.SEQ = SND.NXT - 1,
+	 * the ISN itself) from a peer whose final ACK was lost and that has
+	 * sent nothing since: honouring it heals the connection the peer
+	 * believes in, where no SYN,ACK will ever be retransmitted. */
+	uint32_t isn = seg->seq - 1;
+	uint16_t mss = sf_cookie_check(st, &local, &remote, isn, seg->ack - 1);
+	if (!mss && !seg->payload_len && !(seg->flags & SF_TCP_FIN)) {
+		isn = seg->seq;
+		mss = sf_cookie_check(st, &local, &remote, isn, seg->ack - 1);
+	}
+	if (!mss)
+		return false;
+	st->ctr.SyncookiesRecv++;
+	/* The accept queue is full: drop it. The peer, ESTABLISHED, sends the
+	 * ACK again with its data (or retransmits that), and the cookie holds
+	 * for as long as it is live. */
+	if (lst->accept_count >= lst->backlog) {
+		st->ctr.ListenOverflows++;
+		st->ctr.ListenDrops++;
+		sf_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
+		return true;
+	}
+	struct sf_embryo emb = { 0 };
+	embryo_address(st, lst, seg, &emb);
+	emb.irs = isn;
+	emb.iss = seg->ack - 1;
+	emb.peer_mss = mss;
+	struct sf_syn_agreement ag = { 0 };
+	bool ecn = false;
+	if (seg->opt.has_timestamp && st->cfg.timestamps) {
+		sf_cookie_ts_decode(seg->opt.ts_ecr, &ag, &ecn);
+		ag.ws = ag.ws && st->cfg.window_scaling;
+		ag.sack = ag.sack && st->cfg.sack;
+		ecn = ecn && st->cfg.ecn;
+		emb.ts_recent = seg->opt.ts_val;
+	}
+	emb.opt_flags = pack_agreement(&ag) | (ecn ? EMBRYO_ECN : 0);
+	struct sf_tcb *tcb = handshake_done(st, lst, 0, &emb, isn + 1, false);
+	if (!tcb) {
+		st->ctr.ListenDrops++;
+		sf_drop(st, seg, SF_DROP_NO_MEMORY);
+		return true;
+	}
+	/* Sixth on: text and FIN carried by the completing ACK. A probe's
+	 * byte is below the window: it is answered with an ACK, as probes are. */
+	if (isn == seg->seq)
+		sf_tcb_send_ack(st, tcb);
+	else if (seg->payload_len || (seg->flags & SF_TCP_FIN))
+		sf_tcb_input_text_and_fin(st, tcb, seg);
+	return true;
+}
+
 /* RFC 9293 §3.10.7.2: LISTEN. */
 void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct sf_segment *seg,
 		     const uint32_t *iss_floor)
@@ -184,8 +303,25 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 		sf_drop(st, seg, SF_DROP_LISTEN_RST);
 		return;
 	}
-	/* Second: any ACK is bad here: <SEQ=SEG.ACK><CTL=RST>. */
+	/* Second: any ACK is bad here: <SEQ=SEG.ACK><CTL=RST>, unless it
+	 * completes a handshake a SYN cookie stands for. */
 	if (seg->flags & SF_TCP_ACK) {
+		if (!(seg->flags & SF_TCP_SYN) && cookie_ack_expected(st, lst)) {
+			if (cookie_accept(st, lst, seg))
+				return;
+			/* A cookie is checked against the peer's first segment
+			 * only (its SEQ is the ISN + 1), and a later one may come
+			 * first: data overtaking it on a path that reorders, or
+			 * the challenge ACK a duplicated SYN,ACK draws. A RST
+			 * would kill the connection the first is about to create,
+			 * so while cookies are out such an ACK is dropped in
+			 * silence (unlike Linux, which resets), and the peer's
+			 * retransmission or its first segment makes it good. A
+			 * forged ACK gets no answer to reflect either. */
+			st->ctr.SyncookiesFailed++;
+			sf_drop(st, seg, SF_DROP_SYN_COOKIE_INVALID);
+			return;
+		}
 		sf_send_rst_reply(st, seg, -1);
 		sf_drop(st, seg, SF_DROP_LISTEN_ACK);
 		return;
@@ -211,7 +347,19 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 		sf_drop(st, seg, SF_DROP_LISTEN_OVERFLOW);
 		return;
 	}
-	if (lst->syn_count >= st->cfg.syn_backlog && !(st->cfg.syn_queue_recycle && recycle_oldest(st, lst))) {
+	/* RFC 4987 §3.6: a cookie instead of an embryo, always (2) or once the
+	 * SYN queue is full (1), before recycling, which still keeps state. A
+	 * SYN reopening a TIME-WAIT 4-tuple needs an ISN above the old
+	 * connection's (iss_floor), which a cookie cannot promise; with
+	 * timestamps it needs none, PAWS keeping the old duplicates out
+	 * (RFC 6191 §2). */
+	bool full = lst->syn_count >= st->cfg.syn_backlog;
+	if ((st->cfg.syncookies == 2 || (st->cfg.syncookies == 1 && full)) &&
+	    (!iss_floor || (seg->opt.has_timestamp && st->cfg.timestamps))) {
+		send_cookie(st, lst, seg);
+		return;
+	}
+	if (full && !(st->cfg.syn_queue_recycle && recycle_oldest(st, lst))) {
 		st->ctr.TCPReqQFullDrop++;
 		st->ctr.ListenDrops++;
 		sf_drop(st, seg, SF_DROP_SYN_QUEUE_FULL);
@@ -225,18 +373,13 @@ void sf_listen_input(struct sf_stack *st, struct sf_listener *lst, const struct 
 	}
 	struct sf_embryo *emb = sf_embryo_at(st, index);
 	struct sf_endpoint local = { seg->dst, seg->dport }, remote = { seg->src, seg->sport };
-	memcpy(emb->raddr, seg->src.bytes, sizeof emb->raddr);
-	emb->lport = seg->dport;
-	emb->rport = seg->sport;
-	emb->laddr_id = (uint16_t)sf_local_id(st, &seg->dst);
-	emb->listener = lst->sock.handle;
+	embryo_address(st, lst, seg, emb);
 	emb->irs = seg->seq;
 	/* A SYN that reopens a TIME-WAIT 4-tuple gets an ISN above the old
 	 * connection's so its old duplicates stay outside the new window
 	 * (RFC 1122 §4.2.2.13; Linux uses the old SND.NXT + 65537). */
 	emb->iss = iss_floor ? *iss_floor : sf_isn(st, &local, &remote);
 	emb->peer_mss = seg->opt.has_mss ? seg->opt.mss : 0;
-	emb->peer_window = seg->window;
 	struct sf_syn_agreement ag = sf_syn_agree(&st->cfg, &seg->opt);
 	emb->opt_flags = pack_agreement(&ag) | (sf_ecn_accept_syn(&st->cfg, seg) ? EMBRYO_ECN : 0);
 	if (ag.ts)
@@ -266,7 +409,14 @@ static void embryo_take_final_ack(struct sf_embryo *emb, const struct sf_segment
 static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, uint32_t wl1, bool sample)
 {
 	struct sf_embryo *emb = sf_embryo_at(st, index);
-	struct sf_listener *lst = embryo_listener(st, emb);
+	return handshake_done(st, embryo_listener(st, emb), index, emb, wl1, sample);
+}
+
+/* A TCB on lst's accept queue from the handshake emb describes: the embryo
+ * at index, freed here, or (index 0) what a SYN cookie's ACK rebuilt. */
+static struct sf_tcb *handshake_done(struct sf_stack *st, struct sf_listener *lst, uint32_t index,
+				     const struct sf_embryo *emb, uint32_t wl1, bool sample)
+{
 	struct sf_tcb *tcb = sf_tcb_new(st, lst->sock.family, SF_SYN_RECEIVED); /* the embryo's state */
 
 	if (!tcb)
@@ -315,10 +465,15 @@ static struct sf_tcb *embryo_complete(struct sf_stack *st, uint32_t index, uint3
 	sf_tcb_set_handshake_rto(st, tcb, !(sample && emb->retries == 0));
 	sf_tcb_start_keepalive(st, tcb);
 
-	lst->syn_count++; /* keep the listener while the record goes */
-	sf_embryo_free(st, index);
-	lst->syn_count--;
+	if (index) {
+		lst->syn_count++; /* keep the listener while the record goes */
+		sf_embryo_free(st, index);
+		lst->syn_count--;
+	}
 	sf_tcb_hash(st, tcb);
+	if (!index) /* the SYN-RECEIVED the cookie stood for, its LISTEN -> SYN-RECEIVED arrow */
+		sf_state_change(st, (int)tcb->sock.handle, &tcb->sock.local, &tcb->sock.remote, SF_LISTEN,
+				SF_SYN_RECEIVED, SF_CAUSE_SYN_COOKIE);
 	sf_tcb_set_state(st, tcb, SF_ESTABLISHED, SF_CAUSE_RCV_ACK_OF_SYN);
 	sf_tcb_start_quickack(tcb);
 	sf_tcb_cc_init(tcb);

@@ -111,6 +111,20 @@ struct sf_syn_agreement {
 void sf_syn_options(struct sf_tcp_options *opt, uint16_t mss, const struct sf_syn_agreement *use, uint8_t our_wscale,
 		    uint32_t tsval, uint32_t tsecr);
 uint8_t sf_wscale_for(uint32_t bufsize);
+
+/* ---- SYN cookies (syncookie.c, RFC 4987 §3.6) ---- */
+/** The ISN that is the cookie of a SYN from remote to local: peer_isn is its SEQ, peer_mss its MSS (536 if none). */
+uint32_t sf_cookie_make(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote,
+			uint32_t peer_isn, uint16_t peer_mss);
+/** The MSS a cookie (SEG.ACK - 1 of the final ACK, whose SEQ - 1 is peer_isn) says, or 0 if it is none of ours. */
+uint16_t sf_cookie_check(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote,
+			 uint32_t peer_isn, uint32_t cookie);
+/** Whether a cookie sent at sent_ns may still come back valid (two counter periods). */
+bool sf_cookie_live(const struct sf_stack *st, uint64_t sent_ns);
+/** A SYN,ACK's TSval carrying the agreement's window scale, SACK and ECN in its low bits, not above tsval. */
+uint32_t sf_cookie_tsval(uint32_t tsval, const struct sf_syn_agreement *ag, bool ecn);
+/** The agreement a final ACK's TSecr carries back (timestamps agreed, by its presence). */
+void sf_cookie_ts_decode(uint32_t tsecr, struct sf_syn_agreement *ag, bool *ecn);
 uint32_t sf_ts_offset(const struct sf_stack *st, const struct sf_endpoint *local, const struct sf_endpoint *remote);
 uint32_t sf_tcb_tsval(const struct sf_stack *st, const struct sf_tcb *tcb);
 void sf_tcb_syn_options(const struct sf_stack *st, const struct sf_tcb *tcb, struct sf_tcp_options *opt);

@@ -224,6 +224,7 @@ struct pair {
 	bool gave_up;
 	bool overflowed; /* a listener dropped some of its segments (queue full) */
 	bool icmp_landed; /* a forged error inside its window: a soft error may stay */
+	bool cookie;      /* its server answered with a SYN cookie, keeping nothing */
 };
 
 struct ep {
@@ -446,11 +447,11 @@ static void print_world(struct world *w, FILE *f)
 		fprintf(f,
 			"  h%d mtu=%u v6=%d msl=%u syn_retries=%u synack_retries=%u retries1=%u retries2=%u orphan_retries=%u "
 			"fin_timeout=%u syn_backlog=%u somaxconn=%u rto=%u/%u/%u delack=%u eph=%u-%u strict_tw=%u "
-			"rfc1337=%u abort_on_overflow=%u syn_queue_recycle=%u ws=%u ts=%u sack=%u\n",
+			"rfc1337=%u abort_on_overflow=%u syn_queue_recycle=%u syncookies=%u ws=%u ts=%u sack=%u\n",
 			i, w->h[i].mtu, w->h[i].has_v6, c->msl_ms, c->syn_retries, c->synack_retries, c->retries1, c->retries2,
 			c->orphan_retries, c->fin_timeout_ms, c->syn_backlog, c->somaxconn, c->rto_initial_ms,
 			c->rto_min_ms, c->rto_max_ms, c->delack_ms, c->ephemeral_lo, c->ephemeral_hi,
-			c->strict_time_wait, c->rfc1337, c->abort_on_overflow, c->syn_queue_recycle, c->window_scaling,
+			c->strict_time_wait, c->rfc1337, c->abort_on_overflow, c->syn_queue_recycle, c->syncookies, c->window_scaling,
 			c->timestamps,
 			c->sack);
 	}
@@ -634,6 +635,10 @@ static bool timeout_ok_on_clean_path(const struct pair *p, int from, enum sf_cau
 {
 	if (cause == SF_CAUSE_RETRANSMISSION_LIMIT)
 		return from == SF_SYN_SENT || from == SF_SYN_RECEIVED || p->overflowed;
+	/* A client whose cookie ACK a full accept queue dropped is connected
+	 * alone: its probes meet the same full queue. */
+	if (cause == SF_CAUSE_KEEPALIVE_TIMEOUT && p->cookie && p->overflowed)
+		return true;
 	return cause != SF_CAUSE_KEEPALIVE_TIMEOUT && cause != SF_CAUSE_PROBES_UNANSWERED;
 }
 
@@ -722,14 +727,17 @@ static void model_state(struct hostm *h, const struct sf_trace_event *ev)
 			h->want[SF_CTR_ActiveOpens]++;
 			g_transitions[from][to]++;
 		} else if (from == SF_LISTEN && to == SF_SYN_RECEIVED) {
+			/* An embryo opens on a SYN; the SYN-RECEIVED a SYN cookie
+			 * stood for opens on the ACK that brings the cookie back. */
+			bool cookie = ev->cause == SF_CAUSE_SYN_COOKIE;
 			e = ent_add(h, &ev->local, &ev->remote, SF_SYN_RECEIVED, true);
 			g_transitions[from][to]++;
-			if (!h->in_syn || !ep_eq(&h->in_l, &ev->local) || !ep_eq(&h->in_r, &ev->remote)) {
-				wfail(w, me, "h%d: embryo %u>%u without a SYN for it", h->idx, ev->local.port,
-				     ev->remote.port);
+			if (h->in_syn == cookie || !ep_eq(&h->in_l, &ev->local) || !ep_eq(&h->in_r, &ev->remote)) {
+				wfail(w, me, "h%d: %s %u>%u without a %s for it", h->idx, cookie ? "cookie connection" : "embryo",
+				     ev->local.port, ev->remote.port, cookie ? "final ACK" : "SYN");
 				return;
 			}
-			e->irs = h->in_seq;
+			e->irs = cookie ? h->in_seq - 1 : h->in_seq;
 			/* Which client opened it: its 4-tuple and ISS (the newest
 			 * such: a connect() right after close() of the same 4-tuple
 			 * in the same instant draws the same clock-based ISS). */
@@ -841,11 +849,36 @@ static void on_trace(void *ctx, const struct sf_trace_event *ev)
 	case SF_TRACE_STATE:
 		model_state(h, ev);
 		break;
+	case SF_TRACE_SEGMENT_OUT:
+		/* A SYN,ACK of no embryo carries a SYN cookie (RFC 4987 §3.6). The
+		 * server then holds nothing: if the client's final ACK is lost and
+		 * the client has nothing to send, nobody ever retransmits, and a
+		 * duplicate of that ACK after the connection's end opens it anew. */
+		if ((ev->seg->flags & (SF_TCP_SYN | SF_TCP_ACK)) == (SF_TCP_SYN | SF_TCP_ACK) && ev->sock < 0 &&
+		    !ent_find(h, &ev->local, &ev->remote)) {
+			for (int i = h->w->neps - 1; i >= 0; i--) {
+				struct ep *c = &h->w->eps[i];
+				if (c->side == 0 && c->iss == ev->seg->ack - 1 && ep_eq(&c->local, &ev->remote) &&
+				    ep_eq(&c->remote, &ev->local)) {
+					h->w->pairs[c->pair].cookie = true;
+					break;
+				}
+			}
+		}
+		break;
 	case SF_TRACE_DROP:
 		if (ev->drop == SF_DROP_LISTEN_OVERFLOW || ev->drop == SF_DROP_SYN_QUEUE_FULL) {
 			struct tentry *e = ev->seg ? ent_find(h, &ev->local, &ev->remote) : NULL;
 			if (e && e->pair >= 0)
 				h->w->pairs[e->pair].overflowed = true;
+			/* A cookie's final ACK has no entry: its pair by the client's end. */
+			for (int i = h->w->neps - 1; !e && ev->seg && i >= 0; i--) {
+				struct ep *c = &h->w->eps[i];
+				if (c->side == 0 && ep_eq(&c->local, &ev->remote) && ep_eq(&c->remote, &ev->local)) {
+					h->w->pairs[c->pair].overflowed = true;
+					break;
+				}
+			}
 		}
 		break;
 	default:
@@ -1438,6 +1471,13 @@ static void server_step(struct world *w, int si)
 				break;
 			}
 		}
+		if (pi >= 0 && w->pairs[pi].ep[1] >= 0 && w->pairs[pi].cookie) {
+			/* A duplicate of a cookie's final ACK, after the
+			 * connection it made is gone: the ghost it opens is
+			 * reset, as the client would reset it. */
+			sf_abort(st, a);
+			continue;
+		}
 		if (pi < 0 || w->pairs[pi].ep[1] >= 0) {
 			wfail(w, 1u << s->host, "h%d: accepted %u>%u (IRS %u), %s", s->host, local.port, peer.port, irs,
 			     pi < 0 ? "which no client opened" : "a second time");
@@ -1719,6 +1759,11 @@ static void random_config(struct rng *r, struct sf_config *c)
 	 * building the same world as before and only gains the new knob. */
 	struct rng side = { r->s ^ 0x5ca1ab1e0ddba11ull };
 	c->syn_queue_recycle = pct(&side, 30);
+	/* SYN cookies: mostly the default (when the SYN queue is full), some
+	 * hosts never, some for every SYN. */
+	struct rng side2 = { r->s ^ 0xc00c1e5ull };
+	uint32_t mode = (uint32_t)(rnd(&side2) % 10);
+	c->syncookies = mode < 6 ? 1 : mode < 8 ? 0 : 2;
 	c->window_scaling = pct(r, 80);
 	c->timestamps = pct(r, 80);
 	c->sack = pct(r, 80);
@@ -2006,6 +2051,8 @@ static bool ep_alive(struct world *w, const struct ep *e)
 static void give_up(struct world *w, struct ep *e)
 {
 	struct pair *p = &w->pairs[e->pair];
+	if (p->cookie && !peer_of(w, e))
+		excuse(w, e->pair, "SYN cookie: a lost final ACK is never retransmitted (RFC 4987 §3.6)");
 	if (!p->excuse) {
 		struct ep *peer = peer_of(w, e);
 		int s = sf_state(stack_of(w, e->host), e->handle);

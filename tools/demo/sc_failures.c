@@ -20,6 +20,7 @@
 static void syn_backlog_small(struct sf_config *cfg)
 {
 	cfg->syn_backlog = SYN_BACKLOG;
+	cfg->syncookies = 0; /* the queues alone: a cookie would answer what the full SYN queue drops */
 }
 
 struct queues {
@@ -162,6 +163,8 @@ const struct demo_scenario demo_sc_backlog = {
 		"found the queue full is remembered as complete, and its SYN,ACK timer queues it as soon as "
 		"there is room, so even then no client is lost (Linux would drop it after synack_retries and "
 		"leave the client half-open).\n"
+		"SYN cookies, on by default when the SYN queue is full (as Linux's tcp_syncookies = 1), are off here: "
+		"with them the SYNs past syn_backlog would be answered statelessly instead of dropped (RFC 4987 §3.6).\n"
 		"Rules: RFC 9293 §3.10.1 (OPEN, the backlog is an implementation matter), §3.10.7.2 (SYN in LISTEN), "
 		"RFC 6298 (SYN backoff); Linux's behaviour as the reference.",
 	.explain_zh =
@@ -185,6 +188,8 @@ const struct demo_scenario demo_sc_backlog = {
 		"就像 Linux 的 tcp_abort_on_overflow。）可以试试 --backlog 4 或 --backlog 1：最后的 ACK 遇到队列已满的半连接会被记作已完成，"
 		"一旦有空位，它的 SYN,ACK 定时器就把它放进 accept 队列，所以即使那样也没有客户端丢失"
 		"（Linux 会在 synack_retries 用完后丢弃它，留下半开的客户端）。\n"
+		"SYN cookie 默认在 SYN 队列满时启用（与 Linux 的 tcp_syncookies = 1 相同），这里关闭了："
+		"启用时，超出 syn_backlog 的 SYN 会得到无状态的应答，而不是被丢弃（RFC 4987 §3.6）。\n"
 		"规则：RFC 9293 §3.10.1（OPEN，backlog 由实现决定），§3.10.7.2（LISTEN 中收到 SYN），RFC 6298（SYN 退避）；"
 		"以 Linux 的行为为参照。",
 };
