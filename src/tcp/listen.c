@@ -218,7 +218,7 @@ static void send_cookie(struct sf_stack *st, struct sf_listener *lst, const stru
 	send_synack(st, &emb, ag.ts ? sf_cookie_tsval(sf_tsval(st, sf_ts_offset(st, &local, &remote)), &ag, ecn) : 0,
 		    false);
 	st->ctr.SyncookiesSent++;
-	lst->cookie_sent_ns = st->now_ns | 1; /* 0 is "never" */
+	lst->cookie_sent_ns = st->now_ns ? st->now_ns : 1; /* 0 is "never" */
 }
 
 static struct sf_tcb *handshake_done(struct sf_stack *st, struct sf_listener *lst, uint32_t index,
