@@ -130,10 +130,13 @@ echo "== 2. concurrent connections ($conns)"
 echo "== 3. bulk throughput ($bulk_bytes)"
 BUILD_DIR=$build BYTES=$bulk_bytes CSV=$out/bulk.csv "$here/run-bulk.sh" | tee "$out/bulk.txt"
 
-echo "== 4. SYN flood ($syns spoofed SYNs, 1000 legitimate clients): SYNs dropped on a full SYN queue (default), then with syn_queue_recycle"
+echo "== 4. SYN flood ($syns spoofed SYNs, 1000 legitimate clients): SYN cookies (default), then without: SYNs dropped on a full SYN queue, then syn_queue_recycle"
 "$bin/synfin-bench-synflood" --syns "$syns" --clients 1000 --csv "$out/synflood.csv" | tee "$out/synflood.txt"
-"$bin/synfin-bench-synflood" --syns "$syns" --clients 1000 --syn-queue-recycle --csv "$out/synflood.csv" |
+"$bin/synfin-bench-synflood" --syns "$syns" --clients 1000 --syncookies 0 --csv "$out/synflood.csv" |
 	tee -a "$out/synflood.txt"
+"$bin/synfin-bench-synflood" --syns "$syns" --clients 1000 --syncookies 0 --syn-queue-recycle --csv "$out/synflood.csv" |
+	tee -a "$out/synflood.txt"
+"$bin/synfin-bench-syncookie-forgery" --tries 10000000 | tee -a "$out/synflood.txt"
 
 echo "== 5. instruction counts (callgrind)"
 if command -v valgrind >/dev/null; then

@@ -10,10 +10,13 @@
  * holds a SYN-RECEIVED record until synack_retries (5) retransmissions run
  * out: 1+2+4+8+16+32 = 63 s. Spread uniformly through the flood, --clients
  * legitimate clients on a second stack (192.0.2.1) connect, send 1 byte, read
- * a 1-byte reply and close. There are no SYN cookies: a full SYN queue
- * (sf_config.syn_backlog, per listener) drops SYNs, legitimate ones too, and
- * their senders can only retransmit (1, 3, 7, 15, 31, 63, 127 s; ETIMEDOUT at
- * 247 s, syn_retries 7).
+ * a 1-byte reply and close. With SYN cookies (--syncookies 1, the default,
+ * as Linux's tcp_syncookies) a SYN that finds the SYN queue full is answered
+ * with a cookie and nothing is kept (RFC 4987 §3.6); with --syncookies 0 a
+ * full SYN queue (sf_config.syn_backlog, per listener) drops SYNs, legitimate
+ * ones too, and their senders can only retransmit (1, 3, 7, 15, 31, 63,
+ * 127 s; ETIMEDOUT at 247 s, syn_retries 7); --syncookies 2 answers every
+ * SYN with a cookie.
  *
  * Time: flood SYNs enter at their exact virtual times, with the server's
  * timers fired between them. Everything else moves in slices of SLICE_NS:
@@ -60,7 +63,16 @@ static struct opts {
 	double deadline_s;
 	const char *csv;
 	int recycle;          /* --syn-queue-recycle: sf_config.syn_queue_recycle = 1 */
-} opt = { 1000000, 1000, { 0 }, 0, 0, 10, NULL, 0 };
+	int syncookies;       /* --syncookies: sf_config.syncookies; -1 the stack's default */
+} opt = { 1000000, 1000, { 0 }, 0, 0, 10, NULL, 0, -1 };
+
+/* The SYN cookie mode the server runs with. */
+static int cookies_mode(void)
+{
+	struct sf_config def;
+	sf_config_default(&def);
+	return opt.syncookies >= 0 ? opt.syncookies : def.syncookies;
+}
 
 static struct fifo to_cli, to_srv;
 static sf_stack *cli, *srv;
@@ -289,6 +301,8 @@ static sf_stack *make_stack(sf_output_fn out, void *ctx, uint32_t addr)
 	if (opt.syn_backlog)
 		cfg.syn_backlog = opt.syn_backlog;
 	cfg.syn_queue_recycle = (uint8_t)opt.recycle;
+	if (opt.syncookies >= 0)
+		cfg.syncookies = (uint8_t)opt.syncookies;
 	sf_stack *s = sf_stack_new(&cfg, 0);
 	struct sf_addr a = sf_addr_v4((uint8_t)(addr >> 24), (uint8_t)(addr >> 16), (uint8_t)(addr >> 8), (uint8_t)addr);
 	if (!s || sf_stack_add_address(s, &a, 1500))
@@ -310,7 +324,7 @@ static void run(double rate)
 {
 	char ph[32];
 	uint8_t syn[40];
-	snprintf(ph, sizeof ph, "rate%.0f%s", rate, opt.recycle ? "-recycle" : "");
+	snprintf(ph, sizeof ph, "rate%.0f%s-cookies%d", rate, opt.recycle ? "-recycle" : "", cookies_mode());
 	memset(&to_cli, 0, sizeof to_cli), memset(&to_srv, 0, sizeof to_srv);
 	srv = make_stack(srv_out, &to_cli, SERVER_ADDR);
 	cli = make_stack(enqueue, &to_srv, CLIENT_ADDR);
@@ -387,9 +401,9 @@ static void run(double rate)
 	sf_config_default(&def);
 
 	printf("%s: %llu spoofed SYNs at %.0f/s virtual (%.3f s), %llu legitimate clients, backlog 128, syn_backlog %u, "
-	       "syn_queue_recycle %d\n",
+	       "syn_queue_recycle %d, syncookies %d\n",
 	       ph, (unsigned long long)n, rate, (double)dur / 1e9, (unsigned long long)m,
-	       opt.syn_backlog ? opt.syn_backlog : def.syn_backlog, opt.recycle);
+	       opt.syn_backlog ? opt.syn_backlog : def.syn_backlog, opt.recycle, cookies_mode());
 	report(ph, "virtual_time_simulated", (double)(last - t0) / 1e9, "s");
 	report(ph, "wall_total", total_wall, "s");
 	report(ph, "flood_wall", flood_wall, "s (flood sf_input + server timers)");
@@ -404,6 +418,9 @@ static void run(double rate)
 	report(ph, "srv_synack_retrans", (double)ks->TCPSynRetrans, "SYN-ACKs (TCPSynRetrans)");
 	report(ph, "srv_embryos_expired", (double)ks->AttemptFails, "count (AttemptFails)");
 	report(ph, "srv_PassiveOpens", (double)ks->PassiveOpens, "count");
+	report(ph, "srv_SyncookiesSent", (double)ks->SyncookiesSent, "SYN,ACKs");
+	report(ph, "srv_SyncookiesRecv", (double)ks->SyncookiesRecv, "ACKs");
+	report(ph, "srv_SyncookiesFailed", (double)ks->SyncookiesFailed, "ACKs");
 	report(ph, "synacks_to_spoofed", (double)sunk, "datagrams");
 	report(ph, "legit_clients", (double)m, "count");
 	report(ph, "legit_ok_within_deadline", (double)ok_deadline, "clients (reply within deadline)");
@@ -446,9 +463,11 @@ int main(int argc, char **argv)
 			opt.csv = v, i++;
 		else if (!strcmp(a, "--syn-queue-recycle"))
 			opt.recycle = 1;
+		else if (v && !strcmp(a, "--syncookies") && v[0] >= '0' && v[0] <= '2' && !v[1])
+			opt.syncookies = v[0] - '0', i++;
 		else {
 			fprintf(stderr, "usage: %s [--syns N] [--clients M] [--rate SYN/s]... [--syn-backlog Q]\n"
-					"       [--syn-queue-recycle] [--deadline S] [--csv PATH]\n", argv[0]);
+					"       [--syn-queue-recycle] [--syncookies 0|1|2] [--deadline S] [--csv PATH]\n", argv[0]);
 			return 2;
 		}
 	}

@@ -146,6 +146,8 @@ bad '--pcap' "$tmp" -- connect $S --pcap="$tmp" 192.0.2.1 80
 bad '--trace-json' "$tmp/none" -- serve $S --port 7 --trace-json "$tmp/none/t.jsonl" echo
 bad '--trace-json' 'needs a value' -- connect $S --trace-json= 192.0.2.1 80
 bad '--lport' '65536' -- connect $S --lport 65536 192.0.2.1 80
+bad '--syncookies' '3' -- serve $S --port 7 --syncookies 3 echo
+bad '--syncookies' -- connect $S --syncookies 1 192.0.2.1 80
 bad 'HOST PORT' -- connect $S 192.0.2.1
 bad 'HOST PORT' -- connect $S
 bad 'extra' -- connect $S 192.0.2.1 80 extra

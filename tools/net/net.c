@@ -87,6 +87,7 @@ enum {
 	O_ECN,
 	O_TRACE,
 	O_TRACE_JSON,
+	O_SYNCOOKIES,
 };
 
 #define SERVE (1u << NET_SERVE)
@@ -118,6 +119,7 @@ static const struct {
 	{ { "ecn", no_argument, NULL, O_ECN }, SERVE | CONNECT },
 	{ { "trace", no_argument, NULL, O_TRACE }, SERVE | CONNECT },
 	{ { "trace-json", required_argument, NULL, O_TRACE_JSON }, SERVE | CONNECT },
+	{ { "syncookies", required_argument, NULL, O_SYNCOOKIES }, SERVE },
 };
 #define N_NET_OPTIONS (sizeof net_options / sizeof net_options[0])
 
@@ -166,6 +168,7 @@ static int net_option(const struct cli *p, int val, enum net_cmd cmd, struct net
 	case O_ECN: o->ecn = 1; break;
 	case O_TRACE: o->trace = 1; break;
 	case O_TRACE_JSON: o->trace_json = p->value; break;
+	case O_SYNCOOKIES: rc = cli_int(p, 0, 2, &o->syncookies); break;
 	}
 	return rc;
 }
@@ -210,6 +213,7 @@ int net_parse(int argc, char **argv, struct net_opts *o, enum net_cmd cmd, const
 	o->rfc1337 = -1;
 	o->backlog = 128;
 	o->tos = -1;
+	o->syncookies = -1;
 
 	struct cli p;
 	char *pos[3];
@@ -265,6 +269,8 @@ struct sf_tun *net_open(const struct net_opts *o)
 	cfg.strict_time_wait = (uint8_t)o->strict_time_wait;
 	if (o->ecn)
 		cfg.ecn = 1;
+	if (o->syncookies >= 0)
+		cfg.syncookies = (uint8_t)o->syncookies;
 	cfg.trace = trace_hook;
 	trace_on = o->trace;
 	if (o->trace_json && !(trace_json = fopen(o->trace_json, "w"))) {

@@ -65,6 +65,8 @@ static const char usage_text[] =
 	"  --accept-delay MS  accept at most one connection per MS (a slow application)\n"
 	"  --rfc1337=on|off   off: let a RST end TIME-WAIT (RFC 1337; default on)\n"
 	"  --strict-time-wait no SYN reopens a 4-tuple in TIME-WAIT\n"
+	"  --syncookies N     SYN cookies (RFC 4987): 0 never, 1 when the SYN queue is\n"
+	"                     full (default), 2 for every SYN (net.ipv4.tcp_syncookies)\n"
 	"  --pcap FILE        record every datagram in and out\n"
 	"  --drop-every N     drop every Nth data segment received (a lossy path, for tests)\n"
 	"  --ttl N            TTL / hop limit of the segments sent (IP_TTL; default 64)\n"
