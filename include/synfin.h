@@ -405,7 +405,7 @@ SF_API int sf_transition_allowed(enum sf_tcp_state from, enum sf_tcp_state to);
 	X(SYNACK_RETRIES, "SYN,ACK retries exhausted")                                  \
 	X(ACCEPT_QUEUE_FULL, "accept queue full (abort_on_overflow)")                   \
 	X(SYN_QUEUE_RECYCLED, "recycled: SYN queue full (syn_queue_recycle)")            \
-	X(SYN_COOKIE, "rcv ACK of a SYN cookie (RFC 4987 §3.6)")                        \
+	X(SYN_COOKIE, "rcv ACK of SYN cookie")                                          \
 	X(ICMP_UNREACHABLE, "ICMP destination unreachable (a hard error)")              \
 	/* Why a connection's path MTU changed (SF_TRACE_PATH_MTU) */                    \
 	X(PMTU_ICMP, "ICMP fragmentation needed / packet too big")                      \

@@ -209,7 +209,7 @@ extern const struct demo_scenario demo_sc_handshake, demo_sc_handshake_loss, dem
 extern const struct demo_scenario demo_sc_isn, demo_sc_isn_clock, demo_sc_mss, demo_sc_mss_none, demo_sc_mss_mtu;
 extern const struct demo_scenario demo_sc_time_wait, demo_sc_time_wait_reuse, demo_sc_time_wait_strict,
 	demo_sc_close_wait, demo_sc_close_wait_done, demo_sc_assassination, demo_sc_assassination_classic;
-extern const struct demo_scenario demo_sc_backlog, demo_sc_half_open, demo_sc_keepalive;
+extern const struct demo_scenario demo_sc_backlog, demo_sc_syncookies, demo_sc_half_open, demo_sc_keepalive;
 extern const struct demo_scenario demo_sc_fig8, demo_sc_fig9, demo_sc_fig10, demo_sc_fig11;
 extern const struct demo_scenario demo_sc_pmtu, demo_sc_pmtu_blackhole;
 

@@ -287,6 +287,7 @@ static const char *cause_zh(const char *en)
 		{ "SYN,ACK retries exhausted", "SYN,ACK 重试耗尽" },
 		{ "listener closed", "监听套接字已关闭" },
 		{ "data after close", "关闭后收到数据" },
+		{ "rcv ACK of SYN cookie", "收到对 SYN cookie 的确认" },
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (!strcmp(map[i].en, en))
