@@ -137,6 +137,7 @@ echo "== 4. SYN flood ($syns spoofed SYNs, 1000 legitimate clients): SYN cookies
 "$bin/synfin-bench-synflood" --syns "$syns" --clients 1000 --syncookies 0 --syn-queue-recycle --csv "$out/synflood.csv" |
 	tee -a "$out/synflood.txt"
 "$bin/synfin-bench-syncookie-forgery" --tries 10000000 | tee -a "$out/synflood.txt"
+"$bin/synfin-bench-kernel-synflood" --syns "$syns" | tee -a "$out/synflood.txt" || [ $? -eq 77 ]
 
 echo "== 5. instruction counts (callgrind)"
 if command -v valgrind >/dev/null; then
