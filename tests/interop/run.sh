@@ -10,7 +10,7 @@
 #
 # Each check asserts on the application's results and on a tshark capture
 # taken on the TUN device inside the namespace. Needs root (or CAP_NET_ADMIN
-# and CAP_SYS_ADMIN), iproute2, python3, tshark, curl and nftables (nft).
+# and CAP_SYS_ADMIN), iproute2, python3, tshark, curl, nftables (nft) and hping3.
 set -u
 SYNFIN=$(readlink -f "${1:?usage: run.sh SYNFIN_BINARY [CHECK...]}")
 shift
@@ -718,7 +718,63 @@ check_fragments() { # 20. IPv4 fragments reassembled: the peer's 1500-byte segme
 		fail "capture: only $frags fragments"
 }
 
-ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks urgent segsize ecn pmtud blackhole ping fragments)
+# flood_clients NAME URL N: N curl clients one after another; prints how many got a 200.
+flood_clients() {
+	local ok=0 i
+	for ((i = 0; i < $3; i++)); do
+		[ "$(NX curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$2")" = 200 ] && ok=$((ok + 1))
+	done
+	echo $ok
+}
+
+check_synflood() { # 21. SYN cookies (RFC 4987 §3.6): an hping3 flood of spoofed SYNs while curl clients connect, to synfin, then to the kernel
+	command -v hping3 >/dev/null || { fail "hping3 is missing ('./run test' installs it; or apt-get install hping3)"; return; }
+	# The spoofed source has no route back: every SYN,ACK to it is lost, so
+	# each SYN that finds room holds an embryo for the whole SYN,ACK schedule.
+	local spoof=198.18.0.66 flood=30000 n=20 ok sent recv
+	start_synfin flood serve --tun $DEV --addr $S --port 80 --msl 1000 http
+	wait_for "$WORK/flood.log" "serving" 5 || fail "synfin did not start"
+	NX timeout 60 hping3 -q -S -p 80 -a $spoof -i u20 -c $flood $S >"$WORK/flood.hping" 2>&1 &
+	local hp=$!; PIDS+=("$hp")
+	sleep 0.3 # the SYN queue (syn_backlog 1000) is full by now
+	ok=$(flood_clients flood "http://$S/" $n)
+	wait $hp
+	stop_pid $SYNFIN_PID
+	sent=$(awk '$1 == "TcpExtSyncookiesSent" {print $2}' "$WORK/flood.log")
+	recv=$(awk '$1 == "TcpExtSyncookiesRecv" {print $2}' "$WORK/flood.log")
+	[ "$ok" = $n ] && [ "${sent:-0}" -gt 1000 ] && [ "${recv:-0}" -gt 0 ] &&
+		pass "synfin: $ok of $n curl clients served during a flood of $flood spoofed SYNs; $sent SYN cookies sent, $recv came back valid" ||
+		fail "synfin: $ok of $n clients served; SYN cookies sent ${sent:-0}, back ${recv:-0}"
+	# The kernel, the same flood, with its own SYN cookies (tcp_syncookies 1,
+	# the default) and a listener whose backlog of 5 is its SYN queue. The
+	# kernel drops a SYN it has no route to answer, so the spoofed source
+	# gets one: into a veth pair whose other end is in the namespace too,
+	# where no neighbour ever answers and the SYN,ACKs vanish.
+	[ "$(NX sysctl -n net.ipv4.tcp_syncookies)" = 1 ] || NX sysctl -qw net.ipv4.tcp_syncookies=1
+	NX ip link add sfflood0 type veth peer name sfflood1 && NX ip link set sfflood0 up && NX ip link set sfflood1 up &&
+		NX ip route add 198.18.0.0/24 dev sfflood0 || { fail "no veth pair for the spoofed source's route"; return; }
+	local kc0 kr0
+	kc0=$(NX nstat -asz TcpExtSyncookiesSent | awk '$1 == "TcpExtSyncookiesSent" {print $2}')
+	kr0=$(NX nstat -asz TcpExtSyncookiesRecv | awk '$1 == "TcpExtSyncookiesRecv" {print $2}')
+	NX python3 -m http.server 8080 --bind $K >"$WORK/kflood.srv" 2>&1 &
+	local ks=$!; PIDS+=("$ks")
+	local i
+	for ((i = 0; i < 50; i++)); do NX curl -s --max-time 1 -o /dev/null "http://$K:8080/" && break; sleep 0.1; done
+	NX timeout 60 hping3 -q -I lo -S -p 8080 -a $spoof -i u20 -c $flood $K >"$WORK/kflood.hping" 2>&1 &
+	hp=$!; PIDS+=("$hp")
+	sleep 0.3
+	ok=$(flood_clients kflood "http://$K:8080/" $n)
+	wait $hp
+	stop_pid $ks
+	NX ip link del sfflood0
+	sent=$(( $(NX nstat -asz TcpExtSyncookiesSent | awk '$1 == "TcpExtSyncookiesSent" {print $2}') - ${kc0:-0} ))
+	recv=$(( $(NX nstat -asz TcpExtSyncookiesRecv | awk '$1 == "TcpExtSyncookiesRecv" {print $2}') - ${kr0:-0} ))
+	[ "$ok" = $n ] && [ "$sent" -gt 0 ] &&
+		pass "the kernel: $ok of $n curl clients served during the same flood; $sent SYN cookies sent, $recv came back valid" ||
+		fail "the kernel: $ok of $n clients served; SYN cookies sent $sent, back $recv"
+}
+
+ALL=(echo timewait halfclose http refused restart backlog mss twreuse simopen ipv6 modes marks urgent segsize ecn pmtud blackhole ping fragments synflood)
 CHECKS=("$@")
 [ ${#CHECKS[@]} = 0 ] && CHECKS=("${ALL[@]}")
 for c in "${CHECKS[@]}"; do
