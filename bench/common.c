@@ -130,10 +130,7 @@ void bench_init_pattern(void)
 {
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 	for (size_t i = 0; i < BENCH_PATTERN; i++) {
-		x ^= x >> 12;
-		x ^= x << 25;
-		x ^= x >> 27;
-		bench_pattern[i] = (uint8_t)((x * 2685821657736338717ull) >> 56);
+		bench_pattern[i] = (uint8_t)(bench_rand64(&x) >> 56);
 	}
 	memset(bench_rxbuf, 0, sizeof bench_rxbuf);
 }

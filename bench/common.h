@@ -50,16 +50,22 @@ struct bench_loss {
 	int on;
 };
 void bench_loss_init(struct bench_loss *l, double rate, uint64_t seed);
+/* xorshift64*: the next of the sequence in *state (never 0). */
+static inline uint64_t bench_rand64(uint64_t *state)
+{
+	uint64_t x = *state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 2685821657736338717ull;
+}
+
 static inline int bench_loss_drop(struct bench_loss *l)
 {
 	if (!l->on)
 		return 0;
-	uint64_t x = l->state;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	l->state = x;
-	return x * 2685821657736338717ull < l->threshold;
+	return bench_rand64(&l->state) < l->threshold;
 }
 
 /* Payload bytes of an IPv4 TCP datagram (0 for a bare ACK, or if it does not parse). */

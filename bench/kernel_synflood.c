@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "synfin.h"
 
 #define DGRAM 64 /* IPv4 20 + TCP 20 + options 20, rounded up */
@@ -51,16 +52,6 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static uint64_t rng(uint64_t *s)
-{
-	uint64_t x = *s;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
 /* n SYNs to 10.0.0.1:80 from spoofed 10.0.0.2-254, random ports and ISNs. */
 static uint8_t *build_syns(uint64_t n, size_t *lens)
 {
@@ -69,7 +60,7 @@ static uint8_t *build_syns(uint64_t n, size_t *lens)
 	if (!all)
 		return NULL;
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t r = rng(&s);
+		uint64_t r = bench_rand64(&s);
 		struct sf_segment seg = {
 			.src = sf_addr_v4(10, 0, 0, (uint8_t)(2 + r % 253)), .dst = sf_addr_v4(10, 0, 0, 1),
 			.sport = (uint16_t)(1024 + (r >> 8) % 64000), .dport = 80, .seq = (uint32_t)(r >> 32),

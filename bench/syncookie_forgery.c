@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common.h"
 #include "synfin.h"
 
 #define SERVER 0xc0000202u /* 192.0.2.2 */
@@ -46,16 +47,6 @@ static void sink_output(void *ctx, const uint8_t *dgram, size_t len)
 		memcpy(s->last, dgram, len);
 		s->last_len = len;
 	}
-}
-
-static uint64_t rng(uint64_t *s)
-{
-	uint64_t x = *s;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dull;
 }
 
 static sf_stack *server(struct sink *sink, uint8_t secret_byte, uint64_t now)
@@ -118,7 +109,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	uint64_t bare = 0;
 	for (uint64_t i = 0; i < tries; i++) {
-		uint64_t r = rng(&s), r2 = rng(&s);
+		uint64_t r = bench_rand64(&s), r2 = bench_rand64(&s);
 		uint32_t src = 0xc6120000u | (uint32_t)(r & 0xffff); /* 198.18.0.0/16 */
 		size_t len = (r >> 16) & 1;
 		bare += !len;
@@ -154,7 +145,7 @@ int main(int argc, char **argv)
 	}
 	uint64_t made = 0;
 	for (uint64_t i = 0; i < cross; i++) {
-		uint64_t r = rng(&s);
+		uint64_t r = bench_rand64(&s);
 		uint32_t src = 0xc6130000u | (uint32_t)(r & 0xffff), isn = (uint32_t)(r >> 16);
 		uint16_t sport = (uint16_t)(1024 + ((r >> 48) % 64000));
 		size_t n = segment(buf, sizeof buf, src, sport, isn, 0, SF_TCP_SYN, 0);

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "synfin.h"
 
 #define QCAP (1u << 14)
@@ -178,8 +179,7 @@ static void craft_syn(uint8_t p[40], uint32_t src, uint16_t sport, uint32_t seq)
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint32_t rnd32(void)
 {
-	rng ^= rng >> 12, rng ^= rng << 25, rng ^= rng >> 27;
-	return (uint32_t)((rng * 2685821657736338717ull) >> 32);
+	return (uint32_t)(bench_rand64(&rng) >> 32);
 }
 
 /* A random unicast source that is neither ours nor 0/8, 10/8, 127/8, 224/3. */

@@ -313,6 +313,15 @@ int h_established(struct harness *h, uint16_t port, uint32_t peer_isn, uint32_t 
 	return c;
 }
 
+void h_close_to_time_wait(struct harness *h, int s, uint16_t lport, uint32_t iss, uint32_t peer_seq)
+{
+	assert_int_equal(sf_close(h->st, s), 0);
+	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, peer_seq);
+	h_send(h, .lport = lport, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = peer_seq, .ack = iss + 2);
+	h_expect(h, SF_TCP_ACK, iss + 2, peer_seq + 1);
+	h_drain(h);
+}
+
 uint16_t h_local_port(struct harness *h, int s)
 {
 	struct sf_endpoint l;

@@ -160,6 +160,12 @@ int h_complete(struct harness *h, int listener, uint16_t lport, uint32_t peer_is
 	       const struct sf_tcp_options *opt);
 /** A listener on port (backlog 8), the peer's passive open (ISN peer_isn) accepted: ESTABLISHED, nothing else sent. */
 int h_established(struct harness *h, uint16_t port, uint32_t peer_isn, uint32_t *iss);
+/**
+ * Close connection s (local port lport, ISN iss, nothing sent yet) first:
+ * our FIN, the peer's FIN,ACK at peer_seq acknowledging it, our ACK. The
+ * connection is then a TIME-WAIT record; nothing is left to take.
+ */
+void h_close_to_time_wait(struct harness *h, int s, uint16_t lport, uint32_t iss, uint32_t peer_seq);
 /** The local port of handle s (sf_getsockname). */
 uint16_t h_local_port(struct harness *h, int s);
 /** The TCB behind connection handle s (internal, for checks of the stack's variables). */

@@ -85,11 +85,7 @@ static void test_table_as_ss(void **state)
 	h->peer_port = 40004;
 	int tw = h_accept_new(h, l, PORT, PEER_ISN, &iss);
 	h_drain(h);
-	assert_int_equal(sf_close(h->st, tw), 0);
-	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, iss + 1, P);
-	h_send(h, .lport = PORT, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = P, .ack = iss + 2);
-	h_expect(h, SF_TCP_ACK, iss + 2, P + 1);
-	h_drain(h);
+	h_close_to_time_wait(h, tw, PORT, iss, P);
 
 	struct text t;
 	text_open(&t);

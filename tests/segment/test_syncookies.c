@@ -351,10 +351,7 @@ static void test_time_wait_reuse(void **state)
 	struct sf_segment sa = h_syn_in(h, PORT, PEER_ISN, NULL);
 	final_ack(h, &sa, NULL, 0, 0);
 	int c = sf_accept(h->st, l, NULL);
-	assert_int_equal(sf_close(h->st, c), 0);
-	h_expect(h, SF_TCP_FIN | SF_TCP_ACK, sa.seq + 1, P);
-	h_send(h, .lport = PORT, .flags = SF_TCP_FIN | SF_TCP_ACK, .seq = P, .ack = sa.seq + 2);
-	h_expect(h, SF_TCP_ACK, sa.seq + 2, P + 1);
+	h_close_to_time_wait(h, c, PORT, sa.seq, P);
 	assert_int_equal(h_counter(h, SF_CTR_TimeWaitCurrent), 1);
 	uint64_t sent = h_counter(h, SF_CTR_SyncookiesSent);
 	/* A new SYN, no timestamps, above the old sequence space. */

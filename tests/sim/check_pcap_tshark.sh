@@ -27,19 +27,8 @@
 #      one is corrupted and more than 50 are clean.
 set -u
 
-prog=${1:?usage: check_pcap_tshark.sh PROGRAM WORK_DIR}
-dir=${2:?usage: check_pcap_tshark.sh PROGRAM WORK_DIR}
-
-die() {
-	echo "check_pcap_tshark: FAIL: $*" >&2
-	exit 1
-}
-
-if ! command -v tshark >/dev/null 2>&1; then
-	die "tshark is not installed; './run test' installs it (or: apt-get install tshark)"
-fi
-
-mkdir -p "$dir" || die "cannot create $dir"
+me=check_pcap_tshark
+. "$(dirname "$0")/tshark_lib.sh"
 pcap=$dir/sim.pcap
 corrupted=$dir/corrupted.txt
 classes=$dir/classes.txt

@@ -19,19 +19,8 @@
 #   5. random loss and drops for other reasons both occur.
 set -u
 
-prog=${1:?usage: check_pcapng_tshark.sh PROGRAM WORK_DIR}
-dir=${2:?usage: check_pcapng_tshark.sh PROGRAM WORK_DIR}
-
-die() {
-	echo "check_pcapng_tshark: FAIL: $*" >&2
-	exit 1
-}
-
-if ! command -v tshark >/dev/null 2>&1; then
-	die "tshark is not installed; './run test' installs it (or: apt-get install tshark)"
-fi
-
-mkdir -p "$dir" || die "cannot create $dir"
+me=check_pcapng_tshark
+. "$(dirname "$0")/tshark_lib.sh"
 cap=$dir/sim.pcapng
 expected=$dir/expected.txt
 rm -f "$cap" "$expected" "$dir"/tshark.*
