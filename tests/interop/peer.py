@@ -229,6 +229,50 @@ def http_get(s, path):
     return recv_all(s)
 
 
+def keepalive(host, port):
+    """HTTP persistence (RFC 9112 §9.3): three pipelined requests on one
+    connection answered in order, the last with Connection: close ending it;
+    a request split into one-byte segments; HTTP/1.0 closing by default and
+    persisting with Connection: keep-alive."""
+    def conn():
+        s = socket.create_connection((host, port), timeout=5.0)
+        return s
+    s = conn()
+    s.sendall(b"GET /bytes/10 HTTP/1.1\r\nHost: synfin\r\n\r\n"
+              b"GET / HTTP/1.1\r\nHost: synfin\r\n\r\n"
+              b"GET /bytes/5 HTTP/1.1\r\nHost: synfin\r\nConnection: close\r\n\r\n")
+    r = recv_all(s)
+    s.close()
+    parts = r.split(b"HTTP/1.1 200 OK\r\n")
+    if len(parts) != 4 or not parts[1].endswith(b"\r\n\r\nabcdefghij") or not r.endswith(b"abcde") \
+            or b"Connection: close" not in parts[3] or b"Connection: close" in parts[1] + parts[2]:
+        fail("pipelined requests: %r" % r[:200])
+    s = conn()
+    for b in b"GET /bytes/3 HTTP/1.1\r\nConnection: close\r\n\r\n":
+        s.send(bytes([b]))
+        time.sleep(0.002)
+    r = recv_all(s)
+    s.close()
+    if not r.endswith(b"\r\n\r\nabc"):
+        fail("request in one-byte segments: %r" % r[:100])
+    s = conn()
+    s.sendall(b"GET /bytes/2 HTTP/1.0\r\n\r\n")
+    r = recv_all(s)  # the server closes: HTTP/1.0 does not persist by default
+    s.close()
+    if not (r.startswith(b"HTTP/1.1 200") and b"Connection: close" in r and r.endswith(b"ab")):
+        fail("HTTP/1.0: %r" % r[:100])
+    s = conn()
+    s.sendall(b"GET /bytes/2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+    time.sleep(0.2)
+    s.sendall(b"GET /bytes/3 HTTP/1.0\r\n\r\n")
+    r = recv_all(s)
+    s.close()
+    if r.count(b"200 OK") != 2 or b"Connection: keep-alive" not in r or not r.endswith(b"abc"):
+        fail("HTTP/1.0 keep-alive: %r" % r[:200])
+    print("OK 3 pipelined requests on one connection, a request in 1-byte segments, HTTP/1.0 with and without keep-alive",
+          flush=True)
+
+
 def twreuse(host, port, lport, expect):
     """First connection from lport: GET / (synfin closes first: TIME-WAIT on
     its side). Then reconnect from the same lport."""
@@ -307,6 +351,8 @@ def main():
         discard(args[0], int(args[1]), int(args[2]))
     elif cmd == "chargen":
         chargen(args[0], int(args[1]), int(args[2]))
+    elif cmd == "keepalive":
+        keepalive(args[0], int(args[1]))
     elif cmd == "twreuse":
         twreuse(args[0], int(args[1]), int(args[2]), args[3])
     elif cmd == "simopen":

@@ -295,6 +295,12 @@ check_http() { # 4. curl downloads 10 MB from synfin's http server
 	HTTP_SPEED=$speed
 	page=$(NX curl -sS --max-time 10 "http://$S/")
 	[[ $page == *"<h1>synfin</h1>"* ]] && pass "GET / returns the page" || fail "GET /"
+	# Persistent connections (RFC 9112 §9.3): curl's two requests share one.
+	local kc
+	kc=$(NX curl -sS --max-time 10 -o /dev/null -o /dev/null -w '%{http_code} %{num_connects} ' "http://$S/" "http://$S/bytes/100000")
+	[ "$kc" = "200 1 200 0 " ] && pass "keep-alive: curl's two requests on one connection ($kc)" || fail "keep-alive: curl says '$kc'"
+	out=$(NX python3 "$PEER" keepalive $S 80)
+	[[ $(echo "$out" | tail -1) == OK* ]] && pass "keep-alive: $(echo "$out" | tail -1 | cut -c4-)" || fail "keep-alive: $out"
 	stop_pid $SYNFIN_PID
 	cap_stop
 	# As in check 2: synfin never resets; a kernel RST may only answer a
@@ -304,11 +310,15 @@ check_http() { # 4. curl downloads 10 MB from synfin's http server
 	hrst=$(first "ip.src==$K && tcp.flags.reset==1")
 	[ "$(count "ip.src==$S && tcp.flags.reset==1")" = 0 ] && { [ -z "$hrst" ] || { [ -n "$hfin" ] && [ "$hrst" -gt "$hfin" ]; }; } &&
 		pass "capture: no RST from synfin" || fail "capture: unexpected RST"
-	[ "$(count "ip.src==$S && tcp.flags==0x012")" = 2 ] && pass "capture: two handshakes" || fail "capture: SYN,ACK count"
+	# Seven handshakes: two single GETs, curl's two requests on one, the
+	# peer's four connections.
+	[ "$(count "ip.src==$S && tcp.flags==0x012")" = 7 ] && pass "capture: seven handshakes, curl's two requests having shared one" ||
+		fail "capture: $(count "ip.src==$S && tcp.flags==0x012") SYN,ACKs, not 7"
+	# The connection persists after the 10 MB body: curl closes it, first.
 	local sfin kfin
 	sfin=$(first "ip.src==$S && tcp.flags.fin==1")
 	kfin=$(first "ip.src==$K && tcp.flags.fin==1")
-	[ -n "$sfin" ] && [ -n "$kfin" ] && [ "$sfin" -lt "$kfin" ] && pass "capture: the server's FIN came first (Connection: close)" ||
+	[ -n "$sfin" ] && [ -n "$kfin" ] && [ "$kfin" -lt "$sfin" ] && pass "capture: the client's FIN came first (the connection persisted)" ||
 		fail "capture: FIN order"
 }
 

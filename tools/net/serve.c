@@ -5,10 +5,14 @@
  * A server on a synfin stack over a TUN device. echo (RFC 862) sends back what
  * it receives and closes after the peer's FIN; discard (RFC 863) reads and
  * drops; chargen (RFC 864) sends a character pattern until the peer closes;
- * http answers one HTTP/1.1 GET per connection: "/" gives a small page,
- * "/bytes/N" a body of N bytes (byte i is 'a' + i % 26); it says
- * "Connection: close", half-closes after the body and closes once the
- * client's FIN arrives (so the server side ends in TIME-WAIT).
+ * http answers HTTP GET (and HEAD): "/" gives a small page, "/bytes/N" a
+ * body of N bytes (byte i is 'a' + i % 26). Connections persist as RFC 9112
+ * §9.3 says (HTTP/1.1 unless "Connection: close", HTTP/1.0 only with
+ * "Connection: keep-alive"), requests may be pipelined and are answered in
+ * order, and an idle persistent connection is closed after 60 s. A
+ * connection that does not persist is half-closed after its response and
+ * closed once the client's FIN arrives (so the server side ends in
+ * TIME-WAIT).
  *
  * The application works level-style: every loop iteration it tries each
  * connection until the stack says -EAGAIN (the event queue is drained only
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "net.h"
 
@@ -36,6 +41,10 @@ struct conn {
 	int wr_shut;
 	/* http */
 	int responding;
+	int keep;              /* the connection persists after this response */
+	int head_only;         /* HEAD: the head without the body */
+	size_t req_len;        /* bytes of buf the request being answered takes */
+	uint64_t last_ns;      /* when it last made progress: the idle timeout's start */
 	char head[512];
 	size_t head_len, head_off;
 	uint64_t body_len, body_off;
@@ -158,15 +167,64 @@ static int step_chargen(sf_stack *st, struct conn *c)
 	return 0;
 }
 
-static void http_prepare(struct conn *c)
+/* An idle persistent connection is closed after this long, as servers do
+ * (RFC 9112 §9.8 leaves the time to them; nginx waits 75 s, Apache 5 s). */
+#define HTTP_IDLE_NS (60ull * 1000000000ull)
+
+/* The value of header name in the head (its lines end in CRLF), or NULL. */
+static const char *http_header(const char *head, const char *name, char *val, size_t cap)
 {
-	char method[16] = "", path[256] = "";
-	c->buf[c->len] = 0;
+	size_t n = strlen(name);
+	for (const char *l = strstr(head, "\r\n"); l && l[2] != '\r'; l = strstr(l + 2, "\r\n")) {
+		const char *h = l + 2;
+		if (strncasecmp(h, name, n) || h[n] != ':')
+			continue;
+		h += n + 1;
+		while (*h == ' ' || *h == '\t')
+			h++;
+		size_t k = 0;
+		while (h[k] && h[k] != '\r' && k + 1 < cap)
+			k++;
+		memcpy(val, h, k);
+		val[k] = 0;
+		return val;
+	}
+	return NULL;
+}
+
+/* The response to the request at the head of buf, whose head ends at
+ * head_end; sets req_len, keep and the response's head and body. */
+static void http_prepare(struct conn *c, size_t head_end)
+{
+	char method[16] = "", path[256] = "", version[16] = "", val[64];
+	char saved = (char)c->buf[head_end];
+	c->buf[head_end] = 0;
+	const char *head = (const char *)c->buf;
 	const char *status = "200 OK", *type = "text/html";
 	c->body_text = NULL;
-	if (sscanf((const char *)c->buf, "%15s %255s", method, path) != 2 || strcmp(method, "GET") != 0) {
-		status = "400 Bad Request", type = "text/plain";
-		c->body_text = "bad request: only GET\n";
+	c->body_len = 0;
+	c->req_len = head_end;
+	int ok = sscanf(head, "%15s %255s %15s", method, path, version) == 3 && !strncmp(version, "HTTP/1.", 7);
+	int http11 = ok && strcmp(version, "HTTP/1.0") != 0;
+	const char *conn = http_header(head, "Connection", val, sizeof val);
+	/* RFC 9112 §9.3: persistent by default from 1.1, on request from 1.0. */
+	c->keep = ok && (http11 ? !(conn && !strcasecmp(conn, "close")) : (conn && !strcasecmp(conn, "keep-alive")));
+	c->head_only = ok && !strcmp(method, "HEAD");
+	unsigned long long body = 0;
+	if (ok && http_header(head, "Transfer-Encoding", val, sizeof val)) {
+		ok = 0; /* no chunked request bodies here */
+	} else if (ok && http_header(head, "Content-Length", val, sizeof val)) {
+		char *end;
+		errno = 0;
+		body = strtoull(val, &end, 10);
+		ok = !errno && end != val && !*end && body <= sizeof c->buf - 1 - head_end;
+		c->req_len += (size_t)body; /* skipped: the body of a GET means nothing here */
+	}
+	c->buf[head_end] = (uint8_t)saved;
+	if (!ok || (strcmp(method, "GET") && strcmp(method, "HEAD"))) {
+		status = ok ? "405 Method Not Allowed" : "400 Bad Request", type = "text/plain";
+		c->body_text = ok ? "only GET and HEAD\n" : "bad request\n";
+		c->keep = ok && c->keep; /* after a request we cannot frame, nothing else can be read */
 	} else if (strcmp(path, "/") == 0) {
 		c->body_text = page;
 	} else if (strncmp(path, "/bytes/", 7) == 0) {
@@ -187,39 +245,40 @@ static void http_prepare(struct conn *c)
 	if (c->body_text)
 		c->body_len = strlen(c->body_text);
 	int h = snprintf(c->head, sizeof c->head,
-			 "HTTP/1.1 %s\r\nServer: synfin\r\nContent-Type: %s\r\nContent-Length: %" PRIu64
-			 "\r\nConnection: close\r\n\r\n",
-			 status, type, c->body_len);
+			 "HTTP/1.1 %s\r\nServer: synfin\r\nContent-Type: %s\r\nContent-Length: %" PRIu64 "\r\n%s\r\n",
+			 status, type, c->body_len,
+			 !c->keep ? "Connection: close\r\n" : http11 ? "" : "Connection: keep-alive\r\n");
 	c->head_len = (size_t)h;
+	c->head_off = 0;
+	c->body_off = c->head_only ? c->body_len : 0;
 	c->responding = 1;
 }
 
-static int step_http(sf_stack *st, struct conn *c)
+/* Read what fits after the requests held (never past them: they are the
+ * next ones, pipelined). 1 on an error. */
+static int http_read(sf_stack *st, struct conn *c, uint64_t now)
 {
-	if (!c->responding) {
-		for (int guard = 0; guard < 64 && !c->responding; guard++) {
-			if (c->len >= sizeof c->buf - 1)
-				return 1; /* request too large: give up */
-			long n = sf_recv(st, c->sock, c->buf + c->len, sizeof c->buf - 1 - c->len);
-			if (n == 0 || (n < 0 && !soft(n)))
-				return 1;
-			if (n < 0)
-				return 0;
-			c->len += (size_t)n;
-			c->buf[c->len] = 0;
-			if (strstr((const char *)c->buf, "\r\n\r\n"))
-				http_prepare(c);
-		}
-		if (!c->responding)
-			return 0;
+	while (!c->rd_eof && c->len < sizeof c->buf - 1) {
+		long n = sf_recv(st, c->sock, c->buf + c->len, sizeof c->buf - 1 - c->len);
+		if (n < 0)
+			return !soft(n);
+		if (n == 0)
+			c->rd_eof = 1;
+		c->len += (size_t)n;
+		c->last_ns = now;
 	}
-	if (!c->rd_eof && drain(st, c) && !c->rd_eof)
-		return 1; /* error */
+	return 0;
+}
+
+/* Send what the stack takes of the response; 1 when all of it is sent, -1 on an error. */
+static int http_send(sf_stack *st, struct conn *c, uint64_t now)
+{
 	while (c->head_off < c->head_len) {
 		long n = sf_send(st, c->sock, c->head + c->head_off, c->head_len - c->head_off);
 		if (n <= 0)
-			return n < 0 && !soft(n);
+			return n < 0 && !soft(n) ? -1 : 0;
 		c->head_off += (size_t)n;
+		c->last_ns = now;
 	}
 	uint8_t tmp[16384];
 	for (int guard = 0; guard < 64 && c->body_off < c->body_len; guard++) {
@@ -233,16 +292,60 @@ static int step_http(sf_stack *st, struct conn *c)
 				tmp[k] = (uint8_t)('a' + (c->body_off + k) % 26);
 		long n = sf_send(st, c->sock, p, want);
 		if (n <= 0)
-			return n < 0 && !soft(n);
+			return n < 0 && !soft(n) ? -1 : 0;
 		c->body_off += (uint64_t)n;
+		c->last_ns = now;
 	}
-	if (c->body_off < c->body_len)
-		return 0;
-	if (!c->wr_shut) {
-		sf_shutdown(st, c->sock, SF_SHUT_WR);
-		c->wr_shut = 1;
+	return c->body_off == c->body_len;
+}
+
+/* Returns 1 when the connection is finished. */
+static int step_http(sf_stack *st, struct conn *c, uint64_t now)
+{
+	if (!c->last_ns)
+		c->last_ns = now;
+	for (int guard = 0; guard < 64; guard++) {
+		if (c->wr_shut) /* the last response is out: wait for the client's FIN */
+			return drain(st, c) || c->rd_eof;
+		if (http_read(st, c, now))
+			return 1;
+		if (!c->responding) {
+			c->buf[c->len] = 0;
+			const char *end = strstr((const char *)c->buf, "\r\n\r\n");
+			if (end) {
+				http_prepare(c, (size_t)(end + 4 - (const char *)c->buf));
+				if (c->req_len > c->len) { /* its body is still to come */
+					c->responding = 0;
+					if (c->len >= sizeof c->buf - 1 || c->rd_eof)
+						return 1;
+					return 0;
+				}
+			} else if (c->len >= sizeof c->buf - 1) {
+				return 1; /* a head larger than the buffer: give up */
+			} else if (c->rd_eof || now - c->last_ns >= HTTP_IDLE_NS) {
+				/* The client is done (or gone quiet): close, as RFC 9112 §9.6 allows between requests. */
+				sf_shutdown(st, c->sock, SF_SHUT_WR);
+				c->wr_shut = 1;
+				continue;
+			} else {
+				return 0;
+			}
+		}
+		int sent = http_send(st, c, now);
+		if (sent < 0)
+			return 1;
+		if (!sent)
+			return 0;
+		/* This response is out: the next pipelined request, or the end. */
+		c->responding = 0;
+		memmove(c->buf, c->buf + c->req_len, c->len - c->req_len);
+		c->len -= c->req_len;
+		if (!c->keep) {
+			sf_shutdown(st, c->sock, SF_SHUT_WR);
+			c->wr_shut = 1;
+		}
 	}
-	return c->rd_eof;
+	return 0;
 }
 
 static int serve_app(void *ctx, struct sf_tun *t, uint64_t now, int *wake_ms)
@@ -292,7 +395,7 @@ static int serve_app(void *ctx, struct sf_tun *t, uint64_t now, int *wake_ms)
 		case M_ECHO: done = step_echo(st, c); break;
 		case M_DISCARD: done = drain(st, c); break;
 		case M_CHARGEN: done = step_chargen(st, c); break;
-		case M_HTTP: done = step_http(st, c); break;
+		case M_HTTP: done = step_http(st, c, now); break;
 		}
 		if (done)
 			conn_done(s, st, i);
