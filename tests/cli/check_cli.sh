@@ -147,6 +147,7 @@ bad '--trace-json' "$tmp/none" -- serve $S --port 7 --trace-json "$tmp/none/t.js
 bad '--trace-json' 'needs a value' -- connect $S --trace-json= 192.0.2.1 80
 bad '--lport' '65536' -- connect $S --lport 65536 192.0.2.1 80
 bad '--syncookies' '3' -- serve $S --port 7 --syncookies 3 echo
+bad '--idle-timeout' '0' -- serve $S --port 80 --idle-timeout 0 http
 bad '--syncookies' -- connect $S --syncookies 1 192.0.2.1 80
 bad 'HOST PORT' -- connect $S 192.0.2.1
 bad 'HOST PORT' -- connect $S

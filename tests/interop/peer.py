@@ -269,8 +269,19 @@ def keepalive(host, port):
     s.close()
     if r.count(b"200 OK") != 2 or b"Connection: keep-alive" not in r or not r.endswith(b"abc"):
         fail("HTTP/1.0 keep-alive: %r" % r[:200])
-    print("OK 3 pipelined requests on one connection, a request in 1-byte segments, HTTP/1.0 with and without keep-alive",
-          flush=True)
+    # Idle: the server (--idle-timeout 2) closes a persistent connection
+    # after 2 s without a request, not before.
+    s = conn()
+    s.settimeout(10.0)
+    s.sendall(b"GET /bytes/1 HTTP/1.1\r\n\r\n")
+    t0 = time.monotonic()
+    r = recv_all(s)
+    idle = time.monotonic() - t0
+    s.close()
+    if not r.endswith(b"\r\n\r\na") or not 1.8 <= idle <= 5:
+        fail("idle timeout: closed after %.1f s: %r" % (idle, r[:100]))
+    print("OK 3 pipelined requests on one connection, a request in 1-byte segments, HTTP/1.0 with and without"
+          " keep-alive, an idle connection closed after %.1f s" % idle, flush=True)
 
 
 def twreuse(host, port, lport, expect):

@@ -88,6 +88,7 @@ enum {
 	O_TRACE,
 	O_TRACE_JSON,
 	O_SYNCOOKIES,
+	O_IDLE_TIMEOUT,
 };
 
 #define SERVE (1u << NET_SERVE)
@@ -120,6 +121,7 @@ static const struct {
 	{ { "trace", no_argument, NULL, O_TRACE }, SERVE | CONNECT },
 	{ { "trace-json", required_argument, NULL, O_TRACE_JSON }, SERVE | CONNECT },
 	{ { "syncookies", required_argument, NULL, O_SYNCOOKIES }, SERVE },
+	{ { "idle-timeout", required_argument, NULL, O_IDLE_TIMEOUT }, SERVE },
 };
 #define N_NET_OPTIONS (sizeof net_options / sizeof net_options[0])
 
@@ -169,6 +171,7 @@ static int net_option(const struct cli *p, int val, enum net_cmd cmd, struct net
 	case O_TRACE: o->trace = 1; break;
 	case O_TRACE_JSON: o->trace_json = p->value; break;
 	case O_SYNCOOKIES: rc = cli_int(p, 0, 2, &o->syncookies); break;
+	case O_IDLE_TIMEOUT: rc = cli_int(p, 1, 86400, &o->idle_timeout_s); break;
 	}
 	return rc;
 }
@@ -214,6 +217,7 @@ int net_parse(int argc, char **argv, struct net_opts *o, enum net_cmd cmd, const
 	o->backlog = 128;
 	o->tos = -1;
 	o->syncookies = -1;
+	o->idle_timeout_s = 60;
 
 	struct cli p;
 	char *pos[3];

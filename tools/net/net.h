@@ -35,6 +35,7 @@ struct net_opts {
 	int tos;              /* -1: none (0) */
 	int ecn;              /* --ecn: ask for ECN on active opens (cfg.ecn 1); else the default, 2 */
 	int syncookies;       /* serve: --syncookies 0|1|2 (cfg.syncookies), -1 the default */
+	int idle_timeout_s;   /* serve http: an idle persistent connection is closed after this (60) */
 	int service;          /* serve: the index in echo, discard, chargen, http */
 	struct sf_endpoint remote; /* connect: HOST PORT */
 };

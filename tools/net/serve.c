@@ -9,7 +9,8 @@
  * body of N bytes (byte i is 'a' + i % 26). Connections persist as RFC 9112
  * §9.3 says (HTTP/1.1 unless "Connection: close", HTTP/1.0 only with
  * "Connection: keep-alive"), requests may be pipelined and are answered in
- * order, and an idle persistent connection is closed after 60 s. A
+ * order, and an idle persistent connection is closed after --idle-timeout
+ * (60 s). A
  * connection that does not persist is half-closed after its response and
  * closed once the client's FIN arrives (so the server side ends in
  * TIME-WAIT).
@@ -74,6 +75,7 @@ static const char usage_text[] =
 	"  --accept-delay MS  accept at most one connection per MS (a slow application)\n"
 	"  --rfc1337=on|off   off: let a RST end TIME-WAIT (RFC 1337; default on)\n"
 	"  --strict-time-wait no SYN reopens a 4-tuple in TIME-WAIT\n"
+	"  --idle-timeout SEC http: close a persistent connection idle this long (60)\n"
 	"  --syncookies N     SYN cookies (RFC 4987): 0 never, 1 when the SYN queue is\n"
 	"                     full (default), 2 for every SYN (net.ipv4.tcp_syncookies)\n"
 	"  --pcap FILE        record every datagram in and out\n"
@@ -167,9 +169,9 @@ static int step_chargen(sf_stack *st, struct conn *c)
 	return 0;
 }
 
-/* An idle persistent connection is closed after this long, as servers do
- * (RFC 9112 §9.8 leaves the time to them; nginx waits 75 s, Apache 5 s). */
-#define HTTP_IDLE_NS (60ull * 1000000000ull)
+/* An idle persistent connection is closed after --idle-timeout, as servers
+ * do (RFC 9112 §9.8 leaves the time to them; nginx waits 75 s, Apache 5 s). */
+static uint64_t http_idle_ns = 60ull * 1000000000ull;
 
 /* The value of header name in the head (its lines end in CRLF), or NULL. */
 static const char *http_header(const char *head, const char *name, char *val, size_t cap)
@@ -316,13 +318,11 @@ static int step_http(sf_stack *st, struct conn *c, uint64_t now)
 				http_prepare(c, (size_t)(end + 4 - (const char *)c->buf));
 				if (c->req_len > c->len) { /* its body is still to come */
 					c->responding = 0;
-					if (c->len >= sizeof c->buf - 1 || c->rd_eof)
-						return 1;
-					return 0;
+					return c->len >= sizeof c->buf - 1 || c->rd_eof || now - c->last_ns >= http_idle_ns;
 				}
 			} else if (c->len >= sizeof c->buf - 1) {
 				return 1; /* a head larger than the buffer: give up */
-			} else if (c->rd_eof || now - c->last_ns >= HTTP_IDLE_NS) {
+			} else if (c->rd_eof || now - c->last_ns >= http_idle_ns) {
 				/* The client is done (or gone quiet): close, as RFC 9112 §9.6 allows between requests. */
 				sf_shutdown(st, c->sock, SF_SHUT_WR);
 				c->wr_shut = 1;
@@ -397,8 +397,15 @@ static int serve_app(void *ctx, struct sf_tun *t, uint64_t now, int *wake_ms)
 		case M_CHARGEN: done = step_chargen(st, c); break;
 		case M_HTTP: done = step_http(st, c, now); break;
 		}
-		if (done)
+		if (done) {
 			conn_done(s, st, i);
+		} else if (s->mode == M_HTTP && !c->responding && !c->wr_shut) {
+			/* Wake for its idle timeout, though nothing else may happen by then. */
+			uint64_t idle = now - c->last_ns;
+			int ms = idle >= http_idle_ns ? 1 : (int)((http_idle_ns - idle) / 1000000u) + 1;
+			if (*wake_ms < 0 || ms < *wake_ms)
+				*wake_ms = ms;
+		}
 	}
 	if (s->o.timeout_s > 0 && (*wake_ms < 0 || *wake_ms > 1000))
 		*wake_ms = 1000;
@@ -413,6 +420,7 @@ int net_serve_main(int argc, char **argv)
 	if (rc)
 		return rc;
 	s.mode = (enum mode)s.o.service;
+	http_idle_ns = (uint64_t)s.o.idle_timeout_s * 1000000000ull;
 	const char *m = names[s.mode];
 	struct sf_tun *t = net_open(&s.o);
 	if (!t)
