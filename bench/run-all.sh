@@ -139,6 +139,13 @@ echo "== 4. SYN flood ($syns spoofed SYNs, 1000 legitimate clients): SYN cookies
 "$bin/synfin-bench-syncookie-forgery" --tries 10000000 | tee -a "$out/synflood.txt"
 "$bin/synfin-bench-kernel-synflood" --syns "$syns" | tee -a "$out/synflood.txt" || [ $? -eq 77 ]
 
+echo "== 4b. HTTP: ab and wrk against synfin serve http and nginx on the kernel"
+if [ "$(id -u)" = 0 ] && command -v ab >/dev/null && command -v wrk >/dev/null && { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; }; then
+	"$here/http.sh" "$build/synfin" | tee "$out/http.txt"
+else
+	echo "(skipped: needs root, ab, wrk and nginx; ./run bench installs them)"
+fi
+
 echo "== 5. instruction counts (callgrind)"
 if command -v valgrind >/dev/null; then
 	"$here/callgrind.sh" "$build" "$out/callgrind.csv" | tee "$out/callgrind.txt"

@@ -386,6 +386,12 @@ static int serve_app(void *ctx, struct sf_tun *t, uint64_t now, int *wake_ms)
 			continue;
 		}
 		cn->sock = c;
+		/* As nginx's tcp_nodelay on persistent connections: the last,
+		 * partial segment of a response must not wait (Nagle, RFC 9293
+		 * §3.7.4) for the ACK the client delays (§3.8.6.3), 40 ms a
+		 * request. */
+		if (s->mode == M_HTTP)
+			sf_set_nodelay(st, c, 1);
 		s->conns[s->nconns++] = cn;
 	}
 	for (size_t i = s->nconns; i-- > 0;) {
