@@ -48,9 +48,6 @@ NX ip link set lo up
 NX ip tuntap add dev $DEV mode tun
 NX ip addr add $K/24 dev $DEV
 NX ip link set $DEV up
-# The device's queue toward synfin (500 by default) overflows under a
-# thousand connections opening at once; nginx's listen backlog is 4096 too.
-NX ip link set $DEV txqueuelen 4096
 
 NX "$SYNFIN" serve --tun $DEV --addr $S --port 80 --backlog 4096 http >"$WORK/synfin.out" 2>"$WORK/synfin.log" &
 SYNFIN_PID=$!

@@ -141,6 +141,25 @@ static int device_mtu(const char *name, uint32_t *mtu)
 	return rc;
 }
 
+/* The kernel queues the datagrams bound for the stack in the device's
+ * txqueuelen (500 by default), and a thousand connections opening at once
+ * overflow it before the loop has read them: raise it to
+ * SF_TUN_TXQUEUELEN when it is lower. Best effort: the device works without. */
+static void raise_txqueuelen(const char *name)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+	if (ioctl(s, SIOCGIFTXQLEN, &ifr) == 0 && ifr.ifr_qlen < SF_TUN_TXQUEUELEN) {
+		ifr.ifr_qlen = SF_TUN_TXQUEUELEN;
+		(void)ioctl(s, SIOCSIFTXQLEN, &ifr);
+	}
+	close(s);
+}
+
 struct sf_tun *sf_tun_open(const char *name, const struct sf_config *cfg, const struct sf_addr *addr, uint32_t mtu,
 			   const char *pcap_path, char *err, size_t errcap)
 {
@@ -184,6 +203,7 @@ struct sf_tun *sf_tun_open(const char *name, const struct sf_config *cfg, const 
 		goto fail;
 	}
 	snprintf(t->name, sizeof t->name, "%s", ifr.ifr_name);
+	raise_txqueuelen(t->name);
 	if (mtu == 0) {
 		int rc = device_mtu(t->name, &mtu);
 		if (rc < 0) {

@@ -37,8 +37,14 @@ struct sf_events;
  */
 typedef int (*sf_tun_app_fn)(void *ctx, struct sf_tun *tun, uint64_t now_ns, int *wake_ms);
 
+/** The device queue (txqueuelen) sf_tun_open raises a shorter one to. */
+#define SF_TUN_TXQUEUELEN 4096
+
 /**
- * Attach to (or create) the TUN device name. cfg gives the stack's knobs and
+ * Attach to (or create) the TUN device name. Its txqueuelen, where the
+ * kernel holds the datagrams the stack has not read yet, is raised to
+ * SF_TUN_TXQUEUELEN if it is shorter (500 is the default, and a thousand
+ * connections opening at once overflow it). cfg gives the stack's knobs and
  * trace hook; its output fields are replaced and its secret is filled from
  * getrandom(). pcap_path may be NULL. mtu 0 means "the device's MTU"
  * (SIOCGIFMTU). addr is the stack's own address on the device.

@@ -15,10 +15,14 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -154,12 +158,30 @@ static void test_stop_from_a_signal_handler(void **state)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* The device's queue toward the stack is raised from the default 500 (which
+ * a thousand connections opening at once overflow) to SF_TUN_TXQUEUELEN. */
+static void test_device_queue_raised(void **state)
+{
+	struct sf_tun *t = *state;
+	if (!t)
+		skip();
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", sf_tun_name(t));
+	assert_true(s >= 0);
+	assert_int_equal(ioctl(s, SIOCGIFTXQLEN, &ifr), 0);
+	close(s);
+	assert_int_equal(ifr.ifr_qlen, SF_TUN_TXQUEUELEN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stop_before_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_from_another_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_from_a_signal_handler, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_queue_raised, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
