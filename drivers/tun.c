@@ -160,6 +160,26 @@ static void raise_txqueuelen(const char *name)
 	close(s);
 }
 
+/* Attaching gives the device its carrier, but the kernel applies the change
+ * later (its link watch runs up to a second behind), and until then drops
+ * what it sends through the device: a first SYN,ACK, a first SYN. So wait,
+ * at most 2 s, until an administratively up device is running. */
+static void wait_running(const char *name)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+	for (int i = 0; i < 200; i++) {
+		if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP) || (ifr.ifr_flags & IFF_RUNNING))
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	}
+	close(s);
+}
+
 struct sf_tun *sf_tun_open(const char *name, const struct sf_config *cfg, const struct sf_addr *addr, uint32_t mtu,
 			   const char *pcap_path, char *err, size_t errcap)
 {
@@ -204,6 +224,7 @@ struct sf_tun *sf_tun_open(const char *name, const struct sf_config *cfg, const 
 	}
 	snprintf(t->name, sizeof t->name, "%s", ifr.ifr_name);
 	raise_txqueuelen(t->name);
+	wait_running(t->name);
 	if (mtu == 0) {
 		int rc = device_mtu(t->name, &mtu);
 		if (rc < 0) {

@@ -44,7 +44,9 @@ typedef int (*sf_tun_app_fn)(void *ctx, struct sf_tun *tun, uint64_t now_ns, int
  * Attach to (or create) the TUN device name. Its txqueuelen, where the
  * kernel holds the datagrams the stack has not read yet, is raised to
  * SF_TUN_TXQUEUELEN if it is shorter (500 is the default, and a thousand
- * connections opening at once overflow it). cfg gives the stack's knobs and
+ * connections opening at once overflow it). If the device is up, this waits
+ * (at most 2 s) until the kernel has it running: until then it drops what it
+ * sends through it, so the stack's first handshake would lose a segment. cfg gives the stack's knobs and
  * trace hook; its output fields are replaced and its secret is filled from
  * getrandom(). pcap_path may be NULL. mtu 0 means "the device's MTU"
  * (SIOCGIFMTU). addr is the stack's own address on the device.

@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
@@ -175,6 +177,44 @@ static void test_device_queue_raised(void **state)
 	assert_int_equal(ifr.ifr_qlen, SF_TUN_TXQUEUELEN);
 }
 
+/* On a persistent device that is up (as `ip tuntap add` and `ip link set
+ * up` leave it), sf_tun_open returns once the kernel has it running
+ * (IFF_RUNNING): before that the kernel drops what it sends to the stack. */
+static void test_open_waits_until_running(void **state)
+{
+	struct sf_tun *t = *state;
+	if (!t)
+		skip();
+	sf_tun_close(t);
+	*state = NULL;
+	int fd = open("/dev/net/tun", O_RDWR);
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "sfrun0");
+	assert_true(fd >= 0);
+	assert_int_equal(ioctl(fd, TUNSETIFF, &ifr), 0);
+	assert_int_equal(ioctl(fd, TUNSETPERSIST, 1), 0);
+	close(fd);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(s >= 0);
+	assert_int_equal(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP;
+	assert_int_equal(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
+	struct sf_config cfg;
+	sf_config_default(&cfg);
+	struct sf_addr addr = sf_addr_v4(192, 0, 2, 2);
+	char err[256];
+	for (int round = 0; round < 3; round++) { /* each close takes the carrier away again */
+		t = sf_tun_open("sfrun0", &cfg, &addr, 1500, NULL, err, sizeof err);
+		assert_non_null(t);
+		assert_int_equal(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+		assert_true(ifr.ifr_flags & IFF_RUNNING);
+		sf_tun_close(t);
+	}
+	close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +222,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_from_another_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_from_a_signal_handler, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_queue_raised, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_waits_until_running, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
