@@ -126,14 +126,21 @@ static int fill_secret(uint8_t *secret, size_t len, char *err, size_t errcap)
 	return 0;
 }
 
+/* A socket for the device ioctls, and ifr naming the device: the socket, or -errno. */
+static int device_ctl(const char *name, struct ifreq *ifr)
+{
+	memset(ifr, 0, sizeof *ifr);
+	snprintf(ifr->ifr_name, sizeof ifr->ifr_name, "%s", name);
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	return s < 0 ? -errno : s;
+}
+
 static int device_mtu(const char *name, uint32_t *mtu)
 {
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
 	struct ifreq ifr;
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+	int s = device_ctl(name, &ifr);
+	if (s < 0)
+		return s;
 	int rc = ioctl(s, SIOCGIFMTU, &ifr) < 0 ? -errno : 0;
 	close(s);
 	if (rc == 0)
@@ -147,12 +154,10 @@ static int device_mtu(const char *name, uint32_t *mtu)
  * SF_TUN_TXQUEUELEN when it is lower. Best effort: the device works without. */
 static void raise_txqueuelen(const char *name)
 {
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr;
+	int s = device_ctl(name, &ifr);
 	if (s < 0)
 		return;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
 	if (ioctl(s, SIOCGIFTXQLEN, &ifr) == 0 && ifr.ifr_qlen < SF_TUN_TXQUEUELEN) {
 		ifr.ifr_qlen = SF_TUN_TXQUEUELEN;
 		(void)ioctl(s, SIOCSIFTXQLEN, &ifr);
@@ -166,12 +171,10 @@ static void raise_txqueuelen(const char *name)
  * at most 2 s, until an administratively up device is running. */
 static void wait_running(const char *name)
 {
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr;
+	int s = device_ctl(name, &ifr);
 	if (s < 0)
 		return;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
 	for (int i = 0; i < 200; i++) {
 		if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP) || (ifr.ifr_flags & IFF_RUNNING))
 			break;
