@@ -254,15 +254,18 @@ int sf_report_counters(FILE *out, const sf_stack *stack, double up_s)
  * The trace as JSON lines (docs/TRACE.md)
  * ---------------------------------------------------------------------- */
 
-/* Every string written comes from synfin's own tables or address formatter,
- * but escape anyway: the output must parse whatever a future name holds. */
-static void json_string(FILE *out, const char *s)
+/* Every string the trace writes comes from synfin's own tables or address
+ * formatter, but escape anyway: the output must parse whatever a future
+ * name holds. */
+void sf_report_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 		if (ch == '"' || ch == '\\')
 			fprintf(out, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", out);
 		else if (ch < 0x20)
 			fprintf(out, "\\u%04x", ch);
 		else
@@ -274,7 +277,7 @@ static void json_string(FILE *out, const char *s)
 static void json_key_string(FILE *out, const char *key, const char *value)
 {
 	fprintf(out, ",\"%s\":", key);
-	json_string(out, value);
+	sf_report_json_string(out, value);
 }
 
 static void json_endpoint(FILE *out, const char *key, const struct sf_endpoint *ep)

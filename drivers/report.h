@@ -75,6 +75,9 @@ int sf_report_counters(FILE *out, const sf_stack *stack, double up_s);
  */
 int sf_report_trace_json(FILE *out, const struct sf_trace_event *ev);
 
+/** Write s as a JSON string, quoted and escaped (RFC 8259 §7). */
+void sf_report_json_string(FILE *out, const char *s);
+
 /** An sf_trace_fn: ctx is the FILE * that sf_report_trace_json writes each event to. */
 void sf_report_trace_json_hook(void *ctx, const struct sf_trace_event *ev);
 

@@ -9,30 +9,14 @@
 
 #include "demo.h"
 #include "pcap.h"
-
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
+#include "report.h"
 
 static void addr_json(FILE *out, const struct sf_addr *a)
 {
 	char b[64];
 	if (sf_addr_format(a, b, sizeof b) < 0)
 		snprintf(b, sizeof b, "?");
-	json_string(out, b);
+	sf_report_json_string(out, b);
 }
 
 static const char *kind_name(enum demo_ev_kind k)
@@ -89,9 +73,9 @@ static void icmp_json(FILE *out, const struct demo_event *e)
 
 	demo_icmp_text(e->dgram, e->dlen, DEMO_EN, head, sizeof head, tail, sizeof tail);
 	fprintf(out, ", \"to\": %d, \"text\": ", e->peer);
-	json_string(out, head);
+	sf_report_json_string(out, head);
 	fputs(", \"quote\": ", out);
-	json_string(out, tail);
+	sf_report_json_string(out, tail);
 	fate_json(out, e);
 }
 
@@ -106,7 +90,7 @@ static void segment_json(FILE *out, const struct demo_event *e)
 	fprintf(out, ", \"sport\": %u, \"dst\": ", s->sport);
 	addr_json(out, &s->dst);
 	fprintf(out, ", \"dport\": %u, \"flags\": ", s->dport);
-	json_string(out, fl);
+	sf_report_json_string(out, fl);
 	fprintf(out, ", \"seq\": %" PRIu32 ", \"ack\": %" PRIu32 ", \"win\": %u, \"len\": %zu", s->seq, s->ack, s->window,
 		s->payload_len);
 	fputs(", \"options\": {", out);
@@ -139,7 +123,7 @@ static void segment_json(FILE *out, const struct demo_event *e)
 		fputs(", \"mtu_probe\": true", out);
 	if (e->crafted) {
 		fputs(", \"crafted\": ", out);
-		json_string(out, e->tag ? e->tag : "crafted");
+		sf_report_json_string(out, e->tag ? e->tag : "crafted");
 	}
 	fate_json(out, e);
 }
@@ -147,18 +131,18 @@ static void segment_json(FILE *out, const struct demo_event *e)
 void demo_render_json(FILE *out, struct demo *d)
 {
 	fputs("{\n  \"scenario\": ", out);
-	json_string(out, d->sc->id);
+	sf_report_json_string(out, d->sc->id);
 	fputs(", \"section\": ", out);
-	json_string(out, d->sc->section);
+	sf_report_json_string(out, d->sc->section);
 	fputs(", \"title\": ", out);
-	json_string(out, d->sc->title_en);
+	sf_report_json_string(out, d->sc->title_en);
 	fprintf(out, ",\n  \"seed\": %" PRIu64 ", \"delay_ms\": %u, \"loss\": %g,\n  \"hosts\": [", d->opt->seed,
 		d->opt->delay_ms, d->opt->loss);
 	for (int h = 0; h < d->nhosts; h++) {
 		fprintf(out, "%s\n    {\"host\": %d, \"name\": ", h ? "," : "", h);
-		json_string(out, d->host[h].name);
+		sf_report_json_string(out, d->host[h].name);
 		fputs(", \"addr\": ", out);
-		json_string(out, d->host[h].addr);
+		sf_report_json_string(out, d->host[h].addr);
 		if (d->host[h].sh)
 			fprintf(out, ", \"mtu\": %u, \"msl_ms\": %u, \"rfc1337\": %u, \"strict_time_wait\": %u}", d->host[h].mtu,
 				d->host[h].cfg.msl_ms, d->host[h].cfg.rfc1337, d->host[h].cfg.strict_time_wait);
@@ -195,7 +179,7 @@ void demo_render_json(FILE *out, struct demo *d)
 		case DEV_STATE:
 			fprintf(out, ", \"from\": \"%s\", \"to\": \"%s\", \"cause\": ", sf_state_name(e->from),
 				sf_state_name(e->to));
-			json_string(out, e->cause);
+			sf_report_json_string(out, e->cause);
 			break;
 		case DEV_TIMER:
 			fprintf(out, ", \"timer\": \"%s\", \"state\": \"%s\"", sf_timer_name(e->timer), sf_state_name(e->to));
@@ -209,7 +193,7 @@ void demo_render_json(FILE *out, struct demo *d)
 		case DEV_APP:
 		case DEV_NOTE:
 			fputs(", \"text\": ", out);
-			json_string(out, e->text);
+			sf_report_json_string(out, e->text);
 			break;
 		case DEV_CRASH:
 		case DEV_REBOOT:
@@ -220,7 +204,7 @@ void demo_render_json(FILE *out, struct demo *d)
 	fputs("\n  ],\n  \"counters\": {", out);
 	for (int h = 0; h < d->nhosts; h++) {
 		fprintf(out, "%s\n    ", h ? "," : "");
-		json_string(out, d->host[h].name);
+		sf_report_json_string(out, d->host[h].name);
 		fputs(": {", out);
 		sf_stack *st = d->host[h].sh ? sf_simhost_stack(d->host[h].sh) : NULL;
 		if (st) {
@@ -246,7 +230,7 @@ void demo_render_json(FILE *out, struct demo *d)
 	for (int i = 0; i < d->nchecks; i++) {
 		fprintf(out, "%s\n    {\"ok\": %s%s, \"text\": ", i ? "," : "", d->checks[i].ok ? "true" : "false",
 			d->checks[i].skipped ? ", \"skipped\": true" : "");
-		json_string(out, d->checks[i].text);
+		sf_report_json_string(out, d->checks[i].text);
 		fputc('}', out);
 	}
 	fputs("\n  ]\n}\n", out);
