@@ -61,6 +61,10 @@ struct serve {
 	struct conn **conns;
 	size_t nconns, cap;
 	uint64_t last_accept_ns;
+	/* http: an idle persistent connection is closed after --idle-timeout, as
+	 * servers do (RFC 9112 §9.8 leaves the time to them; nginx waits 75 s,
+	 * Apache 5 s). */
+	uint64_t idle_ns;
 };
 
 static const char usage_text[] =
@@ -168,10 +172,6 @@ static int step_chargen(sf_stack *st, struct conn *c)
 	}
 	return 0;
 }
-
-/* An idle persistent connection is closed after --idle-timeout, as servers
- * do (RFC 9112 §9.8 leaves the time to them; nginx waits 75 s, Apache 5 s). */
-static uint64_t http_idle_ns = 60ull * 1000000000ull;
 
 /* The value of header name in the head (its lines end in CRLF), or NULL. */
 static const char *http_header(const char *head, const char *name, char *val, size_t cap)
@@ -302,7 +302,7 @@ static int http_send(sf_stack *st, struct conn *c, uint64_t now)
 }
 
 /* Returns 1 when the connection is finished. */
-static int step_http(sf_stack *st, struct conn *c, uint64_t now)
+static int step_http(sf_stack *st, struct conn *c, uint64_t now, uint64_t idle_ns)
 {
 	if (!c->last_ns)
 		c->last_ns = now;
@@ -318,11 +318,11 @@ static int step_http(sf_stack *st, struct conn *c, uint64_t now)
 				http_prepare(c, (size_t)(end + 4 - (const char *)c->buf));
 				if (c->req_len > c->len) { /* its body is still to come */
 					c->responding = 0;
-					return c->len >= sizeof c->buf - 1 || c->rd_eof || now - c->last_ns >= http_idle_ns;
+					return c->len >= sizeof c->buf - 1 || c->rd_eof || now - c->last_ns >= idle_ns;
 				}
 			} else if (c->len >= sizeof c->buf - 1) {
 				return 1; /* a head larger than the buffer: give up */
-			} else if (c->rd_eof || now - c->last_ns >= http_idle_ns) {
+			} else if (c->rd_eof || now - c->last_ns >= idle_ns) {
 				/* The client is done (or gone quiet): close, as RFC 9112 §9.6 allows between requests. */
 				sf_shutdown(st, c->sock, SF_SHUT_WR);
 				c->wr_shut = 1;
@@ -401,14 +401,14 @@ static int serve_app(void *ctx, struct sf_tun *t, uint64_t now, int *wake_ms)
 		case M_ECHO: done = step_echo(st, c); break;
 		case M_DISCARD: done = drain(st, c); break;
 		case M_CHARGEN: done = step_chargen(st, c); break;
-		case M_HTTP: done = step_http(st, c, now); break;
+		case M_HTTP: done = step_http(st, c, now, s->idle_ns); break;
 		}
 		if (done) {
 			conn_done(s, st, i);
 		} else if (s->mode == M_HTTP && !c->responding && !c->wr_shut) {
 			/* Wake for its idle timeout, though nothing else may happen by then. */
 			uint64_t idle = now - c->last_ns;
-			int ms = idle >= http_idle_ns ? 1 : (int)((http_idle_ns - idle) / 1000000u) + 1;
+			int ms = idle >= s->idle_ns ? 1 : (int)((s->idle_ns - idle) / 1000000u) + 1;
 			if (*wake_ms < 0 || ms < *wake_ms)
 				*wake_ms = ms;
 		}
@@ -426,7 +426,7 @@ int net_serve_main(int argc, char **argv)
 	if (rc)
 		return rc;
 	s.mode = (enum mode)s.o.service;
-	http_idle_ns = (uint64_t)s.o.idle_timeout_s * 1000000000ull;
+	s.idle_ns = (uint64_t)s.o.idle_timeout_s * 1000000000ull;
 	const char *m = names[s.mode];
 	struct sf_tun *t = net_open(&s.o);
 	if (!t)
