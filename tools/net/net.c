@@ -39,30 +39,36 @@ double net_elapsed(uint64_t now_ns)
 static void trace_hook(void *ctx, const struct sf_trace_event *ev)
 {
 	(void)ctx;
-	char l[80], r[80];
 	if (trace_json)
 		sf_report_trace_json(trace_json, ev);
-	if (ev->kind == SF_TRACE_STATE && trace_on) {
-		sf_report_endpoint_text(&ev->local, l, sizeof l);
-		sf_report_endpoint_text(&ev->remote, r, sizeof r);
-		fprintf(stderr, "synfin: %9.6f state %s %s %s -> %s (%s)\n", net_elapsed(ev->now_ns), l, r,
-			sf_state_name(ev->old_state), sf_state_name(ev->new_state), sf_cause_text(ev->cause));
-	} else if (ev->kind == SF_TRACE_DROP && trace_on && ev->seg) {
-		sf_report_endpoint_text(&ev->local, l, sizeof l);
-		sf_report_endpoint_text(&ev->remote, r, sizeof r);
-		fprintf(stderr, "synfin: %9.6f drop %s %s %s (%s)\n", net_elapsed(ev->now_ns), l, r,
-			sf_drop_reason_name(ev->drop), sf_drop_reason_text(ev->drop));
-	} else if (ev->kind == SF_TRACE_NEGATIVE_ADVICE && trace_on) {
+	/* The text trace prints state changes, drops of parsed segments,
+	 * negative advice and path MTU changes; segments and timers only go to
+	 * the JSON trace. */
+	if (!trace_on || ev->kind == SF_TRACE_SEGMENT_IN || ev->kind == SF_TRACE_SEGMENT_OUT ||
+	    ev->kind == SF_TRACE_TIMER || (ev->kind == SF_TRACE_DROP && !ev->seg))
+		return;
+	char l[80], r[80];
+	double t = net_elapsed(ev->now_ns);
+	sf_report_endpoint_text(&ev->local, l, sizeof l);
+	sf_report_endpoint_text(&ev->remote, r, sizeof r);
+	switch (ev->kind) {
+	case SF_TRACE_STATE:
+		fprintf(stderr, "synfin: %9.6f state %s %s %s -> %s (%s)\n", t, l, r, sf_state_name(ev->old_state),
+			sf_state_name(ev->new_state), sf_cause_text(ev->cause));
+		break;
+	case SF_TRACE_DROP:
+		fprintf(stderr, "synfin: %9.6f drop %s %s %s (%s)\n", t, l, r, sf_drop_reason_name(ev->drop),
+			sf_drop_reason_text(ev->drop));
+		break;
+	case SF_TRACE_NEGATIVE_ADVICE:
 		/* RFC 9293 §3.8.3 (b): a TUN device has one route; say so, for the operator. */
-		sf_report_endpoint_text(&ev->local, l, sizeof l);
-		sf_report_endpoint_text(&ev->remote, r, sizeof r);
-		fprintf(stderr, "synfin: %9.6f negative advice %s %s (R1 passed: the path may be dead)\n",
-			net_elapsed(ev->now_ns), l, r);
-	} else if (ev->kind == SF_TRACE_PATH_MTU && trace_on) {
-		sf_report_endpoint_text(&ev->local, l, sizeof l);
-		sf_report_endpoint_text(&ev->remote, r, sizeof r);
-		fprintf(stderr, "synfin: %9.6f path mtu %s %s %u (%s)\n", net_elapsed(ev->now_ns), l, r, ev->mtu,
-			sf_cause_text(ev->cause));
+		fprintf(stderr, "synfin: %9.6f negative advice %s %s (R1 passed: the path may be dead)\n", t, l, r);
+		break;
+	case SF_TRACE_PATH_MTU:
+		fprintf(stderr, "synfin: %9.6f path mtu %s %s %u (%s)\n", t, l, r, ev->mtu, sf_cause_text(ev->cause));
+		break;
+	default:
+		break;
 	}
 }
 
